@@ -1,0 +1,13 @@
+//! CareCircle's optimisation core.
+//!
+//! `solve(&Problem, &dyn TravelTimes, &mut Environment) -> Plan`; `check::check` verifies any
+//! plan independently. Pure: no I/O, no async, no clock or global RNG of its own.
+
+pub mod env;
+pub mod model;
+pub mod scenario;
+pub mod travel;
+
+pub use env::{CancelToken, Environment, FirstOf, MaxIterations, MaxRuntime, StopCriterion};
+pub use model::*;
+pub use travel::{DenseMatrix, TravelMatrices, TravelTimes};

@@ -1,0 +1,30 @@
+use super::{LocationIdx, ProfileIdx, Seconds, TimeWindow};
+use serde::{Deserialize, Serialize};
+
+/// A caregiver (海螺姑娘 / 护理员) with one shift on the plan day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Caregiver {
+    /// External id, unique in the problem.
+    pub id: String,
+    pub station: Option<String>,
+    pub skills: Vec<String>,
+    /// Travel profile (mode) whose matrix this caregiver's legs use.
+    pub profile: ProfileIdx,
+    /// Where the shift starts and ends (the station or the caregiver's home).
+    pub start: LocationIdx,
+    pub end: LocationIdx,
+    /// The route leaves `start` no earlier than `shift.start` and is back at `end`
+    /// no later than `shift.end`.
+    pub shift: TimeWindow,
+    /// Capacity for [`Visit::demand`](super::Visit::demand); `None` means unlimited.
+    pub capacity: Option<i64>,
+    /// Daily limit on the route's duration (leaving `start` to arriving at `end`).
+    pub max_route_duration: Option<Seconds>,
+}
+
+impl Caregiver {
+    /// Whether this caregiver holds every skill in `required`.
+    pub fn has_skills(&self, required: &[String]) -> bool {
+        required.iter().all(|s| self.skills.contains(s))
+    }
+}

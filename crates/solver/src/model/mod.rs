@@ -1,0 +1,19 @@
+//! The problem model of DESIGN.md, in integer units.
+
+mod caregiver;
+mod error;
+mod ids;
+mod plan;
+mod problem;
+mod time_window;
+mod units;
+mod visit;
+
+pub use caregiver::Caregiver;
+pub use error::ProblemError;
+pub use ids::{CaregiverIdx, LocationIdx, ProfileIdx, VisitIdx};
+pub use plan::{Kpis, Plan, ReasonCode, Route, Stop, Unassigned};
+pub use problem::{Objective, Problem};
+pub use time_window::TimeWindow;
+pub use units::{Cost, Meters, Seconds};
+pub use visit::{ServiceKind, Visit};

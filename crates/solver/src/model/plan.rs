@@ -1,0 +1,128 @@
+//! The plan the solver returns. The JSON field names here are a stable format:
+//! `routes[].caregiver`, `routes[].stops[].visit`, `.arrival`, `.start`, `.end`,
+//! `unassigned[].visit`, `.reason`, `kpis`.
+
+use super::{Cost, Meters, Seconds};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One caregiver's day: the visits in order with their times.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    pub caregiver: String,
+    /// When the caregiver leaves the start location.
+    pub departure: Seconds,
+    /// When the caregiver is back at the end location.
+    pub return_time: Seconds,
+    pub stops: Vec<Stop>,
+    pub travel_time: Seconds,
+    pub travel_distance: Meters,
+}
+
+/// One visit on a route.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stop {
+    pub visit: String,
+    /// When the caregiver reaches the client's home.
+    pub arrival: Seconds,
+    /// When the service starts (after waiting for the window, if early).
+    pub start: Seconds,
+    /// When the service ends.
+    pub end: Seconds,
+}
+
+/// The rule that kept a visit out of the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// No caregiver holds every required skill.
+    Skills,
+    /// No skilled caregiver can reach the home and start inside a time window (and get back
+    /// within the shift).
+    TimeWindow,
+    /// The visit does not fit in any skilled caregiver's shift.
+    Shift,
+    /// Every way of reaching the home needs a leg longer than the service-circle limit.
+    MaxLeg,
+    /// The visit's demand exceeds every skilled caregiver's capacity.
+    Capacity,
+    /// Serving it would exceed every skilled caregiver's daily route limit.
+    RouteDuration,
+    /// It could be served on its own, but every caregiver who could serve it is fully
+    /// booked with visits of at least the same priority.
+    NoRoom,
+}
+
+impl ReasonCode {
+    pub const ALL: [ReasonCode; 7] = [
+        ReasonCode::Skills,
+        ReasonCode::TimeWindow,
+        ReasonCode::Shift,
+        ReasonCode::MaxLeg,
+        ReasonCode::Capacity,
+        ReasonCode::RouteDuration,
+        ReasonCode::NoRoom,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::Skills => "skills",
+            ReasonCode::TimeWindow => "time_window",
+            ReasonCode::Shift => "shift",
+            ReasonCode::MaxLeg => "max_leg",
+            ReasonCode::Capacity => "capacity",
+            ReasonCode::RouteDuration => "route_duration",
+            ReasonCode::NoRoom => "no_room",
+        }
+    }
+
+    /// A sentence for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ReasonCode::Skills => "no caregiver holds every required skill",
+            ReasonCode::TimeWindow => "no caregiver can start it inside a time window",
+            ReasonCode::Shift => "it does not fit inside any caregiver's shift",
+            ReasonCode::MaxLeg => "reaching it needs a leg longer than the service-circle limit",
+            ReasonCode::Capacity => "its demand exceeds every caregiver's capacity",
+            ReasonCode::RouteDuration => "it would exceed every caregiver's daily route limit",
+            ReasonCode::NoRoom => "every caregiver who could serve it is fully booked",
+        }
+    }
+}
+
+impl fmt::Display for ReasonCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unassigned {
+    pub visit: String,
+    pub reason: ReasonCode,
+}
+
+/// Figures a dispatcher looks at first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kpis {
+    pub visits_total: usize,
+    pub visits_served: usize,
+    pub visits_unassigned: usize,
+    pub caregivers_used: usize,
+    pub travel_time: Seconds,
+    pub travel_distance: Meters,
+    /// Sum over routes of return time minus departure time.
+    pub working_time: Seconds,
+    pub longest_leg: Seconds,
+    pub max_leg_limit: Option<Seconds>,
+    /// The solver's objective value (lower is better).
+    pub cost: Cost,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub problem: String,
+    pub routes: Vec<Route>,
+    pub unassigned: Vec<Unassigned>,
+    pub kpis: Kpis,
+}

@@ -1,0 +1,436 @@
+//! CareCircle's own scenario format: stations, caregivers, clients and a day of visits, as
+//! JSON (documented with an example in `scenarios/README.md`).
+//!
+//! The solver knows nothing of roads, so a scenario becomes a [`Problem`] one station-day at a
+//! time: [`Scenario::station_day`] lists the points involved and the travel modes used, the
+//! caller (the command or the service) computes a travel matrix for exactly those points, and
+//! the problem's location indices refer to that list.
+
+use crate::model::{
+    self as m, LocationIdx, Objective, Problem, ProblemError, ProfileIdx, Seconds, ServiceKind,
+    TimeWindow,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
+
+/// Why a scenario was refused: the field (a JSON path such as `visits[4].client`) and the reason.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ScenarioError {
+    #[error("not valid scenario JSON at line {line}, column {column}: {reason}")]
+    Json { line: usize, column: usize, reason: String },
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+}
+
+impl ScenarioError {
+    fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ScenarioError {
+        ScenarioError::Invalid { field: field.into(), reason: reason.into() }
+    }
+}
+
+impl From<ProblemError> for ScenarioError {
+    fn from(e: ProblemError) -> ScenarioError {
+        ScenarioError::invalid(e.field().to_string(), e.to_string())
+    }
+}
+
+/// Coordinate system of a point. Chinese phone map apps send GCJ-02 (Amap, Tencent) or BD-09
+/// (Baidu); everything is converted to WGS84 at the edge.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Crs {
+    #[default]
+    Wgs84,
+    Gcj02,
+    Bd09,
+}
+
+/// How a caregiver travels; each mode has its own road graph and travel matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TravelMode {
+    Walk,
+    Ebike,
+    Car,
+}
+
+impl TravelMode {
+    pub const ALL: [TravelMode; 3] = [TravelMode::Walk, TravelMode::Ebike, TravelMode::Car];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TravelMode::Walk => "walk",
+            TravelMode::Ebike => "ebike",
+            TravelMode::Car => "car",
+        }
+    }
+}
+
+impl fmt::Display for TravelMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TravelMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<TravelMode, String> {
+        TravelMode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| format!("unknown travel mode {s:?} (expected walk, ebike or car)"))
+    }
+}
+
+/// A longitude/latitude pair in the given coordinate system.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(default)]
+    pub crs: Crs,
+}
+
+/// The area a station serves: reachable within `minutes` by `mode` (the 15-minute circle).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CircleSpec {
+    pub minutes: u32,
+    pub mode: TravelMode,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Station {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub location: GeoPoint,
+    pub circle: CircleSpec,
+    /// Longest single leg allowed, in minutes; defaults to the circle's minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_leg_minutes: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Caregiver {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub station: String,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Seconds from midnight; the route starts and ends at the station.
+    pub shift: TimeWindow,
+    pub mode: TravelMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_route_duration: Option<Seconds>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub station: String,
+    pub location: GeoPoint,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+fn default_priority() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    pub id: String,
+    pub client: String,
+    pub service: ServiceKind,
+    /// Seconds.
+    pub duration: Seconds,
+    /// Windows in which the visit may start, seconds from midnight.
+    pub windows: Vec<TimeWindow>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    #[serde(default = "default_priority")]
+    pub priority: u32,
+}
+
+/// A scenario file: the master data of one or more stations and a day of visits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    /// The plan day, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The OpenStreetMap extract the scenario is set on, relative to the scenario file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub osm: Option<String>,
+    pub stations: Vec<Station>,
+    pub caregivers: Vec<Caregiver>,
+    pub clients: Vec<Client>,
+    pub visits: Vec<Visit>,
+}
+
+/// One station's day as a solver problem. `points[i]` is `LocationIdx(i)`; `modes[p]` is
+/// `ProfileIdx(p)`: the caller builds the travel matrices in exactly that order.
+#[derive(Clone, Debug)]
+pub struct StationDay {
+    pub station: String,
+    pub problem: Problem,
+    pub points: Vec<GeoPoint>,
+    /// What each point is: the station's id for point 0, then the client ids.
+    pub point_ids: Vec<String>,
+    pub modes: Vec<TravelMode>,
+}
+
+impl Scenario {
+    /// Parses and validates a scenario.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
+            line: e.line(),
+            column: e.column(),
+            reason: e.to_string(),
+        })?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Checks references, ids, coordinates and times; the error names the first bad field.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let stations = unique_ids("stations", self.stations.iter().map(|s| &s.id))?;
+        unique_ids("caregivers", self.caregivers.iter().map(|c| &c.id))?;
+        let clients = unique_ids("clients", self.clients.iter().map(|c| &c.id))?;
+        unique_ids("visits", self.visits.iter().map(|v| &v.id))?;
+        for (i, s) in self.stations.iter().enumerate() {
+            check_point(&format!("stations[{i}].location"), &s.location)?;
+            if s.circle.minutes == 0 {
+                return Err(ScenarioError::invalid(
+                    format!("stations[{i}].circle.minutes"),
+                    "must be at least 1",
+                ));
+            }
+        }
+        for (i, c) in self.caregivers.iter().enumerate() {
+            if !stations.contains(c.station.as_str()) {
+                return Err(ScenarioError::invalid(
+                    format!("caregivers[{i}].station"),
+                    format!("unknown station {:?}", c.station),
+                ));
+            }
+            check_window(&format!("caregivers[{i}].shift"), &c.shift)?;
+        }
+        for (i, c) in self.clients.iter().enumerate() {
+            if !stations.contains(c.station.as_str()) {
+                return Err(ScenarioError::invalid(
+                    format!("clients[{i}].station"),
+                    format!("unknown station {:?}", c.station),
+                ));
+            }
+            check_point(&format!("clients[{i}].location"), &c.location)?;
+        }
+        for (i, v) in self.visits.iter().enumerate() {
+            if !clients.contains(v.client.as_str()) {
+                return Err(ScenarioError::invalid(
+                    format!("visits[{i}].client"),
+                    format!("unknown client {:?}", v.client),
+                ));
+            }
+            if v.duration.0 < 0 || v.duration.0 > 86_400 {
+                return Err(ScenarioError::invalid(
+                    format!("visits[{i}].duration"),
+                    "must be between 0 and 86400 seconds",
+                ));
+            }
+            if v.windows.is_empty() {
+                return Err(ScenarioError::invalid(
+                    format!("visits[{i}].windows"),
+                    "needs at least one time window",
+                ));
+            }
+            for (w, tw) in v.windows.iter().enumerate() {
+                check_window(&format!("visits[{i}].windows[{w}]"), tw)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn station(&self, id: &str) -> Option<&Station> {
+        self.stations.iter().find(|s| s.id == id)
+    }
+
+    pub fn client(&self, id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+
+    /// The problem of one station's day: its caregivers (starting and ending at the station)
+    /// and the visits to its clients. Point 0 is the station, then one point per client
+    /// visited, in the order of first visit.
+    pub fn station_day(&self, station_id: &str) -> Result<StationDay, ScenarioError> {
+        let station = self.station(station_id).ok_or_else(|| {
+            ScenarioError::invalid("station", format!("unknown station {station_id:?}"))
+        })?;
+        let caregivers: Vec<&Caregiver> =
+            self.caregivers.iter().filter(|c| c.station == station.id).collect();
+        let mut modes: Vec<TravelMode> = caregivers.iter().map(|c| c.mode).collect();
+        modes.sort();
+        modes.dedup();
+        if modes.is_empty() {
+            modes.push(station.circle.mode);
+        }
+        let profile = |mode: TravelMode| {
+            ProfileIdx(modes.iter().position(|&m| m == mode).unwrap_or_default() as u32)
+        };
+
+        let mut points = vec![station.location];
+        let mut point_ids = vec![station.id.clone()];
+        let mut client_point: BTreeMap<&str, LocationIdx> = BTreeMap::new();
+        let mut visits = Vec::new();
+        for v in &self.visits {
+            let Some(client) = self.client(&v.client) else { continue };
+            if client.station != station.id {
+                continue;
+            }
+            let location = *client_point.entry(client.id.as_str()).or_insert_with(|| {
+                points.push(client.location);
+                point_ids.push(client.id.clone());
+                LocationIdx(points.len() as u32 - 1)
+            });
+            visits.push(m::Visit {
+                id: v.id.clone(),
+                client: Some(v.client.clone()),
+                location,
+                service: v.service.clone(),
+                duration: v.duration,
+                windows: v.windows.clone(),
+                skills: v.skills.clone(),
+                priority: v.priority,
+                demand: 0,
+            });
+        }
+        let caregivers = caregivers
+            .into_iter()
+            .map(|c| m::Caregiver {
+                id: c.id.clone(),
+                station: Some(c.station.clone()),
+                skills: c.skills.clone(),
+                profile: profile(c.mode),
+                start: LocationIdx(0),
+                end: LocationIdx(0),
+                shift: c.shift,
+                capacity: None,
+                max_route_duration: c.max_route_duration,
+            })
+            .collect();
+        let max_leg_minutes = station.max_leg_minutes.unwrap_or(station.circle.minutes);
+        let problem = Problem::new(
+            format!("{}/{}", self.name, station.id),
+            visits,
+            caregivers,
+            points.len(),
+            modes.len(),
+            Some(Seconds(i64::from(max_leg_minutes) * 60)),
+            Objective::TravelTime,
+            1,
+        )?;
+        Ok(StationDay { station: station.id.clone(), problem, points, point_ids, modes })
+    }
+}
+
+fn unique_ids<'a>(
+    table: &str,
+    ids: impl Iterator<Item = &'a String>,
+) -> Result<HashSet<&'a str>, ScenarioError> {
+    let mut seen = HashSet::new();
+    for (i, id) in ids.enumerate() {
+        if id.trim().is_empty() {
+            return Err(ScenarioError::invalid(format!("{table}[{i}].id"), "must not be empty"));
+        }
+        if !seen.insert(id.as_str()) {
+            return Err(ScenarioError::invalid(
+                format!("{table}[{i}].id"),
+                format!("{id:?} is used twice"),
+            ));
+        }
+    }
+    Ok(seen)
+}
+
+fn check_point(field: &str, p: &GeoPoint) -> Result<(), ScenarioError> {
+    if !(-180.0..=180.0).contains(&p.lon) {
+        return Err(ScenarioError::invalid(
+            format!("{field}.lon"),
+            format!("{} is not a longitude", p.lon),
+        ));
+    }
+    if !(-90.0..=90.0).contains(&p.lat) {
+        return Err(ScenarioError::invalid(
+            format!("{field}.lat"),
+            format!("{} is not a latitude", p.lat),
+        ));
+    }
+    Ok(())
+}
+
+fn check_window(field: &str, w: &TimeWindow) -> Result<(), ScenarioError> {
+    if w.start.0 < 0 || w.end.0 > 2 * 86_400 || w.start > w.end {
+        return Err(ScenarioError::invalid(
+            field,
+            format!(
+                "must satisfy 0 <= start <= end <= 172800 seconds (got {}..{})",
+                w.start.0, w.end.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> &'static str {
+        r#"{
+          "name": "t",
+          "stations": [{"id": "S1", "location": {"lon": 1.5, "lat": 42.5}, "circle": {"minutes": 15, "mode": "ebike"}}],
+          "caregivers": [{"id": "C1", "station": "S1", "skills": ["bathing"], "shift": {"start": 28800, "end": 61200}, "mode": "ebike"}],
+          "clients": [{"id": "K1", "station": "S1", "location": {"lon": 1.51, "lat": 42.51, "crs": "gcj02"}}],
+          "visits": [{"id": "V1", "client": "K1", "service": "meal", "duration": 1200, "windows": [{"start": 39600, "end": 45000}]},
+                     {"id": "V2", "client": "K1", "service": "bathing", "duration": 3600, "windows": [{"start": 32400, "end": 50000}], "skills": ["bathing"], "priority": 3}]
+        }"#
+    }
+
+    #[test]
+    fn station_day_lists_each_client_once() {
+        let s = Scenario::from_json(sample()).expect("valid");
+        let day = s.station_day("S1").expect("station day");
+        assert_eq!(day.points.len(), 2);
+        assert_eq!(day.modes, vec![TravelMode::Ebike]);
+        assert_eq!(day.problem.visits.len(), 2);
+        assert_eq!(day.problem.visits[1].location, LocationIdx(1));
+        assert_eq!(day.problem.max_leg, Some(Seconds(900)));
+        assert_eq!(day.points[1].crs, Crs::Gcj02);
+    }
+
+    #[test]
+    fn unknown_client_names_the_field() {
+        let text = sample().replace(r#""client": "K1", "service": "meal""#, r#""client": "K9", "service": "meal""#);
+        let err = Scenario::from_json(&text).expect_err("must fail");
+        assert_eq!(err.to_string(), r#"visits[0].client: unknown client "K9""#);
+    }
+
+    #[test]
+    fn bad_latitude_names_the_field() {
+        let text = sample().replace("42.51", "142.51");
+        let err = Scenario::from_json(&text).expect_err("must fail");
+        assert!(err.to_string().starts_with("clients[0].location.lat:"), "{err}");
+    }
+
+    #[test]
+    fn malformed_json_gives_line_and_column() {
+        let err = Scenario::from_json("{\n  \"name\": }").expect_err("must fail");
+        assert!(matches!(err, ScenarioError::Json { line: 2, .. }), "{err:?}");
+    }
+}
