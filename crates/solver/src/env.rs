@@ -66,13 +66,16 @@ impl CancelToken {
     }
 }
 
+/// Called with each new best plan.
+pub type ImprovementCallback<'a> = Box<dyn FnMut(&Plan) + Send + 'a>;
+
 /// Everything the search needs from its surroundings.
 pub struct Environment<'a> {
     pub seed: u64,
     pub stop: Box<dyn StopCriterion + 'a>,
     pub cancel: CancelToken,
     /// Called with each new best plan, in order of discovery.
-    pub on_improvement: Option<Box<dyn FnMut(&Plan) + Send + 'a>>,
+    pub on_improvement: Option<ImprovementCallback<'a>>,
 }
 
 impl<'a> Environment<'a> {

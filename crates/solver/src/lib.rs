@@ -3,11 +3,16 @@
 //! `solve(&Problem, &dyn TravelTimes, &mut Environment) -> Plan`; `check::check` verifies any
 //! plan independently. Pure: no I/O, no async, no clock or global RNG of its own.
 
+pub mod check;
 pub mod env;
+mod eval;
+pub mod io;
 pub mod model;
 pub mod scenario;
+mod search;
 pub mod travel;
 
 pub use env::{CancelToken, Environment, FirstOf, MaxIterations, MaxRuntime, StopCriterion};
 pub use model::*;
+pub use search::solve;
 pub use travel::{DenseMatrix, TravelMatrices, TravelTimes};

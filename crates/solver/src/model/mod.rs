@@ -1,6 +1,7 @@
 //! The problem model of DESIGN.md, in integer units.
 
 mod caregiver;
+pub mod cost;
 mod error;
 mod ids;
 mod plan;

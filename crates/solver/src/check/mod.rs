@@ -1,0 +1,141 @@
+//! The independent plan checker. It recomputes everything from the problem, the travel
+//! times and each route's visit order, and lists every broken rule. It deliberately shares
+//! no code with the solver's evaluation (`eval/`) or search: a bug there must not hide
+//! here. Only the cost *definition* (`model::cost`) is shared, as a specification.
+
+mod route;
+mod violation;
+
+pub use violation::{CheckRule, Violation};
+
+use crate::model::{cost, Cost, Meters, Plan, Problem, Seconds};
+use crate::travel::TravelTimes;
+use serde::{Deserialize, Serialize};
+
+/// What the checker found and the figures it recomputed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub violations: Vec<Violation>,
+    pub travel_time: Seconds,
+    pub travel_distance: Meters,
+    pub longest_leg: Seconds,
+    /// Routes with at least one stop.
+    pub routes_used: usize,
+    pub visits_served: usize,
+    pub visits_unassigned: usize,
+    /// The plan's cost as `model::cost` defines it, from the recomputed figures.
+    pub cost: Cost,
+}
+
+impl CheckReport {
+    /// No rule is broken.
+    pub fn is_feasible(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// Whether some violation is of this rule.
+    pub fn has(&self, rule: CheckRule) -> bool {
+        self.violations.iter().any(|v| v.rule == rule)
+    }
+}
+
+/// Checks `plan` against `problem`; see [`CheckRule`] for what is verified.
+pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckReport {
+    let mut report = CheckReport::default();
+    let mut out = Vec::new();
+    let mut served = vec![0usize; problem.visits.len()];
+    let mut caregiver_seen = vec![false; problem.caregivers.len()];
+    for r in &plan.routes {
+        let Some(c) = problem.caregiver_idx(&r.caregiver) else {
+            out.push(violation(
+                CheckRule::UnknownCaregiver,
+                Some(&r.caregiver),
+                None,
+                "no such caregiver in the problem".into(),
+            ));
+            // Still count its stops as served, so they are not also reported missing.
+            for s in &r.stops {
+                if let Some(v) = problem.visit_idx(&s.visit) {
+                    served[v.index()] += 1;
+                }
+            }
+            continue;
+        };
+        if std::mem::replace(&mut caregiver_seen[c.index()], true) {
+            out.push(violation(
+                CheckRule::CaregiverUsedTwice,
+                Some(&r.caregiver),
+                None,
+                "has more than one route".into(),
+            ));
+        }
+        let figures = route::check_route(problem, travel, problem.caregiver(c), r, &mut out);
+        for v in figures.visits {
+            served[v.index()] += 1;
+        }
+        report.travel_time += figures.travel_time;
+        report.travel_distance += figures.travel_distance;
+        report.longest_leg = report.longest_leg.max(figures.longest_leg);
+        if !r.stops.is_empty() {
+            report.routes_used += 1;
+        }
+    }
+    let mut listed = vec![0usize; problem.visits.len()];
+    for u in &plan.unassigned {
+        match problem.visit_idx(&u.visit) {
+            Some(v) => listed[v.index()] += 1,
+            None => out.push(violation(
+                CheckRule::UnknownVisit,
+                None,
+                Some(&u.visit),
+                "listed unassigned but not in the problem".into(),
+            )),
+        }
+    }
+    let mut unassigned_units = 0i64;
+    for (i, visit) in problem.visits.iter().enumerate() {
+        let id = Some(visit.id.as_str());
+        if served[i] > 1 {
+            let msg = format!("served {} times", served[i]);
+            out.push(violation(CheckRule::VisitServedTwice, None, id, msg));
+        }
+        if listed[i] > 1 {
+            let msg = format!("listed unassigned {} times", listed[i]);
+            out.push(violation(CheckRule::UnassignedTwice, None, id, msg));
+        }
+        if served[i] > 0 && listed[i] > 0 {
+            let msg = "served and listed unassigned".into();
+            out.push(violation(CheckRule::ServedAndUnassigned, None, id, msg));
+        }
+        if served[i] == 0 && listed[i] == 0 {
+            let msg = "neither served nor listed unassigned".into();
+            out.push(violation(CheckRule::VisitMissing, None, id, msg));
+        }
+        if served[i] == 0 {
+            report.visits_unassigned += 1;
+            unassigned_units += cost::unassigned_units(visit.priority);
+        } else {
+            report.visits_served += 1;
+        }
+    }
+    report.cost = cost::total(
+        unassigned_units,
+        cost::objective_term(
+            problem.objective,
+            report.routes_used,
+            report.travel_time,
+            report.travel_distance,
+        ),
+    );
+    report.violations = out;
+    report
+}
+
+fn violation(
+    rule: CheckRule,
+    caregiver: Option<&str>,
+    visit: Option<&str>,
+    message: String,
+) -> Violation {
+    Violation { rule, caregiver: caregiver.map(Into::into), visit: visit.map(Into::into), message }
+}

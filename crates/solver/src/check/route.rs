@@ -1,0 +1,128 @@
+//! Checks one route: walks its stops in order, recomputing every leg from the travel times,
+//! and verifies the reported times against the rules. Reported times may differ from the
+//! earliest schedule only by waiting, so each is checked for *possibility* (arrival no
+//! earlier than the previous end plus travel, start no earlier than arrival and inside a
+//! window, end exactly start plus duration) rather than compared with one schedule.
+
+use super::{violation, CheckRule, Violation};
+use crate::model::{Caregiver, Meters, Problem, Route, Seconds, VisitIdx};
+use crate::travel::TravelTimes;
+
+/// What the route contributes to the plan's figures.
+pub struct RouteFigures {
+    pub visits: Vec<VisitIdx>,
+    pub travel_time: Seconds,
+    pub travel_distance: Meters,
+    pub longest_leg: Seconds,
+}
+
+pub fn check_route(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    cg: &Caregiver,
+    r: &Route,
+    out: &mut Vec<Violation>,
+) -> RouteFigures {
+    let who = Some(cg.id.as_str());
+    let mut fig = RouteFigures {
+        visits: Vec::with_capacity(r.stops.len()),
+        travel_time: Seconds::ZERO,
+        travel_distance: Meters::ZERO,
+        longest_leg: Seconds::ZERO,
+    };
+    if r.stops.is_empty() {
+        return fig;
+    }
+    if r.departure < cg.shift.start {
+        let msg =
+            format!("leaves at {} before the shift starts at {}", r.departure, cg.shift.start);
+        out.push(violation(CheckRule::ShiftStart, who, None, msg));
+    }
+    let leg = |from, to, visit: Option<&str>, fig: &mut RouteFigures, out: &mut Vec<Violation>| {
+        let t = travel.time(cg.profile, from, to);
+        fig.travel_time += t;
+        fig.travel_distance += travel.distance(cg.profile, from, to);
+        fig.longest_leg = fig.longest_leg.max(t);
+        if let Some(limit) = problem.max_leg {
+            if t > limit {
+                let msg = format!("a leg of {t} exceeds the leg limit {limit}");
+                out.push(violation(CheckRule::MaxLeg, who, visit, msg));
+            }
+        }
+        t
+    };
+    let (mut loc, mut free_at) = (cg.start, r.departure);
+    let mut load = 0i64;
+    for s in &r.stops {
+        let vid = Some(s.visit.as_str());
+        let Some(v) = problem.visit_idx(&s.visit) else {
+            let msg = "served but not in the problem".into();
+            out.push(violation(CheckRule::UnknownVisit, who, vid, msg));
+            continue;
+        };
+        fig.visits.push(v);
+        let visit = problem.visit(v);
+        if !cg.has_skills(&visit.skills) {
+            let missing: Vec<&str> = visit
+                .skills
+                .iter()
+                .filter(|k| !cg.skills.contains(k))
+                .map(|k| k.as_str())
+                .collect();
+            let msg = format!("caregiver lacks skills {}", missing.join(", "));
+            out.push(violation(CheckRule::Skills, who, vid, msg));
+        }
+        let t = leg(loc, visit.location, vid, &mut fig, out);
+        if s.arrival < free_at + t {
+            let msg = format!("arrives at {}, but cannot before {}", s.arrival, free_at + t);
+            out.push(violation(CheckRule::Schedule, who, vid, msg));
+        }
+        if s.start < s.arrival {
+            let msg = format!("starts at {} before arriving at {}", s.start, s.arrival);
+            out.push(violation(CheckRule::Schedule, who, vid, msg));
+        }
+        if !visit.windows.iter().any(|w| w.contains(s.start)) {
+            let msg = format!("starts at {} outside every time window", s.start);
+            out.push(violation(CheckRule::TimeWindow, who, vid, msg));
+        }
+        if s.end != s.start + visit.duration {
+            let msg =
+                format!("ends at {}, not start {} + duration {}", s.end, s.start, visit.duration);
+            out.push(violation(CheckRule::Schedule, who, vid, msg));
+        }
+        load += visit.demand;
+        loc = visit.location;
+        // Later stops are checked against the reported end: one error is reported once.
+        free_at = s.end;
+    }
+    let t = leg(loc, cg.end, None, &mut fig, out);
+    if r.return_time < free_at + t {
+        let msg = format!("returns at {}, but cannot before {}", r.return_time, free_at + t);
+        out.push(violation(CheckRule::Schedule, who, None, msg));
+    }
+    if r.return_time > cg.shift.end {
+        let msg = format!("returns at {} after the shift ends at {}", r.return_time, cg.shift.end);
+        out.push(violation(CheckRule::ShiftEnd, who, None, msg));
+    }
+    if let Some(cap) = cg.capacity {
+        if load > cap {
+            let msg = format!("carries {load}, capacity {cap}");
+            out.push(violation(CheckRule::Capacity, who, None, msg));
+        }
+    }
+    if let Some(limit) = cg.max_route_duration {
+        let d = r.return_time - r.departure;
+        if d > limit {
+            let msg = format!("lasts {d}, limit {limit}");
+            out.push(violation(CheckRule::RouteDuration, who, None, msg));
+        }
+    }
+    if r.travel_time != fig.travel_time || r.travel_distance != fig.travel_distance {
+        let msg = format!(
+            "reports travel {} / {}, recomputed {} / {}",
+            r.travel_time, r.travel_distance, fig.travel_time, fig.travel_distance
+        );
+        out.push(violation(CheckRule::TravelFigures, who, None, msg));
+    }
+    fig
+}

@@ -1,0 +1,234 @@
+//! A compact, index-based copy of a [`Problem`] for the search's inner loops: locations
+//! renumbered densely, one travel-time and one arc-cost matrix per travel profile in use
+//! (the `dyn TravelTimes` call is too slow for move evaluation), skills as a boolean table,
+//! and nearest-neighbour lists.
+
+use crate::model::{cost, Objective, Problem};
+use crate::travel::TravelTimes;
+use crate::{LocationIdx, ProfileIdx};
+
+/// "No limit" for capacities and the leg limit; far from overflow when added to times.
+pub const UNLIMITED: i64 = i64::MAX / 4;
+
+/// How many neighbours each visit keeps: enough for string removal to reach several routes
+/// without quadratic memory on large instances.
+const MAX_NEIGHBOURS: usize = 100;
+
+pub struct Data {
+    pub n_visits: usize,
+    pub n_caregivers: usize,
+    /// Dense location index of each visit.
+    pub visit_loc: Vec<usize>,
+    pub duration: Vec<i64>,
+    pub demand: Vec<i64>,
+    /// `priority + 1`: what leaving the visit unassigned costs (see `model::cost`).
+    pub weight: Vec<i64>,
+    pub priority: Vec<u32>,
+    /// Windows of visit `v` are `windows[win_from[v]..win_from[v + 1]]`, sorted.
+    pub win_from: Vec<usize>,
+    pub windows: Vec<(i64, i64)>,
+    pub cg_start: Vec<usize>,
+    pub cg_end: Vec<usize>,
+    /// Matrix slot (not the model's `ProfileIdx`) of each caregiver.
+    pub cg_slot: Vec<usize>,
+    pub shift_start: Vec<i64>,
+    pub shift_end: Vec<i64>,
+    pub capacity: Vec<i64>,
+    pub max_duration: Vec<Option<i64>>,
+    /// Caregivers with identical attributes share a class; empty routes of one class are
+    /// interchangeable, so insertion tries only one of them.
+    pub cg_class: Vec<usize>,
+    /// `can_serve[c * n_visits + v]`: caregiver `c` holds every skill visit `v` needs.
+    can_serve: Vec<bool>,
+    /// Number of dense locations.
+    pub n_locs: usize,
+    /// Per matrix slot: travel times and arc costs, `from * n_locs + to`.
+    times: Vec<Vec<i64>>,
+    costs: Vec<Vec<i64>>,
+    pub max_leg: i64,
+    /// Added once per used route (non-zero only for `VehiclesFirst`).
+    pub route_cost: i64,
+    /// For each visit, other visits by increasing arc cost from it (first slot's matrix).
+    pub neighbours: Vec<Vec<u32>>,
+}
+
+impl Data {
+    pub fn new(problem: &Problem, travel: &dyn TravelTimes) -> Data {
+        // Dense renumbering of the locations actually used, in a deterministic order.
+        let mut used: Vec<LocationIdx> = problem
+            .visits
+            .iter()
+            .map(|v| v.location)
+            .chain(problem.caregivers.iter().flat_map(|c| [c.start, c.end]))
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let dense = |l: LocationIdx| used.binary_search(&l).unwrap_or(0);
+        let mut profiles: Vec<ProfileIdx> = problem.caregivers.iter().map(|c| c.profile).collect();
+        profiles.sort_unstable();
+        profiles.dedup();
+        let n_locs = used.len();
+        let mut times = Vec::with_capacity(profiles.len());
+        let mut costs = Vec::with_capacity(profiles.len());
+        for &p in &profiles {
+            let mut t = Vec::with_capacity(n_locs * n_locs);
+            let mut c = Vec::with_capacity(n_locs * n_locs);
+            for &a in &used {
+                for &b in &used {
+                    let time = travel.time(p, a, b).0;
+                    t.push(time);
+                    c.push(match problem.objective {
+                        Objective::TravelTime => time,
+                        Objective::Distance | Objective::VehiclesFirst => {
+                            travel.distance(p, a, b).0
+                        }
+                    });
+                }
+            }
+            times.push(t);
+            costs.push(c);
+        }
+        let mut win_from = Vec::with_capacity(problem.visits.len() + 1);
+        let mut windows = Vec::new();
+        for v in &problem.visits {
+            win_from.push(windows.len());
+            windows.extend(v.windows.iter().map(|w| (w.start.0, w.end.0)));
+        }
+        win_from.push(windows.len());
+        let n_visits = problem.visits.len();
+        let mut can_serve = Vec::with_capacity(problem.caregivers.len() * n_visits);
+        for c in &problem.caregivers {
+            can_serve.extend(problem.visits.iter().map(|v| c.has_skills(&v.skills)));
+        }
+        let cg_slot: Vec<usize> = problem
+            .caregivers
+            .iter()
+            .map(|c| profiles.binary_search(&c.profile).unwrap_or(0))
+            .collect();
+        let mut data = Data {
+            n_visits,
+            n_caregivers: problem.caregivers.len(),
+            visit_loc: problem.visits.iter().map(|v| dense(v.location)).collect(),
+            duration: problem.visits.iter().map(|v| v.duration.0).collect(),
+            demand: problem.visits.iter().map(|v| v.demand).collect(),
+            weight: problem.visits.iter().map(|v| cost::unassigned_units(v.priority)).collect(),
+            priority: problem.visits.iter().map(|v| v.priority).collect(),
+            win_from,
+            windows,
+            cg_start: problem.caregivers.iter().map(|c| dense(c.start)).collect(),
+            cg_end: problem.caregivers.iter().map(|c| dense(c.end)).collect(),
+            cg_slot,
+            shift_start: problem.caregivers.iter().map(|c| c.shift.start.0).collect(),
+            shift_end: problem.caregivers.iter().map(|c| c.shift.end.0).collect(),
+            capacity: problem.caregivers.iter().map(|c| c.capacity.unwrap_or(UNLIMITED)).collect(),
+            max_duration: problem
+                .caregivers
+                .iter()
+                .map(|c| c.max_route_duration.map(|d| d.0))
+                .collect(),
+            cg_class: Vec::new(),
+            can_serve,
+            n_locs,
+            times,
+            costs,
+            max_leg: problem.max_leg.map_or(UNLIMITED, |s| s.0),
+            route_cost: match problem.objective {
+                Objective::VehiclesFirst => cost::VEHICLE_WEIGHT,
+                _ => 0,
+            },
+            neighbours: Vec::new(),
+        };
+        data.cg_class = data.classes();
+        data.neighbours = data.neighbour_lists();
+        data
+    }
+
+    /// Whether caregiver `c` holds the skills visit `v` needs.
+    #[inline]
+    pub fn can_serve(&self, c: usize, v: usize) -> bool {
+        self.can_serve[c * self.n_visits + v]
+    }
+
+    fn skill_row(&self, c: usize) -> &[bool] {
+        &self.can_serve[c * self.n_visits..(c + 1) * self.n_visits]
+    }
+
+    #[inline]
+    pub fn time(&self, slot: usize, from: usize, to: usize) -> i64 {
+        self.times[slot][from * self.n_locs + to]
+    }
+
+    #[inline]
+    pub fn cost(&self, slot: usize, from: usize, to: usize) -> i64 {
+        self.costs[slot][from * self.n_locs + to]
+    }
+
+    /// The windows of visit `v`.
+    #[inline]
+    pub fn windows(&self, v: usize) -> &[(i64, i64)] {
+        &self.windows[self.win_from[v]..self.win_from[v + 1]]
+    }
+
+    /// The service start for an arrival at `arrival`: the earliest time in the first window
+    /// that has not closed yet; `None` if every window has closed.
+    #[inline]
+    pub fn start_at(&self, v: usize, arrival: i64) -> Option<i64> {
+        self.windows(v).iter().find(|w| w.1 >= arrival).map(|w| arrival.max(w.0))
+    }
+
+    /// The latest arrival at `v` from which service can start no later than `latest_start`;
+    /// `None` if no window opens by then. The feasible arrivals form a down-set because
+    /// [`Data::start_at`] is monotone, so one number describes them.
+    #[inline]
+    pub fn latest_arrival_for(&self, v: usize, latest_start: i64) -> Option<i64> {
+        self.windows(v).iter().rev().find(|w| w.0 <= latest_start).map(|w| w.1.min(latest_start))
+    }
+
+    /// Caregivers identical in every attribute the search sees get the same class.
+    fn classes(&self) -> Vec<usize> {
+        let key = |c: usize| {
+            (
+                self.cg_start[c],
+                self.cg_end[c],
+                self.cg_slot[c],
+                self.shift_start[c],
+                self.shift_end[c],
+                self.capacity[c],
+                self.max_duration[c],
+            )
+        };
+        let mut class = Vec::with_capacity(self.n_caregivers);
+        for c in 0..self.n_caregivers {
+            let same = (0..c).find(|&d| key(d) == key(c) && self.skill_row(d) == self.skill_row(c));
+            class.push(same.map_or(c, |d| class[d]));
+        }
+        class
+    }
+
+    fn neighbour_lists(&self) -> Vec<Vec<u32>> {
+        if self.costs.is_empty() {
+            // No caregiver, hence no matrix: nothing will be routed.
+            return vec![Vec::new(); self.n_visits];
+        }
+        let k = MAX_NEIGHBOURS.min(self.n_visits.saturating_sub(1));
+        (0..self.n_visits)
+            .map(|v| {
+                let lv = self.visit_loc[v];
+                let dist = |w: usize| {
+                    let lw = self.visit_loc[w];
+                    self.cost(0, lv, lw).min(self.cost(0, lw, lv))
+                };
+                let mut others: Vec<u32> =
+                    (0..self.n_visits).filter(|&w| w != v).map(|w| w as u32).collect();
+                // Ties broken by index keep the lists deterministic.
+                let key = |w: &u32| (dist(*w as usize), *w);
+                if others.len() > k {
+                    others.select_nth_unstable_by_key(k, key);
+                    others.truncate(k);
+                }
+                others.sort_unstable_by_key(key);
+                others
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,339 @@
+//! One caregiver's route with cached forward and backward schedule data, so that inserting
+//! or removing a visit is checked in O(1) (plus O(length) when the caregiver has a route
+//! duration limit, which depends on the whole route).
+//!
+//! Forward: the caregiver leaves at the shift start and starts each visit as early as
+//! possible (the earliest time in the first window not yet closed). Backward: for each
+//! position the latest arrival that still lets the rest of the route meet its windows and
+//! get back before the shift ends. Because the earliest start is monotone in the arrival,
+//! the feasible arrivals at a position form a down-set, described by that one number.
+
+use super::data::Data;
+
+/// Stands for "no feasible arrival" in the backward pass; far from overflow.
+const NEVER: i64 = i64::MIN / 4;
+
+/// The schedule of a whole route, as the plan reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timing {
+    pub departure: i64,
+    /// `(arrival, start)` per visit.
+    pub stops: Vec<(i64, i64)>,
+    pub return_time: i64,
+}
+
+#[derive(Debug)]
+pub struct RouteState {
+    pub caregiver: usize,
+    pub visits: Vec<u32>,
+    /// Earliest end of service at each position.
+    end: Vec<i64>,
+    /// Latest arrival at each position that keeps the suffix feasible.
+    latest_arrival: Vec<i64>,
+    pub load: i64,
+    /// Sum of arc costs, depot legs included; 0 when empty.
+    pub arc_cost: i64,
+}
+
+// Hand-written so that `clone_from` reuses the vectors' buffers: the search copies
+// solutions every iteration.
+impl Clone for RouteState {
+    fn clone(&self) -> RouteState {
+        RouteState {
+            caregiver: self.caregiver,
+            visits: self.visits.clone(),
+            end: self.end.clone(),
+            latest_arrival: self.latest_arrival.clone(),
+            load: self.load,
+            arc_cost: self.arc_cost,
+        }
+    }
+
+    fn clone_from(&mut self, src: &RouteState) {
+        self.caregiver = src.caregiver;
+        self.visits.clone_from(&src.visits);
+        self.end.clone_from(&src.end);
+        self.latest_arrival.clone_from(&src.latest_arrival);
+        self.load = src.load;
+        self.arc_cost = src.arc_cost;
+    }
+}
+
+impl RouteState {
+    pub fn new(caregiver: usize) -> RouteState {
+        RouteState {
+            caregiver,
+            visits: Vec::new(),
+            end: Vec::new(),
+            latest_arrival: Vec::new(),
+            load: 0,
+            arc_cost: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.visits.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.visits.is_empty()
+    }
+
+    /// The route's contribution to the objective term.
+    pub fn cost(&self, data: &Data) -> i64 {
+        if self.visits.is_empty() {
+            0
+        } else {
+            self.arc_cost + data.route_cost
+        }
+    }
+
+    /// Location of the node at position `p`, where `-1`..: `p == len` is the end depot.
+    #[inline]
+    fn loc_at(&self, data: &Data, p: usize) -> usize {
+        if p < self.visits.len() {
+            data.visit_loc[self.visits[p] as usize]
+        } else {
+            data.cg_end[self.caregiver]
+        }
+    }
+
+    /// Location and earliest end of service of the node just before position `p`.
+    #[inline]
+    pub fn before(&self, data: &Data, p: usize) -> (usize, i64) {
+        if p == 0 {
+            (data.cg_start[self.caregiver], data.shift_start[self.caregiver])
+        } else {
+            (data.visit_loc[self.visits[p - 1] as usize], self.end[p - 1])
+        }
+    }
+
+    /// Latest feasible arrival at the node at position `p` (the end depot if `p == len`).
+    #[inline]
+    pub fn latest_at(&self, data: &Data, p: usize) -> i64 {
+        if p < self.visits.len() {
+            self.latest_arrival[p]
+        } else {
+            data.shift_end[self.caregiver]
+        }
+    }
+
+    /// Recomputes the caches after the visit order changed.
+    pub fn update(&mut self, data: &Data) {
+        let c = self.caregiver;
+        let slot = data.cg_slot[c];
+        let n = self.visits.len();
+        self.end.clear();
+        self.latest_arrival.clear();
+        self.latest_arrival.resize(n, NEVER);
+        self.load = 0;
+        self.arc_cost = 0;
+        if n == 0 {
+            return;
+        }
+        let (mut loc, mut t) = (data.cg_start[c], data.shift_start[c]);
+        for &v in &self.visits {
+            let v = v as usize;
+            let to = data.visit_loc[v];
+            let arrival = t + data.time(slot, loc, to);
+            // An infeasible route is never stored; fall back to the arrival to stay total.
+            let start = data.start_at(v, arrival).unwrap_or(arrival);
+            t = start + data.duration[v];
+            self.end.push(t);
+            self.arc_cost += data.cost(slot, loc, to);
+            self.load += data.demand[v];
+            loc = to;
+        }
+        let end = data.cg_end[c];
+        self.arc_cost += data.cost(slot, loc, end);
+        let (mut next, mut latest) = (end, data.shift_end[c]);
+        for p in (0..n).rev() {
+            let v = self.visits[p] as usize;
+            let here = data.visit_loc[v];
+            let latest_start = latest - data.time(slot, here, next) - data.duration[v];
+            latest = data.latest_arrival_for(v, latest_start).unwrap_or(NEVER);
+            self.latest_arrival[p] = latest;
+            next = here;
+        }
+    }
+
+    /// The change of [`RouteState::cost`] if `v` were inserted at position `p`, or `None`
+    /// if that breaks a rule (windows, shift, capacity, leg limit, route duration).
+    /// Skills are the caller's business (see [`Data::can_serve`]).
+    #[inline]
+    pub fn insertion_delta(&self, data: &Data, v: usize, p: usize) -> Option<i64> {
+        let c = self.caregiver;
+        if self.load + data.demand[v] > data.capacity[c] {
+            return None;
+        }
+        let slot = data.cg_slot[c];
+        let (prev, prev_end) = self.before(data, p);
+        let next = self.loc_at(data, p);
+        let here = data.visit_loc[v];
+        let t1 = data.time(slot, prev, here);
+        let t2 = data.time(slot, here, next);
+        if t1 > data.max_leg || t2 > data.max_leg {
+            return None;
+        }
+        let start = data.start_at(v, prev_end + t1)?;
+        if start + data.duration[v] + t2 > self.latest_at(data, p) {
+            return None;
+        }
+        if data.max_duration[c].is_some() {
+            let seq = self.visits[..p].iter().map(|&w| w as usize);
+            let seq =
+                seq.chain(std::iter::once(v)).chain(self.visits[p..].iter().map(|&w| w as usize));
+            if !duration_ok(data, c, seq) {
+                return None;
+            }
+        }
+        let delta =
+            data.cost(slot, prev, here) + data.cost(slot, here, next) - data.cost(slot, prev, next);
+        Some(if self.visits.is_empty() { delta + data.route_cost } else { delta })
+    }
+
+    /// The change of [`RouteState::cost`] if the visit at `p` were removed, or `None` if the
+    /// shortened route breaks a rule (possible when travel times violate the triangle
+    /// inequality or the direct leg exceeds the leg limit).
+    #[inline]
+    pub fn removal_delta(&self, data: &Data, p: usize) -> Option<i64> {
+        let c = self.caregiver;
+        let slot = data.cg_slot[c];
+        let (prev, prev_end) = self.before(data, p);
+        let here = data.visit_loc[self.visits[p] as usize];
+        let next = self.loc_at(data, p + 1);
+        let t = data.time(slot, prev, next);
+        if t > data.max_leg || prev_end + t > self.latest_at(data, p + 1) {
+            return None;
+        }
+        if data.max_duration[c].is_some() {
+            let seq = self.visits.iter().enumerate().filter(|&(i, _)| i != p);
+            if !duration_ok(data, c, seq.map(|(_, &w)| w as usize)) {
+                return None;
+            }
+        }
+        if self.visits.len() == 1 {
+            return Some(-self.cost(data));
+        }
+        Some(
+            data.cost(slot, prev, next) - data.cost(slot, prev, here) - data.cost(slot, here, next),
+        )
+    }
+
+    pub fn insert(&mut self, data: &Data, v: usize, p: usize) {
+        self.visits.insert(p, v as u32);
+        self.update(data);
+    }
+
+    pub fn remove(&mut self, data: &Data, p: usize) -> usize {
+        let v = self.visits.remove(p) as usize;
+        self.update(data);
+        v
+    }
+
+    pub fn position(&self, v: usize) -> Option<usize> {
+        self.visits.iter().position(|&w| w as usize == v)
+    }
+
+    /// The full schedule of this route (departure as late as possible without delaying the
+    /// first visit), or `None` if the route breaks a rule other than skills.
+    pub fn timing(&self, data: &Data) -> Option<Timing> {
+        timing(data, self.caregiver, self.visits.iter().map(|&v| v as usize))
+    }
+}
+
+/// Forward schedule of caregiver `c` serving `seq` in order, checking every rule except
+/// skills; `None` if one is broken.
+pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option<Timing> {
+    let slot = data.cg_slot[c];
+    let (mut loc, mut t) = (data.cg_start[c], data.shift_start[c]);
+    let mut stops = Vec::new();
+    let mut load = 0;
+    let mut first_leg = 0;
+    for v in seq {
+        let to = data.visit_loc[v];
+        let leg = data.time(slot, loc, to);
+        if leg > data.max_leg {
+            return None;
+        }
+        if stops.is_empty() {
+            first_leg = leg;
+        }
+        let arrival = t + leg;
+        let start = data.start_at(v, arrival)?;
+        stops.push((arrival, start));
+        load += data.demand[v];
+        t = start + data.duration[v];
+        loc = to;
+    }
+    let leg = data.time(slot, loc, data.cg_end[c]);
+    let return_time = t + leg;
+    if leg > data.max_leg || return_time > data.shift_end[c] || load > data.capacity[c] {
+        return None;
+    }
+    let departure = match stops.first_mut() {
+        Some(first) => {
+            // Leave late enough to arrive just as the first visit starts: less waiting,
+            // same schedule.
+            let departure = data.shift_start[c].max(first.1 - first_leg);
+            first.0 = departure + first_leg;
+            departure
+        }
+        None => data.shift_start[c],
+    };
+    if let Some(limit) = data.max_duration[c] {
+        if return_time - departure > limit {
+            return None;
+        }
+    }
+    Some(Timing { departure, stops, return_time })
+}
+
+/// Whether `seq` respects caregiver `c`'s route duration limit (and every other rule).
+fn duration_ok(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> bool {
+    // Rare (only caregivers with a limit), so the allocation in `timing` is acceptable.
+    timing(data, c, seq).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::testutil;
+
+    /// The O(1) insertion and removal checks agree with a full recomputation.
+    #[test]
+    fn cached_checks_match_full_recomputation() {
+        for seed in 0..30 {
+            let (p, t) = testutil::problem(seed, 25);
+            let data = Data::new(&p, &t);
+            let sol = testutil::solution(&data, seed);
+            for route in &sol.routes {
+                let c = route.caregiver;
+                for v in 0..data.n_visits {
+                    if route.visits.contains(&(v as u32)) {
+                        continue;
+                    }
+                    for pos in 0..=route.len() {
+                        let mut seq = route.visits.clone();
+                        seq.insert(pos, v as u32);
+                        let full = timing(&data, c, seq.iter().map(|&w| w as usize));
+                        let fast = route.insertion_delta(&data, v, pos);
+                        assert_eq!(fast.is_some(), full.is_some(), "seed {seed} v {v} pos {pos}");
+                        if let Some(delta) = fast {
+                            let mut r = RouteState::new(c);
+                            r.visits = seq;
+                            r.update(&data);
+                            assert_eq!(r.cost(&data) - route.cost(&data), delta);
+                        }
+                    }
+                }
+                for pos in 0..route.len() {
+                    let mut seq = route.visits.clone();
+                    seq.remove(pos);
+                    let full = timing(&data, c, seq.iter().map(|&w| w as usize));
+                    assert_eq!(route.removal_delta(&data, pos).is_some(), full.is_some());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Readers of benchmark file formats.
+
+pub mod solomon;

@@ -1,0 +1,116 @@
+//! The main loop: construct, then ruin-and-recreate with simulated-annealing acceptance.
+//!
+//! The stop criterion is an opaque object, so the search cannot plan its temperature over a
+//! known horizon. Instead it anneals in cycles of doubling length, each restarting from the
+//! best solution at a high temperature: any budget ends near the end of a cooling cycle
+//! after at most half its iterations are spent on an unfinished one.
+
+use crate::env::Environment;
+use crate::eval::{Data, SolCost};
+use crate::model::{Plan, Problem, ReasonCode};
+use crate::search::construct::construct;
+use crate::search::diagnose::diagnose;
+use crate::search::local;
+use crate::search::output::to_plan;
+use crate::search::recreate::recreate;
+use crate::search::ruin::{ruin_random, ruin_strings};
+use crate::search::solution::Solution;
+use crate::travel::TravelTimes;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Iterations of the first annealing cycle; later cycles double.
+const FIRST_CYCLE: u64 = 4_000;
+/// Start and end temperature, as fractions of the mean arc cost of the first solution.
+const T_START: f64 = 0.3;
+const T_END: f64 = 0.003;
+/// SISR's average number of visits removed per ruin.
+const AVG_REMOVED: usize = 10;
+/// Share of ruins that remove random visits instead of strings.
+const RANDOM_RUIN: f64 = 0.1;
+/// Local search runs on accepted solutions this close to the best (fraction of its cost).
+const LOCAL_SEARCH_MARGIN: f64 = 0.02;
+
+/// Builds a plan for `problem` and improves it until `env.stop` or `env.cancel` says stop.
+/// Deterministic for a given `env.seed` and iteration-based stop criterion.
+pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment) -> Plan {
+    let data = Data::new(problem, travel);
+    let reasons: Vec<ReasonCode> = (0..data.n_visits).map(|v| diagnose(&data, v)).collect();
+    // Visits nobody has the skills or the capacity for never need an insertion attempt.
+    let hopeless: Vec<bool> =
+        reasons.iter().map(|r| matches!(r, ReasonCode::Skills | ReasonCode::Capacity)).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(env.seed);
+    let mut cur = construct(&data, &mut rng, &hopeless);
+    local::improve(&data, &mut cur);
+    let mut best = cur.clone();
+    report(problem, travel, &data, &best, &reasons, env);
+    let servable = hopeless.iter().filter(|&&h| !h).count();
+    if servable == 0 || data.n_caregivers == 0 {
+        return to_plan(problem, travel, &data, &best, &reasons);
+    }
+    let mean_arc = {
+        let arcs: i64 = cur.routes.iter().map(|r| r.arc_cost).sum();
+        let count = (data.n_visits - cur.unassigned.len()) + cur.routes_used();
+        (arcs as f64 / count.max(1) as f64).max(1.0)
+    };
+    let avg_removed = AVG_REMOVED.min(servable).max(1);
+    let mut cand = cur.clone();
+    let (mut iter, mut cycle_start, mut cycle_len) = (0u64, 0u64, FIRST_CYCLE);
+    loop {
+        if env.stop.should_stop(iter) || env.cancel.is_cancelled() {
+            break;
+        }
+        if iter - cycle_start >= cycle_len {
+            cycle_start = iter;
+            cycle_len *= 2;
+            cur.clone_from(&best);
+        }
+        let progress = (iter - cycle_start) as f64 / cycle_len as f64;
+        let temperature = mean_arc * T_START * (T_END / T_START).powf(progress);
+
+        cand.clone_from(&cur);
+        if rng.gen_bool(RANDOM_RUIN) {
+            ruin_random(&data, &mut cand, &mut rng, avg_removed);
+        } else {
+            ruin_strings(&data, &mut cand, &mut rng, avg_removed);
+        }
+        recreate(&data, &mut cand, &mut rng, &hopeless);
+        debug_assert!(cand.is_consistent(&data));
+
+        // Serving more (by priority) always wins; travel may get worse by a random margin.
+        let threshold = temperature * -(1.0 - rng.gen::<f64>()).ln();
+        if accept(cand.cost, cur.cost, threshold as i64) {
+            if (cand.cost.objective as f64)
+                < best.cost.objective as f64 * (1.0 + LOCAL_SEARCH_MARGIN)
+                || cand.cost.unassigned < best.cost.unassigned
+            {
+                local::improve(&data, &mut cand);
+            }
+            std::mem::swap(&mut cur, &mut cand);
+            if cur.cost < best.cost {
+                best.clone_from(&cur);
+                report(problem, travel, &data, &best, &reasons, env);
+            }
+        }
+        iter += 1;
+    }
+    to_plan(problem, travel, &data, &best, &reasons)
+}
+
+fn accept(cand: SolCost, cur: SolCost, threshold: i64) -> bool {
+    cand.unassigned < cur.unassigned
+        || (cand.unassigned == cur.unassigned && cand.objective < cur.objective + threshold.max(0))
+}
+
+fn report(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    data: &Data,
+    best: &Solution,
+    reasons: &[ReasonCode],
+    env: &mut Environment,
+) {
+    if let Some(f) = env.on_improvement.as_mut() {
+        f(&to_plan(problem, travel, data, best, reasons));
+    }
+}

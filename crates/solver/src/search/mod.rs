@@ -1,0 +1,15 @@
+//! The search: construction, then ruin-and-recreate with simulated-annealing acceptance and
+//! a local search, on an index-based [`Solution`](solution::Solution).
+
+pub mod construct;
+pub mod diagnose;
+pub mod driver;
+pub mod local;
+pub mod output;
+pub mod recreate;
+pub mod ruin;
+pub mod solution;
+#[cfg(test)]
+pub(crate) mod testutil;
+
+pub use driver::solve;

@@ -1,0 +1,148 @@
+//! Greedy insertion with blinks (Christiaens & Vanden Berghe's SISR): visits are inserted one
+//! by one at their cheapest feasible position, but each position is skipped ("blinked")
+//! with a small probability so that repeated recreates explore different solutions.
+//! Visits go in order of priority first, so a higher-priority visit never loses its place
+//! to a lower-priority one inserted earlier.
+
+use crate::eval::Data;
+use crate::search::solution::Solution;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// Probability of skipping a position.
+const BLINK_RATE: f64 = 0.01;
+
+/// A feasible insertion and its cost change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Insertion {
+    pub route: usize,
+    pub position: usize,
+    pub delta: i64,
+}
+
+/// The cheapest feasible insertion of `v` in `sol`, skipping each position with
+/// probability `blink` (0 for a plain best insertion).
+pub fn best_insertion(
+    data: &Data,
+    sol: &Solution,
+    v: usize,
+    blink: f64,
+    rng: &mut ChaCha8Rng,
+    empty_seen: &mut Vec<u32>,
+) -> Option<Insertion> {
+    let mut best: Option<Insertion> = None;
+    // Empty routes of one caregiver class are interchangeable: try the first only.
+    empty_seen.clear();
+    for (r, route) in sol.routes.iter().enumerate() {
+        if !data.can_serve(r, v) {
+            continue;
+        }
+        if route.is_empty() {
+            let class = data.cg_class[r] as u32;
+            if empty_seen.contains(&class) {
+                continue;
+            }
+            empty_seen.push(class);
+        }
+        for p in 0..=route.len() {
+            if blink > 0.0 && rng.gen::<f64>() < blink {
+                continue;
+            }
+            if let Some(delta) = route.insertion_delta(data, v, p) {
+                if best.is_none_or(|b| delta < b.delta) {
+                    best = Some(Insertion { route: r, position: p, delta });
+                }
+            }
+        }
+    }
+    best
+}
+
+/// How removed visits are ordered before reinsertion (SISR's four orders).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    Random,
+    DemandDesc,
+    FarFirst,
+    CloseFirst,
+}
+
+/// Reinserts every unassigned visit that some caregiver has the skills and capacity for.
+/// `hopeless[v]` marks visits no caregiver can ever serve.
+pub fn recreate(data: &Data, sol: &mut Solution, rng: &mut ChaCha8Rng, hopeless: &[bool]) {
+    recreate_with(data, sol, rng, hopeless, BLINK_RATE)
+}
+
+pub fn recreate_with(
+    data: &Data,
+    sol: &mut Solution,
+    rng: &mut ChaCha8Rng,
+    hopeless: &[bool],
+    blink: f64,
+) {
+    let mut todo: Vec<u32> =
+        sol.unassigned.iter().copied().filter(|&v| !hopeless[v as usize]).collect();
+    if todo.is_empty() {
+        return;
+    }
+    todo.sort_unstable();
+    let order = match rng.gen_range(0..11) {
+        0..=3 => Order::Random,
+        4..=7 => Order::DemandDesc,
+        8..=9 => Order::FarFirst,
+        _ => Order::CloseFirst,
+    };
+    // Distance from the first caregiver's start stands in for "distance from the depot".
+    let depot = data.cg_start.first().copied().unwrap_or(0);
+    let far = |v: u32| data.cost(0, depot, data.visit_loc[v as usize]);
+    match order {
+        Order::Random => {
+            for i in (1..todo.len()).rev() {
+                todo.swap(i, rng.gen_range(0..=i));
+            }
+        }
+        Order::DemandDesc => todo.sort_by_key(|&v| std::cmp::Reverse(data.demand[v as usize])),
+        Order::FarFirst => todo.sort_by_key(|&v| std::cmp::Reverse(far(v))),
+        Order::CloseFirst => todo.sort_by_key(|&v| far(v)),
+    }
+    // Stable: priority first, the order above within a priority.
+    todo.sort_by_key(|&v| std::cmp::Reverse(data.priority[v as usize]));
+    let mut seen = Vec::new();
+    for v in todo {
+        let v = v as usize;
+        if let Some(ins) = best_insertion(data, sol, v, blink, rng, &mut seen) {
+            sol.insert(data, v, ins.route, ins.position);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::ruin::ruin_random;
+    use crate::search::testutil;
+
+    #[test]
+    fn reinserts_what_ruin_removed_and_stays_consistent() {
+        for seed in 0..20 {
+            let (p, t) = testutil::problem(seed, 30);
+            let data = Data::new(&p, &t);
+            let mut sol = testutil::solution(&data, seed);
+            let mut rng = testutil::rng(seed);
+            ruin_random(&data, &mut sol, &mut rng, 6);
+            let after_ruin = sol.unassigned.len();
+            recreate_with(&data, &mut sol, &mut rng, &vec![false; data.n_visits], 0.0);
+            assert!(sol.is_consistent(&data));
+            assert!(sol.unassigned.len() <= after_ruin);
+        }
+    }
+
+    #[test]
+    fn hopeless_visits_are_not_tried() {
+        let (p, t) = testutil::problem(3, 10);
+        let data = Data::new(&p, &t);
+        let mut sol = Solution::empty(&data);
+        recreate_with(&data, &mut sol, &mut testutil::rng(1), &vec![true; data.n_visits], 0.0);
+        assert_eq!(sol.unassigned.len(), data.n_visits);
+    }
+}

@@ -1,0 +1,5 @@
+//! Recreate operators: put unassigned visits back into routes.
+
+pub mod greedy_blinks;
+
+pub use greedy_blinks::{best_insertion, recreate};

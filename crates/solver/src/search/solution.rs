@@ -1,0 +1,137 @@
+//! A solution in the search: one route per caregiver (possibly empty), the unassigned
+//! visits, and the hierarchical cost kept up to date by the operations below.
+
+use crate::eval::{Data, RouteState, SolCost};
+
+#[derive(Debug)]
+pub struct Solution {
+    pub routes: Vec<RouteState>,
+    /// The route serving each visit.
+    pub route_of: Vec<Option<u32>>,
+    /// Visits not served, in no particular (but deterministic) order.
+    pub unassigned: Vec<u32>,
+    pub cost: SolCost,
+}
+
+// Hand-written so that `clone_from` reuses buffers (see `RouteState`).
+impl Clone for Solution {
+    fn clone(&self) -> Solution {
+        Solution {
+            routes: self.routes.clone(),
+            route_of: self.route_of.clone(),
+            unassigned: self.unassigned.clone(),
+            cost: self.cost,
+        }
+    }
+
+    fn clone_from(&mut self, src: &Solution) {
+        self.routes.clone_from(&src.routes);
+        self.route_of.clone_from(&src.route_of);
+        self.unassigned.clone_from(&src.unassigned);
+        self.cost = src.cost;
+    }
+}
+
+impl Solution {
+    /// Every caregiver idle, every visit unassigned.
+    pub fn empty(data: &Data) -> Solution {
+        let mut s = Solution {
+            routes: (0..data.n_caregivers).map(RouteState::new).collect(),
+            route_of: vec![None; data.n_visits],
+            unassigned: (0..data.n_visits as u32).collect(),
+            cost: SolCost::default(),
+        };
+        s.recompute_cost(data);
+        s
+    }
+
+    pub fn recompute_cost(&mut self, data: &Data) {
+        self.cost = SolCost {
+            unassigned: self.unassigned.iter().map(|&v| data.weight[v as usize]).sum(),
+            objective: self.routes.iter().map(|r| r.cost(data)).sum(),
+        };
+    }
+
+    /// Inserts unassigned visit `v` into route `r` at position `p` (the caller checked it).
+    pub fn insert(&mut self, data: &Data, v: usize, r: usize, p: usize) {
+        let before = self.routes[r].cost(data);
+        self.routes[r].insert(data, v, p);
+        self.cost.objective += self.routes[r].cost(data) - before;
+        self.route_of[v] = Some(r as u32);
+        if let Some(i) = self.unassigned.iter().position(|&w| w as usize == v) {
+            self.unassigned.swap_remove(i);
+            self.cost.unassigned -= data.weight[v];
+        }
+    }
+
+    /// Removes the visit at position `p` of route `r` and makes it unassigned.
+    pub fn remove(&mut self, data: &Data, r: usize, p: usize) -> usize {
+        let before = self.routes[r].cost(data);
+        let v = self.routes[r].remove(data, p);
+        self.cost.objective += self.routes[r].cost(data) - before;
+        self.route_of[v] = None;
+        self.unassigned.push(v as u32);
+        self.cost.unassigned += data.weight[v];
+        v
+    }
+
+    /// Removes served visit `v` if the shortened route stays feasible.
+    pub fn try_remove(&mut self, data: &Data, v: usize) -> bool {
+        let Some(r) = self.route_of[v].map(|r| r as usize) else {
+            return false;
+        };
+        let Some(p) = self.routes[r].position(v) else {
+            return false;
+        };
+        if self.routes[r].removal_delta(data, p).is_none() {
+            return false;
+        }
+        self.remove(data, r, p);
+        true
+    }
+
+    /// Replaces the visit order of route `r` (the caller checked feasibility).
+    pub fn set_route(&mut self, data: &Data, r: usize, visits: &[u32]) {
+        let before = self.routes[r].cost(data);
+        let route = &mut self.routes[r];
+        route.visits.clear();
+        route.visits.extend_from_slice(visits);
+        route.update(data);
+        self.cost.objective += self.routes[r].cost(data) - before;
+        for &v in visits {
+            self.route_of[v as usize] = Some(r as u32);
+        }
+    }
+
+    /// Number of routes with at least one visit.
+    pub fn routes_used(&self) -> usize {
+        self.routes.iter().filter(|r| !r.is_empty()).count()
+    }
+
+    /// Full consistency check, for tests and debug assertions: every visit in exactly one
+    /// place, every route feasible and with skills, the cost up to date.
+    pub fn is_consistent(&self, data: &Data) -> bool {
+        let mut seen = vec![0u8; data.n_visits];
+        for (r, route) in self.routes.iter().enumerate() {
+            if route.caregiver != r || (!route.is_empty() && route.timing(data).is_none()) {
+                return false;
+            }
+            for &v in &route.visits {
+                let v = v as usize;
+                seen[v] += 1;
+                if self.route_of[v] != Some(r as u32) || !data.can_serve(r, v) {
+                    return false;
+                }
+            }
+        }
+        for &v in &self.unassigned {
+            seen[v as usize] += 1;
+            if self.route_of[v as usize].is_some() {
+                return false;
+            }
+        }
+        let mut fresh = self.clone();
+        fresh.recompute_cost(data);
+        seen.iter().all(|&n| n == 1) && fresh.cost == self.cost
+    }
+}

@@ -1,0 +1,87 @@
+//! Random small problems and solutions for the operators' unit tests.
+
+use crate::eval::Data;
+use crate::model::{Caregiver, Objective, Problem, Seconds, ServiceKind, TimeWindow, Visit};
+use crate::search::construct::construct;
+use crate::search::solution::Solution;
+use crate::travel::{DenseMatrix, TravelMatrices};
+use crate::{LocationIdx, Meters, ProfileIdx};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A problem of `n` visits and 4 caregivers with tight-ish windows, a leg limit and a
+/// route limit on some caregivers, from `seed`.
+pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let points: Vec<(f64, f64)> = (0..=n)
+        .map(|i| {
+            if i == 0 {
+                (50.0, 50.0)
+            } else {
+                (rng.gen_range(0.0..100.0), rng.gen_range(0.0..100.0))
+            }
+        })
+        .collect();
+    let mut times = Vec::new();
+    for a in &points {
+        for b in &points {
+            times.push(Seconds(((a.0 - b.0).hypot(a.1 - b.1) * 10.0).ceil() as i64));
+        }
+    }
+    let distances = times.iter().map(|t| Meters(t.0 * 2)).collect();
+    let m = DenseMatrix::new(points.len(), times, distances).expect("square");
+    let visits = (1..=n)
+        .map(|i| {
+            let open = rng.gen_range(0..6_000);
+            Visit {
+                id: format!("v{i}"),
+                client: None,
+                location: LocationIdx(i as u32),
+                service: ServiceKind::Meal,
+                duration: Seconds(rng.gen_range(0..300)),
+                windows: vec![TimeWindow::new(
+                    Seconds(open),
+                    Seconds(open + rng.gen_range(500..4_000)),
+                )],
+                skills: if rng.gen_bool(0.2) { vec!["x".into()] } else { Vec::new() },
+                priority: rng.gen_range(0..2),
+                demand: rng.gen_range(0..3),
+            }
+        })
+        .collect();
+    let caregivers = (0..4)
+        .map(|k| Caregiver {
+            id: format!("c{k}"),
+            station: None,
+            skills: if k % 2 == 0 { vec!["x".into()] } else { Vec::new() },
+            profile: ProfileIdx(0),
+            start: LocationIdx(0),
+            end: LocationIdx(0),
+            shift: TimeWindow::new(Seconds(0), Seconds(10_000)),
+            capacity: Some(12),
+            max_route_duration: (k == 3).then_some(Seconds(5_000)),
+        })
+        .collect();
+    let problem = Problem::new(
+        "unit",
+        visits,
+        caregivers,
+        n + 1,
+        1,
+        Some(Seconds(900)),
+        Objective::TravelTime,
+        1,
+    )
+    .expect("valid");
+    (problem, TravelMatrices::new(vec![m]).expect("one profile"))
+}
+
+/// The constructed solution of `problem`, with no hopeless visits.
+pub fn solution(data: &Data, seed: u64) -> Solution {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    construct(data, &mut rng, &vec![false; data.n_visits])
+}
+
+pub fn rng(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed)
+}

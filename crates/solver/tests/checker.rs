@@ -1,0 +1,280 @@
+//! The checker on hand-made plans: a good plan passes, and each bad one is caught with the
+//! right rule code.
+
+mod common;
+
+use solver::check::{check, CheckRule};
+use solver::{
+    Caregiver, LocationIdx, Objective, Plan, Problem, ProfileIdx, ReasonCode, Route, Seconds,
+    ServiceKind, Stop, TimeWindow, TravelMatrices, TravelTimes, Unassigned, Visit,
+};
+
+fn visit(id: &str, location: u32, window: (i64, i64), demand: i64, skills: &[&str]) -> Visit {
+    Visit {
+        id: id.into(),
+        client: None,
+        location: LocationIdx(location),
+        service: ServiceKind::Cleaning,
+        duration: Seconds(100),
+        windows: vec![TimeWindow::new(Seconds(window.0), Seconds(window.1))],
+        skills: skills.iter().map(|s| s.to_string()).collect(),
+        priority: 1,
+        demand,
+    }
+}
+
+fn caregiver(id: &str, skills: &[&str], shift: (i64, i64)) -> Caregiver {
+    Caregiver {
+        id: id.into(),
+        station: None,
+        skills: skills.iter().map(|s| s.to_string()).collect(),
+        profile: ProfileIdx(0),
+        start: LocationIdx(0),
+        end: LocationIdx(0),
+        shift: TimeWindow::new(Seconds(shift.0), Seconds(shift.1)),
+        capacity: None,
+        max_route_duration: None,
+    }
+}
+
+fn problem() -> (Problem, TravelMatrices) {
+    let points = [(0, 0), (10, 0), (0, 10), (10, 10), (300, 0), (5, 5)];
+    let visits = vec![
+        visit("v1", 1, (0, 20_000), 3, &[]),
+        visit("v2", 2, (0, 20_000), 3, &["nursing"]),
+        visit("v3", 3, (0, 200), 0, &[]),
+        visit("v4", 4, (0, 100_000), 0, &[]),
+        visit("v5", 5, (0, 20_000), 3, &[]),
+    ];
+    let mut a = caregiver("a", &[], (0, 5_000));
+    a.capacity = Some(5);
+    a.max_route_duration = Some(Seconds(3_000));
+    let b = caregiver("b", &["nursing"], (1_000, 20_000));
+    let travel = common::matrices(&points);
+    let problem = Problem::new(
+        "checker",
+        visits,
+        vec![a, b],
+        points.len(),
+        2,
+        Some(Seconds(2_000)),
+        Objective::TravelTime,
+        1,
+    )
+    .expect("valid");
+    (problem, travel)
+}
+
+/// The earliest schedule of `visits` for caregiver `cg`, computed here without any rule
+/// checks, so that a bad order yields a plan breaking exactly the rule under test.
+fn route(problem: &Problem, travel: &TravelMatrices, cg: &str, visits: &[&str]) -> Route {
+    let c = problem.caregiver(problem.caregiver_idx(cg).expect("caregiver"));
+    let (mut loc, mut t) = (c.start, c.shift.start);
+    let (mut tt, mut td) = (Seconds(0), solver::Meters(0));
+    let mut stops = Vec::new();
+    for id in visits {
+        let v = problem.visit(problem.visit_idx(id).expect("visit"));
+        let leg = travel.time(c.profile, loc, v.location);
+        tt += leg;
+        td += travel.distance(c.profile, loc, v.location);
+        let arrival = t + leg;
+        let start = arrival.max(v.windows[0].start);
+        stops.push(Stop { visit: v.id.clone(), arrival, start, end: start + v.duration });
+        t = start + v.duration;
+        loc = v.location;
+    }
+    let leg = travel.time(c.profile, loc, c.end);
+    Route {
+        caregiver: cg.into(),
+        departure: c.shift.start,
+        return_time: t + leg,
+        stops,
+        travel_time: tt + leg,
+        travel_distance: td + travel.distance(c.profile, loc, c.end),
+    }
+}
+
+fn plan(routes: Vec<Route>, unassigned: &[&str]) -> Plan {
+    Plan {
+        problem: "checker".into(),
+        routes,
+        unassigned: unassigned
+            .iter()
+            .map(|v| Unassigned { visit: v.to_string(), reason: ReasonCode::NoRoom })
+            .collect(),
+        kpis: Default::default(),
+    }
+}
+
+fn good(problem: &Problem, travel: &TravelMatrices) -> Plan {
+    plan(
+        vec![
+            route(problem, travel, "a", &["v3"]),
+            route(problem, travel, "b", &["v2", "v1", "v5"]),
+        ],
+        &["v4"],
+    )
+}
+
+/// Asserts that `plan` breaks `rule` (and reports it).
+fn assert_breaks(problem: &Problem, travel: &TravelMatrices, plan: &Plan, rule: CheckRule) {
+    let report = check(problem, travel, plan);
+    assert!(
+        report.has(rule),
+        "expected {rule}, got {:?}",
+        report.violations.iter().map(|v| v.to_string()).collect::<Vec<_>>()
+    );
+    assert!(!report.is_feasible());
+}
+
+#[test]
+fn a_good_plan_passes_and_its_figures_are_recomputed() {
+    let (problem, travel) = problem();
+    let plan = good(&problem, &travel);
+    let report = check(&problem, &travel, &plan);
+    assert!(report.is_feasible(), "{:?}", report.violations);
+    assert_eq!(report.routes_used, 2);
+    assert_eq!(report.visits_served, 4);
+    assert_eq!(report.visits_unassigned, 1);
+    let tt: Seconds = plan.routes.iter().map(|r| r.travel_time).sum();
+    assert_eq!(report.travel_time, tt);
+    // One unassigned visit of priority 1 costs 2 units, plus the travel time.
+    assert_eq!(report.cost, solver::cost::total(2, tt.0));
+    assert_eq!(report.longest_leg, Seconds(142));
+}
+
+#[test]
+fn every_rule_is_caught() {
+    let (p, t) = problem();
+    let base = || good(&p, &t);
+    let cases: Vec<(CheckRule, Plan)> = vec![
+        (CheckRule::UnknownCaregiver, {
+            let mut x = base();
+            x.routes[0].caregiver = "ghost".into();
+            x
+        }),
+        (CheckRule::UnknownVisit, {
+            let mut x = base();
+            x.unassigned.push(Unassigned { visit: "ghost".into(), reason: ReasonCode::NoRoom });
+            x
+        }),
+        (CheckRule::CaregiverUsedTwice, {
+            plan(
+                vec![
+                    route(&p, &t, "a", &["v3"]),
+                    route(&p, &t, "a", &["v1"]),
+                    route(&p, &t, "b", &["v2", "v5"]),
+                ],
+                &["v4"],
+            )
+        }),
+        (CheckRule::VisitServedTwice, {
+            plan(
+                vec![route(&p, &t, "a", &["v3", "v1"]), route(&p, &t, "b", &["v2", "v1", "v5"])],
+                &["v4"],
+            )
+        }),
+        (CheckRule::UnassignedTwice, {
+            let mut x = base();
+            x.unassigned.push(x.unassigned[0].clone());
+            x
+        }),
+        (CheckRule::ServedAndUnassigned, {
+            let mut x = base();
+            x.unassigned.push(Unassigned { visit: "v1".into(), reason: ReasonCode::NoRoom });
+            x
+        }),
+        (CheckRule::VisitMissing, {
+            let mut x = base();
+            x.unassigned.clear();
+            x
+        }),
+        (CheckRule::Skills, {
+            plan(
+                vec![route(&p, &t, "a", &["v3", "v2"]), route(&p, &t, "b", &["v1", "v5"])],
+                &["v4"],
+            )
+        }),
+        (CheckRule::TimeWindow, {
+            plan(vec![route(&p, &t, "b", &["v3", "v2", "v1", "v5"])], &["v4"])
+        }),
+        (CheckRule::ShiftStart, {
+            let mut x = base();
+            x.routes[0].departure = Seconds(-10);
+            x
+        }),
+        (CheckRule::ShiftEnd, {
+            let mut x = base();
+            x.routes[0].return_time = Seconds(6_000);
+            x
+        }),
+        (CheckRule::Capacity, {
+            plan(
+                vec![route(&p, &t, "a", &["v3", "v1", "v5"]), route(&p, &t, "b", &["v2"])],
+                &["v4"],
+            )
+        }),
+        (CheckRule::MaxLeg, {
+            plan(
+                vec![route(&p, &t, "a", &["v3"]), route(&p, &t, "b", &["v2", "v1", "v5", "v4"])],
+                &[],
+            )
+        }),
+        (CheckRule::RouteDuration, {
+            let mut x = base();
+            x.routes[0].return_time = Seconds(3_500);
+            x
+        }),
+        (CheckRule::Schedule, {
+            let mut x = base();
+            x.routes[1].stops[1].arrival -= Seconds(1);
+            x
+        }),
+        (CheckRule::Schedule, {
+            let mut x = base();
+            x.routes[1].stops[0].end += Seconds(1);
+            x
+        }),
+        (CheckRule::Schedule, {
+            let mut x = base();
+            x.routes[1].stops[2].start = x.routes[1].stops[2].arrival - Seconds(1);
+            x
+        }),
+        (CheckRule::TravelFigures, {
+            let mut x = base();
+            x.routes[1].travel_distance += solver::Meters(1);
+            x
+        }),
+    ];
+    let mut covered: Vec<CheckRule> = Vec::new();
+    for (rule, plan) in &cases {
+        assert_breaks(&p, &t, plan, *rule);
+        covered.push(*rule);
+    }
+    for rule in CheckRule::ALL {
+        assert!(covered.contains(&rule), "no test case for {rule}");
+    }
+}
+
+#[test]
+fn violations_display_and_serialise_with_stable_codes() {
+    let (p, t) = problem();
+    let mut x = good(&p, &t);
+    x.routes[0].return_time = Seconds(6_000);
+    let report = check(&p, &t, &x);
+    let v = report.violations.iter().find(|v| v.rule == CheckRule::ShiftEnd).expect("shift_end");
+    assert!(v.to_string().starts_with("[shift_end] caregiver a:"), "{v}");
+    let json = serde_json::to_value(v).expect("serialises");
+    assert_eq!(json["rule"], "shift_end");
+    for rule in CheckRule::ALL {
+        assert_eq!(serde_json::to_value(rule).expect("serialises"), rule.as_str());
+    }
+}
+
+#[test]
+fn solver_plans_pass() {
+    let (p, t) = problem();
+    let plan = common::solve(&p, &t, 5, 200);
+    let report = common::assert_feasible(&p, &t, &plan);
+    assert_eq!(report.visits_served, 4, "{plan:?}");
+}

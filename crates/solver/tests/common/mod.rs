@@ -1,0 +1,128 @@
+//! Shared test helpers: a generator of whole small problems and a solve-and-check helper.
+#![allow(dead_code)]
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use solver::check::{check, CheckReport};
+use solver::{
+    Caregiver, DenseMatrix, Environment, LocationIdx, MaxIterations, Meters, Objective, Plan,
+    Problem, ProfileIdx, Seconds, ServiceKind, TimeWindow, TravelMatrices, Visit,
+};
+
+pub const SKILLS: [&str; 3] = ["nursing", "bathing", "driving"];
+
+/// Euclidean matrices over integer grid points: profile 0 at 10 s per unit, profile 1
+/// (slower) at 25 s per unit; distances 15 m per unit. Rounded up, so they are metric.
+pub fn matrices(points: &[(i64, i64)]) -> TravelMatrices {
+    let n = points.len();
+    let euclid = |a: usize, b: usize| {
+        let (dx, dy) = ((points[a].0 - points[b].0) as f64, (points[a].1 - points[b].1) as f64);
+        dx.hypot(dy)
+    };
+    let profile = |secs_per_unit: f64| {
+        let mut t = Vec::with_capacity(n * n);
+        let mut d = Vec::with_capacity(n * n);
+        for a in 0..n {
+            for b in 0..n {
+                t.push(Seconds((euclid(a, b) * secs_per_unit).ceil() as i64));
+                d.push(Meters((euclid(a, b) * 15.0).ceil() as i64));
+            }
+        }
+        DenseMatrix::new(n, t, d).expect("square")
+    };
+    TravelMatrices::new(vec![profile(10.0), profile(25.0)]).expect("same size")
+}
+
+/// A random problem with `n_visits` visits and `n_caregivers` caregivers; the rest comes
+/// from `seed`. Some visits are impossible (a skill nobody has, a window outside every
+/// shift, a far-away home) and the leg limit, capacities and route limits sometimes bind.
+pub fn random_problem(
+    seed: u64,
+    n_visits: usize,
+    n_caregivers: usize,
+) -> (Problem, TravelMatrices) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let n_depots = rng.gen_range(1..=2);
+    let mut points: Vec<(i64, i64)> =
+        (0..n_depots).map(|_| (rng.gen_range(40..60), rng.gen_range(40..60))).collect();
+    let mut visits = Vec::new();
+    for i in 0..n_visits {
+        let far = rng.gen_bool(0.05);
+        let p = if far { (1000, 1000) } else { (rng.gen_range(0..100), rng.gen_range(0..100)) };
+        points.push(p);
+        let mut windows = Vec::new();
+        let mut t = rng.gen_range(0..4_000);
+        for _ in 0..rng.gen_range(1..=2) {
+            let len = rng.gen_range(0..3_000);
+            windows.push(TimeWindow::new(Seconds(t), Seconds(t + len)));
+            t += len + rng.gen_range(1..3_000);
+        }
+        if rng.gen_bool(0.05) {
+            // Starts after every shift has ended.
+            windows = vec![TimeWindow::new(Seconds(50_000), Seconds(50_100))];
+        }
+        let mut skills: Vec<String> =
+            SKILLS.iter().filter(|_| rng.gen_bool(0.2)).map(|s| s.to_string()).collect();
+        if rng.gen_bool(0.05) {
+            skills.push("surgery".into());
+        }
+        visits.push(Visit {
+            id: format!("v{i:02}"),
+            client: None,
+            location: LocationIdx(points.len() as u32 - 1),
+            service: ServiceKind::Meal,
+            duration: Seconds(rng.gen_range(0..900)),
+            windows,
+            skills,
+            priority: rng.gen_range(0..3),
+            demand: rng.gen_range(0..4),
+        });
+    }
+    let caregivers = (0..n_caregivers)
+        .map(|k| {
+            let depot = LocationIdx(rng.gen_range(0..n_depots) as u32);
+            let start = rng.gen_range(0..3_000);
+            Caregiver {
+                id: format!("c{k}"),
+                station: None,
+                skills: SKILLS
+                    .iter()
+                    .filter(|_| rng.gen_bool(0.6))
+                    .map(|s| s.to_string())
+                    .collect(),
+                profile: ProfileIdx(rng.gen_range(0..2)),
+                start: depot,
+                end: if rng.gen_bool(0.8) { depot } else { LocationIdx(0) },
+                shift: TimeWindow::new(
+                    Seconds(start),
+                    Seconds(start + rng.gen_range(2_000..12_000)),
+                ),
+                capacity: rng.gen_bool(0.5).then(|| rng.gen_range(2..12)),
+                max_route_duration: rng.gen_bool(0.3).then(|| Seconds(rng.gen_range(1_500..8_000))),
+            }
+        })
+        .collect();
+    let max_leg = rng.gen_bool(0.5).then(|| Seconds(rng.gen_range(300..1_200)));
+    let objective =
+        [Objective::TravelTime, Objective::Distance, Objective::VehiclesFirst][rng.gen_range(0..3)];
+    let travel = matrices(&points);
+    let problem =
+        Problem::new("random", visits, caregivers, points.len(), 2, max_leg, objective, 1)
+            .expect("valid problem");
+    (problem, travel)
+}
+
+/// Solves with a fixed iteration budget.
+pub fn solve(problem: &Problem, travel: &TravelMatrices, seed: u64, iterations: u64) -> Plan {
+    let mut env = Environment::new(seed, MaxIterations(iterations));
+    solver::solve(problem, travel, &mut env)
+}
+
+/// Checks a plan and fails the test with every violation listed if it is infeasible.
+pub fn assert_feasible(problem: &Problem, travel: &TravelMatrices, plan: &Plan) -> CheckReport {
+    let report = check(problem, travel, plan);
+    let listed: Vec<String> = report.violations.iter().map(|v| v.to_string()).collect();
+    assert!(report.is_feasible(), "checker rejects the plan:\n{}", listed.join("\n"));
+    assert_eq!(report.cost, plan.kpis.cost, "checker cost differs from the solver's");
+    report
+}
