@@ -154,6 +154,11 @@ impl RoadGraph {
         RoadGraph::build(mode, nodes.to_vec(), segments)
     }
 
+    /// Every kept road segment as its two end points, for drawing maps.
+    pub fn segment_lines(&self) -> impl Iterator<Item = [LonLat; 2]> + '_ {
+        self.segments.iter().map(|s| [self.coords[s.a as usize], self.coords[s.b as usize]])
+    }
+
     /// The kept segments as `(a, b, milliseconds, decimetres, forward, backward)`, indexed
     /// like [`crate::Snap::segment_fraction`], for test oracles.
     #[doc(hidden)]

@@ -1,0 +1,77 @@
+//! `carecircle check`: the independent checker on a plan file.
+
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use roads::Mode;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::input::{self, ProblemFile};
+use crate::progress::Progress;
+use crate::station_plans;
+
+#[derive(ClapArgs)]
+#[command(
+    about = "Check a plan against its problem; exit 0 only if it is feasible",
+    long_about = "Recomputes every time and cost of the plan from the problem and the route order \
+alone (independently of the solver), prints the recomputed figures and every violated rule, and \
+exits with status 0 only for a feasible plan. For Solomon instances the time windows are also \
+re-verified with exact floating-point distances.",
+    after_help = "Examples:\n  carecircle check scenarios/demo.json out/demo/plan.json\n  carecircle check ../shared/data/vrptw/solomon/C101.txt c101.json"
+)]
+pub struct Args {
+    /// The problem file (scenario JSON or Solomon text).
+    problem: PathBuf,
+    /// The plan JSON.
+    plan: PathBuf,
+    /// OpenStreetMap extract for a scenario (default: the scenario's "osm" field).
+    #[arg(long)]
+    pbf: Option<PathBuf>,
+}
+
+pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
+    let plan = input::read_plan(&args.plan)?;
+    let mut violations: Vec<String> = Vec::new();
+    match input::read_problem(&args.problem)? {
+        ProblemFile::Solomon(instance) => {
+            let (problem, travel) = instance.to_problem()?;
+            let report = solver::check::check(&problem, &travel, &plan);
+            violations.extend(report.violations.iter().map(|v| v.to_string()));
+            violations.extend(instance.check_exact(&plan).into_iter().map(|v| format!("exact: {v}")));
+            println!(
+                "{}: {} routes, distance {:.2} (exact), {} of {} customers served",
+                problem.name,
+                plan.routes.len(),
+                instance.exact_distance(&plan),
+                problem.visits.len() - plan.unassigned.len(),
+                problem.visits.len()
+            );
+        }
+        ProblemFile::Scenario { scenario, osm } => {
+            let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
+            let network = input::load_network(&pbf, &Mode::ALL, progress)?;
+            let stations = station_plans::prepare(&scenario, &network, progress)?;
+            for (station, report) in station_plans::check_all(&stations, &plan)? {
+                println!(
+                    "station {station}: travel {}, distance {:.1} km, longest leg {}, cost {}",
+                    crate::output::table::hm(report.travel_time.0),
+                    report.travel_distance.0 as f64 / 1000.0,
+                    crate::output::table::hm(report.longest_leg.0),
+                    report.cost.0
+                );
+                violations
+                    .extend(report.violations.iter().map(|v| format!("station {station}: {v}")));
+            }
+        }
+    }
+    if violations.is_empty() {
+        println!("feasible: no rule is violated");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for v in &violations {
+            println!("violation: {v}");
+        }
+        println!("infeasible: {} violation(s)", violations.len());
+        Ok(ExitCode::FAILURE)
+    }
+}

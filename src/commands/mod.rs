@@ -1,0 +1,8 @@
+//! One file per subcommand.
+
+pub mod check;
+pub mod demo;
+pub mod roads;
+pub mod scenario;
+// SERVE pub mod serve;
+pub mod solve;

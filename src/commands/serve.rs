@@ -1,0 +1,65 @@
+//! `carecircle serve`: the dispatch service.
+
+use anyhow::{Context, Result};
+use clap::Args as ClapArgs;
+use roads::Mode;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::solve::seconds;
+use crate::input::{self, ProblemFile};
+use crate::progress::Progress;
+use crate::station_plans;
+
+#[derive(ClapArgs)]
+#[command(
+    about = "Run the dispatch service: orders in, schedules out (Server-Sent Events)",
+    long_about = "Starts the HTTP service. Stations, caregivers and clients come from a scenario \
+file (--scenario FILE, or the bundled demo with --demo); the scenario's visits become orders for \
+its date. Orders are stored in SQLite (--db). See the README for the endpoints.",
+    after_help = "Examples:\n  carecircle serve --demo\n  carecircle serve --scenario scenarios/demo.json --db sqlite://carecircle.db --addr 127.0.0.1:8080\n  curl -X POST localhost:8080/v1/plans -H 'content-type: application/json' -d '{\"station\":\"S1\",\"date\":\"2026-11-25\"}'"
+)]
+pub struct Args {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Database URL.
+    #[arg(long, default_value = "sqlite://carecircle.db")]
+    db: String,
+    /// Scenario with the stations, caregivers and clients to serve.
+    #[arg(long, conflicts_with = "demo")]
+    scenario: Option<PathBuf>,
+    /// Serve the bundled demo scenario.
+    #[arg(long)]
+    demo: bool,
+    /// OpenStreetMap extract (default: the scenario's "osm" field).
+    #[arg(long)]
+    pbf: Option<PathBuf>,
+    /// Search time per plan, in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    time_limit: f64,
+}
+
+pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
+    let path = match (&args.scenario, args.demo) {
+        (Some(p), _) => p.clone(),
+        (None, true) => super::demo::bundled("scenarios/demo.json"),
+        (None, false) => anyhow::bail!("--scenario: give a scenario file, or --demo"),
+    };
+    let ProblemFile::Scenario { scenario, osm } = input::read_problem(&path)? else {
+        anyhow::bail!("{}: the service needs a scenario (JSON)", path.display());
+    };
+    let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
+    let network = Arc::new(input::load_network(Path::new(&pbf), &Mode::ALL, progress)?);
+    let config = dispatch_api::ServeConfig {
+        addr: args.addr,
+        db_url: args.db,
+        scenario,
+        network,
+        solve_time_limit: seconds(args.time_limit)?,
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(dispatch_api::serve(config))?;
+    Ok(ExitCode::SUCCESS)
+}

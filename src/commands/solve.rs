@@ -1,0 +1,219 @@
+//! `carecircle solve`: plan a problem file and write the plan.
+
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use roads::{Mode, RoadNetwork};
+use solver::io::solomon::SolomonInstance;
+use solver::scenario::Scenario;
+use solver::{Environment, FirstOf, MaxIterations, MaxRuntime, Plan};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::input::{self, ProblemFile};
+use crate::output::{geojson, svg, table};
+use crate::progress::Progress;
+use crate::station_plans::{self, PreparedStation, SearchBudget};
+
+#[derive(ClapArgs)]
+#[command(
+    about = "Solve a problem file (scenario JSON or Solomon VRPTW text) and write the plan",
+    long_about = "Solve a problem file and write the plan as JSON. The format is detected from \
+the content: a CareCircle scenario (JSON; planned station by station on the road network of its \
+OpenStreetMap extract, with the routes also written as GeoJSON and an SVG map beside the plan) or \
+a Solomon / Gehring-Homberger VRPTW instance (text; Euclidean distances; times and distances in \
+the plan are in thousandths of the instance's units).",
+    after_help = "Examples:\n  carecircle solve scenarios/demo.json --time-limit 10 --out out/plan.json\n  carecircle solve ../shared/data/vrptw/solomon/C101.txt --time-limit 5 --out c101.json"
+)]
+pub struct Args {
+    /// The problem file.
+    file: PathBuf,
+    /// Search time in seconds (shared by the stations of a scenario).
+    #[arg(long, default_value_t = 10.0)]
+    time_limit: f64,
+    /// Also stop after this many search iterations (for reproducible runs).
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Random seed; the same seed and iteration limit give the same plan.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to write the plan.
+    #[arg(long, default_value = "plan.json")]
+    out: PathBuf,
+    /// OpenStreetMap extract for a scenario (default: the scenario's "osm" field).
+    #[arg(long)]
+    pbf: Option<PathBuf>,
+}
+
+pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
+    let budget = SearchBudget {
+        time_limit: seconds(args.time_limit)?,
+        max_iterations: args.iterations,
+        seed: args.seed,
+    };
+    match input::read_problem(&args.file)? {
+        ProblemFile::Solomon(instance) => solve_solomon(&instance, budget, &args.out, progress)?,
+        ProblemFile::Scenario { scenario, osm } => {
+            let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
+            let run = ScenarioRun::solve(&scenario, &pbf, budget, progress)?;
+            run.write(&args.out, progress)?;
+            print!("{}", table::kpi_table(&run.plan, scenario.caregivers.len()));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A time limit from the command line, refusing negative or absurd values.
+pub fn seconds(value: f64) -> Result<Duration> {
+    if !(0.0..=86_400.0).contains(&value) {
+        anyhow::bail!("--time-limit: {value} is not a number of seconds between 0 and 86400");
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+fn solve_solomon(
+    instance: &SolomonInstance,
+    budget: SearchBudget,
+    out: &Path,
+    progress: &Progress,
+) -> Result<()> {
+    let (problem, travel) = instance.to_problem()?;
+    progress.say(format!(
+        "{}: {} customers, {} vehicles, time limit {:.1}s",
+        problem.name,
+        problem.visits.len(),
+        problem.caregivers.len(),
+        budget.time_limit.as_secs_f64()
+    ));
+    let stop = FirstOf(
+        MaxRuntime::new(budget.time_limit),
+        MaxIterations(budget.max_iterations.unwrap_or(u64::MAX)),
+    );
+    let mut env = Environment::new(budget.seed, stop).on_improvement(|plan: &Plan| {
+        progress.say(format!(
+            "distance {:.2}, {} routes, {} unassigned",
+            instance.exact_distance(plan),
+            plan.routes.len(),
+            plan.kpis.visits_unassigned
+        ));
+    });
+    let plan = solver::solve(&problem, &travel, &mut env);
+    input::write_json(out, &plan)?;
+    println!(
+        "{}: distance {:.2}, {} routes, {} of {} customers served; plan written to {}",
+        problem.name,
+        instance.exact_distance(&plan),
+        plan.routes.len(),
+        plan.kpis.visits_served,
+        plan.kpis.visits_total,
+        out.display()
+    );
+    Ok(())
+}
+
+/// A scenario solved on its road network, with what is needed to draw and check it.
+pub struct ScenarioRun {
+    pub network: RoadNetwork,
+    pub stations: Vec<PreparedStation>,
+    pub plan: Plan,
+}
+
+impl ScenarioRun {
+    pub fn solve(
+        scenario: &Scenario,
+        pbf: &Path,
+        budget: SearchBudget,
+        progress: &Progress,
+    ) -> Result<ScenarioRun> {
+        let network = input::load_network(pbf, &Mode::ALL, progress)?;
+        let stations = station_plans::prepare(scenario, &network, progress)?;
+        progress.say(format!(
+            "solving {} station(s) for {:.1}s ...",
+            stations.len(),
+            budget.time_limit.as_secs_f64()
+        ));
+        let plan = station_plans::solve_all(&scenario.name, &stations, budget, progress);
+        // Every plan is checked independently before anyone sees it.
+        for (station, report) in station_plans::check_all(&stations, &plan)? {
+            if !report.is_feasible() {
+                let first = report.violations.first().map(|v| v.to_string()).unwrap_or_default();
+                anyhow::bail!("internal error: the plan of station {station} fails the checker: {first}");
+            }
+        }
+        Ok(ScenarioRun { network, stations, plan })
+    }
+
+    /// Writes the plan JSON at `out`, and beside it `<stem>.routes.geojson` and `<stem>.svg`.
+    pub fn write(&self, out: &Path, progress: &Progress) -> Result<Vec<PathBuf>> {
+        input::write_json(out, &self.plan)?;
+        let lines = geojson::route_lines(&self.network, &self.stations, &self.plan);
+        let geo = geojson::plan_geojson(&self.stations, &self.plan, &lines);
+        let geo_path = out.with_extension("routes.geojson");
+        input::write_json(&geo_path, &geo)?;
+        let svg_path = out.with_extension("svg");
+        input::write_text(&svg_path, &self.map(&lines))?;
+        for p in [out, geo_path.as_path(), svg_path.as_path()] {
+            progress.say(format!("wrote {}", p.display()));
+        }
+        Ok(vec![out.to_path_buf(), geo_path, svg_path])
+    }
+
+    fn map(&self, lines: &[geojson::DrawnRoute]) -> String {
+        let circles: Vec<(String, Vec<roads::LonLat>)> = self
+            .stations
+            .iter()
+            .filter_map(|s| {
+                let graph = self.network.graph(dispatch_api::road_travel::road_mode(
+                    s.day.modes.first().copied()?,
+                ));
+                let graph = graph.ok()?;
+                let snap = graph
+                    .snap(dispatch_api::road_travel::to_wgs84(&s.day.points[0]), roads::DEFAULT_SNAP_LIMIT_M)
+                    .ok()?;
+                let limit = s.day.problem.max_leg.map(|l| l.0).unwrap_or(900);
+                let poly = graph.isochrone(&snap, limit);
+                let ring = poly.exterior().points().map(|p| roads::LonLat { lon: p.x(), lat: p.y() });
+                Some((s.day.station.clone(), ring.collect()))
+            })
+            .collect();
+        let roads: Vec<[roads::LonLat; 2]> = self
+            .network
+            .graph(roads::Mode::Car)
+            .map(|g| g.segment_lines().collect())
+            .unwrap_or_default();
+        let mut shapes: Vec<svg::Shape> = roads.iter().map(|seg| svg::Shape::Road(seg)).collect();
+        for (_, ring) in &circles {
+            shapes.push(svg::Shape::Area { ring, color: "#2b6cb0" });
+        }
+        for l in lines {
+            shapes.push(svg::Shape::Route { line: &l.line, color: l.color, label: &l.caregiver });
+        }
+        let points = geojson::plan_points(&self.stations, &self.plan);
+        for p in &points {
+            match &p.kind {
+                geojson::PointKind::Stop { caregiver, .. } => {
+                    let color = lines
+                        .iter()
+                        .find(|l| l.caregiver == *caregiver)
+                        .map(|l| l.color)
+                        .unwrap_or("#444");
+                    shapes.push(svg::Shape::Stop { at: p.at, color });
+                }
+                geojson::PointKind::Unassigned { .. } => {
+                    shapes.push(svg::Shape::Unassigned { at: p.at, label: p.id })
+                }
+                geojson::PointKind::Station => {
+                    shapes.push(svg::Shape::Station { at: p.at, label: p.id })
+                }
+            }
+        }
+        let title = format!(
+            "{} — {} of {} visits served by {} caregivers",
+            self.plan.problem,
+            self.plan.kpis.visits_served,
+            self.plan.kpis.visits_total,
+            self.plan.kpis.caregivers_used
+        );
+        svg::render(&title, &shapes, 1200.0)
+    }
+}

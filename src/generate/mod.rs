@@ -1,0 +1,221 @@
+//! The scenario generator: stations in towns, clients on residential streets inside each
+//! station's service circle, caregivers per station and a plausible day of visits across the
+//! six services. Deterministic for a seed.
+
+pub mod osm_sample;
+mod services;
+
+use anyhow::{bail, Result};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use roads::{LonLat, RoadGraph, RoadNetwork};
+use solver::scenario::{
+    Caregiver, CircleSpec, Client, Crs, GeoPoint, Scenario, Station, TravelMode, Visit,
+};
+use solver::{Seconds, TimeWindow};
+
+use crate::progress::Progress;
+use osm_sample::OsmSample;
+
+pub struct Options {
+    pub name: String,
+    pub date: String,
+    /// Path of the extract as the scenario should name it (relative to the scenario file).
+    pub osm: Option<String>,
+    pub stations: usize,
+    pub caregivers: usize,
+    pub clients: usize,
+    pub circle_minutes: u32,
+    pub circle_mode: TravelMode,
+    pub seed: u64,
+}
+
+/// Stations closer than this to each other would share most of their clients.
+const MIN_STATION_SEPARATION_M: f64 = 2_000.0;
+/// A home farther than this from a road of the circle's mode is not used.
+const HOME_SNAP_LIMIT_M: f64 = 150.0;
+
+fn haversine_m(a: LonLat, b: LonLat) -> f64 {
+    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = la2 - la1;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * 6_371_000.0 * h.sqrt().asin()
+}
+
+fn wgs84(p: LonLat) -> GeoPoint {
+    GeoPoint { lon: round6(p.lon), lat: round6(p.lat), crs: Crs::Wgs84 }
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// Station sites: named places first (cities, towns, villages), then spread-out homes.
+fn pick_station_sites(
+    sample: &OsmSample,
+    graph: &RoadGraph,
+    wanted: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<(String, LonLat)> {
+    let mut chosen: Vec<(String, LonLat)> = Vec::new();
+    let far_enough = |chosen: &[(String, LonLat)], p: LonLat| {
+        chosen.iter().all(|(_, q)| haversine_m(*q, p) >= MIN_STATION_SEPARATION_M)
+    };
+    for place in &sample.places {
+        if chosen.len() == wanted {
+            return chosen;
+        }
+        if let Ok(snap) = graph.snap(place.at, 300.0) {
+            if far_enough(&chosen, snap.snapped) {
+                chosen.push((place.name.clone(), snap.snapped));
+            }
+        }
+    }
+    let mut homes = sample.homes.clone();
+    homes.shuffle(rng);
+    for home in homes {
+        if chosen.len() == wanted {
+            break;
+        }
+        if far_enough(&chosen, home) {
+            chosen.push((format!("site {}", chosen.len() + 1), home));
+        }
+    }
+    chosen
+}
+
+/// Homes inside the station's circle: a straight-line pre-filter, then the road network.
+fn homes_in_circle(
+    sample: &OsmSample,
+    graph: &RoadGraph,
+    station: LonLat,
+    budget: Seconds,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<LonLat>> {
+    // Nothing on roads is faster than 130 km/h: anything farther cannot be inside.
+    let radius = budget.0 as f64 * 130.0 / 3.6;
+    let mut near: Vec<LonLat> =
+        sample.homes.iter().copied().filter(|h| haversine_m(*h, station) <= radius).collect();
+    near.shuffle(rng);
+    near.truncate(4_000);
+    let centre = graph.snap(station, roads::DEFAULT_SNAP_LIMIT_M)?;
+    let snaps: Vec<_> = near.iter().filter_map(|h| graph.snap(*h, HOME_SNAP_LIMIT_M).ok()).collect();
+    let reach = graph.within(&centre, budget.0, &snaps);
+    Ok(snaps
+        .iter()
+        .zip(reach)
+        .filter(|(_, t)| t.is_some())
+        .map(|(s, _)| s.point)
+        .collect())
+}
+
+/// Generates a scenario on the road network of `sample`'s extract.
+pub fn generate(
+    network: &RoadNetwork,
+    sample: &OsmSample,
+    opts: &Options,
+    progress: &Progress,
+) -> Result<Scenario> {
+    if opts.stations == 0 {
+        bail!("--stations: must be at least 1");
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let graph = network.graph(crate::generate::road_mode(opts.circle_mode))?;
+    let sites = pick_station_sites(sample, graph, opts.stations, &mut rng);
+    if sites.len() < opts.stations {
+        bail!(
+            "--stations: only {} sites at least {:.0} km apart fit in this extract",
+            sites.len(),
+            MIN_STATION_SEPARATION_M / 1000.0
+        );
+    }
+    let budget = Seconds(i64::from(opts.circle_minutes) * 60);
+    let mut stations = Vec::new();
+    let mut homes = Vec::new();
+    for (i, (place, at)) in sites.iter().enumerate() {
+        let id = format!("S{}", i + 1);
+        let inside = homes_in_circle(sample, graph, *at, budget, &mut rng)?;
+        progress.say(format!(
+            "station {id} at {place}: {} homes inside its {}-minute {} circle",
+            inside.len(),
+            opts.circle_minutes,
+            opts.circle_mode
+        ));
+        stations.push(Station {
+            id,
+            name: Some(format!("{place} 服务站")),
+            location: wgs84(*at),
+            circle: CircleSpec { minutes: opts.circle_minutes, mode: opts.circle_mode },
+            max_leg_minutes: None,
+        });
+        homes.push(inside);
+    }
+
+    let mut clients = Vec::new();
+    for k in 0..opts.clients {
+        let s = k % stations.len();
+        let Some(home) = homes[s].choose(&mut rng).copied() else { continue };
+        clients.push(Client {
+            id: format!("K{}", k + 1),
+            name: Some(services::person_name(&mut rng)),
+            station: stations[s].id.clone(),
+            location: wgs84(home),
+            address: None,
+        });
+    }
+
+    let mut caregivers = Vec::new();
+    for c in 0..opts.caregivers {
+        let s = c % stations.len();
+        // The first caregivers of each station cover every skill, so every service can be
+        // staffed; the rest get skills at random.
+        let rank = c / stations.len();
+        let skills = services::caregiver_skills(rank, &mut rng);
+        let (start, end) = services::shift(&mut rng);
+        caregivers.push(Caregiver {
+            id: format!("C{}", c + 1),
+            name: Some(services::person_name(&mut rng)),
+            station: stations[s].id.clone(),
+            skills,
+            shift: TimeWindow::new(Seconds(start), Seconds(end)),
+            mode: if rng.gen_bool(0.85) { TravelMode::Ebike } else { TravelMode::Car },
+            max_route_duration: None,
+        });
+    }
+
+    let mut visits = Vec::new();
+    for client in &clients {
+        let count = if rng.gen_bool(0.3) { 2 } else { 1 };
+        for _ in 0..count {
+            let template = services::draw(&mut rng);
+            visits.push(Visit {
+                id: format!("V{}", visits.len() + 1),
+                client: client.id.clone(),
+                service: template.service,
+                duration: Seconds(template.duration),
+                windows: vec![TimeWindow::new(Seconds(template.window.0), Seconds(template.window.1))],
+                skills: template.skills,
+                priority: template.priority,
+            });
+        }
+    }
+
+    let scenario = Scenario {
+        name: opts.name.clone(),
+        date: Some(opts.date.clone()),
+        osm: opts.osm.clone(),
+        stations,
+        caregivers,
+        clients,
+        visits,
+    };
+    scenario.validate()?;
+    Ok(scenario)
+}
+
+/// The road mode of a scenario travel mode.
+pub fn road_mode(mode: TravelMode) -> roads::Mode {
+    dispatch_api::road_travel::road_mode(mode)
+}

@@ -1,0 +1,116 @@
+//! Plausible home-care visits, shifts and names for generated scenarios. Durations and
+//! windows follow the programmes' practice: meals around 11:00–12:30 and 17:00–18:30,
+//! bathing longer and needing a bathing skill, personal care in the morning.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use solver::ServiceKind;
+
+const H: i64 = 3600;
+const M: i64 = 60;
+
+pub struct VisitTemplate {
+    pub service: ServiceKind,
+    pub duration: i64,
+    pub window: (i64, i64),
+    pub skills: Vec<String>,
+    pub priority: u32,
+}
+
+/// Relative frequency of each service in a day's orders.
+const MIX: [(ServiceKind, u32); 6] = [
+    (ServiceKind::Meal, 35),
+    (ServiceKind::Cleaning, 20),
+    (ServiceKind::PersonalCare, 15),
+    (ServiceKind::Bathing, 10),
+    (ServiceKind::Escort, 10),
+    (ServiceKind::Medical, 10),
+];
+
+fn between(rng: &mut ChaCha8Rng, lo: i64, hi: i64) -> i64 {
+    rng.gen_range(lo..=hi)
+}
+
+/// Rounds to 5 minutes, as dispatchers book.
+fn five(t: i64) -> i64 {
+    t / (5 * M) * (5 * M)
+}
+
+pub fn draw(rng: &mut ChaCha8Rng) -> VisitTemplate {
+    let total: u32 = MIX.iter().map(|(_, w)| w).sum();
+    let mut pick = rng.gen_range(0..total);
+    let mut service = ServiceKind::Meal;
+    for (kind, w) in MIX {
+        if pick < w {
+            service = kind;
+            break;
+        }
+        pick -= w;
+    }
+    let skill = |s: &str| vec![s.to_string()];
+    match service {
+        ServiceKind::Meal => {
+            let window = if rng.gen_bool(0.7) { (11 * H, 12 * H + 30 * M) } else { (17 * H, 18 * H + 30 * M) };
+            VisitTemplate { service, duration: five(between(rng, 10 * M, 20 * M)), window, skills: vec![], priority: 3 }
+        }
+        ServiceKind::Cleaning => {
+            let window = if rng.gen_bool(0.5) { (8 * H + 30 * M, 16 * H) } else { (8 * H + 30 * M, 11 * H + 30 * M) };
+            VisitTemplate { service, duration: five(between(rng, 45 * M, 90 * M)), window, skills: vec![], priority: 1 }
+        }
+        ServiceKind::PersonalCare => VisitTemplate {
+            service,
+            duration: five(between(rng, 30 * M, 45 * M)),
+            window: (7 * H + 30 * M, 10 * H),
+            skills: skill("nursing"),
+            priority: 2,
+        },
+        ServiceKind::Bathing => VisitTemplate {
+            service,
+            duration: five(between(rng, 45 * M, 60 * M)),
+            window: (9 * H, 16 * H),
+            skills: skill("bathing"),
+            priority: 2,
+        },
+        ServiceKind::Escort => {
+            // An appointment (clinic, bank, market): start within half an hour of it.
+            let at = five(between(rng, 9 * H, 14 * H));
+            VisitTemplate { service, duration: five(between(rng, 60 * M, 120 * M)), window: (at, at + 30 * M), skills: vec![], priority: 2 }
+        }
+        _ => {
+            let at = five(between(rng, 8 * H + 30 * M, 14 * H));
+            VisitTemplate { service: ServiceKind::Medical, duration: five(between(rng, 45 * M, 90 * M)), window: (at, at + H), skills: skill("medical"), priority: 3 }
+        }
+    }
+}
+
+/// Skills of a station's `rank`-th caregiver: the first three cover one skill each for sure.
+pub fn caregiver_skills(rank: usize, rng: &mut ChaCha8Rng) -> Vec<String> {
+    let all = [("bathing", 0.4), ("medical", 0.35), ("nursing", 0.5)];
+    all.iter()
+        .enumerate()
+        .filter(|(i, (_, p))| rank == *i || rng.gen_bool(*p))
+        .map(|(_, (s, _))| s.to_string())
+        .collect()
+}
+
+/// A day shift: most work 08:00–17:00, some early, some late.
+pub fn shift(rng: &mut ChaCha8Rng) -> (i64, i64) {
+    match rng.gen_range(0..10) {
+        0..=5 => (8 * H, 17 * H),
+        6 | 7 => (7 * H, 15 * H),
+        _ => (10 * H, 19 * H),
+    }
+}
+
+const SURNAMES: [&str; 16] =
+    ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林"];
+const GIVEN: [&str; 24] = [
+    "秀英", "桂英", "玉兰", "淑珍", "建国", "国华", "秀兰", "凤英", "丽", "敏", "静", "伟",
+    "芳", "娜", "海燕", "红梅", "春梅", "志强", "秀珍", "玉珍", "明", "霞", "文华", "德胜",
+];
+
+pub fn person_name(rng: &mut ChaCha8Rng) -> String {
+    let s = SURNAMES[rng.gen_range(0..SURNAMES.len())];
+    let g = GIVEN[rng.gen_range(0..GIVEN.len())];
+    format!("{s}{g}")
+}

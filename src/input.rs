@@ -1,0 +1,98 @@
+//! Reading the files a user hands the command: problem files (format detected from the
+//! content), plan files and OpenStreetMap extracts.
+
+use anyhow::{Context, Result};
+use roads::{Mode, RoadNetwork};
+use solver::io::solomon::{parse_solomon, SolomonInstance};
+use solver::scenario::Scenario;
+use solver::Plan;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::progress::Progress;
+
+/// A problem file, by format.
+pub enum ProblemFile {
+    /// A Solomon / Gehring–Homberger VRPTW instance (text).
+    Solomon(SolomonInstance),
+    /// A CareCircle scenario (JSON); `osm` is the extract it names, resolved against the
+    /// scenario's folder.
+    Scenario { scenario: Scenario, osm: Option<PathBuf> },
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))
+}
+
+/// Reads a problem file: JSON is a scenario, anything else a Solomon instance.
+pub fn read_problem(path: &Path) -> Result<ProblemFile> {
+    let text = read_text(path)?;
+    if text.trim_start().starts_with('{') {
+        let scenario =
+            Scenario::from_json(&text).with_context(|| format!("{}", path.display()))?;
+        let osm = scenario.osm.as_ref().map(|p| {
+            let p = Path::new(p);
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                path.parent().unwrap_or(Path::new(".")).join(p)
+            }
+        });
+        Ok(ProblemFile::Scenario { scenario, osm })
+    } else {
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let instance =
+            parse_solomon(&text, &name).with_context(|| format!("{}", path.display()))?;
+        Ok(ProblemFile::Solomon(instance))
+    }
+}
+
+/// Reads a plan written by `carecircle solve`.
+pub fn read_plan(path: &Path) -> Result<Plan> {
+    let text = read_text(path)?;
+    serde_json::from_str(&text).with_context(|| format!("{}: not a CareCircle plan", path.display()))
+}
+
+/// Builds the road graphs of `modes` from an extract, saying how long it took.
+pub fn load_network(pbf: &Path, modes: &[Mode], progress: &Progress) -> Result<RoadNetwork> {
+    let started = Instant::now();
+    progress.say(format!("reading roads from {} ...", pbf.display()));
+    let network = RoadNetwork::from_pbf(pbf, modes)
+        .with_context(|| format!("{}: cannot build the road graph", pbf.display()))?;
+    let report = network.report();
+    if report.missing_refs > 0 {
+        progress.say(format!(
+            "warning: {} way node references are missing from the extract (a bounding-box cut?); \
+             those parts of the ways were skipped",
+            report.missing_refs
+        ));
+    }
+    for &mode in modes {
+        if let Ok(graph) = network.graph(mode) {
+            let info = graph.info();
+            progress.say(format!(
+                "{mode:>5} graph: {} nodes, {} edges, {:.0} km of road",
+                info.nodes, info.edges, info.total_km
+            ));
+        }
+    }
+    progress.say(format!("road graphs ready in {:.1}s", started.elapsed().as_secs_f64()));
+    Ok(network)
+}
+
+/// Writes `value` as pretty JSON, creating parent folders.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    }
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text + "\n").with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// Writes text, creating parent folders.
+pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))
+}

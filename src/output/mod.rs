@@ -1,0 +1,5 @@
+//! What the command writes for people and tools: a KPI table, GeoJSON and an SVG map.
+
+pub mod geojson;
+pub mod svg;
+pub mod table;

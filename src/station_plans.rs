@@ -1,0 +1,170 @@
+//! A scenario is planned one station-day at a time (stations are the unit of dispatch); this
+//! module prepares each station's problem on the road network, solves them in turn and
+//! merges the plans into one, and splits a merged plan again for the checker.
+
+use anyhow::{Context, Result};
+use dispatch_api::road_travel::{station_travel, StationTravel};
+use roads::RoadNetwork;
+use solver::check::{check, CheckReport};
+use solver::scenario::{Scenario, StationDay};
+use solver::{Environment, FirstOf, Kpis, MaxIterations, MaxRuntime, Plan};
+use std::collections::HashSet;
+use std::time::Duration;
+
+use crate::progress::Progress;
+
+/// One station's day with its travel matrices.
+pub struct PreparedStation {
+    pub day: StationDay,
+    pub travel: StationTravel,
+}
+
+/// The station-days of a scenario that have caregivers or visits, on the road network.
+pub fn prepare(
+    scenario: &Scenario,
+    network: &RoadNetwork,
+    progress: &Progress,
+) -> Result<Vec<PreparedStation>> {
+    let mut prepared = Vec::new();
+    for station in &scenario.stations {
+        let day = scenario.station_day(&station.id)?;
+        if day.problem.visits.is_empty() && day.problem.caregivers.is_empty() {
+            continue;
+        }
+        let travel = station_travel(network, &day, roads::DEFAULT_SNAP_LIMIT_M)?;
+        progress.say(format!(
+            "station {}: {} visits, {} caregivers, {} points snapped ({})",
+            station.id,
+            day.problem.visits.len(),
+            day.problem.caregivers.len(),
+            day.points.len(),
+            day.modes.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+        prepared.push(PreparedStation { day, travel });
+    }
+    Ok(prepared)
+}
+
+/// How long and how the search runs.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchBudget {
+    pub time_limit: Duration,
+    pub max_iterations: Option<u64>,
+    pub seed: u64,
+}
+
+/// Solves every station in turn, sharing the time limit in proportion to visits, and
+/// merges the plans. A KPI line per improvement goes to `progress`.
+pub fn solve_all(
+    name: &str,
+    stations: &[PreparedStation],
+    budget: SearchBudget,
+    progress: &Progress,
+) -> Plan {
+    let total_visits: usize = stations.iter().map(|s| s.day.problem.visits.len()).sum();
+    let mut plans = Vec::with_capacity(stations.len());
+    for s in stations {
+        let share = if total_visits == 0 {
+            0.0
+        } else {
+            s.day.problem.visits.len() as f64 / total_visits as f64
+        };
+        let limit = budget.time_limit.mul_f64(share);
+        let station = s.day.station.clone();
+        let iterations = MaxIterations(budget.max_iterations.unwrap_or(u64::MAX));
+        // Improvements below a minute of travel look the same on the line: say each once.
+        let mut last_line = String::new();
+        let mut env = Environment::new(budget.seed, FirstOf(MaxRuntime::new(limit), iterations))
+            .on_improvement(move |plan: &Plan| {
+                let line = format!("station {station}: {}", kpi_line(&plan.kpis));
+                if line != last_line {
+                    progress.say(&line);
+                    last_line = line;
+                }
+            });
+        plans.push(solver::solve(&s.day.problem, &s.travel.matrices, &mut env));
+    }
+    merge(name, plans)
+}
+
+/// One line of the figures a dispatcher looks at first.
+pub fn kpi_line(k: &Kpis) -> String {
+    format!(
+        "served {}/{}, travel {}, {} caregivers, longest leg {}",
+        k.visits_served,
+        k.visits_total,
+        crate::output::table::hm(k.travel_time.0),
+        k.caregivers_used,
+        crate::output::table::hm(k.longest_leg.0),
+    )
+}
+
+/// Joins station plans into one plan of the scenario.
+pub fn merge(name: &str, plans: Vec<Plan>) -> Plan {
+    let mut merged = Plan { problem: name.to_string(), ..Plan::default() };
+    let mut k = Kpis::default();
+    for plan in plans {
+        let p = &plan.kpis;
+        k.visits_total += p.visits_total;
+        k.visits_served += p.visits_served;
+        k.visits_unassigned += p.visits_unassigned;
+        k.caregivers_used += p.caregivers_used;
+        k.travel_time += p.travel_time;
+        k.travel_distance += p.travel_distance;
+        k.working_time += p.working_time;
+        k.longest_leg = k.longest_leg.max(p.longest_leg);
+        k.max_leg_limit = k.max_leg_limit.max(p.max_leg_limit);
+        k.cost += p.cost;
+        merged.routes.extend(plan.routes);
+        merged.unassigned.extend(plan.unassigned);
+    }
+    merged.kpis = k;
+    merged
+}
+
+/// Checks a merged plan station by station. Routes and unassigned visits that belong to no
+/// station of the scenario are reported as an error.
+pub fn check_all(stations: &[PreparedStation], plan: &Plan) -> Result<Vec<(String, CheckReport)>> {
+    let mut claimed_routes = HashSet::new();
+    let mut claimed_unassigned = HashSet::new();
+    let mut reports = Vec::new();
+    for s in stations {
+        let problem = &s.day.problem;
+        let part = Plan {
+            problem: problem.name.clone(),
+            routes: plan
+                .routes
+                .iter()
+                .filter(|r| problem.caregiver_idx(&r.caregiver).is_some())
+                .cloned()
+                .collect(),
+            unassigned: plan
+                .unassigned
+                .iter()
+                .filter(|u| problem.visit_idx(&u.visit).is_some())
+                .cloned()
+                .collect(),
+            kpis: Kpis::default(),
+        };
+        claimed_routes.extend(part.routes.iter().map(|r| r.caregiver.clone()));
+        claimed_unassigned.extend(part.unassigned.iter().map(|u| u.visit.clone()));
+        reports.push((s.day.station.clone(), check(problem, &s.travel.matrices, &part)));
+    }
+    if let Some(r) = plan.routes.iter().find(|r| !claimed_routes.contains(&r.caregiver)) {
+        anyhow::bail!("routes: caregiver {:?} is not in the scenario", r.caregiver);
+    }
+    if let Some(u) = plan.unassigned.iter().find(|u| !claimed_unassigned.contains(&u.visit)) {
+        anyhow::bail!("unassigned: visit {:?} is not in the scenario", u.visit);
+    }
+    Ok(reports)
+}
+
+/// The extract a scenario is set on: `--pbf` wins over the scenario's `osm` field.
+pub fn scenario_extract(
+    flag: Option<&std::path::Path>,
+    from_scenario: Option<&std::path::Path>,
+) -> Result<std::path::PathBuf> {
+    flag.or(from_scenario)
+        .map(|p| p.to_path_buf())
+        .context("the scenario names no OpenStreetMap extract (field \"osm\"); pass --pbf FILE")
+}

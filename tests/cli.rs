@@ -1,0 +1,172 @@
+//! End-to-end tests of the `carecircle` command across the crates: the demo, solve + check on
+//! a Solomon instance, the road subcommands, and clear one-line errors for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn carecircle(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_carecircle"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the carecircle binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn shared(relative: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(relative);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: {} is absent (../shared not beside the project)", p.display());
+        None
+    }
+}
+
+const ANDORRA: &str = "data/osm/andorra-2020-05-01.osm.pbf";
+
+#[test]
+fn demo_writes_a_plan_that_the_checker_accepts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().expect("utf-8 path");
+    let run = carecircle(&["demo", "--quiet", "--out", out, "--time-limit", "3"]);
+    assert!(run.status.success(), "demo failed: {}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    assert!(stdout.contains("visits served"), "{stdout}");
+    assert!(stdout.contains("longest leg / circle limit"), "{stdout}");
+
+    let plan_path = dir.path().join("plan.json");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_path).expect("plan.json")).expect("json");
+    assert!(plan["kpis"]["visits_served"].as_u64().unwrap_or(0) > 0, "the demo serves visits");
+    for u in plan["unassigned"].as_array().expect("unassigned list") {
+        assert!(u["reason"].as_str().is_some_and(|r| !r.is_empty()), "reason for {u}");
+    }
+    let geo: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("plan.routes.geojson")).expect("geojson"),
+    )
+    .expect("geojson parses");
+    let routes = geo["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter(|f| f["geometry"]["type"] == "LineString")
+        .count();
+    assert_eq!(routes, plan["routes"].as_array().map_or(0, Vec::len));
+    let svg = std::fs::read_to_string(dir.path().join("plan.svg")).expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains("OpenStreetMap contributors"));
+
+    let check =
+        carecircle(&["check", "--quiet", "scenarios/demo.json", plan_path.to_str().expect("utf-8")]);
+    assert!(check.status.success(), "check refused the demo plan: {}", text(&check.stdout));
+    assert!(text(&check.stdout).contains("feasible"));
+}
+
+#[test]
+fn solomon_c101_solves_and_checks() {
+    let Some(c101) = shared("data/vrptw/solomon/C101.txt") else { return };
+    let c101 = c101.to_str().expect("utf-8");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("c101.json");
+    let plan = plan.to_str().expect("utf-8");
+    let run = carecircle(&["solve", c101, "--quiet", "--time-limit", "2", "--out", plan]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(text(&run.stdout).contains("100 of 100 customers served"), "{}", text(&run.stdout));
+    let check = carecircle(&["check", c101, plan]);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+}
+
+#[test]
+fn a_tampered_plan_fails_the_check_naming_the_rule() {
+    let Some(c101) = shared("data/vrptw/solomon/C101.txt") else { return };
+    let c101 = c101.to_str().expect("utf-8");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plan.json");
+    let run = carecircle(&["solve", c101, "--quiet", "--iterations", "50", "--out", path.to_str().expect("utf-8")]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("plan")).expect("json");
+    // Drop the first stop of the first route: that customer is now neither served nor unassigned.
+    let stops = plan["routes"][0]["stops"].as_array_mut().expect("stops");
+    stops.remove(0);
+    std::fs::write(&path, plan.to_string()).expect("write");
+    let check = carecircle(&["check", c101, path.to_str().expect("utf-8")]);
+    assert!(!check.status.success(), "a tampered plan must not pass");
+    assert!(text(&check.stdout).contains("violation"), "{}", text(&check.stdout));
+}
+
+#[test]
+fn bad_scenario_gets_one_line_naming_file_and_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo.json"),
+    )
+    .expect("demo scenario");
+    let mut scenario: serde_json::Value = serde_json::from_str(&demo).expect("json");
+    scenario["visits"][0]["client"] = "nobody".into();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, scenario.to_string()).expect("write");
+    let run = carecircle(&["solve", bad.to_str().expect("utf-8"), "--quiet"]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("bad.json") && err.contains("visits[0].client"), "{err}");
+}
+
+#[test]
+fn roads_info_reads_both_shared_extracts() {
+    let run = carecircle(&["roads", "info", ANDORRA, "--quiet"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(text(&run.stdout).contains("ebike"));
+    let Some(helsinki) = shared("data/osm/helsinki-centre-2019.osm.pbf") else { return };
+    let run = carecircle(&["roads", "info", helsinki.to_str().expect("utf-8")]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).contains("missing"), "the cut's missing refs are reported");
+}
+
+#[test]
+fn roads_isochrone_writes_a_geojson_polygon() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("circle.geojson");
+    let run = carecircle(&[
+        "roads", "isochrone", ANDORRA, "--quiet", "--at", "1.5218,42.5075", "--minutes", "10",
+        "--mode", "ebike", "--out", out.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let geo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("json");
+    let ring = &geo["features"][0]["geometry"]["coordinates"][0];
+    assert_eq!(geo["features"][0]["geometry"]["type"], "Polygon");
+    let ring = ring.as_array().expect("a ring");
+    assert!(ring.len() >= 4, "a polygon ring has at least 4 positions");
+    assert_eq!(ring.first(), ring.last(), "the ring is closed");
+}
+
+#[test]
+fn roads_matrix_writes_every_pair_and_names_bad_lines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let points = dir.path().join("points.csv");
+    std::fs::write(&points, "id,lon,lat\na,1.5218,42.5075\nb,1.5340,42.5100\nc,1.5600,42.5450\n")
+        .expect("write");
+    let out = dir.path().join("m.csv");
+    let run = carecircle(&[
+        "roads", "matrix", ANDORRA, "--quiet", "--points", points.to_str().expect("utf-8"),
+        "--mode", "car", "--out", out.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let csv = std::fs::read_to_string(&out).expect("matrix");
+    assert_eq!(csv.lines().count(), 1 + 9);
+    assert!(csv.lines().any(|l| l == "a,a,0,0"), "{csv}");
+
+    std::fs::write(&points, "a,1.5218,42.5075\nb,east,42.51\n").expect("write");
+    let run = carecircle(&[
+        "roads", "matrix", ANDORRA, "--quiet", "--points", points.to_str().expect("utf-8"),
+        "--out", out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert!(err.contains("line 2") && err.contains("lon"), "{err}");
+}
