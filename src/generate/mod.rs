@@ -169,11 +169,11 @@ pub fn generate(
     let mut caregivers = Vec::new();
     for c in 0..opts.caregivers {
         let s = c % stations.len();
-        // The first caregivers of each station cover every skill, so every service can be
-        // staffed; the rest get skills at random.
+        // The first caregivers of each station cover every skill and the late and early
+        // shifts, so every service can be staffed; the rest are drawn at random.
         let rank = c / stations.len();
         let skills = services::caregiver_skills(rank, &mut rng);
-        let (start, end) = services::shift(&mut rng);
+        let (start, end) = services::shift(rank, &mut rng);
         caregivers.push(Caregiver {
             id: format!("C{}", c + 1),
             name: Some(services::person_name(&mut rng)),

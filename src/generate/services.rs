@@ -93,9 +93,16 @@ pub fn caregiver_skills(rank: usize, rng: &mut ChaCha8Rng) -> Vec<String> {
         .collect()
 }
 
-/// A day shift: most work 08:00–17:00, some early, some late.
-pub fn shift(rng: &mut ChaCha8Rng) -> (i64, i64) {
-    match rng.gen_range(0..10) {
+/// The day shift of a station's `rank`-th caregiver: most work 08:00–17:00, some early, some
+/// late; the first works late and the second early, so dinner meals and early personal care
+/// can be staffed at every station.
+pub fn shift(rank: usize, rng: &mut ChaCha8Rng) -> (i64, i64) {
+    let draw = match rank {
+        0 => 9,
+        1 => 6,
+        _ => rng.gen_range(0..10),
+    };
+    match draw {
         0..=5 => (8 * H, 17 * H),
         6 | 7 => (7 * H, 15 * H),
         _ => (10 * H, 19 * H),
