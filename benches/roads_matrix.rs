@@ -36,7 +36,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("car matrix 200x200 (andorra)", |b| b.iter(|| graph.matrix(&snaps)));
     group.bench_function("snap 200 points", |b| {
         b.iter(|| {
-            snaps.iter().filter_map(|s| graph.snap(s.point, 1000.0).ok()).map(|s| s.distance_m).sum::<f64>()
+            snaps
+                .iter()
+                .filter_map(|s| graph.snap(s.point, 1000.0).ok())
+                .map(|s| s.distance_m)
+                .sum::<f64>()
         })
     });
     group.finish();

@@ -28,8 +28,7 @@ fn read_text(path: &Path) -> Result<String> {
 pub fn read_problem(path: &Path) -> Result<ProblemFile> {
     let text = read_text(path)?;
     if text.trim_start().starts_with('{') {
-        let scenario =
-            Scenario::from_json(&text).with_context(|| format!("{}", path.display()))?;
+        let scenario = Scenario::from_json(&text).with_context(|| format!("{}", path.display()))?;
         let osm = scenario.osm.as_ref().map(|p| {
             let p = Path::new(p);
             if p.is_absolute() {
@@ -50,7 +49,8 @@ pub fn read_problem(path: &Path) -> Result<ProblemFile> {
 /// Reads a plan written by `carecircle solve`.
 pub fn read_plan(path: &Path) -> Result<Plan> {
     let text = read_text(path)?;
-    serde_json::from_str(&text).with_context(|| format!("{}: not a CareCircle plan", path.display()))
+    serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a CareCircle plan", path.display()))
 }
 
 /// Builds the road graphs of `modes` from an extract, saying how long it took.
@@ -83,7 +83,8 @@ pub fn load_network(pbf: &Path, modes: &[Mode], progress: &Progress) -> Result<R
 /// Writes `value` as pretty JSON, creating parent folders.
 pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
     }
     let text = serde_json::to_string_pretty(value)?;
     std::fs::write(path, text + "\n").with_context(|| format!("{}: cannot write", path.display()))
@@ -92,7 +93,8 @@ pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
 /// Writes text, creating parent folders.
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))
 }

@@ -39,7 +39,7 @@ enum Command {
     Check(commands::check::Args),
     Roads(commands::roads::Args),
     Scenario(commands::scenario::Args),
-    // SERVE Serve(commands::serve::Args),
+    Serve(commands::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,7 +51,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args, &progress),
         Command::Roads(args) => commands::roads::run(args, &progress),
         Command::Scenario(args) => commands::scenario::run(args, &progress),
-        // SERVE Command::Serve(args) => commands::serve::run(args, &progress),
+        Command::Serve(args) => commands::serve::run(args, &progress),
     };
     match result {
         Ok(code) => code,

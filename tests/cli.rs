@@ -40,7 +40,8 @@ fn demo_writes_a_plan_that_the_checker_accepts() {
 
     let plan_path = dir.path().join("plan.json");
     let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&plan_path).expect("plan.json")).expect("json");
+        serde_json::from_str(&std::fs::read_to_string(&plan_path).expect("plan.json"))
+            .expect("json");
     assert!(plan["kpis"]["visits_served"].as_u64().unwrap_or(0) > 0, "the demo serves visits");
     for u in plan["unassigned"].as_array().expect("unassigned list") {
         assert!(u["reason"].as_str().is_some_and(|r| !r.is_empty()), "reason for {u}");
@@ -59,8 +60,12 @@ fn demo_writes_a_plan_that_the_checker_accepts() {
     let svg = std::fs::read_to_string(dir.path().join("plan.svg")).expect("svg");
     assert!(svg.starts_with("<svg") && svg.contains("OpenStreetMap contributors"));
 
-    let check =
-        carecircle(&["check", "--quiet", "scenarios/demo.json", plan_path.to_str().expect("utf-8")]);
+    let check = carecircle(&[
+        "check",
+        "--quiet",
+        "scenarios/demo.json",
+        plan_path.to_str().expect("utf-8"),
+    ]);
     assert!(check.status.success(), "check refused the demo plan: {}", text(&check.stdout));
     assert!(text(&check.stdout).contains("feasible"));
 }
@@ -85,7 +90,15 @@ fn a_tampered_plan_fails_the_check_naming_the_rule() {
     let c101 = c101.to_str().expect("utf-8");
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("plan.json");
-    let run = carecircle(&["solve", c101, "--quiet", "--iterations", "50", "--out", path.to_str().expect("utf-8")]);
+    let run = carecircle(&[
+        "solve",
+        c101,
+        "--quiet",
+        "--iterations",
+        "50",
+        "--out",
+        path.to_str().expect("utf-8"),
+    ]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let mut plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("plan")).expect("json");
@@ -101,10 +114,9 @@ fn a_tampered_plan_fails_the_check_naming_the_rule() {
 #[test]
 fn bad_scenario_gets_one_line_naming_file_and_field() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo.json"),
-    )
-    .expect("demo scenario");
+    let demo =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo.json"))
+            .expect("demo scenario");
     let mut scenario: serde_json::Value = serde_json::from_str(&demo).expect("json");
     scenario["visits"][0]["client"] = "nobody".into();
     let bad = dir.path().join("bad.json");
@@ -132,8 +144,18 @@ fn roads_isochrone_writes_a_geojson_polygon() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("circle.geojson");
     let run = carecircle(&[
-        "roads", "isochrone", ANDORRA, "--quiet", "--at", "1.5218,42.5075", "--minutes", "10",
-        "--mode", "ebike", "--out", out.to_str().expect("utf-8"),
+        "roads",
+        "isochrone",
+        ANDORRA,
+        "--quiet",
+        "--at",
+        "1.5218,42.5075",
+        "--minutes",
+        "10",
+        "--mode",
+        "ebike",
+        "--out",
+        out.to_str().expect("utf-8"),
     ]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let geo: serde_json::Value =
@@ -153,8 +175,16 @@ fn roads_matrix_writes_every_pair_and_names_bad_lines() {
         .expect("write");
     let out = dir.path().join("m.csv");
     let run = carecircle(&[
-        "roads", "matrix", ANDORRA, "--quiet", "--points", points.to_str().expect("utf-8"),
-        "--mode", "car", "--out", out.to_str().expect("utf-8"),
+        "roads",
+        "matrix",
+        ANDORRA,
+        "--quiet",
+        "--points",
+        points.to_str().expect("utf-8"),
+        "--mode",
+        "car",
+        "--out",
+        out.to_str().expect("utf-8"),
     ]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let csv = std::fs::read_to_string(&out).expect("matrix");
@@ -163,8 +193,14 @@ fn roads_matrix_writes_every_pair_and_names_bad_lines() {
 
     std::fs::write(&points, "a,1.5218,42.5075\nb,east,42.51\n").expect("write");
     let run = carecircle(&[
-        "roads", "matrix", ANDORRA, "--quiet", "--points", points.to_str().expect("utf-8"),
-        "--out", out.to_str().expect("utf-8"),
+        "roads",
+        "matrix",
+        ANDORRA,
+        "--quiet",
+        "--points",
+        points.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
     ]);
     assert_eq!(run.status.code(), Some(1));
     let err = text(&run.stderr);

@@ -37,7 +37,8 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             let (problem, travel) = instance.to_problem()?;
             let report = solver::check::check(&problem, &travel, &plan);
             violations.extend(report.violations.iter().map(|v| v.to_string()));
-            violations.extend(instance.check_exact(&plan).into_iter().map(|v| format!("exact: {v}")));
+            violations
+                .extend(instance.check_exact(&plan).into_iter().map(|v| format!("exact: {v}")));
             println!(
                 "{}: {} routes, distance {:.2} (exact), {} of {} customers served",
                 problem.name,

@@ -51,8 +51,11 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         anyhow::bail!("{}: the demo needs a scenario (JSON), not a VRPTW instance", path.display());
     };
     let pbf = station_plans::scenario_extract(None, osm.as_deref())?;
-    let budget =
-        SearchBudget { time_limit: seconds(args.time_limit)?, max_iterations: None, seed: args.seed };
+    let budget = SearchBudget {
+        time_limit: seconds(args.time_limit)?,
+        max_iterations: None,
+        seed: args.seed,
+    };
     let run = ScenarioRun::solve(&scenario, &pbf, budget, progress)?;
     let written = run.write(&args.out.join("plan.json"), progress)?;
     print!("{}", table::kpi_table(&run.plan, scenario.caregivers.len()));

@@ -4,5 +4,5 @@ pub mod check;
 pub mod demo;
 pub mod roads;
 pub mod scenario;
-// SERVE pub mod serve;
+pub mod serve;
 pub mod solve;

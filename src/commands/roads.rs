@@ -12,7 +12,9 @@ use crate::input;
 use crate::progress::Progress;
 
 #[derive(ClapArgs)]
-#[command(about = "Road graphs of an OpenStreetMap extract: info, travel-time matrices, service circles")]
+#[command(
+    about = "Road graphs of an OpenStreetMap extract: info, travel-time matrices, service circles"
+)]
 pub struct Args {
     #[command(subcommand)]
     command: RoadsCommand,
@@ -21,10 +23,10 @@ pub struct Args {
 #[derive(Subcommand)]
 enum RoadsCommand {
     /// Counts per travel mode and the bounding box of an extract.
-    #[command(after_help = "Example:\n  carecircle roads info data/osm/andorra-2020-05-01.osm.pbf")]
-    Info {
-        pbf: PathBuf,
-    },
+    #[command(
+        after_help = "Example:\n  carecircle roads info data/osm/andorra-2020-05-01.osm.pbf"
+    )]
+    Info { pbf: PathBuf },
     /// Travel-time and distance matrix between points (CSV `id,lon,lat`, WGS84).
     #[command(
         after_help = "Example:\n  carecircle roads matrix data/osm/andorra-2020-05-01.osm.pbf --points points.csv --mode car --out matrix.csv\n\nThe output has one row per pair: from,to,seconds,meters."
@@ -141,8 +143,10 @@ fn read_points(path: &Path) -> Result<Vec<(String, LonLat)>> {
         if fields.len() < 3 {
             return Err(at("line", format!("expected id,lon,lat, got {line:?}")));
         }
-        let lon: f64 = fields[1].parse().map_err(|_| at("lon", format!("{:?} is not a number", fields[1])))?;
-        let lat: f64 = fields[2].parse().map_err(|_| at("lat", format!("{:?} is not a number", fields[2])))?;
+        let lon: f64 =
+            fields[1].parse().map_err(|_| at("lon", format!("{:?} is not a number", fields[1])))?;
+        let lat: f64 =
+            fields[2].parse().map_err(|_| at("lat", format!("{:?} is not a number", fields[2])))?;
         if !(-180.0..=180.0).contains(&lon) {
             return Err(at("lon", format!("{lon} is not a longitude")));
         }
@@ -215,11 +219,8 @@ fn isochrone(
     properties.insert("center".into(), serde_json::json!([at.lon, at.lat]));
     properties.insert("attribution".into(), "© OpenStreetMap contributors (ODbL)".into());
     let feature = roads::polygon_to_geojson(&polygon, properties);
-    let collection = geojson::FeatureCollection {
-        bbox: None,
-        features: vec![feature],
-        foreign_members: None,
-    };
+    let collection =
+        geojson::FeatureCollection { bbox: None, features: vec![feature], foreign_members: None };
     input::write_text(out, &(collection.to_string() + "\n"))?;
     println!(
         "{minutes}-minute {mode} circle around {:.5},{:.5} ({} vertices) in {:.3}s; written to {}",

@@ -134,9 +134,10 @@ fn map(scenario: &solver::scenario::Scenario) -> String {
 /// the scenario keeps working when the repository moves.
 fn relative_to(target: &Path, base: &Path) -> Option<String> {
     let target = std::fs::canonicalize(target).ok()?;
-    let base = std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base })
-        .with_context(|| format!("{}", base.display()))
-        .ok()?;
+    let base =
+        std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base })
+            .with_context(|| format!("{}", base.display()))
+            .ok()?;
     let t: Vec<Component> = target.components().collect();
     let b: Vec<Component> = base.components().collect();
     let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();

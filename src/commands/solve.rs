@@ -137,7 +137,9 @@ impl ScenarioRun {
         for (station, report) in station_plans::check_all(&stations, &plan)? {
             if !report.is_feasible() {
                 let first = report.violations.first().map(|v| v.to_string()).unwrap_or_default();
-                anyhow::bail!("internal error: the plan of station {station} fails the checker: {first}");
+                anyhow::bail!(
+                    "internal error: the plan of station {station} fails the checker: {first}"
+                );
             }
         }
         Ok(ScenarioRun { network, stations, plan })
@@ -163,16 +165,20 @@ impl ScenarioRun {
             .stations
             .iter()
             .filter_map(|s| {
-                let graph = self.network.graph(dispatch_api::road_travel::road_mode(
-                    s.day.modes.first().copied()?,
-                ));
+                let graph = self
+                    .network
+                    .graph(dispatch_api::road_travel::road_mode(s.day.modes.first().copied()?));
                 let graph = graph.ok()?;
                 let snap = graph
-                    .snap(dispatch_api::road_travel::to_wgs84(&s.day.points[0]), roads::DEFAULT_SNAP_LIMIT_M)
+                    .snap(
+                        dispatch_api::road_travel::to_wgs84(&s.day.points[0]),
+                        roads::DEFAULT_SNAP_LIMIT_M,
+                    )
                     .ok()?;
                 let limit = s.day.problem.max_leg.map(|l| l.0).unwrap_or(900);
                 let poly = graph.isochrone(&snap, limit);
-                let ring = poly.exterior().points().map(|p| roads::LonLat { lon: p.x(), lat: p.y() });
+                let ring =
+                    poly.exterior().points().map(|p| roads::LonLat { lon: p.x(), lat: p.y() });
                 Some((s.day.station.clone(), ring.collect()))
             })
             .collect();

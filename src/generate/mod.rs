@@ -101,14 +101,10 @@ fn homes_in_circle(
     near.shuffle(rng);
     near.truncate(4_000);
     let centre = graph.snap(station, roads::DEFAULT_SNAP_LIMIT_M)?;
-    let snaps: Vec<_> = near.iter().filter_map(|h| graph.snap(*h, HOME_SNAP_LIMIT_M).ok()).collect();
+    let snaps: Vec<_> =
+        near.iter().filter_map(|h| graph.snap(*h, HOME_SNAP_LIMIT_M).ok()).collect();
     let reach = graph.within(&centre, budget.0, &snaps);
-    Ok(snaps
-        .iter()
-        .zip(reach)
-        .filter(|(_, t)| t.is_some())
-        .map(|(s, _)| s.point)
-        .collect())
+    Ok(snaps.iter().zip(reach).filter(|(_, t)| t.is_some()).map(|(s, _)| s.point).collect())
 }
 
 /// Generates a scenario on the road network of `sample`'s extract.
@@ -195,7 +191,10 @@ pub fn generate(
                 client: client.id.clone(),
                 service: template.service,
                 duration: Seconds(template.duration),
-                windows: vec![TimeWindow::new(Seconds(template.window.0), Seconds(template.window.1))],
+                windows: vec![TimeWindow::new(
+                    Seconds(template.window.0),
+                    Seconds(template.window.1),
+                )],
                 skills: template.skills,
                 priority: template.priority,
             });

@@ -38,9 +38,8 @@ pub struct OsmSample {
 
 /// Reads places and residential-street nodes (two passes: ways first, then their nodes).
 pub fn read(pbf: &Path) -> Result<OsmSample> {
-    let open = || {
-        ElementReader::from_path(pbf).with_context(|| format!("{}: cannot open", pbf.display()))
-    };
+    let open =
+        || ElementReader::from_path(pbf).with_context(|| format!("{}: cannot open", pbf.display()));
     let mut wanted: HashSet<i64> = HashSet::new();
     let mut places = Vec::new();
     let mut take_place = |tags: &mut dyn Iterator<Item = (&str, &str)>, at: LonLat| {
@@ -63,9 +62,7 @@ pub fn read(pbf: &Path) -> Result<OsmSample> {
                     wanted.extend(way.refs());
                 }
             }
-            Element::Node(n) => {
-                take_place(&mut n.tags(), LonLat { lon: n.lon(), lat: n.lat() })
-            }
+            Element::Node(n) => take_place(&mut n.tags(), LonLat { lon: n.lon(), lat: n.lat() }),
             Element::DenseNode(n) => {
                 take_place(&mut n.tags(), LonLat { lon: n.lon(), lat: n.lat() })
             }

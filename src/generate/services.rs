@@ -50,12 +50,32 @@ pub fn draw(rng: &mut ChaCha8Rng) -> VisitTemplate {
     let skill = |s: &str| vec![s.to_string()];
     match service {
         ServiceKind::Meal => {
-            let window = if rng.gen_bool(0.7) { (11 * H, 12 * H + 30 * M) } else { (17 * H, 18 * H + 30 * M) };
-            VisitTemplate { service, duration: five(between(rng, 10 * M, 20 * M)), window, skills: vec![], priority: 3 }
+            let window = if rng.gen_bool(0.7) {
+                (11 * H, 12 * H + 30 * M)
+            } else {
+                (17 * H, 18 * H + 30 * M)
+            };
+            VisitTemplate {
+                service,
+                duration: five(between(rng, 10 * M, 20 * M)),
+                window,
+                skills: vec![],
+                priority: 3,
+            }
         }
         ServiceKind::Cleaning => {
-            let window = if rng.gen_bool(0.5) { (8 * H + 30 * M, 16 * H) } else { (8 * H + 30 * M, 11 * H + 30 * M) };
-            VisitTemplate { service, duration: five(between(rng, 45 * M, 90 * M)), window, skills: vec![], priority: 1 }
+            let window = if rng.gen_bool(0.5) {
+                (8 * H + 30 * M, 16 * H)
+            } else {
+                (8 * H + 30 * M, 11 * H + 30 * M)
+            };
+            VisitTemplate {
+                service,
+                duration: five(between(rng, 45 * M, 90 * M)),
+                window,
+                skills: vec![],
+                priority: 1,
+            }
         }
         ServiceKind::PersonalCare => VisitTemplate {
             service,
@@ -74,11 +94,23 @@ pub fn draw(rng: &mut ChaCha8Rng) -> VisitTemplate {
         ServiceKind::Escort => {
             // An appointment (clinic, bank, market): start within half an hour of it.
             let at = five(between(rng, 9 * H, 14 * H));
-            VisitTemplate { service, duration: five(between(rng, 60 * M, 120 * M)), window: (at, at + 30 * M), skills: vec![], priority: 2 }
+            VisitTemplate {
+                service,
+                duration: five(between(rng, 60 * M, 120 * M)),
+                window: (at, at + 30 * M),
+                skills: vec![],
+                priority: 2,
+            }
         }
         _ => {
             let at = five(between(rng, 8 * H + 30 * M, 14 * H));
-            VisitTemplate { service: ServiceKind::Medical, duration: five(between(rng, 45 * M, 90 * M)), window: (at, at + H), skills: skill("medical"), priority: 3 }
+            VisitTemplate {
+                service: ServiceKind::Medical,
+                duration: five(between(rng, 45 * M, 90 * M)),
+                window: (at, at + H),
+                skills: skill("medical"),
+                priority: 3,
+            }
         }
     }
 }
@@ -109,11 +141,12 @@ pub fn shift(rank: usize, rng: &mut ChaCha8Rng) -> (i64, i64) {
     }
 }
 
-const SURNAMES: [&str; 16] =
-    ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林"];
+const SURNAMES: [&str; 16] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+];
 const GIVEN: [&str; 24] = [
-    "秀英", "桂英", "玉兰", "淑珍", "建国", "国华", "秀兰", "凤英", "丽", "敏", "静", "伟",
-    "芳", "娜", "海燕", "红梅", "春梅", "志强", "秀珍", "玉珍", "明", "霞", "文华", "德胜",
+    "秀英", "桂英", "玉兰", "淑珍", "建国", "国华", "秀兰", "凤英", "丽", "敏", "静", "伟", "芳",
+    "娜", "海燕", "红梅", "春梅", "志强", "秀珍", "玉珍", "明", "霞", "文华", "德胜",
 ];
 
 pub fn person_name(rng: &mut ChaCha8Rng) -> String {

@@ -48,9 +48,7 @@ pub fn route_lines(
         points.push(cg.end.index());
         let mut line: Vec<LonLat> = Vec::new();
         for leg in points.windows(2) {
-            if let Some(path) =
-                s.travel.path(network, &s.day, cg.profile.index(), leg[0], leg[1])
-            {
+            if let Some(path) = s.travel.path(network, &s.day, cg.profile.index(), leg[0], leg[1]) {
                 line.extend(path.coords);
             }
         }
@@ -146,7 +144,8 @@ pub fn plan_geojson(stations: &[PreparedStation], plan: &Plan, routes: &[DrawnRo
             }),
             PointKind::Station => json!({"kind": "station", "station": p.id}),
         };
-        features.push(json!({"type": "Feature", "geometry": point(p.at), "properties": properties}));
+        features
+            .push(json!({"type": "Feature", "geometry": point(p.at), "properties": properties}));
     }
     json!({
         "type": "FeatureCollection",

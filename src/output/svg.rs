@@ -7,12 +7,28 @@ use std::fmt::Write;
 /// Something to draw, in WGS84.
 pub enum Shape<'a> {
     Road(&'a [LonLat]),
-    Route { line: &'a [LonLat], color: &'a str, label: &'a str },
-    Station { at: LonLat, label: &'a str },
-    Stop { at: LonLat, color: &'a str },
-    Unassigned { at: LonLat, label: &'a str },
+    Route {
+        line: &'a [LonLat],
+        color: &'a str,
+        label: &'a str,
+    },
+    Station {
+        at: LonLat,
+        label: &'a str,
+    },
+    Stop {
+        at: LonLat,
+        color: &'a str,
+    },
+    Unassigned {
+        at: LonLat,
+        label: &'a str,
+    },
     /// An area such as a service circle.
-    Area { ring: &'a [LonLat], color: &'a str },
+    Area {
+        ring: &'a [LonLat],
+        color: &'a str,
+    },
 }
 
 /// Equirectangular projection of a bounding box onto a `width`-wide canvas.
@@ -164,7 +180,11 @@ pub fn render(title: &str, shapes: &[Shape], width: f64) -> String {
             _ => {}
         }
     }
-    let _ = writeln!(out, "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\">{}</text>", escape(title));
+    let _ = writeln!(
+        out,
+        "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+        escape(title)
+    );
     for (i, (color, label)) in legend.iter().enumerate().take(30) {
         let y = 36.0 + i as f64 * 14.0;
         let _ = writeln!(

@@ -11,7 +11,6 @@ pub fn hm(seconds: i64) -> String {
     format!("{sign}{}:{:02}", s / 3600, (s % 3600) / 60)
 }
 
-
 /// The KPI table of a home-care plan.
 pub fn kpi_table(plan: &Plan, caregivers_available: usize) -> String {
     let k = &plan.kpis;

@@ -69,9 +69,8 @@ pub fn station_travel(
     let mut matrices = Vec::with_capacity(day.modes.len());
     let mut snaps = Vec::with_capacity(day.modes.len());
     for &mode in &day.modes {
-        let graph: &RoadGraph = network
-            .graph(road_mode(mode))
-            .map_err(|source| TravelError::Mode { mode, source })?;
+        let graph: &RoadGraph =
+            network.graph(road_mode(mode)).map_err(|source| TravelError::Mode { mode, source })?;
         let mode_snaps = points
             .iter()
             .enumerate()

@@ -55,20 +55,14 @@ impl Cost {
 impl std::ops::Add for Cost {
     type Output = Cost;
     fn add(self, o: Cost) -> Cost {
-        Cost {
-            ms: self.ms + o.ms,
-            dm: self.dm + o.dm,
-        }
+        Cost { ms: self.ms + o.ms, dm: self.dm + o.dm }
     }
 }
 
 impl std::ops::Sub for Cost {
     type Output = Cost;
     fn sub(self, o: Cost) -> Cost {
-        Cost {
-            ms: self.ms - o.ms,
-            dm: self.dm - o.dm,
-        }
+        Cost { ms: self.ms - o.ms, dm: self.dm - o.dm }
     }
 }
 
@@ -165,16 +159,7 @@ impl RoadGraph {
     pub fn raw_segments(&self) -> Vec<(usize, usize, i64, i64, bool, bool)> {
         self.segments
             .iter()
-            .map(|s| {
-                (
-                    s.a as usize,
-                    s.b as usize,
-                    s.cost.ms,
-                    s.cost.dm,
-                    s.forward,
-                    s.backward,
-                )
-            })
+            .map(|s| (s.a as usize, s.b as usize, s.cost.ms, s.cost.dm, s.forward, s.backward))
             .collect()
     }
 
@@ -262,13 +247,7 @@ impl RoadGraph {
             .map(|s| haversine_m(coords[s.a as usize], coords[s.b as usize]))
             .sum::<f64>()
             / 1000.0;
-        let info = GraphInfo {
-            nodes: n,
-            edges: m,
-            total_km,
-            dropped_nodes: dropped,
-            bbox,
-        };
+        let info = GraphInfo { nodes: n, edges: m, total_km, dropped_nodes: dropped, bbox };
         RoadGraph {
             mode,
             id: NEXT_GRAPH_ID.fetch_add(1, Ordering::Relaxed),
@@ -287,10 +266,7 @@ impl RoadGraph {
     pub(crate) fn out_edges(&self, u: u32) -> impl Iterator<Item = (u32, Cost)> + '_ {
         let lo = self.first_out[u as usize] as usize;
         let hi = self.first_out[u as usize + 1] as usize;
-        self.head[lo..hi]
-            .iter()
-            .copied()
-            .zip(self.weight[lo..hi].iter().copied())
+        self.head[lo..hi].iter().copied().zip(self.weight[lo..hi].iter().copied())
     }
 }
 

@@ -44,19 +44,12 @@ impl RoadGraph {
         }
         let limit = budget_limit(seconds).ms;
         let along = |a: LonLat, b: LonLat, f: f64| {
-            proj.forward(LonLat::new(
-                a.lon + (b.lon - a.lon) * f,
-                a.lat + (b.lat - a.lat) * f,
-            ))
+            proj.forward(LonLat::new(a.lon + (b.lon - a.lon) * f, a.lat + (b.lat - a.lat) * f))
         };
         // The origin's own segment, as far as the budget goes in each allowed direction.
         let seg = self.segments[from.segment as usize];
         let (pa, pb) = (self.coords[seg.a as usize], self.coords[seg.b as usize]);
-        let reach = if seg.cost.ms > 0 {
-            limit as f64 / seg.cost.ms as f64
-        } else {
-            1.0
-        };
+        let reach = if seg.cost.ms > 0 { limit as f64 / seg.cost.ms as f64 } else { 1.0 };
         if seg.forward {
             out.push(along(pa, pb, (from.fraction + reach).min(1.0)));
         }
@@ -72,11 +65,7 @@ impl RoadGraph {
             for (v, w) in self.out_edges(u) {
                 if w.ms > left {
                     // Partly travelled edge: its reached end.
-                    out.push(along(
-                        pu,
-                        self.coords[v as usize],
-                        left as f64 / w.ms as f64,
-                    ));
+                    out.push(along(pu, self.coords[v as usize], left as f64 / w.ms as f64));
                 }
             }
         }
@@ -92,10 +81,7 @@ fn hull(proj: &LocalProjection, points: &[[f64; 2]]) -> Polygon<f64> {
     let mut seen = HashSet::new();
     let mut cloud: Vec<Point<f64>> = Vec::new();
     for p in points {
-        let key = (
-            (p[0] / GRID_M).round() as i64,
-            (p[1] / GRID_M).round() as i64,
-        );
+        let key = ((p[0] / GRID_M).round() as i64, (p[1] / GRID_M).round() as i64);
         if seen.insert(key) {
             cloud.extend(ring_around(*p));
         }
@@ -124,10 +110,7 @@ fn hull(proj: &LocalProjection, points: &[[f64; 2]]) -> Polygon<f64> {
 fn ring_around(p: [f64; 2]) -> impl Iterator<Item = Point<f64>> {
     (0..RING_POINTS).map(move |k| {
         let t = k as f64 * std::f64::consts::TAU / RING_POINTS as f64;
-        Point::new(
-            p[0] + RING_RADIUS_M * t.cos(),
-            p[1] + RING_RADIUS_M * t.sin(),
-        )
+        Point::new(p[0] + RING_RADIUS_M * t.cos(), p[1] + RING_RADIUS_M * t.sin())
     })
 }
 

@@ -113,12 +113,7 @@ impl RoadGraph {
         let (cost, via) = search.arrival(self, from, to)?;
         let mut coords = vec![from.snapped];
         if let Via::Node(last) = via {
-            coords.extend(
-                search
-                    .nodes_to(last)
-                    .into_iter()
-                    .map(|u| self.coords[u as usize]),
-            );
+            coords.extend(search.nodes_to(last).into_iter().map(|u| self.coords[u as usize]));
         }
         coords.push(to.snapped);
         // A snap exactly on a node would repeat that point; maps prefer no zero-length legs.
@@ -126,11 +121,7 @@ impl RoadGraph {
         if coords.len() == 1 {
             coords.push(to.snapped);
         }
-        Some(Path {
-            coords,
-            seconds: cost.seconds(),
-            meters: cost.meters(),
-        })
+        Some(Path { coords, seconds: cost.seconds(), meters: cost.meters() })
     }
 
     /// Travel seconds from `from` to each of `points`, `None` where over `seconds`
@@ -157,8 +148,5 @@ impl RoadGraph {
 
 /// The largest cost that still rounds to at most `seconds` whole seconds.
 pub(crate) fn budget_limit(seconds: i64) -> Cost {
-    Cost {
-        ms: seconds.saturating_mul(1000).saturating_add(499),
-        dm: i64::MAX,
-    }
+    Cost { ms: seconds.saturating_mul(1000).saturating_add(499), dm: i64::MAX }
 }

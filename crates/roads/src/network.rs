@@ -26,10 +26,7 @@ impl RoadNetwork {
 
     /// The graph of `mode`, if it was loaded.
     pub fn graph(&self, mode: Mode) -> Result<&RoadGraph, OsmError> {
-        self.graphs
-            .iter()
-            .find(|g| g.mode() == mode)
-            .ok_or(OsmError::ModeNotLoaded { mode })
+        self.graphs.iter().find(|g| g.mode() == mode).ok_or(OsmError::ModeNotLoaded { mode })
     }
 
     /// The loaded modes, in `Mode::ALL` order.

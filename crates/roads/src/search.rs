@@ -107,11 +107,7 @@ impl Search {
     /// settled nodes count, so a run stopped early must have settled `arrival_nodes(to)`.
     pub fn arrival(&self, g: &RoadGraph, from: &Snap, to: &Snap) -> Option<(Cost, Via)> {
         let seg = g.segments[to.segment as usize];
-        let settled = |u: u32| {
-            self.settled[u as usize]
-                .then_some(self.dist[u as usize])
-                .flatten()
-        };
+        let settled = |u: u32| self.settled[u as usize].then_some(self.dist[u as usize]).flatten();
         let mut best: Option<(Cost, Via)> = None;
         let mut offer = |c: Cost, via: Via| {
             if best.is_none_or(|(b, _)| c < b) {

@@ -36,10 +36,7 @@ impl RoadGraph {
     /// `max_distance_m` metres.
     pub fn snap(&self, p: LonLat, max_distance_m: f64) -> Result<Snap, SnapError> {
         if !p.is_valid() {
-            return Err(SnapError::InvalidPoint {
-                lon: p.lon,
-                lat: p.lat,
-            });
+            return Err(SnapError::InvalidPoint { lon: p.lon, lat: p.lat });
         }
         let q = self.projection.forward(p);
         // The graph always has a segment (build refuses empty graphs); a miss is treated as
@@ -76,13 +73,6 @@ impl RoadGraph {
                 limit_m: max_distance_m,
             });
         }
-        Ok(Snap {
-            point: p,
-            snapped,
-            distance_m,
-            graph: self.id,
-            segment: entry.data,
-            fraction,
-        })
+        Ok(Snap { point: p, snapped, distance_m, graph: self.id, segment: entry.data, fraction })
     }
 }

@@ -52,14 +52,11 @@ impl FromStr for Mode {
     type Err = ParseNameError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Mode::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| ParseNameError {
-                what: "travel mode",
-                value: s.to_string(),
-                expected: "walk, ebike, car",
-            })
+        Mode::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| ParseNameError {
+            what: "travel mode",
+            value: s.to_string(),
+            expected: "walk, ebike, car",
+        })
     }
 }
 
@@ -142,13 +139,10 @@ impl FromStr for CoordSystem {
     type Err = ParseNameError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CoordSystem::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| ParseNameError {
-                what: "coordinate system",
-                value: s.to_string(),
-                expected: "wgs84, gcj02, bd09",
-            })
+        CoordSystem::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| ParseNameError {
+            what: "coordinate system",
+            value: s.to_string(),
+            expected: "wgs84, gcj02, bd09",
+        })
     }
 }

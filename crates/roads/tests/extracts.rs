@@ -5,14 +5,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-const ANDORRA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/osm/andorra-2020-05-01.osm.pbf"
-);
-const HELSINKI: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/osm/helsinki-centre-2019.osm.pbf"
-);
+const ANDORRA: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osm/andorra-2020-05-01.osm.pbf");
+const HELSINKI: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osm/helsinki-centre-2019.osm.pbf");
 
 /// The network, or `None` (after a loud line) when the file is not on this machine.
 fn load(path: &str) -> Option<RoadNetwork> {
@@ -49,18 +45,12 @@ fn andorra_loads_every_mode() {
     assert!(r.nodes_read > 100_000, "{r:?}");
     assert!(r.ways_used > 1_000, "{r:?}");
     for mode in Mode::ALL {
-        let info = net
-            .graph(mode)
-            .map(|g| g.info())
-            .expect("every mode loaded");
+        let info = net.graph(mode).map(|g| g.info()).expect("every mode loaded");
         assert!(info.nodes > 1_000, "{mode}: {info:?}");
         assert!(info.edges >= info.nodes, "{mode}: {info:?}");
         assert!(info.total_km > 100.0, "{mode}: {info:?}");
         let (lo, hi) = info.bbox;
-        assert!(
-            lo.lon > 1.3 && hi.lon < 1.9 && lo.lat > 42.3 && hi.lat < 42.8,
-            "{info:?}"
-        );
+        assert!(lo.lon > 1.3 && hi.lon < 1.9 && lo.lat > 42.3 && hi.lat < 42.8, "{info:?}");
     }
 }
 
@@ -85,14 +75,7 @@ fn far_point_is_too_far_and_named() {
     let g = net.graph(Mode::Car).expect("car");
     let paris = LonLat::new(2.3522, 48.8566);
     match g.snap(paris, DEFAULT_SNAP_LIMIT_M) {
-        Err(
-            e @ SnapError::TooFar {
-                lon,
-                lat,
-                distance_m,
-                limit_m,
-            },
-        ) => {
+        Err(e @ SnapError::TooFar { lon, lat, distance_m, limit_m }) => {
             assert_eq!((lon, lat), (paris.lon, paris.lat));
             assert!(distance_m > 600_000.0);
             assert_eq!(limit_m, DEFAULT_SNAP_LIMIT_M);
@@ -106,9 +89,7 @@ fn far_point_is_too_far_and_named() {
 fn point_on_road_snaps_to_itself() {
     let Some(net) = andorra() else { return };
     let g = net.graph(Mode::Car).expect("car");
-    let first = g
-        .snap(ANDORRA_LA_VELLA, DEFAULT_SNAP_LIMIT_M)
-        .expect("snaps");
+    let first = g.snap(ANDORRA_LA_VELLA, DEFAULT_SNAP_LIMIT_M).expect("snaps");
     assert!(first.distance_m < 200.0, "{first:?}");
     let again = g.snap(first.snapped, DEFAULT_SNAP_LIMIT_M).expect("snaps");
     assert!(again.distance_m < 0.01, "{again:?}");
@@ -119,9 +100,7 @@ fn path_agrees_with_matrix() {
     let Some(net) = andorra() else { return };
     for mode in Mode::ALL {
         let g = net.graph(mode).expect("loaded");
-        let a = g
-            .snap(ANDORRA_LA_VELLA, DEFAULT_SNAP_LIMIT_M)
-            .expect("snaps");
+        let a = g.snap(ANDORRA_LA_VELLA, DEFAULT_SNAP_LIMIT_M).expect("snaps");
         let b = g.snap(ESCALDES, DEFAULT_SNAP_LIMIT_M).expect("snaps");
         let m = g.matrix(&[a, b]);
         for (from, to, i, j) in [(&a, &b, 0, 1), (&b, &a, 1, 0)] {
@@ -131,11 +110,7 @@ fn path_agrees_with_matrix() {
             assert_eq!(p.coords.first(), Some(&from.snapped));
             assert_eq!(p.coords.last(), Some(&to.snapped));
             let crow = roads::haversine_m(from.snapped, to.snapped);
-            assert!(
-                p.meters as f64 >= crow - 1.0,
-                "{mode}: {} < {crow}",
-                p.meters
-            );
+            assert!(p.meters as f64 >= crow - 1.0, "{mode}: {} < {crow}", p.meters);
         }
         assert_eq!((m.seconds(0, 0), m.seconds(1, 1)), (0, 0));
         println!("{mode}: {:?}", m);
@@ -148,9 +123,7 @@ fn isochrone_grows_with_budget_and_agrees_with_within() {
     let Some(net) = andorra() else { return };
     for mode in Mode::ALL {
         let g = net.graph(mode).expect("loaded");
-        let origin = g
-            .snap(ANDORRA_LA_VELLA, DEFAULT_SNAP_LIMIT_M)
-            .expect("snaps");
+        let origin = g.snap(ANDORRA_LA_VELLA, DEFAULT_SNAP_LIMIT_M).expect("snaps");
         let mut last_area = 0.0;
         for budget in [0, 60, 300, 900] {
             let poly = g.isochrone(&origin, budget);
@@ -193,10 +166,7 @@ fn andorra_car_matrix_200_points_timing() {
         k += 1;
         let fx = (k as f64 * 0.618_033_988_7).fract();
         let fy = (k as f64 * 0.754_877_666_2).fract();
-        let p = LonLat::new(
-            lo.lon + fx * (hi.lon - lo.lon),
-            lo.lat + fy * (hi.lat - lo.lat),
-        );
+        let p = LonLat::new(lo.lon + fx * (hi.lon - lo.lon), lo.lat + fy * (hi.lat - lo.lat));
         if let Ok(s) = g.snap(p, DEFAULT_SNAP_LIMIT_M) {
             snaps.push(s);
         }

@@ -17,10 +17,7 @@ fn dijkstra(adj: &[Vec<(usize, Cost)>], src: usize) -> Vec<Option<Cost>> {
     let mut done = vec![false; n];
     dist[src] = Some((0, 0));
     loop {
-        let next = (0..n)
-            .filter(|&u| !done[u])
-            .filter_map(|u| dist[u].map(|d| (d, u)))
-            .min();
+        let next = (0..n).filter(|&u| !done[u]).filter_map(|u| dist[u].map(|d| (d, u))).min();
         let Some((d, u)) = next else { break };
         done[u] = true;
         for &(v, c) in &adj[u] {
@@ -47,12 +44,7 @@ fn oracle(g: &RoadGraph, snaps: &[Snap]) -> Vec<Vec<Option<Cost>>> {
             .map(|(k, s)| (s.segment_fraction().1, n + k))
             .collect();
         on.sort_by(|x, y| x.0.total_cmp(&y.0));
-        let head = |t: f64| {
-            (
-                (ms as f64 * t).round() as i64,
-                (dm as f64 * t).round() as i64,
-            )
-        };
+        let head = |t: f64| ((ms as f64 * t).round() as i64, (dm as f64 * t).round() as i64);
         let mut chain = vec![(a, (0, 0))];
         chain.extend(on.iter().map(|&(t, v)| (v, head(t))));
         chain.push((b, (ms, dm)));
@@ -85,9 +77,8 @@ fn oracle(g: &RoadGraph, snaps: &[Snap]) -> Vec<Vec<Option<Cost>>> {
 fn random_case(seed: u64) -> Option<(RoadGraph, Vec<Snap>)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let n = rng.gen_range(2..14);
-    let nodes: Vec<LonLat> = (0..n)
-        .map(|_| LonLat::new(rng.gen_range(0.0..0.01), rng.gen_range(0.0..0.01)))
-        .collect();
+    let nodes: Vec<LonLat> =
+        (0..n).map(|_| LonLat::new(rng.gen_range(0.0..0.01), rng.gen_range(0.0..0.01))).collect();
     let m = rng.gen_range(1..40);
     let edges: Vec<(usize, usize, i64, i64, bool)> = (0..m)
         .map(|_| {
@@ -115,10 +106,7 @@ fn random_case(seed: u64) -> Option<(RoadGraph, Vec<Snap>)> {
 /// properties above would pass vacuously.
 #[test]
 fn random_cases_are_mostly_usable() {
-    let usable = (0..200u64)
-        .filter_map(random_case)
-        .filter(|(_, snaps)| snaps.len() >= 2)
-        .count();
+    let usable = (0..200u64).filter_map(random_case).filter(|(_, snaps)| snaps.len() >= 2).count();
     assert!(usable > 100, "only {usable} of 200 seeds usable");
 }
 

@@ -416,7 +416,10 @@ mod tests {
 
     #[test]
     fn unknown_client_names_the_field() {
-        let text = sample().replace(r#""client": "K1", "service": "meal""#, r#""client": "K9", "service": "meal""#);
+        let text = sample().replace(
+            r#""client": "K1", "service": "meal""#,
+            r#""client": "K9", "service": "meal""#,
+        );
         let err = Scenario::from_json(&text).expect_err("must fail");
         assert_eq!(err.to_string(), r#"visits[0].client: unknown client "K9""#);
     }

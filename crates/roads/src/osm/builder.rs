@@ -84,16 +84,10 @@ impl NetworkBuilder {
     /// Keeps the way if any loaded mode may use it.
     pub fn add_way(&mut self, way: RawWay) {
         self.ways_read += 1;
-        let rules: Vec<Option<WayRule>> = self
-            .modes
-            .iter()
-            .map(|&m| Profile::of(m).way_rule(&way.tags))
-            .collect();
+        let rules: Vec<Option<WayRule>> =
+            self.modes.iter().map(|&m| Profile::of(m).way_rule(&way.tags)).collect();
         if rules.iter().any(Option::is_some) {
-            self.ways.push(KeptWay {
-                refs: way.refs,
-                rules,
-            });
+            self.ways.push(KeptWay { refs: way.refs, rules });
         }
     }
 
@@ -110,10 +104,7 @@ impl NetworkBuilder {
 
     /// Ids of nodes the kept ways refer to, so a reader can keep only those.
     pub fn needed_nodes(&self) -> HashSet<i64> {
-        self.ways
-            .iter()
-            .flat_map(|w| w.refs.iter().copied())
-            .collect()
+        self.ways.iter().flat_map(|w| w.refs.iter().copied()).collect()
     }
 
     /// Builds one graph per mode (largest strongly connected component each).
@@ -153,11 +144,7 @@ impl NetworkBuilder {
     fn tally(&self) -> (u64, u64, u64) {
         let (mut used, mut skipped, mut missing) = (0, 0, 0);
         for way in &self.ways {
-            let present: Vec<bool> = way
-                .refs
-                .iter()
-                .map(|r| self.nodes.contains_key(r))
-                .collect();
+            let present: Vec<bool> = way.refs.iter().map(|r| self.nodes.contains_key(r)).collect();
             missing += present.iter().filter(|p| !**p).count() as u64;
             let has_segment = present
                 .windows(2)

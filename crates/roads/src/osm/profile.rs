@@ -139,10 +139,7 @@ fn opens(value: &str) -> bool {
 
 /// Access values that close a way. Anything unknown is left as "no opinion".
 fn closes(value: &str) -> bool {
-    matches!(
-        value,
-        "no" | "private" | "agricultural" | "forestry" | "emergency" | "use_sidepath"
-    )
+    matches!(value, "no" | "private" | "agricultural" | "forestry" | "emergency" | "use_sidepath")
 }
 
 impl Profile {
@@ -196,11 +193,7 @@ impl Profile {
             }
         }
         let (forward, backward) = self.directions(highway, tags)?;
-        Some(WayRule {
-            speed_kmh,
-            forward,
-            backward,
-        })
+        Some(WayRule { speed_kmh, forward, backward })
     }
 
     /// Allowed directions; `None` when the way is closed to this mode altogether
@@ -217,10 +210,7 @@ impl Profile {
         }
         // Contraflow cycle lanes let bicycles ride against a oneway street.
         if self.mode == Mode::Ebike
-            && matches!(
-                tag("cycleway"),
-                Some("opposite" | "opposite_lane" | "opposite_track")
-            )
+            && matches!(tag("cycleway"), Some("opposite" | "opposite_lane" | "opposite_track"))
         {
             return Some((true, true));
         }
@@ -244,10 +234,7 @@ struct Tags<'t>(&'t [(String, String)]);
 
 impl<'t> Tags<'t> {
     fn get(&self, key: &str) -> Option<&'t str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 }
 
@@ -266,10 +253,7 @@ mod tests {
     use super::*;
 
     fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -298,11 +282,7 @@ mod tests {
         assert_eq!(car, Some((false, true)));
         let walk = WALK.way_rule(&t).map(|r| (r.forward, r.backward));
         assert_eq!(walk, Some((true, true)));
-        let t = tags(&[
-            ("highway", "residential"),
-            ("oneway", "yes"),
-            ("oneway:bicycle", "no"),
-        ]);
+        let t = tags(&[("highway", "residential"), ("oneway", "yes"), ("oneway:bicycle", "no")]);
         let bike = EBIKE.way_rule(&t).map(|r| (r.forward, r.backward));
         assert_eq!(bike, Some((true, true)));
         let t = tags(&[("highway", "primary"), ("junction", "roundabout")]);
@@ -312,11 +292,7 @@ mod tests {
 
     #[test]
     fn access_overrides() {
-        let t = tags(&[
-            ("highway", "service"),
-            ("access", "private"),
-            ("foot", "yes"),
-        ]);
+        let t = tags(&[("highway", "service"), ("access", "private"), ("foot", "yes")]);
         assert!(WALK.way_rule(&t).is_some());
         assert!(CAR.way_rule(&t).is_none());
         assert!(EBIKE.way_rule(&t).is_none());
@@ -324,11 +300,7 @@ mod tests {
         assert!(WALK.way_rule(&t).is_none());
         let t = tags(&[("highway", "residential"), ("bicycle", "no")]);
         assert!(EBIKE.way_rule(&t).is_none());
-        let t = tags(&[
-            ("highway", "residential"),
-            ("access", "no"),
-            ("motorcar", "yes"),
-        ]);
+        let t = tags(&[("highway", "residential"), ("access", "no"), ("motorcar", "yes")]);
         assert!(CAR.way_rule(&t).is_some());
     }
 

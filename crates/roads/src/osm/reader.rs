@@ -14,20 +14,13 @@ pub fn read_pbf(path: &Path, modes: &[Mode]) -> Result<RoadNetwork, OsmError> {
             if let Element::Way(way) = element {
                 // Skip the allocation for the many non-road ways (buildings, landuse).
                 if !way.tags().any(|(k, _)| k == "highway") {
-                    builder.add_way(RawWay {
-                        id: way.id(),
-                        refs: Vec::new(),
-                        tags: Vec::new(),
-                    });
+                    builder.add_way(RawWay { id: way.id(), refs: Vec::new(), tags: Vec::new() });
                     return;
                 }
                 builder.add_way(RawWay {
                     id: way.id(),
                     refs: way.refs().collect(),
-                    tags: way
-                        .tags()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect(),
+                    tags: way.tags().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
                 });
             }
         })
@@ -52,25 +45,17 @@ pub fn read_pbf(path: &Path, modes: &[Mode]) -> Result<RoadNetwork, OsmError> {
 
 fn open(path: &Path) -> Result<ElementReader<std::io::BufReader<std::fs::File>>, OsmError> {
     // Open the file ourselves so a missing file is an Io error, not a decode error.
-    let file = std::fs::File::open(path).map_err(|source| OsmError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|source| OsmError::Io { path: path.to_path_buf(), source })?;
     Ok(ElementReader::new(std::io::BufReader::new(file)))
 }
 
 fn decode_error(path: &Path, e: osmpbf::Error) -> OsmError {
     if matches!(e.kind(), osmpbf::ErrorKind::Io(_)) {
         if let osmpbf::ErrorKind::Io(source) = e.into_kind() {
-            return OsmError::Io {
-                path: path.to_path_buf(),
-                source,
-            };
+            return OsmError::Io { path: path.to_path_buf(), source };
         }
         unreachable!("checked just above");
     }
-    OsmError::Decode {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    }
+    OsmError::Decode { path: path.to_path_buf(), reason: e.to_string() }
 }

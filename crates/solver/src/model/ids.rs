@@ -14,7 +14,9 @@ impl LocationIdx {
 }
 
 /// Index of a travel profile (one matrix per travel mode: walk, e-bike, car, ...).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct ProfileIdx(pub u32);
 

@@ -1,0 +1,99 @@
+//! One error type for the service with one status mapping, answered as
+//! `application/problem+json`: validation 422 naming the field, not found 404, conflict 409,
+//! internal 500 (logged once, with no detail leaked).
+
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error("{field}: {reason}")]
+    Validation { field: String, reason: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is not valid JSON: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> AppError {
+        AppError::Validation { field: field.into(), reason: reason.into() }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Database(_) | AppError::Corrupt(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut body = json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("error"),
+            "status": status.as_u16(),
+        });
+        match &self {
+            AppError::Validation { field, reason } => {
+                body["detail"] = json!(format!("{field}: {reason}"));
+                body["field"] = json!(field);
+                body["reason"] = json!(reason);
+            }
+            AppError::NotFound(d) | AppError::Conflict(d) => body["detail"] = json!(d),
+            _ => {
+                tracing::error!(error = %self, "internal error");
+                body["detail"] = json!("internal error; it has been logged");
+            }
+        }
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string())
+            .into_response()
+    }
+}
+
+/// A JSON body whose errors are 422 problems naming the field (`windows[0].start`), where
+/// axum's own extractor answers in plain text.
+pub struct ValidJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ValidJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::invalid("body", e.body_text()))?;
+        parse_json(&bytes).map(ValidJson)
+    }
+}
+
+/// Parses JSON, naming the path of the first bad field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let error = e.into_inner();
+        // Broken JSON is the body's fault; a wrong value is the field's.
+        let field = if path == "." || !error.is_data() { "body".to_string() } else { path };
+        AppError::invalid(field, error.to_string())
+    })
+}

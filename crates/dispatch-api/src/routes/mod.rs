@@ -1,0 +1,5 @@
+//! One file per resource.
+
+pub mod caregivers;
+pub mod orders;
+pub mod plans;

@@ -1,0 +1,148 @@
+//! `POST /v1/plans`, `GET /v1/plans/{id}`, `GET /v1/plans/{id}/events` (Server-Sent Events).
+
+use crate::app::AppState;
+use crate::date::PlanDate;
+use crate::error::{AppError, ValidJson};
+use crate::solve_worker::{self, PlanEvent};
+use crate::store::{PlanRow, Store};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::Stream;
+use serde::Deserialize;
+use serde_json::json;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlan {
+    station: String,
+    date: PlanDate,
+    /// Seconds of search; capped by the service's limit.
+    #[serde(default)]
+    time_limit_secs: Option<f64>,
+}
+
+/// Starts planning a station's day; `202` with the plan id at once.
+pub async fn create(
+    State(state): State<AppState>,
+    ValidJson(new): ValidJson<NewPlan>,
+) -> Result<Response, AppError> {
+    let limit = match new.time_limit_secs {
+        None => state.solve_time_limit,
+        Some(s) if s.is_finite() && s > 0.0 => {
+            Duration::from_secs_f64(s).min(state.solve_time_limit)
+        }
+        Some(_) => {
+            return Err(AppError::invalid(
+                "time_limit_secs",
+                "must be a positive number of seconds",
+            ))
+        }
+    };
+    let id = solve_worker::start(&state, &new.station, &new.date, limit).await?;
+    let body = json!({"id": id, "status": "running", "events": format!("/v1/plans/{id}/events")});
+    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
+    if let Ok(location) = format!("/v1/plans/{id}").parse() {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+async fn find(store: &Store, id: &str) -> Result<PlanRow, AppError> {
+    let missing = || AppError::NotFound(format!("no plan {id:?}"));
+    let id: i64 = id.parse().map_err(|_| missing())?;
+    store.plan(id).await?.ok_or_else(missing)
+}
+
+/// The plan's status and newest version.
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let row = find(&state.store, &id).await?;
+    let latest = state.store.latest_version(row.id).await?;
+    Ok(Json(json!({
+        "id": row.id, "station": row.station, "date": row.date, "status": row.status,
+        "error": row.error, "version": latest.as_ref().map(|v| v.seq),
+        "kpis": latest.as_ref().map(|v| &v.kpis), "plan": latest.as_ref().map(|v| &v.plan),
+    }))
+    .into_response())
+}
+
+/// Each improving version as an `improvement` event (id = version number), then the final
+/// plan as a `plan` event, then the end. Works before, during and after the solve, and
+/// resumes after `Last-Event-ID`.
+pub async fn events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let row = find(&state.store, &id).await?;
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    // Subscribe before reading the store, so no version can fall between the two.
+    let notifications = state.plans.subscribe(row.id);
+    let (tx, rx) = mpsc::channel(16);
+    tokio::spawn(async move {
+        if let Err(e) = stream_plan(&state.store, row.id, after, notifications, &tx).await {
+            tracing::error!(plan = row.id, error = %e, "plan event stream stopped");
+        }
+    });
+    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::default()))
+}
+
+async fn stream_plan(
+    store: &Store,
+    plan_id: i64,
+    mut sent: i64,
+    mut notifications: Option<broadcast::Receiver<PlanEvent>>,
+    tx: &mpsc::Sender<Result<Event, Infallible>>,
+) -> Result<(), AppError> {
+    loop {
+        for v in store.versions_after(plan_id, sent).await? {
+            if v.is_final {
+                break;
+            }
+            let data = json!({"plan": plan_id, "seq": v.seq, "kpis": v.kpis});
+            let event =
+                Event::default().event("improvement").id(v.seq.to_string()).data(data.to_string());
+            if tx.send(Ok(event)).await.is_err() {
+                return Ok(()); // the subscriber left
+            }
+            sent = v.seq;
+        }
+        let row = store
+            .plan(plan_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no plan {plan_id}")))?;
+        if row.status.is_finished() {
+            let last = store.latest_version(plan_id).await?.filter(|v| v.is_final);
+            let data = json!({
+                "id": plan_id, "status": row.status, "error": row.error,
+                "plan": last.as_ref().map(|v| &v.plan),
+            });
+            let seq = last.map_or(sent, |v| v.seq);
+            let _ = tx
+                .send(Ok(Event::default().event("plan").id(seq.to_string()).data(data.to_string())))
+                .await;
+            return Ok(());
+        }
+        match notifications.as_mut() {
+            Some(rx) => match rx.recv().await {
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => notifications = None,
+            },
+            // The plan runs in no channel of this process any more: look again shortly.
+            None => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}

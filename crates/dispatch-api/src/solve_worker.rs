@@ -1,0 +1,155 @@
+//! Planning a station's day in the background: the solver runs on a blocking thread (never
+//! on the async workers); each improving plan is checked, stored as a version and announced
+//! to the plan's subscribers, and the final plan closes the plan.
+
+use crate::app::AppState;
+use crate::date::PlanDate;
+use crate::error::AppError;
+use crate::road_travel::station_travel;
+use crate::store::{PlanStatus, VersionRow};
+use solver::check::check;
+use solver::scenario::Scenario;
+use solver::{Environment, MaxRuntime, Plan};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+
+/// What subscribers of a running plan hear; they read the versions themselves from the store,
+/// so a slow subscriber that misses notifications loses nothing.
+#[derive(Clone, Copy, Debug)]
+pub enum PlanEvent {
+    Version(i64),
+    Finished,
+}
+
+/// The notification channels of the plans running in this process.
+#[derive(Debug, Default)]
+pub struct PlanChannels(Mutex<HashMap<i64, broadcast::Sender<PlanEvent>>>);
+
+impl PlanChannels {
+    fn open(&self, plan_id: i64) {
+        let (tx, _) = broadcast::channel(64);
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(plan_id, tx);
+        }
+    }
+
+    fn send(&self, plan_id: i64, event: PlanEvent) {
+        if let Ok(map) = self.0.lock() {
+            if let Some(tx) = map.get(&plan_id) {
+                // Nobody listening is fine.
+                let _ = tx.send(event);
+            }
+        }
+    }
+
+    fn close(&self, plan_id: i64) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(&plan_id);
+        }
+    }
+
+    /// A receiver for a running plan; `None` once it has finished.
+    pub fn subscribe(&self, plan_id: i64) -> Option<broadcast::Receiver<PlanEvent>> {
+        self.0.lock().ok()?.get(&plan_id).map(|tx| tx.subscribe())
+    }
+}
+
+/// Creates a plan of `station`'s day from its stored caregivers, clients and open orders and
+/// starts solving it; returns the plan id at once.
+pub async fn start(
+    state: &AppState,
+    station_id: &str,
+    date: &PlanDate,
+    time_limit: Duration,
+) -> Result<i64, AppError> {
+    let station =
+        state.store.station(station_id).await?.ok_or_else(|| {
+            AppError::invalid("station", format!("unknown station {station_id:?}"))
+        })?;
+    let scenario = Scenario {
+        name: date.to_string(),
+        date: Some(date.to_string()),
+        osm: None,
+        caregivers: state.store.caregivers_of(&station.id).await?,
+        clients: state.store.clients_of(&station.id).await?,
+        visits: state
+            .store
+            .open_orders(&station.id, date)
+            .await?
+            .iter()
+            .map(|o| o.to_visit())
+            .collect(),
+        stations: vec![station],
+    };
+    let plan_id = state.store.create_plan(station_id, date).await?;
+    state.plans.open(plan_id);
+    let state = state.clone();
+    let station_id = station_id.to_string();
+    tokio::spawn(async move {
+        let outcome = run(&state, plan_id, scenario, station_id, time_limit).await;
+        let (status, error) = match &outcome {
+            Ok(()) => (PlanStatus::Done, None),
+            Err(e) => (PlanStatus::Failed, Some(e.to_string())),
+        };
+        if let Err(e) = state.store.finish_plan(plan_id, status, error.as_deref()).await {
+            tracing::error!(plan = plan_id, error = %e, "cannot record the end of a plan");
+        }
+        state.plans.send(plan_id, PlanEvent::Finished);
+        state.plans.close(plan_id);
+    });
+    Ok(plan_id)
+}
+
+fn version(seq: i64, plan: &Plan, is_final: bool) -> Result<VersionRow, AppError> {
+    Ok(VersionRow {
+        seq,
+        kpis: serde_json::to_value(&plan.kpis)?,
+        plan: serde_json::to_value(plan)?,
+        is_final,
+    })
+}
+
+async fn run(
+    state: &AppState,
+    plan_id: i64,
+    scenario: Scenario,
+    station: String,
+    limit: Duration,
+) -> Result<(), AppError> {
+    let (versions_tx, mut versions_rx) = mpsc::unbounded_channel::<Plan>();
+    let network = state.network.clone();
+    let solve = tokio::task::spawn_blocking(move || -> Result<Plan, AppError> {
+        let day = scenario.station_day(&station).map_err(|e| AppError::Internal(e.to_string()))?;
+        let travel = station_travel(&network, &day, roads::DEFAULT_SNAP_LIMIT_M)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let (problem, matrices) = (&day.problem, &travel.matrices);
+        let mut env = Environment::new(plan_id as u64, MaxRuntime::new(limit)).on_improvement(
+            |plan: &Plan| {
+                // Only plans the independent checker accepts reach anyone.
+                if check(problem, matrices, plan).is_feasible() {
+                    let _ = versions_tx.send(plan.clone());
+                }
+            },
+        );
+        let plan = solver::solve(problem, matrices, &mut env);
+        let report = check(problem, matrices, &plan);
+        match report.violations.first() {
+            None => Ok(plan),
+            Some(v) => {
+                Err(AppError::Internal(format!("the plan failed the independent checker: {v}")))
+            }
+        }
+    });
+    let mut seq = 0;
+    while let Some(plan) = versions_rx.recv().await {
+        seq += 1;
+        state.store.add_version(plan_id, &version(seq, &plan, false)?).await?;
+        state.plans.send(plan_id, PlanEvent::Version(seq));
+    }
+    let plan =
+        solve.await.map_err(|e| AppError::Internal(format!("the solver stopped: {e}")))??;
+    state.store.add_version(plan_id, &version(seq + 1, &plan, true)?).await?;
+    Ok(())
+}
