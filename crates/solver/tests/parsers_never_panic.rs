@@ -1,0 +1,51 @@
+//! Files come from outside: the Solomon reader and the scenario reader must answer every
+//! input, however mangled, with a value or an error, never a panic.
+
+use proptest::prelude::*;
+use solver::io::solomon::parse_solomon;
+use solver::scenario::Scenario;
+
+const SOLOMON_HEAD: &str = "C101\n\nVEHICLE\nNUMBER     CAPACITY\n  25         200\n\nCUSTOMER\nCUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME\n\n    0      40         50          0          0       1236          0\n    1      45         68         10        912        967         90\n    2      45         70         30        825        870         90\n";
+
+const SCENARIO: &str = r#"{"name":"t","stations":[{"id":"S1","location":{"lon":1.5,"lat":42.5},"circle":{"minutes":15,"mode":"ebike"}}],"caregivers":[{"id":"C1","station":"S1","shift":{"start":28800,"end":61200},"mode":"ebike"}],"clients":[{"id":"K1","station":"S1","location":{"lon":1.51,"lat":42.51}}],"visits":[{"id":"V1","client":"K1","service":"meal","duration":900,"windows":[{"start":39600,"end":45000}]}]}"#;
+
+/// `text` with `cut` bytes from `at` replaced by `insert` (on char boundaries).
+fn splice(text: &str, at: usize, cut: usize, insert: &str) -> String {
+    let mut start = at.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + cut).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    format!("{}{}{}", &text[..start], insert, &text[end..])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn solomon_reader_never_panics(at in 0usize..600, cut in 0usize..40, insert in "[ 0-9a-z.\\-\n]{0,12}") {
+        let text = splice(SOLOMON_HEAD, at, cut, &insert);
+        if let Ok(instance) = parse_solomon(&text, "fuzz") {
+            let _ = instance.to_problem();
+        }
+    }
+
+    #[test]
+    fn scenario_reader_never_panics(at in 0usize..700, cut in 0usize..30, insert in "[ -~]{0,10}") {
+        let text = splice(SCENARIO, at, cut, &insert);
+        if let Ok(s) = Scenario::from_json(&text) {
+            for station in &s.stations {
+                let _ = s.station_day(&station.id);
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_is_refused_cleanly(text in "\\PC{0,200}") {
+        let _ = parse_solomon(&text, "fuzz");
+        let _ = Scenario::from_json(&text);
+    }
+}
