@@ -72,6 +72,27 @@ fn decode<T: DeserializeOwned>(text: &str) -> Result<T, AppError> {
     Ok(serde_json::from_str(text)?)
 }
 
+/// Inserts or replaces a caregiver or client row of a station. `table` is one of our own
+/// constants, never input.
+async fn upsert_member(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    table: &'static str,
+    id: &str,
+    station: &str,
+    body: String,
+) -> Result<(), AppError> {
+    sqlx::query(&format!(
+        "INSERT INTO {table} (id, station, body) VALUES (?, ?, ?) \
+         ON CONFLICT(id) DO UPDATE SET station = excluded.station, body = excluded.body"
+    ))
+    .bind(id)
+    .bind(station)
+    .bind(body)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 fn version_from_row(r: &SqliteRow) -> Result<VersionRow, AppError> {
     Ok(VersionRow {
         seq: r.get("seq"),
@@ -119,20 +140,11 @@ impl Store {
                 .await?;
         }
         for c in &scenario.caregivers {
-            sqlx::query("INSERT INTO caregivers (id, station, body) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET station = excluded.station, body = excluded.body")
-                .bind(&c.id)
-                .bind(&c.station)
-                .bind(serde_json::to_string(c)?)
-                .execute(&mut *tx)
+            upsert_member(&mut tx, "caregivers", &c.id, &c.station, serde_json::to_string(c)?)
                 .await?;
         }
         for c in &scenario.clients {
-            sqlx::query("INSERT INTO clients (id, station, body) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET station = excluded.station, body = excluded.body")
-                .bind(&c.id)
-                .bind(&c.station)
-                .bind(serde_json::to_string(c)?)
-                .execute(&mut *tx)
-                .await?;
+            upsert_member(&mut tx, "clients", &c.id, &c.station, serde_json::to_string(c)?).await?;
         }
         let mut imported = 0;
         if let Some(date) = date {
