@@ -38,11 +38,24 @@ enum Command {
     Solve(commands::solve::Args),
     Check(commands::check::Args),
     Roads(commands::roads::Args),
+    Coverage(commands::coverage::Args),
     Scenario(commands::scenario::Args),
     Serve(commands::serve::Args),
 }
 
+/// A command piped into `head` should stop quietly when the pipe closes, as Unix tools do,
+/// instead of panicking on the failed write: restore the default SIGPIPE action that the Rust
+/// runtime replaces.
+fn stop_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    stop_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let progress = progress::Progress::new(cli.quiet);
     let result = match cli.command {
@@ -50,6 +63,7 @@ fn main() -> ExitCode {
         Command::Solve(args) => commands::solve::run(args, &progress),
         Command::Check(args) => commands::check::run(args, &progress),
         Command::Roads(args) => commands::roads::run(args, &progress),
+        Command::Coverage(args) => commands::coverage::run(args, &progress),
         Command::Scenario(args) => commands::scenario::run(args, &progress),
         Command::Serve(args) => commands::serve::run(args, &progress),
     };

@@ -206,3 +206,33 @@ fn roads_matrix_writes_every_pair_and_names_bad_lines() {
     let err = text(&run.stderr);
     assert!(err.contains("line 2") && err.contains("lon"), "{err}");
 }
+
+#[test]
+fn coverage_circles_reports_clients_outside_and_writes_a_map() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().expect("utf-8");
+    let run = carecircle(&[
+        "coverage",
+        "circles",
+        "--quiet",
+        "--scenario",
+        "scenarios/demo.json",
+        "--minutes",
+        "6",
+        "--out",
+        out,
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("coverage.json")).expect("coverage.json"),
+    )
+    .expect("json");
+    let clients = report["clients"].as_u64().expect("clients");
+    let covered = report["covered"].as_u64().expect("covered");
+    let outside = report["outside"].as_array().expect("outside").len() as u64;
+    assert!(covered < clients, "a 6-minute circle misses some demo clients");
+    assert_eq!(covered + outside, clients);
+    assert!(report["outside"][0]["travel_time"].as_i64().is_some_and(|t| t > 6 * 60));
+    let svg = std::fs::read_to_string(dir.path().join("coverage.svg")).expect("svg");
+    assert!(svg.contains("<polygon") && svg.contains("OpenStreetMap contributors"));
+}

@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 pub mod check;
+pub mod coverage;
 pub mod demo;
 pub mod roads;
 pub mod scenario;
