@@ -179,3 +179,37 @@ fn andorra_car_matrix_200_points_timing() {
         m.seconds.iter().max().unwrap_or(&0)
     );
 }
+
+#[test]
+fn isochrone_holds_every_reached_point_and_follows_the_valleys() {
+    use geo::{Area, Contains, ConvexHull, Point};
+    let Some(net) = andorra() else { return };
+    let g = net.graph(Mode::Ebike).expect("loaded");
+    let origin = g.snap(ANDORRA_LA_VELLA, DEFAULT_SNAP_LIMIT_M).expect("snaps");
+    let budget = 900;
+    let poly = g.isochrone(&origin, budget);
+    let targets: Vec<_> = (0..400)
+        .filter_map(|k| {
+            let p = LonLat::new(1.44 + 0.0004 * k as f64, 42.45 + 0.00025 * k as f64);
+            g.snap(p, DEFAULT_SNAP_LIMIT_M).ok()
+        })
+        .collect();
+    let reach = g.within(&origin, budget, &targets);
+    let mut inside = 0;
+    for (t, r) in targets.iter().zip(&reach) {
+        if r.is_some() {
+            let p = Point::new(t.snapped.lon, t.snapped.lat);
+            assert!(poly.contains(&p), "reached point {:?} outside the circle", t.snapped);
+            inside += 1;
+        }
+    }
+    assert!(inside > 20, "the sample reaches enough points ({inside})");
+    // Mountain valleys: the reachable area is much smaller than its convex hull.
+    let hull = poly.convex_hull();
+    assert!(
+        poly.unsigned_area() < 0.8 * hull.unsigned_area(),
+        "outline {} vs hull {}",
+        poly.unsigned_area(),
+        hull.unsigned_area()
+    );
+}
