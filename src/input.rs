@@ -2,7 +2,7 @@
 //! content), plan files and OpenStreetMap extracts.
 
 use anyhow::{Context, Result};
-use roads::{Mode, RoadNetwork};
+use roads::{LonLat, Mode, RoadNetwork};
 use solver::io::solomon::{parse_solomon, SolomonInstance};
 use solver::scenario::Scenario;
 use solver::Plan;
@@ -97,4 +97,42 @@ pub fn write_text(path: &Path, text: &str) -> Result<()> {
             .with_context(|| format!("{}: cannot create", dir.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// Reads `id,lon,lat` lines; the error names the line and the field.
+pub fn read_points(path: &Path) -> Result<Vec<(String, LonLat)>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let mut points = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if n == 0 && fields.get(1).is_some_and(|f| f.parse::<f64>().is_err()) {
+            continue; // a header line
+        }
+        let at = |field: &str, reason: String| {
+            anyhow::anyhow!("{}: line {}: {field}: {reason}", path.display(), n + 1)
+        };
+        if fields.len() < 3 {
+            return Err(at("line", format!("expected id,lon,lat, got {line:?}")));
+        }
+        let lon: f64 =
+            fields[1].parse().map_err(|_| at("lon", format!("{:?} is not a number", fields[1])))?;
+        let lat: f64 =
+            fields[2].parse().map_err(|_| at("lat", format!("{:?} is not a number", fields[2])))?;
+        if !(-180.0..=180.0).contains(&lon) {
+            return Err(at("lon", format!("{lon} is not a longitude")));
+        }
+        if !(-90.0..=90.0).contains(&lat) {
+            return Err(at("lat", format!("{lat} is not a latitude")));
+        }
+        points.push((fields[0].to_string(), LonLat { lon, lat }));
+    }
+    if points.is_empty() {
+        anyhow::bail!("{}: no points", path.display());
+    }
+    Ok(points)
 }

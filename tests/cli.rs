@@ -236,3 +236,35 @@ fn coverage_circles_reports_clients_outside_and_writes_a_map() {
     let svg = std::fs::read_to_string(dir.path().join("coverage.svg")).expect("svg");
     assert!(svg.contains("<polygon") && svg.contains("OpenStreetMap contributors"));
 }
+
+#[test]
+fn coverage_site_chooses_k_sites_at_least_as_well_as_greedy() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().expect("utf-8");
+    let run = carecircle(&[
+        "coverage",
+        "site",
+        "--quiet",
+        "--scenario",
+        "scenarios/demo.json",
+        "--k",
+        "2",
+        "--minutes",
+        "8",
+        "--out",
+        out,
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("site.json")).expect("site.json"),
+    )
+    .expect("json");
+    assert_eq!(report["chosen"].as_array().map(Vec::len), Some(2));
+    let milp = report["milp"]["covered"].as_u64().expect("covered");
+    let greedy = report["greedy"]["covered"].as_u64().expect("covered");
+    assert!(milp >= greedy && milp > 0, "MILP {milp} vs greedy {greedy}");
+    assert_eq!(report["milp"]["gap"], 0.0);
+    assert!(std::fs::read_to_string(dir.path().join("site.svg"))
+        .expect("svg")
+        .contains("<polygon"));
+}

@@ -1,6 +1,6 @@
 //! `carecircle roads`: look at an extract's road graphs, compute matrices and service circles.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, Subcommand};
 use roads::{CoordSystem, LonLat, Mode};
 use std::fmt::Write as _;
@@ -123,44 +123,6 @@ fn info(pbf: &Path, progress: &Progress) -> Result<()> {
     Ok(())
 }
 
-/// Reads `id,lon,lat` lines; the error names the line and the field.
-fn read_points(path: &Path) -> Result<Vec<(String, LonLat)>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let mut points = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        if n == 0 && fields.get(1).is_some_and(|f| f.parse::<f64>().is_err()) {
-            continue; // a header line
-        }
-        let at = |field: &str, reason: String| {
-            anyhow::anyhow!("{}: line {}: {field}: {reason}", path.display(), n + 1)
-        };
-        if fields.len() < 3 {
-            return Err(at("line", format!("expected id,lon,lat, got {line:?}")));
-        }
-        let lon: f64 =
-            fields[1].parse().map_err(|_| at("lon", format!("{:?} is not a number", fields[1])))?;
-        let lat: f64 =
-            fields[2].parse().map_err(|_| at("lat", format!("{:?} is not a number", fields[2])))?;
-        if !(-180.0..=180.0).contains(&lon) {
-            return Err(at("lon", format!("{lon} is not a longitude")));
-        }
-        if !(-90.0..=90.0).contains(&lat) {
-            return Err(at("lat", format!("{lat} is not a latitude")));
-        }
-        points.push((fields[0].to_string(), LonLat { lon, lat }));
-    }
-    if points.is_empty() {
-        bail!("{}: no points", path.display());
-    }
-    Ok(points)
-}
-
 fn matrix(
     pbf: &Path,
     points_csv: &Path,
@@ -169,7 +131,7 @@ fn matrix(
     snap_limit: f64,
     progress: &Progress,
 ) -> Result<()> {
-    let points = read_points(points_csv)?;
+    let points = input::read_points(points_csv)?;
     let network = input::load_network(pbf, &[mode], progress)?;
     let graph = network.graph(mode)?;
     let started = Instant::now();

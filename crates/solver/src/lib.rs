@@ -10,6 +10,7 @@ pub mod io;
 pub mod model;
 pub mod scenario;
 mod search;
+pub mod siting;
 pub mod travel;
 
 pub use env::{CancelToken, Environment, FirstOf, MaxIterations, MaxRuntime, StopCriterion};

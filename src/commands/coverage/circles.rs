@@ -1,53 +1,18 @@
-//! `carecircle coverage`: how far each station's service circle reaches on real roads, and
+//! `coverage circles`: how far each station's service circle reaches on real roads, and
 //! which clients fall outside every circle.
 
 use anyhow::{Context, Result};
-use clap::{Args as ClapArgs, Subcommand};
 use roads::{LonLat, Mode, RoadGraph, Snap};
 use serde::Serialize;
 use solver::scenario::{Scenario, TravelMode};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::generate::road_mode;
-use crate::input::{self, ProblemFile};
+use crate::input;
 use crate::output::svg;
 use crate::progress::Progress;
-use crate::station_plans;
 use dispatch_api::road_travel::to_wgs84;
-
-#[derive(ClapArgs)]
-#[command(about = "Service-circle coverage of a scenario's stations on the road network")]
-pub struct Args {
-    #[command(subcommand)]
-    command: CoverageCommand,
-}
-
-#[derive(Subcommand)]
-enum CoverageCommand {
-    /// Each station's circle, the share of clients inside at least one circle, the clients
-    /// outside every circle (with their travel time to the nearest station) and the overlaps;
-    /// writes coverage.json, coverage.geojson and coverage.svg.
-    #[command(
-        after_help = "Examples:\n  carecircle coverage circles --scenario scenarios/demo.json\n  carecircle coverage circles --scenario scenarios/demo.json --mode walk --minutes 15 --out out/walk"
-    )]
-    Circles {
-        #[arg(long)]
-        scenario: PathBuf,
-        /// Travel mode of the circles (default: each station's own).
-        #[arg(long)]
-        mode: Option<TravelMode>,
-        /// Size of the circles in minutes (default: each station's own).
-        #[arg(long)]
-        minutes: Option<u32>,
-        /// OpenStreetMap extract (default: the scenario's "osm" field).
-        #[arg(long)]
-        pbf: Option<PathBuf>,
-        /// Output folder.
-        #[arg(long, default_value = "out/coverage")]
-        out: PathBuf,
-    },
-}
 
 /// One station's circle.
 #[derive(Serialize)]
@@ -88,21 +53,18 @@ struct CoverageReport {
     off_road: Vec<String>,
 }
 
-pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
-    let CoverageCommand::Circles { scenario, mode, minutes, pbf, out } = args.command;
-    if let Some(m) = minutes {
-        if !(1..=180).contains(&m) {
-            anyhow::bail!("--minutes: {m} is not between 1 and 180");
-        }
-    }
-    let ProblemFile::Scenario { scenario: s, osm } = input::read_problem(&scenario)? else {
-        anyhow::bail!("{}: coverage needs a scenario (JSON)", scenario.display());
-    };
-    let pbf = station_plans::scenario_extract(pbf.as_deref(), osm.as_deref())?;
-    let network = input::load_network(&pbf, &Mode::ALL, progress)?;
-    let report = coverage(&s, &network, mode, minutes, progress)?;
+/// `coverage circles`: see [`super::CoverageCommand::Circles`].
+pub fn run(
+    scenario: &Scenario,
+    network: &roads::RoadNetwork,
+    mode: Option<TravelMode>,
+    minutes: Option<u32>,
+    out: &Path,
+    progress: &Progress,
+) -> Result<ExitCode> {
+    let report = coverage(scenario, network, mode, minutes, progress)?;
     print_report(&report);
-    write_outputs(&s, &network, &report, &out, progress)?;
+    write_outputs(scenario, network, &report, out, progress)?;
     Ok(ExitCode::SUCCESS)
 }
 
