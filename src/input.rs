@@ -82,21 +82,21 @@ pub fn load_network(pbf: &Path, modes: &[Mode], progress: &Progress) -> Result<R
 
 /// Writes `value` as pretty JSON, creating parent folders.
 pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("{}: cannot create", dir.display()))?;
-    }
-    let text = serde_json::to_string_pretty(value)?;
-    std::fs::write(path, text + "\n").with_context(|| format!("{}: cannot write", path.display()))
+    write_text(path, &(serde_json::to_string_pretty(value)? + "\n"))
 }
 
 /// Writes text, creating parent folders.
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    write_bytes(path, text.as_bytes())
+}
+
+/// Writes bytes, creating parent folders.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create", dir.display()))?;
     }
-    std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))
+    std::fs::write(path, bytes).with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Reads `id,lon,lat` lines; the error names the line and the field.

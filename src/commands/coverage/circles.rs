@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use crate::generate::road_mode;
 use crate::input;
-use crate::output::svg;
+use crate::output::{png, svg};
 use crate::progress::Progress;
 use dispatch_api::road_travel::to_wgs84;
 
@@ -294,8 +294,11 @@ fn write_outputs(
         100.0 * r.share_covered
     );
     let svg_path = out.join("coverage.svg");
-    input::write_text(&svg_path, &svg::render(&title, &shapes, 1200.0))?;
-    for p in [&json_path, &geo_path, &svg_path] {
+    let map = svg::render(&title, &shapes, 1200.0);
+    input::write_text(&svg_path, &map)?;
+    let png_path = out.join("coverage.png");
+    png::write_png(&map, &png_path)?;
+    for p in [&json_path, &geo_path, &svg_path, &png_path] {
         println!("  wrote {}", p.display());
     }
     progress.say("coverage written");

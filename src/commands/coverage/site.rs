@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use crate::generate::road_mode;
 use crate::input;
-use crate::output::svg;
+use crate::output::{png, svg};
 use crate::progress::Progress;
 use dispatch_api::road_travel::to_wgs84;
 
@@ -192,7 +192,7 @@ pub fn run(
         greedy: method(n, &names, &greedy, greedy_s),
     };
     print_report(&report);
-    write_outputs(scenario, graph, &report, &snaps, &milp, out)?;
+    write_outputs(scenario, graph, &report, &snaps, &coverage, &milp, out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -231,6 +231,7 @@ fn write_outputs(
     graph: &RoadGraph,
     r: &SiteReport,
     snaps: &[Snap],
+    coverage: &Coverage,
     milp: &Siting,
     out: &Path,
 ) -> Result<()> {
@@ -266,9 +267,19 @@ fn write_outputs(
     for ring in &rings {
         shapes.push(svg::Shape::Area { ring, color: "#2b6cb0" });
     }
-    let clients: Vec<LonLat> = scenario.clients.iter().map(|c| to_wgs84(&c.location)).collect();
-    for at in &clients {
-        shapes.push(svg::Shape::Stop { at: *at, color: "#4a5568" });
+    // Covered clients in green, the others as red crosses, as on the coverage map.
+    let open: HashSet<u32> = milp.chosen.iter().copied().collect();
+    let clients: Vec<(LonLat, bool)> = scenario
+        .clients
+        .iter()
+        .zip(&coverage.covering)
+        .map(|(c, sites)| (to_wgs84(&c.location), sites.iter().any(|j| open.contains(j))))
+        .collect();
+    for (at, covered) in &clients {
+        shapes.push(match covered {
+            true => svg::Shape::Stop { at: *at, color: "#2f855a" },
+            false => svg::Shape::Unassigned { at: *at, label: "outside every chosen circle" },
+        });
     }
     for s in &r.chosen {
         shapes.push(svg::Shape::Station { at: LonLat { lon: s.lon, lat: s.lat }, label: &s.id });
@@ -283,8 +294,11 @@ fn write_outputs(
         r.mode
     );
     let svg_path = out.join("site.svg");
-    input::write_text(&svg_path, &svg::render(&title, &shapes, 1200.0))?;
-    for p in [&json_path, &geo_path, &svg_path] {
+    let map = svg::render(&title, &shapes, 1200.0);
+    input::write_text(&svg_path, &map)?;
+    let png_path = out.join("site.png");
+    png::write_png(&map, &png_path)?;
+    for p in [&json_path, &geo_path, &svg_path, &png_path] {
         println!("  wrote {}", p.display());
     }
     Ok(())
