@@ -9,6 +9,7 @@ mod generate;
 mod input;
 mod output;
 mod progress;
+mod simulate;
 mod station_plans;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +41,7 @@ enum Command {
     Roads(commands::roads::Args),
     Coverage(commands::coverage::Args),
     Scenario(commands::scenario::Args),
+    Simulate(commands::simulate::Args),
     Serve(commands::serve::Args),
 }
 
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Roads(args) => commands::roads::run(args, &progress),
         Command::Coverage(args) => commands::coverage::run(args, &progress),
         Command::Scenario(args) => commands::scenario::run(args, &progress),
+        Command::Simulate(args) => commands::simulate::run(args, &progress),
         Command::Serve(args) => commands::serve::run(args, &progress),
     };
     match result {

@@ -268,3 +268,42 @@ fn coverage_site_chooses_k_sites_at_least_as_well_as_greedy() {
         .expect("svg")
         .contains("<polygon"));
 }
+
+#[test]
+fn simulate_is_deterministic_and_names_the_staff_needed() {
+    let run_once = |out: &str| {
+        let run = carecircle(&[
+            "simulate",
+            "--quiet",
+            "--scenario",
+            "scenarios/demo.json",
+            "--weeks",
+            "1",
+            "--seed",
+            "2",
+            "--levels",
+            "3,8",
+            "--iterations",
+            "200",
+            "--out",
+            out,
+        ]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        assert!(text(&run.stdout).contains("station S1"), "{}", text(&run.stdout));
+        std::fs::read_to_string(Path::new(out).join("simulation.json")).expect("simulation.json")
+    };
+    let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let first = run_once(a.path().to_str().expect("utf-8"));
+    assert_eq!(first, run_once(b.path().to_str().expect("utf-8")), "same seed, same simulation");
+    let report: serde_json::Value = serde_json::from_str(&first).expect("json");
+    let levels = report["levels"].as_array().expect("levels");
+    assert_eq!(levels.len(), 2 * 3, "two levels for each of three stations");
+    for pair in levels.chunks(2) {
+        let unserved = |l: &serde_json::Value| l["package_unserved"].as_u64().expect("count");
+        assert!(
+            unserved(&pair[1]) <= unserved(&pair[0]),
+            "more caregivers never serve fewer: {pair:?}"
+        );
+    }
+    assert!(a.path().join("utilisation.png").exists() && a.path().join("unserved.svg").exists());
+}

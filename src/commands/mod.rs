@@ -6,4 +6,5 @@ pub mod demo;
 pub mod roads;
 pub mod scenario;
 pub mod serve;
+pub mod simulate;
 pub mod solve;

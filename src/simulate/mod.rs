@@ -1,0 +1,184 @@
+//! Staffing simulation for planners: how many caregivers does each station need? Days of
+//! demand ([`demand`]) are planned station by station with the solver for a range of
+//! staffing levels, and each level is judged by the package visits left unserved and the
+//! share of urgent calls reached in time.
+
+pub mod demand;
+
+use anyhow::Result;
+use dispatch_api::road_travel::station_travel;
+use roads::RoadNetwork;
+use serde::Serialize;
+use solver::scenario::{Caregiver, Scenario};
+use solver::{Environment, MaxIterations};
+use std::collections::HashSet;
+
+use crate::progress::Progress;
+use demand::Day;
+
+/// One station at one staffing level, over all days.
+#[derive(Clone, Debug, Serialize)]
+pub struct LevelResult {
+    pub station: String,
+    pub caregivers: usize,
+    pub days: usize,
+    pub package_visits: usize,
+    pub package_unserved: usize,
+    pub urgent_calls: usize,
+    pub urgent_reached: usize,
+    /// Working time over the shift time of the caregivers on duty.
+    pub utilisation: f64,
+    /// Travel time over working time.
+    pub travel_share: f64,
+}
+
+impl LevelResult {
+    pub fn urgent_share(&self) -> f64 {
+        if self.urgent_calls == 0 {
+            1.0
+        } else {
+            self.urgent_reached as f64 / self.urgent_calls as f64
+        }
+    }
+}
+
+/// The station's caregivers at `level`: the scenario's own first, then copies of them (same
+/// skills, shift and mode) when more are asked for than it has.
+pub fn staff(own: &[&Caregiver], level: usize) -> Vec<Caregiver> {
+    (0..level)
+        .filter_map(|k| {
+            let base = own.get(k % own.len().max(1))?;
+            let mut c = (*base).clone();
+            if k >= own.len() {
+                c.id = format!("{}+{}", base.id, k / own.len());
+            }
+            Some(c)
+        })
+        .collect()
+}
+
+/// Plans every day of every station at every level.
+pub fn run(
+    scenario: &Scenario,
+    network: &RoadNetwork,
+    days: &[Day],
+    levels: &[usize],
+    iterations: u64,
+    progress: &Progress,
+) -> Result<Vec<LevelResult>> {
+    let mut results = Vec::new();
+    for station in &scenario.stations {
+        let own: Vec<&Caregiver> =
+            scenario.caregivers.iter().filter(|c| c.station == station.id).collect();
+        let clients: HashSet<&str> = scenario
+            .clients
+            .iter()
+            .filter(|c| c.station == station.id)
+            .map(|c| c.id.as_str())
+            .collect();
+        if own.is_empty() || clients.is_empty() {
+            continue;
+        }
+        for &level in levels {
+            let mut r = LevelResult {
+                station: station.id.clone(),
+                caregivers: level,
+                days: days.len(),
+                package_visits: 0,
+                package_unserved: 0,
+                urgent_calls: 0,
+                urgent_reached: 0,
+                utilisation: 0.0,
+                travel_share: 0.0,
+            };
+            let (mut working, mut shift, mut travel) = (0i64, 0i64, 0i64);
+            for day in days {
+                let visits: Vec<_> = day
+                    .visits
+                    .iter()
+                    .filter(|v| clients.contains(v.client.as_str()))
+                    .cloned()
+                    .collect();
+                let urgent: HashSet<&str> = day.urgent.iter().map(String::as_str).collect();
+                let one_day = Scenario {
+                    name: format!("{}-day{}", scenario.name, day.index),
+                    date: None,
+                    osm: None,
+                    stations: vec![station.clone()],
+                    caregivers: staff(&own, level),
+                    clients: scenario
+                        .clients
+                        .iter()
+                        .filter(|c| c.station == station.id)
+                        .cloned()
+                        .collect(),
+                    visits,
+                };
+                let station_day = one_day.station_day(&station.id)?;
+                let travel_times =
+                    station_travel(network, &station_day, roads::DEFAULT_SNAP_LIMIT_M)?;
+                let mut env = Environment::new(day.index as u64 + 1, MaxIterations(iterations));
+                let plan = solver::solve(&station_day.problem, &travel_times.matrices, &mut env);
+                let report =
+                    solver::check::check(&station_day.problem, &travel_times.matrices, &plan);
+                anyhow::ensure!(
+                    report.is_feasible(),
+                    "internal error: a simulated plan fails the checker"
+                );
+                let unserved: HashSet<&str> =
+                    plan.unassigned.iter().map(|u| u.visit.as_str()).collect();
+                for v in &station_day.problem.visits {
+                    let served = !unserved.contains(v.id.as_str());
+                    if urgent.contains(v.id.as_str()) {
+                        r.urgent_calls += 1;
+                        r.urgent_reached += usize::from(served);
+                    } else {
+                        r.package_visits += 1;
+                        r.package_unserved += usize::from(!served);
+                    }
+                }
+                working += plan.kpis.working_time.0;
+                travel += plan.kpis.travel_time.0;
+                shift += station_day
+                    .problem
+                    .caregivers
+                    .iter()
+                    .map(|c| (c.shift.end - c.shift.start).0)
+                    .sum::<i64>();
+            }
+            r.utilisation = if shift > 0 { working as f64 / shift as f64 } else { 0.0 };
+            r.travel_share = if working > 0 { travel as f64 / working as f64 } else { 0.0 };
+            progress.say(format!(
+                "station {} with {level} caregivers: {} of {} package visits unserved, {} of {} urgent calls reached, utilisation {:.0} %",
+                station.id,
+                r.package_unserved,
+                r.package_visits,
+                r.urgent_reached,
+                r.urgent_calls,
+                100.0 * r.utilisation
+            ));
+            results.push(r);
+        }
+    }
+    Ok(results)
+}
+
+/// Per station, the fewest caregivers that serve every package visit and reach at least
+/// `urgent_target` of the urgent calls; `None` if no level tried does.
+pub fn needed(results: &[LevelResult], urgent_target: f64) -> Vec<(String, Option<usize>)> {
+    let mut stations: Vec<&str> = results.iter().map(|r| r.station.as_str()).collect();
+    stations.dedup();
+    stations
+        .into_iter()
+        .map(|s| {
+            let enough = results
+                .iter()
+                .filter(|r| {
+                    r.station == s && r.package_unserved == 0 && r.urgent_share() >= urgent_target
+                })
+                .map(|r| r.caregivers)
+                .min();
+            (s.to_string(), enough)
+        })
+        .collect()
+}
