@@ -97,16 +97,17 @@ fn info(pbf: &Path, progress: &Progress) -> Result<()> {
         report.nodes_read, report.ways_used, report.missing_refs
     );
     println!(
-        "  {:<6} {:>9} {:>9} {:>10} {:>14}",
-        "mode", "nodes", "edges", "road km", "dropped nodes"
+        "  {:<6} {:>9} {:>10} {:>9} {:>10} {:>14}",
+        "mode", "nodes", "junctions", "edges", "road km", "dropped nodes"
     );
     let mut bbox = None;
     for mode in Mode::ALL {
         let info = network.graph(mode)?.info();
         println!(
-            "  {:<6} {:>9} {:>9} {:>10.1} {:>14}",
+            "  {:<6} {:>9} {:>10} {:>9} {:>10.1} {:>14}",
             mode.to_string(),
             info.nodes,
+            info.junctions,
             info.edges,
             info.total_km,
             info.dropped_nodes

@@ -2,6 +2,7 @@
 //! Dijkstra, and undirected segments in an R-tree for snapping. Only the largest strongly
 //! connected component is kept, so every snapped point can reach every other one.
 
+use crate::core::Core;
 use crate::geodesy::{haversine_m, LocalProjection};
 use crate::{LonLat, Mode, OsmError};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -88,6 +89,9 @@ pub struct GraphInfo {
     pub total_km: f64,
     /// Nodes dropped because they lie outside the largest strongly connected component.
     pub dropped_nodes: usize,
+    /// Nodes where roads meet or end; the others only shape a road between two of them,
+    /// and matrices search on the junctions alone.
+    pub junctions: usize,
     /// South-west and north-east corners.
     pub bbox: (LonLat, LonLat),
 }
@@ -110,6 +114,8 @@ pub struct RoadGraph {
     pub(crate) segments: Vec<Segment>,
     pub(crate) rtree: RTree<SegmentEntry>,
     pub(crate) projection: LocalProjection,
+    /// Junctions and chain edges, for matrices.
+    pub(crate) core: Core,
     info: GraphInfo,
 }
 
@@ -247,8 +253,9 @@ impl RoadGraph {
             .map(|s| haversine_m(coords[s.a as usize], coords[s.b as usize]))
             .sum::<f64>()
             / 1000.0;
-        let info = GraphInfo { nodes: n, edges: m, total_km, dropped_nodes: dropped, bbox };
-        RoadGraph {
+        let info =
+            GraphInfo { nodes: n, edges: m, total_km, dropped_nodes: dropped, junctions: 0, bbox };
+        let mut graph = RoadGraph {
             mode,
             id: NEXT_GRAPH_ID.fetch_add(1, Ordering::Relaxed),
             coords,
@@ -258,8 +265,12 @@ impl RoadGraph {
             segments,
             rtree: RTree::bulk_load(entries),
             projection,
+            core: Core::default(),
             info,
-        }
+        };
+        graph.core = Core::build(&graph);
+        graph.info.junctions = graph.core.len();
+        graph
     }
 
     /// Out-edges of `u` as (head, cost).

@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod coords;
+mod core;
 mod error;
 mod geodesy;
 mod geojson_out;

@@ -1,8 +1,9 @@
 //! Many-to-many travel matrices, single paths and budgeted reachability, all on the same
 //! Dijkstra ([`crate::search`]) so their numbers agree exactly.
 
+use crate::core::{continuation, CoreSearch};
 use crate::graph::{Cost, RoadGraph};
-use crate::search::{arrival_nodes, Search, Via};
+use crate::search::{along_segment, arrival_nodes, Search, Via};
 use crate::{LonLat, Snap};
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +48,8 @@ impl RoadGraph {
         s.graph == self.id && (s.segment as usize) < self.segments.len()
     }
 
-    /// Travel times and distances between all pairs of `points`, one Dijkstra per source.
+    /// Travel times and distances between all pairs of `points`: one Dijkstra per source on
+    /// the graph's junctions ([`crate::core`]), exact to the millisecond and decimetre.
     ///
     /// # Panics
     /// If a snap was made by another graph. Snaps from this graph always connect: the
@@ -58,39 +60,74 @@ impl RoadGraph {
             "RoadGraph::matrix: every snap must come from this {} graph's snap()",
             self.mode
         );
+        let core = &self.core;
         let n = points.len();
         let mut seconds = Vec::with_capacity(n * n);
         let mut meters = Vec::with_capacity(n * n);
-        // Stop each search once every node a target can be reached through is settled.
-        let mut needed = vec![false; self.coords.len()];
+        // Stop each search once every junction a target is reached through is settled.
+        let mut needed = vec![false; core.len()];
         let mut needed_count = 0usize;
         for to in points {
-            for u in arrival_nodes(self, to).into_iter().flatten() {
-                if !needed[u as usize] {
-                    needed[u as usize] = true;
-                    needed_count += 1;
+            for x in arrival_nodes(self, to).into_iter().flatten() {
+                let through: Vec<u32> = match core.core_of[x as usize] {
+                    Some(c) => vec![c],
+                    None => core.entries[x as usize].iter().flatten().map(|&(c, _)| c).collect(),
+                };
+                for c in through {
+                    if !needed[c as usize] {
+                        needed[c as usize] = true;
+                        needed_count += 1;
+                    }
                 }
             }
         }
-        let mut search = Search::new(self.coords.len());
+        let mut search = CoreSearch::new(core.len());
+        let mut start = SourceChain::new(self.coords.len());
         for from in points {
-            let mut remaining = needed_count;
-            search.run(self, from, None, |u| {
-                if needed[u as usize] {
-                    remaining -= 1;
-                }
-                remaining == 0
-            });
+            start.walk(self, from);
+            search.run(core, &start.seeds, &needed, needed_count);
             for to in points {
-                let cost = search
-                    .arrival(self, from, to)
-                    .map(|(c, _)| c)
+                let cost = self
+                    .arrival_via_core(&search, &start, from, to)
                     .expect("one strongly connected component: every pair of snaps connects");
                 seconds.push(cost.seconds());
                 meters.push(cost.meters());
             }
         }
         Matrix { n, seconds, meters }
+    }
+
+    /// Best cost from `from` to graph node `x`: through a settled junction, or along the
+    /// source's own chain.
+    fn node_cost(&self, search: &CoreSearch, start: &SourceChain, x: u32) -> Option<Cost> {
+        let via_core = match self.core.core_of[x as usize] {
+            Some(c) => search.settled(c),
+            None => self.core.entries[x as usize]
+                .iter()
+                .flatten()
+                .filter_map(|&(c, k)| Some(search.settled(c)? + k))
+                .min(),
+        };
+        via_core.into_iter().chain(start.direct[x as usize]).min()
+    }
+
+    fn arrival_via_core(
+        &self,
+        search: &CoreSearch,
+        start: &SourceChain,
+        from: &Snap,
+        to: &Snap,
+    ) -> Option<Cost> {
+        let seg = self.segments[to.segment as usize];
+        let via_a = seg
+            .forward
+            .then(|| Some(self.node_cost(search, start, seg.a)? + seg.cost.head(to.fraction)))
+            .flatten();
+        let via_b = seg
+            .backward
+            .then(|| Some(self.node_cost(search, start, seg.b)? + seg.cost.tail(to.fraction)))
+            .flatten();
+        [along_segment(self, from, to), via_a, via_b].into_iter().flatten().min()
     }
 
     /// The fastest route from `from` to `to`; `None` only for snaps of another graph.
@@ -149,4 +186,53 @@ impl RoadGraph {
 /// The largest cost that still rounds to at most `seconds` whole seconds.
 pub(crate) fn budget_limit(seconds: i64) -> Cost {
     Cost { ms: seconds.saturating_mul(1000).saturating_add(499), dm: i64::MAX }
+}
+
+/// Where a source reaches before its first junctions: the chain nodes along its own road
+/// (`direct`) and the junctions at the chain's ends (`seeds`). Buffers reused across sources.
+struct SourceChain {
+    seeds: Vec<(u32, Cost)>,
+    direct: Vec<Option<Cost>>,
+    touched: Vec<u32>,
+}
+
+impl SourceChain {
+    fn new(n: usize) -> SourceChain {
+        SourceChain { seeds: Vec::new(), direct: vec![None; n], touched: Vec::new() }
+    }
+
+    fn walk(&mut self, g: &RoadGraph, from: &Snap) {
+        for &x in &self.touched {
+            self.direct[x as usize] = None;
+        }
+        self.touched.clear();
+        self.seeds.clear();
+        let seg = g.segments[from.segment as usize];
+        if seg.forward {
+            self.follow(g, seg.b, seg.a, seg.cost.tail(from.fraction));
+        }
+        if seg.backward {
+            self.follow(g, seg.a, seg.b, seg.cost.head(from.fraction));
+        }
+    }
+
+    /// Follows the chain from `start` (entered from `prev` at `cost`) to its junction.
+    fn follow(&mut self, g: &RoadGraph, start: u32, prev: u32, cost: Cost) {
+        let (mut prev, mut cur, mut cost) = (prev, start, cost);
+        for _ in 0..=g.coords.len() {
+            if let Some(c) = g.core.core_of[cur as usize] {
+                self.seeds.push((c, cost));
+                return;
+            }
+            let slot = &mut self.direct[cur as usize];
+            if slot.is_none() {
+                self.touched.push(cur);
+            }
+            if slot.is_none_or(|old| cost < old) {
+                *slot = Some(cost);
+            }
+            let Some((next, piece)) = continuation(g, cur, prev) else { return };
+            (prev, cur, cost) = (cur, next, cost + piece);
+        }
+    }
 }

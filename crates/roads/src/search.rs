@@ -114,14 +114,8 @@ impl Search {
                 best = Some((c, via));
             }
         };
-        if from.segment == to.segment {
-            let (hf, ht) = (seg.cost.head(from.fraction), seg.cost.head(to.fraction));
-            if seg.forward && to.fraction >= from.fraction {
-                offer(ht - hf, Via::Direct);
-            }
-            if seg.backward && to.fraction <= from.fraction {
-                offer(hf - ht, Via::Direct);
-            }
+        if let Some(c) = along_segment(g, from, to) {
+            offer(c, Via::Direct);
         }
         if seg.forward {
             if let Some(d) = settled(seg.a) {
@@ -153,4 +147,16 @@ impl Search {
 pub(crate) fn arrival_nodes(g: &RoadGraph, to: &Snap) -> [Option<u32>; 2] {
     let seg = g.segments[to.segment as usize];
     [seg.forward.then_some(seg.a), seg.backward.then_some(seg.b)]
+}
+
+/// The cost straight along the segment both snaps lie on, touching no node, if allowed.
+pub(crate) fn along_segment(g: &RoadGraph, from: &Snap, to: &Snap) -> Option<Cost> {
+    if from.segment != to.segment {
+        return None;
+    }
+    let seg = g.segments[to.segment as usize];
+    let (hf, ht) = (seg.cost.head(from.fraction), seg.cost.head(to.fraction));
+    let forward = (seg.forward && to.fraction >= from.fraction).then(|| ht - hf);
+    let backward = (seg.backward && to.fraction <= from.fraction).then(|| hf - ht);
+    forward.into_iter().chain(backward).min()
 }

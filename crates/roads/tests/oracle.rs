@@ -102,16 +102,79 @@ fn random_case(seed: u64) -> Option<(RoadGraph, Vec<Snap>)> {
     Some((g, snaps))
 }
 
+/// Like [`random_case`], but every road is split into a chain of 1 to 6 pieces through
+/// intermediate nodes, as OSM ways are: the matrix contracts such chains, so they must be
+/// common here. Loops, parallel roads and one-way roads stay in the mix.
+fn random_chain_case(seed: u64) -> Option<(RoadGraph, Vec<Snap>)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let junctions = rng.gen_range(2..8);
+    let mut nodes: Vec<LonLat> = (0..junctions)
+        .map(|_| LonLat::new(rng.gen_range(0.0..0.01), rng.gen_range(0.0..0.01)))
+        .collect();
+    let mut edges = Vec::new();
+    for _ in 0..rng.gen_range(1..14) {
+        let (a, b) = (rng.gen_range(0..junctions), rng.gen_range(0..junctions));
+        let two_way = rng.gen_bool(0.6);
+        let pieces = rng.gen_range(1..=6);
+        let mut prev = a;
+        for k in 1..=pieces {
+            let next = if k == pieces {
+                b
+            } else {
+                let t = k as f64 / pieces as f64;
+                let (pa, pb) = (nodes[a], nodes[b]);
+                nodes.push(LonLat::new(
+                    pa.lon + (pb.lon - pa.lon) * t + rng.gen_range(-0.0005..0.0005),
+                    pa.lat + (pb.lat - pa.lat) * t + rng.gen_range(-0.0005..0.0005),
+                ));
+                nodes.len() - 1
+            };
+            edges.push((prev, next, rng.gen_range(0..5_000), rng.gen_range(0..800), two_way));
+            prev = next;
+        }
+    }
+    let g = RoadGraph::from_edges(Mode::Car, &nodes, &edges).ok()?;
+    let snaps = (0..rng.gen_range(1..8))
+        .filter_map(|_| {
+            let p = LonLat::new(rng.gen_range(-0.001..0.011), rng.gen_range(-0.001..0.011));
+            g.snap(p, 1e7).ok()
+        })
+        .collect();
+    Some((g, snaps))
+}
+
 /// Guards the generator: most seeds must give a graph with several snaps, or the
 /// properties above would pass vacuously.
 #[test]
 fn random_cases_are_mostly_usable() {
-    let usable = (0..200u64).filter_map(random_case).filter(|(_, snaps)| snaps.len() >= 2).count();
-    assert!(usable > 100, "only {usable} of 200 seeds usable");
+    for case in [random_case, random_chain_case] {
+        let usable = (0..200u64).filter_map(case).filter(|(_, snaps)| snaps.len() >= 2).count();
+        assert!(usable > 100, "only {usable} of 200 seeds usable");
+    }
+    // The chain cases must really have chains for the matrix to contract.
+    let with_chains = (0..200u64)
+        .filter_map(random_chain_case)
+        .filter(|(g, _)| g.info().junctions < g.info().nodes)
+        .count();
+    assert!(with_chains > 100, "only {with_chains} of 200 chain cases have chain nodes");
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn matrix_on_chains_matches_the_oracle(seed in any::<u64>()) {
+        let Some((g, snaps)) = random_chain_case(seed) else { return Ok(()) };
+        let m = g.matrix(&snaps);
+        let want = oracle(&g, &snaps);
+        for i in 0..snaps.len() {
+            for j in 0..snaps.len() {
+                let c = want[i][j].expect("one strongly connected component");
+                prop_assert_eq!(m.seconds(i, j), (c.0 + 500).div_euclid(1000), "seconds {} {}", i, j);
+                prop_assert_eq!(m.meters(i, j), (c.1 + 5).div_euclid(10), "meters {} {}", i, j);
+            }
+        }
+    }
 
     #[test]
     fn matrix_path_and_within_match_the_oracle(seed in any::<u64>()) {
