@@ -44,6 +44,19 @@ enum RoadsCommand {
         #[arg(long, default_value_t = roads::DEFAULT_SNAP_LIMIT_M)]
         snap_limit: f64,
     },
+    /// The routing graph of one mode as CSV (nodes.csv: id,lon,lat; edges.csv:
+    /// from,to,milliseconds,decimetres), for GIS tools and other routers.
+    #[command(
+        after_help = "Example:\n  carecircle roads export data/osm/andorra-2020-05-01.osm.pbf --mode car --out out/graph"
+    )]
+    Export {
+        pbf: PathBuf,
+        #[arg(long, default_value = "car")]
+        mode: Mode,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The area reachable within N minutes from a point (a service circle), as GeoJSON.
     #[command(
         after_help = "Example:\n  carecircle roads isochrone data/osm/andorra-2020-05-01.osm.pbf --at 1.5218,42.5075 --minutes 15 --mode ebike --out circle.geojson"
@@ -81,6 +94,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         RoadsCommand::Matrix { pbf, points, mode, out, snap_limit } => {
             matrix(&pbf, &points, mode, &out, snap_limit, progress)
         }
+        RoadsCommand::Export { pbf, mode, out } => export(&pbf, mode, &out, progress),
         RoadsCommand::Isochrone { pbf, at, crs, minutes, mode, out } => {
             isochrone(&pbf, crs.to_wgs84(at), minutes, mode, &out, progress)
         }
@@ -157,6 +171,29 @@ fn matrix(
         total.as_secs_f64(),
         snapped.as_secs_f64(),
         (total - snapped).as_secs_f64(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn export(pbf: &Path, mode: Mode, out: &Path, progress: &Progress) -> Result<()> {
+    let network = input::load_network(pbf, &[mode], progress)?;
+    let graph = network.graph(mode)?;
+    let mut nodes = String::from("id,lon,lat\n");
+    for (i, p) in graph.nodes().iter().enumerate() {
+        let _ = writeln!(nodes, "{i},{:.7},{:.7}", p.lon, p.lat);
+    }
+    let mut edges = String::from("from,to,milliseconds,decimetres\n");
+    let mut count = 0;
+    for (u, v, ms, dm) in graph.edges() {
+        let _ = writeln!(edges, "{u},{v},{ms},{dm}");
+        count += 1;
+    }
+    input::write_text(&out.join("nodes.csv"), &nodes)?;
+    input::write_text(&out.join("edges.csv"), &edges)?;
+    println!(
+        "{mode} graph: {} nodes, {count} directed edges; written to {}",
+        graph.nodes().len(),
         out.display()
     );
     Ok(())

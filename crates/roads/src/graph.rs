@@ -154,6 +154,18 @@ impl RoadGraph {
         RoadGraph::build(mode, nodes.to_vec(), segments)
     }
 
+    /// Positions of the graph's nodes; edges refer to them by index.
+    pub fn nodes(&self) -> &[LonLat] {
+        &self.coords
+    }
+
+    /// Every directed edge as (from node, to node, milliseconds, decimetres), for exporting
+    /// the graph to other tools.
+    pub fn edges(&self) -> impl Iterator<Item = (u32, u32, i64, i64)> + '_ {
+        (0..self.coords.len() as u32)
+            .flat_map(move |u| self.out_edges(u).map(move |(v, c)| (u, v, c.ms, c.dm)))
+    }
+
     /// Every kept road segment as its two end points, for drawing maps.
     pub fn segment_lines(&self) -> impl Iterator<Item = [LonLat; 2]> + '_ {
         self.segments.iter().map(|s| [self.coords[s.a as usize], self.coords[s.b as usize]])

@@ -127,7 +127,8 @@ impl RoadGraph {
             .backward
             .then(|| Some(self.node_cost(search, start, seg.b)? + seg.cost.tail(to.fraction)))
             .flatten();
-        [along_segment(self, from, to), via_a, via_b].into_iter().flatten().min()
+        let at_node = to.at_node(self).and_then(|x| self.node_cost(search, start, x));
+        [along_segment(self, from, to), via_a, via_b, at_node].into_iter().flatten().min()
     }
 
     /// The fastest route from `from` to `to`; `None` only for snaps of another graph.
@@ -136,13 +137,12 @@ impl RoadGraph {
             return None;
         }
         let mut search = Search::new(self.coords.len());
-        let targets = arrival_nodes(self, to);
-        let mut remaining = targets.iter().flatten().count();
-        if targets[0].is_some() && targets[0] == targets[1] {
-            remaining = 1;
-        }
+        let mut targets: Vec<u32> = arrival_nodes(self, to).into_iter().flatten().collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let mut remaining = targets.len();
         search.run(self, from, None, |u| {
-            if targets.contains(&Some(u)) {
+            if targets.contains(&u) {
                 remaining -= 1;
             }
             remaining == 0
@@ -214,6 +214,28 @@ impl SourceChain {
         if seg.backward {
             self.follow(g, seg.a, seg.b, seg.cost.head(from.fraction));
         }
+        if let Some(x) = from.at_node(g) {
+            // Standing on a node: every road leaving it is open.
+            match g.core.core_of[x as usize] {
+                Some(c) => self.seeds.push((c, Cost::ZERO)),
+                None => {
+                    self.note(x, Cost::ZERO);
+                    for (v, w) in g.out_edges(x) {
+                        self.follow(g, v, x, w);
+                    }
+                }
+            }
+        }
+    }
+
+    fn note(&mut self, x: u32, cost: Cost) {
+        let slot = &mut self.direct[x as usize];
+        if slot.is_none() {
+            self.touched.push(x);
+        }
+        if slot.is_none_or(|old| cost < old) {
+            *slot = Some(cost);
+        }
     }
 
     /// Follows the chain from `start` (entered from `prev` at `cost`) to its junction.
@@ -224,13 +246,7 @@ impl SourceChain {
                 self.seeds.push((c, cost));
                 return;
             }
-            let slot = &mut self.direct[cur as usize];
-            if slot.is_none() {
-                self.touched.push(cur);
-            }
-            if slot.is_none_or(|old| cost < old) {
-                *slot = Some(cost);
-            }
+            self.note(cur, cost);
             let Some((next, piece)) = continuation(g, cur, prev) else { return };
             (prev, cur, cost) = (cur, next, cost + piece);
         }

@@ -76,6 +76,9 @@ impl Search {
         if seg.backward {
             self.relax(seg.a, seg.cost.head(from.fraction), None);
         }
+        if let Some(x) = from.at_node(g) {
+            self.relax(x, Cost::ZERO, None);
+        }
         while let Some(Reverse((c, u))) = self.heap.pop() {
             if self.settled[u as usize] || self.dist[u as usize] != Some(c) {
                 continue;
@@ -127,6 +130,11 @@ impl Search {
                 offer(d + seg.cost.tail(to.fraction), Via::Node(seg.b));
             }
         }
+        if let Some(x) = to.at_node(g) {
+            if let Some(d) = settled(x) {
+                offer(d, Via::Node(x));
+            }
+        }
         best
     }
 
@@ -144,9 +152,9 @@ impl Search {
 }
 
 /// Nodes whose final cost decides the arrival at `to`.
-pub(crate) fn arrival_nodes(g: &RoadGraph, to: &Snap) -> [Option<u32>; 2] {
+pub(crate) fn arrival_nodes(g: &RoadGraph, to: &Snap) -> [Option<u32>; 3] {
     let seg = g.segments[to.segment as usize];
-    [seg.forward.then_some(seg.a), seg.backward.then_some(seg.b)]
+    [seg.forward.then_some(seg.a), seg.backward.then_some(seg.b), to.at_node(g)]
 }
 
 /// The cost straight along the segment both snaps lie on, touching no node, if allowed.

@@ -8,6 +8,10 @@ use crate::{LonLat, SnapError};
 /// The default snapping limit, in metres.
 pub const DEFAULT_SNAP_LIMIT_M: f64 = 1000.0;
 
+/// A point this close to a segment's end (metres) is at that node: it may leave by any road
+/// there, not only along the segment it happened to snap to (which may be one-way away).
+const AT_NODE_M: f64 = 0.5;
+
 /// A point placed on a road graph. Only valid with the graph that made it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Snap {
@@ -19,11 +23,22 @@ pub struct Snap {
     pub distance_m: f64,
     pub(crate) graph: u64,
     pub(crate) segment: u32,
-    /// Position along the segment from its `a` end (0) to its `b` end (1).
+    /// Position along the segment from its `a` end (0) to its `b` end (1); exactly 0 or 1
+    /// means the point is at that node.
     pub(crate) fraction: f64,
 }
 
 impl Snap {
+    /// The node the point stands on, if it is at one end of its segment.
+    pub(crate) fn at_node(&self, g: &RoadGraph) -> Option<u32> {
+        let seg = g.segments[self.segment as usize];
+        match self.fraction {
+            f if f == 0.0 => Some(seg.a),
+            f if f == 1.0 => Some(seg.b),
+            _ => None,
+        }
+    }
+
     /// The segment index and fraction along it, for test oracles.
     #[doc(hidden)]
     pub fn segment_fraction(&self) -> (usize, f64) {
@@ -57,6 +72,14 @@ impl RoadGraph {
             (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
         } else {
             0.0
+        };
+        let length = len2.sqrt();
+        let fraction = if fraction * length < AT_NODE_M {
+            0.0
+        } else if (1.0 - fraction) * length < AT_NODE_M {
+            1.0
+        } else {
+            fraction
         };
         let seg = self.segments[entry.data as usize];
         let (pa, pb) = (self.coords[seg.a as usize], self.coords[seg.b as usize]);

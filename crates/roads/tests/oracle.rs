@@ -48,6 +48,20 @@ fn oracle(g: &RoadGraph, snaps: &[Snap]) -> Vec<Vec<Option<Cost>>> {
         let mut chain = vec![(a, (0, 0))];
         chain.extend(on.iter().map(|&(t, v)| (v, head(t))));
         chain.push((b, (ms, dm)));
+        // A snap at a segment's end stands on that node: free both ways.
+        for &(t, v) in &on {
+            let node = if t == 0.0 {
+                Some(a)
+            } else if t == 1.0 {
+                Some(b)
+            } else {
+                None
+            };
+            if let Some(x) = node {
+                adj[v].push((x, (0, 0)));
+                adj[x].push((v, (0, 0)));
+            }
+        }
         // Snaps at the same spot are the same point: free both ways.
         for w in on.windows(2) {
             if w[0].0 == w[1].0 {
