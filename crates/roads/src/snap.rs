@@ -32,10 +32,12 @@ impl Snap {
     /// The node the point stands on, if it is at one end of its segment.
     pub(crate) fn at_node(&self, g: &RoadGraph) -> Option<u32> {
         let seg = g.segments[self.segment as usize];
-        match self.fraction {
-            f if f == 0.0 => Some(seg.a),
-            f if f == 1.0 => Some(seg.b),
-            _ => None,
+        if self.fraction == 0.0 {
+            Some(seg.a)
+        } else if self.fraction == 1.0 {
+            Some(seg.b)
+        } else {
+            None
         }
     }
 
