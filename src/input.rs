@@ -2,7 +2,7 @@
 //! content), plan files and OpenStreetMap extracts.
 
 use anyhow::{Context, Result};
-use roads::{LonLat, Mode, RoadNetwork};
+use roads::{CacheUse, LonLat, Mode, RoadNetwork};
 use solver::io::solomon::{parse_solomon, SolomonInstance};
 use solver::scenario::Scenario;
 use solver::Plan;
@@ -53,12 +53,42 @@ pub fn read_plan(path: &Path) -> Result<Plan> {
         .with_context(|| format!("{}: not a CareCircle plan", path.display()))
 }
 
-/// Builds the road graphs of `modes` from an extract, saying how long it took.
+/// Where prepared road graphs are cached: `$CARECIRCLE_CACHE_DIR` (`off` disables it), else
+/// `$XDG_CACHE_HOME/carecircle`, else `~/.cache/carecircle`.
+fn cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("CARECIRCLE_CACHE_DIR") {
+        Some(dir) if dir == "off" => None,
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
+            .map(|d| d.join("carecircle")),
+    }
+}
+
+/// Builds the road graphs of `modes` from an extract (or reads them from the cache of
+/// prepared graphs), saying how long it took.
 pub fn load_network(pbf: &Path, modes: &[Mode], progress: &Progress) -> Result<RoadNetwork> {
     let started = Instant::now();
     progress.say(format!("reading roads from {} ...", pbf.display()));
-    let network = RoadNetwork::from_pbf(pbf, modes)
-        .with_context(|| format!("{}: cannot build the road graph", pbf.display()))?;
+    let cannot = || format!("{}: cannot build the road graph", pbf.display());
+    let network = match cache_dir() {
+        Some(dir) => {
+            let (network, how) =
+                RoadNetwork::from_pbf_cached(pbf, modes, &dir).with_context(cannot)?;
+            match how {
+                CacheUse::Hit(file) => {
+                    progress.say(format!("prepared graphs read from {}", file.display()))
+                }
+                CacheUse::Stored(file) => {
+                    progress.say(format!("prepared graphs cached in {}", file.display()))
+                }
+                CacheUse::NotStored(why) => progress.say(format!("graphs not cached: {why}")),
+            }
+            network
+        }
+        None => RoadNetwork::from_pbf(pbf, modes).with_context(cannot)?,
+    };
     let report = network.report();
     if report.missing_refs > 0 {
         progress.say(format!(

@@ -6,11 +6,12 @@
 //! along its own chain or from one of the chain's two junctions.
 
 use crate::graph::{Cost, RoadGraph};
+use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// The contracted graph: junctions ("core" nodes) and chain edges between them.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Core {
     /// Core index of each graph node; `None` for a node inside a chain.
     pub core_of: Vec<Option<u32>>,

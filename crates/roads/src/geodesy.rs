@@ -16,7 +16,7 @@ pub fn haversine_m(a: LonLat, b: LonLat) -> f64 {
 
 /// Equirectangular projection around a reference latitude: metres east/north. Accurate to
 /// well under 1% over a county, and linear, so interpolating in it or in degrees agrees.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct LocalProjection {
     m_per_deg_lon: f64,
     m_per_deg_lat: f64,

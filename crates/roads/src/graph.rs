@@ -8,11 +8,14 @@ use crate::{LonLat, Mode, OsmError};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::RTree;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Travel cost: integer milliseconds first, integer decimetres as the tie-break, so sums
 /// are exact and shortest paths are unique in value and deterministic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub(crate) struct Cost {
     pub ms: i64,
     pub dm: i64,
@@ -69,7 +72,7 @@ impl std::ops::Sub for Cost {
 
 /// A straight piece of road between two graph nodes, travelled a -> b when `forward` and
 /// b -> a when `backward`, at the same cost either way.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Segment {
     pub a: u32,
     pub b: u32,
@@ -79,7 +82,7 @@ pub(crate) struct Segment {
 }
 
 /// Size and extent of a graph.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GraphInfo {
     /// Nodes kept (the largest strongly connected component).
     pub nodes: usize,
@@ -102,9 +105,11 @@ pub(crate) type SegmentEntry = GeomWithData<Line<[f64; 2]>, u32>;
 static NEXT_GRAPH_ID: AtomicU64 = AtomicU64::new(1);
 
 /// The road graph of one travel mode.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct RoadGraph {
     pub(crate) mode: Mode,
+    /// Process-local identity (see [`RoadGraph::fresh_id`]); not stored in a cache file.
+    #[serde(skip)]
     pub(crate) id: u64,
     pub(crate) coords: Vec<LonLat>,
     /// Out-edges of node `u` are `first_out[u]..first_out[u + 1]` in `head` and `weight`.
@@ -120,6 +125,12 @@ pub struct RoadGraph {
 }
 
 impl RoadGraph {
+    /// A new identity for a graph read back from a cache file, so snaps made on another
+    /// graph are still told apart.
+    pub(crate) fn fresh_id(&mut self) {
+        self.id = NEXT_GRAPH_ID.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The travel mode this graph is for.
     pub fn mode(&self) -> Mode {
         self.mode

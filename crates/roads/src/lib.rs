@@ -28,6 +28,7 @@
 
 #![deny(missing_docs)]
 
+mod cache;
 pub mod coords;
 mod core;
 mod error;
@@ -42,6 +43,7 @@ mod search;
 mod snap;
 mod types;
 
+pub use cache::CacheUse;
 pub use error::{OsmError, SnapError};
 pub use geodesy::haversine_m;
 pub use geojson_out::polygon_to_geojson;

@@ -16,6 +16,10 @@ impl RoadNetwork {
         RoadNetwork { graphs, report }
     }
 
+    pub(crate) fn into_parts(self) -> (Vec<RoadGraph>, LoadReport) {
+        (self.graphs, self.report)
+    }
+
     /// Reads an `.osm.pbf` extract and builds one graph per mode in `modes`.
     ///
     /// Ways that reference nodes missing from the file (cut at the extract's border) are

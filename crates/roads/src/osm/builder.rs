@@ -30,7 +30,7 @@ pub struct RawWay {
 }
 
 /// What loading read, used and skipped.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LoadReport {
     /// Nodes read from the input (all of them, roads or not).
     pub nodes_read: u64,
