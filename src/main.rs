@@ -9,7 +9,6 @@ mod generate;
 mod input;
 mod output;
 mod progress;
-mod simulate;
 mod station_plans;
 
 use clap::{Parser, Subcommand};

@@ -3,7 +3,7 @@
 //! merges the plans into one, and splits a merged plan again for the checker.
 
 use anyhow::{Context, Result};
-use dispatch_api::road_travel::{station_travel, StationTravel};
+use planner::road_travel::{station_travel, StationTravel};
 use roads::RoadNetwork;
 use solver::check::{check, CheckReport};
 use solver::scenario::{Scenario, StationDay};

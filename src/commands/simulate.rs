@@ -12,8 +12,8 @@ use crate::input::{self, ProblemFile};
 use crate::output::chart::{line_chart, Series};
 use crate::output::png;
 use crate::progress::Progress;
-use crate::simulate::{self, demand, LevelResult};
 use crate::station_plans;
+use planner::simulate::{self, demand, LevelResult};
 
 #[derive(ClapArgs)]
 #[command(
@@ -102,7 +102,25 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         days.iter().map(|d| d.visits.len()).sum::<usize>(),
         levels
     ));
-    let results = simulate::run(&scenario, &network, &days, &levels, args.iterations, progress)?;
+    let results = simulate::run(
+        &scenario,
+        &network,
+        &days,
+        &levels,
+        args.iterations,
+        &mut |r: &LevelResult| {
+            progress.say(format!(
+                "station {} with {} caregivers: {} of {} package visits unserved, {} of {} urgent calls reached, utilisation {:.0} %",
+                r.station,
+                r.caregivers,
+                r.package_unserved,
+                r.package_visits,
+                r.urgent_reached,
+                r.urgent_calls,
+                100.0 * r.utilisation
+            ));
+        },
+    )?;
     let report = Report {
         scenario: &scenario.name,
         weeks: args.weeks,

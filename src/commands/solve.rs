@@ -167,11 +167,11 @@ impl ScenarioRun {
             .filter_map(|s| {
                 let graph = self
                     .network
-                    .graph(dispatch_api::road_travel::road_mode(s.day.modes.first().copied()?));
+                    .graph(planner::road_travel::road_mode(s.day.modes.first().copied()?));
                 let graph = graph.ok()?;
                 let snap = graph
                     .snap(
-                        dispatch_api::road_travel::to_wgs84(&s.day.points[0]),
+                        planner::road_travel::to_wgs84(&s.day.points[0]),
                         roads::DEFAULT_SNAP_LIMIT_M,
                     )
                     .ok()?;

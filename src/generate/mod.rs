@@ -216,5 +216,5 @@ pub fn generate(
 
 /// The road mode of a scenario travel mode.
 pub fn road_mode(mode: TravelMode) -> roads::Mode {
-    dispatch_api::road_travel::road_mode(mode)
+    planner::road_travel::road_mode(mode)
 }

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::station_plans::PreparedStation;
-use dispatch_api::road_travel::to_wgs84;
+use planner::road_travel::to_wgs84;
 use roads::{LonLat, RoadNetwork};
 use solver::{Plan, ReasonCode, Stop, Visit};
 

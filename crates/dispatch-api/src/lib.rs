@@ -10,7 +10,6 @@ pub mod config;
 pub mod date;
 pub mod error;
 pub mod order;
-pub mod road_travel;
 pub mod routes;
 pub mod solve_worker;
 pub mod store;

@@ -5,8 +5,8 @@
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
-use crate::road_travel::station_travel;
 use crate::store::{PlanStatus, VersionRow};
+use planner::road_travel::station_travel;
 use solver::check::check;
 use solver::scenario::Scenario;
 use solver::{Environment, MaxRuntime, Plan};

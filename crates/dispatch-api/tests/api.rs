@@ -4,9 +4,9 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use dispatch_api::road_travel::station_travel;
 use dispatch_api::{app, build_state, AppState, ServeConfig};
 use futures_util::StreamExt;
+use planner::road_travel::station_travel;
 use roads::{Mode, RoadNetwork};
 use serde_json::{json, Value};
 use solver::scenario::Scenario;

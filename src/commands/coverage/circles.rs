@@ -1,57 +1,17 @@
 //! `coverage circles`: how far each station's service circle reaches on real roads, and
 //! which clients fall outside every circle.
 
-use anyhow::{Context, Result};
-use roads::{LonLat, Mode, RoadGraph, Snap};
-use serde::Serialize;
+use anyhow::Result;
+use planner::coverage::{self, CircleReport, CoverageReport};
+use roads::{LonLat, Mode};
 use solver::scenario::{Scenario, TravelMode};
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::generate::road_mode;
 use crate::input;
 use crate::output::{png, svg};
 use crate::progress::Progress;
-use dispatch_api::road_travel::to_wgs84;
-
-/// One station's circle.
-#[derive(Serialize)]
-struct CircleReport {
-    station: String,
-    mode: TravelMode,
-    minutes: u32,
-    clients_inside: usize,
-    /// Clients of this station (by the scenario) that are inside its circle.
-    own_clients_inside: usize,
-    own_clients: usize,
-    #[serde(skip)]
-    polygon: Vec<LonLat>,
-}
-
-/// One client outside every circle.
-#[derive(Serialize)]
-struct Outside {
-    client: String,
-    nearest_station: Option<String>,
-    /// Seconds to the nearest station by that station's circle mode; `None` if unreachable.
-    travel_time: Option<i64>,
-}
-
-#[derive(Serialize)]
-struct CoverageReport {
-    scenario: String,
-    clients: usize,
-    covered: usize,
-    share_covered: f64,
-    circles: Vec<CircleReport>,
-    outside: Vec<Outside>,
-    /// Clients inside two or more circles.
-    in_several_circles: usize,
-    /// Pairs of stations and the clients inside both circles.
-    overlaps: Vec<(String, String, usize)>,
-    /// Clients farther than the snap limit from any road of a circle's mode.
-    off_road: Vec<String>,
-}
+use planner::road_travel::to_wgs84;
 
 /// `coverage circles`: see [`super::CoverageCommand::Circles`].
 pub fn run(
@@ -62,108 +22,15 @@ pub fn run(
     out: &Path,
     progress: &Progress,
 ) -> Result<ExitCode> {
-    let report = coverage(scenario, network, mode, minutes, progress)?;
+    let report = coverage::circles(scenario, network, mode, minutes, &mut |c: &CircleReport| {
+        progress.say(format!(
+            "station {}: {} clients inside its {}-minute {} circle",
+            c.station, c.clients_inside, c.minutes, c.mode
+        ))
+    })?;
     print_report(&report);
     write_outputs(scenario, network, &report, out, progress)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn coverage(
-    s: &Scenario,
-    network: &roads::RoadNetwork,
-    mode: Option<TravelMode>,
-    minutes: Option<u32>,
-    progress: &Progress,
-) -> Result<CoverageReport> {
-    let n = s.clients.len();
-    // inside[c] = stations whose circle holds client c; nearest[c] = (station, seconds).
-    let mut inside: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut nearest: Vec<Option<(usize, i64)>> = vec![None; n];
-    let mut off_road = vec![false; n];
-    let mut circles = Vec::new();
-    for (k, station) in s.stations.iter().enumerate() {
-        let mode = mode.unwrap_or(station.circle.mode);
-        let minutes = minutes.unwrap_or(station.circle.minutes);
-        let graph: &RoadGraph = network.graph(road_mode(mode))?;
-        let centre = graph
-            .snap(to_wgs84(&station.location), roads::DEFAULT_SNAP_LIMIT_M)
-            .with_context(|| format!("stations[{k}] ({})", station.id))?;
-        let mut snaps: Vec<Snap> = Vec::with_capacity(n);
-        let mut index: Vec<usize> = Vec::with_capacity(n);
-        for (c, client) in s.clients.iter().enumerate() {
-            match graph.snap(to_wgs84(&client.location), roads::DEFAULT_SNAP_LIMIT_M) {
-                Ok(snap) => {
-                    snaps.push(snap);
-                    index.push(c);
-                }
-                Err(_) => off_road[c] = true,
-            }
-        }
-        // A day's travel bounds every useful time to the nearest station.
-        let times = graph.within(&centre, 86_400, &snaps);
-        let budget = i64::from(minutes) * 60;
-        let (mut inside_count, mut own_inside) = (0, 0);
-        for (&c, t) in index.iter().zip(times) {
-            let Some(t) = t else { continue };
-            if nearest[c].is_none_or(|(_, best)| t < best) {
-                nearest[c] = Some((k, t));
-            }
-            if t <= budget {
-                inside[c].push(k);
-                inside_count += 1;
-                if s.clients[c].station == station.id {
-                    own_inside += 1;
-                }
-            }
-        }
-        let polygon = graph.isochrone(&centre, budget);
-        progress.say(format!(
-            "station {}: {inside_count} clients inside its {minutes}-minute {mode} circle",
-            station.id
-        ));
-        circles.push(CircleReport {
-            station: station.id.clone(),
-            mode,
-            minutes,
-            clients_inside: inside_count,
-            own_clients_inside: own_inside,
-            own_clients: s.clients.iter().filter(|c| c.station == station.id).count(),
-            polygon: polygon
-                .exterior()
-                .points()
-                .map(|p| LonLat { lon: p.x(), lat: p.y() })
-                .collect(),
-        });
-    }
-    let covered = inside.iter().filter(|v| !v.is_empty()).count();
-    let mut overlaps = Vec::new();
-    for a in 0..s.stations.len() {
-        for b in a + 1..s.stations.len() {
-            let both = inside.iter().filter(|v| v.contains(&a) && v.contains(&b)).count();
-            if both > 0 {
-                overlaps.push((s.stations[a].id.clone(), s.stations[b].id.clone(), both));
-            }
-        }
-    }
-    let outside = (0..n)
-        .filter(|&c| inside[c].is_empty())
-        .map(|c| Outside {
-            client: s.clients[c].id.clone(),
-            nearest_station: nearest[c].map(|(k, _)| s.stations[k].id.clone()),
-            travel_time: nearest[c].map(|(_, t)| t),
-        })
-        .collect();
-    Ok(CoverageReport {
-        scenario: s.name.clone(),
-        clients: n,
-        covered,
-        share_covered: if n == 0 { 1.0 } else { covered as f64 / n as f64 },
-        circles,
-        outside,
-        in_several_circles: inside.iter().filter(|v| v.len() > 1).count(),
-        overlaps,
-        off_road: (0..n).filter(|&c| off_road[c]).map(|c| s.clients[c].id.clone()).collect(),
-    })
 }
 
 fn print_report(r: &CoverageReport) {

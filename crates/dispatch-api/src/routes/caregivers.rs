@@ -4,10 +4,10 @@
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
-use crate::road_travel::to_wgs84;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use planner::road_travel::to_wgs84;
 use serde_json::json;
 use std::collections::HashMap;
 

@@ -5,15 +5,14 @@
 
 pub mod demand;
 
-use anyhow::Result;
-use dispatch_api::road_travel::station_travel;
+use crate::road_travel::station_travel;
+use crate::PlannerError;
 use roads::RoadNetwork;
 use serde::Serialize;
 use solver::scenario::{Caregiver, Scenario};
 use solver::{Environment, MaxIterations};
 use std::collections::HashSet;
 
-use crate::progress::Progress;
 use demand::Day;
 
 /// One station at one staffing level, over all days.
@@ -57,15 +56,16 @@ pub fn staff(own: &[&Caregiver], level: usize) -> Vec<Caregiver> {
         .collect()
 }
 
-/// Plans every day of every station at every level.
+/// Plans every day of every station at every level; `on_level` hears each station-level
+/// result as it is done.
 pub fn run(
     scenario: &Scenario,
     network: &RoadNetwork,
     days: &[Day],
     levels: &[usize],
     iterations: u64,
-    progress: &Progress,
-) -> Result<Vec<LevelResult>> {
+    on_level: &mut dyn FnMut(&LevelResult),
+) -> Result<Vec<LevelResult>, PlannerError> {
     let mut results = Vec::new();
     for station in &scenario.stations {
         let own: Vec<&Caregiver> =
@@ -121,10 +121,9 @@ pub fn run(
                 let plan = solver::solve(&station_day.problem, &travel_times.matrices, &mut env);
                 let report =
                     solver::check::check(&station_day.problem, &travel_times.matrices, &plan);
-                anyhow::ensure!(
-                    report.is_feasible(),
-                    "internal error: a simulated plan fails the checker"
-                );
+                if let Some(v) = report.violations.first() {
+                    return Err(PlannerError::Checker(v.to_string()));
+                }
                 let unserved: HashSet<&str> =
                     plan.unassigned.iter().map(|u| u.visit.as_str()).collect();
                 for v in &station_day.problem.visits {
@@ -148,15 +147,7 @@ pub fn run(
             }
             r.utilisation = if shift > 0 { working as f64 / shift as f64 } else { 0.0 };
             r.travel_share = if working > 0 { travel as f64 / working as f64 } else { 0.0 };
-            progress.say(format!(
-                "station {} with {level} caregivers: {} of {} package visits unserved, {} of {} urgent calls reached, utilisation {:.0} %",
-                station.id,
-                r.package_unserved,
-                r.package_visits,
-                r.urgent_reached,
-                r.urgent_calls,
-                100.0 * r.utilisation
-            ));
+            on_level(&r);
             results.push(r);
         }
     }

@@ -115,9 +115,11 @@ mod tests {
     use super::*;
 
     fn demo() -> Scenario {
-        let text =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/demo.json"))
-                .expect("demo scenario");
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scenarios/demo.json"
+        ))
+        .expect("demo scenario");
         Scenario::from_json(&text).expect("valid")
     }
 

@@ -1,0 +1,151 @@
+//! Service-circle coverage: how far each station's circle reaches on real roads, who is
+//! inside at least one, who is outside every one (and how far from the nearest station),
+//! and where circles overlap.
+
+use crate::road_travel::{road_mode, to_wgs84};
+use crate::PlannerError;
+use roads::{LonLat, RoadGraph, RoadNetwork, Snap};
+use serde::Serialize;
+use solver::scenario::{Scenario, TravelMode};
+
+/// One station's circle.
+#[derive(Clone, Debug, Serialize)]
+pub struct CircleReport {
+    pub station: String,
+    pub mode: TravelMode,
+    pub minutes: u32,
+    pub clients_inside: usize,
+    /// Clients of this station (by the scenario) that are inside its circle.
+    pub own_clients_inside: usize,
+    pub own_clients: usize,
+    #[serde(skip)]
+    pub polygon: Vec<LonLat>,
+}
+
+/// One client outside every circle.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outside {
+    pub client: String,
+    pub nearest_station: Option<String>,
+    /// Seconds to the nearest station by that station's circle mode; `None` if unreachable.
+    pub travel_time: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageReport {
+    pub scenario: String,
+    pub clients: usize,
+    pub covered: usize,
+    pub share_covered: f64,
+    pub circles: Vec<CircleReport>,
+    pub outside: Vec<Outside>,
+    /// Clients inside two or more circles.
+    pub in_several_circles: usize,
+    /// Pairs of stations and the clients inside both circles.
+    pub overlaps: Vec<(String, String, usize)>,
+    /// Clients farther than the snap limit from any road of a circle's mode.
+    pub off_road: Vec<String>,
+}
+
+/// Each station's service circle (by `mode` and `minutes`, or the station's own) against
+/// every client of the scenario; `on_station` hears each circle as it is done.
+pub fn circles(
+    s: &Scenario,
+    network: &RoadNetwork,
+    mode: Option<TravelMode>,
+    minutes: Option<u32>,
+    on_station: &mut dyn FnMut(&CircleReport),
+) -> Result<CoverageReport, PlannerError> {
+    let n = s.clients.len();
+    // inside[c] = stations whose circle holds client c; nearest[c] = (station, seconds).
+    let mut inside: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut nearest: Vec<Option<(usize, i64)>> = vec![None; n];
+    let mut off_road = vec![false; n];
+    let mut circles = Vec::new();
+    for (k, station) in s.stations.iter().enumerate() {
+        let mode = mode.unwrap_or(station.circle.mode);
+        let minutes = minutes.unwrap_or(station.circle.minutes);
+        let graph: &RoadGraph = network.graph(road_mode(mode))?;
+        let centre =
+            graph.snap(to_wgs84(&station.location), roads::DEFAULT_SNAP_LIMIT_M).map_err(|e| {
+                PlannerError::Invalid {
+                    field: format!("stations[{k}].location"),
+                    reason: format!("station {} is off the {mode} road network: {e}", station.id),
+                }
+            })?;
+        let mut snaps: Vec<Snap> = Vec::with_capacity(n);
+        let mut index: Vec<usize> = Vec::with_capacity(n);
+        for (c, client) in s.clients.iter().enumerate() {
+            match graph.snap(to_wgs84(&client.location), roads::DEFAULT_SNAP_LIMIT_M) {
+                Ok(snap) => {
+                    snaps.push(snap);
+                    index.push(c);
+                }
+                Err(_) => off_road[c] = true,
+            }
+        }
+        // A day's travel bounds every useful time to the nearest station.
+        let times = graph.within(&centre, 86_400, &snaps);
+        let budget = i64::from(minutes) * 60;
+        let (mut inside_count, mut own_inside) = (0, 0);
+        for (&c, t) in index.iter().zip(times) {
+            let Some(t) = t else { continue };
+            if nearest[c].is_none_or(|(_, best)| t < best) {
+                nearest[c] = Some((k, t));
+            }
+            if t <= budget {
+                inside[c].push(k);
+                inside_count += 1;
+                if s.clients[c].station == station.id {
+                    own_inside += 1;
+                }
+            }
+        }
+        let polygon = graph.isochrone(&centre, budget);
+        circles.push(CircleReport {
+            station: station.id.clone(),
+            mode,
+            minutes,
+            clients_inside: inside_count,
+            own_clients_inside: own_inside,
+            own_clients: s.clients.iter().filter(|c| c.station == station.id).count(),
+            polygon: polygon
+                .exterior()
+                .points()
+                .map(|p| LonLat { lon: p.x(), lat: p.y() })
+                .collect(),
+        });
+        if let Some(c) = circles.last() {
+            on_station(c);
+        }
+    }
+    let covered = inside.iter().filter(|v| !v.is_empty()).count();
+    let mut overlaps = Vec::new();
+    for a in 0..s.stations.len() {
+        for b in a + 1..s.stations.len() {
+            let both = inside.iter().filter(|v| v.contains(&a) && v.contains(&b)).count();
+            if both > 0 {
+                overlaps.push((s.stations[a].id.clone(), s.stations[b].id.clone(), both));
+            }
+        }
+    }
+    let outside = (0..n)
+        .filter(|&c| inside[c].is_empty())
+        .map(|c| Outside {
+            client: s.clients[c].id.clone(),
+            nearest_station: nearest[c].map(|(k, _)| s.stations[k].id.clone()),
+            travel_time: nearest[c].map(|(_, t)| t),
+        })
+        .collect();
+    Ok(CoverageReport {
+        scenario: s.name.clone(),
+        clients: n,
+        covered,
+        share_covered: if n == 0 { 1.0 } else { covered as f64 / n as f64 },
+        circles,
+        outside,
+        in_several_circles: inside.iter().filter(|v| v.len() > 1).count(),
+        overlaps,
+        off_road: (0..n).filter(|&c| off_road[c]).map(|c| s.clients[c].id.clone()).collect(),
+    })
+}

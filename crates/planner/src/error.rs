@@ -1,0 +1,24 @@
+use roads::OsmError;
+use solver::scenario::ScenarioError;
+use solver::siting::SitingError;
+use thiserror::Error;
+
+use crate::road_travel::TravelError;
+
+/// Why a planning question could not be answered.
+#[derive(Debug, Error)]
+pub enum PlannerError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Travel(#[from] TravelError),
+    #[error(transparent)]
+    Roads(#[from] OsmError),
+    #[error(transparent)]
+    Siting(#[from] SitingError),
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    /// A plan the solver made failed the independent checker: a bug, never bad input.
+    #[error("internal error: a plan failed the independent checker: {0}")]
+    Checker(String),
+}
