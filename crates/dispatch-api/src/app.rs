@@ -31,6 +31,9 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/plans/{id}", get(routes::plans::get))
         .route("/v1/plans/{id}/events", get(routes::plans::events))
         .route("/v1/caregivers/{id}/route", get(routes::caregivers::route))
+        .route("/v1/planner/coverage", post(routes::planner::coverage))
+        .route("/v1/planner/site", post(routes::planner::site))
+        .route("/v1/planner/simulate", post(routes::planner::simulate))
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
         .with_state(state)
 }

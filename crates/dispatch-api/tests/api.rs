@@ -311,3 +311,51 @@ async fn a_plan_streams_its_improvements_then_the_checked_final_plan() {
     assert!(starts.windows(2).all(|w| w[0] <= w[1]), "in time order: {starts:?}");
     assert!(stops.iter().all(|s| s["location"]["lon"].is_number() && s["client"].is_string()));
 }
+
+#[tokio::test]
+async fn planner_coverage_names_clients_outside_and_returns_circles() {
+    let (state, _dir) = fresh_state().await;
+    let (status, body, _) =
+        call(&state, "POST", "/v1/planner/coverage", Some(r#"{"minutes": 6}"#), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (clients, covered) =
+        (body["report"]["clients"].as_u64(), body["report"]["covered"].as_u64());
+    assert_eq!(clients, Some(150));
+    assert!(covered.is_some_and(|c| c < 150 && c > 0), "{covered:?}");
+    assert_eq!(body["circles"]["features"].as_array().map(Vec::len), Some(3));
+    let (status, problem, _) =
+        call(&state, "POST", "/v1/planner/coverage", Some(r#"{"minutes": 0}"#), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["field"], "minutes");
+}
+
+#[tokio::test]
+async fn planner_site_chooses_k_sites_and_refuses_too_many() {
+    let (state, _dir) = fresh_state().await;
+    let body = r#"{"k": 2, "minutes": 8, "candidates": [
+        {"id": "A", "lon": 1.5218, "lat": 42.5075}, {"id": "B", "lon": 1.5340, "lat": 42.5100},
+        {"id": "C", "lon": 1.5977, "lat": 42.5667}]}"#;
+    let (status, report, _) = call(&state, "POST", "/v1/planner/site", Some(body), None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["chosen"].as_array().map(Vec::len), Some(2));
+    assert!(report["milp"]["covered"].as_u64() >= report["greedy"]["covered"].as_u64());
+    let too_many = body.replace(r#""k": 2"#, r#""k": 9"#);
+    let (status, problem, _) =
+        call(&state, "POST", "/v1/planner/site", Some(&too_many), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["field"], "k");
+}
+
+#[tokio::test]
+async fn planner_simulate_reports_staff_needed_per_station() {
+    let (state, _dir) = fresh_state().await;
+    let body = json!({"date": DATE, "levels": [2, 8], "iterations": 100, "seed": 3}).to_string();
+    let (status, report, _) = call(&state, "POST", "/v1/planner/simulate", Some(&body), None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["levels"].as_array().map(Vec::len), Some(6), "two levels for three stations");
+    assert_eq!(report["needed"].as_array().map(Vec::len), Some(3));
+    let bad = json!({"date": DATE, "levels": []}).to_string();
+    let (status, problem, _) = call(&state, "POST", "/v1/planner/simulate", Some(&bad), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["field"], "levels");
+}

@@ -2,4 +2,5 @@
 
 pub mod caregivers;
 pub mod orders;
+pub mod planner;
 pub mod plans;

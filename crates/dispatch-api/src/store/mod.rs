@@ -299,6 +299,45 @@ impl Store {
         rows.iter().map(|r| decode(r.get::<&str, _>("body"))).collect()
     }
 
+    async fn all_bodies<T: DeserializeOwned>(
+        &self,
+        table: &'static str,
+    ) -> Result<Vec<T>, AppError> {
+        // `table` is one of our own constants, never input.
+        let rows = sqlx::query(&format!("SELECT body FROM {table} ORDER BY rowid"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| decode(r.get::<&str, _>("body"))).collect()
+    }
+
+    /// Every station, caregiver and client, with the open orders of `date` as visits: the
+    /// scenario the planner's questions are asked of.
+    pub async fn scenario(&self, date: Option<&PlanDate>) -> Result<Scenario, AppError> {
+        let visits = match date {
+            Some(date) => {
+                let rows = sqlx::query(
+                    "SELECT body FROM orders WHERE date = ? AND status = 'open' ORDER BY rowid",
+                )
+                .bind(date.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| decode::<Order>(r.get::<&str, _>("body")).map(|o| o.to_visit()))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            None => Vec::new(),
+        };
+        Ok(Scenario {
+            name: "service".into(),
+            date: date.map(|d| d.to_string()),
+            osm: None,
+            stations: self.all_bodies("stations").await?,
+            caregivers: self.all_bodies("caregivers").await?,
+            clients: self.all_bodies("clients").await?,
+            visits,
+        })
+    }
+
     pub async fn create_plan(&self, station: &str, date: &PlanDate) -> Result<i64, AppError> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO plans (station, date, status) VALUES (?, ?, 'running') RETURNING id",

@@ -1,0 +1,252 @@
+//! The planner's questions over HTTP, on the stations, caregivers and clients the service
+//! holds: `POST /v1/planner/coverage`, `/v1/planner/site`, `/v1/planner/simulate`. Each runs
+//! on a blocking thread (they search the road network and plan many days).
+
+use crate::app::AppState;
+use crate::date::PlanDate;
+use crate::error::{AppError, ValidJson};
+use axum::extract::State;
+use axum::Json;
+use planner::simulate::{self, demand};
+use planner::siting::{Candidates, SiteRequest};
+use planner::{coverage, PlannerError};
+use roads::LonLat;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use solver::scenario::TravelMode;
+use solver::siting::SitingError;
+use solver::Seconds;
+
+impl From<PlannerError> for AppError {
+    fn from(e: PlannerError) -> AppError {
+        match e {
+            PlannerError::Invalid { field, reason } => AppError::invalid(field, reason),
+            PlannerError::Siting(SitingError::TooManySites { k, candidates }) => AppError::invalid(
+                "k",
+                format!("{k} sites asked for, but there are {candidates} candidates"),
+            ),
+            PlannerError::Scenario(e) => AppError::invalid("scenario", e.to_string()),
+            PlannerError::Travel(e) => AppError::invalid("scenario", e.to_string()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Runs CPU-heavy planner work off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, PlannerError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(format!("planner stopped: {e}")))?
+        .map_err(AppError::from)
+}
+
+fn check_minutes(minutes: Option<u32>) -> Result<(), AppError> {
+    match minutes {
+        Some(m) if m == 0 || m > 180 => {
+            Err(AppError::invalid("minutes", "must be between 1 and 180"))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageQuestion {
+    #[serde(default)]
+    mode: Option<TravelMode>,
+    #[serde(default)]
+    minutes: Option<u32>,
+}
+
+/// Each station's circle, who is inside, who is outside (and how far), overlaps; the
+/// circles also as GeoJSON.
+pub async fn coverage(
+    State(state): State<AppState>,
+    ValidJson(q): ValidJson<CoverageQuestion>,
+) -> Result<Json<Value>, AppError> {
+    check_minutes(q.minutes)?;
+    let scenario = state.store.scenario(None).await?;
+    let network = state.network.clone();
+    let report =
+        blocking(move || coverage::circles(&scenario, &network, q.mode, q.minutes, &mut |_| {}))
+            .await?;
+    let features: Vec<Value> = report
+        .circles
+        .iter()
+        .map(|c| {
+            let ring: Vec<[f64; 2]> = c.polygon.iter().map(|p| [p.lon, p.lat]).collect();
+            json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                   "properties": {"station": c.station, "mode": c.mode, "minutes": c.minutes}})
+        })
+        .collect();
+    Ok(Json(json!({
+        "report": report,
+        "circles": {"type": "FeatureCollection", "features": features,
+                    "attribution": "© OpenStreetMap contributors (ODbL)"},
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct Site {
+    id: String,
+    lon: f64,
+    lat: f64,
+}
+
+fn default_k() -> usize {
+    3
+}
+fn default_auto() -> usize {
+    300
+}
+fn default_minutes() -> u32 {
+    15
+}
+fn default_mode() -> TravelMode {
+    TravelMode::Ebike
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Objective {
+    MaxCover,
+    SetCover,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteQuestion {
+    #[serde(default = "default_k")]
+    k: usize,
+    objective: Option<Objective>,
+    #[serde(default = "default_mode")]
+    mode: TravelMode,
+    #[serde(default = "default_minutes")]
+    minutes: u32,
+    /// Named candidate sites (WGS84); absent: spread over the road network.
+    #[serde(default)]
+    candidates: Option<Vec<Site>>,
+    #[serde(default = "default_auto")]
+    auto_candidates: usize,
+}
+
+/// Where stations should go: maximal covering or set cover, proven optimal, beside greedy.
+pub async fn site(
+    State(state): State<AppState>,
+    ValidJson(q): ValidJson<SiteQuestion>,
+) -> Result<Json<Value>, AppError> {
+    check_minutes(Some(q.minutes))?;
+    let candidates = match q.candidates {
+        None => Candidates::Auto { count: q.auto_candidates.clamp(1, 5000) },
+        Some(sites) => {
+            let mut given = Vec::with_capacity(sites.len());
+            for (i, s) in sites.into_iter().enumerate() {
+                let p = LonLat { lon: s.lon, lat: s.lat };
+                if !p.is_valid() {
+                    return Err(AppError::invalid(
+                        format!("candidates[{i}]"),
+                        "not a longitude/latitude",
+                    ));
+                }
+                given.push((s.id, p));
+            }
+            if given.is_empty() {
+                return Err(AppError::invalid("candidates", "needs at least one site"));
+            }
+            Candidates::Given(given)
+        }
+    };
+    let request = SiteRequest {
+        candidates,
+        k: q.k,
+        set_cover: matches!(q.objective, Some(Objective::SetCover)),
+        mode: q.mode,
+        minutes: q.minutes,
+    };
+    let scenario = state.store.scenario(None).await?;
+    let network = state.network.clone();
+    let outcome = blocking(move || planner::siting::site(&scenario, &network, &request)).await?;
+    Ok(Json(serde_json::to_value(&outcome.report)?))
+}
+
+fn default_weeks() -> usize {
+    1
+}
+fn default_rate() -> f64 {
+    0.02
+}
+fn default_reach() -> u32 {
+    60
+}
+fn default_target() -> f64 {
+    0.95
+}
+fn default_iterations() -> u64 {
+    1500
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateQuestion {
+    /// The day whose open orders stand for the recurring care packages.
+    date: PlanDate,
+    levels: Vec<usize>,
+    #[serde(default = "default_weeks")]
+    weeks: usize,
+    #[serde(default)]
+    seed: u64,
+    #[serde(default = "default_rate")]
+    urgent_rate: f64,
+    #[serde(default = "default_reach")]
+    urgent_minutes: u32,
+    #[serde(default = "default_target")]
+    urgent_target: f64,
+    #[serde(default = "default_iterations")]
+    iterations: u64,
+}
+
+/// Staffing: every station-day of the simulated weeks planned at each level.
+pub async fn simulate(
+    State(state): State<AppState>,
+    ValidJson(q): ValidJson<SimulateQuestion>,
+) -> Result<Json<Value>, AppError> {
+    if q.weeks == 0 || q.weeks > 12 {
+        return Err(AppError::invalid("weeks", "must be between 1 and 12"));
+    }
+    if q.levels.is_empty() || q.levels.len() > 12 || q.levels.iter().any(|&l| l == 0 || l > 200) {
+        return Err(AppError::invalid("levels", "1 to 12 staffing levels, each between 1 and 200"));
+    }
+    if !(0.0..=1.0).contains(&q.urgent_rate) {
+        return Err(AppError::invalid("urgent_rate", "must be a share between 0 and 1"));
+    }
+    if !(0.0..=1.0).contains(&q.urgent_target) {
+        return Err(AppError::invalid("urgent_target", "must be a share between 0 and 1"));
+    }
+    if q.urgent_minutes == 0 || q.urgent_minutes > 1440 {
+        return Err(AppError::invalid("urgent_minutes", "must be between 1 and 1440"));
+    }
+    if q.iterations == 0 || q.iterations > 100_000 {
+        return Err(AppError::invalid("iterations", "must be between 1 and 100000"));
+    }
+    let scenario = state.store.scenario(Some(&q.date)).await?;
+    let network = state.network.clone();
+    let model = demand::DemandModel {
+        urgent_rate: q.urgent_rate,
+        urgent_reach: Seconds(i64::from(q.urgent_minutes) * 60),
+        urgent_duration: Seconds(30 * 60),
+    };
+    let (levels, seed, weeks, iterations, target) =
+        (q.levels, q.seed, q.weeks, q.iterations, q.urgent_target);
+    let results = blocking(move || {
+        let days = demand::days(&scenario, &model, 7 * weeks, seed);
+        simulate::run(&scenario, &network, &days, &levels, iterations, &mut |_| {})
+    })
+    .await?;
+    let needed: Vec<Value> = simulate::needed(&results, target)
+        .into_iter()
+        .map(|(station, caregivers)| json!({"station": station, "caregivers": caregivers}))
+        .collect();
+    Ok(Json(json!({"levels": results, "needed": needed})))
+}
