@@ -307,3 +307,31 @@ fn simulate_is_deterministic_and_names_the_staff_needed() {
     }
     assert!(a.path().join("utilisation.png").exists() && a.path().join("unserved.svg").exists());
 }
+
+#[test]
+fn coverage_site_p_median_reports_travel_and_a_proven_gap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().expect("utf-8");
+    let run = carecircle(&[
+        "coverage",
+        "site",
+        "--quiet",
+        "--scenario",
+        "scenarios/demo.json",
+        "--objective",
+        "p-median",
+        "--k",
+        "3",
+        "--out",
+        out,
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("site.json")).expect("site.json"),
+    )
+    .expect("json");
+    assert_eq!(report["objective"], "p-median");
+    let mean = |m: &str| report[m]["mean_travel_seconds"].as_f64().expect("mean travel");
+    assert!(mean("milp") > 0.0 && mean("milp") <= mean("greedy") + 1e-9);
+    assert!(report["milp"]["gap"].as_f64().is_some_and(|g| (0.0..=0.01).contains(&g)));
+}

@@ -7,7 +7,7 @@ use crate::PlannerError;
 use roads::{LonLat, RoadGraph, RoadNetwork, Snap};
 use serde::Serialize;
 use solver::scenario::{Scenario, TravelMode};
-use solver::siting::{self, Coverage, Siting, SitingError};
+use solver::siting::{self, Coverage, PMedian, Siting, SitingError, TravelRows};
 use std::collections::HashSet;
 use std::time::Instant;
 
@@ -20,16 +20,40 @@ pub enum Candidates {
     Given(Vec<(String, LonLat)>),
 }
 
+/// What the chosen sites should achieve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Objective {
+    /// `k` sites putting the most clients inside a circle.
+    MaxCover,
+    /// The fewest sites putting every coverable client inside a circle.
+    SetCover,
+    /// `k` sites minimising the clients' total travel time to the nearest one.
+    PMedian,
+}
+
+impl Objective {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Objective::MaxCover => "max-cover",
+            Objective::SetCover => "set-cover",
+            Objective::PMedian => "p-median",
+        }
+    }
+}
+
 /// A siting question.
 #[derive(Clone, Debug)]
 pub struct SiteRequest {
     pub candidates: Candidates,
-    /// Sites to open (maximal covering).
+    /// Sites to open (maximal covering, p-median).
     pub k: usize,
-    /// The fewest sites covering every coverable client instead.
-    pub set_cover: bool,
+    pub objective: Objective,
     pub mode: TravelMode,
+    /// The service circle's size: coverage is judged by it.
     pub minutes: u32,
+    /// p-median: candidates kept per client in the program (farther ones are bounded).
+    pub nearest: usize,
 }
 
 /// The answer, with what a map of it needs.
@@ -38,7 +62,15 @@ pub struct SiteOutcome {
     /// Every candidate, snapped on the mode's graph.
     pub snaps: Vec<Snap>,
     pub coverage: Coverage,
-    pub milp: Siting,
+    /// The program's choice (candidate indices).
+    pub chosen: Vec<u32>,
+}
+
+/// One method's choice, before it is described.
+struct Pick {
+    chosen: Vec<u32>,
+    gap: Option<f64>,
+    seconds: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -57,6 +89,8 @@ pub struct Method {
     pub share_covered: f64,
     /// Proven optimality gap; absent for the heuristic.
     pub gap: Option<f64>,
+    /// Mean travel time of the reachable clients to their nearest chosen site (p-median).
+    pub mean_travel_seconds: Option<f64>,
     pub seconds: f64,
 }
 
@@ -103,17 +137,24 @@ fn auto_candidates(scenario: &Scenario, graph: &RoadGraph, wanted: usize) -> Vec
     }
 }
 
-fn method(scenario_clients: usize, names: &[String], s: &Siting, seconds: f64) -> Method {
+fn method(
+    names: &[String],
+    coverage: &Coverage,
+    travel: &TravelRows,
+    p: &Pick,
+    mean: bool,
+) -> Method {
+    let n = coverage.covering.len();
+    let covered = coverage.covered_by(&p.chosen);
+    let (total, unreachable) = travel.cost_of(&p.chosen);
+    let reached = n - unreachable;
     Method {
-        sites: s.chosen.iter().map(|&j| names[j as usize].clone()).collect(),
-        covered: s.covered,
-        share_covered: if scenario_clients == 0 {
-            1.0
-        } else {
-            s.covered as f64 / scenario_clients as f64
-        },
-        gap: s.gap,
-        seconds,
+        sites: p.chosen.iter().map(|&j| names[j as usize].clone()).collect(),
+        covered,
+        share_covered: if n == 0 { 1.0 } else { covered as f64 / n as f64 },
+        gap: p.gap,
+        mean_travel_seconds: (mean && reached > 0).then(|| total as f64 / reached as f64),
+        seconds: p.seconds,
     }
 }
 
@@ -154,38 +195,50 @@ pub fn site(
         }
     }
     let budget = i64::from(req.minutes) * 60;
-    let mut covering: Vec<Vec<u32>> = vec![Vec::new(); scenario.clients.len()];
+    // p-median needs every travel time; the covering programs only those inside the circle.
+    let horizon = if req.objective == Objective::PMedian { 86_400 } else { budget };
+    let n = scenario.clients.len();
+    let mut covering: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut rows: Vec<Vec<(u32, i64)>> = vec![Vec::new(); n];
     let mut inside_count = vec![0usize; snaps.len()];
     for (j, site) in snaps.iter().enumerate() {
-        for (&i, t) in client_index.iter().zip(graph.within(site, budget, &client_snaps)) {
-            if t.is_some() {
+        for (&i, t) in client_index.iter().zip(graph.within(site, horizon, &client_snaps)) {
+            let Some(t) = t else { continue };
+            rows[i].push((j as u32, t));
+            if t <= budget {
                 covering[i].push(j as u32);
                 inside_count[j] += 1;
             }
         }
     }
     let coverage = Coverage { candidates: snaps.len(), covering };
-    let timed =
-        |f: &dyn Fn() -> Result<Siting, SitingError>| -> Result<(Siting, f64), PlannerError> {
-            let t = Instant::now();
-            let s = f()?;
-            Ok((s, t.elapsed().as_secs_f64()))
-        };
-    let (milp, milp_s) = if req.set_cover {
-        timed(&|| siting::set_cover(&coverage))?
-    } else {
-        timed(&|| siting::max_cover(&coverage, req.k))?
+    let travel = TravelRows { candidates: snaps.len(), rows };
+    let timed = |f: &dyn Fn() -> Result<(Vec<u32>, Option<f64>), SitingError>| -> Result<Pick, PlannerError> {
+        let t = Instant::now();
+        let (chosen, gap) = f()?;
+        Ok(Pick { chosen, gap, seconds: t.elapsed().as_secs_f64() })
     };
-    let (greedy, greedy_s) = if req.set_cover {
-        timed(&|| siting::greedy_set_cover(&coverage))?
-    } else {
-        timed(&|| siting::greedy_max_cover(&coverage, req.k))?
+    let siting = |s: Siting| (s.chosen, s.gap);
+    let median = |m: PMedian| (m.chosen, m.gap);
+    let (milp, greedy) = match req.objective {
+        Objective::MaxCover => (
+            timed(&|| siting::max_cover(&coverage, req.k).map(siting))?,
+            timed(&|| siting::greedy_max_cover(&coverage, req.k).map(siting))?,
+        ),
+        Objective::SetCover => (
+            timed(&|| siting::set_cover(&coverage).map(siting))?,
+            timed(&|| siting::greedy_set_cover(&coverage).map(siting))?,
+        ),
+        Objective::PMedian => (
+            timed(&|| siting::p_median(&travel, req.k, req.nearest).map(median))?,
+            timed(&|| siting::greedy_p_median(&travel, req.k).map(median))?,
+        ),
     };
-    let n = scenario.clients.len();
+    let mean = req.objective == Objective::PMedian;
     let report = SiteReport {
         scenario: scenario.name.clone(),
-        objective: if req.set_cover { "set-cover" } else { "max-cover" },
-        k: (!req.set_cover).then_some(req.k),
+        objective: req.objective.as_str(),
+        k: (req.objective != Objective::SetCover).then_some(req.k),
         mode: req.mode,
         minutes: req.minutes,
         clients: n,
@@ -202,8 +255,8 @@ pub fn site(
                 clients_inside: inside_count[j as usize],
             })
             .collect(),
-        milp: method(n, &names, &milp, milp_s),
-        greedy: method(n, &names, &greedy, greedy_s),
+        milp: method(&names, &coverage, &travel, &milp, mean),
+        greedy: method(&names, &coverage, &travel, &greedy, mean),
     };
-    Ok(SiteOutcome { report, snaps, coverage, milp })
+    Ok(SiteOutcome { report, snaps, coverage, chosen: milp.chosen })
 }

@@ -6,6 +6,7 @@ mod site;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, Subcommand, ValueEnum};
+use planner::siting::Objective;
 use roads::{Mode, RoadNetwork};
 use solver::scenario::{Scenario, TravelMode};
 use std::path::{Path, PathBuf};
@@ -44,9 +45,9 @@ enum CoverageCommand {
         out: PathBuf,
     },
     /// Chooses station sites among candidates: k sites covering the most clients (maximal
-    /// covering) or the fewest sites covering every client (set cover), as mixed-integer
-    /// programs solved to proven optimality, beside a greedy heuristic; writes site.json,
-    /// site.geojson and site.svg.
+    /// covering), the fewest sites covering every client (set cover), or k sites minimising
+    /// the clients' total travel time (p-median), as mixed-integer programs with their proven
+    /// gap, beside a greedy heuristic; writes site.json, site.geojson, site.svg and site.png.
     #[command(
         after_help = "Examples:\n  carecircle coverage site --scenario scenarios/demo.json --candidates auto --k 3\n  carecircle coverage site --scenario scenarios/demo.json --candidates sites.csv --objective set-cover\n\nA candidates file is CSV `id,lon,lat` (WGS84); `auto` spreads candidates over the road network."
     )]
@@ -64,6 +65,9 @@ enum CoverageCommand {
         k: usize,
         #[arg(long, value_enum, default_value_t = SiteObjective::MaxCover)]
         objective: SiteObjective,
+        /// p-median: candidates kept per client in the program; farther ones only bound it.
+        #[arg(long, default_value_t = 10)]
+        nearest: usize,
         #[arg(long, default_value = "ebike")]
         mode: TravelMode,
         #[arg(long, default_value_t = 15)]
@@ -80,6 +84,8 @@ enum SiteObjective {
     MaxCover,
     /// The fewest sites covering every client that can be covered.
     SetCover,
+    /// k sites minimising the clients' total travel time to the nearest one.
+    PMedian,
 }
 
 /// What every coverage command reads.
@@ -126,6 +132,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             auto_candidates,
             k,
             objective,
+            nearest,
             mode,
             minutes,
             out,
@@ -136,9 +143,14 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
                 candidates: &candidates,
                 auto_candidates,
                 k,
-                set_cover: matches!(objective, SiteObjective::SetCover),
+                objective: match objective {
+                    SiteObjective::MaxCover => Objective::MaxCover,
+                    SiteObjective::SetCover => Objective::SetCover,
+                    SiteObjective::PMedian => Objective::PMedian,
+                },
                 mode,
                 minutes,
+                nearest,
             };
             site::run(&scenario, &network, &request, &out, progress)
         }

@@ -4,10 +4,10 @@
 
 use anyhow::Result;
 use planner::road_travel::road_mode;
-use planner::siting::{self, Candidates, SiteReport, SiteRequest};
+use planner::siting::{self, Candidates, Objective, SiteReport, SiteRequest};
 use roads::{LonLat, RoadGraph, RoadNetwork, Snap};
 use solver::scenario::{Scenario, TravelMode};
-use solver::siting::{Coverage, Siting};
+use solver::siting::Coverage;
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,9 +22,10 @@ pub struct Request<'a> {
     pub candidates: &'a str,
     pub auto_candidates: usize,
     pub k: usize,
-    pub set_cover: bool,
+    pub objective: Objective,
     pub mode: TravelMode,
     pub minutes: u32,
+    pub nearest: usize,
 }
 
 pub fn run(
@@ -43,9 +44,10 @@ pub fn run(
     let request = SiteRequest {
         candidates,
         k: req.k,
-        set_cover: req.set_cover,
+        objective: req.objective,
         mode: req.mode,
         minutes: req.minutes,
+        nearest: req.nearest,
     };
     let outcome = siting::site(scenario, network, &request)?;
     progress.say(format!(
@@ -62,35 +64,42 @@ pub fn run(
         &outcome.report,
         &outcome.snaps,
         &outcome.coverage,
-        &outcome.milp,
+        &outcome.chosen,
         out,
     )?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_report(r: &SiteReport) {
-    let what = match r.k {
-        Some(k) => format!("{k} sites covering the most clients"),
-        None => "the fewest sites covering every client".into(),
+    let what = match (r.objective, r.k) {
+        ("p-median", Some(k)) => format!("{k} sites nearest on average to the clients"),
+        (_, Some(k)) => format!("{k} sites covering the most clients"),
+        _ => "the fewest sites covering every client".into(),
     };
     println!("siting for {}: {what} ({}-minute {} circles)", r.scenario, r.minutes, r.mode);
     println!(
         "  {} clients, {} candidate sites; {} clients outside every candidate's circle, {} off-road",
         r.clients, r.candidates, r.uncoverable, r.off_road
     );
-    println!("  {:<14} {:>6} {:>9} {:>8} {:>9}", "method", "sites", "covered", "share", "seconds");
-    for (name, m) in [("MILP (optimal)", &r.milp), ("greedy", &r.greedy)] {
+    println!(
+        "  {:<8} {:>6} {:>9} {:>8} {:>13} {:>9}",
+        "method", "sites", "covered", "share", "mean travel", "seconds"
+    );
+    for (name, m) in [("MILP", &r.milp), ("greedy", &r.greedy)] {
+        let mean =
+            m.mean_travel_seconds.map(|s| format!("{:.1} min", s / 60.0)).unwrap_or("-".into());
         println!(
-            "  {:<14} {:>6} {:>9} {:>7.1}% {:>9.3}",
+            "  {:<8} {:>6} {:>9} {:>7.1}% {:>13} {:>9.3}",
             name,
             m.sites.len(),
             m.covered,
             100.0 * m.share_covered,
+            mean,
             m.seconds
         );
     }
     if let Some(gap) = r.milp.gap {
-        println!("  optimality gap of the MILP: {:.2} % (proven)", 100.0 * gap);
+        println!("  proven optimality gap of the MILP: {:.2} %", 100.0 * gap);
     }
     println!("  chosen sites:");
     for s in &r.chosen {
@@ -104,14 +113,13 @@ fn write_outputs(
     r: &SiteReport,
     snaps: &[Snap],
     coverage: &Coverage,
-    milp: &Siting,
+    chosen: &[u32],
     out: &Path,
 ) -> Result<()> {
     let json_path = out.join("site.json");
     input::write_json(&json_path, r)?;
     let budget = i64::from(r.minutes) * 60;
-    let rings: Vec<Vec<LonLat>> = milp
-        .chosen
+    let rings: Vec<Vec<LonLat>> = chosen
         .iter()
         .map(|&j| {
             let poly = graph.isochrone(&snaps[j as usize], budget);
@@ -140,7 +148,7 @@ fn write_outputs(
         shapes.push(svg::Shape::Area { ring, color: "#2b6cb0" });
     }
     // Covered clients in green, the others as red crosses, as on the coverage map.
-    let open: HashSet<u32> = milp.chosen.iter().copied().collect();
+    let open: HashSet<u32> = chosen.iter().copied().collect();
     let clients: Vec<(LonLat, bool)> = scenario
         .clients
         .iter()

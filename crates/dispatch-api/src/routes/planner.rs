@@ -8,7 +8,7 @@ use crate::error::{AppError, ValidJson};
 use axum::extract::State;
 use axum::Json;
 use planner::simulate::{self, demand};
-use planner::siting::{Candidates, SiteRequest};
+use planner::siting::{Candidates, Objective, SiteRequest};
 use planner::{coverage, PlannerError};
 use roads::LonLat;
 use serde::Deserialize;
@@ -104,15 +104,14 @@ fn default_auto() -> usize {
 fn default_minutes() -> u32 {
     15
 }
+fn default_objective() -> Objective {
+    Objective::MaxCover
+}
+fn default_nearest() -> usize {
+    10
+}
 fn default_mode() -> TravelMode {
     TravelMode::Ebike
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum Objective {
-    MaxCover,
-    SetCover,
 }
 
 #[derive(Deserialize)]
@@ -120,7 +119,11 @@ enum Objective {
 pub struct SiteQuestion {
     #[serde(default = "default_k")]
     k: usize,
-    objective: Option<Objective>,
+    #[serde(default = "default_objective")]
+    objective: Objective,
+    /// p-median: candidates kept per client in the program.
+    #[serde(default = "default_nearest")]
+    nearest: usize,
     #[serde(default = "default_mode")]
     mode: TravelMode,
     #[serde(default = "default_minutes")]
@@ -161,9 +164,10 @@ pub async fn site(
     let request = SiteRequest {
         candidates,
         k: q.k,
-        set_cover: matches!(q.objective, Some(Objective::SetCover)),
+        objective: q.objective,
         mode: q.mode,
         minutes: q.minutes,
+        nearest: q.nearest.clamp(1, 100),
     };
     let scenario = state.store.scenario(None).await?;
     let network = state.network.clone();

@@ -2,7 +2,8 @@
 //! pure-Rust microlp backend), with a greedy heuristic beside each for comparison.
 //!
 //! - **maximal covering**: choose `k` sites to maximise the clients inside a service circle;
-//! - **set cover**: the fewest sites that put every coverable client inside a circle.
+//! - **set cover**: the fewest sites that put every coverable client inside a circle;
+//! - **p-median**: `k` sites minimising the clients' total travel time to the nearest one.
 //!
 //! The caller computes, on the road network, which candidate sites reach which clients within
 //! the circle's minutes ([`Coverage`]); this module knows no roads. Clients covered by exactly
@@ -11,9 +12,11 @@
 
 mod greedy;
 mod model;
+mod p_median;
 
 pub use greedy::{greedy_max_cover, greedy_set_cover};
 pub use model::{max_cover, set_cover};
+pub use p_median::{greedy_p_median, p_median, PMedian, TravelRows};
 
 use thiserror::Error;
 

@@ -57,6 +57,47 @@ proptest! {
     }
 }
 
+/// Every candidate reaches every client, as on a strongly connected road network.
+fn travel_rows() -> impl Strategy<Value = TravelRows> {
+    (1usize..=6).prop_flat_map(|candidates| {
+        prop::collection::vec(prop::collection::vec(0i64..500, candidates), 1..=15).prop_map(
+            move |times| {
+                let rows = times
+                    .into_iter()
+                    .map(|t| t.into_iter().enumerate().map(|(j, s)| (j as u32, s)).collect())
+                    .collect();
+                TravelRows { candidates, rows }
+            },
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn p_median_is_bounded_and_exact_when_nothing_is_cut(
+        rows in travel_rows(), k in 1usize..=3, nearest in 1usize..=6
+    ) {
+        let k = k.min(rows.candidates);
+        let best = subsets(rows.candidates, k).iter().map(|s| rows.cost_of(s).0).min().expect("a subset");
+        let milp = p_median(&rows, k, nearest).expect("solves");
+        prop_assert_eq!(milp.unreachable, 0);
+        prop_assert_eq!(milp.chosen.len(), k);
+        let bound = milp.lower_bound.expect("a bound");
+        prop_assert!(bound <= best, "bound {} above the optimum {}", bound, best);
+        prop_assert!(milp.total_seconds >= best);
+        if milp.gap == Some(0.0) {
+            prop_assert_eq!(milp.total_seconds, best, "proven optimal must be optimal");
+        }
+        if nearest >= rows.candidates {
+            prop_assert_eq!(milp.total_seconds, best, "nothing cut: the program is exact");
+        }
+        let greedy = greedy_p_median(&rows, k).expect("greedy");
+        prop_assert!(greedy.total_seconds >= best);
+    }
+}
+
 #[test]
 fn errors_name_the_field() {
     let c = Coverage { candidates: 2, covering: vec![vec![0], vec![5]] };
