@@ -113,28 +113,44 @@ pub struct SiteReport {
 }
 
 /// Candidates spread over the road network: the scenario's stations first, then one road
-/// node per grid cell, the cell grown until at most `wanted` remain.
+/// node per grid cell, the cell size bisected so that as many as fit in `wanted` remain.
 fn auto_candidates(scenario: &Scenario, graph: &RoadGraph, wanted: usize) -> Vec<(String, LonLat)> {
     let mut out: Vec<(String, LonLat)> =
         scenario.stations.iter().map(|s| (s.id.clone(), to_wgs84(&s.location))).collect();
     let nodes: Vec<LonLat> = graph.segment_lines().map(|[a, _]| a).collect();
     let room = wanted.saturating_sub(out.len());
-    let mut cell_deg = 0.002;
-    loop {
+    let one_per_cell = |cell_deg: f64| -> Vec<LonLat> {
         let mut seen = HashSet::new();
-        let picked: Vec<LonLat> = nodes
+        nodes
             .iter()
             .filter(|p| {
                 seen.insert(((p.lon / cell_deg).floor() as i64, (p.lat / cell_deg).floor() as i64))
             })
             .copied()
-            .collect();
-        if picked.len() <= room {
-            out.extend(picked.into_iter().enumerate().map(|(i, p)| (format!("site-{}", i + 1), p)));
-            return out;
+            .collect()
+    };
+    // Fewer cells as they grow; a 10-degree cell holds any extract's city in a handful.
+    let (mut fine, mut coarse) = (1e-4, 10.0);
+    let mut best = one_per_cell(coarse);
+    if best.len() <= room {
+        for _ in 0..40 {
+            let mid = (fine * coarse).sqrt();
+            let picked = one_per_cell(mid);
+            if picked.len() <= room {
+                coarse = mid;
+                best = picked;
+            } else {
+                fine = mid;
+            }
+            if best.len() == room {
+                break;
+            }
         }
-        cell_deg *= 1.25;
+    } else {
+        best.truncate(room);
     }
+    out.extend(best.into_iter().enumerate().map(|(i, p)| (format!("site-{}", i + 1), p)));
+    out
 }
 
 fn method(
