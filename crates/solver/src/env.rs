@@ -11,6 +11,12 @@ use std::time::{Duration, Instant};
 pub trait StopCriterion: Send {
     /// Called once per search iteration with the number of iterations done so far.
     fn should_stop(&mut self, iterations: u64) -> bool;
+
+    /// The share of the budget spent, from 0 to 1, when the criterion knows its horizon.
+    /// The search paces its cooling by it, so a longer budget cools more slowly.
+    fn progress(&self, _iterations: u64) -> Option<f64> {
+        None
+    }
 }
 
 /// Stops after a fixed number of iterations: deterministic regardless of machine speed.
@@ -21,23 +27,38 @@ impl StopCriterion for MaxIterations {
     fn should_stop(&mut self, iterations: u64) -> bool {
         iterations >= self.0
     }
+
+    /// `u64::MAX` stands for "no iteration limit": no horizon then.
+    fn progress(&self, iterations: u64) -> Option<f64> {
+        (self.0 != u64::MAX).then(|| (iterations as f64 / self.0.max(1) as f64).min(1.0))
+    }
 }
 
 /// Stops once a wall-clock budget, counted from construction, is spent.
 #[derive(Clone, Copy, Debug)]
 pub struct MaxRuntime {
-    deadline: Instant,
+    start: Instant,
+    budget: Duration,
 }
 
 impl MaxRuntime {
     pub fn new(budget: Duration) -> MaxRuntime {
-        MaxRuntime { deadline: Instant::now() + budget }
+        MaxRuntime { start: Instant::now(), budget }
     }
 }
 
 impl StopCriterion for MaxRuntime {
     fn should_stop(&mut self, _iterations: u64) -> bool {
-        Instant::now() >= self.deadline
+        self.start.elapsed() >= self.budget
+    }
+
+    fn progress(&self, _iterations: u64) -> Option<f64> {
+        let budget = self.budget.as_secs_f64();
+        Some(if budget > 0.0 {
+            (self.start.elapsed().as_secs_f64() / budget).min(1.0)
+        } else {
+            1.0
+        })
     }
 }
 
@@ -47,6 +68,14 @@ pub struct FirstOf<A, B>(pub A, pub B);
 impl<A: StopCriterion, B: StopCriterion> StopCriterion for FirstOf<A, B> {
     fn should_stop(&mut self, iterations: u64) -> bool {
         self.0.should_stop(iterations) || self.1.should_stop(iterations)
+    }
+
+    /// The criterion nearer its end paces the search.
+    fn progress(&self, iterations: u64) -> Option<f64> {
+        match (self.0.progress(iterations), self.1.progress(iterations)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
