@@ -3,7 +3,9 @@
 
 use anyhow::{Context, Result};
 use roads::{CacheUse, LonLat, Mode, RoadNetwork};
-use solver::io::solomon::{parse_solomon, SolomonInstance};
+use solver::io::solomon::parse_solomon;
+use solver::io::vrplib::parse_vrplib;
+use solver::io::vrptw::VrptwInstance;
 use solver::scenario::Scenario;
 use solver::Plan;
 use std::path::{Path, PathBuf};
@@ -13,8 +15,8 @@ use crate::progress::Progress;
 
 /// A problem file, by format.
 pub enum ProblemFile {
-    /// A Solomon / Gehring–Homberger VRPTW instance (text).
-    Solomon(SolomonInstance),
+    /// A VRPTW benchmark instance: Solomon / Gehring–Homberger text or VRPLIB.
+    Vrptw(VrptwInstance),
     /// A CareCircle scenario (JSON); `osm` is the extract it names, resolved against the
     /// scenario's folder.
     Scenario { scenario: Scenario, osm: Option<PathBuf> },
@@ -24,7 +26,8 @@ fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))
 }
 
-/// Reads a problem file: JSON is a scenario, anything else a Solomon instance.
+/// Reads a problem file: JSON is a scenario, `KEY : VALUE` lines a VRPLIB instance, anything
+/// else a Solomon instance.
 pub fn read_problem(path: &Path) -> Result<ProblemFile> {
     let text = read_text(path)?;
     if text.trim_start().starts_with('{') {
@@ -40,9 +43,13 @@ pub fn read_problem(path: &Path) -> Result<ProblemFile> {
         Ok(ProblemFile::Scenario { scenario, osm })
     } else {
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let instance =
-            parse_solomon(&text, &name).with_context(|| format!("{}", path.display()))?;
-        Ok(ProblemFile::Solomon(instance))
+        let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+        let instance = if first.contains(':') {
+            parse_vrplib(&text, &name)
+        } else {
+            parse_solomon(&text, &name)
+        };
+        Ok(ProblemFile::Vrptw(instance.with_context(|| format!("{}", path.display()))?))
     }
 }
 

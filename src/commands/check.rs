@@ -15,12 +15,12 @@ use crate::station_plans;
     about = "Check a plan against its problem; exit 0 only if it is feasible",
     long_about = "Recomputes every time and cost of the plan from the problem and the route order \
 alone (independently of the solver), prints the recomputed figures and every violated rule, and \
-exits with status 0 only for a feasible plan. For Solomon instances the time windows are also \
-re-verified with exact floating-point distances.",
+exits with status 0 only for a feasible plan. For Solomon and VRPLIB instances the time windows \
+are also re-verified in floating point under the file's distance convention.",
     after_help = "Examples:\n  carecircle check scenarios/demo.json out/demo/plan.json\n  carecircle check ../shared/data/vrptw/solomon/C101.txt c101.json"
 )]
 pub struct Args {
-    /// The problem file (scenario JSON or Solomon text).
+    /// The problem file (scenario JSON, Solomon text or VRPLIB).
     problem: PathBuf,
     /// The plan JSON.
     plan: PathBuf,
@@ -33,17 +33,18 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     let plan = input::read_plan(&args.plan)?;
     let mut violations: Vec<String> = Vec::new();
     match input::read_problem(&args.problem)? {
-        ProblemFile::Solomon(instance) => {
+        ProblemFile::Vrptw(instance) => {
             let (problem, travel) = instance.to_problem()?;
             let report = solver::check::check(&problem, &travel, &plan);
             violations.extend(report.violations.iter().map(|v| v.to_string()));
-            violations
-                .extend(instance.check_exact(&plan).into_iter().map(|v| format!("exact: {v}")));
+            violations.extend(
+                instance.check_floats(&plan).into_iter().map(|v| format!("floating point: {v}")),
+            );
             println!(
-                "{}: {} routes, distance {:.2} (exact), {} of {} customers served",
+                "{}: {} routes, distance {:.2} (file convention), {} of {} customers served",
                 problem.name,
                 plan.routes.len(),
-                instance.exact_distance(&plan),
+                instance.distance(&plan),
                 problem.visits.len() - plan.unassigned.len(),
                 problem.visits.len()
             );

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use roads::{Mode, RoadNetwork};
-use solver::io::solomon::SolomonInstance;
+use solver::io::vrptw::VrptwInstance;
 use solver::scenario::Scenario;
 use solver::{Environment, FirstOf, MaxIterations, MaxRuntime, Plan};
 use std::path::{Path, PathBuf};
@@ -17,13 +17,14 @@ use crate::station_plans::{self, PreparedStation, SearchBudget};
 
 #[derive(ClapArgs)]
 #[command(
-    about = "Solve a problem file (scenario JSON or Solomon VRPTW text) and write the plan",
+    about = "Solve a problem file (scenario JSON, Solomon or VRPLIB VRPTW) and write the plan",
     long_about = "Solve a problem file and write the plan as JSON. The format is detected from \
 the content: a CareCircle scenario (JSON; planned station by station on the road network of its \
-OpenStreetMap extract, with the routes also written as GeoJSON and an SVG map beside the plan) or \
-a Solomon / Gehring-Homberger VRPTW instance (text; Euclidean distances; times and distances in \
-the plan are in thousandths of the instance's units).",
-    after_help = "Examples:\n  carecircle solve scenarios/demo.json --time-limit 10 --out out/plan.json\n  carecircle solve ../shared/data/vrptw/solomon/C101.txt --time-limit 5 --out c101.json"
+OpenStreetMap extract, with the routes also written as GeoJSON and an SVG map beside the plan), \
+a Solomon / Gehring-Homberger VRPTW instance (text; exact Euclidean distances; times and distances \
+in the plan are in thousandths of the instance's units) or a VRPLIB VRPTW instance (`KEY : VALUE` \
+header; distances truncated to one decimal as in the DIMACS challenge; plan units are tenths).",
+    after_help = "Examples:\n  carecircle solve scenarios/demo.json --time-limit 10 --out out/plan.json\n  carecircle solve ../shared/data/vrptw/solomon/C101.txt --time-limit 5 --out c101.json\n  carecircle solve ../shared/data/vrptw/gh1000_vrplib/C1_10_1.vrp --time-limit 120 --out c1_10_1.json"
 )]
 pub struct Args {
     /// The problem file.
@@ -52,7 +53,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         seed: args.seed,
     };
     match input::read_problem(&args.file)? {
-        ProblemFile::Solomon(instance) => solve_solomon(&instance, budget, &args.out, progress)?,
+        ProblemFile::Vrptw(instance) => solve_vrptw(&instance, budget, &args.out, progress)?,
         ProblemFile::Scenario { scenario, osm } => {
             let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
             let run = ScenarioRun::solve(&scenario, &pbf, budget, progress)?;
@@ -71,8 +72,8 @@ pub fn seconds(value: f64) -> Result<Duration> {
     Ok(Duration::from_secs_f64(value))
 }
 
-fn solve_solomon(
-    instance: &SolomonInstance,
+fn solve_vrptw(
+    instance: &VrptwInstance,
     budget: SearchBudget,
     out: &Path,
     progress: &Progress,
@@ -92,7 +93,7 @@ fn solve_solomon(
     let mut env = Environment::new(budget.seed, stop).on_improvement(|plan: &Plan| {
         progress.say(format!(
             "distance {:.2}, {} routes, {} unassigned",
-            instance.exact_distance(plan),
+            instance.distance(plan),
             plan.routes.len(),
             plan.kpis.visits_unassigned
         ));
@@ -102,7 +103,7 @@ fn solve_solomon(
     println!(
         "{}: distance {:.2}, {} routes, {} of {} customers served; plan written to {}",
         problem.name,
-        instance.exact_distance(&plan),
+        instance.distance(&plan),
         plan.routes.len(),
         plan.kpis.visits_served,
         plan.kpis.visits_total,

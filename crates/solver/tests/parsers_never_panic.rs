@@ -1,11 +1,14 @@
-//! Files come from outside: the Solomon reader and the scenario reader must answer every
+//! Files come from outside: the Solomon, VRPLIB and scenario readers must answer every
 //! input, however mangled, with a value or an error, never a panic.
 
 use proptest::prelude::*;
 use solver::io::solomon::parse_solomon;
+use solver::io::vrplib::parse_vrplib;
 use solver::scenario::Scenario;
 
 const SOLOMON_HEAD: &str = "C101\n\nVEHICLE\nNUMBER     CAPACITY\n  25         200\n\nCUSTOMER\nCUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME\n\n    0      40         50          0          0       1236          0\n    1      45         68         10        912        967         90\n    2      45         70         30        825        870         90\n";
+
+const VRPLIB: &str = "NAME : tiny\nTYPE : VRPTW\nDIMENSION : 3\nVEHICLES : 2\nCAPACITY : 10\nSERVICE_TIME : 5\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 3 4\n3 6 8\nDEMAND_SECTION\n1 0\n2 4\n3 4\nTIME_WINDOW_SECTION\n1 0 200\n2 0 100\n3 0 100\nSERVICE_TIME_SECTION\n1 0\n2 5\n3 7\nDEPOT_SECTION\n1\n-1\nEOF\n";
 
 const SCENARIO: &str = r#"{"name":"t","stations":[{"id":"S1","location":{"lon":1.5,"lat":42.5},"circle":{"minutes":15,"mode":"ebike"}}],"caregivers":[{"id":"C1","station":"S1","shift":{"start":28800,"end":61200},"mode":"ebike"}],"clients":[{"id":"K1","station":"S1","location":{"lon":1.51,"lat":42.51}}],"visits":[{"id":"V1","client":"K1","service":"meal","duration":900,"windows":[{"start":39600,"end":45000}]}]}"#;
 
@@ -34,6 +37,14 @@ proptest! {
     }
 
     #[test]
+    fn vrplib_reader_never_panics(at in 0usize..300, cut in 0usize..40, insert in "[ 0-9A-Z_:.\\-\n]{0,12}") {
+        let text = splice(VRPLIB, at, cut, &insert);
+        if let Ok(instance) = parse_vrplib(&text, "fuzz") {
+            let _ = instance.to_problem();
+        }
+    }
+
+    #[test]
     fn scenario_reader_never_panics(at in 0usize..700, cut in 0usize..30, insert in "[ -~]{0,10}") {
         let text = splice(SCENARIO, at, cut, &insert);
         if let Ok(s) = Scenario::from_json(&text) {
@@ -46,6 +57,7 @@ proptest! {
     #[test]
     fn arbitrary_text_is_refused_cleanly(text in "\\PC{0,200}") {
         let _ = parse_solomon(&text, "fuzz");
+        let _ = parse_vrplib(&text, "fuzz");
         let _ = Scenario::from_json(&text);
     }
 }

@@ -1,3 +1,5 @@
 //! Readers of benchmark file formats.
 
 pub mod solomon;
+pub mod vrplib;
+pub mod vrptw;

@@ -14,70 +14,16 @@
 //!     1      45         68         10        912        967         90
 //! ```
 //!
-//! Customer 0 is the depot; travel time equals Euclidean distance. In the model every time
-//! and distance is scaled by [`TIME_SCALE`] and each leg is rounded *up*, so a plan feasible
-//! in the integer model is feasible with exact distances (the convention of the published
-//! best-known values); [`SolomonInstance::exact_distance`] and
-//! [`SolomonInstance::check_exact`] re-measure a plan in floating point.
+//! Customer 0 is the depot; travel time equals Euclidean distance, measured exactly (the
+//! convention of the published best-known values, see [`Convention::Exact`]).
 
-use crate::model::{
-    Caregiver, Meters, Objective, Plan, Problem, ProblemError, ProfileIdx, Seconds, ServiceKind,
-    TimeWindow, Visit,
-};
-use crate::travel::{DenseMatrix, TravelMatrices};
-use crate::LocationIdx;
-use thiserror::Error;
-
-/// Model units per unit of the file (thousandths).
-pub const TIME_SCALE: i64 = 1000;
-
-/// Why a Solomon file could not be read. Lines are numbered from 1.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum ImportError {
-    #[error("line {line}: {field}: {reason}")]
-    Malformed { line: usize, field: &'static str, reason: String },
-    #[error("missing section {section}")]
-    MissingSection { section: &'static str },
-    #[error("no customers (not even the depot, customer 0)")]
-    NoDepot,
-}
-
-impl ImportError {
-    /// The line the error is on, if it is about one line.
-    pub fn line(&self) -> Option<usize> {
-        match self {
-            ImportError::Malformed { line, .. } => Some(*line),
-            _ => None,
-        }
-    }
-}
-
-/// One row of the `CUSTOMER` block.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Customer {
-    pub number: u32,
-    pub x: f64,
-    pub y: f64,
-    pub demand: i64,
-    pub ready: i64,
-    pub due: i64,
-    pub service: i64,
-}
-
-/// A parsed instance; `customers[0]` is the depot.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SolomonInstance {
-    pub name: String,
-    pub vehicles: u32,
-    pub capacity: i64,
-    pub customers: Vec<Customer>,
-}
+use super::vrptw::{float, int, malformed, Convention, Customer, ImportError, VrptwInstance};
 
 const CUSTOMER_FIELDS: [&str; 7] =
     ["customer number", "x", "y", "demand", "ready time", "due date", "service time"];
 
 /// Parses a Solomon-format instance; `name` names the problem.
-pub fn parse_solomon(text: &str, name: &str) -> Result<SolomonInstance, ImportError> {
+pub fn parse_solomon(text: &str, name: &str) -> Result<VrptwInstance, ImportError> {
     #[derive(PartialEq)]
     enum Section {
         Head,
@@ -181,152 +127,11 @@ pub fn parse_solomon(text: &str, name: &str) -> Result<SolomonInstance, ImportEr
     if customers.is_empty() {
         return Err(ImportError::NoDepot);
     }
-    Ok(SolomonInstance { name: name.to_string(), vehicles, capacity, customers })
-}
-
-fn malformed(line: usize, field: &'static str, reason: impl Into<String>) -> ImportError {
-    ImportError::Malformed { line, field, reason: reason.into() }
-}
-
-fn int(s: &str, line: usize, field: &'static str) -> Result<i64, ImportError> {
-    s.parse::<i64>().map_err(|_| malformed(line, field, format!("{s:?} is not an integer")))
-}
-
-fn float(s: &str, line: usize, field: &'static str) -> Result<f64, ImportError> {
-    match s.parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(x),
-        _ => Err(malformed(line, field, format!("{s:?} is not a number"))),
-    }
-}
-
-impl SolomonInstance {
-    fn euclid(&self, a: usize, b: usize) -> f64 {
-        let (p, q) = (&self.customers[a], &self.customers[b]);
-        (p.x - q.x).hypot(p.y - q.y)
-    }
-
-    /// The integer travel time (= distance) between rows `a` and `b`, rounded up.
-    fn scaled(&self, a: usize, b: usize) -> i64 {
-        (self.euclid(a, b) * TIME_SCALE as f64).ceil() as i64
-    }
-
-    /// The problem in model units (see the module docs) and its one travel matrix.
-    pub fn to_problem(&self) -> Result<(Problem, TravelMatrices), ProblemError> {
-        let depot = &self.customers[0];
-        let n = self.customers.len();
-        let visits: Vec<Visit> = self.customers[1..]
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Visit {
-                id: c.number.to_string(),
-                client: None,
-                location: LocationIdx(i as u32 + 1),
-                service: ServiceKind::Other("customer".into()),
-                duration: Seconds(c.service * TIME_SCALE),
-                windows: vec![TimeWindow::new(
-                    Seconds(c.ready * TIME_SCALE),
-                    Seconds(c.due * TIME_SCALE),
-                )],
-                skills: Vec::new(),
-                priority: 0,
-                demand: c.demand,
-            })
-            .collect();
-        let caregivers: Vec<Caregiver> = (1..=self.vehicles)
-            .map(|k| Caregiver {
-                id: k.to_string(),
-                station: None,
-                skills: Vec::new(),
-                profile: ProfileIdx(0),
-                start: LocationIdx(0),
-                end: LocationIdx(0),
-                shift: TimeWindow::new(
-                    Seconds(depot.ready * TIME_SCALE),
-                    Seconds(depot.due * TIME_SCALE),
-                ),
-                capacity: Some(self.capacity),
-                max_route_duration: None,
-            })
-            .collect();
-        let mut times = Vec::with_capacity(n * n);
-        for a in 0..n {
-            times.extend((0..n).map(|b| Seconds(self.scaled(a, b))));
-        }
-        let distances = times.iter().map(|t| Meters(t.0)).collect();
-        let matrix = DenseMatrix::new(n, times, distances)?;
-        let problem = Problem::new(
-            &self.name,
-            visits,
-            caregivers,
-            n,
-            1,
-            None,
-            Objective::Distance,
-            TIME_SCALE,
-        )?;
-        Ok((problem, TravelMatrices::new(vec![matrix])?))
-    }
-
-    /// Row of the customer with this id, if any.
-    fn row(&self, id: &str) -> Option<usize> {
-        let number: u32 = id.parse().ok()?;
-        self.customers.iter().position(|c| c.number == number).filter(|&i| i > 0)
-    }
-
-    /// Total exact Euclidean length of the plan's routes (unknown customers are skipped;
-    /// [`SolomonInstance::check_exact`] reports them).
-    pub fn exact_distance(&self, plan: &Plan) -> f64 {
-        let mut total = 0.0;
-        for route in &plan.routes {
-            let mut prev = 0;
-            for stop in &route.stops {
-                if let Some(r) = self.row(&stop.visit) {
-                    total += self.euclid(prev, r);
-                    prev = r;
-                }
-            }
-            total += self.euclid(prev, 0);
-        }
-        total
-    }
-
-    /// Re-verifies the time windows and the depot's due date with exact floating-point
-    /// distances, starting every visit as early as possible. One message per violation.
-    pub fn check_exact(&self, plan: &Plan) -> Vec<String> {
-        // Tolerance for summing floats; far below any rounding the integer model does.
-        const EPS: f64 = 1e-9;
-        let mut out = Vec::new();
-        let depot = &self.customers[0];
-        for route in &plan.routes {
-            let mut t = depot.ready as f64;
-            let mut prev = 0;
-            for stop in &route.stops {
-                let Some(r) = self.row(&stop.visit) else {
-                    out.push(format!(
-                        "route {}: unknown customer {:?}",
-                        route.caregiver, stop.visit
-                    ));
-                    continue;
-                };
-                let c = &self.customers[r];
-                t = (t + self.euclid(prev, r)).max(c.ready as f64);
-                if t > c.due as f64 + EPS {
-                    out.push(format!(
-                        "route {}: customer {} starts at {t:.4}, after its due date {}",
-                        route.caregiver, c.number, c.due
-                    ));
-                }
-                t += c.service as f64;
-                prev = r;
-            }
-            t += self.euclid(prev, 0);
-            if t > depot.due as f64 + EPS {
-                out.push(format!(
-                    "route {}: back at the depot at {t:.4}, after its due date {}",
-                    route.caregiver, depot.due
-                ));
-            }
-        }
-        out
-    }
+    Ok(VrptwInstance {
+        name: name.to_string(),
+        vehicles,
+        capacity: Some(capacity),
+        customers,
+        convention: Convention::Exact,
+    })
 }
