@@ -30,6 +30,9 @@ pub struct RouteState {
     end: Vec<i64>,
     /// Latest arrival at each position that keeps the suffix feasible.
     latest_arrival: Vec<i64>,
+    /// Cost of the arc into each position, the end depot (position `len`) included; empty
+    /// when the route is. Insertion replaces exactly this arc.
+    arc_in: Vec<i64>,
     pub load: i64,
     /// Sum of arc costs, depot legs included; 0 when empty.
     pub arc_cost: i64,
@@ -44,6 +47,7 @@ impl Clone for RouteState {
             visits: self.visits.clone(),
             end: self.end.clone(),
             latest_arrival: self.latest_arrival.clone(),
+            arc_in: self.arc_in.clone(),
             load: self.load,
             arc_cost: self.arc_cost,
         }
@@ -54,6 +58,7 @@ impl Clone for RouteState {
         self.visits.clone_from(&src.visits);
         self.end.clone_from(&src.end);
         self.latest_arrival.clone_from(&src.latest_arrival);
+        self.arc_in.clone_from(&src.arc_in);
         self.load = src.load;
         self.arc_cost = src.arc_cost;
     }
@@ -66,6 +71,7 @@ impl RouteState {
             visits: Vec::new(),
             end: Vec::new(),
             latest_arrival: Vec::new(),
+            arc_in: Vec::new(),
             load: 0,
             arc_cost: 0,
         }
@@ -126,6 +132,7 @@ impl RouteState {
         self.end.clear();
         self.latest_arrival.clear();
         self.latest_arrival.resize(n, NEVER);
+        self.arc_in.clear();
         self.load = 0;
         self.arc_cost = 0;
         if n == 0 {
@@ -140,11 +147,13 @@ impl RouteState {
             let start = data.start_at(v, arrival).unwrap_or(arrival);
             t = start + data.duration[v];
             self.end.push(t);
+            self.arc_in.push(data.cost(slot, loc, to));
             self.arc_cost += data.cost(slot, loc, to);
             self.load += data.demand[v];
             loc = to;
         }
         let end = data.cg_end[c];
+        self.arc_in.push(data.cost(slot, loc, end));
         self.arc_cost += data.cost(slot, loc, end);
         let (mut next, mut latest) = (end, data.shift_end[c]);
         for p in (0..n).rev() {
@@ -158,18 +167,33 @@ impl RouteState {
     }
 
     /// The change of [`RouteState::cost`] if `v` were inserted at position `p`, or `None`
-    /// if that breaks a rule (windows, shift, capacity, leg limit, route duration).
-    /// Skills are the caller's business (see [`Data::can_serve`]).
+    /// if that breaks a rule (windows, shift, capacity, leg limit, route duration) or the
+    /// change is not below `bound`. The cost is looked up first and the rules are only
+    /// checked for a move that would win, which spares most of the searches' lookups; pass
+    /// `i64::MAX` for the plain delta. Skills are the caller's business (see
+    /// [`Data::can_serve`]).
     #[inline]
-    pub fn insertion_delta(&self, data: &Data, v: usize, p: usize) -> Option<i64> {
+    pub fn insertion_delta_below(
+        &self,
+        data: &Data,
+        v: usize,
+        p: usize,
+        bound: i64,
+    ) -> Option<i64> {
         let c = self.caregiver;
-        if self.load + data.demand[v] > data.capacity[c] {
-            return None;
-        }
         let slot = data.cg_slot[c];
         let (prev, prev_end) = self.before(data, p);
         let next = self.loc_at(data, p);
         let here = data.visit_loc[v];
+        let replaced = match self.arc_in.get(p) {
+            Some(&c) => c,
+            // An empty route: opening it also costs the route.
+            None => data.cost(slot, prev, next) - data.route_cost,
+        };
+        let delta = data.cost_into(slot, prev, here) + data.cost(slot, here, next) - replaced;
+        if delta >= bound || self.load + data.demand[v] > data.capacity[c] {
+            return None;
+        }
         let t1 = data.time(slot, prev, here);
         let t2 = data.time(slot, here, next);
         if t1 > data.max_leg || t2 > data.max_leg {
@@ -187,9 +211,7 @@ impl RouteState {
                 return None;
             }
         }
-        let delta =
-            data.cost(slot, prev, here) + data.cost(slot, here, next) - data.cost(slot, prev, next);
-        Some(if self.visits.is_empty() { delta + data.route_cost } else { delta })
+        Some(delta)
     }
 
     /// The change of [`RouteState::cost`] if the visit at `p` were removed, or `None` if the
@@ -317,13 +339,17 @@ mod tests {
                         let mut seq = route.visits.clone();
                         seq.insert(pos, v as u32);
                         let full = timing(&data, c, seq.iter().map(|&w| w as usize));
-                        let fast = route.insertion_delta(&data, v, pos);
+                        let fast = route.insertion_delta_below(&data, v, pos, i64::MAX);
                         assert_eq!(fast.is_some(), full.is_some(), "seed {seed} v {v} pos {pos}");
                         if let Some(delta) = fast {
                             let mut r = RouteState::new(c);
                             r.visits = seq;
                             r.update(&data);
                             assert_eq!(r.cost(&data) - route.cost(&data), delta);
+                            // The bound is strict: a move only as good as it is pruned.
+                            assert_eq!(route.insertion_delta_below(&data, v, pos, delta), None);
+                            let above = route.insertion_delta_below(&data, v, pos, delta + 1);
+                            assert_eq!(above, Some(delta));
                         }
                     }
                 }

@@ -92,7 +92,10 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
                 < best.cost.objective as f64 * (1.0 + LOCAL_SEARCH_MARGIN)
                 || cand.cost.unassigned < best.cost.unassigned
             {
-                local::improve(&data, &mut cand);
+                let changed: Vec<usize> = (0..cand.routes.len())
+                    .filter(|&r| cand.routes[r].visits != cur.routes[r].visits)
+                    .collect();
+                local::improve_routes(&data, &mut cand, &changed);
             }
             std::mem::swap(&mut cur, &mut cand);
             if cur.cost < best.cost {

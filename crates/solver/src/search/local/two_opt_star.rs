@@ -11,65 +11,62 @@ use crate::search::solution::Solution;
 /// Neighbours considered per visit.
 const GRANULARITY: usize = 20;
 
-/// One pass; returns whether anything improved.
-pub fn two_opt_star_pass(data: &Data, sol: &mut Solution) -> bool {
-    let mut improved = false;
+/// Applies the first improving exchange that links served visit `v` to one of its nearest
+/// neighbours on another route; returns the two routes changed.
+pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]> {
     let mut seq_a: Vec<u32> = Vec::new();
     let mut seq_b: Vec<u32> = Vec::new();
-    for v in 0..data.n_visits {
-        let Some(ra) = sol.route_of[v].map(|r| r as usize) else { continue };
-        for &w in data.neighbours[v].iter().take(GRANULARITY) {
-            let w = w as usize;
-            let Some(rb) = sol.route_of[w].map(|r| r as usize) else { continue };
-            if rb == ra || !compatible(data, sol.routes[ra].caregiver, sol.routes[rb].caregiver) {
-                continue;
-            }
-            let (a, b) = (&sol.routes[ra], &sol.routes[rb]);
-            let (Some(pv), Some(pw)) = (a.position(v), b.position(w)) else { continue };
-            // New links: v -> w (a keeps ..=pv, takes b's tail from pw) and
-            // b[pw-1] -> a[pv+1] (b keeps ..pw, takes a's tail after pv).
-            let (i, j) = (pv + 1, pw);
-            let slot = data.cg_slot[a.caregiver];
-            let (prev_a, end_a) = a.before(data, i);
-            let (prev_b, end_b) = b.before(data, j);
-            let loc_next = |r: &crate::eval::RouteState, p: usize| {
-                r.visits.get(p).map_or(data.cg_end[r.caregiver], |&x| data.visit_loc[x as usize])
-            };
-            let (next_a, next_b) = (loc_next(a, i), loc_next(b, j));
-            let t1 = data.time(slot, prev_a, next_b);
-            let t2 = data.time(slot, prev_b, next_a);
-            if t1 > data.max_leg || t2 > data.max_leg {
-                continue;
-            }
-            if end_a + t1 > b.latest_at(data, j) || end_b + t2 > a.latest_at(data, i) {
-                continue;
-            }
-            let delta = data.cost(slot, prev_a, next_b) + data.cost(slot, prev_b, next_a)
-                - data.cost(slot, prev_a, next_a)
-                - data.cost(slot, prev_b, next_b);
-            // A route emptied by the exchange saves its fixed cost.
-            let emptied = usize::from(i == 0 && j == b.len()) + usize::from(j == 0 && i == a.len());
-            if delta - emptied as i64 * data.route_cost >= 0 {
-                continue;
-            }
-            seq_a.clear();
-            seq_a.extend_from_slice(&a.visits[..i]);
-            seq_a.extend_from_slice(&b.visits[j..]);
-            seq_b.clear();
-            seq_b.extend_from_slice(&b.visits[..j]);
-            seq_b.extend_from_slice(&a.visits[i..]);
-            if !fits(data, a.caregiver, &seq_a) || !fits(data, b.caregiver, &seq_b) {
-                continue;
-            }
-            let before = sol.cost;
-            sol.set_route(data, ra, &seq_a);
-            sol.set_route(data, rb, &seq_b);
-            debug_assert!(sol.cost < before);
-            improved = true;
-            break;
+    let ra = sol.route_of[v]? as usize;
+    for &w in data.neighbours[v].iter().take(GRANULARITY) {
+        let w = w as usize;
+        let Some(rb) = sol.route_of[w].map(|r| r as usize) else { continue };
+        if rb == ra || !compatible(data, sol.routes[ra].caregiver, sol.routes[rb].caregiver) {
+            continue;
         }
+        let (a, b) = (&sol.routes[ra], &sol.routes[rb]);
+        let (Some(pv), Some(pw)) = (a.position(v), b.position(w)) else { continue };
+        // New links: v -> w (a keeps ..=pv, takes b's tail from pw) and
+        // b[pw-1] -> a[pv+1] (b keeps ..pw, takes a's tail after pv).
+        let (i, j) = (pv + 1, pw);
+        let slot = data.cg_slot[a.caregiver];
+        let (prev_a, end_a) = a.before(data, i);
+        let (prev_b, end_b) = b.before(data, j);
+        let loc_next = |r: &crate::eval::RouteState, p: usize| {
+            r.visits.get(p).map_or(data.cg_end[r.caregiver], |&x| data.visit_loc[x as usize])
+        };
+        let (next_a, next_b) = (loc_next(a, i), loc_next(b, j));
+        let t1 = data.time(slot, prev_a, next_b);
+        let t2 = data.time(slot, prev_b, next_a);
+        if t1 > data.max_leg || t2 > data.max_leg {
+            continue;
+        }
+        if end_a + t1 > b.latest_at(data, j) || end_b + t2 > a.latest_at(data, i) {
+            continue;
+        }
+        let delta = data.cost(slot, prev_a, next_b) + data.cost(slot, prev_b, next_a)
+            - data.cost(slot, prev_a, next_a)
+            - data.cost(slot, prev_b, next_b);
+        // A route emptied by the exchange saves its fixed cost.
+        let emptied = usize::from(i == 0 && j == b.len()) + usize::from(j == 0 && i == a.len());
+        if delta - emptied as i64 * data.route_cost >= 0 {
+            continue;
+        }
+        seq_a.clear();
+        seq_a.extend_from_slice(&a.visits[..i]);
+        seq_a.extend_from_slice(&b.visits[j..]);
+        seq_b.clear();
+        seq_b.extend_from_slice(&b.visits[..j]);
+        seq_b.extend_from_slice(&a.visits[i..]);
+        if !fits(data, a.caregiver, &seq_a) || !fits(data, b.caregiver, &seq_b) {
+            continue;
+        }
+        let before = sol.cost;
+        sol.set_route(data, ra, &seq_a);
+        sol.set_route(data, rb, &seq_b);
+        debug_assert!(sol.cost < before);
+        return Some([ra, rb]);
     }
-    improved
+    None
 }
 
 /// Same matrix, end point and shift end: one route's backward slack holds on the other.
@@ -97,8 +94,12 @@ mod tests {
             let data = Data::new(&p, &t);
             let mut sol = testutil::solution(&data, seed);
             let before = sol.cost;
-            while two_opt_star_pass(&data, &mut sol) {
-                assert!(sol.is_consistent(&data));
+            for v in 0..data.n_visits {
+                let cost = sol.cost;
+                if two_opt_star(&data, &mut sol, v).is_some() {
+                    assert!(sol.cost < cost);
+                    assert!(sol.is_consistent(&data));
+                }
             }
             assert!(sol.cost <= before);
         }

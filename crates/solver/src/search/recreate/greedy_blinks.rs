@@ -31,6 +31,8 @@ pub fn best_insertion(
     empty_seen: &mut Vec<u32>,
 ) -> Option<Insertion> {
     let mut best: Option<Insertion> = None;
+    // Positions to go before the next blink: one draw per blink, not one per position.
+    let mut next_blink = blink_gap(blink, rng);
     // Empty routes of one caregiver class are interchangeable: try the first only.
     empty_seen.clear();
     for (r, route) in sol.routes.iter().enumerate() {
@@ -45,17 +47,28 @@ pub fn best_insertion(
             empty_seen.push(class);
         }
         for p in 0..=route.len() {
-            if blink > 0.0 && rng.gen::<f64>() < blink {
+            if next_blink == 0 {
+                next_blink = blink_gap(blink, rng);
                 continue;
             }
-            if let Some(delta) = route.insertion_delta(data, v, p) {
-                if best.is_none_or(|b| delta < b.delta) {
-                    best = Some(Insertion { route: r, position: p, delta });
-                }
+            next_blink -= 1;
+            let bound = best.map_or(i64::MAX, |b| b.delta);
+            if let Some(delta) = route.insertion_delta_below(data, v, p, bound) {
+                best = Some(Insertion { route: r, position: p, delta });
             }
         }
     }
     best
+}
+
+/// Positions until the next blink: geometric with success probability `blink`, which skips
+/// each position independently with that probability; never for `blink <= 0`.
+fn blink_gap(blink: f64, rng: &mut ChaCha8Rng) -> u64 {
+    if blink <= 0.0 {
+        return u64::MAX;
+    }
+    let u: f64 = 1.0 - rng.gen::<f64>(); // in (0, 1]
+    (u.ln() / (1.0 - blink.min(0.5)).ln()).floor().min(u64::MAX as f64) as u64
 }
 
 /// How removed visits are ordered before reinsertion (SISR's four orders).
