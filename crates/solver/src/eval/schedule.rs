@@ -187,8 +187,8 @@ impl RouteState {
         let here = data.visit_loc[v];
         let replaced = match self.arc_in.get(p) {
             Some(&c) => c,
-            // An empty route: opening it also costs the route.
-            None => data.cost(slot, prev, next) - data.route_cost,
+            // An empty route costs nothing: opening it costs both legs and the route.
+            None => -data.route_cost,
         };
         let delta = data.cost_into(slot, prev, here) + data.cost(slot, here, next) - replaced;
         if delta >= bound || self.load + data.demand[v] > data.capacity[c] {
@@ -240,6 +240,78 @@ impl RouteState {
         Some(
             data.cost(slot, prev, next) - data.cost(slot, prev, here) - data.cost(slot, here, next),
         )
+    }
+
+    /// The change of [`RouteState::cost`] if the visits at positions `i..j` were replaced by
+    /// `seg` (visits from elsewhere; either side may be empty), or `None` if that breaks a
+    /// rule or the change is not below `bound`. O(`seg.len()`) from the caches: the part
+    /// before `i` keeps its earliest schedule and the part from `j` its latest arrivals.
+    /// This one evaluation serves every exchange of segments between two routes (swap,
+    /// or-opt, cross-exchange). Skills are the caller's business.
+    pub fn replace_delta(
+        &self,
+        data: &Data,
+        i: usize,
+        j: usize,
+        seg: &[u32],
+        bound: i64,
+    ) -> Option<i64> {
+        let c = self.caregiver;
+        let slot = data.cg_slot[c];
+        let (prev, mut t) = self.before(data, i);
+        let next = self.loc_at(data, j);
+        if seg.is_empty() && i == 0 && j == self.len() {
+            // Emptied: no schedule left to check.
+            return Some(-self.cost(data)).filter(|&d| d < bound);
+        }
+        let delta = {
+            let old: i64 =
+                if self.is_empty() { -data.route_cost } else { self.arc_in[i..=j].iter().sum() };
+            let mut new = 0;
+            let mut loc = prev;
+            for &w in seg {
+                let to = data.visit_loc[w as usize];
+                new += data.cost(slot, loc, to);
+                loc = to;
+            }
+            new + data.cost(slot, loc, next) - old
+        };
+        if delta >= bound {
+            return None;
+        }
+        let removed: i64 = self.visits[i..j].iter().map(|&w| data.demand[w as usize]).sum();
+        let added: i64 = seg.iter().map(|&w| data.demand[w as usize]).sum();
+        if self.load - removed + added > data.capacity[c] {
+            return None;
+        }
+        let mut loc = prev;
+        for &w in seg {
+            let w = w as usize;
+            let to = data.visit_loc[w];
+            let leg = data.time(slot, loc, to);
+            if leg > data.max_leg {
+                return None;
+            }
+            t = data.start_at(w, t + leg)? + data.duration[w];
+            loc = to;
+        }
+        let leg = data.time(slot, loc, next);
+        if leg > data.max_leg || t + leg > self.latest_at(data, j) {
+            return None;
+        }
+        if data.max_duration[c].is_some() {
+            let seq = self.visits[..i].iter().chain(seg).chain(&self.visits[j..]);
+            if !duration_ok(data, c, seq.map(|&w| w as usize)) {
+                return None;
+            }
+        }
+        Some(delta)
+    }
+
+    /// Replaces the visits at positions `i..j` by `seg` (the caller checked it).
+    pub fn replace(&mut self, data: &Data, i: usize, j: usize, seg: &[u32]) {
+        self.visits.splice(i..j, seg.iter().copied());
+        self.update(data);
     }
 
     pub fn insert(&mut self, data: &Data, v: usize, p: usize) {
@@ -353,11 +425,50 @@ mod tests {
                         }
                     }
                 }
+                replacements_match_full_recomputation(&data, route, &sol, seed);
                 for pos in 0..route.len() {
                     let mut seq = route.visits.clone();
                     seq.remove(pos);
                     let full = timing(&data, c, seq.iter().map(|&w| w as usize));
                     assert_eq!(route.removal_delta(&data, pos).is_some(), full.is_some());
+                }
+            }
+        }
+    }
+
+    /// Every replacement of a slice of `route` by a few visits of other routes (or none):
+    /// the O(seg) check agrees with the full schedule and the cost with a recomputation.
+    fn replacements_match_full_recomputation(
+        data: &Data,
+        route: &RouteState,
+        sol: &crate::search::solution::Solution,
+        seed: u64,
+    ) {
+        let others: Vec<u32> = (0..data.n_visits as u32)
+            .filter(|w| !route.visits.contains(w) && sol.route_of[*w as usize].is_some())
+            .collect();
+        let segs: Vec<Vec<u32>> = (0..=3)
+            .flat_map(|k| {
+                others
+                    .windows(k.max(1))
+                    .take(if k == 0 { 1 } else { 6 })
+                    .map(move |w| w[..k].to_vec())
+            })
+            .collect();
+        for i in 0..=route.len() {
+            for j in i..=(i + 3).min(route.len()) {
+                for seg in &segs {
+                    let mut seq = route.visits.clone();
+                    seq.splice(i..j, seg.iter().copied());
+                    let full = timing(data, route.caregiver, seq.iter().map(|&w| w as usize));
+                    let fast = route.replace_delta(data, i, j, seg, i64::MAX);
+                    assert_eq!(fast.is_some(), full.is_some(), "seed {seed} {i}..{j} {seg:?}");
+                    if let Some(delta) = fast {
+                        let mut r = route.clone();
+                        r.replace(data, i, j, seg);
+                        assert_eq!(r.cost(data) - route.cost(data), delta);
+                        assert_eq!(route.replace_delta(data, i, j, seg, delta), None);
+                    }
                 }
             }
         }

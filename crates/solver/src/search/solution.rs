@@ -103,6 +103,31 @@ impl Solution {
         }
     }
 
+    /// Exchanges the visits at positions `a_span` of route `ra` with those at `b_span` of
+    /// route `rb` (`ra != rb`; either span may be empty; the caller checked both routes).
+    pub fn exchange(
+        &mut self,
+        data: &Data,
+        ra: usize,
+        a_span: std::ops::Range<usize>,
+        rb: usize,
+        b_span: std::ops::Range<usize>,
+    ) {
+        debug_assert_ne!(ra, rb);
+        let from_a: Vec<u32> = self.routes[ra].visits[a_span.clone()].to_vec();
+        let from_b: Vec<u32> = self.routes[rb].visits[b_span.clone()].to_vec();
+        let before = self.routes[ra].cost(data) + self.routes[rb].cost(data);
+        self.routes[ra].replace(data, a_span.start, a_span.end, &from_b);
+        self.routes[rb].replace(data, b_span.start, b_span.end, &from_a);
+        self.cost.objective += self.routes[ra].cost(data) + self.routes[rb].cost(data) - before;
+        for &v in &from_b {
+            self.route_of[v as usize] = Some(ra as u32);
+        }
+        for &v in &from_a {
+            self.route_of[v as usize] = Some(rb as u32);
+        }
+    }
+
     /// Number of routes with at least one visit.
     pub fn routes_used(&self) -> usize {
         self.routes.iter().filter(|r| !r.is_empty()).count()

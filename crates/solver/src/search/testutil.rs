@@ -9,8 +9,10 @@ use crate::{LocationIdx, Meters, ProfileIdx};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// A problem of `n` visits and 4 caregivers with tight-ish windows, a leg limit and a
-/// route limit on some caregivers, from `seed`.
+/// A problem of `n` visits (`n >= 3`) and 4 caregivers with tight-ish windows, a leg limit
+/// and a route limit on some caregivers, from `seed`. Two caregivers end their day somewhere
+/// other than where they start, as home carers do, so that an empty route's cost (nothing,
+/// not the start-to-end leg) is exercised.
 pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let points: Vec<(f64, f64)> = (0..=n)
@@ -56,7 +58,7 @@ pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
             skills: if k % 2 == 0 { vec!["x".into()] } else { Vec::new() },
             profile: ProfileIdx(0),
             start: LocationIdx(0),
-            end: LocationIdx(0),
+            end: LocationIdx(if k % 2 == 1 { k as u32 } else { 0 }),
             shift: TimeWindow::new(Seconds(0), Seconds(10_000)),
             capacity: Some(12),
             max_route_duration: (k == 3).then_some(Seconds(5_000)),

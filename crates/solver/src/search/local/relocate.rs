@@ -5,10 +5,8 @@
 //! removal gain plus the insertion cost, both O(1) from the route caches.
 
 use crate::eval::Data;
+use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
-
-/// Neighbours considered per visit.
-const GRANULARITY: usize = 20;
 
 /// Moves served visit `v` to its best granular position on another route if that lowers
 /// the cost; returns the two routes changed.
@@ -40,23 +38,10 @@ pub fn relocate(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::testutil;
+    use crate::search::local::tests::check_operator;
 
     #[test]
-    fn never_worsens_and_stays_consistent() {
-        for seed in 0..20 {
-            let (p, t) = testutil::problem(seed, 30);
-            let data = Data::new(&p, &t);
-            let mut sol = testutil::solution(&data, seed);
-            let before = sol.cost;
-            for v in 0..data.n_visits {
-                let cost = sol.cost;
-                if let Some([a, b]) = relocate(&data, &mut sol, v) {
-                    assert!(sol.cost < cost && a != b && sol.route_of[v] == Some(b as u32));
-                    assert!(sol.is_consistent(&data));
-                }
-            }
-            assert!(sol.cost <= before);
-        }
+    fn improves_exactly_and_stays_consistent() {
+        check_operator(relocate);
     }
 }
