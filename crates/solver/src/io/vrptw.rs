@@ -129,6 +129,15 @@ impl VrptwInstance {
 
     /// The problem in model units (see the module docs) and its one travel matrix.
     pub fn to_problem(&self) -> Result<(Problem, TravelMatrices), ProblemError> {
+        self.to_problem_as(Objective::Distance)
+    }
+
+    /// As [`VrptwInstance::to_problem`], minimising `objective` (for example
+    /// [`Objective::VehiclesFirst`], the classic hierarchical VRPTW objective).
+    pub fn to_problem_as(
+        &self,
+        objective: Objective,
+    ) -> Result<(Problem, TravelMatrices), ProblemError> {
         let scale = self.scale();
         let depot = &self.customers[0];
         let n = self.customers.len();
@@ -166,8 +175,7 @@ impl VrptwInstance {
         }
         let distances = times.iter().map(|t| Meters(t.0)).collect();
         let matrix = DenseMatrix::new(n, times, distances)?;
-        let problem =
-            Problem::new(&self.name, visits, caregivers, n, 1, None, Objective::Distance, scale)?;
+        let problem = Problem::new(&self.name, visits, caregivers, n, 1, None, objective, scale)?;
         Ok((problem, TravelMatrices::new(vec![matrix])?))
     }
 

@@ -3,7 +3,7 @@
 //! that nothing lower-priority takes the room a higher one needed.
 
 use crate::eval::Data;
-use crate::search::recreate::best_insertion;
+use crate::search::recreate::{best_insertion, InsertionScratch};
 use crate::search::solution::Solution;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
@@ -19,9 +19,9 @@ pub fn construct(data: &Data, rng: &mut ChaCha8Rng, hopeless: &[bool]) -> Soluti
         let last_close = data.windows(v).last().map_or(0, |w| w.1);
         (Reverse(data.priority[v]), Reverse(data.cost(0, depot, data.visit_loc[v])), last_close, v)
     });
-    let mut seen = Vec::new();
+    let mut scratch = InsertionScratch::default();
     for v in order {
-        if let Some(ins) = best_insertion(data, &sol, v, 0.0, rng, &mut seen) {
+        if let Some(ins) = best_insertion(data, &sol, v, 0.0, rng, &mut scratch) {
             sol.insert(data, v, ins.route, ins.position);
         }
     }

@@ -1,4 +1,5 @@
-//! The main loop: construct, then ruin-and-recreate with simulated-annealing acceptance.
+//! The main loop: construct, then (when routes count first) minimise the fleet, then
+//! ruin-and-recreate with simulated-annealing acceptance.
 //!
 //! When the stop criterion knows its horizon (a time or iteration budget) the temperature
 //! falls geometrically over it, once, as in SISR. Without one the search anneals in cycles of
@@ -11,6 +12,7 @@ use crate::eval::{Data, SolCost};
 use crate::model::{Plan, Problem, ReasonCode};
 use crate::search::construct::construct;
 use crate::search::diagnose::diagnose;
+use crate::search::fleet::minimise_fleet;
 use crate::search::local;
 use crate::search::output::to_plan;
 use crate::search::recreate::recreate;
@@ -57,8 +59,21 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
         (arcs as f64 / count.max(1) as f64).max(1.0)
     };
     let avg_removed = AVG_REMOVED.min(servable).max(1);
+    let mut iter = 0u64;
+    if data.route_cost > 0 {
+        let fewer;
+        (fewer, iter) =
+            minimise_fleet(&data, &cur, &mut rng, &hopeless, avg_removed, env, &mut |s, env| {
+                report(problem, travel, &data, s, &reasons, env)
+            });
+        if fewer.cost < cur.cost {
+            cur = fewer;
+            local::improve(&data, &mut cur);
+            best.clone_from(&cur);
+        }
+    }
     let mut cand = cur.clone();
-    let (mut iter, mut cycle_start, mut cycle_len) = (0u64, 0u64, FIRST_CYCLE);
+    let (mut cycle_start, mut cycle_len) = (iter, FIRST_CYCLE);
     loop {
         if env.stop.should_stop(iter) || env.cancel.is_cancelled() {
             break;

@@ -4,6 +4,7 @@
 pub mod construct;
 pub mod diagnose;
 pub mod driver;
+pub mod fleet;
 pub mod local;
 pub mod output;
 pub mod recreate;
