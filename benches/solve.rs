@@ -1,38 +1,93 @@
-//! One full solve of Solomon C101 and R101 for a fixed number of iterations (machine noise
-//! shows in the time, not in the plan), printing the distance reached beside the best-known.
+//! The solver's hot paths, one thread: evaluating insertion moves, a local search (every
+//! operator) from the first plan to a local optimum, and full solves of a
+//! 100-visit Solomon instance and a 1,000-visit Gehring–Homberger instance for a fixed
+//! number of iterations (machine noise shows in the time, not in the plan), printing the
+//! distance reached beside the best-known. The first feasible plan of the 1,000-visit
+//! instance (construction and local search) is timed on its own: the target is under 1 s.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use solver::bench_hooks::MoveFixture;
 use solver::io::solomon::parse_solomon;
+use solver::io::vrplib::parse_vrplib;
+use solver::io::vrptw::VrptwInstance;
 use solver::{Environment, MaxIterations};
 use std::time::Duration;
 
-const SOLOMON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/vrptw/solomon");
+const VRPTW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/vrptw");
 
-fn bench(c: &mut Criterion) {
-    let mut group = c.benchmark_group("solve");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
-    for (name, bks) in [("C101", 828.94), ("R101", 1650.80)] {
-        let path = format!("{SOLOMON}/{name}.txt");
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("SKIPPED: {path} is absent");
-            continue;
-        };
-        let instance = parse_solomon(&text, name).expect("parses");
+/// The instance in `file` under the shared VRPTW folder; `None`, with a note, when absent.
+fn load(file: &str) -> Option<VrptwInstance> {
+    let path = format!("{VRPTW}/{file}");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("SKIPPED: {path} is absent");
+        return None;
+    };
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let parsed = if file.ends_with(".vrp") {
+        parse_vrplib(&text, name).map_err(|e| e.to_string())
+    } else {
+        parse_solomon(&text, name).map_err(|e| e.to_string())
+    };
+    match parsed {
+        Ok(instance) => Some(instance),
+        Err(e) => {
+            eprintln!("SKIPPED: {path}: {e}");
+            None
+        }
+    }
+}
+
+fn moves(c: &mut Criterion) {
+    let mut group = c.benchmark_group("moves");
+    group.sample_size(10).measurement_time(Duration::from_secs(5));
+    for file in ["solomon/R101.txt", "gh1000_vrplib/RC1_10_1.vrp"] {
+        let Some(instance) = load(file) else { continue };
         let (problem, travel) = instance.to_problem().expect("valid");
-        let solve = || {
-            let mut env = Environment::new(1, MaxIterations(2_000));
-            solver::solve(&problem, &travel, &mut env)
-        };
-        let plan = solve();
-        eprintln!(
-            "{name}: distance {:.2} with {} routes after 2000 iterations (best known {bks})",
-            instance.distance(&plan),
-            plan.routes.len()
-        );
-        group.bench_function(format!("{name} 2000 iterations"), |b| b.iter(solve));
+        let fixture = MoveFixture::new(&problem, &travel);
+        group.throughput(Throughput::Elements(fixture.insertion_count() as u64));
+        group.bench_function(format!("every insertion, {}", instance.name), |b| {
+            b.iter(|| fixture.evaluate_all_insertions())
+        });
+        group.throughput(Throughput::Elements(problem.visits.len() as u64));
+        group.bench_function(format!("local search to an optimum, {}", instance.name), |b| {
+            b.iter(|| fixture.local_search())
+        });
     }
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn solves(c: &mut Criterion) {
+    let mut group = c.benchmark_group("solve");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    for (file, bks, iterations) in [
+        ("solomon/C101.txt", 828.94, 2_000),
+        ("solomon/R101.txt", 1642.88, 2_000),
+        ("gh1000_vrplib/RC1_10_1.vrp", 45790.7, 500),
+    ] {
+        let Some(instance) = load(file) else { continue };
+        let (problem, travel) = instance.to_problem().expect("valid");
+        let solve = |iterations| {
+            let mut env = Environment::new(1, MaxIterations(iterations));
+            solver::solve(&problem, &travel, &mut env)
+        };
+        let plan = solve(iterations);
+        eprintln!(
+            "{}: distance {:.2} with {} routes after {iterations} iterations (best known {bks})",
+            instance.name,
+            instance.distance(&plan),
+            plan.routes.len()
+        );
+        if problem.visits.len() >= 1000 {
+            group.bench_function(format!("{} first feasible plan", instance.name), |b| {
+                b.iter(|| solve(0))
+            });
+        }
+        group.bench_function(format!("{} {iterations} iterations", instance.name), |b| {
+            b.iter(|| solve(iterations))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, moves, solves);
 criterion_main!(benches);

@@ -18,7 +18,8 @@ PEERS = os.path.normpath(os.path.join(ROOT, "..", "shared", "peers"))
 sys.path.insert(0, PEERS)
 from solomon import read_solomon, check  # noqa: E402
 
-CARECIRCLE = os.path.join(ROOT, "target", "release", "carecircle")
+# CARECIRCLE=path runs another build (for example to compare two versions).
+CARECIRCLE = os.environ.get("CARECIRCLE") or os.path.join(ROOT, "target", "release", "carecircle")
 ONE_THREAD = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", RAYON_NUM_THREADS="1")
 
 

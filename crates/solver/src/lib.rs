@@ -3,6 +3,8 @@
 //! `solve(&Problem, &dyn TravelTimes, &mut Environment) -> Plan`; `check::check` verifies any
 //! plan independently. Pure: no I/O, no async, no clock or global RNG of its own.
 
+#[doc(hidden)]
+pub mod bench_hooks;
 pub mod check;
 pub mod env;
 mod eval;
