@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use roads::{CacheUse, LonLat, Mode, RoadNetwork};
+use solver::io::mankowska::{is_mankowska, parse_mankowska, MankowskaInstance};
 use solver::io::solomon::parse_solomon;
 use solver::io::vrplib::parse_vrplib;
 use solver::io::vrptw::VrptwInstance;
@@ -17,6 +18,8 @@ use crate::progress::Progress;
 pub enum ProblemFile {
     /// A VRPTW benchmark instance: Solomon / Gehring–Homberger text or VRPLIB.
     Vrptw(VrptwInstance),
+    /// A home-health-care instance of Mankowska et al. (2014).
+    Mankowska(MankowskaInstance),
     /// A CareCircle scenario (JSON); `osm` is the extract it names, resolved against the
     /// scenario's folder.
     Scenario { scenario: Scenario, osm: Option<PathBuf> },
@@ -26,8 +29,8 @@ fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))
 }
 
-/// Reads a problem file: JSON is a scenario, `KEY : VALUE` lines a VRPLIB instance, anything
-/// else a Solomon instance.
+/// Reads a problem file: JSON is a scenario, a file starting `nbNodes` a Mankowska instance,
+/// `KEY : VALUE` lines a VRPLIB instance, anything else a Solomon instance.
 pub fn read_problem(path: &Path) -> Result<ProblemFile> {
     let text = read_text(path)?;
     if text.trim_start().starts_with('{') {
@@ -41,6 +44,11 @@ pub fn read_problem(path: &Path) -> Result<ProblemFile> {
             }
         });
         Ok(ProblemFile::Scenario { scenario, osm })
+    } else if is_mankowska(&text) {
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let instance =
+            parse_mankowska(&text, &name).with_context(|| format!("{}", path.display()))?;
+        Ok(ProblemFile::Mankowska(instance))
     } else {
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");

@@ -16,11 +16,12 @@ use crate::station_plans;
     long_about = "Recomputes every time and cost of the plan from the problem and the route order \
 alone (independently of the solver), prints the recomputed figures and every violated rule, and \
 exits with status 0 only for a feasible plan. For Solomon and VRPLIB instances the time windows \
-are also re-verified in floating point under the file's distance convention.",
+are also re-verified in floating point under the file's distance convention; for Mankowska \
+instances the benchmark's objective is recomputed from the routes in exact arithmetic.",
     after_help = "Examples:\n  carecircle check scenarios/demo.json out/demo/plan.json\n  carecircle check ../shared/data/vrptw/solomon/C101.txt c101.json"
 )]
 pub struct Args {
-    /// The problem file (scenario JSON, Solomon text or VRPLIB).
+    /// The problem file (scenario JSON, Solomon text, VRPLIB or Mankowska).
     problem: PathBuf,
     /// The plan JSON.
     plan: PathBuf,
@@ -48,6 +49,24 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
                 problem.visits.len() - plan.unassigned.len(),
                 problem.visits.len()
             );
+        }
+        ProblemFile::Mankowska(instance) => {
+            let (problem, travel) = instance.to_problem()?;
+            let report = solver::check::check(&problem, &travel, &plan);
+            violations.extend(report.violations.iter().map(|v| v.to_string()));
+            let score = instance.routes_of(&plan).and_then(|r| instance.score(&r));
+            match score {
+                Ok(s) => println!(
+                    "{}: {} routes, objective {:.3} (distance {:.3}, tardiness {:.3}, max {:.3})",
+                    problem.name,
+                    plan.routes.len(),
+                    s.objective(),
+                    s.distance,
+                    s.tardiness,
+                    s.max_tardiness
+                ),
+                Err(e) => violations.push(format!("benchmark rules: {e}")),
+            }
         }
         ProblemFile::Scenario { scenario, osm } => {
             let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
 use roads::{Mode, RoadNetwork};
+use solver::io::mankowska::MankowskaInstance;
 use solver::io::vrptw::VrptwInstance;
 use solver::scenario::Scenario;
 use solver::{Environment, FirstOf, MaxIterations, MaxRuntime, Objective, Plan};
@@ -17,14 +18,17 @@ use crate::station_plans::{self, PreparedStation, SearchBudget};
 
 #[derive(ClapArgs)]
 #[command(
-    about = "Solve a problem file (scenario JSON, Solomon or VRPLIB VRPTW) and write the plan",
+    about = "Solve a problem file (scenario JSON, Solomon or VRPLIB VRPTW, Mankowska HHC) and write the plan",
     long_about = "Solve a problem file and write the plan as JSON. The format is detected from \
 the content: a CareCircle scenario (JSON; planned station by station on the road network of its \
 OpenStreetMap extract, with the routes also written as GeoJSON and an SVG map beside the plan), \
 a Solomon / Gehring-Homberger VRPTW instance (text; exact Euclidean distances; times and distances \
 in the plan are in thousandths of the instance's units) or a VRPLIB VRPTW instance (`KEY : VALUE` \
-header; distances truncated to one decimal as in the DIMACS challenge; plan units are tenths).",
-    after_help = "Examples:\n  carecircle solve scenarios/demo.json --time-limit 10 --out out/plan.json\n  carecircle solve ../shared/data/vrptw/solomon/C101.txt --time-limit 5 --out c101.json\n  carecircle solve ../shared/data/vrptw/gh1000_vrplib/C1_10_1.vrp --time-limit 120 --out c1_10_1.json\n  carecircle solve ../shared/data/vrptw/solomon/R101.txt --objective vehicles-first"
+header; distances truncated to one decimal as in the DIMACS challenge; plan units are tenths) or a \
+Mankowska et al. (2014) home-health-care instance (starts with `nbNodes`; two-caregiver and \
+precedence visits, tardiness; each stop carries its `service` index and `kpis.objective` is the \
+benchmark's (distance + total tardiness + max tardiness) / 3; plan units are thousandths).",
+    after_help = "Examples:\n  carecircle solve scenarios/demo.json --time-limit 10 --out out/plan.json\n  carecircle solve ../shared/data/vrptw/solomon/C101.txt --time-limit 5 --out c101.json\n  carecircle solve ../shared/data/vrptw/gh1000_vrplib/C1_10_1.vrp --time-limit 120 --out c1_10_1.json\n  carecircle solve ../shared/data/vrptw/solomon/R101.txt --objective vehicles-first\n  carecircle solve ../shared/data/hhc/mankowska2014/instances/InstanzCPLEX_HCSRP_25_1.txt --time-limit 30"
 )]
 pub struct Args {
     /// The problem file.
@@ -69,6 +73,9 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
                 VrptwObjective::VehiclesFirst => Objective::VehiclesFirst,
             };
             solve_vrptw(&instance, objective, budget, &args.out, progress)?
+        }
+        ProblemFile::Mankowska(instance) => {
+            solve_mankowska(&instance, budget, &args.out, progress)?
         }
         ProblemFile::Scenario { scenario, osm } => {
             let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
@@ -121,6 +128,66 @@ fn solve_vrptw(
         "{}: distance {:.2}, {} routes, {} of {} customers served; plan written to {}",
         problem.name,
         instance.distance(&plan),
+        plan.routes.len(),
+        plan.kpis.visits_served,
+        plan.kpis.visits_total,
+        out.display()
+    );
+    Ok(())
+}
+
+/// Solves a Mankowska et al. home-health-care instance; the plan's `kpis.objective` is the
+/// benchmark's objective recomputed from the routes in exact arithmetic.
+fn solve_mankowska(
+    instance: &MankowskaInstance,
+    budget: SearchBudget,
+    out: &Path,
+    progress: &Progress,
+) -> Result<()> {
+    let (problem, travel) = instance.to_problem()?;
+    progress.say(format!(
+        "{}: {} services ({} pairs), {} caregivers, time limit {:.1}s",
+        problem.name,
+        problem.visits.len(),
+        problem.links.len(),
+        problem.caregivers.len(),
+        budget.time_limit.as_secs_f64()
+    ));
+    let score = |plan: &Plan| {
+        instance.routes_of(plan).and_then(|r| instance.score(&r)).map_err(anyhow::Error::msg)
+    };
+    let stop = FirstOf(
+        MaxRuntime::new(budget.time_limit),
+        MaxIterations(budget.max_iterations.unwrap_or(u64::MAX)),
+    );
+    let mut env = Environment::new(budget.seed, stop).on_improvement(|plan: &Plan| {
+        if let Ok(s) = score(plan) {
+            progress.say(format!(
+                "objective {:.3} (distance {:.3}, tardiness {:.3}, max {:.3}), {} unassigned",
+                s.objective(),
+                s.distance,
+                s.tardiness,
+                s.max_tardiness,
+                plan.kpis.visits_unassigned
+            ));
+        }
+    });
+    let mut plan = solver::solve(&problem, &travel, &mut env);
+    let report = solver::check::check(&problem, &travel, &plan);
+    if let Some(v) = report.violations.first() {
+        anyhow::bail!("internal error: the plan fails the checker: {v}");
+    }
+    let s = score(&plan)?;
+    plan.kpis.objective = Some(s.objective());
+    input::write_json(out, &plan)?;
+    println!(
+        "{}: objective {:.3} (distance {:.3}, tardiness {:.3}, max tardiness {:.3}), {} caregivers, \
+         {} of {} services; checker: feasible; plan written to {}",
+        problem.name,
+        s.objective(),
+        s.distance,
+        s.tardiness,
+        s.max_tardiness,
         plan.routes.len(),
         plan.kpis.visits_served,
         plan.kpis.visits_total,

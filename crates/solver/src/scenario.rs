@@ -308,6 +308,8 @@ impl Scenario {
                 skills: v.skills.clone(),
                 priority: v.priority,
                 demand: 0,
+                due: None,
+                duration_for: Default::default(),
             });
         }
         let caregivers = caregivers

@@ -6,7 +6,7 @@ mod common;
 use solver::check::{check, CheckRule};
 use solver::{
     Caregiver, LocationIdx, Objective, Plan, Problem, ProfileIdx, ReasonCode, Route, Seconds,
-    ServiceKind, Stop, TimeWindow, TravelMatrices, TravelTimes, Unassigned, Visit,
+    ServiceKind, Stop, TimeWindow, TravelMatrices, TravelTimes, Unassigned, Visit, VisitLink,
 };
 
 fn visit(id: &str, location: u32, window: (i64, i64), demand: i64, skills: &[&str]) -> Visit {
@@ -20,6 +20,8 @@ fn visit(id: &str, location: u32, window: (i64, i64), demand: i64, skills: &[&st
         skills: skills.iter().map(|s| s.to_string()).collect(),
         priority: 1,
         demand,
+        due: None,
+        duration_for: Default::default(),
     }
 }
 
@@ -79,7 +81,13 @@ fn route(problem: &Problem, travel: &TravelMatrices, cg: &str, visits: &[&str]) 
         td += travel.distance(c.profile, loc, v.location);
         let arrival = t + leg;
         let start = arrival.max(v.windows[0].start);
-        stops.push(Stop { visit: v.id.clone(), arrival, start, end: start + v.duration });
+        stops.push(Stop {
+            visit: v.id.clone(),
+            arrival,
+            start,
+            end: start + v.duration,
+            service: None,
+        });
         t = start + v.duration;
         loc = v.location;
     }
@@ -251,9 +259,66 @@ fn every_rule_is_caught() {
         assert_breaks(&p, &t, plan, *rule);
         covered.push(*rule);
     }
+    // Links, on the good plan: v3 on a's route, v2, v1 and v5 on b's, v4 unassigned.
+    let linked = |first: &str, second: &str, gap: (i64, i64)| {
+        let link = VisitLink {
+            first: first.into(),
+            second: second.into(),
+            min_gap: Seconds(gap.0),
+            max_gap: Seconds(gap.1),
+        };
+        p.clone().with_links(vec![link]).expect("valid link")
+    };
+    let plan = base();
+    let start = |id: &str| {
+        plan.routes.iter().flat_map(|r| &r.stops).find(|s| s.visit == id).expect("served").start
+    };
+    let gap = (start("v2") - start("v3")).0;
+    let exact = linked("v3", "v2", (gap, gap));
+    assert!(check(&exact, &t, &plan).is_feasible(), "a link met exactly passes");
+    for (rule, problem) in [
+        (CheckRule::LinkGap, linked("v3", "v2", (gap + 1, gap + 100))),
+        (CheckRule::LinkGap, linked("v3", "v2", (0, gap - 1))),
+        (CheckRule::LinkSameCaregiver, linked("v2", "v1", (-100_000, 100_000))),
+        (CheckRule::LinkIncomplete, linked("v3", "v4", (-100_000, 100_000))),
+    ] {
+        assert_breaks(&problem, &t, &plan, rule);
+        covered.push(rule);
+    }
     for rule in CheckRule::ALL {
         assert!(covered.contains(&rule), "no test case for {rule}");
     }
+}
+
+/// A caregiver's own service time is the one checked; lateness after `due` is priced.
+#[test]
+fn caregiver_durations_and_lateness_are_checked() {
+    let (p, t) = problem();
+    let mut visits = p.visits.clone();
+    visits[1].duration_for.insert("b".into(), Seconds(150));
+    visits[1].due = Some(Seconds(0));
+    let slow = Problem::new("checker", visits, p.caregivers.clone(), 6, 2, p.max_leg, p.objective, 1)
+        .expect("valid");
+    let plan = good(&p, &t);
+    // `route` uses the visit's base duration, so v2's end is now 50 short.
+    assert_breaks(&slow, &t, &plan, CheckRule::Schedule);
+    let mut fixed = plan.clone();
+    let stops = &mut fixed.routes[1].stops;
+    stops[0].end += Seconds(50);
+    for s in stops.iter_mut().skip(1) {
+        s.arrival += Seconds(50);
+        s.start += Seconds(50);
+        s.end += Seconds(50);
+    }
+    fixed.routes[1].return_time += Seconds(50);
+    let report = check(&slow, &t, &fixed);
+    assert!(report.is_feasible(), "{:?}", report.violations);
+    let late = fixed.routes[1].stops[0].start;
+    assert_eq!(report.lateness_total, late);
+    assert_eq!(report.lateness_max, late);
+    let travel: Seconds = fixed.routes.iter().map(|r| r.travel_time).sum();
+    // Default weights: a second late costs a second of travel.
+    assert_eq!(report.cost, solver::cost::total(2, travel.0 + late.0));
 }
 
 #[test]

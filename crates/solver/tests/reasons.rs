@@ -18,6 +18,8 @@ fn visit(id: &str, location: u32, window: (i64, i64), duration: i64) -> Visit {
         skills: Vec::new(),
         priority: 0,
         demand: 0,
+        due: None,
+        duration_for: Default::default(),
     }
 }
 

@@ -87,6 +87,7 @@ fn plan_of_solution(sol: &str) -> Plan {
                     arrival: Seconds(0),
                     start: Seconds(0),
                     end: Seconds(0),
+                    service: None,
                 })
                 .collect(),
             travel_time: Seconds(0),

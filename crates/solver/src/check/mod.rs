@@ -3,6 +3,7 @@
 //! no code with the solver's evaluation (`eval/`) or search: a bug there must not hide
 //! here. Only the cost *definition* (`model::cost`) is shared, as a specification.
 
+mod links;
 mod route;
 mod violation;
 
@@ -23,6 +24,10 @@ pub struct CheckReport {
     pub routes_used: usize,
     pub visits_served: usize,
     pub visits_unassigned: usize,
+    /// Lateness after the visits' `due` times, from the reported starts: the sum and the
+    /// largest.
+    pub lateness_total: Seconds,
+    pub lateness_max: Seconds,
     /// The plan's cost as `model::cost` defines it, from the recomputed figures.
     pub cost: Cost,
 }
@@ -44,6 +49,9 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
     let mut report = CheckReport::default();
     let mut out = Vec::new();
     let mut served = vec![0usize; problem.visits.len()];
+    // Who served each visit and when, for the links (the first report wins on duplicates,
+    // which are reported on their own).
+    let mut served_by: Vec<Option<(usize, Seconds)>> = vec![None; problem.visits.len()];
     let mut caregiver_seen = vec![false; problem.caregivers.len()];
     for r in &plan.routes {
         let Some(c) = problem.caregiver_idx(&r.caregiver) else {
@@ -69,9 +77,13 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
                 "has more than one route".into(),
             ));
         }
-        let figures = route::check_route(problem, travel, problem.caregiver(c), r, &mut out);
-        for v in figures.visits {
+        let figures = route::check_route(problem, travel, c, r, &mut out);
+        for (v, start) in figures.visits {
             served[v.index()] += 1;
+            served_by[v.index()].get_or_insert((c.index(), start));
+            let lateness = problem.visit(v).lateness(start);
+            report.lateness_total += lateness;
+            report.lateness_max = report.lateness_max.max(lateness);
         }
         report.travel_time += figures.travel_time;
         report.travel_distance += figures.travel_distance;
@@ -118,6 +130,7 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
             report.visits_served += 1;
         }
     }
+    links::check_links(problem, &served_by, &mut out);
     report.cost = cost::total(
         unassigned_units,
         cost::objective_term(
@@ -125,7 +138,12 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
             report.routes_used,
             report.travel_time,
             report.travel_distance,
-        ),
+        )
+        .saturating_add(cost::lateness_term(
+            problem.lateness,
+            report.lateness_total,
+            report.lateness_max,
+        )),
     );
     report.violations = out;
     report

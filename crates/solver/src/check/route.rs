@@ -5,12 +5,13 @@
 //! window, end exactly start plus duration) rather than compared with one schedule.
 
 use super::{violation, CheckRule, Violation};
-use crate::model::{Caregiver, Meters, Problem, Route, Seconds, VisitIdx};
+use crate::model::{Caregiver, CaregiverIdx, Meters, Problem, Route, Seconds, VisitIdx};
 use crate::travel::TravelTimes;
 
 /// What the route contributes to the plan's figures.
 pub struct RouteFigures {
-    pub visits: Vec<VisitIdx>,
+    /// Each served visit with its reported start.
+    pub visits: Vec<(VisitIdx, Seconds)>,
     pub travel_time: Seconds,
     pub travel_distance: Meters,
     pub longest_leg: Seconds,
@@ -19,10 +20,11 @@ pub struct RouteFigures {
 pub fn check_route(
     problem: &Problem,
     travel: &dyn TravelTimes,
-    cg: &Caregiver,
+    c: CaregiverIdx,
     r: &Route,
     out: &mut Vec<Violation>,
 ) -> RouteFigures {
+    let cg: &Caregiver = problem.caregiver(c);
     let who = Some(cg.id.as_str());
     let mut fig = RouteFigures {
         visits: Vec::with_capacity(r.stops.len()),
@@ -60,7 +62,7 @@ pub fn check_route(
             out.push(violation(CheckRule::UnknownVisit, who, vid, msg));
             continue;
         };
-        fig.visits.push(v);
+        fig.visits.push((v, s.start));
         let visit = problem.visit(v);
         if !cg.has_skills(&visit.skills) {
             let missing: Vec<&str> = visit
@@ -85,9 +87,9 @@ pub fn check_route(
             let msg = format!("starts at {} outside every time window", s.start);
             out.push(violation(CheckRule::TimeWindow, who, vid, msg));
         }
-        if s.end != s.start + visit.duration {
-            let msg =
-                format!("ends at {}, not start {} + duration {}", s.end, s.start, visit.duration);
+        let duration = problem.duration(v, c);
+        if s.end != s.start + duration {
+            let msg = format!("ends at {}, not start {} + duration {duration}", s.end, s.start);
             out.push(violation(CheckRule::Schedule, who, vid, msg));
         }
         load += visit.demand;

@@ -40,10 +40,16 @@ pub enum CheckRule {
     Schedule,
     /// Reported travel time or distance differs from the recomputation.
     TravelFigures,
+    /// One visit of a link is served and the other is not.
+    LinkIncomplete,
+    /// Both visits of a link are served by the same caregiver.
+    LinkSameCaregiver,
+    /// The second visit of a link does not start within its gap after the first.
+    LinkGap,
 }
 
 impl CheckRule {
-    pub const ALL: [CheckRule; 16] = [
+    pub const ALL: [CheckRule; 19] = [
         CheckRule::UnknownCaregiver,
         CheckRule::UnknownVisit,
         CheckRule::CaregiverUsedTwice,
@@ -60,6 +66,9 @@ impl CheckRule {
         CheckRule::RouteDuration,
         CheckRule::Schedule,
         CheckRule::TravelFigures,
+        CheckRule::LinkIncomplete,
+        CheckRule::LinkSameCaregiver,
+        CheckRule::LinkGap,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +89,9 @@ impl CheckRule {
             CheckRule::RouteDuration => "route_duration",
             CheckRule::Schedule => "schedule",
             CheckRule::TravelFigures => "travel_figures",
+            CheckRule::LinkIncomplete => "link_incomplete",
+            CheckRule::LinkSameCaregiver => "link_same_caregiver",
+            CheckRule::LinkGap => "link_gap",
         }
     }
 }

@@ -3,7 +3,7 @@
 //! (the `dyn TravelTimes` call is too slow for move evaluation), skills as a boolean table,
 //! and nearest-neighbour lists.
 
-use crate::model::{cost, Objective, Problem};
+use crate::model::{cost, CaregiverIdx, LatenessWeights, Objective, Problem, VisitIdx};
 use crate::travel::TravelTimes;
 use crate::{LocationIdx, ProfileIdx};
 
@@ -54,6 +54,22 @@ pub struct Data {
     pub route_cost: i64,
     /// For each visit, other visits by increasing arc cost from it (first slot's matrix).
     pub neighbours: Vec<Vec<u32>>,
+    /// Soft deadline of each visit's start (`UNLIMITED` if none).
+    pub due: Vec<i64>,
+    /// The link of each visit, seen from it.
+    pub link: Vec<Option<LinkEnd>>,
+    /// `cg_duration[c * n_visits + v]` where some service time depends on the caregiver.
+    cg_duration: Option<Vec<i64>>,
+    pub lateness: LatenessWeights,
+}
+
+/// One side of a [`VisitLink`](crate::model::VisitLink): `start[partner] - start[v]` must lie
+/// in `lo..=hi`, and the partner needs another caregiver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkEnd {
+    pub partner: u32,
+    pub lo: i64,
+    pub hi: i64,
 }
 
 impl Data {
@@ -119,6 +135,25 @@ impl Data {
             .iter()
             .map(|c| profiles.binary_search(&c.profile).unwrap_or(0))
             .collect();
+        let mut link = vec![None; n_visits];
+        for l in &problem.links {
+            // `Problem::with_links` checked the ids.
+            if let (Some(a), Some(b)) = (problem.visit_idx(&l.first), problem.visit_idx(&l.second))
+            {
+                let (min, max) = (l.min_gap.0, l.max_gap.0);
+                link[a.index()] = Some(LinkEnd { partner: b.0, lo: min, hi: max });
+                link[b.index()] = Some(LinkEnd { partner: a.0, lo: -max, hi: -min });
+            }
+        }
+        let cg_duration = problem.visits.iter().any(|v| !v.duration_for.is_empty()).then(|| {
+            (0..problem.caregivers.len())
+                .flat_map(|c| {
+                    (0..n_visits).map(move |v| {
+                        problem.duration(VisitIdx(v as u32), CaregiverIdx(c as u32)).0
+                    })
+                })
+                .collect()
+        });
         let mut data = Data {
             n_visits,
             n_caregivers: problem.caregivers.len(),
@@ -152,6 +187,10 @@ impl Data {
                 _ => 0,
             },
             neighbours: Vec::new(),
+            due: problem.visits.iter().map(|v| v.due.map_or(UNLIMITED, |d| d.0)).collect(),
+            link,
+            cg_duration,
+            lateness: problem.lateness,
         };
         data.cg_class = data.classes();
         data.neighbours = data.neighbour_lists();
@@ -162,6 +201,28 @@ impl Data {
     #[inline]
     pub fn can_serve(&self, c: usize, v: usize) -> bool {
         self.can_serve[c * self.n_visits + v]
+    }
+
+    /// How long caregiver `c` takes for visit `v`.
+    #[inline]
+    pub fn duration_for(&self, c: usize, v: usize) -> i64 {
+        match &self.cg_duration {
+            Some(d) => d[c * self.n_visits + v],
+            None => self.duration[v],
+        }
+    }
+
+    /// What starting visit `v` at `start` costs in lateness per unit weight.
+    #[inline]
+    pub fn lateness(&self, v: usize, start: i64) -> i64 {
+        (start - self.due[v]).max(0)
+    }
+
+    fn duration_row(&self, c: usize) -> &[i64] {
+        match &self.cg_duration {
+            Some(d) => &d[c * self.n_visits..(c + 1) * self.n_visits],
+            None => &[],
+        }
     }
 
     fn skill_row(&self, c: usize) -> &[bool] {
@@ -221,7 +282,11 @@ impl Data {
         };
         let mut class = Vec::with_capacity(self.n_caregivers);
         for c in 0..self.n_caregivers {
-            let same = (0..c).find(|&d| key(d) == key(c) && self.skill_row(d) == self.skill_row(c));
+            let same = (0..c).find(|&d| {
+                key(d) == key(c)
+                    && self.skill_row(d) == self.skill_row(c)
+                    && self.duration_row(d) == self.duration_row(c)
+            });
             class.push(same.map_or(c, |d| class[d]));
         }
         class

@@ -154,6 +154,8 @@ impl VrptwInstance {
                 skills: Vec::new(),
                 priority: 0,
                 demand: c.demand,
+                due: None,
+                duration_for: Default::default(),
             })
             .collect();
         let caregivers: Vec<Caregiver> = (1..=self.vehicles)

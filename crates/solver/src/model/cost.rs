@@ -8,14 +8,17 @@
 //!            Distance      => total travel distance,
 //!            VehiclesFirst => VEHICLE_WEIGHT * routes used + total travel distance,
 //!        }
+//!      + lateness.per_unit * Σ_v lateness(v) + lateness.max * max_v lateness(v)
 //! ```
+//!
+//! where `lateness(v)` is how long after `due` visit `v` starts (0 if it has no `due`).
 //!
 //! The weights are chosen so that each term dominates the next for any realistic day
 //! (fewer than 10^4 routes, less than 10^9 m or s of travel): an unassigned visit always
 //! costs more than any amount of travel, and in `VehiclesFirst` a route more than any
 //! distance. The sum saturates at `i64::MAX` rather than wrapping.
 
-use super::{Cost, Meters, Objective, Seconds};
+use super::{Cost, LatenessWeights, Meters, Objective, Seconds};
 
 /// Cost of leaving one visit of priority 0 unassigned; a visit of priority `p` costs
 /// `(p + 1)` times this.
@@ -43,6 +46,11 @@ pub fn objective_term(
             (routes_used as i64).saturating_mul(VEHICLE_WEIGHT).saturating_add(travel_distance.0)
         }
     }
+}
+
+/// The lateness term: what the visits' lateness after their `due` times costs.
+pub fn lateness_term(weights: LatenessWeights, total: Seconds, max: Seconds) -> i64 {
+    weights.per_unit.saturating_mul(total.0).saturating_add(weights.max.saturating_mul(max.0))
 }
 
 /// The full cost from the sum of `unassigned_units` over unassigned visits and the

@@ -29,6 +29,9 @@ pub struct Stop {
     pub start: Seconds,
     /// When the service ends.
     pub end: Seconds,
+    /// The service delivered (the visit's service kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
 }
 
 /// The rule that kept a visit out of the plan.
@@ -51,10 +54,13 @@ pub enum ReasonCode {
     /// It could be served on its own, but every caregiver who could serve it is fully
     /// booked with visits of at least the same priority.
     NoRoom,
+    /// It is linked to another visit (two caregivers together, or one after the other) and
+    /// no pair of caregivers can serve both at the required gap.
+    Link,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 7] = [
+    pub const ALL: [ReasonCode; 8] = [
         ReasonCode::Skills,
         ReasonCode::TimeWindow,
         ReasonCode::Shift,
@@ -62,6 +68,7 @@ impl ReasonCode {
         ReasonCode::Capacity,
         ReasonCode::RouteDuration,
         ReasonCode::NoRoom,
+        ReasonCode::Link,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +80,7 @@ impl ReasonCode {
             ReasonCode::Capacity => "capacity",
             ReasonCode::RouteDuration => "route_duration",
             ReasonCode::NoRoom => "no_room",
+            ReasonCode::Link => "link",
         }
     }
 
@@ -86,6 +94,9 @@ impl ReasonCode {
             ReasonCode::Capacity => "its demand exceeds every caregiver's capacity",
             ReasonCode::RouteDuration => "it would exceed every caregiver's daily route limit",
             ReasonCode::NoRoom => "every caregiver who could serve it is fully booked",
+            ReasonCode::Link => {
+                "no two caregivers can serve it and its linked visit at the required gap"
+            }
         }
     }
 }
@@ -103,7 +114,7 @@ pub struct Unassigned {
 }
 
 /// Figures a dispatcher looks at first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Kpis {
     pub visits_total: usize,
     pub visits_served: usize,
@@ -117,9 +128,19 @@ pub struct Kpis {
     pub max_leg_limit: Option<Seconds>,
     /// The solver's objective value (lower is better).
     pub cost: Cost,
+    /// Sum over visits of the start's lateness after the visit's `due` time.
+    #[serde(default)]
+    pub lateness_total: Seconds,
+    /// The largest lateness of one visit.
+    #[serde(default)]
+    pub lateness_max: Seconds,
+    /// The objective of the benchmark the problem came from, in its own units, where it
+    /// has one (Mankowska et al.: (distance + total tardiness + maximum tardiness) / 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<f64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub problem: String,
     pub routes: Vec<Route>,

@@ -1,4 +1,6 @@
-use super::{Caregiver, CaregiverIdx, ProblemError, Seconds, Visit, VisitIdx};
+use super::{
+    Caregiver, CaregiverIdx, LatenessWeights, ProblemError, Seconds, Visit, VisitIdx, VisitLink,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -32,6 +34,10 @@ pub struct Problem {
     /// Model time units per real second (1 for home-care days; 1000 for Solomon instances,
     /// whose exact Euclidean travel times are rounded up to thousandths).
     pub time_scale: i64,
+    /// Visits tied together (see [`VisitLink`]); set with [`Problem::with_links`].
+    pub links: Vec<VisitLink>,
+    /// What lateness after `Visit::due` costs; set with [`Problem::with_lateness`].
+    pub lateness: LatenessWeights,
     visit_index: HashMap<String, VisitIdx>,
     caregiver_index: HashMap<String, CaregiverIdx>,
 }
@@ -85,6 +91,14 @@ impl Problem {
                     });
                 }
             }
+            for (c, d) in &v.duration_for {
+                if d.0 < 0 {
+                    return Err(ProblemError::Invalid {
+                        field: field(&format!("duration_for.{c}")),
+                        reason: "must not be negative".into(),
+                    });
+                }
+            }
             if v.demand < 0 {
                 return Err(ProblemError::Invalid {
                     field: field("demand"),
@@ -114,6 +128,14 @@ impl Problem {
                 });
             }
         }
+        for (i, v) in visits.iter().enumerate() {
+            if let Some(c) = v.duration_for.keys().find(|c| !caregiver_index.contains_key(*c)) {
+                return Err(ProblemError::Invalid {
+                    field: format!("visits[{i}].duration_for"),
+                    reason: format!("names caregiver {c:?}, who is not in the problem"),
+                });
+            }
+        }
         if time_scale <= 0 {
             return Err(ProblemError::Invalid {
                 field: "time_scale".into(),
@@ -129,9 +151,71 @@ impl Problem {
             max_leg,
             objective,
             time_scale,
+            links: Vec::new(),
+            lateness: LatenessWeights::default(),
             visit_index,
             caregiver_index,
         })
+    }
+
+    /// Adds links between visits: each names two different visits of the problem, with
+    /// `min_gap <= max_gap`, and a visit belongs to at most one link.
+    pub fn with_links(mut self, links: Vec<VisitLink>) -> Result<Problem, ProblemError> {
+        let mut linked = vec![false; self.visits.len()];
+        for (i, l) in links.iter().enumerate() {
+            let field = |f: &str| format!("links[{i}].{f}");
+            if l.first == l.second {
+                return Err(ProblemError::Invalid {
+                    field: field("second"),
+                    reason: "a visit cannot be linked to itself".into(),
+                });
+            }
+            for (name, id) in [("first", &l.first), ("second", &l.second)] {
+                let v = self.visit_idx(id).ok_or_else(|| ProblemError::Invalid {
+                    field: field(name),
+                    reason: format!("no visit {id:?} in the problem"),
+                })?;
+                if std::mem::replace(&mut linked[v.index()], true) {
+                    return Err(ProblemError::Invalid {
+                        field: field(name),
+                        reason: format!("visit {id:?} is already linked; a visit has one link"),
+                    });
+                }
+            }
+            if l.min_gap > l.max_gap {
+                return Err(ProblemError::Invalid {
+                    field: field("max_gap"),
+                    reason: format!("{} is below min_gap {}", l.max_gap, l.min_gap),
+                });
+            }
+        }
+        self.links = links;
+        Ok(self)
+    }
+
+    /// Sets what lateness costs; weights must not be negative.
+    pub fn with_lateness(mut self, weights: LatenessWeights) -> Result<Problem, ProblemError> {
+        if weights.per_unit < 0 || weights.max < 0 {
+            return Err(ProblemError::Invalid {
+                field: "lateness".into(),
+                reason: "weights must not be negative".into(),
+            });
+        }
+        self.lateness = weights;
+        Ok(self)
+    }
+
+    /// How long caregiver `c` takes for visit `v`.
+    pub fn duration(&self, v: VisitIdx, c: CaregiverIdx) -> Seconds {
+        let visit = self.visit(v);
+        visit.duration_for.get(&self.caregiver(c).id).copied().unwrap_or(visit.duration)
+    }
+
+    /// Whether any rule beyond plain VRPTW is in use (links, soft deadlines, service times
+    /// that depend on the caregiver): such problems take the linked search.
+    pub fn has_home_care_rules(&self) -> bool {
+        !self.links.is_empty()
+            || self.visits.iter().any(|v| v.due.is_some() || !v.duration_for.is_empty())
     }
 
     pub fn visit(&self, idx: VisitIdx) -> &Visit {

@@ -1,5 +1,6 @@
 use super::{LocationIdx, Seconds, TimeWindow};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The kind of service a visit delivers. The six services ("六助") are variants; any other
@@ -90,4 +91,19 @@ pub struct Visit {
     pub priority: u32,
     /// Load taken from the caregiver's capacity (VRPTW demand); 0 for most home care.
     pub demand: i64,
+    /// Soft deadline for the start: starting later is allowed (inside a window) but each
+    /// second after it costs lateness (see [`LatenessWeights`](super::LatenessWeights)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Seconds>,
+    /// Service time by caregiver id where it differs from `duration` (a trainee is slower).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub duration_for: BTreeMap<String, Seconds>,
+}
+
+impl Visit {
+    /// How long after its `due` time a service starting at `start` begins (0 if on time or
+    /// without a `due`).
+    pub fn lateness(&self, start: Seconds) -> Seconds {
+        self.due.map_or(Seconds::ZERO, |due| Seconds((start - due).0.max(0)))
+    }
 }

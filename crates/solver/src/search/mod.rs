@@ -5,6 +5,7 @@ pub mod construct;
 pub mod diagnose;
 pub mod driver;
 pub mod fleet;
+pub mod linked;
 pub mod local;
 pub mod output;
 pub mod recreate;

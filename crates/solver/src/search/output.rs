@@ -1,4 +1,4 @@
-//! Turns the search's index-based solution into the external [`Plan`].
+//! Turns the search's index-based solutions into the external [`Plan`].
 
 use crate::eval::Data;
 use crate::model::{
@@ -8,6 +8,16 @@ use crate::search::solution::Solution;
 use crate::travel::TravelTimes;
 use crate::{CaregiverIdx, VisitIdx};
 
+/// One non-empty route with its schedule, as either search keeps it.
+pub struct TimedRoute<'a> {
+    pub caregiver: usize,
+    pub visits: &'a [u32],
+    /// `(arrival, start)` of each visit.
+    pub stops: Vec<(i64, i64)>,
+    pub departure: i64,
+    pub return_time: i64,
+}
+
 /// The plan of `sol`; `reasons[v]` is the diagnosis of visit `v`, used if it is unassigned.
 pub fn to_plan(
     problem: &Problem,
@@ -16,28 +26,52 @@ pub fn to_plan(
     sol: &Solution,
     reasons: &[ReasonCode],
 ) -> Plan {
+    let routes = sol.routes.iter().filter(|r| !r.is_empty()).filter_map(|route| {
+        // Solutions in the search are feasible by construction.
+        let timing = route.timing(data)?;
+        Some(TimedRoute {
+            caregiver: route.caregiver,
+            visits: &route.visits,
+            stops: timing.stops,
+            departure: timing.departure,
+            return_time: timing.return_time,
+        })
+    });
+    build_plan(problem, travel, routes, &sol.unassigned, reasons)
+}
+
+/// The plan of timed routes and unassigned visits, with its KPIs and cost.
+pub fn build_plan<'a>(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    timed: impl Iterator<Item = TimedRoute<'a>>,
+    unassigned_visits: &[u32],
+    reasons: &[ReasonCode],
+) -> Plan {
     let mut routes = Vec::new();
     let mut longest_leg = Seconds::ZERO;
-    for route in sol.routes.iter().filter(|r| !r.is_empty()) {
-        let cg = problem.caregiver(CaregiverIdx(route.caregiver as u32));
-        // Solutions in the search are feasible by construction.
-        let Some(timing) = route.timing(data) else {
-            continue;
-        };
-        let mut stops = Vec::with_capacity(route.len());
+    let (mut lateness_total, mut lateness_max) = (Seconds::ZERO, Seconds::ZERO);
+    for route in timed {
+        let c = CaregiverIdx(route.caregiver as u32);
+        let cg = problem.caregiver(c);
+        let mut stops = Vec::with_capacity(route.visits.len());
         let (mut travel_time, mut travel_distance) = (Seconds::ZERO, Meters::ZERO);
         let mut prev = cg.start;
-        for (&v, &(arrival, start)) in route.visits.iter().zip(&timing.stops) {
+        for (&v, &(arrival, start)) in route.visits.iter().zip(&route.stops) {
             let visit = problem.visit(VisitIdx(v));
             let leg = travel.time(cg.profile, prev, visit.location);
             longest_leg = longest_leg.max(leg);
             travel_time += leg;
             travel_distance += travel.distance(cg.profile, prev, visit.location);
+            let lateness = visit.lateness(Seconds(start));
+            lateness_total += lateness;
+            lateness_max = lateness_max.max(lateness);
             stops.push(Stop {
                 visit: visit.id.clone(),
                 arrival: Seconds(arrival),
                 start: Seconds(start),
-                end: Seconds(start) + visit.duration,
+                end: Seconds(start) + problem.duration(VisitIdx(v), c),
+                service: Some(visit.service.to_string()),
             });
             prev = visit.location;
         }
@@ -47,15 +81,14 @@ pub fn to_plan(
         travel_distance += travel.distance(cg.profile, prev, cg.end);
         routes.push(Route {
             caregiver: cg.id.clone(),
-            departure: Seconds(timing.departure),
-            return_time: Seconds(timing.return_time),
+            departure: Seconds(route.departure),
+            return_time: Seconds(route.return_time),
             stops,
             travel_time,
             travel_distance,
         });
     }
-    let mut unassigned: Vec<Unassigned> = sol
-        .unassigned
+    let mut unassigned: Vec<Unassigned> = unassigned_visits
         .iter()
         .map(|&v| Unassigned {
             visit: problem.visit(VisitIdx(v)).id.clone(),
@@ -65,7 +98,10 @@ pub fn to_plan(
     unassigned.sort_by(|a, b| a.visit.cmp(&b.visit));
     let travel_time: Seconds = routes.iter().map(|r| r.travel_time).sum();
     let travel_distance: Meters = routes.iter().map(|r| r.travel_distance).sum();
-    let units: i64 = sol.unassigned.iter().map(|&v| data.weight[v as usize]).sum();
+    let units: i64 = unassigned_visits
+        .iter()
+        .map(|&v| cost::unassigned_units(problem.visit(VisitIdx(v)).priority))
+        .sum();
     let kpis = Kpis {
         visits_total: problem.visits.len(),
         visits_served: problem.visits.len() - unassigned.len(),
@@ -78,8 +114,16 @@ pub fn to_plan(
         max_leg_limit: problem.max_leg,
         cost: cost::total(
             units,
-            cost::objective_term(problem.objective, routes.len(), travel_time, travel_distance),
+            cost::objective_term(problem.objective, routes.len(), travel_time, travel_distance)
+                .saturating_add(cost::lateness_term(
+                    problem.lateness,
+                    lateness_total,
+                    lateness_max,
+                )),
         ),
+        lateness_total,
+        lateness_max,
+        objective: None,
     };
     Plan { problem: problem.name.clone(), routes, unassigned, kpis }
 }

@@ -48,6 +48,8 @@ pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
                 skills: if rng.gen_bool(0.2) { vec!["x".into()] } else { Vec::new() },
                 priority: rng.gen_range(0..2),
                 demand: rng.gen_range(0..3),
+                due: None,
+                duration_for: Default::default(),
             }
         })
         .collect();

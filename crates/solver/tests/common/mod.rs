@@ -76,6 +76,8 @@ pub fn random_problem(
             skills,
             priority: rng.gen_range(0..3),
             demand: rng.gen_range(0..4),
+            due: None,
+            duration_for: Default::default(),
         });
     }
     let caregivers = (0..n_caregivers)

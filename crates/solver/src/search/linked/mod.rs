@@ -1,0 +1,165 @@
+//! The search for problems with home-care rules that tie routes together or price time:
+//! linked visits (two caregivers at once, or one after the other), soft deadlines with
+//! lateness cost, service times that depend on the caregiver. Routes are scheduled
+//! together ([`state`]), and the search is ruin-and-recreate with simulated annealing, as
+//! the plain search's driver, without its route-local operators (their O(1) move
+//! evaluation assumes independent routes).
+
+mod recreate;
+mod ruin;
+pub mod state;
+
+use crate::env::Environment;
+use crate::eval::{Data, SolCost};
+use crate::model::{Plan, Problem, ReasonCode};
+use crate::search::diagnose::diagnose;
+use crate::search::output::{build_plan, TimedRoute};
+use crate::travel::TravelTimes;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use state::{LinkedSolution, Scratch};
+
+/// Start and end temperature, as multiples of the first solution's mean cost per visit.
+const T_START: f64 = 1.0;
+const T_END: f64 = 0.005;
+/// Iterations of the first annealing cycle when the budget has no known end.
+const FIRST_CYCLE: u64 = 4_000;
+/// SISR's average number of visits removed per ruin.
+const AVG_REMOVED: usize = 10;
+/// Share of ruins that remove random visits instead of strings.
+const RANDOM_RUIN: f64 = 0.1;
+
+/// Builds a plan for a problem with home-care rules and improves it until told to stop.
+pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment) -> Plan {
+    let data = Data::new(problem, travel);
+    let reasons = reasons(&data);
+    let hopeless: Vec<bool> = reasons
+        .iter()
+        .map(|r| matches!(r, ReasonCode::Skills | ReasonCode::Capacity | ReasonCode::Link))
+        .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(env.seed);
+    let mut scratch = Scratch::default();
+    let mut cur = LinkedSolution::empty(&data);
+    recreate::recreate(&data, &mut cur, &mut rng, &hopeless, &mut scratch);
+    let mut best = cur.clone();
+    report(problem, travel, &data, &best, &reasons, env);
+    let servable = hopeless.iter().filter(|&&h| !h).count();
+    if servable == 0 || data.n_caregivers == 0 {
+        return to_plan(problem, travel, &data, &best, &reasons);
+    }
+    let served = (data.n_visits - cur.unassigned.len()).max(1);
+    let mean = (cur.cost(&data).objective as f64 / served as f64).max(1.0);
+    let avg_removed = AVG_REMOVED.min(servable).max(1);
+    let mut cand = cur.clone();
+    let (mut iter, mut cycle_start, mut cycle_len) = (0u64, 0u64, FIRST_CYCLE);
+    loop {
+        if env.stop.should_stop(iter) || env.cancel.is_cancelled() {
+            break;
+        }
+        let progress = match env.stop.progress(iter) {
+            Some(p) => p,
+            None => {
+                if iter - cycle_start >= cycle_len {
+                    cycle_start = iter;
+                    cycle_len *= 2;
+                    cur.clone_from(&best);
+                }
+                (iter - cycle_start) as f64 / cycle_len as f64
+            }
+        };
+        let temperature = mean * T_START * (T_END / T_START).powf(progress);
+        cand.clone_from(&cur);
+        ruin::ruin(&data, &mut cand, &mut rng, avg_removed, RANDOM_RUIN);
+        recreate::recreate(&data, &mut cand, &mut rng, &hopeless, &mut scratch);
+        #[cfg(test)]
+        debug_assert!(cand.is_consistent(&data));
+        let threshold = temperature * -(1.0 - rng.gen::<f64>()).ln();
+        if accept(cand.cost(&data), cur.cost(&data), threshold as i64) {
+            std::mem::swap(&mut cur, &mut cand);
+            if cur.cost(&data) < best.cost(&data) {
+                best.clone_from(&cur);
+                report(problem, travel, &data, &best, &reasons, env);
+            }
+        }
+        iter += 1;
+    }
+    to_plan(problem, travel, &data, &best, &reasons)
+}
+
+fn accept(cand: SolCost, cur: SolCost, threshold: i64) -> bool {
+    cand.unassigned < cur.unassigned
+        || (cand.unassigned == cur.unassigned && cand.objective < cur.objective + threshold.max(0))
+}
+
+/// Why each visit would be unassigned: its own diagnosis, or `Link` when it could be
+/// served alone but not with its partner on another caregiver's route.
+fn reasons(data: &Data) -> Vec<ReasonCode> {
+    let own: Vec<ReasonCode> = (0..data.n_visits).map(|v| diagnose(data, v)).collect();
+    (0..data.n_visits)
+        .map(|v| {
+            let Some(l) = data.link[v] else {
+                return own[v];
+            };
+            let p = l.partner as usize;
+            let alone_blocked = !matches!(own[v], ReasonCode::NoRoom);
+            if alone_blocked {
+                return own[v];
+            }
+            let two_caregivers = (0..data.n_caregivers).any(|c| {
+                data.can_serve(c, v)
+                    && (0..data.n_caregivers).any(|d| d != c && data.can_serve(d, p))
+            });
+            if !matches!(own[p], ReasonCode::NoRoom) || !two_caregivers {
+                ReasonCode::Link
+            } else {
+                ReasonCode::NoRoom
+            }
+        })
+        .collect()
+}
+
+fn to_plan(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    data: &Data,
+    sol: &LinkedSolution,
+    reasons: &[ReasonCode],
+) -> Plan {
+    let routes = sol.routes.iter().enumerate().filter(|(_, r)| !r.is_empty()).map(|(c, r)| {
+        let slot = data.cg_slot[c];
+        let mut stops = Vec::with_capacity(r.len());
+        let (mut t, mut loc) = (data.shift_start[c], data.cg_start[c]);
+        for &v in r {
+            let v = v as usize;
+            let to = data.visit_loc[v];
+            stops.push((t + data.time(slot, loc, to), sol.start[v]));
+            t = sol.start[v] + data.duration_for(c, v);
+            loc = to;
+        }
+        let first_leg = data.time(slot, data.cg_start[c], data.visit_loc[r[0] as usize]);
+        // Leave late enough to arrive just as the first visit starts.
+        let departure = data.shift_start[c].max(stops[0].1 - first_leg);
+        stops[0].0 = departure + first_leg;
+        TimedRoute {
+            caregiver: c,
+            visits: r,
+            stops,
+            departure,
+            return_time: t + data.time(slot, loc, data.cg_end[c]),
+        }
+    });
+    build_plan(problem, travel, routes, &sol.unassigned, reasons)
+}
+
+fn report(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    data: &Data,
+    best: &LinkedSolution,
+    reasons: &[ReasonCode],
+    env: &mut Environment,
+) {
+    if let Some(f) = env.on_improvement.as_mut() {
+        f(&to_plan(problem, travel, data, best, reasons));
+    }
+}

@@ -1,0 +1,362 @@
+//! A solution of the linked search and its schedule. Routes are not independent here: a
+//! visit linked to another (two caregivers together, or one after the other) may have to
+//! wait for its partner, delaying the rest of its route and perhaps other partners. The
+//! schedule is the earliest one meeting every lower bound (travel, windows, partners),
+//! the least fixed point of a monotone propagation: waiting never helps lateness, so it
+//! is also the cheapest schedule of the given routes.
+//!
+//! Inserting a visit only raises start times, so a trial insertion propagates the rises
+//! from the insertion point, through partners into other routes, and is undone from a log;
+//! a removal may lower them, so after a ruin the whole schedule is recomputed.
+
+use crate::eval::{Data, SolCost};
+
+/// Below every real time: "not scheduled yet".
+pub const UNSET: i64 = i64::MIN / 4;
+
+/// The cost figures of a solution; see `model::cost` for how they add up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub arcs: i64,
+    pub routes_used: i64,
+    pub lateness_total: i64,
+    pub lateness_max: i64,
+    pub unassigned: i64,
+}
+
+impl Figures {
+    pub fn cost(&self, data: &Data) -> SolCost {
+        SolCost {
+            unassigned: self.unassigned,
+            objective: self.arcs
+                + self.routes_used * data.route_cost
+                + data.lateness.per_unit * self.lateness_total
+                + data.lateness.max * self.lateness_max,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LinkedSolution {
+    /// The visits of each caregiver's route, in order.
+    pub routes: Vec<Vec<u32>>,
+    pub route_of: Vec<Option<u32>>,
+    /// Position of each served visit on its route.
+    pub pos: Vec<u32>,
+    /// Start of each served visit (meaningless for unassigned ones).
+    pub start: Vec<i64>,
+    pub load: Vec<i64>,
+    pub unassigned: Vec<u32>,
+    pub fig: Figures,
+}
+
+/// Reusable buffers of a trial insertion.
+#[derive(Default)]
+pub struct Scratch {
+    /// `(visit, previous start)` of every change, to undo.
+    log: Vec<(u32, i64)>,
+    work: Vec<(u32, u32)>,
+}
+
+impl LinkedSolution {
+    /// Every caregiver idle, every visit unassigned.
+    pub fn empty(data: &Data) -> LinkedSolution {
+        LinkedSolution {
+            routes: vec![Vec::new(); data.n_caregivers],
+            route_of: vec![None; data.n_visits],
+            pos: vec![0; data.n_visits],
+            start: vec![UNSET; data.n_visits],
+            load: vec![0; data.n_caregivers],
+            unassigned: (0..data.n_visits as u32).collect(),
+            fig: Figures {
+                unassigned: (0..data.n_visits).map(|v| data.weight[v]).sum(),
+                ..Figures::default()
+            },
+        }
+    }
+
+    pub fn cost(&self, data: &Data) -> SolCost {
+        self.fig.cost(data)
+    }
+
+    /// The visit's partner if it is served.
+    #[inline]
+    fn served_partner(&self, data: &Data, v: usize) -> Option<(usize, i64, i64)> {
+        let l = data.link[v]?;
+        let p = l.partner as usize;
+        self.route_of[p].map(|_| (p, l.lo, l.hi))
+    }
+
+    /// Where caregiver `c` is free after position `i - 1` of its route: `(time, location)`.
+    fn free_before(&self, data: &Data, c: usize, i: usize) -> (i64, usize) {
+        match i.checked_sub(1).map(|k| self.routes[c][k] as usize) {
+            None => (data.shift_start[c], data.cg_start[c]),
+            Some(u) => (self.start[u] + data.duration_for(c, u), data.visit_loc[u]),
+        }
+    }
+
+    /// Whether the route's end is within the shift and its duration limit.
+    fn route_end_ok(&self, data: &Data, c: usize) -> bool {
+        let route = &self.routes[c];
+        let Some(&last) = route.last() else {
+            return true;
+        };
+        let (last, first) = (last as usize, route[0] as usize);
+        let slot = data.cg_slot[c];
+        let back = data.time(slot, data.visit_loc[last], data.cg_end[c]);
+        let return_time = self.start[last] + data.duration_for(c, last) + back;
+        if return_time > data.shift_end[c] {
+            return false;
+        }
+        match data.max_duration[c] {
+            None => true,
+            Some(limit) => {
+                let out = data.time(slot, data.cg_start[c], data.visit_loc[first]);
+                let departure = data.shift_start[c].max(self.start[first] - out);
+                return_time - departure <= limit
+            }
+        }
+    }
+
+    /// Recomputes the whole schedule and every figure; `false` if the routes admit no
+    /// schedule (a window missed, a shift overrun, or partners waiting on each other).
+    pub fn evaluate(&mut self, data: &Data) -> bool {
+        for r in &self.routes {
+            for &v in r {
+                self.start[v as usize] = UNSET;
+            }
+        }
+        // Each pass settles at least one more link of any chain of waits; more passes
+        // than links mean a cycle of waits.
+        let max_passes =
+            self.routes.iter().flatten().filter(|&&v| data.link[v as usize].is_some()).count() + 2;
+        let mut passes = 0;
+        loop {
+            let mut changed = false;
+            for c in 0..self.routes.len() {
+                let slot = data.cg_slot[c];
+                let (mut t, mut loc) = (data.shift_start[c], data.cg_start[c]);
+                for i in 0..self.routes[c].len() {
+                    let v = self.routes[c][i] as usize;
+                    let to = data.visit_loc[v];
+                    let mut lower = t + data.time(slot, loc, to);
+                    if let Some((p, _, hi)) = self.served_partner(data, v) {
+                        if self.start[p] != UNSET {
+                            lower = lower.max(self.start[p] - hi);
+                        }
+                    }
+                    let Some(st) = data.start_at(v, lower) else {
+                        return false;
+                    };
+                    if st != self.start[v] {
+                        self.start[v] = st;
+                        changed = true;
+                    }
+                    t = st + data.duration_for(c, v);
+                    loc = to;
+                }
+            }
+            passes += 1;
+            if !changed {
+                break;
+            }
+            if passes > max_passes {
+                return false;
+            }
+        }
+        self.refigure(data)
+    }
+
+    /// Recomputes the figures from the schedule and checks the static rules.
+    fn refigure(&mut self, data: &Data) -> bool {
+        let mut fig = Figures {
+            unassigned: self.unassigned.iter().map(|&v| data.weight[v as usize]).sum(),
+            ..Figures::default()
+        };
+        for c in 0..self.routes.len() {
+            if self.routes[c].is_empty() {
+                continue;
+            }
+            fig.routes_used += 1;
+            let slot = data.cg_slot[c];
+            let mut loc = data.cg_start[c];
+            let mut load = 0;
+            for &v in &self.routes[c] {
+                let v = v as usize;
+                let to = data.visit_loc[v];
+                if data.time(slot, loc, to) > data.max_leg {
+                    return false;
+                }
+                fig.arcs += data.cost(slot, loc, to);
+                let late = data.lateness(v, self.start[v]);
+                fig.lateness_total += late;
+                fig.lateness_max = fig.lateness_max.max(late);
+                load += data.demand[v];
+                loc = to;
+            }
+            let end = data.cg_end[c];
+            if data.time(slot, loc, end) > data.max_leg || load > data.capacity[c] {
+                return false;
+            }
+            fig.arcs += data.cost(slot, loc, end);
+            self.load[c] = load;
+            if !self.route_end_ok(data, c) {
+                return false;
+            }
+        }
+        self.fig = fig;
+        true
+    }
+
+    /// Removes served visit `v` (the schedule is stale until [`Self::evaluate`]).
+    pub fn remove(&mut self, data: &Data, v: usize) {
+        let Some(c) = self.route_of[v].map(|c| c as usize) else {
+            return;
+        };
+        let i = self.pos[v] as usize;
+        self.routes[c].remove(i);
+        for k in i..self.routes[c].len() {
+            self.pos[self.routes[c][k] as usize] = k as u32;
+        }
+        self.route_of[v] = None;
+        self.load[c] -= data.demand[v];
+        self.unassigned.push(v as u32);
+    }
+
+    /// Inserts unassigned visit `v` at position `i` of caregiver `c`'s route and returns the
+    /// new figures, or `None` if a rule breaks. Unless `commit`, everything is undone.
+    pub fn try_insert(
+        &mut self,
+        data: &Data,
+        v: usize,
+        c: usize,
+        i: usize,
+        commit: bool,
+        scratch: &mut Scratch,
+    ) -> Option<Figures> {
+        if !data.can_serve(c, v) || self.load[c] + data.demand[v] > data.capacity[c] {
+            return None;
+        }
+        if let Some((p, _, _)) = self.served_partner(data, v) {
+            if self.route_of[p] == Some(c as u32) {
+                return None;
+            }
+        }
+        let slot = data.cg_slot[c];
+        let route = &self.routes[c];
+        let prev = match i {
+            0 => data.cg_start[c],
+            _ => data.visit_loc[route[i - 1] as usize],
+        };
+        let next = route.get(i).map_or(data.cg_end[c], |&w| data.visit_loc[w as usize]);
+        let here = data.visit_loc[v];
+        if data.time(slot, prev, here) > data.max_leg || data.time(slot, here, next) > data.max_leg
+        {
+            return None;
+        }
+        let mut fig = self.fig;
+        fig.arcs +=
+            data.cost(slot, prev, here) + data.cost(slot, here, next) - data.cost(slot, prev, next);
+        if route.is_empty() {
+            fig.routes_used += 1;
+        }
+        fig.unassigned -= data.weight[v];
+
+        self.routes[c].insert(i, v as u32);
+        for k in i..self.routes[c].len() {
+            self.pos[self.routes[c][k] as usize] = k as u32;
+        }
+        self.route_of[v] = Some(c as u32);
+        self.start[v] = UNSET;
+        scratch.log.clear();
+        let ok = self.propagate(data, c, i, &mut fig, scratch);
+        if ok && commit {
+            self.load[c] += data.demand[v];
+            if let Some(k) = self.unassigned.iter().position(|&w| w as usize == v) {
+                self.unassigned.swap_remove(k);
+            }
+            self.fig = fig;
+            return Some(fig);
+        }
+        for &(w, old) in scratch.log.iter().rev() {
+            self.start[w as usize] = old;
+        }
+        self.routes[c].remove(i);
+        for k in i..self.routes[c].len() {
+            self.pos[self.routes[c][k] as usize] = k as u32;
+        }
+        self.route_of[v] = None;
+        ok.then_some(fig)
+    }
+
+    /// Pushes start-time rises from position `i` of route `c` through routes and partners;
+    /// updates the lateness figures; `false` if a rule breaks.
+    fn propagate(
+        &mut self,
+        data: &Data,
+        c: usize,
+        i: usize,
+        fig: &mut Figures,
+        scratch: &mut Scratch,
+    ) -> bool {
+        // A chain of waits crossing more links than there are must be a cycle.
+        let max_updates = 4 * (data.n_visits + 1);
+        let mut updates = 0;
+        scratch.work.clear();
+        scratch.work.push((c as u32, i as u32));
+        while let Some((c, i)) = scratch.work.pop() {
+            let (c, i) = (c as usize, i as usize);
+            let slot = data.cg_slot[c];
+            let (mut t, mut loc) = self.free_before(data, c, i);
+            let mut reached_end = true;
+            for j in i..self.routes[c].len() {
+                let v = self.routes[c][j] as usize;
+                let to = data.visit_loc[v];
+                let mut lower = t + data.time(slot, loc, to);
+                let partner = self.served_partner(data, v);
+                if let Some((p, _, hi)) = partner {
+                    if self.start[p] != UNSET {
+                        lower = lower.max(self.start[p] - hi);
+                    }
+                }
+                let Some(st) = data.start_at(v, lower) else {
+                    return false;
+                };
+                if st <= self.start[v] {
+                    // Unchanged from here on (only the route's duration may change, when
+                    // its first visit moved).
+                    reached_end = data.max_duration[c].is_some();
+                    break;
+                }
+                updates += 1;
+                if updates > max_updates {
+                    return false;
+                }
+                let old = self.start[v];
+                scratch.log.push((v as u32, old));
+                self.start[v] = st;
+                let late = data.lateness(v, st);
+                fig.lateness_total += late - if old == UNSET { 0 } else { data.lateness(v, old) };
+                fig.lateness_max = fig.lateness_max.max(late);
+                if let Some((p, lo, _)) = partner {
+                    if self.start[p] != UNSET && self.start[p] < st + lo {
+                        scratch.work.push((self.route_of[p].unwrap_or(0), self.pos[p]));
+                    }
+                }
+                t = st + data.duration_for(c, v);
+                loc = to;
+            }
+            if reached_end && !self.route_end_ok(data, c) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Debug aid: the incremental figures equal a full recomputation.
+    #[cfg(test)]
+    pub fn is_consistent(&self, data: &Data) -> bool {
+        let mut copy = self.clone();
+        copy.evaluate(data) && copy.fig == self.fig && copy.start == self.start
+    }
+}
