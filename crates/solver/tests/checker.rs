@@ -297,8 +297,9 @@ fn caregiver_durations_and_lateness_are_checked() {
     let mut visits = p.visits.clone();
     visits[1].duration_for.insert("b".into(), Seconds(150));
     visits[1].due = Some(Seconds(0));
-    let slow = Problem::new("checker", visits, p.caregivers.clone(), 6, 2, p.max_leg, p.objective, 1)
-        .expect("valid");
+    let slow =
+        Problem::new("checker", visits, p.caregivers.clone(), 6, 2, p.max_leg, p.objective, 1)
+            .expect("valid");
     let plan = good(&p, &t);
     // `route` uses the visit's base duration, so v2's end is now 50 short.
     assert_breaks(&slow, &t, &plan, CheckRule::Schedule);

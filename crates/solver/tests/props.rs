@@ -60,6 +60,21 @@ proptest! {
         common::assert_feasible(&problem, &travel, &short);
         prop_assert!(long.kpis.cost <= short.kpis.cost);
     }
+
+    /// With linked visits, soft deadlines and caregiver service times: every plan passes the
+    /// checker (links included), serves both visits of a link or neither, and a seed always
+    /// gives the same plan.
+    #[test]
+    fn home_care_plans_pass_the_checker(seed in any::<u64>(), n_visits in 0usize..=25, n_caregivers in 0usize..=6) {
+        let (problem, travel) = common::random_home_care_problem(seed, n_visits, n_caregivers);
+        let plan = common::solve(&problem, &travel, seed, 100);
+        let report = common::assert_feasible(&problem, &travel, &plan);
+        prop_assert_eq!(report.lateness_total, plan.kpis.lateness_total);
+        prop_assert_eq!(report.lateness_max, plan.kpis.lateness_max);
+        prop_assert_eq!(plan.kpis.visits_served + plan.kpis.visits_unassigned, problem.visits.len());
+        let again = common::solve(&problem, &travel, seed, 100);
+        prop_assert_eq!(plan, again);
+    }
 }
 
 #[test]

@@ -128,3 +128,64 @@ pub fn assert_feasible(problem: &Problem, travel: &TravelMatrices, plan: &Plan) 
     assert_eq!(report.cost, plan.kpis.cost, "checker cost differs from the solver's");
     report
 }
+
+/// [`random_problem`] with the home-care rules switched on: about a third of the visits in
+/// linked pairs (synchronised or with a gap), soft deadlines inside some windows, slower
+/// service by some caregivers, and lateness priced per unit and for the largest.
+pub fn random_home_care_problem(
+    seed: u64,
+    n_visits: usize,
+    n_caregivers: usize,
+) -> (Problem, TravelMatrices) {
+    let (base, travel) = random_problem(seed, n_visits, n_caregivers);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+    let mut visits = base.visits.clone();
+    for v in &mut visits {
+        if rng.gen_bool(0.5) {
+            let w = v.windows[0];
+            v.due = Some(Seconds(rng.gen_range(w.start.0..=w.end.0)));
+        }
+        for c in &base.caregivers {
+            if rng.gen_bool(0.2) {
+                v.duration_for.insert(c.id.clone(), v.duration + Seconds(rng.gen_range(0..200)));
+            }
+        }
+    }
+    let mut links = Vec::new();
+    let mut order: Vec<usize> = (0..visits.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.gen_range(0..=i));
+    }
+    for pair in order.chunks(2).take(visits.len() / 6) {
+        if let [a, b] = *pair {
+            let (min, max) = if rng.gen_bool(0.5) {
+                (0, 0)
+            } else {
+                let min = rng.gen_range(-600..600);
+                (min, min + rng.gen_range(0..1_200))
+            };
+            links.push(solver::VisitLink {
+                first: visits[a].id.clone(),
+                second: visits[b].id.clone(),
+                min_gap: Seconds(min),
+                max_gap: Seconds(max),
+            });
+        }
+    }
+    let weights =
+        solver::LatenessWeights { per_unit: rng.gen_range(0..3), max: rng.gen_range(0..3) };
+    let problem = Problem::new(
+        "random-home-care",
+        visits,
+        base.caregivers.clone(),
+        base.num_locations,
+        base.num_profiles,
+        base.max_leg,
+        base.objective,
+        1,
+    )
+    .and_then(|p| p.with_links(links))
+    .and_then(|p| p.with_lateness(weights))
+    .expect("valid problem");
+    (problem, travel)
+}

@@ -129,7 +129,8 @@ fn insert_pair(
         if !placed {
             sol.remove(data, x);
             sol.remove(data, y);
-            sol.evaluate(data);
+            let ok = sol.evaluate(data);
+            debug_assert!(ok, "the solution before the pair was feasible");
         }
     }
 }

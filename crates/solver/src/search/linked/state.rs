@@ -208,6 +208,21 @@ impl LinkedSolution {
         true
     }
 
+    /// Whether removing `v` keeps its route's legs within the leg limit (unserved: true).
+    pub fn can_remove(&self, data: &Data, v: usize) -> bool {
+        let Some(c) = self.route_of[v].map(|c| c as usize) else {
+            return true;
+        };
+        let (route, i) = (&self.routes[c], self.pos[v] as usize);
+        let prev = match i {
+            0 => data.cg_start[c],
+            _ => data.visit_loc[route[i - 1] as usize],
+        };
+        let next = route.get(i + 1).map_or(data.cg_end[c], |&w| data.visit_loc[w as usize]);
+        // An emptied route has no legs at all.
+        route.len() == 1 || data.time(data.cg_slot[c], prev, next) <= data.max_leg
+    }
+
     /// Removes served visit `v` (the schedule is stale until [`Self::evaluate`]).
     pub fn remove(&mut self, data: &Data, v: usize) {
         let Some(c) = self.route_of[v].map(|c| c as usize) else {
@@ -255,10 +270,12 @@ impl LinkedSolution {
             return None;
         }
         let mut fig = self.fig;
-        fig.arcs +=
-            data.cost(slot, prev, here) + data.cost(slot, here, next) - data.cost(slot, prev, next);
+        fig.arcs += data.cost(slot, prev, here) + data.cost(slot, here, next);
         if route.is_empty() {
+            // An idle caregiver travels nothing, not the start-to-end leg.
             fig.routes_used += 1;
+        } else {
+            fig.arcs -= data.cost(slot, prev, next);
         }
         fig.unassigned -= data.weight[v];
 
@@ -357,6 +374,15 @@ impl LinkedSolution {
     #[cfg(test)]
     pub fn is_consistent(&self, data: &Data) -> bool {
         let mut copy = self.clone();
-        copy.evaluate(data) && copy.fig == self.fig && copy.start == self.start
+        let ok = copy.evaluate(data);
+        if !ok || copy.fig != self.fig || copy.start != self.start {
+            let diff: Vec<(usize, i64, i64)> = (0..data.n_visits)
+                .filter(|&v| copy.start[v] != self.start[v])
+                .map(|v| (v, self.start[v], copy.start[v]))
+                .collect();
+            eprintln!("evaluate {ok}: {:?} vs {:?}; starts differ {diff:?}", self.fig, copy.fig);
+            return false;
+        }
+        true
     }
 }
