@@ -178,6 +178,8 @@ pub fn generate(
             shift: TimeWindow::new(Seconds(start), Seconds(end)),
             mode: if rng.gen_bool(0.85) { TravelMode::Ebike } else { TravelMode::Car },
             max_route_duration: None,
+            contracted: None,
+            female: false,
         });
     }
 
@@ -197,6 +199,10 @@ pub fn generate(
                 )],
                 skills: template.skills,
                 priority: template.priority,
+                due: None,
+                preferred: Vec::new(),
+                refused: Vec::new(),
+                female_only: false,
             });
         }
     }
@@ -209,6 +215,8 @@ pub fn generate(
         caregivers,
         clients,
         visits,
+        links: Vec::new(),
+        soft_costs: None,
     };
     scenario.validate()?;
     Ok(scenario)

@@ -151,6 +151,10 @@ impl Order {
             windows: self.windows.clone(),
             skills: self.skills.clone(),
             priority: self.priority,
+            due: None,
+            preferred: Vec::new(),
+            refused: Vec::new(),
+            female_only: false,
         }
     }
 }

@@ -82,6 +82,8 @@ pub async fn start(
             .map(|o| o.to_visit())
             .collect(),
         stations: vec![station],
+        links: Vec::new(),
+        soft_costs: None,
     };
     let plan_id = state.store.create_plan(station_id, date).await?;
     state.plans.open(plan_id);

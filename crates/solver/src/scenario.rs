@@ -126,6 +126,11 @@ pub struct Caregiver {
     pub mode: TravelMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_route_duration: Option<Seconds>,
+    /// Contracted working seconds of the day; longer costs overtime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contracted: Option<Seconds>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub female: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -156,6 +161,18 @@ pub struct Visit {
     pub skills: Vec<String>,
     #[serde(default = "default_priority")]
     pub priority: u32,
+    /// Soft deadline for the start, seconds from midnight; later costs lateness.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Seconds>,
+    /// The client's usual caregivers (ids); others cost a continuity penalty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferred: Vec<String>,
+    /// Caregivers the client refuses (ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
+    /// Only a female caregiver may serve it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub female_only: bool,
 }
 
 /// A scenario file: the master data of one or more stations and a day of visits.
@@ -172,6 +189,13 @@ pub struct Scenario {
     pub caregivers: Vec<Caregiver>,
     pub clients: Vec<Client>,
     pub visits: Vec<Visit>,
+    /// Visits served together by two caregivers, or one a set gap after the other; both
+    /// visits belong to clients of one station.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<m::VisitLink>,
+    /// What the soft rules cost (defaults: see `SoftCosts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soft_costs: Option<m::SoftCosts>,
 }
 
 /// One station's day as a solver problem. `points[i]` is `LocationIdx(i)`; `modes[p]` is
@@ -201,7 +225,7 @@ impl Scenario {
     /// Checks references, ids, coordinates and times; the error names the first bad field.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let stations = unique_ids("stations", self.stations.iter().map(|s| &s.id))?;
-        unique_ids("caregivers", self.caregivers.iter().map(|c| &c.id))?;
+        let caregivers = unique_ids("caregivers", self.caregivers.iter().map(|c| &c.id))?;
         let clients = unique_ids("clients", self.clients.iter().map(|c| &c.id))?;
         unique_ids("visits", self.visits.iter().map(|v| &v.id))?;
         for (i, s) in self.stations.iter().enumerate() {
@@ -253,6 +277,31 @@ impl Scenario {
             for (w, tw) in v.windows.iter().enumerate() {
                 check_window(&format!("visits[{i}].windows[{w}]"), tw)?;
             }
+            for (name, ids) in [("preferred", &v.preferred), ("refused", &v.refused)] {
+                if let Some(c) = ids.iter().find(|c| !caregivers.contains(c.as_str())) {
+                    return Err(ScenarioError::invalid(
+                        format!("visits[{i}].{name}"),
+                        format!("unknown caregiver {c:?}"),
+                    ));
+                }
+            }
+        }
+        for (i, l) in self.links.iter().enumerate() {
+            let station_of = |id: &str, field: &str| {
+                let v = self.visits.iter().find(|v| v.id == id).ok_or_else(|| {
+                    ScenarioError::invalid(
+                        format!("links[{i}].{field}"),
+                        format!("unknown visit {id:?}"),
+                    )
+                })?;
+                Ok::<_, ScenarioError>(self.client(&v.client).map(|c| c.station.as_str()))
+            };
+            if station_of(&l.first, "first")? != station_of(&l.second, "second")? {
+                return Err(ScenarioError::invalid(
+                    format!("links[{i}]"),
+                    "the two visits belong to clients of different stations",
+                ));
+            }
         }
         Ok(())
     }
@@ -274,6 +323,7 @@ impl Scenario {
         })?;
         let caregivers: Vec<&Caregiver> =
             self.caregivers.iter().filter(|c| c.station == station.id).collect();
+        let station_cg: HashSet<&str> = caregivers.iter().map(|c| c.id.as_str()).collect();
         let mut modes: Vec<TravelMode> = caregivers.iter().map(|c| c.mode).collect();
         modes.sort();
         modes.dedup();
@@ -308,8 +358,22 @@ impl Scenario {
                 skills: v.skills.clone(),
                 priority: v.priority,
                 demand: 0,
-                due: None,
+                due: v.due,
                 duration_for: Default::default(),
+                // Only this station's caregivers are in its problem.
+                preferred: v
+                    .preferred
+                    .iter()
+                    .filter(|c| station_cg.contains(c.as_str()))
+                    .cloned()
+                    .collect(),
+                refused: v
+                    .refused
+                    .iter()
+                    .filter(|c| station_cg.contains(c.as_str()))
+                    .cloned()
+                    .collect(),
+                female_only: v.female_only,
             });
         }
         let caregivers = caregivers
@@ -324,6 +388,8 @@ impl Scenario {
                 shift: c.shift,
                 capacity: None,
                 max_route_duration: c.max_route_duration,
+                contracted: c.contracted,
+                female: c.female,
             })
             .collect();
         let max_leg_minutes = station.max_leg_minutes.unwrap_or(station.circle.minutes);
@@ -337,6 +403,10 @@ impl Scenario {
             Objective::TravelTime,
             1,
         )?;
+        let links: Vec<m::VisitLink> =
+            self.links.iter().filter(|l| problem.visit_idx(&l.first).is_some()).cloned().collect();
+        let problem =
+            problem.with_links(links)?.with_soft_costs(self.soft_costs.unwrap_or_default())?;
         Ok(StationDay { station: station.id.clone(), problem, points, point_ids, modes })
     }
 }

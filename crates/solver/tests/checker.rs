@@ -22,6 +22,9 @@ fn visit(id: &str, location: u32, window: (i64, i64), demand: i64, skills: &[&st
         demand,
         due: None,
         duration_for: Default::default(),
+        preferred: Vec::new(),
+        refused: Vec::new(),
+        female_only: false,
     }
 }
 
@@ -36,6 +39,8 @@ fn caregiver(id: &str, skills: &[&str], shift: (i64, i64)) -> Caregiver {
         shift: TimeWindow::new(Seconds(shift.0), Seconds(shift.1)),
         capacity: None,
         max_route_duration: None,
+        contracted: None,
+        female: false,
     }
 }
 
@@ -276,7 +281,18 @@ fn every_rule_is_caught() {
     let gap = (start("v2") - start("v3")).0;
     let exact = linked("v3", "v2", (gap, gap));
     assert!(check(&exact, &t, &plan).is_feasible(), "a link met exactly passes");
+    // Gender and refusal: v2 is on b's route.
+    let with_visit = |f: &dyn Fn(&mut Visit)| {
+        let mut visits = p.visits.clone();
+        f(&mut visits[1]);
+        Problem::new("checker", visits, p.caregivers.clone(), 6, 2, p.max_leg, p.objective, 1)
+            .expect("valid")
+    };
+    let female_only = with_visit(&|v: &mut Visit| v.female_only = true);
+    let refused = with_visit(&|v: &mut Visit| v.refused = vec!["b".into()]);
     for (rule, problem) in [
+        (CheckRule::Gender, female_only),
+        (CheckRule::Refused, refused),
         (CheckRule::LinkGap, linked("v3", "v2", (gap + 1, gap + 100))),
         (CheckRule::LinkGap, linked("v3", "v2", (0, gap - 1))),
         (CheckRule::LinkSameCaregiver, linked("v2", "v1", (-100_000, 100_000))),
@@ -315,8 +331,8 @@ fn caregiver_durations_and_lateness_are_checked() {
     let report = check(&slow, &t, &fixed);
     assert!(report.is_feasible(), "{:?}", report.violations);
     let late = fixed.routes[1].stops[0].start;
-    assert_eq!(report.lateness_total, late);
-    assert_eq!(report.lateness_max, late);
+    assert_eq!(report.soft.lateness_total, late);
+    assert_eq!(report.soft.lateness_max, late);
     let travel: Seconds = fixed.routes.iter().map(|r| r.travel_time).sum();
     // Default weights: a second late costs a second of travel.
     assert_eq!(report.cost, solver::cost::total(2, travel.0 + late.0));

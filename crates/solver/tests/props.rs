@@ -69,8 +69,11 @@ proptest! {
         let (problem, travel) = common::random_home_care_problem(seed, n_visits, n_caregivers);
         let plan = common::solve(&problem, &travel, seed, 100);
         let report = common::assert_feasible(&problem, &travel, &plan);
-        prop_assert_eq!(report.lateness_total, plan.kpis.lateness_total);
-        prop_assert_eq!(report.lateness_max, plan.kpis.lateness_max);
+        prop_assert_eq!(report.soft.lateness_total, plan.kpis.lateness_total);
+        prop_assert_eq!(report.soft.non_preferred, plan.kpis.non_preferred_visits);
+        prop_assert_eq!(report.soft.overtime, plan.kpis.overtime);
+        prop_assert_eq!(report.soft.working_spread, plan.kpis.fairness.working_spread);
+        prop_assert_eq!(report.soft.lateness_max, plan.kpis.lateness_max);
         prop_assert_eq!(plan.kpis.visits_served + plan.kpis.visits_unassigned, problem.visits.len());
         let again = common::solve(&problem, &travel, seed, 100);
         prop_assert_eq!(plan, again);

@@ -20,6 +20,9 @@ fn visit(id: &str, location: u32, window: (i64, i64), duration: i64) -> Visit {
         demand: 0,
         due: None,
         duration_for: Default::default(),
+        preferred: Vec::new(),
+        refused: Vec::new(),
+        female_only: false,
     }
 }
 
@@ -54,6 +57,8 @@ fn reasons_problem() -> (Problem, solver::TravelMatrices) {
         shift: TimeWindow::new(Seconds(1_000), Seconds(10_000)),
         capacity: Some(10),
         max_route_duration: Some(Seconds(700)),
+        contracted: None,
+        female: false,
     }];
     let travel = common::matrices(&points);
     let problem = Problem::new(

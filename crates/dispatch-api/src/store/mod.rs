@@ -335,6 +335,8 @@ impl Store {
             caregivers: self.all_bodies("caregivers").await?,
             clients: self.all_bodies("clients").await?,
             visits,
+            links: Vec::new(),
+            soft_costs: None,
         })
     }
 

@@ -101,6 +101,10 @@ pub fn days(scenario: &Scenario, model: &DemandModel, days: usize, seed: u64) ->
                         )],
                         skills: Vec::new(),
                         priority: 5,
+                        due: None,
+                        preferred: Vec::new(),
+                        refused: Vec::new(),
+                        female_only: false,
                     });
                     urgent.push(id);
                 }

@@ -113,6 +113,9 @@ pub fn run(
                         .cloned()
                         .collect(),
                     visits,
+                    // Simulated days draw their own visits; links name the scenario's.
+                    links: Vec::new(),
+                    soft_costs: scenario.soft_costs,
                 };
                 let station_day = one_day.station_day(&station.id)?;
                 let travel_times =

@@ -24,10 +24,9 @@ pub struct CheckReport {
     pub routes_used: usize,
     pub visits_served: usize,
     pub visits_unassigned: usize,
-    /// Lateness after the visits' `due` times, from the reported starts: the sum and the
-    /// largest.
-    pub lateness_total: Seconds,
-    pub lateness_max: Seconds,
+    /// The soft rules' figures from the reported times: lateness after the visits' `due`
+    /// times, visits by someone other than a usual caregiver, overtime, working spread.
+    pub soft: cost::SoftFigures,
     /// The plan's cost as `model::cost` defines it, from the recomputed figures.
     pub cost: Cost,
 }
@@ -49,6 +48,7 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
     let mut report = CheckReport::default();
     let mut out = Vec::new();
     let mut served = vec![0usize; problem.visits.len()];
+    let mut working = vec![Seconds::ZERO; problem.caregivers.len()];
     // Who served each visit and when, for the links (the first report wins on duplicates,
     // which are reported on their own).
     let mut served_by: Vec<Option<(usize, Seconds)>> = vec![None; problem.visits.len()];
@@ -82,16 +82,21 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
             served[v.index()] += 1;
             served_by[v.index()].get_or_insert((c.index(), start));
             let lateness = problem.visit(v).lateness(start);
-            report.lateness_total += lateness;
-            report.lateness_max = report.lateness_max.max(lateness);
+            report.soft.lateness_total += lateness;
+            report.soft.lateness_max = report.soft.lateness_max.max(lateness);
+            report.soft.non_preferred += usize::from(problem.non_preferred(v, c));
         }
         report.travel_time += figures.travel_time;
         report.travel_distance += figures.travel_distance;
         report.longest_leg = report.longest_leg.max(figures.longest_leg);
         if !r.stops.is_empty() {
             report.routes_used += 1;
+            let cg = problem.caregiver(c);
+            working[c.index()] = r.return_time - r.departure;
+            report.soft.overtime += cost::overtime(r.return_time - r.departure, cg.contracted);
         }
     }
+    report.soft.working_spread = cost::working_spread(working.iter().copied());
     let mut listed = vec![0usize; problem.visits.len()];
     for u in &plan.unassigned {
         match problem.visit_idx(&u.visit) {
@@ -139,11 +144,7 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
             report.travel_time,
             report.travel_distance,
         )
-        .saturating_add(cost::lateness_term(
-            problem.lateness,
-            report.lateness_total,
-            report.lateness_max,
-        )),
+        .saturating_add(cost::soft_term(problem.soft, &report.soft)),
     );
     report.violations = out;
     report

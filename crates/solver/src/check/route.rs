@@ -74,6 +74,14 @@ pub fn check_route(
             let msg = format!("caregiver lacks skills {}", missing.join(", "));
             out.push(violation(CheckRule::Skills, who, vid, msg));
         }
+        if visit.female_only && !cg.female {
+            let msg = "the client needs a female caregiver".into();
+            out.push(violation(CheckRule::Gender, who, vid, msg));
+        }
+        if visit.refused.contains(&cg.id) {
+            let msg = "the client refused this caregiver".into();
+            out.push(violation(CheckRule::Refused, who, vid, msg));
+        }
         let t = leg(loc, visit.location, vid, &mut fig, out);
         if s.arrival < free_at + t {
             let msg = format!("arrives at {}, but cannot before {}", s.arrival, free_at + t);

@@ -46,10 +46,14 @@ pub enum CheckRule {
     LinkSameCaregiver,
     /// The second visit of a link does not start within its gap after the first.
     LinkGap,
+    /// A visit that needs a female caregiver is served by one who is not.
+    Gender,
+    /// A visit is served by a caregiver its client refused.
+    Refused,
 }
 
 impl CheckRule {
-    pub const ALL: [CheckRule; 19] = [
+    pub const ALL: [CheckRule; 21] = [
         CheckRule::UnknownCaregiver,
         CheckRule::UnknownVisit,
         CheckRule::CaregiverUsedTwice,
@@ -69,6 +73,8 @@ impl CheckRule {
         CheckRule::LinkIncomplete,
         CheckRule::LinkSameCaregiver,
         CheckRule::LinkGap,
+        CheckRule::Gender,
+        CheckRule::Refused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +98,8 @@ impl CheckRule {
             CheckRule::LinkIncomplete => "link_incomplete",
             CheckRule::LinkSameCaregiver => "link_same_caregiver",
             CheckRule::LinkGap => "link_gap",
+            CheckRule::Gender => "gender",
+            CheckRule::Refused => "refused",
         }
     }
 }

@@ -3,7 +3,7 @@
 //! (the `dyn TravelTimes` call is too slow for move evaluation), skills as a boolean table,
 //! and nearest-neighbour lists.
 
-use crate::model::{cost, CaregiverIdx, LatenessWeights, Objective, Problem, VisitIdx};
+use crate::model::{cost, CaregiverIdx, Objective, Problem, ReasonCode, SoftCosts, VisitIdx};
 use crate::travel::TravelTimes;
 use crate::{LocationIdx, ProfileIdx};
 
@@ -38,8 +38,16 @@ pub struct Data {
     /// Caregivers with identical attributes share a class; empty routes of one class are
     /// interchangeable, so insertion tries only one of them.
     pub cg_class: Vec<usize>,
-    /// `can_serve[c * n_visits + v]`: caregiver `c` holds every skill visit `v` needs.
+    /// `can_serve[c * n_visits + v]`: caregiver `c` holds every skill visit `v` needs and
+    /// its client accepts them (gender, refusals).
     can_serve: Vec<bool>,
+    /// `non_preferred[c * n_visits + v]`: `c` is not among the client's usual caregivers;
+    /// `None` if no client has usual caregivers.
+    non_preferred: Option<Vec<bool>>,
+    /// Why no caregiver at all may serve each visit, if none may.
+    pub ineligible: Vec<Option<ReasonCode>>,
+    /// Contracted working time of each caregiver.
+    pub contracted: Vec<Option<i64>>,
     /// Number of dense locations.
     pub n_locs: usize,
     /// Per matrix slot: travel times and arc costs, `from * n_locs + to`.
@@ -60,7 +68,7 @@ pub struct Data {
     pub link: Vec<Option<LinkEnd>>,
     /// `cg_duration[c * n_visits + v]` where some service time depends on the caregiver.
     cg_duration: Option<Vec<i64>>,
-    pub lateness: LatenessWeights,
+    pub soft: SoftCosts,
 }
 
 /// One side of a [`VisitLink`](crate::model::VisitLink): `start[partner] - start[v]` must lie
@@ -126,10 +134,32 @@ impl Data {
         }
         win_from.push(windows.len());
         let n_visits = problem.visits.len();
-        let mut can_serve = Vec::with_capacity(problem.caregivers.len() * n_visits);
-        for c in &problem.caregivers {
-            can_serve.extend(problem.visits.iter().map(|v| c.has_skills(&v.skills)));
+        let n_caregivers = problem.caregivers.len();
+        let mut can_serve = Vec::with_capacity(n_caregivers * n_visits);
+        let mut non_preferred = Vec::with_capacity(n_caregivers * n_visits);
+        for c in 0..n_caregivers {
+            let c = CaregiverIdx(c as u32);
+            for v in 0..n_visits {
+                let v = VisitIdx(v as u32);
+                can_serve.push(problem.ineligible(v, c).is_none());
+                non_preferred.push(problem.non_preferred(v, c));
+            }
         }
+        // Why nobody may serve a visit, when nobody may: the rule that excludes the last
+        // candidates (no skill, then gender, then refusal).
+        let ineligible = (0..n_visits)
+            .map(|v| {
+                let reasons: Vec<ReasonCode> = (0..n_caregivers)
+                    .filter_map(|c| problem.ineligible(VisitIdx(v as u32), CaregiverIdx(c as u32)))
+                    .collect();
+                (reasons.len() == n_caregivers).then(|| {
+                    [ReasonCode::Refused, ReasonCode::Gender, ReasonCode::Skills]
+                        .into_iter()
+                        .find(|r| reasons.contains(r))
+                        .unwrap_or(ReasonCode::Skills)
+                })
+            })
+            .collect();
         let cg_slot: Vec<usize> = problem
             .caregivers
             .iter()
@@ -177,6 +207,9 @@ impl Data {
                 .collect(),
             cg_class: Vec::new(),
             can_serve,
+            non_preferred: non_preferred.iter().any(|&x| x).then_some(non_preferred),
+            ineligible,
+            contracted: problem.caregivers.iter().map(|c| c.contracted.map(|h| h.0)).collect(),
             n_locs,
             times,
             costs,
@@ -190,7 +223,7 @@ impl Data {
             due: problem.visits.iter().map(|v| v.due.map_or(UNLIMITED, |d| d.0)).collect(),
             link,
             cg_duration,
-            lateness: problem.lateness,
+            soft: problem.soft,
         };
         data.cg_class = data.classes();
         data.neighbours = data.neighbour_lists();
@@ -212,6 +245,12 @@ impl Data {
         }
     }
 
+    /// Whether caregiver `c` serving visit `v` breaks continuity of care.
+    #[inline]
+    pub fn non_preferred(&self, c: usize, v: usize) -> bool {
+        self.non_preferred.as_ref().is_some_and(|t| t[c * self.n_visits + v])
+    }
+
     /// What starting visit `v` at `start` costs in lateness per unit weight.
     #[inline]
     pub fn lateness(&self, v: usize, start: i64) -> i64 {
@@ -221,6 +260,13 @@ impl Data {
     fn duration_row(&self, c: usize) -> &[i64] {
         match &self.cg_duration {
             Some(d) => &d[c * self.n_visits..(c + 1) * self.n_visits],
+            None => &[],
+        }
+    }
+
+    fn preference_row(&self, c: usize) -> &[bool] {
+        match &self.non_preferred {
+            Some(t) => &t[c * self.n_visits..(c + 1) * self.n_visits],
             None => &[],
         }
     }
@@ -284,8 +330,10 @@ impl Data {
         for c in 0..self.n_caregivers {
             let same = (0..c).find(|&d| {
                 key(d) == key(c)
+                    && self.contracted[d] == self.contracted[c]
                     && self.skill_row(d) == self.skill_row(c)
                     && self.duration_row(d) == self.duration_row(c)
+                    && self.preference_row(d) == self.preference_row(c)
             });
             class.push(same.map_or(c, |d| class[d]));
         }

@@ -18,8 +18,8 @@
 
 use super::vrptw::ImportError;
 use crate::model::{
-    Caregiver, LatenessWeights, LocationIdx, Meters, Objective, Plan, Problem, ProblemError,
-    ProfileIdx, Seconds, ServiceKind, TimeWindow, Visit, VisitLink,
+    Caregiver, LocationIdx, Meters, Objective, Plan, Problem, ProblemError, ProfileIdx, Seconds,
+    ServiceKind, SoftCosts, TimeWindow, Visit, VisitLink,
 };
 use crate::travel::{DenseMatrix, TravelMatrices};
 use std::collections::BTreeMap;
@@ -278,6 +278,9 @@ impl MankowskaInstance {
                     demand: 0,
                     due: Some(Seconds(scaled(self.l[i]))),
                     duration_for,
+                    preferred: Vec::new(),
+                    refused: Vec::new(),
+                    female_only: false,
                 });
             }
             if let [a, b] = wanted[..] {
@@ -304,6 +307,8 @@ impl MankowskaInstance {
                 shift: TimeWindow::new(Seconds(scaled(self.e[0])), Seconds(horizon)),
                 capacity: None,
                 max_route_duration: None,
+                contracted: None,
+                female: false,
             })
             .collect();
         let n = self.nodes;
@@ -315,7 +320,11 @@ impl MankowskaInstance {
         let problem =
             Problem::new(&self.name, visits, caregivers, n, 1, None, Objective::Distance, SCALE)?
                 .with_links(links)?
-                .with_lateness(LatenessWeights { per_unit: 1, max: 1 })?;
+                .with_soft_costs(SoftCosts {
+                    lateness: 1,
+                    max_lateness: 1,
+                    ..SoftCosts::default()
+                })?;
         Ok((problem, TravelMatrices::new(vec![matrix])?))
     }
 

@@ -156,6 +156,9 @@ impl VrptwInstance {
                 demand: c.demand,
                 due: None,
                 duration_for: Default::default(),
+                preferred: Vec::new(),
+                refused: Vec::new(),
+                female_only: false,
             })
             .collect();
         let caregivers: Vec<Caregiver> = (1..=self.vehicles)
@@ -169,6 +172,8 @@ impl VrptwInstance {
                 shift: TimeWindow::new(Seconds(depot.ready * scale), Seconds(depot.due * scale)),
                 capacity: self.capacity,
                 max_route_duration: None,
+                contracted: None,
+                female: false,
             })
             .collect();
         let mut times = Vec::with_capacity(n * n);

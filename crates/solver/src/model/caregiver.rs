@@ -18,8 +18,14 @@ pub struct Caregiver {
     pub shift: TimeWindow,
     /// Capacity for [`Visit::demand`](super::Visit::demand); `None` means unlimited.
     pub capacity: Option<i64>,
-    /// Daily limit on the route's duration (leaving `start` to arriving at `end`).
+    /// Daily limit on the route's duration (leaving `start` to arriving at `end`): the hard
+    /// limit of overtime.
     pub max_route_duration: Option<Seconds>,
+    /// Contracted working time of the day; working longer costs `SoftCosts::overtime`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contracted: Option<Seconds>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub female: bool,
 }
 
 impl Caregiver {

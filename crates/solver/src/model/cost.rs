@@ -8,17 +8,22 @@
 //!            Distance      => total travel distance,
 //!            VehiclesFirst => VEHICLE_WEIGHT * routes used + total travel distance,
 //!        }
-//!      + lateness.per_unit * Σ_v lateness(v) + lateness.max * max_v lateness(v)
+//!      + soft.lateness * Σ_v lateness(v) + soft.max_lateness * max_v lateness(v)
+//!      + soft.non_preferred * #(visits served by someone not among their preferred caregivers)
+//!      + soft.overtime * Σ_c max(0, working(c) - contracted(c))
+//!      + soft.working_spread * (max_c working(c) - min_c working(c))
 //! ```
 //!
-//! where `lateness(v)` is how long after `due` visit `v` starts (0 if it has no `due`).
+//! where `lateness(v)` is how long after `due` visit `v` starts (0 if it has no `due`),
+//! `working(c)` is caregiver `c`'s return minus departure (0 if idle), over every caregiver
+//! of the problem, and the spread is 0 with fewer than two caregivers.
 //!
 //! The weights are chosen so that each term dominates the next for any realistic day
 //! (fewer than 10^4 routes, less than 10^9 m or s of travel): an unassigned visit always
 //! costs more than any amount of travel, and in `VehiclesFirst` a route more than any
 //! distance. The sum saturates at `i64::MAX` rather than wrapping.
 
-use super::{Cost, LatenessWeights, Meters, Objective, Seconds};
+use super::{Cost, Meters, Objective, Seconds, SoftCosts};
 
 /// Cost of leaving one visit of priority 0 unassigned; a visit of priority `p` costs
 /// `(p + 1)` times this.
@@ -48,9 +53,47 @@ pub fn objective_term(
     }
 }
 
-/// The lateness term: what the visits' lateness after their `due` times costs.
-pub fn lateness_term(weights: LatenessWeights, total: Seconds, max: Seconds) -> i64 {
-    weights.per_unit.saturating_mul(total.0).saturating_add(weights.max.saturating_mul(max.0))
+/// The figures the soft rules are priced on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SoftFigures {
+    pub lateness_total: Seconds,
+    pub lateness_max: Seconds,
+    pub non_preferred: usize,
+    pub overtime: Seconds,
+    pub working_spread: Seconds,
+}
+
+/// Longest minus shortest working time; 0 with fewer than two caregivers.
+pub fn working_spread(working: impl Iterator<Item = Seconds>) -> Seconds {
+    let (mut lo, mut hi, mut n) = (Seconds(i64::MAX), Seconds(i64::MIN), 0);
+    for w in working {
+        lo = lo.min(w);
+        hi = hi.max(w);
+        n += 1;
+    }
+    if n < 2 {
+        Seconds::ZERO
+    } else {
+        hi - lo
+    }
+}
+
+/// Working time beyond the contracted hours.
+pub fn overtime(working: Seconds, contracted: Option<Seconds>) -> Seconds {
+    contracted.map_or(Seconds::ZERO, |h| Seconds((working - h).0.max(0)))
+}
+
+/// What the soft rules cost.
+pub fn soft_term(weights: SoftCosts, f: &SoftFigures) -> i64 {
+    [
+        (weights.lateness, f.lateness_total.0),
+        (weights.max_lateness, f.lateness_max.0),
+        (weights.non_preferred, f.non_preferred as i64),
+        (weights.overtime, f.overtime.0),
+        (weights.working_spread, f.working_spread.0),
+    ]
+    .iter()
+    .fold(0i64, |sum, &(w, x)| sum.saturating_add(w.saturating_mul(x)))
 }
 
 /// The full cost from the sum of `unassigned_units` over unassigned visits and the

@@ -30,17 +30,32 @@ impl VisitLink {
     }
 }
 
-/// What lateness after a visit's `due` time costs, in objective units: `per_unit` for each
-/// time unit of each late visit, and `max` for each time unit of the largest lateness.
+/// What the soft rules cost, in objective units (a unit of travel time or distance costs 1):
+/// lateness after a visit's `due` time, per time unit of each late visit and per time unit
+/// of the largest; each visit served by a caregiver its client does not usually see; each
+/// time unit of working time beyond a caregiver's contracted hours; and each time unit of
+/// the spread (longest minus shortest working time) across the caregivers of the problem,
+/// the fairness term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LatenessWeights {
-    pub per_unit: i64,
-    pub max: i64,
+#[serde(default)]
+pub struct SoftCosts {
+    pub lateness: i64,
+    pub max_lateness: i64,
+    pub non_preferred: i64,
+    pub overtime: i64,
+    pub working_spread: i64,
 }
 
-impl Default for LatenessWeights {
-    /// A second late costs as much as a second of travel.
-    fn default() -> LatenessWeights {
-        LatenessWeights { per_unit: 1, max: 0 }
+impl Default for SoftCosts {
+    /// A second late costs a second of travel; a stranger at the door ten minutes of it; a
+    /// second of overtime two; fairness is off unless asked for.
+    fn default() -> SoftCosts {
+        SoftCosts {
+            lateness: 1,
+            max_lateness: 0,
+            non_preferred: 600,
+            overtime: 2,
+            working_spread: 0,
+        }
     }
 }

@@ -57,10 +57,14 @@ pub enum ReasonCode {
     /// It is linked to another visit (two caregivers together, or one after the other) and
     /// no pair of caregivers can serve both at the required gap.
     Link,
+    /// The client needs a female caregiver and no skilled one is.
+    Gender,
+    /// The client refused every caregiver who could serve it.
+    Refused,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 8] = [
+    pub const ALL: [ReasonCode; 10] = [
         ReasonCode::Skills,
         ReasonCode::TimeWindow,
         ReasonCode::Shift,
@@ -69,6 +73,8 @@ impl ReasonCode {
         ReasonCode::RouteDuration,
         ReasonCode::NoRoom,
         ReasonCode::Link,
+        ReasonCode::Gender,
+        ReasonCode::Refused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,7 +87,18 @@ impl ReasonCode {
             ReasonCode::RouteDuration => "route_duration",
             ReasonCode::NoRoom => "no_room",
             ReasonCode::Link => "link",
+            ReasonCode::Gender => "gender",
+            ReasonCode::Refused => "refused",
         }
+    }
+
+    /// Whether the visit can never be served, whatever the rest of the plan: nobody may
+    /// serve it (skills, gender, refusal) or carry it (capacity).
+    pub fn is_hopeless(self) -> bool {
+        matches!(
+            self,
+            ReasonCode::Skills | ReasonCode::Capacity | ReasonCode::Gender | ReasonCode::Refused
+        )
     }
 
     /// A sentence for people.
@@ -97,6 +114,8 @@ impl ReasonCode {
             ReasonCode::Link => {
                 "no two caregivers can serve it and its linked visit at the required gap"
             }
+            ReasonCode::Gender => "it needs a female caregiver and no skilled caregiver is one",
+            ReasonCode::Refused => "the client refused every caregiver who could serve it",
         }
     }
 }
@@ -134,10 +153,54 @@ pub struct Kpis {
     /// The largest lateness of one visit.
     #[serde(default)]
     pub lateness_max: Seconds,
+    /// Visits served by a caregiver who is not among the client's usual ones.
+    #[serde(default)]
+    pub non_preferred_visits: usize,
+    /// Working time beyond contracted hours, summed over caregivers.
+    #[serde(default)]
+    pub overtime: Seconds,
+    #[serde(default)]
+    pub fairness: Fairness,
     /// The objective of the benchmark the problem came from, in its own units, where it
     /// has one (Mankowska et al.: (distance + total tardiness + maximum tardiness) / 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<f64>,
+}
+
+/// How evenly the work is shared among all the caregivers of the problem (idle ones count
+/// with zero).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fairness {
+    pub working_min: Seconds,
+    pub working_max: Seconds,
+    /// `working_max - working_min`: what the fairness term prices.
+    pub working_spread: Seconds,
+    /// Standard deviation of working time, rounded to whole units.
+    pub working_stddev: Seconds,
+    pub visits_min: usize,
+    pub visits_max: usize,
+}
+
+impl Fairness {
+    /// From each caregiver's `(working time, visits)`.
+    pub fn of(per_caregiver: &[(Seconds, usize)]) -> Fairness {
+        if per_caregiver.is_empty() {
+            return Fairness::default();
+        }
+        let n = per_caregiver.len() as f64;
+        let mean = per_caregiver.iter().map(|w| w.0 .0 as f64).sum::<f64>() / n;
+        let var = per_caregiver.iter().map(|w| (w.0 .0 as f64 - mean).powi(2)).sum::<f64>() / n;
+        let working_min = per_caregiver.iter().map(|w| w.0).min().unwrap_or_default();
+        let working_max = per_caregiver.iter().map(|w| w.0).max().unwrap_or_default();
+        Fairness {
+            working_min,
+            working_max,
+            working_spread: super::cost::working_spread(per_caregiver.iter().map(|w| w.0)),
+            working_stddev: Seconds(var.sqrt().round() as i64),
+            visits_min: per_caregiver.iter().map(|w| w.1).min().unwrap_or(0),
+            visits_max: per_caregiver.iter().map(|w| w.1).max().unwrap_or(0),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

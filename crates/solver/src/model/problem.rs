@@ -1,5 +1,5 @@
 use super::{
-    Caregiver, CaregiverIdx, LatenessWeights, ProblemError, Seconds, Visit, VisitIdx, VisitLink,
+    Caregiver, CaregiverIdx, ProblemError, Seconds, SoftCosts, Visit, VisitIdx, VisitLink,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -36,8 +36,8 @@ pub struct Problem {
     pub time_scale: i64,
     /// Visits tied together (see [`VisitLink`]); set with [`Problem::with_links`].
     pub links: Vec<VisitLink>,
-    /// What lateness after `Visit::due` costs; set with [`Problem::with_lateness`].
-    pub lateness: LatenessWeights,
+    /// What the soft rules cost; set with [`Problem::with_soft_costs`].
+    pub soft: SoftCosts,
     visit_index: HashMap<String, VisitIdx>,
     caregiver_index: HashMap<String, CaregiverIdx>,
 }
@@ -121,6 +121,12 @@ impl Problem {
             if c.profile.index() >= num_profiles {
                 return Err(ProblemError::OutOfRange { field: field("profile") });
             }
+            if c.contracted.is_some_and(|h| h.0 < 0) {
+                return Err(ProblemError::Invalid {
+                    field: field("contracted"),
+                    reason: "must not be negative".into(),
+                });
+            }
             if c.shift.start > c.shift.end {
                 return Err(ProblemError::Invalid {
                     field: field("shift"),
@@ -129,6 +135,14 @@ impl Problem {
             }
         }
         for (i, v) in visits.iter().enumerate() {
+            for (name, ids) in [("preferred", &v.preferred), ("refused", &v.refused)] {
+                if let Some(c) = ids.iter().find(|c| !caregiver_index.contains_key(*c)) {
+                    return Err(ProblemError::Invalid {
+                        field: format!("visits[{i}].{name}"),
+                        reason: format!("names caregiver {c:?}, who is not in the problem"),
+                    });
+                }
+            }
             if let Some(c) = v.duration_for.keys().find(|c| !caregiver_index.contains_key(*c)) {
                 return Err(ProblemError::Invalid {
                     field: format!("visits[{i}].duration_for"),
@@ -152,7 +166,7 @@ impl Problem {
             objective,
             time_scale,
             links: Vec::new(),
-            lateness: LatenessWeights::default(),
+            soft: SoftCosts::default(),
             visit_index,
             caregiver_index,
         })
@@ -193,16 +207,45 @@ impl Problem {
         Ok(self)
     }
 
-    /// Sets what lateness costs; weights must not be negative.
-    pub fn with_lateness(mut self, weights: LatenessWeights) -> Result<Problem, ProblemError> {
-        if weights.per_unit < 0 || weights.max < 0 {
+    /// Sets what the soft rules cost; weights must not be negative.
+    pub fn with_soft_costs(mut self, weights: SoftCosts) -> Result<Problem, ProblemError> {
+        let named = [
+            ("lateness", weights.lateness),
+            ("max_lateness", weights.max_lateness),
+            ("non_preferred", weights.non_preferred),
+            ("overtime", weights.overtime),
+            ("working_spread", weights.working_spread),
+        ];
+        if let Some((name, _)) = named.iter().find(|(_, w)| *w < 0) {
             return Err(ProblemError::Invalid {
-                field: "lateness".into(),
-                reason: "weights must not be negative".into(),
+                field: format!("soft_costs.{name}"),
+                reason: "must not be negative".into(),
             });
         }
-        self.lateness = weights;
+        self.soft = weights;
         Ok(self)
+    }
+
+    /// Why caregiver `c` may not serve visit `v` at all, if so: a missing skill, a client who
+    /// needs a female caregiver, or a client who refused this caregiver.
+    pub fn ineligible(&self, v: VisitIdx, c: CaregiverIdx) -> Option<super::ReasonCode> {
+        let (visit, cg) = (self.visit(v), self.caregiver(c));
+        if !cg.has_skills(&visit.skills) {
+            Some(super::ReasonCode::Skills)
+        } else if visit.female_only && !cg.female {
+            Some(super::ReasonCode::Gender)
+        } else if visit.refused.contains(&cg.id) {
+            Some(super::ReasonCode::Refused)
+        } else {
+            None
+        }
+    }
+
+    /// Whether visit `v` served by caregiver `c` breaks continuity of care: the client has
+    /// usual caregivers and `c` is not one of them.
+    pub fn non_preferred(&self, v: VisitIdx, c: CaregiverIdx) -> bool {
+        let visit = self.visit(v);
+        !visit.preferred.is_empty() && !visit.preferred.contains(&self.caregiver(c).id)
     }
 
     /// How long caregiver `c` takes for visit `v`.
@@ -215,7 +258,12 @@ impl Problem {
     /// that depend on the caregiver): such problems take the linked search.
     pub fn has_home_care_rules(&self) -> bool {
         !self.links.is_empty()
-            || self.visits.iter().any(|v| v.due.is_some() || !v.duration_for.is_empty())
+            || (self.soft.working_spread > 0 && self.caregivers.len() > 1)
+            || self.caregivers.iter().any(|c| c.contracted.is_some())
+            || self
+                .visits
+                .iter()
+                .any(|v| v.due.is_some() || !v.duration_for.is_empty() || !v.preferred.is_empty())
     }
 
     pub fn visit(&self, idx: VisitIdx) -> &Visit {

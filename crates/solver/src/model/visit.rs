@@ -92,12 +92,22 @@ pub struct Visit {
     /// Load taken from the caregiver's capacity (VRPTW demand); 0 for most home care.
     pub demand: i64,
     /// Soft deadline for the start: starting later is allowed (inside a window) but each
-    /// second after it costs lateness (see [`LatenessWeights`](super::LatenessWeights)).
+    /// second after it costs lateness (see [`SoftCosts`](super::SoftCosts)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<Seconds>,
     /// Service time by caregiver id where it differs from `duration` (a trainee is slower).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub duration_for: BTreeMap<String, Seconds>,
+    /// The client's usual caregivers (continuity of care): anyone else costs
+    /// `SoftCosts::non_preferred`. Empty: no preference.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferred: Vec<String>,
+    /// Caregivers the client refuses (hard).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
+    /// Only a female caregiver may serve it (bathing, personal care; hard).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub female_only: bool,
 }
 
 impl Visit {

@@ -8,10 +8,10 @@ use crate::model::ReasonCode;
 /// caregiver could serve it alone (then it was left out for visits of at least the same
 /// priority, or the search did not find room).
 pub fn diagnose(data: &Data, v: usize) -> ReasonCode {
-    let skilled: Vec<usize> = (0..data.n_caregivers).filter(|&c| data.can_serve(c, v)).collect();
-    if skilled.is_empty() {
-        return ReasonCode::Skills;
+    if let Some(reason) = data.ineligible[v] {
+        return reason;
     }
+    let skilled: Vec<usize> = (0..data.n_caregivers).filter(|&c| data.can_serve(c, v)).collect();
     if skilled.iter().all(|&c| data.demand[v] > data.capacity[c]) {
         return ReasonCode::Capacity;
     }

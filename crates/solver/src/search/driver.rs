@@ -45,8 +45,7 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
     let data = Data::new(problem, travel);
     let reasons: Vec<ReasonCode> = (0..data.n_visits).map(|v| diagnose(&data, v)).collect();
     // Visits nobody has the skills or the capacity for never need an insertion attempt.
-    let hopeless: Vec<bool> =
-        reasons.iter().map(|r| matches!(r, ReasonCode::Skills | ReasonCode::Capacity)).collect();
+    let hopeless: Vec<bool> = reasons.iter().map(|r| r.is_hopeless()).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(env.seed);
     let mut cur = construct(&data, &mut rng, &hopeless);
     local::improve(&data, &mut cur);

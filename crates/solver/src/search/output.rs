@@ -2,7 +2,7 @@
 
 use crate::eval::Data;
 use crate::model::{
-    cost, Kpis, Meters, Plan, Problem, ReasonCode, Route, Seconds, Stop, Unassigned,
+    cost, Fairness, Kpis, Meters, Plan, Problem, ReasonCode, Route, Seconds, Stop, Unassigned,
 };
 use crate::search::solution::Solution;
 use crate::travel::TravelTimes;
@@ -50,7 +50,8 @@ pub fn build_plan<'a>(
 ) -> Plan {
     let mut routes = Vec::new();
     let mut longest_leg = Seconds::ZERO;
-    let (mut lateness_total, mut lateness_max) = (Seconds::ZERO, Seconds::ZERO);
+    let mut soft = cost::SoftFigures::default();
+    let mut per_caregiver = vec![(Seconds::ZERO, 0usize); problem.caregivers.len()];
     for route in timed {
         let c = CaregiverIdx(route.caregiver as u32);
         let cg = problem.caregiver(c);
@@ -64,8 +65,9 @@ pub fn build_plan<'a>(
             travel_time += leg;
             travel_distance += travel.distance(cg.profile, prev, visit.location);
             let lateness = visit.lateness(Seconds(start));
-            lateness_total += lateness;
-            lateness_max = lateness_max.max(lateness);
+            soft.lateness_total += lateness;
+            soft.lateness_max = soft.lateness_max.max(lateness);
+            soft.non_preferred += usize::from(problem.non_preferred(VisitIdx(v), c));
             stops.push(Stop {
                 visit: visit.id.clone(),
                 arrival: Seconds(arrival),
@@ -79,6 +81,9 @@ pub fn build_plan<'a>(
         longest_leg = longest_leg.max(leg);
         travel_time += leg;
         travel_distance += travel.distance(cg.profile, prev, cg.end);
+        let working = Seconds(route.return_time - route.departure);
+        soft.overtime += cost::overtime(working, cg.contracted);
+        per_caregiver[route.caregiver] = (working, route.visits.len());
         routes.push(Route {
             caregiver: cg.id.clone(),
             departure: Seconds(route.departure),
@@ -98,6 +103,8 @@ pub fn build_plan<'a>(
     unassigned.sort_by(|a, b| a.visit.cmp(&b.visit));
     let travel_time: Seconds = routes.iter().map(|r| r.travel_time).sum();
     let travel_distance: Meters = routes.iter().map(|r| r.travel_distance).sum();
+    let fairness = Fairness::of(&per_caregiver);
+    soft.working_spread = fairness.working_spread;
     let units: i64 = unassigned_visits
         .iter()
         .map(|&v| cost::unassigned_units(problem.visit(VisitIdx(v)).priority))
@@ -115,14 +122,13 @@ pub fn build_plan<'a>(
         cost: cost::total(
             units,
             cost::objective_term(problem.objective, routes.len(), travel_time, travel_distance)
-                .saturating_add(cost::lateness_term(
-                    problem.lateness,
-                    lateness_total,
-                    lateness_max,
-                )),
+                .saturating_add(cost::soft_term(problem.soft, &soft)),
         ),
-        lateness_total,
-        lateness_max,
+        lateness_total: soft.lateness_total,
+        lateness_max: soft.lateness_max,
+        non_preferred_visits: soft.non_preferred,
+        overtime: soft.overtime,
+        fairness,
         objective: None,
     };
     Plan { problem: problem.name.clone(), routes, unassigned, kpis }

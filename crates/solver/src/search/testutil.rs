@@ -50,6 +50,9 @@ pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
                 demand: rng.gen_range(0..3),
                 due: None,
                 duration_for: Default::default(),
+                preferred: Vec::new(),
+                refused: Vec::new(),
+                female_only: false,
             }
         })
         .collect();
@@ -64,6 +67,8 @@ pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
             shift: TimeWindow::new(Seconds(0), Seconds(10_000)),
             capacity: Some(12),
             max_route_duration: (k == 3).then_some(Seconds(5_000)),
+            contracted: None,
+            female: false,
         })
         .collect();
     let problem = Problem::new(

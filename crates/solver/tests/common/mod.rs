@@ -78,6 +78,9 @@ pub fn random_problem(
             demand: rng.gen_range(0..4),
             due: None,
             duration_for: Default::default(),
+            preferred: Vec::new(),
+            refused: Vec::new(),
+            female_only: false,
         });
     }
     let caregivers = (0..n_caregivers)
@@ -101,6 +104,8 @@ pub fn random_problem(
                 ),
                 capacity: rng.gen_bool(0.5).then(|| rng.gen_range(2..12)),
                 max_route_duration: rng.gen_bool(0.3).then(|| Seconds(rng.gen_range(1_500..8_000))),
+                contracted: None,
+                female: false,
             }
         })
         .collect();
@@ -129,9 +134,10 @@ pub fn assert_feasible(problem: &Problem, travel: &TravelMatrices, plan: &Plan) 
     report
 }
 
-/// [`random_problem`] with the home-care rules switched on: about a third of the visits in
+/// [`random_problem`] with every home-care rule switched on: about a third of the visits in
 /// linked pairs (synchronised or with a gap), soft deadlines inside some windows, slower
-/// service by some caregivers, and lateness priced per unit and for the largest.
+/// service by some caregivers, female-only visits, usual and refused caregivers, contracted
+/// hours, and random weights for lateness, continuity, overtime and fairness.
 pub fn random_home_care_problem(
     seed: u64,
     n_visits: usize,
@@ -139,13 +145,26 @@ pub fn random_home_care_problem(
 ) -> (Problem, TravelMatrices) {
     let (base, travel) = random_problem(seed, n_visits, n_caregivers);
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+    let mut caregivers = base.caregivers.clone();
+    for c in &mut caregivers {
+        c.female = rng.gen_bool(0.7);
+        c.contracted = rng.gen_bool(0.4).then(|| Seconds(rng.gen_range(500..4_000)));
+    }
+    let ids: Vec<String> = caregivers.iter().map(|c| c.id.clone()).collect();
     let mut visits = base.visits.clone();
     for v in &mut visits {
+        v.female_only = rng.gen_bool(0.2);
+        if !ids.is_empty() && rng.gen_bool(0.4) {
+            v.preferred = vec![ids[rng.gen_range(0..ids.len())].clone()];
+        }
+        if !ids.is_empty() && rng.gen_bool(0.15) {
+            v.refused = vec![ids[rng.gen_range(0..ids.len())].clone()];
+        }
         if rng.gen_bool(0.5) {
             let w = v.windows[0];
             v.due = Some(Seconds(rng.gen_range(w.start.0..=w.end.0)));
         }
-        for c in &base.caregivers {
+        for c in &caregivers {
             if rng.gen_bool(0.2) {
                 v.duration_for.insert(c.id.clone(), v.duration + Seconds(rng.gen_range(0..200)));
             }
@@ -172,12 +191,17 @@ pub fn random_home_care_problem(
             });
         }
     }
-    let weights =
-        solver::LatenessWeights { per_unit: rng.gen_range(0..3), max: rng.gen_range(0..3) };
+    let weights = solver::SoftCosts {
+        lateness: rng.gen_range(0..3),
+        max_lateness: rng.gen_range(0..3),
+        non_preferred: rng.gen_range(0..1_000),
+        overtime: rng.gen_range(0..4),
+        working_spread: rng.gen_range(0..2),
+    };
     let problem = Problem::new(
         "random-home-care",
         visits,
-        base.caregivers.clone(),
+        caregivers,
         base.num_locations,
         base.num_profiles,
         base.max_leg,
@@ -185,7 +209,7 @@ pub fn random_home_care_problem(
         1,
     )
     .and_then(|p| p.with_links(links))
-    .and_then(|p| p.with_lateness(weights))
+    .and_then(|p| p.with_soft_costs(weights))
     .expect("valid problem");
     (problem, travel)
 }

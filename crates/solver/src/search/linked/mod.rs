@@ -33,10 +33,8 @@ const RANDOM_RUIN: f64 = 0.1;
 pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment) -> Plan {
     let data = Data::new(problem, travel);
     let reasons = reasons(&data);
-    let hopeless: Vec<bool> = reasons
-        .iter()
-        .map(|r| matches!(r, ReasonCode::Skills | ReasonCode::Capacity | ReasonCode::Link))
-        .collect();
+    let hopeless: Vec<bool> =
+        reasons.iter().map(|r| r.is_hopeless() || *r == ReasonCode::Link).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(env.seed);
     let mut scratch = Scratch::default();
     let mut cur = LinkedSolution::empty(&data);
@@ -171,7 +169,7 @@ fn report(
 mod tests {
     use super::*;
     use crate::env::MaxIterations;
-    use crate::model::{LatenessWeights, Seconds, VisitLink};
+    use crate::model::{Seconds, SoftCosts, VisitLink};
     use crate::search::testutil;
 
     /// Random problems with linked pairs and deadlines: each accepted candidate's incremental
@@ -183,6 +181,15 @@ mod tests {
             let mut visits = p.visits.clone();
             for (i, v) in visits.iter_mut().enumerate() {
                 v.due = (i % 3 == 0).then(|| v.windows[0].start + Seconds(200));
+                if i % 4 == 0 {
+                    v.preferred = vec![format!("c{}", i % 3)];
+                }
+                v.female_only = i % 7 == 0;
+            }
+            let mut caregivers = p.caregivers.clone();
+            for (k, c) in caregivers.iter_mut().enumerate() {
+                c.female = k != 1;
+                c.contracted = (k % 2 == 0).then_some(Seconds(2_000));
             }
             let links = (0..6)
                 .map(|k| VisitLink {
@@ -195,7 +202,7 @@ mod tests {
             let problem = Problem::new(
                 "linked",
                 visits,
-                p.caregivers.clone(),
+                caregivers,
                 p.num_locations,
                 1,
                 p.max_leg,
@@ -203,7 +210,15 @@ mod tests {
                 1,
             )
             .and_then(|p| p.with_links(links))
-            .and_then(|p| p.with_lateness(LatenessWeights { per_unit: 2, max: 5 }))
+            .and_then(|p| {
+                p.with_soft_costs(SoftCosts {
+                    lateness: 2,
+                    max_lateness: 5,
+                    non_preferred: 300,
+                    overtime: 3,
+                    working_spread: 1,
+                })
+            })
             .expect("valid");
             let mut env = Environment::new(seed, MaxIterations(300));
             let plan = solve(&problem, &t, &mut env);

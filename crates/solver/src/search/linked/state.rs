@@ -10,6 +10,7 @@
 //! a removal may lower them, so after a ruin the whole schedule is recomputed.
 
 use crate::eval::{Data, SolCost};
+use crate::model::{cost, Seconds};
 
 /// Below every real time: "not scheduled yet".
 pub const UNSET: i64 = i64::MIN / 4;
@@ -21,6 +22,11 @@ pub struct Figures {
     pub routes_used: i64,
     pub lateness_total: i64,
     pub lateness_max: i64,
+    /// Visits served by someone other than a usual caregiver of the client.
+    pub non_preferred: i64,
+    pub overtime: i64,
+    /// Longest minus shortest working time over all caregivers.
+    pub spread: i64,
     pub unassigned: i64,
 }
 
@@ -30,8 +36,11 @@ impl Figures {
             unassigned: self.unassigned,
             objective: self.arcs
                 + self.routes_used * data.route_cost
-                + data.lateness.per_unit * self.lateness_total
-                + data.lateness.max * self.lateness_max,
+                + data.soft.lateness * self.lateness_total
+                + data.soft.max_lateness * self.lateness_max
+                + data.soft.non_preferred * self.non_preferred
+                + data.soft.overtime * self.overtime
+                + data.soft.working_spread * self.spread,
         }
     }
 }
@@ -46,6 +55,8 @@ pub struct LinkedSolution {
     /// Start of each served visit (meaningless for unassigned ones).
     pub start: Vec<i64>,
     pub load: Vec<i64>,
+    /// Working time of each caregiver (return minus departure; 0 if idle).
+    pub work: Vec<i64>,
     pub unassigned: Vec<u32>,
     pub fig: Figures,
 }
@@ -56,6 +67,10 @@ pub struct Scratch {
     /// `(visit, previous start)` of every change, to undo.
     log: Vec<(u32, i64)>,
     work: Vec<(u32, u32)>,
+    /// Routes whose schedule the trial changed.
+    touched: Vec<u32>,
+    /// Their new working times, in the order of `touched`.
+    new_work: Vec<i64>,
 }
 
 impl LinkedSolution {
@@ -67,6 +82,7 @@ impl LinkedSolution {
             pos: vec![0; data.n_visits],
             start: vec![UNSET; data.n_visits],
             load: vec![0; data.n_caregivers],
+            work: vec![0; data.n_caregivers],
             unassigned: (0..data.n_visits as u32).collect(),
             fig: Figures {
                 unassigned: (0..data.n_visits).map(|v| data.weight[v]).sum(),
@@ -95,27 +111,30 @@ impl LinkedSolution {
         }
     }
 
+    /// Caregiver `c`'s `(departure, return)`: leaving late enough to arrive just as the first
+    /// visit starts; `None` if idle.
+    fn day(&self, data: &Data, c: usize) -> Option<(i64, i64)> {
+        let route = &self.routes[c];
+        let (&first, &last) = (route.first()?, route.last()?);
+        let (first, last) = (first as usize, last as usize);
+        let slot = data.cg_slot[c];
+        let out = data.time(slot, data.cg_start[c], data.visit_loc[first]);
+        let back = data.time(slot, data.visit_loc[last], data.cg_end[c]);
+        let departure = data.shift_start[c].max(self.start[first] - out);
+        Some((departure, self.start[last] + data.duration_for(c, last) + back))
+    }
+
+    /// Caregiver `c`'s working time (0 if idle).
+    fn working_time(&self, data: &Data, c: usize) -> i64 {
+        self.day(data, c).map_or(0, |(departure, back)| back - departure)
+    }
+
     /// Whether the route's end is within the shift and its duration limit.
     fn route_end_ok(&self, data: &Data, c: usize) -> bool {
-        let route = &self.routes[c];
-        let Some(&last) = route.last() else {
+        let Some((departure, back)) = self.day(data, c) else {
             return true;
         };
-        let (last, first) = (last as usize, route[0] as usize);
-        let slot = data.cg_slot[c];
-        let back = data.time(slot, data.visit_loc[last], data.cg_end[c]);
-        let return_time = self.start[last] + data.duration_for(c, last) + back;
-        if return_time > data.shift_end[c] {
-            return false;
-        }
-        match data.max_duration[c] {
-            None => true,
-            Some(limit) => {
-                let out = data.time(slot, data.cg_start[c], data.visit_loc[first]);
-                let departure = data.shift_start[c].max(self.start[first] - out);
-                return_time - departure <= limit
-            }
-        }
+        back <= data.shift_end[c] && data.max_duration[c].is_none_or(|l| back - departure <= l)
     }
 
     /// Recomputes the whole schedule and every figure; `false` if the routes admit no
@@ -188,6 +207,7 @@ impl LinkedSolution {
                     return false;
                 }
                 fig.arcs += data.cost(slot, loc, to);
+                fig.non_preferred += i64::from(data.non_preferred(c, v));
                 let late = data.lateness(v, self.start[v]);
                 fig.lateness_total += late;
                 fig.lateness_max = fig.lateness_max.max(late);
@@ -204,6 +224,11 @@ impl LinkedSolution {
                 return false;
             }
         }
+        for c in 0..self.routes.len() {
+            self.work[c] = self.working_time(data, c);
+            fig.overtime += overtime(data, c, self.work[c]);
+        }
+        fig.spread = spread(data, self.work.iter().copied());
         self.fig = fig;
         true
     }
@@ -278,6 +303,7 @@ impl LinkedSolution {
             fig.arcs -= data.cost(slot, prev, next);
         }
         fig.unassigned -= data.weight[v];
+        fig.non_preferred += i64::from(data.non_preferred(c, v));
 
         self.routes[c].insert(i, v as u32);
         for k in i..self.routes[c].len() {
@@ -286,8 +312,16 @@ impl LinkedSolution {
         self.route_of[v] = Some(c as u32);
         self.start[v] = UNSET;
         scratch.log.clear();
+        scratch.touched.clear();
+        scratch.touched.push(c as u32);
         let ok = self.propagate(data, c, i, &mut fig, scratch);
+        if ok {
+            self.day_figures(data, &mut fig, scratch);
+        }
         if ok && commit {
+            for (&d, &w) in scratch.touched.iter().zip(&scratch.new_work) {
+                self.work[d as usize] = w;
+            }
             self.load[c] += data.demand[v];
             if let Some(k) = self.unassigned.iter().position(|&w| w as usize == v) {
                 self.unassigned.swap_remove(k);
@@ -304,6 +338,26 @@ impl LinkedSolution {
         }
         self.route_of[v] = None;
         ok.then_some(fig)
+    }
+
+    /// Updates overtime and spread for the routes a trial touched (their new working times
+    /// go to `scratch.new_work`).
+    fn day_figures(&self, data: &Data, fig: &mut Figures, scratch: &mut Scratch) {
+        scratch.new_work.clear();
+        for &d in &scratch.touched {
+            let d = d as usize;
+            let w = self.working_time(data, d);
+            fig.overtime += overtime(data, d, w) - overtime(data, d, self.work[d]);
+            scratch.new_work.push(w);
+        }
+        if data.soft.working_spread > 0 {
+            let changed = |d: usize| scratch.touched.iter().position(|&t| t as usize == d);
+            fig.spread = spread(
+                data,
+                (0..self.work.len())
+                    .map(|d| changed(d).map_or(self.work[d], |k| scratch.new_work[k])),
+            );
+        }
     }
 
     /// Pushes start-time rises from position `i` of route `c` through routes and partners;
@@ -351,6 +405,9 @@ impl LinkedSolution {
                 }
                 let old = self.start[v];
                 scratch.log.push((v as u32, old));
+                if !scratch.touched.contains(&(c as u32)) {
+                    scratch.touched.push(c as u32);
+                }
                 self.start[v] = st;
                 let late = data.lateness(v, st);
                 fig.lateness_total += late - if old == UNSET { 0 } else { data.lateness(v, old) };
@@ -385,4 +442,17 @@ impl LinkedSolution {
         }
         true
     }
+}
+
+/// Working time beyond caregiver `c`'s contracted hours.
+fn overtime(data: &Data, c: usize, work: i64) -> i64 {
+    cost::overtime(Seconds(work), data.contracted[c].map(Seconds)).0
+}
+
+/// The fairness figure (longest minus shortest working time), if it is priced.
+fn spread(data: &Data, work: impl Iterator<Item = i64>) -> i64 {
+    if data.soft.working_spread == 0 {
+        return 0;
+    }
+    cost::working_spread(work.map(Seconds)).0
 }
