@@ -82,3 +82,33 @@ fn solved_plans_pass_the_checker_and_score_as_reported() {
         }
     }
 }
+
+/// A valid small file, and mangled copies: each error names the line and the section.
+#[test]
+fn malformed_files_name_the_line_and_the_section() {
+    let good = "nbNodes\n4\nnbVehi\n2\nnbServi\n2\nr\n1 1\n1 1\n0 1\n1 1\nDS\n2\na\n1 1\n0 1\nx\n0 1 2 0\ny\n0 1 2 0\nd\n0 1 2 0\n1 0 1 1\n2 1 0 2\n0 1 2 0\np\n0 0\n0 0\n5 5\n6 6\n3 3\n4 4\n0 0\n0 0\nmind\n0 10 0 0\nmaxd\n0 20 0 0\ne\n0 5 0 0\nl\n100 50 60 200\n";
+    let inst = parse_mankowska(good, "tiny").expect("the good file parses");
+    let (problem, travel) = inst.to_problem().expect("problem");
+    assert_eq!(problem.visits.len(), 3, "node 1 needs two services, node 2 one");
+    assert_eq!(problem.links.len(), 1);
+    let mut env = Environment::new(1, MaxIterations(200));
+    let plan = solver::solve(&problem, &travel, &mut env);
+    assert!(check(&problem, &travel, &plan).is_feasible());
+    assert_eq!(plan.kpis.visits_unassigned, 0);
+
+    for (bad, expect) in [
+        (good.replace("e\n0 5 0 0", "e\n0 x 0 0"), "line 40: e: \"x\" is not a number"),
+        (
+            good.replace("mind\n0 10 0 0", "mind\n0 10 0"),
+            "line 35: mind: expected 4 numbers, found 3",
+        ),
+        (good.replace("a\n1 1\n0 1", "a\n1 1\n0 2"), "line 16: a: 2 is not 0 or 1"),
+        (good.replace("DS\n2", "DS\n3"), "line 12: DS: lists nodes [3]"),
+        (good.replace("maxd\n0 20", "maxd\n0 5"), "line 38: maxd: node 1: below mind 10"),
+        (good.replace("l\n100", "l\n-100"), "line 42: l: -100 is not between 0"),
+        (good.replace("nbVehi\n2\n", ""), "missing section nbVehi"),
+    ] {
+        let err = parse_mankowska(&bad, "bad").expect_err(expect).to_string();
+        assert!(err.starts_with(expect), "{err:?} should start with {expect:?}");
+    }
+}

@@ -2,6 +2,7 @@
 //! input, however mangled, with a value or an error, never a panic.
 
 use proptest::prelude::*;
+use solver::io::mankowska::parse_mankowska;
 use solver::io::solomon::parse_solomon;
 use solver::io::vrplib::parse_vrplib;
 use solver::scenario::Scenario;
@@ -11,6 +12,8 @@ const SOLOMON_HEAD: &str = "C101\n\nVEHICLE\nNUMBER     CAPACITY\n  25         2
 const VRPLIB: &str = "NAME : tiny\nTYPE : VRPTW\nDIMENSION : 3\nVEHICLES : 2\nCAPACITY : 10\nSERVICE_TIME : 5\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 3 4\n3 6 8\nDEMAND_SECTION\n1 0\n2 4\n3 4\nTIME_WINDOW_SECTION\n1 0 200\n2 0 100\n3 0 100\nSERVICE_TIME_SECTION\n1 0\n2 5\n3 7\nDEPOT_SECTION\n1\n-1\nEOF\n";
 
 const SCENARIO: &str = r#"{"name":"t","stations":[{"id":"S1","location":{"lon":1.5,"lat":42.5},"circle":{"minutes":15,"mode":"ebike"}}],"caregivers":[{"id":"C1","station":"S1","shift":{"start":28800,"end":61200},"mode":"ebike"}],"clients":[{"id":"K1","station":"S1","location":{"lon":1.51,"lat":42.51}}],"visits":[{"id":"V1","client":"K1","service":"meal","duration":900,"windows":[{"start":39600,"end":45000}]}]}"#;
+
+const MANKOWSKA: &str = "nbNodes\n4\nnbVehi\n2\nnbServi\n2\nr\n1 1\n1 1\n0 1\n1 1\nDS\n2\na\n1 1\n0 1\nx\n0 1 2 0\ny\n0 1 2 0\nd\n0 1 2 0\n1 0 1 1\n2 1 0 2\n0 1 2 0\np\n0 0\n0 0\n5 5\n6 6\n3 3\n4 4\n0 0\n0 0\nmind\n0 10 0 0\nmaxd\n0 20 0 0\ne\n0 5 0 0\nl\n100 50 60 200\n";
 
 /// `text` with `cut` bytes from `at` replaced by `insert` (on char boundaries).
 fn splice(text: &str, at: usize, cut: usize, insert: &str) -> String {
@@ -55,9 +58,22 @@ proptest! {
     }
 
     #[test]
+    fn mankowska_reader_never_panics(at in 0usize..260, cut in 0usize..20, insert in "[ 0-9a-zA-Z.\\-\n]{0,10}") {
+        let text = splice(MANKOWSKA, at, cut, &insert);
+        if let Ok(instance) = parse_mankowska(&text, "fuzz") {
+            if let Ok((problem, travel)) = instance.to_problem() {
+                let mut env = solver::Environment::new(1, solver::MaxIterations(20));
+                let plan = solver::solve(&problem, &travel, &mut env);
+                prop_assert!(solver::check::check(&problem, &travel, &plan).is_feasible());
+            }
+        }
+    }
+
+    #[test]
     fn arbitrary_text_is_refused_cleanly(text in "\\PC{0,200}") {
         let _ = parse_solomon(&text, "fuzz");
         let _ = parse_vrplib(&text, "fuzz");
+        let _ = parse_mankowska(&text, "fuzz");
         let _ = Scenario::from_json(&text);
     }
 }

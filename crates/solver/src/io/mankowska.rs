@@ -26,8 +26,10 @@ use std::collections::BTreeMap;
 
 /// Model units per unit of the file.
 pub const SCALE: i64 = 1000;
+/// Largest time or distance accepted, in file units (the real files stay below 10^4).
+const MAX_VALUE: f64 = 1.0e6;
 /// End of every window and shift, in file units: the files have no hard limit beyond `e`.
-const HORIZON: f64 = 1.0e6;
+const HORIZON: f64 = 1.0e7;
 
 #[derive(Clone, Debug)]
 pub struct MankowskaInstance {
@@ -176,12 +178,18 @@ pub fn parse_mankowska(text: &str, name: &str) -> Result<MankowskaInstance, Impo
         requires,
         qualified,
     };
-    for (key, v) in
-        [("d", &instance.d), ("p", &instance.p), ("mind", &instance.mind), ("e", &instance.e)]
-    {
-        if let Some(k) = v.iter().position(|&x| x < 0.0) {
+    let checked = [
+        ("d", &instance.d),
+        ("p", &instance.p),
+        ("mind", &instance.mind),
+        ("maxd", &instance.maxd),
+        ("e", &instance.e),
+        ("l", &instance.l),
+    ];
+    for (key, v) in checked {
+        if let Some(k) = v.iter().position(|&x| !(0.0..=MAX_VALUE).contains(&x)) {
             let line = section(key)?.numbers[k].0;
-            return Err(malformed(line, key, format!("{} is negative", v[k])));
+            return Err(malformed(line, key, format!("{} is not between 0 and {MAX_VALUE}", v[k])));
         }
     }
     // Double-service patients must be those the `DS` list names (1-based node numbers).
