@@ -103,6 +103,7 @@ pub fn kpi_line(k: &Kpis) -> String {
 pub fn merge(name: &str, plans: Vec<Plan>) -> Plan {
     let mut merged = Plan { problem: name.to_string(), ..Plan::default() };
     let mut k = Kpis::default();
+    let mut first = true;
     for plan in plans {
         let p = &plan.kpis;
         k.visits_total += p.visits_total;
@@ -115,6 +116,24 @@ pub fn merge(name: &str, plans: Vec<Plan>) -> Plan {
         k.longest_leg = k.longest_leg.max(p.longest_leg);
         k.max_leg_limit = k.max_leg_limit.max(p.max_leg_limit);
         k.cost += p.cost;
+        k.lateness_total += p.lateness_total;
+        k.lateness_max = k.lateness_max.max(p.lateness_max);
+        k.non_preferred_visits += p.non_preferred_visits;
+        k.overtime += p.overtime;
+        // Fairness is a station's matter: the scenario shows its extremes and the widest
+        // station spread.
+        let (f, g) = (&mut k.fairness, &p.fairness);
+        if first {
+            *f = *g;
+        } else {
+            f.working_min = f.working_min.min(g.working_min);
+            f.working_max = f.working_max.max(g.working_max);
+            f.working_spread = f.working_spread.max(g.working_spread);
+            f.working_stddev = f.working_stddev.max(g.working_stddev);
+            f.visits_min = f.visits_min.min(g.visits_min);
+            f.visits_max = f.visits_max.max(g.visits_max);
+        }
+        first = false;
         merged.routes.extend(plan.routes);
         merged.unassigned.extend(plan.unassigned);
     }

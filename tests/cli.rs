@@ -85,6 +85,30 @@ fn solomon_c101_solves_and_checks() {
 }
 
 #[test]
+fn mankowska_instance_solves_checks_and_reports_the_benchmark_objective() {
+    let Some(file) = shared("data/hhc/mankowska2014/instances/InstanzCPLEX_HCSRP_10_1.txt") else {
+        return;
+    };
+    let file = file.to_str().expect("utf-8");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan_path = dir.path().join("a1.json");
+    let plan_path = plan_path.to_str().expect("utf-8");
+    let run = carecircle(&["solve", file, "--quiet", "--iterations", "3000", "--out", plan_path]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(text(&run.stdout).contains("13 of 13 services"), "{}", text(&run.stdout));
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(plan_path).expect("plan")).expect("json");
+    // A1's optimum is 218.2 (rounded); the objective is recomputed from the routes.
+    let objective = plan["kpis"]["objective"].as_f64().expect("kpis.objective");
+    assert!((218.0..=221.0).contains(&objective), "{objective}");
+    let service = &plan["routes"][0]["stops"][0]["service"];
+    assert!(service.as_str().is_some_and(|s| s.parse::<u32>().is_ok()), "{service}");
+    let check = carecircle(&["check", file, plan_path]);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+    assert!(text(&check.stdout).contains("objective 218."), "{}", text(&check.stdout));
+}
+
+#[test]
 fn a_tampered_plan_fails_the_check_naming_the_rule() {
     let Some(c101) = shared("data/vrptw/solomon/C101.txt") else { return };
     let c101 = c101.to_str().expect("utf-8");

@@ -25,17 +25,30 @@ enum ScenarioCommand {
     /// circle, caregivers per station and a day of visits across the six services; writes the
     /// scenario JSON and an SVG map beside it.
     #[command(
-        after_help = "Example:\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --stations 3 --caregivers 24 --clients 150 --seed 1 --out scenarios/demo.json"
+        after_help = "Examples:\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --stations 3 --caregivers 24 --clients 150 --seed 1 --out scenarios/demo.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county --out out/county.json\n\nThe county preset is a Rongcheng-sized day: 11 stations, the 300 caregivers on duty (of a\nroster of about 800), 3,200 clients of whom about 30 % have visits that day (about 1,200\nvisits) and every home-care rule (--rules)."
     )]
     Generate {
         #[arg(long)]
         pbf: PathBuf,
-        #[arg(long, default_value_t = 3)]
-        stations: usize,
-        #[arg(long, default_value_t = 24)]
-        caregivers: usize,
-        #[arg(long, default_value_t = 150)]
-        clients: usize,
+        /// Sizes and rules of a known programme; the flags below override its numbers.
+        #[arg(long, value_enum)]
+        preset: Option<Preset>,
+        /// Number of stations [default: 3]
+        #[arg(long)]
+        stations: Option<usize>,
+        /// Caregivers on duty, spread over the stations [default: 24]
+        #[arg(long)]
+        caregivers: Option<usize>,
+        /// Clients, spread over the stations [default: 150]
+        #[arg(long)]
+        clients: Option<usize>,
+        /// Chance that a client has visits on the day [default: 1]
+        #[arg(long)]
+        visit_rate: Option<f64>,
+        /// Also draw the home-care rules: female-only bathing and personal care, usual and
+        /// refused caregivers, contracted hours, two-caregiver bathing, meal deadlines.
+        #[arg(long)]
+        rules: bool,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Size of each station's service circle.
@@ -54,12 +67,24 @@ enum ScenarioCommand {
     },
 }
 
+/// Programmes whose size a scenario can copy.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum Preset {
+    /// The bundled demo: 3 stations, 24 caregivers, 150 clients, all with visits.
+    Demo,
+    /// A Rongcheng-sized county day with every home-care rule.
+    County,
+}
+
 pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     let ScenarioCommand::Generate {
         pbf,
+        preset,
         stations,
         caregivers,
         clients,
+        visit_rate,
+        rules,
         seed,
         minutes,
         mode,
@@ -67,6 +92,18 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         name,
         out,
     } = args.command;
+    // (stations, caregivers, clients, visit rate, rules)
+    let base = match preset {
+        None | Some(Preset::Demo) => (3, 24, 150, 1.0, false),
+        Some(Preset::County) => (11, 300, 3_200, 0.29, true),
+    };
+    let stations = stations.unwrap_or(base.0);
+    let caregivers = caregivers.unwrap_or(base.1);
+    let clients = clients.unwrap_or(base.2);
+    let visit_rate = visit_rate.unwrap_or(base.3);
+    if !(0.0..=1.0).contains(&visit_rate) {
+        anyhow::bail!("--visit-rate: {visit_rate} is not between 0 and 1");
+    }
     if !(1..=120).contains(&minutes) {
         anyhow::bail!("--minutes: {minutes} is not between 1 and 120");
     }
@@ -90,6 +127,8 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         circle_minutes: minutes,
         circle_mode: mode,
         seed,
+        visit_rate,
+        rules: rules || base.4,
     };
     let scenario = generate::generate(&network, &sample, &opts, progress)?;
     input::write_json(&out, &scenario)?;

@@ -13,7 +13,7 @@ use roads::{LonLat, RoadGraph, RoadNetwork};
 use solver::scenario::{
     Caregiver, CircleSpec, Client, Crs, GeoPoint, Scenario, Station, TravelMode, Visit,
 };
-use solver::{Seconds, TimeWindow};
+use solver::{Seconds, ServiceKind, TimeWindow};
 
 use crate::progress::Progress;
 use osm_sample::OsmSample;
@@ -29,7 +29,25 @@ pub struct Options {
     pub circle_minutes: u32,
     pub circle_mode: TravelMode,
     pub seed: u64,
+    /// Chance that a client has visits on the day (1: every client).
+    pub visit_rate: f64,
+    /// Draw the home-care rules too: female caregivers and female-only bathing and personal
+    /// care, usual and refused caregivers, contracted hours, two-caregiver bathing, meal
+    /// deadlines.
+    pub rules: bool,
 }
+
+/// Share of clients who want a female caregiver for bathing and personal care.
+const FEMALE_ONLY_CLIENTS: f64 = 0.4;
+/// Share of caregivers who are women (most 海螺姑娘 are).
+const FEMALE_CAREGIVERS: f64 = 0.85;
+/// Share of clients with a usual caregiver, and of clients who refuse one.
+const USUAL_CAREGIVER: f64 = 0.7;
+const REFUSES_ONE: f64 = 0.03;
+/// Share of bathing visits that need two caregivers (bedridden clients).
+const TWO_CAREGIVER_BATHING: f64 = 0.3;
+/// Hot meals are due this long after their window opens.
+const MEAL_DUE_AFTER: i64 = 30 * 60;
 
 /// Stations closer than this to each other would share most of their clients.
 const MIN_STATION_SEPARATION_M: f64 = 2_000.0;
@@ -183,8 +201,33 @@ pub fn generate(
         });
     }
 
+    // The rules draw from their own stream, so the rest of a scenario is the same with or
+    // without them.
+    let mut rules_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x5eed_ca2e);
+    if opts.rules {
+        for c in &mut caregivers {
+            c.female = rules_rng.gen_bool(FEMALE_CAREGIVERS);
+            c.contracted = Some(Seconds((c.shift.end - c.shift.start).0 - 3600));
+        }
+    }
     let mut visits = Vec::new();
+    let mut links = Vec::new();
     for client in &clients {
+        if opts.visit_rate < 1.0 && !rng.gen_bool(opts.visit_rate.max(0.0)) {
+            continue;
+        }
+        let staff: Vec<&str> = caregivers
+            .iter()
+            .filter(|c| c.station == client.station)
+            .map(|c| c.id.as_str())
+            .collect();
+        let mut pick = |p: f64| {
+            (opts.rules && !staff.is_empty() && rules_rng.gen_bool(p))
+                .then(|| staff[rules_rng.gen_range(0..staff.len())].to_string())
+        };
+        let usual = pick(USUAL_CAREGIVER);
+        let refused = pick(REFUSES_ONE).filter(|r| Some(r) != usual.as_ref());
+        let female_only = opts.rules && rules_rng.gen_bool(FEMALE_ONLY_CLIENTS);
         let count = if rng.gen_bool(0.3) { 2 } else { 1 };
         for _ in 0..count {
             let template = services::draw(&mut rng);
@@ -200,11 +243,28 @@ pub fn generate(
                 skills: template.skills,
                 priority: template.priority,
                 due: None,
-                preferred: Vec::new(),
-                refused: Vec::new(),
+                preferred: usual.iter().cloned().collect(),
+                refused: refused.iter().cloned().collect(),
                 female_only: false,
             });
+            if opts.rules {
+                add_rules(&mut visits, &mut links, female_only, &mut rules_rng);
+            }
         }
+    }
+    // Two-caregiver bathing adds helper visits: number them like the others (an original
+    // visit's id is already its position, so only helpers change).
+    for (i, v) in visits.iter_mut().enumerate() {
+        let id = format!("V{}", i + 1);
+        for l in &mut links {
+            if l.first == v.id {
+                l.first = id.clone();
+            }
+            if l.second == v.id {
+                l.second = id.clone();
+            }
+        }
+        v.id = id;
     }
 
     let scenario = Scenario {
@@ -215,11 +275,38 @@ pub fn generate(
         caregivers,
         clients,
         visits,
-        links: Vec::new(),
+        links,
         soft_costs: None,
     };
     scenario.validate()?;
     Ok(scenario)
+}
+
+/// The home-care rules of the visit just drawn (the last of `visits`): female-only bathing
+/// and personal care for clients who want it, meal deadlines, and for some bathing a second
+/// caregiver at the same time.
+fn add_rules(
+    visits: &mut Vec<Visit>,
+    links: &mut Vec<solver::VisitLink>,
+    female_only: bool,
+    rng: &mut ChaCha8Rng,
+) {
+    let Some(v) = visits.last_mut() else { return };
+    match v.service {
+        ServiceKind::Bathing | ServiceKind::PersonalCare => v.female_only = female_only,
+        ServiceKind::Meal => v.due = v.windows.first().map(|w| w.start + Seconds(MEAL_DUE_AFTER)),
+        _ => {}
+    }
+    if v.service == ServiceKind::Bathing && rng.gen_bool(TWO_CAREGIVER_BATHING) {
+        // A temporary id; the caller numbers every visit once all are drawn.
+        let mut helper = v.clone();
+        helper.id = format!("{}-helper", v.id);
+        // The helper lifts; any caregiver may.
+        helper.skills.clear();
+        helper.preferred.clear();
+        links.push(solver::VisitLink::synchronised(v.id.clone(), helper.id.clone()));
+        visits.push(helper);
+    }
 }
 
 /// The road mode of a scenario travel mode.

@@ -34,5 +34,25 @@ pub fn kpi_table(plan: &Plan, caregivers_available: usize) -> String {
     row(&mut out, "working time (h:mm)", hm(k.working_time.0));
     let limit = k.max_leg_limit.map(|l| hm(l.0)).unwrap_or_else(|| "none".into());
     row(&mut out, "longest leg / circle limit", format!("{} / {}", hm(k.longest_leg.0), limit));
+    row(
+        &mut out,
+        "lateness total / latest",
+        format!("{} / {}", hm(k.lateness_total.0), hm(k.lateness_max.0)),
+    );
+    row(&mut out, "visits off continuity", k.non_preferred_visits.to_string());
+    row(&mut out, "overtime (h:mm)", hm(k.overtime.0));
+    let f = &k.fairness;
+    row(
+        &mut out,
+        "working day min-max (spread)",
+        format!(
+            "{} - {} ({}, sd {})",
+            hm(f.working_min.0),
+            hm(f.working_max.0),
+            hm(f.working_spread.0),
+            hm(f.working_stddev.0)
+        ),
+    );
+    row(&mut out, "visits per caregiver", format!("{} - {}", f.visits_min, f.visits_max));
     out
 }
