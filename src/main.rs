@@ -42,6 +42,7 @@ enum Command {
     Scenario(commands::scenario::Args),
     Simulate(commands::simulate::Args),
     Serve(commands::serve::Args),
+    Week(commands::week::Args),
 }
 
 /// A command piped into `head` should stop quietly when the pipe closes, as Unix tools do,
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
         Command::Coverage(args) => commands::coverage::run(args, &progress),
         Command::Scenario(args) => commands::scenario::run(args, &progress),
         Command::Simulate(args) => commands::simulate::run(args, &progress),
+        Command::Week(args) => commands::week::run(args, &progress),
         Command::Serve(args) => commands::serve::run(args, &progress),
     };
     match result {

@@ -359,3 +359,62 @@ fn coverage_site_p_median_reports_travel_and_a_proven_gap() {
     assert!(mean("milp") > 0.0 && mean("milp") <= mean("greedy") + 1e-9);
     assert!(report["milp"]["gap"].as_f64().is_some_and(|g| (0.0..=0.01).contains(&g)));
 }
+
+#[test]
+fn a_week_of_care_packages_is_planned_day_by_day_with_the_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("pk.json");
+    let scenario = scenario.to_str().expect("utf-8");
+    let gen = carecircle(&[
+        "scenario",
+        "generate",
+        "--quiet",
+        "--pbf",
+        ANDORRA,
+        "--stations",
+        "1",
+        "--caregivers",
+        "8",
+        "--clients",
+        "40",
+        "--packages",
+        "--rules",
+        "--seed",
+        "3",
+        "--out",
+        scenario,
+    ]);
+    assert!(gen.status.success(), "{}", text(&gen.stderr));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scenario).expect("scenario")).expect("json");
+    assert!(s["packages"].as_array().is_some_and(|p| !p.is_empty()), "packages drawn");
+    let out = dir.path().join("week");
+    let out = out.to_str().expect("utf-8");
+    let week = carecircle(&[
+        "week",
+        scenario,
+        "--quiet",
+        "--days",
+        "3",
+        "--time-limit",
+        "1",
+        "--out",
+        out,
+    ]);
+    assert!(week.status.success(), "{}", text(&week.stderr));
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(out).join("week.json")).expect("week.json"),
+    )
+    .expect("json");
+    let days = summary["days"].as_array().expect("days");
+    assert_eq!(days.len(), 3);
+    // Meals come every day, so every day has visits, and most are served.
+    for d in days {
+        let (visits, served) =
+            (d["visits"].as_u64().unwrap_or(0), d["served"].as_u64().unwrap_or(0));
+        assert!(visits > 0 && served * 10 >= visits * 9, "{d}");
+    }
+    assert!(Path::new(out).join("day-3.json").exists());
+    assert!(Path::new(out).join("week.svg").exists());
+    assert!(summary["entitlements"].as_array().is_some_and(|e| e.len() == 40));
+}

@@ -25,7 +25,7 @@ enum ScenarioCommand {
     /// circle, caregivers per station and a day of visits across the six services; writes the
     /// scenario JSON and an SVG map beside it.
     #[command(
-        after_help = "Examples:\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --stations 3 --caregivers 24 --clients 150 --seed 1 --out scenarios/demo.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county --out out/county.json\n\nThe county preset is a Rongcheng-sized day: 11 stations, the 300 caregivers on duty (of a\nroster of about 800), 3,200 clients of whom about 30 % have visits that day (about 1,200\nvisits) and every home-care rule (--rules)."
+        after_help = "Examples:\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --stations 3 --caregivers 24 --clients 150 --seed 1 --out scenarios/demo.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county --out out/county.json\n\nThe county preset is a Rongcheng-sized programme: 11 stations, the 300 caregivers on duty (of a\nroster of about 800), 3,200 clients of whom 58 % book care packages (--packages: about 1,200\nvisits a day over the week) and every home-care rule (--rules)."
     )]
     Generate {
         #[arg(long)]
@@ -49,6 +49,10 @@ enum ScenarioCommand {
         /// refused caregivers, contracted hours, two-caregiver bathing, meal deadlines.
         #[arg(long)]
         rules: bool,
+        /// Book a week of care packages (meals every day, cleaning twice a week, ...)
+        /// instead of a day of visits; plan them with `carecircle week`.
+        #[arg(long)]
+        packages: bool,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Size of each station's service circle.
@@ -85,6 +89,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         clients,
         visit_rate,
         rules,
+        packages,
         seed,
         minutes,
         mode,
@@ -92,10 +97,10 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         name,
         out,
     } = args.command;
-    // (stations, caregivers, clients, visit rate, rules)
+    // (stations, caregivers, clients, visit rate, rules and packages)
     let base = match preset {
         None | Some(Preset::Demo) => (3, 24, 150, 1.0, false),
-        Some(Preset::County) => (11, 300, 3_200, 0.29, true),
+        Some(Preset::County) => (11, 300, 3_200, 0.58, true),
     };
     let stations = stations.unwrap_or(base.0);
     let caregivers = caregivers.unwrap_or(base.1);
@@ -129,6 +134,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         seed,
         visit_rate,
         rules: rules || base.4,
+        packages: packages || base.4,
     };
     let scenario = generate::generate(&network, &sample, &opts, progress)?;
     input::write_json(&out, &scenario)?;

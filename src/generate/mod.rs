@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use roads::{LonLat, RoadGraph, RoadNetwork};
 use solver::scenario::{
-    Caregiver, CircleSpec, Client, Crs, GeoPoint, Scenario, Station, TravelMode, Visit,
+    CarePackage, Caregiver, CircleSpec, Client, Crs, GeoPoint, Scenario, Station, TravelMode, Visit,
 };
 use solver::{Seconds, ServiceKind, TimeWindow};
 
@@ -35,7 +35,14 @@ pub struct Options {
     /// care, usual and refused caregivers, contracted hours, two-caregiver bathing, meal
     /// deadlines.
     pub rules: bool,
+    /// Book care packages for a week instead of a day of visits (`visit_rate` is then the
+    /// share of clients with packages), and give subsidised clients a monthly entitlement.
+    pub packages: bool,
 }
+
+/// Share of clients whose home service is subsidised, and their monthly hours.
+const SUBSIDISED: f64 = 0.3;
+const SUBSIDISED_HOURS: [f64; 4] = [45.0, 50.0, 55.0, 60.0];
 
 /// Share of clients who want a female caregiver for bathing and personal care.
 const FEMALE_ONLY_CLIENTS: f64 = 0.4;
@@ -177,6 +184,7 @@ pub fn generate(
             station: stations[s].id.clone(),
             location: wgs84(home),
             address: None,
+            monthly_hours: None,
         });
     }
 
@@ -212,9 +220,14 @@ pub fn generate(
     }
     let mut visits = Vec::new();
     let mut links = Vec::new();
-    for client in &clients {
+    let mut packages = Vec::new();
+    for client in &mut clients {
         if opts.visit_rate < 1.0 && !rng.gen_bool(opts.visit_rate.max(0.0)) {
             continue;
+        }
+        if opts.packages && rules_rng.gen_bool(SUBSIDISED) {
+            client.monthly_hours =
+                Some(SUBSIDISED_HOURS[rules_rng.gen_range(0..SUBSIDISED_HOURS.len())]);
         }
         let staff: Vec<&str> = caregivers
             .iter()
@@ -229,6 +242,37 @@ pub fn generate(
         let refused = pick(REFUSES_ONE).filter(|r| Some(r) != usual.as_ref());
         let female_only = opts.rules && rules_rng.gen_bool(FEMALE_ONLY_CLIENTS);
         let count = if rng.gen_bool(0.3) { 2 } else { 1 };
+        if opts.packages {
+            for _ in 0..count {
+                let template = services::draw(&mut rng);
+                let (per_week, fixed) = services::weekly(&template.service);
+                let bathing = template.service == ServiceKind::Bathing;
+                packages.push(CarePackage {
+                    id: format!("P{}", packages.len() + 1),
+                    client: client.id.clone(),
+                    female_only: female_only
+                        && matches!(
+                            template.service,
+                            ServiceKind::Bathing | ServiceKind::PersonalCare
+                        ),
+                    service: template.service,
+                    duration: Seconds(template.duration),
+                    windows: vec![TimeWindow::new(
+                        Seconds(template.window.0),
+                        Seconds(template.window.1),
+                    )],
+                    skills: template.skills,
+                    priority: template.priority,
+                    per_week,
+                    days: if fixed { (0..7).collect() } else { Vec::new() },
+                    allowed_days: None,
+                    two_caregivers: bathing
+                        && opts.rules
+                        && rules_rng.gen_bool(TWO_CAREGIVER_BATHING),
+                });
+            }
+            continue;
+        }
         for _ in 0..count {
             let template = services::draw(&mut rng);
             visits.push(Visit {
@@ -277,6 +321,7 @@ pub fn generate(
         visits,
         links,
         soft_costs: None,
+        packages,
     };
     scenario.validate()?;
     Ok(scenario)

@@ -115,6 +115,17 @@ pub fn draw(rng: &mut ChaCha8Rng) -> VisitTemplate {
     }
 }
 
+/// How often a package of this service recurs: `(visits a week, fixed days)`. Meals come
+/// every day; the rest on days the planner picks.
+pub fn weekly(service: &ServiceKind) -> (u32, bool) {
+    match service {
+        ServiceKind::Meal => (7, true),
+        ServiceKind::Cleaning => (2, false),
+        ServiceKind::PersonalCare => (3, false),
+        _ => (1, false),
+    }
+}
+
 /// Skills of a station's `rank`-th caregiver: the first three cover one skill each for sure.
 pub fn caregiver_skills(rank: usize, rng: &mut ChaCha8Rng) -> Vec<String> {
     let all = [("bathing", 0.4), ("medical", 0.35), ("nursing", 0.5)];

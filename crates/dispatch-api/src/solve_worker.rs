@@ -84,6 +84,7 @@ pub async fn start(
         stations: vec![station],
         links: Vec::new(),
         soft_costs: None,
+        packages: Vec::new(),
     };
     let plan_id = state.store.create_plan(station_id, date).await?;
     state.plans.open(plan_id);

@@ -5,6 +5,7 @@
 
 #[doc(hidden)]
 pub mod bench_hooks;
+pub mod care_package;
 pub mod check;
 pub mod env;
 mod eval;

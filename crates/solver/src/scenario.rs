@@ -6,6 +6,7 @@
 //! caller (the command or the service) computes a travel matrix for exactly those points, and
 //! the problem's location indices refer to that list.
 
+pub use crate::care_package::CarePackage;
 use crate::model::{
     self as m, LocationIdx, Objective, Problem, ProblemError, ProfileIdx, Seconds, ServiceKind,
     TimeWindow,
@@ -142,6 +143,9 @@ pub struct Client {
     pub location: GeoPoint,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// Hours of home service a month the client is entitled to (subsidised clients: 45-60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_hours: Option<f64>,
 }
 
 fn default_priority() -> u32 {
@@ -196,6 +200,9 @@ pub struct Scenario {
     /// What the soft rules cost (defaults: see `SoftCosts`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soft_costs: Option<m::SoftCosts>,
+    /// Recurring bookings, expanded into days by `care_package::expand_week`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<CarePackage>,
 }
 
 /// One station's day as a solver problem. `points[i]` is `LocationIdx(i)`; `modes[p]` is
@@ -284,6 +291,18 @@ impl Scenario {
                         format!("unknown caregiver {c:?}"),
                     ));
                 }
+            }
+        }
+        unique_ids("packages", self.packages.iter().map(|p| &p.id))?;
+        for (i, p) in self.packages.iter().enumerate() {
+            p.validate(i, self)?;
+        }
+        for (i, c) in self.clients.iter().enumerate() {
+            if c.monthly_hours.is_some_and(|h| !(0.0..=744.0).contains(&h)) {
+                return Err(ScenarioError::invalid(
+                    format!("clients[{i}].monthly_hours"),
+                    "must be between 0 and 744 hours",
+                ));
             }
         }
         for (i, l) in self.links.iter().enumerate() {

@@ -337,6 +337,7 @@ impl Store {
             visits,
             links: Vec::new(),
             soft_costs: None,
+            packages: Vec::new(),
         })
     }
 

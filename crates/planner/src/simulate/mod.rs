@@ -116,6 +116,7 @@ pub fn run(
                     // Simulated days draw their own visits; links name the scenario's.
                     links: Vec::new(),
                     soft_costs: scenario.soft_costs,
+                    packages: Vec::new(),
                 };
                 let station_day = one_day.station_day(&station.id)?;
                 let travel_times =
