@@ -50,6 +50,16 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     let ProblemFile::Scenario { scenario, osm } = input::read_problem(&path)? else {
         anyhow::bail!("{}: the service needs a scenario (JSON)", path.display());
     };
+    if !scenario.links.is_empty() || !scenario.packages.is_empty() {
+        // Orders keep every per-visit rule, but the service has no links or packages yet.
+        progress.say(format!(
+            "warning: the service does not import links ({}) or care packages ({}) yet: linked \
+             visits are planned as separate orders and packages are not expanded; plan them \
+             with `carecircle solve` or `carecircle week`",
+            scenario.links.len(),
+            scenario.packages.len()
+        ));
+    }
     let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
     let network = Arc::new(input::load_network(Path::new(&pbf), &Mode::ALL, progress)?);
     let config = dispatch_api::ServeConfig {

@@ -29,6 +29,18 @@ pub struct NewOrder {
     pub skills: Vec<String>,
     #[serde(default = "default_priority")]
     pub priority: u32,
+    /// Soft deadline for the start, seconds from midnight; later costs lateness.
+    #[serde(default)]
+    pub due: Option<i64>,
+    /// The client's usual caregivers (ids).
+    #[serde(default)]
+    pub preferred: Vec<String>,
+    /// Caregivers the client refuses (ids).
+    #[serde(default)]
+    pub refused: Vec<String>,
+    /// Only a female caregiver may serve it.
+    #[serde(default)]
+    pub female_only: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,12 +71,22 @@ pub struct Order {
     pub skills: Vec<String>,
     pub priority: u32,
     pub status: OrderStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Seconds>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferred: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub female_only: bool,
 }
 
 /// Longest visit and latest window end accepted (windows may run past midnight).
 const MAX_DURATION: i64 = 12 * 3600;
 const MAX_TIME: i64 = 2 * 86_400;
 const MAX_PRIORITY: u32 = 100;
+/// Longest caregiver list (usual or refused) an order may name.
+const MAX_NAMED: usize = 20;
 
 impl NewOrder {
     /// Checks everything that does not need the database; the error names the field.
@@ -111,6 +133,26 @@ impl NewOrder {
         if self.priority > MAX_PRIORITY {
             return Err(AppError::invalid("priority", format!("must be at most {MAX_PRIORITY}")));
         }
+        if self.due.is_some_and(|d| !(0..=MAX_TIME).contains(&d)) {
+            return Err(AppError::invalid(
+                "due",
+                format!("must lie between 0 and {MAX_TIME} seconds from midnight"),
+            ));
+        }
+        for (name, ids) in [("preferred", &self.preferred), ("refused", &self.refused)] {
+            if ids.len() > MAX_NAMED {
+                return Err(AppError::invalid(
+                    name,
+                    format!("names at most {MAX_NAMED} caregivers"),
+                ));
+            }
+            if let Some(i) = ids.iter().position(|c| c.trim().is_empty() || c.len() > 64) {
+                return Err(AppError::invalid(
+                    format!("{name}[{i}]"),
+                    "must be 1 to 64 characters",
+                ));
+            }
+        }
         Ok(Order {
             id,
             client: self.client,
@@ -121,6 +163,10 @@ impl NewOrder {
             skills: self.skills,
             priority: self.priority,
             status: OrderStatus::Open,
+            due: self.due.map(Seconds),
+            preferred: self.preferred,
+            refused: self.refused,
+            female_only: self.female_only,
         })
     }
 }
@@ -138,6 +184,10 @@ impl Order {
             skills: v.skills.clone(),
             priority: v.priority,
             status: OrderStatus::Open,
+            due: v.due,
+            preferred: v.preferred.clone(),
+            refused: v.refused.clone(),
+            female_only: v.female_only,
         }
     }
 
@@ -151,10 +201,10 @@ impl Order {
             windows: self.windows.clone(),
             skills: self.skills.clone(),
             priority: self.priority,
-            due: None,
-            preferred: Vec::new(),
-            refused: Vec::new(),
-            female_only: false,
+            due: self.due,
+            preferred: self.preferred.clone(),
+            refused: self.refused.clone(),
+            female_only: self.female_only,
         }
     }
 }

@@ -106,6 +106,20 @@ async fn an_order_is_stored_and_read_back() {
         call(&state, "POST", "/v1/orders", Some(&anonymous.to_string()), None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(body["id"].as_str().is_some_and(|id| !id.is_empty()));
+
+    // The home-care rules of an order are kept.
+    let mut rules: Value = serde_json::from_str(&order("bath-1", "K1")).expect("json");
+    let obj = rules.as_object_mut().expect("object");
+    obj.insert("due".into(), json!(40_000));
+    obj.insert("preferred".into(), json!(["C1"]));
+    obj.insert("refused".into(), json!(["C2"]));
+    obj.insert("female_only".into(), json!(true));
+    let (status, body, _) =
+        call(&state, "POST", "/v1/orders", Some(&rules.to_string()), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, read, _) = call(&state, "GET", "/v1/orders/bath-1", None, None).await;
+    assert_eq!((&read["due"], &read["preferred"][0]), (&json!(40_000), &json!("C1")));
+    assert_eq!((&read["refused"][0], &read["female_only"]), (&json!("C2"), &json!(true)));
 }
 
 #[tokio::test]
@@ -123,6 +137,12 @@ async fn bad_orders_get_422_naming_the_field_and_store_nothing() {
         (wrong_type.to_string(), "duration"),
         (bad_date.to_string(), "date"),
         ("{\"client\": ".to_string(), "body"),
+        (
+            json!({"id": "bad-4", "client": "K1", "date": DATE, "service": "meal", "duration": 900,
+                   "windows": [{"start": 39600, "end": 45000}], "refused": [""]})
+            .to_string(),
+            "refused[0]",
+        ),
     ];
     for (body, field) in cases {
         let (status, problem, content_type) =
