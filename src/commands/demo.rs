@@ -35,7 +35,7 @@ pub struct Args {
     /// Output folder.
     #[arg(long, default_value = "out/demo")]
     out: PathBuf,
-    /// Search time in seconds, shared by the stations.
+    /// Time limit in seconds for the whole plan (roads, matrices and search).
     #[arg(long, default_value_t = 10.0)]
     time_limit: f64,
     #[arg(long, default_value_t = 1)]

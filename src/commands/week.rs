@@ -40,7 +40,7 @@ pub struct Args {
     /// Day of the week of the first day: 0 (Monday) to 6 (Sunday).
     #[arg(long, default_value_t = 0)]
     first_weekday: u8,
-    /// Search seconds per day, shared by the stations.
+    /// Seconds per day (roads, matrices and search, shared by the stations).
     #[arg(long, default_value_t = 30.0)]
     time_limit: f64,
     #[arg(long, default_value_t = 1)]

@@ -1,15 +1,11 @@
 //! The main loop: construct, then (when routes count first) minimise the fleet, then
 //! ruin-and-recreate with simulated-annealing acceptance.
-//!
-//! When the stop criterion knows its horizon (a time or iteration budget) the temperature
-//! falls geometrically over it, once, as in SISR. Without one the search anneals in cycles of
-//! doubling length, each restarting from the best solution at a high temperature: any budget
-//! then ends near the end of a cooling cycle after at most half its iterations are spent on
-//! an unfinished one.
+//! The cooling schedule is `search::anneal`'s.
 
 use crate::env::Environment;
-use crate::eval::{Data, SolCost};
+use crate::eval::Data;
 use crate::model::{Plan, Problem, ReasonCode};
+use crate::search::anneal::{accept, Anneal};
 use crate::search::construct::construct;
 use crate::search::diagnose::diagnose;
 use crate::search::fleet::minimise_fleet;
@@ -22,8 +18,6 @@ use crate::travel::TravelTimes;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Iterations of the first annealing cycle; later cycles double.
-const FIRST_CYCLE: u64 = 4_000;
 /// Start and end temperature, as multiples of the mean arc cost of the first solution.
 /// Measured on 8 hard Solomon instances at 10 s: (0.3, 0.003) left R207/R211 8-9 % above
 /// the best known, (3, 0.01) found both; a hotter start escapes long routes' local optima.
@@ -75,23 +69,15 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
         }
     }
     let mut cand = cur.clone();
-    let (mut cycle_start, mut cycle_len) = (iter, FIRST_CYCLE);
+    let mut anneal = Anneal::new(mean_arc * T_START, mean_arc * T_END, iter);
     loop {
         if env.stop.should_stop(iter) || env.cancel.is_cancelled() {
             break;
         }
-        let progress = match env.stop.progress(iter) {
-            Some(p) => p,
-            None => {
-                if iter - cycle_start >= cycle_len {
-                    cycle_start = iter;
-                    cycle_len *= 2;
-                    cur.clone_from(&best);
-                }
-                (iter - cycle_start) as f64 / cycle_len as f64
-            }
-        };
-        let temperature = mean_arc * T_START * (T_END / T_START).powf(progress);
+        let (temperature, restart) = anneal.temperature(env.stop.as_ref(), iter);
+        if restart {
+            cur.clone_from(&best);
+        }
 
         cand.clone_from(&cur);
         if rng.gen_bool(RANDOM_RUIN) {
@@ -102,9 +88,7 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
         recreate(&data, &mut cand, &mut rng, &hopeless);
         debug_assert!(cand.is_consistent(&data));
 
-        // Serving more (by priority) always wins; travel may get worse by a random margin.
-        let threshold = temperature * -(1.0 - rng.gen::<f64>()).ln();
-        if accept(cand.cost, cur.cost, threshold as i64) {
+        if accept(cand.cost, cur.cost, temperature, &mut rng) {
             if (cand.cost.objective as f64)
                 < best.cost.objective as f64 * (1.0 + LOCAL_SEARCH_MARGIN)
                 || cand.cost.unassigned < best.cost.unassigned
@@ -123,11 +107,6 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
         iter += 1;
     }
     to_plan(problem, travel, &data, &best, &reasons)
-}
-
-fn accept(cand: SolCost, cur: SolCost, threshold: i64) -> bool {
-    cand.unassigned < cur.unassigned
-        || (cand.unassigned == cur.unassigned && cand.objective < cur.objective + threshold.max(0))
 }
 
 fn report(

@@ -1,6 +1,7 @@
 //! The search: construction, then ruin-and-recreate with simulated-annealing acceptance and
 //! a local search, on an index-based [`Solution`](solution::Solution).
 
+pub mod anneal;
 pub mod construct;
 pub mod diagnose;
 pub mod driver;

@@ -10,20 +10,19 @@ mod ruin;
 pub mod state;
 
 use crate::env::Environment;
-use crate::eval::{Data, SolCost};
+use crate::eval::Data;
 use crate::model::{Plan, Problem, ReasonCode};
+use crate::search::anneal::{accept, Anneal};
 use crate::search::diagnose::diagnose;
 use crate::search::output::{build_plan, TimedRoute};
 use crate::travel::TravelTimes;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use state::{LinkedSolution, Scratch};
 
 /// Start and end temperature, as multiples of the first solution's mean cost per visit.
 const T_START: f64 = 1.0;
 const T_END: f64 = 0.005;
-/// Iterations of the first annealing cycle when the budget has no known end.
-const FIRST_CYCLE: u64 = 4_000;
 /// SISR's average number of visits removed per ruin.
 const AVG_REMOVED: usize = 10;
 /// Share of ruins that remove random visits instead of strings.
@@ -49,23 +48,16 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
     let mean = (cur.cost(&data).objective as f64 / served as f64).max(1.0);
     let avg_removed = AVG_REMOVED.min(servable).max(1);
     let mut cand = cur.clone();
-    let (mut iter, mut cycle_start, mut cycle_len) = (0u64, 0u64, FIRST_CYCLE);
+    let mut anneal = Anneal::new(mean * T_START, mean * T_END, 0);
+    let mut iter = 0u64;
     loop {
         if env.stop.should_stop(iter) || env.cancel.is_cancelled() {
             break;
         }
-        let progress = match env.stop.progress(iter) {
-            Some(p) => p,
-            None => {
-                if iter - cycle_start >= cycle_len {
-                    cycle_start = iter;
-                    cycle_len *= 2;
-                    cur.clone_from(&best);
-                }
-                (iter - cycle_start) as f64 / cycle_len as f64
-            }
-        };
-        let temperature = mean * T_START * (T_END / T_START).powf(progress);
+        let (temperature, restart) = anneal.temperature(env.stop.as_ref(), iter);
+        if restart {
+            cur.clone_from(&best);
+        }
         cand.clone_from(&cur);
         if !ruin::ruin(&data, &mut cand, &mut rng, avg_removed, RANDOM_RUIN) {
             iter += 1;
@@ -74,8 +66,7 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
         recreate::recreate(&data, &mut cand, &mut rng, &hopeless, &mut scratch);
         #[cfg(test)]
         debug_assert!(cand.is_consistent(&data));
-        let threshold = temperature * -(1.0 - rng.gen::<f64>()).ln();
-        if accept(cand.cost(&data), cur.cost(&data), threshold as i64) {
+        if accept(cand.cost(&data), cur.cost(&data), temperature, &mut rng) {
             std::mem::swap(&mut cur, &mut cand);
             if cur.cost(&data) < best.cost(&data) {
                 best.clone_from(&cur);
@@ -85,11 +76,6 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
         iter += 1;
     }
     to_plan(problem, travel, &data, &best, &reasons)
-}
-
-fn accept(cand: SolCost, cur: SolCost, threshold: i64) -> bool {
-    cand.unassigned < cur.unassigned
-        || (cand.unassigned == cur.unassigned && cand.objective < cur.objective + threshold.max(0))
 }
 
 /// Why each visit would be unassigned: its own diagnosis, or `Link` when it could be
