@@ -251,6 +251,13 @@ impl Data {
         self.non_preferred.as_ref().is_some_and(|t| t[c * self.n_visits + v])
     }
 
+    /// Whether any cost depends on working time (overtime or the fairness spread): if not,
+    /// the linked search need not follow each caregiver's day.
+    pub fn prices_working_time(&self) -> bool {
+        (self.soft.overtime > 0 && self.contracted.iter().any(Option::is_some))
+            || self.soft.working_spread > 0
+    }
+
     /// What starting visit `v` at `start` costs in lateness per unit weight.
     #[inline]
     pub fn lateness(&self, v: usize, start: i64) -> i64 {

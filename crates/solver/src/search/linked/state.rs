@@ -131,10 +131,18 @@ impl LinkedSolution {
 
     /// Whether the route's end is within the shift and its duration limit.
     fn route_end_ok(&self, data: &Data, c: usize) -> bool {
-        let Some((departure, back)) = self.day(data, c) else {
-            return true;
-        };
-        back <= data.shift_end[c] && data.max_duration[c].is_none_or(|l| back - departure <= l)
+        match data.max_duration[c] {
+            // Only the return matters (the common case, kept cheap: it runs on every trial
+            // whose rises reach the end of a route).
+            None => self.routes[c].last().is_none_or(|&last| {
+                let last = last as usize;
+                let back = data.time(data.cg_slot[c], data.visit_loc[last], data.cg_end[c]);
+                self.start[last] + data.duration_for(c, last) + back <= data.shift_end[c]
+            }),
+            Some(limit) => self.day(data, c).is_none_or(|(departure, back)| {
+                back <= data.shift_end[c] && back - departure <= limit
+            }),
+        }
     }
 
     /// Recomputes the whole schedule and every figure; `false` if the routes admit no
@@ -224,11 +232,13 @@ impl LinkedSolution {
                 return false;
             }
         }
-        for c in 0..self.routes.len() {
-            self.work[c] = self.working_time(data, c);
-            fig.overtime += overtime(data, c, self.work[c]);
+        if data.prices_working_time() {
+            for c in 0..self.routes.len() {
+                self.work[c] = self.working_time(data, c);
+                fig.overtime += overtime(data, c, self.work[c]);
+            }
+            fig.spread = spread(data, self.work.iter().copied());
         }
-        fig.spread = spread(data, self.work.iter().copied());
         self.fig = fig;
         true
     }
@@ -344,6 +354,11 @@ impl LinkedSolution {
     /// go to `scratch.new_work`).
     fn day_figures(&self, data: &Data, fig: &mut Figures, scratch: &mut Scratch) {
         scratch.new_work.clear();
+        if !data.prices_working_time() {
+            // Working times stay as they were computed in full; nothing depends on them.
+            scratch.touched.clear();
+            return;
+        }
         for &d in &scratch.touched {
             let d = d as usize;
             let w = self.working_time(data, d);
