@@ -46,7 +46,8 @@ enum ScenarioCommand {
         #[arg(long)]
         visit_rate: Option<f64>,
         /// Also draw the home-care rules: female-only bathing and personal care, usual and
-        /// refused caregivers, contracted hours, two-caregiver bathing, meal deadlines.
+        /// refused caregivers, contracted hours, lunch breaks, two-caregiver bathing, meal
+        /// deadlines.
         #[arg(long)]
         rules: bool,
         /// Book a week of care packages (meals every day, cleaning twice a week, ...)

@@ -53,6 +53,10 @@ const USUAL_CAREGIVER: f64 = 0.7;
 const REFUSES_ONE: f64 = 0.03;
 /// Share of bathing visits that need two caregivers (bedridden clients).
 const TWO_CAREGIVER_BATHING: f64 = 0.3;
+/// Lunch break: half an hour starting between 11:30 and 13:30, after the meal round.
+const LUNCH_FROM: i64 = 11 * 3600 + 1800;
+const LUNCH_UNTIL: i64 = 13 * 3600 + 1800;
+const LUNCH_MINUTES: i64 = 30;
 /// Hot meals are due this long after their window opens.
 const MEAL_DUE_AFTER: i64 = 30 * 60;
 
@@ -206,6 +210,7 @@ pub fn generate(
             max_route_duration: None,
             contracted: None,
             female: false,
+            lunch_break: None,
         });
     }
 
@@ -216,6 +221,10 @@ pub fn generate(
         for c in &mut caregivers {
             c.female = rules_rng.gen_bool(FEMALE_CAREGIVERS);
             c.contracted = Some(Seconds((c.shift.end - c.shift.start).0 - 3600));
+            c.lunch_break = Some(solver::LunchBreak {
+                window: TimeWindow::new(Seconds(LUNCH_FROM), Seconds(LUNCH_UNTIL)),
+                duration: Seconds(LUNCH_MINUTES * 60),
+            });
         }
     }
     let mut visits = Vec::new();

@@ -132,6 +132,9 @@ pub struct Caregiver {
     pub contracted: Option<Seconds>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub female: bool,
+    /// A lunch break: `{window: {start, end}, duration}`, taken wherever the caregiver is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lunch_break: Option<m::LunchBreak>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -409,6 +412,7 @@ impl Scenario {
                 max_route_duration: c.max_route_duration,
                 contracted: c.contracted,
                 female: c.female,
+                lunch_break: c.lunch_break,
             })
             .collect();
         let max_leg_minutes = station.max_leg_minutes.unwrap_or(station.circle.minutes);

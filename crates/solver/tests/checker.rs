@@ -41,6 +41,7 @@ fn caregiver(id: &str, skills: &[&str], shift: (i64, i64)) -> Caregiver {
         max_route_duration: None,
         contracted: None,
         female: false,
+        lunch_break: None,
     }
 }
 
@@ -102,6 +103,8 @@ fn route(problem: &Problem, travel: &TravelMatrices, cg: &str, visits: &[&str]) 
         departure: c.shift.start,
         return_time: t + leg,
         stops,
+        break_start: None,
+        break_after: None,
         travel_time: tt + leg,
         travel_distance: td + travel.distance(c.profile, loc, c.end),
     }
@@ -290,7 +293,17 @@ fn every_rule_is_caught() {
     };
     let female_only = with_visit(&|v: &mut Visit| v.female_only = true);
     let refused = with_visit(&|v: &mut Visit| v.refused = vec!["b".into()]);
+    // A caregiver with a lunch break whose route reports none.
+    let mut with_break = p.caregivers.clone();
+    with_break[0].lunch_break = Some(solver::LunchBreak {
+        window: TimeWindow::new(Seconds(0), Seconds(10_000)),
+        duration: Seconds(60),
+    });
+    let lunch =
+        Problem::new("checker", p.visits.clone(), with_break, 6, 2, p.max_leg, p.objective, 1)
+            .expect("valid");
     for (rule, problem) in [
+        (CheckRule::Break, lunch),
         (CheckRule::Gender, female_only),
         (CheckRule::Refused, refused),
         (CheckRule::LinkGap, linked("v3", "v2", (gap + 1, gap + 100))),

@@ -59,6 +59,7 @@ fn reasons_problem() -> (Problem, solver::TravelMatrices) {
         max_route_duration: Some(Seconds(700)),
         contracted: None,
         female: false,
+        lunch_break: None,
     }];
     let travel = common::matrices(&points);
     let problem = Problem::new(

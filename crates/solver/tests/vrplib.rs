@@ -90,6 +90,8 @@ fn plan_of_solution(sol: &str) -> Plan {
                     service: None,
                 })
                 .collect(),
+            break_start: None,
+            break_after: None,
             travel_time: Seconds(0),
             travel_distance: Meters(0),
         })

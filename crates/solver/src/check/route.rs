@@ -53,9 +53,11 @@ pub fn check_route(
         }
         t
     };
+    let lunch = check_break_fields(cg, r, out);
     let (mut loc, mut free_at) = (cg.start, r.departure);
     let mut load = 0i64;
-    for s in &r.stops {
+    for (k, s) in r.stops.iter().enumerate() {
+        take_break(cg, lunch, k, &mut free_at, out);
         let vid = Some(s.visit.as_str());
         let Some(v) = problem.visit_idx(&s.visit) else {
             let msg = "served but not in the problem".into();
@@ -105,6 +107,7 @@ pub fn check_route(
         // Later stops are checked against the reported end: one error is reported once.
         free_at = s.end;
     }
+    take_break(cg, lunch, r.stops.len(), &mut free_at, out);
     let t = leg(loc, cg.end, None, &mut fig, out);
     if r.return_time < free_at + t {
         let msg = format!("returns at {}, but cannot before {}", r.return_time, free_at + t);
@@ -135,4 +138,66 @@ pub fn check_route(
         out.push(violation(CheckRule::TravelFigures, who, None, msg));
     }
     fig
+}
+
+/// Checks that a caregiver with a lunch break reports one, inside its window and after an
+/// existing stop, and that one without reports none; returns `(after how many stops, start,
+/// duration)` of a break to follow in the walk.
+fn check_break_fields(
+    cg: &Caregiver,
+    r: &Route,
+    out: &mut Vec<Violation>,
+) -> Option<(usize, Seconds, Seconds)> {
+    let who = Some(cg.id.as_str());
+    let mut say = |msg: String| out.push(violation(CheckRule::Break, who, None, msg));
+    match (cg.lunch_break, r.break_start, r.break_after) {
+        (None, None, None) => None,
+        (None, _, _) => {
+            say("reports a lunch break the caregiver does not have".into());
+            None
+        }
+        (Some(_), Some(start), Some(after)) if after <= r.stops.len() => {
+            let b = cg.lunch_break?;
+            if !b.window.contains(start) {
+                say(format!(
+                    "the lunch break starts at {start}, outside {}..{}",
+                    b.window.start, b.window.end
+                ));
+            }
+            Some((after, start, b.duration))
+        }
+        (Some(_), _, _) => {
+            say("has no lunch break (break_start and break_after, after at most every stop)".into());
+            None
+        }
+    }
+}
+
+/// Follows the break in the walk when it comes before stop `k` (or the way back): it may not
+/// start before the caregiver is free, and the caregiver is free again after it. A break
+/// before the first stop is taken before leaving.
+fn take_break(
+    cg: &Caregiver,
+    lunch: Option<(usize, Seconds, Seconds)>,
+    k: usize,
+    free_at: &mut Seconds,
+    out: &mut Vec<Violation>,
+) {
+    let Some((after, start, duration)) = lunch.filter(|l| l.0 == k) else {
+        return;
+    };
+    let who = Some(cg.id.as_str());
+    if after == 0 {
+        if start < cg.shift.start || start + duration > *free_at {
+            let msg = format!("a break before leaving must lie between the shift start and the departure {free_at}");
+            out.push(violation(CheckRule::Break, who, None, msg));
+        }
+        return;
+    }
+    if start < *free_at {
+        let msg =
+            format!("the lunch break starts at {start}, before the caregiver is free at {free_at}");
+        out.push(violation(CheckRule::Break, who, None, msg));
+    }
+    *free_at = start + duration;
 }

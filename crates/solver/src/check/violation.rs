@@ -50,10 +50,12 @@ pub enum CheckRule {
     Gender,
     /// A visit is served by a caregiver its client refused.
     Refused,
+    /// A caregiver's lunch break is missing, outside its window, or overlaps work or travel.
+    Break,
 }
 
 impl CheckRule {
-    pub const ALL: [CheckRule; 21] = [
+    pub const ALL: [CheckRule; 22] = [
         CheckRule::UnknownCaregiver,
         CheckRule::UnknownVisit,
         CheckRule::CaregiverUsedTwice,
@@ -75,6 +77,7 @@ impl CheckRule {
         CheckRule::LinkGap,
         CheckRule::Gender,
         CheckRule::Refused,
+        CheckRule::Break,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +103,7 @@ impl CheckRule {
             CheckRule::LinkGap => "link_gap",
             CheckRule::Gender => "gender",
             CheckRule::Refused => "refused",
+            CheckRule::Break => "break",
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct Data {
     pub ineligible: Vec<Option<ReasonCode>>,
     /// Contracted working time of each caregiver.
     pub contracted: Vec<Option<i64>>,
+    /// Each caregiver's lunch break: `(window start, window end, duration)`.
+    pub brk: Vec<Option<(i64, i64, i64)>>,
     /// Number of dense locations.
     pub n_locs: usize,
     /// Per matrix slot: travel times and arc costs, `from * n_locs + to`.
@@ -210,6 +212,11 @@ impl Data {
             non_preferred: non_preferred.iter().any(|&x| x).then_some(non_preferred),
             ineligible,
             contracted: problem.caregivers.iter().map(|c| c.contracted.map(|h| h.0)).collect(),
+            brk: problem
+                .caregivers
+                .iter()
+                .map(|c| c.lunch_break.map(|b| (b.window.start.0, b.window.end.0, b.duration.0)))
+                .collect(),
             n_locs,
             times,
             costs,
@@ -249,6 +256,19 @@ impl Data {
     #[inline]
     pub fn non_preferred(&self, c: usize, v: usize) -> bool {
         self.non_preferred.as_ref().is_some_and(|t| t[c * self.n_visits + v])
+    }
+
+    /// When caregiver `c`, free at `t`, is free again after their lunch break; `None` if
+    /// its window has closed.
+    #[inline]
+    pub fn past_break(&self, c: usize, t: i64) -> Option<i64> {
+        match self.brk[c] {
+            Some((open, close, duration)) => {
+                let start = t.max(open);
+                (start <= close).then_some(start + duration)
+            }
+            None => Some(t),
+        }
     }
 
     /// Whether any cost depends on working time (overtime or the fairness spread): if not,
@@ -338,6 +358,7 @@ impl Data {
             let same = (0..c).find(|&d| {
                 key(d) == key(c)
                     && self.contracted[d] == self.contracted[c]
+                    && self.brk[d] == self.brk[c]
                     && self.skill_row(d) == self.skill_row(c)
                     && self.duration_row(d) == self.duration_row(c)
                     && self.preference_row(d) == self.preference_row(c)

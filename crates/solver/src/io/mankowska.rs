@@ -317,6 +317,7 @@ impl MankowskaInstance {
                 max_route_duration: None,
                 contracted: None,
                 female: false,
+                lunch_break: None,
             })
             .collect();
         let n = self.nodes;

@@ -174,6 +174,7 @@ impl VrptwInstance {
                 max_route_duration: None,
                 contracted: None,
                 female: false,
+                lunch_break: None,
             })
             .collect();
         let mut times = Vec::with_capacity(n * n);

@@ -26,6 +26,17 @@ pub struct Caregiver {
     pub contracted: Option<Seconds>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub female: bool,
+    /// A break the caregiver takes wherever they are, between two visits (or before leaving,
+    /// or before the way back), if they work at all that day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lunch_break: Option<LunchBreak>,
+}
+
+/// A break of `duration` starting inside `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LunchBreak {
+    pub window: TimeWindow,
+    pub duration: Seconds,
 }
 
 impl Caregiver {

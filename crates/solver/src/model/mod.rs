@@ -11,7 +11,7 @@ mod time_window;
 mod units;
 mod visit;
 
-pub use caregiver::Caregiver;
+pub use caregiver::{Caregiver, LunchBreak};
 pub use error::ProblemError;
 pub use ids::{CaregiverIdx, LocationIdx, ProfileIdx, VisitIdx};
 pub use link::{SoftCosts, VisitLink};

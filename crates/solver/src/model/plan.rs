@@ -15,6 +15,12 @@ pub struct Route {
     /// When the caregiver is back at the end location.
     pub return_time: Seconds,
     pub stops: Vec<Stop>,
+    /// When the caregiver's lunch break starts, and after how many stops it comes (0: before
+    /// leaving; `stops.len()`: before the way back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub break_start: Option<Seconds>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub break_after: Option<usize>,
     pub travel_time: Seconds,
     pub travel_distance: Meters,
 }
@@ -61,10 +67,12 @@ pub enum ReasonCode {
     Gender,
     /// The client refused every caregiver who could serve it.
     Refused,
+    /// No caregiver who could serve it alone can also fit their lunch break around it.
+    Break,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 10] = [
+    pub const ALL: [ReasonCode; 11] = [
         ReasonCode::Skills,
         ReasonCode::TimeWindow,
         ReasonCode::Shift,
@@ -75,6 +83,7 @@ impl ReasonCode {
         ReasonCode::Link,
         ReasonCode::Gender,
         ReasonCode::Refused,
+        ReasonCode::Break,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +98,7 @@ impl ReasonCode {
             ReasonCode::Link => "link",
             ReasonCode::Gender => "gender",
             ReasonCode::Refused => "refused",
+            ReasonCode::Break => "break",
         }
     }
 
@@ -116,6 +126,7 @@ impl ReasonCode {
             }
             ReasonCode::Gender => "it needs a female caregiver and no skilled caregiver is one",
             ReasonCode::Refused => "the client refused every caregiver who could serve it",
+            ReasonCode::Break => "no caregiver who could serve it can fit their break around it",
         }
     }
 }

@@ -127,6 +127,14 @@ impl Problem {
                     reason: "must not be negative".into(),
                 });
             }
+            if let Some(b) = c.lunch_break {
+                if b.window.start > b.window.end || b.duration.0 < 0 {
+                    return Err(ProblemError::Invalid {
+                        field: field("lunch_break"),
+                        reason: "needs window.start <= window.end and a duration >= 0".into(),
+                    });
+                }
+            }
             if c.shift.start > c.shift.end {
                 return Err(ProblemError::Invalid {
                     field: field("shift"),
@@ -259,7 +267,7 @@ impl Problem {
     pub fn has_home_care_rules(&self) -> bool {
         !self.links.is_empty()
             || (self.soft.working_spread > 0 && self.caregivers.len() > 1)
-            || self.caregivers.iter().any(|c| c.contracted.is_some())
+            || self.caregivers.iter().any(|c| c.contracted.is_some() || c.lunch_break.is_some())
             || self
                 .visits
                 .iter()

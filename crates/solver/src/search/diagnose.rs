@@ -55,6 +55,19 @@ pub fn alone(data: &Data, c: usize, v: usize) -> Option<ReasonCode> {
     if return_time > data.shift_end[c] {
         return Some(ReasonCode::Shift);
     }
+    if data.brk[c].is_some() {
+        // The break before leaving, or before the way back.
+        let before = data
+            .past_break(c, data.shift_start[c])
+            .and_then(|t| data.start_at(v, t + out))
+            .is_some_and(|s| s + data.duration[v] + back <= data.shift_end[c]);
+        let after = data
+            .past_break(c, start + data.duration[v])
+            .is_some_and(|t| t + back <= data.shift_end[c]);
+        if !before && !after {
+            return Some(ReasonCode::Break);
+        }
+    }
     if let Some(limit) = data.max_duration[c] {
         let departure = data.shift_start[c].max(start - out);
         if return_time - departure > limit {

@@ -16,6 +16,8 @@ pub struct TimedRoute<'a> {
     pub stops: Vec<(i64, i64)>,
     pub departure: i64,
     pub return_time: i64,
+    /// The lunch break: after how many visits, and when it starts.
+    pub lunch_break: Option<(usize, i64)>,
 }
 
 /// The plan of `sol`; `reasons[v]` is the diagnosis of visit `v`, used if it is unassigned.
@@ -35,6 +37,7 @@ pub fn to_plan(
             stops: timing.stops,
             departure: timing.departure,
             return_time: timing.return_time,
+            lunch_break: None,
         })
     });
     build_plan(problem, travel, routes, &sol.unassigned, reasons)
@@ -89,6 +92,8 @@ pub fn build_plan<'a>(
             departure: Seconds(route.departure),
             return_time: Seconds(route.return_time),
             stops,
+            break_start: route.lunch_break.map(|b| Seconds(b.1)),
+            break_after: route.lunch_break.map(|b| b.0),
             travel_time,
             travel_distance,
         });

@@ -69,6 +69,7 @@ pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
             max_route_duration: (k == 3).then_some(Seconds(5_000)),
             contracted: None,
             female: false,
+            lunch_break: None,
         })
         .collect();
     let problem = Problem::new(

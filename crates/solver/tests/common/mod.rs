@@ -106,6 +106,7 @@ pub fn random_problem(
                 max_route_duration: rng.gen_bool(0.3).then(|| Seconds(rng.gen_range(1_500..8_000))),
                 contracted: None,
                 female: false,
+                lunch_break: None,
             }
         })
         .collect();
@@ -149,6 +150,13 @@ pub fn random_home_care_problem(
     for c in &mut caregivers {
         c.female = rng.gen_bool(0.7);
         c.contracted = rng.gen_bool(0.4).then(|| Seconds(rng.gen_range(500..4_000)));
+        if rng.gen_bool(0.3) {
+            let open = c.shift.start.0 + rng.gen_range(0..3_000);
+            c.lunch_break = Some(solver::LunchBreak {
+                window: TimeWindow::new(Seconds(open), Seconds(open + rng.gen_range(0..2_000))),
+                duration: Seconds(rng.gen_range(0..900)),
+            });
+        }
     }
     let ids: Vec<String> = caregivers.iter().map(|c| c.id.clone()).collect();
     let mut visits = base.visits.clone();

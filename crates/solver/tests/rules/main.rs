@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod breaks;
 mod continuity;
 mod fairness;
 mod gender;
@@ -55,6 +56,7 @@ pub(crate) fn caregiver(id: &str) -> Caregiver {
         max_route_duration: None,
         contracted: None,
         female: true,
+        lunch_break: None,
     }
 }
 

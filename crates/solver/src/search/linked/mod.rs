@@ -38,6 +38,7 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
     let mut scratch = Scratch::default();
     let mut cur = LinkedSolution::empty(&data);
     recreate::recreate(&data, &mut cur, &mut rng, &hopeless, &mut scratch);
+    cur.place_breaks(&data, &(0..data.n_caregivers).collect::<Vec<_>>());
     let mut best = cur.clone();
     report(problem, travel, &data, &best, &reasons, env);
     let servable = hopeless.iter().filter(|&&h| !h).count();
@@ -64,6 +65,17 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
             continue;
         }
         recreate::recreate(&data, &mut cand, &mut rng, &hopeless, &mut scratch);
+        #[cfg(test)]
+        debug_assert!(cand.is_consistent(&data), "after recreate");
+        if data.brk.iter().any(Option::is_some) {
+            let changed: Vec<usize> =
+                (0..data.n_caregivers).filter(|&c| cand.routes[c] != cur.routes[c]).collect();
+            cand.place_breaks(&data, &changed);
+            // A moved break may leave room for what did not fit.
+            if !cand.unassigned.is_empty() {
+                recreate::recreate(&data, &mut cand, &mut rng, &hopeless, &mut scratch);
+            }
+        }
         #[cfg(test)]
         debug_assert!(cand.is_consistent(&data));
         if accept(cand.cost(&data), cur.cost(&data), temperature, &mut rng) {
@@ -116,13 +128,26 @@ fn to_plan(
         let slot = data.cg_slot[c];
         let mut stops = Vec::with_capacity(r.len());
         let (mut t, mut loc) = (data.shift_start[c], data.cg_start[c]);
-        for &v in r {
+        let mut lunch_break = None;
+        // The break, where the search put it (a feasible solution always has room for it).
+        let mut take_break = |i: usize, t: &mut i64| {
+            if let Some((open, _, duration)) = data.brk[c] {
+                if sol.brk_pos[c] as usize == i {
+                    let start = (*t).max(open);
+                    lunch_break = Some((i, start));
+                    *t = start + duration;
+                }
+            }
+        };
+        for (i, &v) in r.iter().enumerate() {
             let v = v as usize;
             let to = data.visit_loc[v];
+            take_break(i, &mut t);
             stops.push((t + data.time(slot, loc, to), sol.start[v]));
             t = sol.start[v] + data.duration_for(c, v);
             loc = to;
         }
+        take_break(r.len(), &mut t);
         let first_leg = data.time(slot, data.cg_start[c], data.visit_loc[r[0] as usize]);
         // Leave late enough to arrive just as the first visit starts.
         let departure = data.shift_start[c].max(stops[0].1 - first_leg);
@@ -133,6 +158,7 @@ fn to_plan(
             stops,
             departure,
             return_time: t + data.time(slot, loc, data.cg_end[c]),
+            lunch_break,
         }
     });
     build_plan(problem, travel, routes, &sol.unassigned, reasons)
@@ -176,6 +202,10 @@ mod tests {
             for (k, c) in caregivers.iter_mut().enumerate() {
                 c.female = k != 1;
                 c.contracted = (k % 2 == 0).then_some(Seconds(2_000));
+                c.lunch_break = (k != 2).then_some(crate::model::LunchBreak {
+                    window: crate::model::TimeWindow::new(Seconds(2_000), Seconds(3_000)),
+                    duration: Seconds(300),
+                });
             }
             let links = (0..6)
                 .map(|k| VisitLink {

@@ -57,8 +57,20 @@ pub struct LinkedSolution {
     pub load: Vec<i64>,
     /// Working time of each caregiver (return minus departure; 0 if idle).
     pub work: Vec<i64>,
+    /// Where each caregiver's lunch break comes: before the visit at this position (the
+    /// route's length: before the way back). Moved by [`Self::place_breaks`].
+    pub brk_pos: Vec<u32>,
     pub unassigned: Vec<u32>,
     pub fig: Figures,
+}
+
+/// How a trial's propagation ended.
+enum Propagation {
+    Done,
+    /// A rule broke.
+    Broken,
+    /// A start fell: the insertion cannot be followed by rises alone.
+    Lowered,
 }
 
 /// Reusable buffers of a trial insertion.
@@ -83,6 +95,7 @@ impl LinkedSolution {
             start: vec![UNSET; data.n_visits],
             load: vec![0; data.n_caregivers],
             work: vec![0; data.n_caregivers],
+            brk_pos: vec![0; data.n_caregivers],
             unassigned: (0..data.n_visits as u32).collect(),
             fig: Figures {
                 unassigned: (0..data.n_visits).map(|v| data.weight[v]).sum(),
@@ -103,6 +116,17 @@ impl LinkedSolution {
         self.route_of[p].map(|_| (p, l.lo, l.hi))
     }
 
+    /// When caregiver `c`, free at `t` just before position `i`, may go on: after the lunch
+    /// break if it comes there; `None` if the break's window has closed.
+    #[inline]
+    fn past_break(&self, data: &Data, c: usize, i: usize, t: i64) -> Option<i64> {
+        if self.brk_pos[c] as usize == i {
+            data.past_break(c, t)
+        } else {
+            Some(t)
+        }
+    }
+
     /// Where caregiver `c` is free after position `i - 1` of its route: `(time, location)`.
     fn free_before(&self, data: &Data, c: usize, i: usize) -> (i64, usize) {
         match i.checked_sub(1).map(|k| self.routes[c][k] as usize) {
@@ -121,7 +145,10 @@ impl LinkedSolution {
         let out = data.time(slot, data.cg_start[c], data.visit_loc[first]);
         let back = data.time(slot, data.visit_loc[last], data.cg_end[c]);
         let departure = data.shift_start[c].max(self.start[first] - out);
-        Some((departure, self.start[last] + data.duration_for(c, last) + back))
+        let free = self.start[last] + data.duration_for(c, last);
+        // A break that no longer fits before the way back makes the day impossible.
+        let free = self.past_break(data, c, route.len(), free).unwrap_or(i64::MAX / 4);
+        Some((departure, free + back))
     }
 
     /// Caregiver `c`'s working time (0 if idle).
@@ -137,7 +164,9 @@ impl LinkedSolution {
             None => self.routes[c].last().is_none_or(|&last| {
                 let last = last as usize;
                 let back = data.time(data.cg_slot[c], data.visit_loc[last], data.cg_end[c]);
-                self.start[last] + data.duration_for(c, last) + back <= data.shift_end[c]
+                let free = self.start[last] + data.duration_for(c, last);
+                self.past_break(data, c, self.routes[c].len(), free)
+                    .is_some_and(|t| t + back <= data.shift_end[c])
             }),
             Some(limit) => self.day(data, c).is_none_or(|(departure, back)| {
                 back <= data.shift_end[c] && back - departure <= limit
@@ -166,7 +195,10 @@ impl LinkedSolution {
                 for i in 0..self.routes[c].len() {
                     let v = self.routes[c][i] as usize;
                     let to = data.visit_loc[v];
-                    let mut lower = t + data.time(slot, loc, to);
+                    let Some(after) = self.past_break(data, c, i, t) else {
+                        return false;
+                    };
+                    let mut lower = after + data.time(slot, loc, to);
                     if let Some((p, _, hi)) = self.served_partner(data, v) {
                         if self.start[p] != UNSET {
                             lower = lower.max(self.start[p] - hi);
@@ -268,6 +300,9 @@ impl LinkedSolution {
         for k in i..self.routes[c].len() {
             self.pos[self.routes[c][k] as usize] = k as u32;
         }
+        if (i as u32) < self.brk_pos[c] {
+            self.brk_pos[c] -= 1;
+        }
         self.route_of[v] = None;
         self.load[c] -= data.demand[v];
         self.unassigned.push(v as u32);
@@ -319,15 +354,51 @@ impl LinkedSolution {
         for k in i..self.routes[c].len() {
             self.pos[self.routes[c][k] as usize] = k as u32;
         }
+        // The break stays after the same visit, so a visit inserted at the break's place
+        // comes after it: the caregiver still starts the break as early as before, and only
+        // then travels, via the new visit (rises only, by the triangle inequality).
+        let old_brk = self.brk_pos[c];
+        if (i as u32) < old_brk {
+            self.brk_pos[c] += 1;
+        } else if self.routes[c].len() == 1 {
+            // A first visit: the break after it if it may start before the break's window
+            // opens (a morning visit), else before leaving. `place_breaks` may move it.
+            let morning = data.brk[c]
+                .is_some_and(|(open, _, _)| data.windows(v).first().is_some_and(|w| w.0 < open));
+            self.brk_pos[c] = u32::from(morning);
+        }
         self.route_of[v] = Some(c as u32);
         self.start[v] = UNSET;
         scratch.log.clear();
         scratch.touched.clear();
         scratch.touched.push(c as u32);
-        let ok = self.propagate(data, c, i, &mut fig, scratch);
-        if ok {
-            self.day_figures(data, &mut fig, scratch);
-        }
+        let ok = match self.propagate(data, c, i, &mut fig, scratch) {
+            Propagation::Done => {
+                self.day_figures(data, &mut fig, scratch);
+                true
+            }
+            Propagation::Broken => false,
+            Propagation::Lowered => {
+                // Rises alone cannot describe this insertion (non-metric travel times):
+                // reschedule a copy in full.
+                for &(w, old) in scratch.log.iter().rev() {
+                    self.start[w as usize] = old;
+                }
+                scratch.log.clear();
+                let mut full = self.clone();
+                full.load[c] += data.demand[v];
+                if let Some(k) = full.unassigned.iter().position(|&w| w as usize == v) {
+                    full.unassigned.swap_remove(k);
+                }
+                let ok = full.evaluate(data);
+                fig = full.fig;
+                if ok && commit {
+                    *self = full;
+                    return Some(fig);
+                }
+                ok
+            }
+        };
         if ok && commit {
             for (&d, &w) in scratch.touched.iter().zip(&scratch.new_work) {
                 self.work[d as usize] = w;
@@ -346,6 +417,7 @@ impl LinkedSolution {
         for k in i..self.routes[c].len() {
             self.pos[self.routes[c][k] as usize] = k as u32;
         }
+        self.brk_pos[c] = old_brk;
         self.route_of[v] = None;
         ok.then_some(fig)
     }
@@ -376,7 +448,7 @@ impl LinkedSolution {
     }
 
     /// Pushes start-time rises from position `i` of route `c` through routes and partners;
-    /// updates the lateness figures; `false` if a rule breaks.
+    /// updates the lateness figures.
     fn propagate(
         &mut self,
         data: &Data,
@@ -384,7 +456,7 @@ impl LinkedSolution {
         i: usize,
         fig: &mut Figures,
         scratch: &mut Scratch,
-    ) -> bool {
+    ) -> Propagation {
         // A chain of waits crossing more links than there are must be a cycle.
         let max_updates = 4 * (data.n_visits + 1);
         let mut updates = 0;
@@ -398,7 +470,10 @@ impl LinkedSolution {
             for j in i..self.routes[c].len() {
                 let v = self.routes[c][j] as usize;
                 let to = data.visit_loc[v];
-                let mut lower = t + data.time(slot, loc, to);
+                let Some(after) = self.past_break(data, c, j, t) else {
+                    return Propagation::Broken;
+                };
+                let mut lower = after + data.time(slot, loc, to);
                 let partner = self.served_partner(data, v);
                 if let Some((p, _, hi)) = partner {
                     if self.start[p] != UNSET {
@@ -406,9 +481,13 @@ impl LinkedSolution {
                     }
                 }
                 let Some(st) = data.start_at(v, lower) else {
-                    return false;
+                    return Propagation::Broken;
                 };
-                if st <= self.start[v] {
+                if st < self.start[v] {
+                    // Only travel times breaking the triangle inequality can do this.
+                    return Propagation::Lowered;
+                }
+                if st == self.start[v] {
                     // Unchanged from here on (only the route's duration may change, when
                     // its first visit moved).
                     reached_end = data.max_duration[c].is_some();
@@ -416,7 +495,7 @@ impl LinkedSolution {
                 }
                 updates += 1;
                 if updates > max_updates {
-                    return false;
+                    return Propagation::Broken;
                 }
                 let old = self.start[v];
                 scratch.log.push((v as u32, old));
@@ -436,10 +515,34 @@ impl LinkedSolution {
                 loc = to;
             }
             if reached_end && !self.route_end_ok(data, c) {
-                return false;
+                return Propagation::Broken;
             }
         }
-        true
+        Propagation::Done
+    }
+
+    /// Moves the lunch break of each of `routes` to where the plan costs least (a full
+    /// reschedule per position tried; the current place is kept on ties and when nothing
+    /// else fits). The solution must be feasible on entry; it stays so.
+    pub fn place_breaks(&mut self, data: &Data, routes: &[usize]) {
+        for &c in routes {
+            if data.brk[c].is_none() || self.routes[c].is_empty() {
+                continue;
+            }
+            let (mut best_pos, mut best_cost) = (self.brk_pos[c], self.cost(data));
+            for p in 0..=self.routes[c].len() as u32 {
+                if p == best_pos {
+                    continue;
+                }
+                self.brk_pos[c] = p;
+                if self.evaluate(data) && self.cost(data) < best_cost {
+                    (best_pos, best_cost) = (p, self.cost(data));
+                }
+            }
+            self.brk_pos[c] = best_pos;
+            let ok = self.evaluate(data);
+            debug_assert!(ok, "the kept break position was feasible");
+        }
     }
 
     /// Debug aid: the incremental figures equal a full recomputation.
@@ -453,6 +556,19 @@ impl LinkedSolution {
                 .map(|v| (v, self.start[v], copy.start[v]))
                 .collect();
             eprintln!("evaluate {ok}: {:?} vs {:?}; starts differ {diff:?}", self.fig, copy.fig);
+            for &(v, _, _) in &diff {
+                if let Some(c) = self.route_of[v] {
+                    let c = c as usize;
+                    let r: Vec<(u32, i64, i64)> = self.routes[c]
+                        .iter()
+                        .map(|&w| (w, self.start[w as usize], copy.start[w as usize]))
+                        .collect();
+                    eprintln!(
+                        "  route {c} brk_pos {} brk {:?}: {r:?} link {:?}",
+                        self.brk_pos[c], data.brk[c], data.link[v]
+                    );
+                }
+            }
             return false;
         }
         true
