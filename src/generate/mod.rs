@@ -259,17 +259,10 @@ pub fn generate(
                 packages.push(CarePackage {
                     id: format!("P{}", packages.len() + 1),
                     client: client.id.clone(),
-                    female_only: female_only
-                        && matches!(
-                            template.service,
-                            ServiceKind::Bathing | ServiceKind::PersonalCare
-                        ),
+                    female_only: female_only && services::intimate(&template.service),
+                    windows: template.windows(),
                     service: template.service,
                     duration: Seconds(template.duration),
-                    windows: vec![TimeWindow::new(
-                        Seconds(template.window.0),
-                        Seconds(template.window.1),
-                    )],
                     skills: template.skills,
                     priority: template.priority,
                     per_week,
@@ -287,12 +280,9 @@ pub fn generate(
             visits.push(Visit {
                 id: format!("V{}", visits.len() + 1),
                 client: client.id.clone(),
+                windows: template.windows(),
                 service: template.service,
                 duration: Seconds(template.duration),
-                windows: vec![TimeWindow::new(
-                    Seconds(template.window.0),
-                    Seconds(template.window.1),
-                )],
                 skills: template.skills,
                 priority: template.priority,
                 due: None,
@@ -346,10 +336,11 @@ fn add_rules(
     rng: &mut ChaCha8Rng,
 ) {
     let Some(v) = visits.last_mut() else { return };
-    match v.service {
-        ServiceKind::Bathing | ServiceKind::PersonalCare => v.female_only = female_only,
-        ServiceKind::Meal => v.due = v.windows.first().map(|w| w.start + Seconds(MEAL_DUE_AFTER)),
-        _ => {}
+    if services::intimate(&v.service) {
+        v.female_only = female_only;
+    }
+    if v.service == ServiceKind::Meal {
+        v.due = v.windows.first().map(|w| w.start + Seconds(MEAL_DUE_AFTER));
     }
     if v.service == ServiceKind::Bathing && rng.gen_bool(TWO_CAREGIVER_BATHING) {
         // A temporary id; the caller numbers every visit once all are drawn.

@@ -115,6 +115,21 @@ pub fn draw(rng: &mut ChaCha8Rng) -> VisitTemplate {
     }
 }
 
+impl VisitTemplate {
+    /// The template's start window as the model's windows.
+    pub fn windows(&self) -> Vec<solver::TimeWindow> {
+        vec![solver::TimeWindow::new(
+            solver::Seconds(self.window.0),
+            solver::Seconds(self.window.1),
+        )]
+    }
+}
+
+/// Services for which a client may want a female caregiver.
+pub fn intimate(service: &ServiceKind) -> bool {
+    matches!(service, ServiceKind::Bathing | ServiceKind::PersonalCare)
+}
+
 /// How often a package of this service recurs: `(visits a week, fixed days)`. Meals come
 /// every day; the rest on days the planner picks.
 pub fn weekly(service: &ServiceKind) -> (u32, bool) {
