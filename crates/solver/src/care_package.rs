@@ -118,7 +118,9 @@ pub fn expand_week(scenario: &Scenario, days: usize, first_weekday: u8) -> Vec<P
         first.visits = scenario.visits.clone();
         first.links = scenario.links.clone();
     }
-    let station_of = |client: &str| scenario.client(client).map(|c| c.station.clone());
+    let stations: BTreeMap<&str, &str> =
+        scenario.clients.iter().map(|c| (c.id.as_str(), c.station.as_str())).collect();
+    let station_of = |client: &str| stations.get(client).map(|s| s.to_string());
     // Booked seconds per (station, day of the horizon).
     let mut load: BTreeMap<(String, usize), i64> = BTreeMap::new();
     for day in &out {

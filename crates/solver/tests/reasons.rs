@@ -2,29 +2,11 @@
 
 mod common;
 
-use solver::{
-    Caregiver, LocationIdx, Objective, Problem, ProfileIdx, ReasonCode, Seconds, ServiceKind,
-    TimeWindow, Visit,
-};
+use common::visit;
 
-fn visit(id: &str, location: u32, window: (i64, i64), duration: i64) -> Visit {
-    Visit {
-        id: id.into(),
-        client: None,
-        location: LocationIdx(location),
-        service: ServiceKind::PersonalCare,
-        duration: Seconds(duration),
-        windows: vec![TimeWindow::new(Seconds(window.0), Seconds(window.1))],
-        skills: Vec::new(),
-        priority: 0,
-        demand: 0,
-        due: None,
-        duration_for: Default::default(),
-        preferred: Vec::new(),
-        refused: Vec::new(),
-        female_only: false,
-    }
-}
+use solver::{
+    Caregiver, LocationIdx, Objective, Problem, ProfileIdx, ReasonCode, Seconds, TimeWindow,
+};
 
 fn reasons_problem() -> (Problem, solver::TravelMatrices) {
     // Point 0 is the station; profile 0 takes 10 s per grid unit.

@@ -137,23 +137,24 @@ impl Data {
         win_from.push(windows.len());
         let n_visits = problem.visits.len();
         let n_caregivers = problem.caregivers.len();
-        let mut can_serve = Vec::with_capacity(n_caregivers * n_visits);
+        // Each (caregiver, visit) judged once: who may serve, and why not.
+        let mut excluded: Vec<Option<ReasonCode>> = Vec::with_capacity(n_caregivers * n_visits);
         let mut non_preferred = Vec::with_capacity(n_caregivers * n_visits);
         for c in 0..n_caregivers {
             let c = CaregiverIdx(c as u32);
             for v in 0..n_visits {
                 let v = VisitIdx(v as u32);
-                can_serve.push(problem.ineligible(v, c).is_none());
+                excluded.push(problem.ineligible(v, c));
                 non_preferred.push(problem.non_preferred(v, c));
             }
         }
+        let can_serve = excluded.iter().map(Option::is_none).collect();
         // Why nobody may serve a visit, when nobody may: the rule that excludes the last
         // candidates (no skill, then gender, then refusal).
         let ineligible = (0..n_visits)
             .map(|v| {
-                let reasons: Vec<ReasonCode> = (0..n_caregivers)
-                    .filter_map(|c| problem.ineligible(VisitIdx(v as u32), CaregiverIdx(c as u32)))
-                    .collect();
+                let reasons: Vec<ReasonCode> =
+                    (0..n_caregivers).filter_map(|c| excluded[c * n_visits + v]).collect();
                 (reasons.len() == n_caregivers).then(|| {
                     [ReasonCode::Refused, ReasonCode::Gender, ReasonCode::Skills]
                         .into_iter()

@@ -221,3 +221,23 @@ pub fn random_home_care_problem(
     .expect("valid problem");
     (problem, travel)
 }
+
+/// A plain visit for hand-made cases: one window, no skills, priority 0, no home-care rules.
+pub fn visit(id: &str, location: u32, window: (i64, i64), duration: i64) -> Visit {
+    Visit {
+        id: id.into(),
+        client: None,
+        location: LocationIdx(location),
+        service: ServiceKind::PersonalCare,
+        duration: Seconds(duration),
+        windows: vec![TimeWindow::new(Seconds(window.0), Seconds(window.1))],
+        skills: Vec::new(),
+        priority: 0,
+        demand: 0,
+        due: None,
+        duration_for: Default::default(),
+        preferred: Vec::new(),
+        refused: Vec::new(),
+        female_only: false,
+    }
+}

@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+pub(crate) use common::visit;
 
 mod breaks;
 mod continuity;
@@ -17,31 +18,12 @@ mod refusal;
 mod service_time;
 
 use solver::{
-    Caregiver, LocationIdx, Objective, Plan, Problem, ProfileIdx, ReasonCode, Seconds, ServiceKind,
-    TimeWindow, TravelMatrices, Visit,
+    Caregiver, LocationIdx, Objective, Plan, Problem, ProfileIdx, ReasonCode, Seconds, TimeWindow,
+    TravelMatrices, Visit,
 };
 
 /// Clients on a line, 10 s of travel per unit (profile 0): point 0 is the station.
 pub(crate) const POINTS: [(i64, i64); 5] = [(0, 0), (10, 0), (20, 0), (30, 0), (40, 0)];
-
-pub(crate) fn visit(id: &str, location: u32, window: (i64, i64), duration: i64) -> Visit {
-    Visit {
-        id: id.into(),
-        client: Some(format!("k{location}")),
-        location: LocationIdx(location),
-        service: ServiceKind::Bathing,
-        duration: Seconds(duration),
-        windows: vec![TimeWindow::new(Seconds(window.0), Seconds(window.1))],
-        skills: Vec::new(),
-        priority: 1,
-        demand: 0,
-        due: None,
-        duration_for: Default::default(),
-        preferred: Vec::new(),
-        refused: Vec::new(),
-        female_only: false,
-    }
-}
 
 pub(crate) fn caregiver(id: &str) -> Caregiver {
     Caregiver {

@@ -50,6 +50,7 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
     let avg_removed = AVG_REMOVED.min(servable).max(1);
     let mut cand = cur.clone();
     let mut anneal = Anneal::new(mean * T_START, mean * T_END, 0);
+    let has_breaks = data.brk.iter().any(Option::is_some);
     let mut iter = 0u64;
     loop {
         if env.stop.should_stop(iter) || env.cancel.is_cancelled() {
@@ -65,9 +66,7 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
             continue;
         }
         recreate::recreate(&data, &mut cand, &mut rng, &hopeless, &mut scratch);
-        #[cfg(test)]
-        debug_assert!(cand.is_consistent(&data), "after recreate");
-        if data.brk.iter().any(Option::is_some) {
+        if has_breaks {
             let changed: Vec<usize> =
                 (0..data.n_caregivers).filter(|&c| cand.routes[c] != cur.routes[c]).collect();
             cand.place_breaks(&data, &changed);
