@@ -42,6 +42,7 @@ enum Command {
     Scenario(commands::scenario::Args),
     Simulate(commands::simulate::Args),
     Serve(commands::serve::Args),
+    Token(commands::token::Args),
     Week(commands::week::Args),
 }
 
@@ -70,6 +71,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::run(args, &progress),
         Command::Week(args) => commands::week::run(args, &progress),
         Command::Serve(args) => commands::serve::run(args, &progress),
+        Command::Token(args) => commands::token::run(args),
     };
     match result {
         Ok(code) => code,

@@ -18,13 +18,15 @@ use crate::station_plans;
     about = "Run the dispatch service: orders in, schedules out (Server-Sent Events)",
     long_about = "Starts the HTTP service. Stations, caregivers and clients come from a scenario \
 file (--scenario FILE, or the bundled demo with --demo); the scenario's visits become orders for \
-its date. Orders are stored in SQLite (--db). See the README for the endpoints.",
-    after_help = "Examples:\n  carecircle serve --demo\n  carecircle serve --scenario scenarios/demo.json --db sqlite://carecircle.db --addr 127.0.0.1:8080\n  curl -X POST localhost:8080/v1/plans -H 'content-type: application/json' -d '{\"station\":\"S1\",\"date\":\"2026-11-25\"}'"
+its date. Orders are stored in SQLite (--db sqlite://FILE, the default) or PostgreSQL (--db \
+postgres://...). --demo also prints one bearer token per role; make others with `carecircle \
+token create`. See the README for a dispatcher's and a caregiver's day in curl calls.",
+    after_help = "Examples:\n  carecircle serve --demo\n  carecircle serve --scenario scenarios/demo.json --db sqlite://carecircle.db --addr 127.0.0.1:8080\n  curl -X POST localhost:8080/v1/plans -H \"authorization: Bearer $DISPATCHER_TOKEN\" -H 'content-type: application/json' -d '{\"station\":\"S1\",\"date\":\"2026-11-25\"}'"
 )]
 pub struct Args {
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// Database URL.
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB.
     #[arg(long, default_value = "sqlite://carecircle.db")]
     db: String,
     /// Scenario with the stations, caregivers and clients to serve.
@@ -62,14 +64,55 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     }
     let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
     let network = Arc::new(input::load_network(Path::new(&pbf), &Mode::ALL, progress)?);
-    let config = dispatch_api::ServeConfig {
-        addr: args.addr,
-        db_url: args.db,
+    let config = dispatch_api::ServeConfig::new(
+        args.addr,
+        args.db,
         scenario,
         network,
-        solve_time_limit: seconds(args.time_limit)?,
-    };
+        seconds(args.time_limit)?,
+    );
+    let demo = args.demo;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(dispatch_api::serve(config))?;
+    runtime.block_on(async move {
+        let state = dispatch_api::build_state(&config).await?;
+        if demo {
+            print_demo_tokens(&state, &config.scenario).await?;
+        }
+        dispatch_api::serve(config, state).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One fresh token per role for trying the demo: the dispatcher of the first station, one of
+/// its caregivers.
+async fn print_demo_tokens(
+    state: &dispatch_api::AppState,
+    scenario: &solver::scenario::Scenario,
+) -> Result<()> {
+    use dispatch_api::auth::{create_token, Role};
+    let station = scenario.stations.first().map(|s| s.id.clone());
+    let caregiver = scenario
+        .caregivers
+        .iter()
+        .find(|c| Some(&c.station) == station.as_ref())
+        .map(|c| c.id.clone());
+    let stations: Vec<String> = station.iter().cloned().collect();
+    println!("Demo tokens (shown once; export them to follow the README):");
+    for role in Role::ALL {
+        let token = create_token(&state.store, role, &stations, caregiver.as_deref(), "demo")
+            .await
+            .map_err(|e| anyhow::anyhow!("demo token: {e}"))?;
+        let scope = match role {
+            Role::Dispatcher => format!(" (station {})", stations.join(",")),
+            Role::Caregiver => format!(" (caregiver {})", caregiver.as_deref().unwrap_or("-")),
+            _ => String::new(),
+        };
+        println!(
+            "  export {}_TOKEN={token}{}",
+            role.as_str().to_uppercase(),
+            if scope.is_empty() { String::new() } else { format!("   #{scope}") }
+        );
+    }
+    Ok(())
 }

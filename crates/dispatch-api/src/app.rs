@@ -1,16 +1,34 @@
-//! The router, its shared state, and starting the service.
+//! The router (built from one table, which also writes the OpenAPI document), its shared
+//! state, the layers every request goes through, and starting and stopping the service.
 
+use crate::alerts::{self, AlertSettings};
+use crate::auth::TokenCache;
+use crate::clock::Clock;
 use crate::config::{ServeConfig, ServeError};
 use crate::date::PlanDate;
 use crate::error::AppError;
-use crate::routes;
+use crate::live::DayLocks;
+use crate::metrics::{self, Metrics};
+use crate::routes::{caregivers, master, me, ops, orders, planner, plans, stations};
 use crate::solve_worker::PlanChannels;
+use crate::station_day::TravelCache;
 use crate::store::Store;
-use axum::routing::{get, post};
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
-use roads::RoadNetwork;
-use std::sync::Arc;
+use roads::{LonLat, RoadNetwork};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::watch;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 /// What every handler shares; cheap to clone.
 #[derive(Clone)]
@@ -20,21 +38,154 @@ pub struct AppState {
     pub plans: Arc<PlanChannels>,
     /// The longest a plan may search; requests may ask for less.
     pub solve_time_limit: Duration,
+    pub tokens: Arc<TokenCache>,
+    pub clock: Clock,
+    /// The stations' offset from UTC, for calendar feeds.
+    pub utc_offset_s: i64,
+    pub alert_settings: AlertSettings,
+    pub travel: Arc<TravelCache>,
+    pub day_locks: Arc<DayLocks>,
+    /// Road paths of routes, by `plan/caregiver`, for deviation alerts.
+    pub paths: Arc<Mutex<HashMap<String, Arc<Vec<LonLat>>>>>,
+    pub metrics: Arc<Metrics>,
+    /// Turns true when the service stops: event streams end.
+    pub shutdown: watch::Receiver<bool>,
+    stop: Arc<watch::Sender<bool>>,
 }
 
-/// The service's routes.
+impl AppState {
+    /// Ends every event stream (the service is stopping).
+    pub fn stop_streams(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// One endpoint: the router and the OpenAPI document are both made from [`ENDPOINTS`].
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// Who may call it: `public`, or the roles.
+    pub roles: &'static str,
+    pub summary: &'static str,
+    pub success: u16,
+}
+
+macro_rules! endpoints {
+    ($( $method:ident $path:literal => $handler:path, $success:literal, $roles:literal, $summary:literal; )*) => {
+        /// Every endpoint of the service.
+        pub const ENDPOINTS: &[Endpoint] = &[
+            $( Endpoint { method: stringify!($method), path: $path, roles: $roles, summary: $summary, success: $success }, )*
+        ];
+
+        fn routes() -> Router<AppState> {
+            let mut router = Router::new();
+            $( router = router.route($path, axum::routing::$method($handler)); )*
+            router
+        }
+    };
+}
+
+endpoints! {
+    get "/healthz" => ops::healthz, 200, "public", "The service and its database answer";
+    get "/metrics" => ops::metrics, 200, "public", "Prometheus metrics";
+    get "/openapi.json" => ops::openapi, 200, "public", "This document";
+    post "/v1/orders" => orders::create, 201, "admin, dispatcher", "Create an order (\"urgent\": true inserts it into the day's plan at once)";
+    get "/v1/orders" => orders::list, 200, "admin, dispatcher, planner", "List orders: ?station=&date=&status=&cursor=&limit=";
+    get "/v1/orders/{id}" => orders::get, 200, "admin, dispatcher, planner", "One order";
+    patch "/v1/orders/{id}" => orders::change, 200, "admin, dispatcher", "Change an order's fields; its day is re-planned";
+    post "/v1/orders/{id}/cancel" => orders::cancel, 200, "admin, dispatcher", "Cancel an order; it leaves its route";
+    post "/v1/plans" => plans::create, 202, "admin, dispatcher", "Plan a station's day in the background";
+    get "/v1/plans/{id}" => plans::get, 200, "admin, dispatcher, planner", "A plan's status and newest version";
+    get "/v1/plans/{id}/events" => plans::events, 200, "admin, dispatcher, planner", "A plan's improving versions (Server-Sent Events)";
+    get "/v1/stations/{id}/events" => stations::events, 200, "admin, dispatcher", "The station's live stream (Server-Sent Events; Last-Event-ID resumes)";
+    get "/v1/stations/{id}/plan" => stations::plan, 200, "admin, dispatcher, planner", "The plan caregivers follow: ?date=";
+    post "/v1/stations/{id}/absences" => stations::absence, 200, "admin, dispatcher", "Mark a caregiver absent; their remaining visits are re-planned";
+    get "/v1/stations/{id}/alerts" => stations::alerts, 200, "admin, dispatcher", "The station's alerts of a day: ?date=";
+    post "/v1/stations/{id}/package-orders" => stations::package_orders, 200, "admin, dispatcher", "Orders for a day from the station's care packages";
+    get "/v1/caregivers/{id}/route" => caregivers::route, 200, "admin, dispatcher, planner", "A caregiver's route: ?date=";
+    get "/v1/me/route" => me::route, 200, "caregiver", "My route: ?date= (default today)";
+    get "/v1/me/route.geojson" => me::route_geojson, 200, "caregiver", "My route as GeoJSON, with the road path of each leg";
+    get "/v1/me/route.ics" => me::route_ical, 200, "caregiver", "My route as an iCalendar feed";
+    post "/v1/me/visits/{id}/check-in" => me::check_in, 200, "caregiver", "Check in at a visit: {lon, lat, crs}";
+    post "/v1/me/visits/{id}/check-out" => me::check_out, 200, "caregiver", "Check out of a visit: {lon, lat, crs}";
+    post "/v1/me/positions" => me::position, 200, "caregiver", "Where I am: {lon, lat, crs}; raises deviation alerts";
+    post "/v1/planner/coverage" => planner::coverage, 200, "admin, planner", "Which clients each station's circle reaches";
+    post "/v1/planner/site" => planner::site, 200, "admin, planner", "Where new stations would cover most clients";
+    post "/v1/planner/simulate" => planner::simulate, 200, "admin, planner", "Simulate weeks of demand on the stations";
+    get "/v1/{kind}" => master::list, 200, "admin, dispatcher, planner", "List stations|teams|caregivers|clients|packages: ?station=&active=&cursor=&limit=";
+    post "/v1/{kind}" => master::create, 201, "admin (stations), dispatcher", "Create a station, team, caregiver, client or package";
+    post "/v1/{kind}/import" => master::import, 200, "admin (stations), dispatcher", "Import rows from text/csv (Chinese headers work) or a JSON array";
+    get "/v1/{kind}/{id}" => master::get, 200, "admin, dispatcher, planner", "One row";
+    put "/v1/{kind}/{id}" => master::put, 200, "admin (stations), dispatcher", "Replace a row";
+    delete "/v1/{kind}/{id}" => master::deactivate, 200, "admin (stations), dispatcher", "Deactivate a row (it stays for old orders and plans)";
+}
+
+/// Limits of every request.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_body_bytes: 4 << 20, request_timeout: Duration::from_secs(30) }
+    }
+}
+
+/// Request ids: a per-process random prefix and a counter, cheap and unique enough to
+/// follow one request through the logs.
+#[derive(Clone)]
+struct NextRequestId(Arc<(String, AtomicU64)>);
+
+impl MakeRequestId for NextRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.0 .1.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.0 .0)).ok().map(RequestId::new)
+    }
+}
+
+/// Every error answer is `application/problem+json`, also those axum and the layers make
+/// themselves (405, 408, 413, ...).
+async fn problem_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !status.is_client_error() && !status.is_server_error() || is_problem {
+        return response;
+    }
+    let detail = match axum::body::to_bytes(response.into_body(), 64 << 10).await {
+        Ok(b) if !b.is_empty() => String::from_utf8_lossy(&b).into_owned(),
+        _ => status.canonical_reason().unwrap_or("error").to_string(),
+    };
+    let detail =
+        if status == StatusCode::PAYLOAD_TOO_LARGE { format!("body: {detail}") } else { detail };
+    AppError::Status { status, detail }.into_response()
+}
+
+/// The service's routes and layers.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/v1/orders", post(routes::orders::create))
-        .route("/v1/orders/{id}", get(routes::orders::get))
-        .route("/v1/plans", post(routes::plans::create))
-        .route("/v1/plans/{id}", get(routes::plans::get))
-        .route("/v1/plans/{id}/events", get(routes::plans::events))
-        .route("/v1/caregivers/{id}/route", get(routes::caregivers::route))
-        .route("/v1/planner/coverage", post(routes::planner::coverage))
-        .route("/v1/planner/site", post(routes::planner::site))
-        .route("/v1/planner/simulate", post(routes::planner::simulate))
+    app_with(state, Limits::default())
+}
+
+pub fn app_with(state: AppState, limits: Limits) -> Router {
+    let prefix = format!("{:08x}", rand::random::<u32>());
+    let ids = NextRequestId(Arc::new((prefix, AtomicU64::new(1))));
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<Body>| {
+        let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+        tracing::info_span!("request", id = %id, method = %request.method(), uri = %request.uri())
+    });
+    routes()
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
+        .layer(axum::middleware::map_response(problem_errors))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(ids))
         .with_state(state)
 }
 
@@ -43,7 +194,7 @@ pub fn app(state: AppState) -> Router {
 pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
     let store = Store::connect(&config.db_url)
         .await
-        .map_err(|source| ServeError::Database { url: config.db_url.clone(), source })?;
+        .map_err(|source| ServeError::Database { url: redact(&config.db_url), source })?;
     store.fail_interrupted_plans().await?;
     let date = match &config.scenario.date {
         Some(d) => Some(
@@ -55,27 +206,76 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
     if imported > 0 {
         tracing::info!(imported, "orders imported from the scenario");
     }
+    let (stop, shutdown) = watch::channel(false);
     Ok(AppState {
         store,
         network: config.network.clone(),
         plans: Arc::new(PlanChannels::default()),
         solve_time_limit: config.solve_time_limit,
+        tokens: Arc::default(),
+        clock: config.clock.clone(),
+        utc_offset_s: config.utc_offset_s,
+        alert_settings: config.alerts,
+        travel: Arc::default(),
+        day_locks: Arc::default(),
+        paths: Arc::default(),
+        metrics: Arc::default(),
+        shutdown,
+        stop: Arc::new(stop),
     })
 }
 
-/// Runs the service until Ctrl-C.
-pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
-    let state = build_state(&config).await?;
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user_end = url[scheme + 3..at].find(':').map_or(at, |i| scheme + 3 + i);
+            format!("{}:***{}", &url[..user_end], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Runs the service until Ctrl-C or SIGTERM; then ends the event streams, lets requests in
+/// flight finish, and closes the database.
+pub async fn serve(config: ServeConfig, state: AppState) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServeError::Bind { addr: config.addr, source })?;
     let addr =
         listener.local_addr().map_err(|source| ServeError::Bind { addr: config.addr, source })?;
     eprintln!("CareCircle dispatch service listening on http://{addr}  (Ctrl-C stops it)");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+    let scanner = alerts::spawn_scanner(state.clone());
+    let stopping = state.clone();
+    let limits = config.limits;
+    axum::serve(listener, app_with(state.clone(), limits))
+        .with_graceful_shutdown(async move {
+            stop_signal().await;
+            eprintln!("stopping: finishing requests in flight");
+            stopping.stop_streams();
         })
         .await
-        .map_err(|source| ServeError::Bind { addr, source })
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    scanner.abort();
+    state.store.close().await;
+    Ok(())
 }

@@ -1,5 +1,8 @@
 //! How the service is started, and what can stop it from starting.
 
+use crate::alerts::AlertSettings;
+use crate::app::Limits;
+use crate::clock::{Clock, CHINA_UTC_OFFSET_S};
 use crate::error::AppError;
 use roads::RoadNetwork;
 use solver::scenario::Scenario;
@@ -10,12 +13,40 @@ use thiserror::Error;
 
 pub struct ServeConfig {
     pub addr: SocketAddr,
-    /// `sqlite://FILE`; the file is created when missing.
+    /// `sqlite://FILE` (created when missing) or `postgres://...`.
     pub db_url: String,
     /// Stations, caregivers and clients; its visits become orders for its date.
     pub scenario: Scenario,
     pub network: Arc<RoadNetwork>,
     pub solve_time_limit: Duration,
+    pub clock: Clock,
+    pub utc_offset_s: i64,
+    pub alerts: AlertSettings,
+    pub limits: Limits,
+}
+
+impl ServeConfig {
+    /// A configuration with the defaults: China Standard Time, the system clock, default
+    /// alert thresholds and request limits.
+    pub fn new(
+        addr: SocketAddr,
+        db_url: String,
+        scenario: Scenario,
+        network: Arc<RoadNetwork>,
+        solve_time_limit: Duration,
+    ) -> ServeConfig {
+        ServeConfig {
+            addr,
+            db_url,
+            scenario,
+            network,
+            solve_time_limit,
+            clock: Clock::system(CHINA_UTC_OFFSET_S),
+            utc_offset_s: CHINA_UTC_OFFSET_S,
+            alerts: AlertSettings::default(),
+            limits: Limits::default(),
+        }
+    }
 }
 
 #[derive(Debug, Error)]

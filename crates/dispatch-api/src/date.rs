@@ -45,6 +45,44 @@ impl PlanDate {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    fn ymd(&self) -> (i64, i64, i64) {
+        // Parsed on the way in, so the three parts are numbers.
+        let mut parts = self.0.split('-').map(|p| p.parse::<i64>().unwrap_or(1));
+        let mut next = || parts.next().unwrap_or(1);
+        (next(), next(), next())
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    pub fn days(&self) -> i64 {
+        let (y, m, d) = self.ymd();
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after 1970-01-01 (civil_from_days).
+    pub fn from_days(days: i64) -> PlanDate {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        PlanDate(format!("{y:04}-{m:02}-{d:02}"))
+    }
+
+    /// Monday 0 to Sunday 6.
+    pub fn weekday(&self) -> u8 {
+        // 1970-01-01 was a Thursday.
+        ((self.days() + 3).rem_euclid(7)) as u8
+    }
 }
 
 impl<'de> Deserialize<'de> for PlanDate {
@@ -73,5 +111,17 @@ mod tests {
         {
             assert!(PlanDate::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn days_round_trip() {
+        for text in ["2000-01-01", "2000-02-29", "2026-11-25", "2199-12-31"] {
+            let d = PlanDate::parse(text).unwrap();
+            assert_eq!(PlanDate::from_days(d.days()), d);
+        }
+        assert_eq!(PlanDate::from_days(0).as_str(), "1970-01-01");
+        assert_eq!(PlanDate::parse("2000-01-01").unwrap().days(), 10_957);
+        // 2026-11-25 is a Wednesday.
+        assert_eq!(PlanDate::parse("2026-11-25").unwrap().weekday(), 2);
     }
 }

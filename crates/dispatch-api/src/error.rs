@@ -14,6 +14,10 @@ pub enum AppError {
     #[error("{field}: {reason}")]
     Validation { field: String, reason: String },
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
@@ -23,6 +27,9 @@ pub enum AppError {
     Corrupt(#[from] serde_json::Error),
     #[error("{0}")]
     Internal(String),
+    /// An answer made by axum or a layer (405, 408, 413, ...), rewritten as a problem.
+    #[error("{detail}")]
+    Status { status: StatusCode, detail: String },
 }
 
 impl AppError {
@@ -33,8 +40,11 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Status { status, .. } => *status,
             AppError::Database(_) | AppError::Corrupt(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -56,14 +66,25 @@ impl IntoResponse for AppError {
                 body["field"] = json!(field);
                 body["reason"] = json!(reason);
             }
-            AppError::NotFound(d) | AppError::Conflict(d) => body["detail"] = json!(d),
+            AppError::Unauthorized(d)
+            | AppError::Forbidden(d)
+            | AppError::NotFound(d)
+            | AppError::Conflict(d)
+            | AppError::Status { detail: d, .. } => body["detail"] = json!(d),
             _ => {
                 tracing::error!(error = %self, "internal error");
                 body["detail"] = json!("internal error; it has been logged");
             }
         }
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string())
-            .into_response()
+        let mut response =
+            (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string())
+                .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 

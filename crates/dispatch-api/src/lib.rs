@@ -1,17 +1,29 @@
 //! CareCircle's dispatch service: orders in, schedules out.
 //!
-//! An axum service over SQLite (sqlx, migrations embedded): orders are validated and stored
-//! before the answer; `POST /v1/plans` plans a station's day on a blocking thread and streams
-//! each improving plan as Server-Sent Events; caregivers pull their route. See [`app()`] for
-//! the routes and the README for examples.
+//! An axum service over SQLite or PostgreSQL (sqlx, twin migrations embedded): master data
+//! and orders are validated and stored before the answer; `POST /v1/plans` plans a station's
+//! day on a blocking thread and streams each improving plan; urgent orders, cancellations and
+//! absences re-plan the day live, moving as few visits as they can; caregivers pull their
+//! route (JSON, GeoJSON, iCalendar), check in and out and report positions; alerts and every
+//! change go to the station's event stream. Access is by bearer token and role. See
+//! [`app::ENDPOINTS`] for the routes and the README for a day in `curl` calls.
 
+pub mod alerts;
 pub mod app;
+pub mod auth;
+pub mod clock;
 pub mod config;
+pub mod csv_import;
 pub mod date;
 pub mod error;
+pub mod live;
+pub mod metrics;
+pub mod openapi;
 pub mod order;
+pub mod route_view;
 pub mod routes;
 pub mod solve_worker;
+pub mod station_day;
 pub mod store;
 
 pub use app::{app, build_state, serve, AppState};

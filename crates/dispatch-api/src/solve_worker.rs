@@ -5,8 +5,10 @@
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
+use crate::live;
+use crate::station_day;
 use crate::store::{PlanStatus, VersionRow};
-use planner::road_travel::station_travel;
+use serde_json::json;
 use solver::check::check;
 use solver::scenario::Scenario;
 use solver::{Environment, MaxRuntime, Plan};
@@ -56,42 +58,22 @@ impl PlanChannels {
     }
 }
 
-/// Creates a plan of `station`'s day from its stored caregivers, clients and open orders and
-/// starts solving it; returns the plan id at once.
+/// Creates a plan of `station`'s day from its stored caregivers (less the absent), clients
+/// and open orders and starts solving it; returns the plan id at once.
 pub async fn start(
     state: &AppState,
     station_id: &str,
     date: &PlanDate,
     time_limit: Duration,
 ) -> Result<i64, AppError> {
-    let station =
-        state.store.station(station_id).await?.ok_or_else(|| {
-            AppError::invalid("station", format!("unknown station {station_id:?}"))
-        })?;
-    let scenario = Scenario {
-        name: date.to_string(),
-        date: Some(date.to_string()),
-        osm: None,
-        caregivers: state.store.caregivers_of(&station.id).await?,
-        clients: state.store.clients_of(&station.id).await?,
-        visits: state
-            .store
-            .open_orders(&station.id, date)
-            .await?
-            .iter()
-            .map(|o| o.to_visit())
-            .collect(),
-        stations: vec![station],
-        links: Vec::new(),
-        soft_costs: None,
-        packages: Vec::new(),
-    };
+    let (scenario, _) = station_day::scenario(state, station_id, date, false).await?;
+    let solved: Vec<String> = scenario.visits.iter().map(|v| v.id.clone()).collect();
     let plan_id = state.store.create_plan(station_id, date).await?;
     state.plans.open(plan_id);
     let state = state.clone();
-    let station_id = station_id.to_string();
+    let (station_id, date) = (station_id.to_string(), date.clone());
     tokio::spawn(async move {
-        let outcome = run(&state, plan_id, scenario, station_id, time_limit).await;
+        let outcome = run(&state, plan_id, scenario, &station_id, time_limit).await;
         let (status, error) = match &outcome {
             Ok(()) => (PlanStatus::Done, None),
             Err(e) => (PlanStatus::Failed, Some(e.to_string())),
@@ -101,8 +83,29 @@ pub async fn start(
         }
         state.plans.send(plan_id, PlanEvent::Finished);
         state.plans.close(plan_id);
+        let event = json!({"plan": plan_id, "date": date, "status": status, "error": error});
+        if let Err(e) = state.store.append_event(&station_id, "plan_finished", &event).await {
+            tracing::error!(plan = plan_id, error = %e, "cannot announce the end of a plan");
+        }
+        if outcome.is_ok() {
+            catch_up(&state, &station_id, &date, &solved).await;
+        }
     });
     Ok(plan_id)
+}
+
+/// Orders that came, went or changed while the day was being solved are re-planned into it.
+async fn catch_up(state: &AppState, station: &str, date: &PlanDate, solved: &[String]) {
+    let open = match state.store.open_orders(station, date).await {
+        Ok(open) => open,
+        Err(e) => return tracing::error!(%station, error = %e, "cannot read orders after a plan"),
+    };
+    let same = open.len() == solved.len() && open.iter().zip(solved).all(|(o, s)| &o.id == s);
+    if !same {
+        if let Err(e) = live::replan_day(state, station, date, "catch-up").await {
+            tracing::error!(%station, error = %e, "cannot re-plan the orders that came during a plan");
+        }
+    }
 }
 
 fn version(seq: i64, plan: &Plan, is_final: bool) -> Result<VersionRow, AppError> {
@@ -118,16 +121,15 @@ async fn run(
     state: &AppState,
     plan_id: i64,
     scenario: Scenario,
-    station: String,
+    station: &str,
     limit: Duration,
 ) -> Result<(), AppError> {
     let (versions_tx, mut versions_rx) = mpsc::unbounded_channel::<Plan>();
     let network = state.network.clone();
+    let travel = state.travel.clone();
     let solve = tokio::task::spawn_blocking(move || -> Result<Plan, AppError> {
-        let day = scenario.station_day(&station).map_err(|e| AppError::Internal(e.to_string()))?;
-        let travel = station_travel(&network, &day, roads::DEFAULT_SNAP_LIMIT_M)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let (problem, matrices) = (&day.problem, &travel.matrices);
+        let day = travel.day_problem(&network, &scenario)?;
+        let (problem, matrices) = (&day.day.problem, &day.travel.matrices);
         let mut env = Environment::new(plan_id as u64, MaxRuntime::new(limit)).on_improvement(
             |plan: &Plan| {
                 // Only plans the independent checker accepts reach anyone.
@@ -150,6 +152,8 @@ async fn run(
         seq += 1;
         state.store.add_version(plan_id, &version(seq, &plan, false)?).await?;
         state.plans.send(plan_id, PlanEvent::Version(seq));
+        let event = json!({"plan": plan_id, "seq": seq, "kpis": plan.kpis});
+        state.store.append_event(station, "plan_improved", &event).await?;
     }
     let plan =
         solve.await.map_err(|e| AppError::Internal(format!("the solver stopped: {e}")))??;

@@ -65,10 +65,23 @@ pub fn station_travel(
     day: &StationDay,
     snap_limit_m: f64,
 ) -> Result<StationTravel, TravelError> {
-    let points: Vec<LonLat> = day.points.iter().map(to_wgs84).collect();
-    let mut matrices = Vec::with_capacity(day.modes.len());
-    let mut snaps = Vec::with_capacity(day.modes.len());
-    for &mode in &day.modes {
+    points_travel(network, &day.station, &day.points, &day.point_ids, &day.modes, snap_limit_m)
+}
+
+/// Snaps `points` (the station's first, then clients, named by `point_ids`) on each mode's
+/// graph and computes a matrix per mode, in the order of `modes`.
+pub fn points_travel(
+    network: &RoadNetwork,
+    station: &str,
+    points: &[GeoPoint],
+    point_ids: &[String],
+    modes: &[TravelMode],
+    snap_limit_m: f64,
+) -> Result<StationTravel, TravelError> {
+    let points: Vec<LonLat> = points.iter().map(to_wgs84).collect();
+    let mut matrices = Vec::with_capacity(modes.len());
+    let mut snaps = Vec::with_capacity(modes.len());
+    for &mode in modes {
         let graph: &RoadGraph =
             network.graph(road_mode(mode)).map_err(|source| TravelError::Mode { mode, source })?;
         let mode_snaps = points
@@ -76,9 +89,9 @@ pub fn station_travel(
             .enumerate()
             .map(|(index, p)| {
                 graph.snap(*p, snap_limit_m).map_err(|source| TravelError::Snap {
-                    station: day.station.clone(),
+                    station: station.to_string(),
                     what: if index == 0 { "station" } else { "client" },
-                    id: day.point_ids.get(index).cloned().unwrap_or_default(),
+                    id: point_ids.get(index).cloned().unwrap_or_default(),
                     mode,
                     source,
                 })
@@ -93,4 +106,34 @@ pub fn station_travel(
         snaps.push(mode_snaps);
     }
     Ok(StationTravel { matrices: TravelMatrices::new(matrices)?, snaps })
+}
+
+impl StationTravel {
+    /// The travel among some of these points (`points[i]` is this travel's point), for the
+    /// profiles `profiles` (indices into this travel's profiles): a station day's travel cut
+    /// out of the travel among all the station's clients.
+    pub fn select(
+        &self,
+        points: &[usize],
+        profiles: &[usize],
+    ) -> Result<StationTravel, TravelError> {
+        let n = points.len();
+        let mut matrices = Vec::with_capacity(profiles.len());
+        let mut snaps = Vec::with_capacity(profiles.len());
+        for &p in profiles {
+            let full = self.matrices.profile(solver::ProfileIdx(p as u32));
+            let (mut secs, mut meters) = (Vec::with_capacity(n * n), Vec::with_capacity(n * n));
+            for &i in points {
+                for &j in points {
+                    let (a, b) = (solver::LocationIdx(i as u32), solver::LocationIdx(j as u32));
+                    secs.push(full.time(a, b));
+                    meters.push(full.distance(a, b));
+                }
+            }
+            matrices.push(DenseMatrix::new(n, secs, meters)?);
+            let all = self.snaps.get(p).map(Vec::as_slice).unwrap_or_default();
+            snaps.push(points.iter().filter_map(|&i| all.get(i).cloned()).collect());
+        }
+        Ok(StationTravel { matrices: TravelMatrices::new(matrices)?, snaps })
+    }
 }

@@ -45,7 +45,7 @@ mod types;
 
 pub use cache::CacheUse;
 pub use error::{OsmError, SnapError};
-pub use geodesy::haversine_m;
+pub use geodesy::{haversine_m, LocalProjection};
 pub use geojson_out::polygon_to_geojson;
 pub use graph::{GraphInfo, RoadGraph};
 pub use isochrone::is_simple;

@@ -11,6 +11,7 @@ pub mod env;
 mod eval;
 pub mod io;
 pub mod model;
+pub mod replan;
 pub mod scenario;
 mod search;
 pub mod siting;

@@ -1,81 +1,226 @@
-//! `POST /v1/orders`, `GET /v1/orders/{id}`.
+//! Orders: `POST /v1/orders` (one-off, or `"urgent": true` for a one-tap call, inserted into
+//! the day's plan at once), `GET /v1/orders`, `GET /v1/orders/{id}`, `PATCH /v1/orders/{id}`
+//! (change), `POST /v1/orders/{id}/cancel`.
 
+use super::{idempotent, json_response, Idempotency, Params};
 use crate::app::AppState;
+use crate::auth::{Caller, Role};
 use crate::error::{parse_json, AppError};
-use crate::order::NewOrder;
+use crate::live;
+use crate::order::{NewOrder, Order, OrderStatus};
+use crate::store::{Inserted, OrderKind, OrderQuery};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use rand::RngCore;
+use serde_json::{json, Value};
 
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
-
-fn json_response(status: StatusCode, location: Option<String>, body: String) -> Response {
-    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
-    if let Some(location) = location.and_then(|l| l.parse().ok()) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
-}
-
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
-    let Some(value) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
-    let key = value.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 200).ok_or_else(|| {
-        AppError::invalid("Idempotency-Key", "must be 1 to 200 visible ASCII characters")
-    })?;
-    Ok(Some(key.to_string()))
+/// A new order id: `O` and 16 random hex digits, so concurrent writers never collide.
+fn new_order_id() -> String {
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("O{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
 /// Validates and stores an order; `201` only once it is durable. A repeat under the same
-/// `Idempotency-Key` gets the first answer; another body under it gets `409`.
+/// `Idempotency-Key` gets the first answer; another body under it gets `409`. An urgent
+/// order is then inserted into its day's plan and the answer says where (`replan`).
 pub async fn create(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let key = idempotency_key(&headers)?;
-    let request: serde_json::Value = parse_json(&body)?;
-    // serde_json's maps are sorted, so the same body always prints the same way.
-    let canonical = request.to_string();
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let key = Idempotency::from_request(&caller, &headers, "POST /v1/orders", &body)?;
     if let Some(key) = &key {
-        if let Some((first_request, status, response)) = state.store.idempotent_answer(key).await? {
-            if first_request != canonical {
-                return Err(AppError::Conflict(format!(
-                    "Idempotency-Key {key:?} was used for a different request"
-                )));
-            }
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            return Ok(json_response(status, None, response));
+        if let Some(replay) = key.replay(&state).await? {
+            return Ok(replay);
         }
     }
-    let new: NewOrder = parse_json(&body)?;
-    if state.store.client(&new.client).await?.is_none() {
-        return Err(AppError::invalid("client", format!("unknown client {:?}", new.client)));
-    }
-    let id = match &new.id {
-        Some(id) => id.clone(),
-        None => state.store.next_order_id().await?,
+    let mut request: Value = parse_json(&body)?;
+    let urgent = match request.as_object_mut().and_then(|m| m.remove("urgent")) {
+        None => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => return Err(AppError::invalid("urgent", "must be true or false")),
     };
+    let new: NewOrder = parse_json(request.to_string().as_bytes())?;
+    let client =
+        state.store.client(&new.client).await?.ok_or_else(|| {
+            AppError::invalid("client", format!("unknown client {:?}", new.client))
+        })?;
+    caller.write_station(&client.station)?;
+    let id = new.id.clone().unwrap_or_else(new_order_id);
     let order = new.validate(id)?;
+    let kind = if urgent { OrderKind::Urgent } else { OrderKind::OneOff };
     let response = serde_json::to_string(&order)?;
-    let idempotency = key
-        .as_deref()
-        .map(|k| (k, canonical.as_str(), StatusCode::CREATED.as_u16(), response.as_str()));
-    if !state.store.insert_order(&order, idempotency).await? {
-        return Err(AppError::Conflict(format!("order {:?} already exists", order.id)));
+    let answer = key.as_ref().map(|k| (k.key.as_str(), k.answer(StatusCode::CREATED, &response)));
+    match state
+        .store
+        .insert_order(&order, &client.station, kind, answer.as_ref().map(|(k, a)| (*k, a)))
+        .await?
+    {
+        Inserted::Done => {}
+        Inserted::IdTaken => {
+            return Err(AppError::Conflict(format!("order {:?} already exists", order.id)))
+        }
+        Inserted::KeyTaken => {
+            if let Some(replay) = key.as_ref().map(|k| k.replay(&state)) {
+                if let Some(replay) = replay.await? {
+                    return Ok(replay);
+                }
+            }
+            return Err(AppError::Conflict("the Idempotency-Key is in use".into()));
+        }
     }
-    Ok(json_response(StatusCode::CREATED, Some(format!("/v1/orders/{}", order.id)), response))
+    state.metrics.order_stored();
+    let location = Some(format!("/v1/orders/{}", order.id));
+    if !urgent {
+        return Ok(json_response(StatusCode::CREATED, location, response));
+    }
+    let replan = live::replan_day(&state, &client.station, &order.date, "urgent").await?;
+    let body = urgent_answer(&order, replan.as_ref())?;
+    if let Some(key) = &key {
+        // The first answer so far was the order alone; now it is known where it went.
+        state.store.remember_again(&key.key, &body).await?;
+    }
+    Ok(json_response(StatusCode::CREATED, location, body))
+}
+
+fn urgent_answer(order: &Order, replan: Option<&live::ReplanReport>) -> Result<String, AppError> {
+    let mut body = serde_json::to_value(order)?;
+    body["urgent"] = json!(true);
+    body["replan"] = match replan {
+        Some(r) => serde_json::to_value(r)?,
+        None => json!(null),
+    };
+    body["assignment"] = replan
+        .and_then(|r| r.inserted.iter().find(|i| i["visit"] == json!(order.id)).cloned())
+        .unwrap_or(Value::Null);
+    Ok(body.to_string())
+}
+
+async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<(Order, String), AppError> {
+    let (order, station, _) = state
+        .store
+        .order_row(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no order {id:?}")))?;
+    caller.read_station(&station)?;
+    Ok((order, station))
 }
 
 pub async fn get(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let order = state
-        .store
-        .order(&id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no order {id:?}")))?;
+    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
+    let (order, _) = find(&state, &caller, &id).await?;
     Ok(Json(order).into_response())
+}
+
+/// `?station=&date=&status=&cursor=&limit=`, in id order; `next` is the next page's cursor.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
+    let status = match params.get("status") {
+        None => None,
+        Some("open") => Some(OrderStatus::Open),
+        Some("cancelled") => Some(OrderStatus::Cancelled),
+        Some(other) => {
+            return Err(AppError::invalid("status", format!("{other:?} is not open or cancelled")))
+        }
+    };
+    let stations = match (params.get("station"), caller.readable_stations()) {
+        (Some(s), _) => {
+            caller.read_station(s)?;
+            Some(vec![s.to_string()])
+        }
+        (None, allowed) => allowed,
+    };
+    let query = OrderQuery {
+        stations,
+        date: params.date("date")?,
+        status,
+        cursor: params.cursor(),
+        limit: params.limit()?,
+    };
+    Ok(Json(state.store.list_orders(&query).await?).into_response())
+}
+
+/// Changes an order: any of its fields but `id` and `client`. A change to a planned day is
+/// re-planned at once.
+pub async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let key =
+        Idempotency::from_request(&caller, &headers, &format!("PATCH /v1/orders/{id}"), &body)?;
+    idempotent(&state, key, async {
+        let (order, station) = find(&state, &caller, &id).await?;
+        caller.write_station(&station)?;
+        if order.status != OrderStatus::Open {
+            return Err(AppError::Conflict(format!("order {id:?} is cancelled")));
+        }
+        let patch: Value = parse_json(&body)?;
+        let Value::Object(patch) = patch else {
+            return Err(AppError::invalid("body", "must be a JSON object of the fields to change"));
+        };
+        let mut merged = serde_json::to_value(&order)?;
+        for (field, value) in patch {
+            if matches!(field.as_str(), "id" | "client" | "status") {
+                return Err(AppError::invalid(field, "cannot be changed"));
+            }
+            merged[field] = value;
+        }
+        if let Value::Object(m) = &mut merged {
+            m.remove("status");
+        }
+        let changed = parse_json::<NewOrder>(merged.to_string().as_bytes())?.validate(id.clone())?;
+        state.store.update_order(&changed).await?;
+        let mut replans = Vec::new();
+        for date in [&order.date, &changed.date] {
+            if replans.iter().any(|(d, _)| d == date) {
+                continue;
+            }
+            replans.push((date.clone(), live::replan_day(&state, &station, date, "change").await?));
+        }
+        let body = json!({"order": changed, "replan": replans.into_iter().filter_map(|(_, r)| r).collect::<Vec<_>>()});
+        Ok((StatusCode::OK, None, body.to_string()))
+    })
+    .await
+}
+
+/// Cancels an order; a planned visit leaves its route at once.
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let key =
+        Idempotency::from_request(&caller, &headers, &format!("POST /v1/orders/{id}/cancel"), b"")?;
+    idempotent(&state, key, async {
+        let (mut order, station) = find(&state, &caller, &id).await?;
+        caller.write_station(&station)?;
+        if order.status == OrderStatus::Cancelled {
+            return Ok((StatusCode::OK, None, json!({"order": order, "replan": null}).to_string()));
+        }
+        order.status = OrderStatus::Cancelled;
+        state.store.update_order(&order).await?;
+        let replan = live::replan_day(&state, &station, &order.date, "cancel").await?;
+        Ok((StatusCode::OK, None, json!({"order": order, "replan": replan}).to_string()))
+    })
+    .await
 }

@@ -3,6 +3,7 @@
 //! on a blocking thread (they search the road network and plan many days).
 
 use crate::app::AppState;
+use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
 use crate::error::{AppError, ValidJson};
 use axum::extract::State;
@@ -64,8 +65,10 @@ pub struct CoverageQuestion {
 /// circles also as GeoJSON.
 pub async fn coverage(
     State(state): State<AppState>,
+    caller: Caller,
     ValidJson(q): ValidJson<CoverageQuestion>,
 ) -> Result<Json<Value>, AppError> {
+    caller.require(&[Role::Admin, Role::Planner])?;
     check_minutes(q.minutes)?;
     let scenario = state.store.scenario(None).await?;
     let network = state.network.clone();
@@ -138,8 +141,10 @@ pub struct SiteQuestion {
 /// Where stations should go: maximal covering or set cover, proven optimal, beside greedy.
 pub async fn site(
     State(state): State<AppState>,
+    caller: Caller,
     ValidJson(q): ValidJson<SiteQuestion>,
 ) -> Result<Json<Value>, AppError> {
+    caller.require(&[Role::Admin, Role::Planner])?;
     check_minutes(Some(q.minutes))?;
     let candidates = match q.candidates {
         None => Candidates::Auto { count: q.auto_candidates.clamp(1, 5000) },
@@ -214,8 +219,10 @@ pub struct SimulateQuestion {
 /// Staffing: every station-day of the simulated weeks planned at each level.
 pub async fn simulate(
     State(state): State<AppState>,
+    caller: Caller,
     ValidJson(q): ValidJson<SimulateQuestion>,
 ) -> Result<Json<Value>, AppError> {
+    caller.require(&[Role::Admin, Role::Planner])?;
     if q.weeks == 0 || q.weeks > 12 {
         return Err(AppError::invalid("weeks", "must be between 1 and 12"));
     }

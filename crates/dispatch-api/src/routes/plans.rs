@@ -1,6 +1,7 @@
 //! `POST /v1/plans`, `GET /v1/plans/{id}`, `GET /v1/plans/{id}/events` (Server-Sent Events).
 
 use crate::app::AppState;
+use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
 use crate::error::{AppError, ValidJson};
 use crate::solve_worker::{self, PlanEvent};
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 #[derive(Deserialize)]
@@ -31,8 +32,10 @@ pub struct NewPlan {
 /// Starts planning a station's day; `202` with the plan id at once.
 pub async fn create(
     State(state): State<AppState>,
+    caller: Caller,
     ValidJson(new): ValidJson<NewPlan>,
 ) -> Result<Response, AppError> {
+    caller.write_station(&new.station)?;
     let limit = match new.time_limit_secs {
         None => state.solve_time_limit,
         Some(s) if s.is_finite() && s > 0.0 => {
@@ -54,21 +57,26 @@ pub async fn create(
     Ok(response)
 }
 
-async fn find(store: &Store, id: &str) -> Result<PlanRow, AppError> {
+async fn find(store: &Store, caller: &Caller, id: &str) -> Result<PlanRow, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
     let missing = || AppError::NotFound(format!("no plan {id:?}"));
     let id: i64 = id.parse().map_err(|_| missing())?;
-    store.plan(id).await?.ok_or_else(missing)
+    let row = store.plan(id).await?.ok_or_else(missing)?;
+    caller.read_station(&row.station)?;
+    Ok(row)
 }
 
 /// The plan's status and newest version.
 pub async fn get(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let row = find(&state.store, &id).await?;
+    let row = find(&state.store, &caller, &id).await?;
     let latest = state.store.latest_version(row.id).await?;
     Ok(Json(json!({
         "id": row.id, "station": row.station, "date": row.date, "status": row.status,
+        "reason": row.reason,
         "error": row.error, "version": latest.as_ref().map(|v| v.seq),
         "kpis": latest.as_ref().map(|v| &v.kpis), "plan": latest.as_ref().map(|v| &v.plan),
     }))
@@ -80,10 +88,11 @@ pub async fn get(
 /// resumes after `Last-Event-ID`.
 pub async fn events(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    let row = find(&state.store, &id).await?;
+    let row = find(&state.store, &caller, &id).await?;
     let after = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -92,8 +101,10 @@ pub async fn events(
     // Subscribe before reading the store, so no version can fall between the two.
     let notifications = state.plans.subscribe(row.id);
     let (tx, rx) = mpsc::channel(16);
+    let shutdown = state.shutdown.clone();
     tokio::spawn(async move {
-        if let Err(e) = stream_plan(&state.store, row.id, after, notifications, &tx).await {
+        if let Err(e) = stream_plan(&state.store, row.id, after, notifications, shutdown, &tx).await
+        {
             tracing::error!(plan = row.id, error = %e, "plan event stream stopped");
         }
     });
@@ -105,6 +116,7 @@ async fn stream_plan(
     plan_id: i64,
     mut sent: i64,
     mut notifications: Option<broadcast::Receiver<PlanEvent>>,
+    mut shutdown: watch::Receiver<bool>,
     tx: &mpsc::Sender<Result<Event, Infallible>>,
 ) -> Result<(), AppError> {
     loop {
@@ -136,13 +148,22 @@ async fn stream_plan(
                 .await;
             return Ok(());
         }
-        match notifications.as_mut() {
-            Some(rx) => match rx.recv().await {
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => notifications = None,
-            },
-            // The plan runs in no channel of this process any more: look again shortly.
-            None => tokio::time::sleep(Duration::from_millis(200)).await,
+        let woke = async {
+            match notifications.as_mut() {
+                Some(rx) => match rx.recv().await {
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(broadcast::error::RecvError::Closed) => false,
+                },
+                // The plan runs in no channel of this process any more: look again shortly.
+                None => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    true
+                }
+            }
+        };
+        tokio::select! {
+            open = woke => if !open { notifications = None },
+            _ = shutdown.changed() => return Ok(()),
         }
     }
 }

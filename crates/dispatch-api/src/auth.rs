@@ -1,0 +1,215 @@
+//! Access control: bearer tokens (stored only as SHA-256 hashes) and the four roles.
+//!
+//! - admin: everything;
+//! - dispatcher: the master data, orders, plans, stream and alerts of their stations;
+//! - caregiver: their own route, check-ins and positions (`/v1/me/...`), nothing else;
+//! - planner: reads everything and asks the planner's questions; writes nothing.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::TokenRow;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Dispatcher,
+    Caregiver,
+    Planner,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Dispatcher, Role::Caregiver, Role::Planner];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Dispatcher => "dispatcher",
+            Role::Caregiver => "caregiver",
+            Role::Planner => "planner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role, String> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            format!("unknown role {s:?} (expected admin, dispatcher, caregiver or planner)")
+        })
+    }
+}
+
+/// A new random token (`cc_` and 64 hex digits) and its hash, which is all that is stored.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = format!("cc_{}", hex(&bytes));
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Creates a token and stores its hash; returns the token, which is shown only this once.
+/// A dispatcher needs at least one station, a caregiver token names the caregiver; every
+/// station and caregiver named must exist.
+pub async fn create_token(
+    store: &crate::store::Store,
+    role: Role,
+    stations: &[String],
+    caregiver: Option<&str>,
+    label: &str,
+) -> Result<String, AppError> {
+    match role {
+        Role::Dispatcher if stations.is_empty() => {
+            return Err(AppError::invalid(
+                "station",
+                "a dispatcher token needs at least one station",
+            ))
+        }
+        Role::Caregiver if caregiver.is_none() => {
+            return Err(AppError::invalid("caregiver", "a caregiver token names the caregiver"))
+        }
+        _ => {}
+    }
+    for s in stations {
+        if store.station(s).await?.is_none() {
+            return Err(AppError::invalid("station", format!("unknown station {s:?}")));
+        }
+    }
+    if let Some(c) = caregiver {
+        if store.caregiver(c).await?.is_none() {
+            return Err(AppError::invalid("caregiver", format!("unknown caregiver {c:?}")));
+        }
+    }
+    let (token, hash) = new_token();
+    let row = TokenRow {
+        role,
+        stations: if role == Role::Dispatcher { stations.to_vec() } else { Vec::new() },
+        caregiver: if role == Role::Caregiver { caregiver.map(str::to_string) } else { None },
+    };
+    store.insert_token(&hash, &row, label).await?;
+    Ok(token)
+}
+
+/// Tokens already looked up: they are never changed once created, so a hit is always right.
+#[derive(Debug, Default)]
+pub struct TokenCache(RwLock<HashMap<String, TokenRow>>);
+
+/// The caller of a request, from its `Authorization: Bearer` token.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub role: Role,
+    pub stations: Vec<String>,
+    pub caregiver: Option<String>,
+    /// Idempotency keys are the caller's own: two callers may use the same key.
+    pub key_scope: String,
+}
+
+impl Caller {
+    /// `403` unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("a {} token may not do this", self.role.as_str())))
+        }
+    }
+
+    /// Stations whose data the caller may read; `None`: all of them.
+    pub fn readable_stations(&self) -> Option<Vec<String>> {
+        match self.role {
+            Role::Admin | Role::Planner => None,
+            Role::Dispatcher => Some(self.stations.clone()),
+            Role::Caregiver => Some(Vec::new()),
+        }
+    }
+
+    /// `403` unless the caller may read the station's data.
+    pub fn read_station(&self, station: &str) -> Result<(), AppError> {
+        match self.readable_stations() {
+            None => Ok(()),
+            Some(s) if s.iter().any(|s| s == station) => Ok(()),
+            Some(_) => Err(AppError::Forbidden(format!("no access to station {station:?}"))),
+        }
+    }
+
+    /// `403` unless the caller may change the station's data.
+    pub fn write_station(&self, station: &str) -> Result<(), AppError> {
+        self.require(&[Role::Admin, Role::Dispatcher])?;
+        self.read_station(station)
+    }
+
+    /// The caregiver a caregiver token speaks for.
+    pub fn own_caregiver(&self) -> Result<&str, AppError> {
+        self.require(&[Role::Caregiver])?;
+        self.caregiver
+            .as_deref()
+            .ok_or_else(|| AppError::Forbidden("this token names no caregiver".into()))
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, AppError> {
+        let unauthorized = |why: &str| AppError::Unauthorized(why.to_string());
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| unauthorized("send Authorization: Bearer <token>"))?;
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>"))?;
+        let hash = token_hash(token);
+        let cached = state.tokens.0.read().ok().and_then(|m| m.get(&hash).cloned());
+        let row = match cached {
+            Some(row) => row,
+            None => {
+                let row =
+                    state.store.token(&hash).await?.ok_or_else(|| unauthorized("unknown token"))?;
+                if let Ok(mut map) = state.tokens.0.write() {
+                    map.insert(hash.clone(), row.clone());
+                }
+                row
+            }
+        };
+        Ok(Caller {
+            role: row.role,
+            stations: row.stations,
+            caregiver: row.caregiver,
+            key_scope: hash[..16].to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, ha) = new_token();
+        let (b, hb) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(ha, token_hash(&a));
+        assert_ne!(ha, hb);
+        assert!(!ha.contains(&a[3..]));
+        assert_eq!(a.len(), 67);
+    }
+}

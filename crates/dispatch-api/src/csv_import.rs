@@ -1,0 +1,191 @@
+//! Master data from CSV (UTF-8, English or Chinese headers): each row becomes the same JSON
+//! object the API takes, so one validation serves both. Lists are separated by `;`, times of
+//! day are `HH:MM` (or seconds), windows `08:00-10:00;14:00-16:00`.
+
+use crate::error::AppError;
+use serde_json::{json, Map, Value};
+
+/// Chinese headers and their English names.
+const ALIASES: &[(&str, &str)] = &[
+    ("编号", "id"),
+    ("姓名", "name"),
+    ("名称", "name"),
+    ("站点", "station"),
+    ("服务站", "station"),
+    ("经度", "lon"),
+    ("纬度", "lat"),
+    ("坐标系", "crs"),
+    ("地址", "address"),
+    ("技能", "skills"),
+    ("班次开始", "shift_start"),
+    ("班次结束", "shift_end"),
+    ("出行方式", "mode"),
+    ("女性", "female"),
+    ("仅限女性", "female_only"),
+    ("客户", "client"),
+    ("服务", "service"),
+    ("时长", "duration"),
+    ("时长分钟", "duration_min"),
+    ("时间窗", "windows"),
+    ("每周次数", "per_week"),
+    ("星期", "days"),
+    ("服务圈分钟", "circle_minutes"),
+    ("服务圈方式", "circle_mode"),
+    ("每月小时", "monthly_hours"),
+    ("团队", "team"),
+    ("成员", "caregivers"),
+    ("优先级", "priority"),
+];
+
+fn canonical(header: &str) -> String {
+    let h = header.trim().trim_start_matches('\u{feff}');
+    ALIASES
+        .iter()
+        .find(|(zh, _)| *zh == h)
+        .map_or_else(|| h.to_lowercase(), |(_, en)| en.to_string())
+}
+
+/// `HH:MM`, `HH:MM:SS` or whole seconds.
+fn time_of_day(s: &str) -> Option<i64> {
+    let parts: Vec<&str> = s.split(':').collect();
+    match parts.as_slice() {
+        [secs] => secs.parse().ok(),
+        [h, m] => Some(h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60),
+        [h, m, sec] => Some(
+            h.parse::<i64>().ok()? * 3600
+                + m.parse::<i64>().ok()? * 60
+                + sec.parse::<i64>().ok()?,
+        ),
+        _ => None,
+    }
+}
+
+fn list(s: &str) -> Vec<&str> {
+    s.split([';', '；', '|']).map(str::trim).filter(|x| !x.is_empty()).collect()
+}
+
+fn cell(key: &str, raw: &str) -> Result<(String, Value), String> {
+    let number = |s: &str| s.parse::<f64>().map_err(|_| format!("{s:?} is not a number"));
+    let integer = |s: &str| s.parse::<i64>().map_err(|_| format!("{s:?} is not a whole number"));
+    let time =
+        |s: &str| time_of_day(s).ok_or_else(|| format!("{s:?} is not a time of day (HH:MM)"));
+    Ok(match key {
+        "lon" | "lat" | "monthly_hours" => (key.into(), json!(number(raw)?)),
+        "per_week" | "priority" | "contracted" | "max_leg_minutes" | "max_route_duration"
+        | "circle_minutes" | "duration" => (key.into(), json!(integer(raw)?)),
+        "duration_min" => ("duration".into(), json!(integer(raw)? * 60)),
+        "shift_start" | "shift_end" => (key.into(), json!(time(raw)?)),
+        "female" | "female_only" | "two_caregivers" => {
+            let yes = matches!(raw.to_lowercase().as_str(), "1" | "true" | "yes" | "y" | "是");
+            let no = matches!(raw.to_lowercase().as_str(), "0" | "false" | "no" | "n" | "否");
+            if !yes && !no {
+                return Err(format!("{raw:?} is not yes or no"));
+            }
+            (key.into(), json!(yes))
+        }
+        "skills" | "caregivers" => (key.into(), json!(list(raw))),
+        "days" | "allowed_days" => {
+            let days = list(raw).into_iter().map(integer).collect::<Result<Vec<_>, _>>()?;
+            (key.into(), json!(days))
+        }
+        "windows" => {
+            let mut windows = Vec::new();
+            for w in list(raw) {
+                let (a, b) = w.split_once('-').ok_or_else(|| format!("{w:?} is not START-END"))?;
+                windows.push(json!({"start": time(a.trim())?, "end": time(b.trim())?}));
+            }
+            (key.into(), json!(windows))
+        }
+        _ => (key.into(), json!(raw)),
+    })
+}
+
+/// Folds flat columns into the nested fields of the JSON form.
+fn nest(mut row: Map<String, Value>) -> Value {
+    if row.contains_key("lon") || row.contains_key("lat") {
+        let mut location = json!({"lon": row.remove("lon"), "lat": row.remove("lat")});
+        if let Some(crs) = row.remove("crs") {
+            location["crs"] = crs;
+        }
+        row.insert("location".into(), location);
+    }
+    if row.contains_key("shift_start") || row.contains_key("shift_end") {
+        let shift = json!({"start": row.remove("shift_start"), "end": row.remove("shift_end")});
+        row.insert("shift".into(), shift);
+    }
+    if row.contains_key("circle_minutes") || row.contains_key("circle_mode") {
+        let circle =
+            json!({"minutes": row.remove("circle_minutes"), "mode": row.remove("circle_mode")});
+        row.insert("circle".into(), circle);
+    }
+    Value::Object(row)
+}
+
+/// The rows of a CSV file as JSON objects; the error names the row and column.
+pub fn rows(text: &[u8]) -> Result<Vec<Value>, AppError> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::invalid("csv", format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(canonical)
+        .collect();
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record =
+            record.map_err(|e| AppError::invalid(format!("line {line}"), e.to_string()))?;
+        let mut row = Map::new();
+        for (key, raw) in headers.iter().zip(record.iter()) {
+            if raw.is_empty() {
+                continue;
+            }
+            let (key, value) = cell(key, raw).map_err(|reason| {
+                AppError::invalid(format!("line {line}, column {key}"), reason)
+            })?;
+            row.insert(key, value);
+        }
+        out.push(nest(row));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_headers_and_names() {
+        let text = "编号,姓名,站点,经度,纬度,坐标系,地址\nK1,王秀英,S1,122.42,37.16,gcj02,荣成市崖头街道\n";
+        let rows = rows(text.as_bytes()).unwrap();
+        assert_eq!(
+            rows[0],
+            json!({"id": "K1", "name": "王秀英", "station": "S1", "address": "荣成市崖头街道",
+                   "location": {"lon": 122.42, "lat": 37.16, "crs": "gcj02"}})
+        );
+    }
+
+    #[test]
+    fn shifts_windows_and_lists() {
+        let text = "id,station,shift_start,shift_end,mode,skills,female\nC1,S1,08:00,16:30,ebike,bathing;meals,是\n";
+        let rows = rows(text.as_bytes()).unwrap();
+        assert_eq!(rows[0]["shift"], json!({"start": 28_800, "end": 59_400}));
+        assert_eq!(rows[0]["skills"], json!(["bathing", "meals"]));
+        assert_eq!(rows[0]["female"], json!(true));
+        let text = "id,windows\nP1,08:00-10:00;14:00-15:30\n";
+        assert_eq!(
+            rows_ok(text)[0]["windows"],
+            json!([{"start": 28_800, "end": 36_000}, {"start": 50_400, "end": 55_800}])
+        );
+    }
+
+    fn rows_ok(text: &str) -> Vec<Value> {
+        rows(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn bad_cells_name_line_and_column() {
+        let err = rows("id,lat\nK1,north\n".as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("line 2, column lat"), "{err}");
+    }
+}

@@ -1,0 +1,142 @@
+//! Live re-planning of a station's day that has begun: after an urgent order, a cancellation
+//! or change, or a caregiver's absence. Started and past visits stay; the rest moves as little
+//! as it can (see `solver::replan`). Each re-plan is stored as a new version of the day's plan
+//! and announced on the station's stream with every visit it inserted or moved.
+
+use crate::app::AppState;
+use crate::date::PlanDate;
+use crate::error::AppError;
+use crate::station_day;
+use crate::store::VersionRow;
+use serde::Serialize;
+use serde_json::json;
+use solver::replan::{replan, DayState, MovedVisit};
+use solver::Seconds;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// A start that moves by more than five minutes counts as moved.
+pub const MOVE_TOLERANCE: Seconds = Seconds(300);
+
+/// What a re-plan did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplanReport {
+    pub plan: i64,
+    pub reason: String,
+    /// `{visit, caregiver, start}` of each visit newly in a route.
+    pub inserted: Vec<serde_json::Value>,
+    pub moved: Vec<MovedVisit>,
+    /// Open visits of the day that are in no route.
+    pub unassigned: Vec<String>,
+}
+
+/// One re-plan at a time per station day, so none is lost to a concurrent one.
+#[derive(Debug, Default)]
+pub struct DayLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl DayLocks {
+    fn of(&self, station: &str, date: &PlanDate) -> Arc<tokio::sync::Mutex<()>> {
+        let key = format!("{station}/{date}");
+        match self.0.lock() {
+            Ok(mut map) => map.entry(key).or_default().clone(),
+            Err(_) => Arc::default(),
+        }
+    }
+}
+
+/// Re-plans a station's day from its current plan; `Ok(None)` when the day has no finished
+/// plan yet (its orders are planned with the day).
+pub async fn replan_day(
+    state: &AppState,
+    station: &str,
+    date: &PlanDate,
+    reason: &str,
+) -> Result<Option<ReplanReport>, AppError> {
+    let lock = state.day_locks.of(station, date);
+    let _one_at_a_time = lock.lock().await;
+    let Some((_, current)) = state.store.current_plan(station, date).await? else {
+        return Ok(None);
+    };
+    let (scenario, absent) = station_day::scenario(state, station, date, true).await?;
+    let started: HashSet<String> =
+        state.store.progress_of_day(station, date).await?.into_iter().map(|p| p.visit).collect();
+    let (today, seconds) = state.clock.now();
+    // Nothing new may start in the past: on a past day, nowhere.
+    let now = match date.cmp(&today) {
+        std::cmp::Ordering::Equal => seconds,
+        std::cmp::Ordering::Less => 3 * 86_400,
+        std::cmp::Ordering::Greater => 0,
+    };
+    let network = state.network.clone();
+    let travel_cache = state.travel.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let problem = travel_cache.day_problem(&network, &scenario)?;
+        let day = DayState {
+            current: &current,
+            started: &started,
+            now: Seconds(now),
+            absent: &absent,
+            tolerance: MOVE_TOLERANCE,
+        };
+        replan(&problem.day.problem, &problem.travel.matrices, &day)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("the re-plan stopped: {e}")))??;
+    let version = VersionRow {
+        seq: 1,
+        kpis: serde_json::to_value(&result.plan.kpis)?,
+        plan: serde_json::to_value(&result.plan)?,
+        is_final: true,
+    };
+    let plan_id = state.store.store_replan(station, date, reason, &version).await?;
+    let report = ReplanReport {
+        plan: plan_id,
+        reason: reason.to_string(),
+        inserted: result
+            .inserted
+            .iter()
+            .map(|(v, c, s)| json!({"visit": v, "caregiver": c, "start": s}))
+            .collect(),
+        moved: result.moved,
+        unassigned: result.plan.unassigned.iter().map(|u| u.visit.clone()).collect(),
+    };
+    announce(state, station, date, &report, &version.kpis).await?;
+    Ok(Some(report))
+}
+
+async fn announce(
+    state: &AppState,
+    station: &str,
+    date: &PlanDate,
+    report: &ReplanReport,
+    kpis: &serde_json::Value,
+) -> Result<(), AppError> {
+    let store = &state.store;
+    store
+        .append_event(
+            station,
+            "plan",
+            &json!({"plan": report.plan, "date": date, "reason": report.reason, "kpis": kpis,
+                    "moved": report.moved.len(), "inserted": report.inserted.len()}),
+        )
+        .await?;
+    for i in &report.inserted {
+        let mut data = i.clone();
+        data["date"] = json!(date);
+        data["plan"] = json!(report.plan);
+        store.append_event(station, "assignment", &data).await?;
+    }
+    for m in &report.moved {
+        store
+            .append_event(
+                station,
+                "assignment",
+                &json!({"visit": m.visit, "caregiver": m.to_caregiver, "start": m.to_start,
+                        "from_caregiver": m.from_caregiver, "from_start": m.from_start,
+                        "date": date, "plan": report.plan}),
+            )
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! A caregiver's day as they see it: the stops of their route in the station day's current
+//! plan, with each client and order, and the road path of every leg. Written as JSON, GeoJSON
+//! (for a map) and iCalendar (for the phone's calendar).
+
+use crate::app::AppState;
+use crate::date::PlanDate;
+use crate::error::AppError;
+use crate::order::Order;
+use planner::road_travel::{road_mode, to_wgs84};
+use roads::{LonLat, RoadNetwork};
+use serde_json::{json, Value};
+use solver::scenario::{Caregiver, Client, Station};
+use solver::{Route, Stop};
+
+/// One stop with what the caregiver needs to know.
+pub struct StopView {
+    pub stop: Stop,
+    pub order: Option<Order>,
+    pub client: Option<Client>,
+}
+
+pub struct RouteView {
+    pub date: PlanDate,
+    pub plan: i64,
+    pub caregiver: Caregiver,
+    pub station: Station,
+    /// `None`: the caregiver has no visits in the plan.
+    pub route: Option<Route>,
+    pub stops: Vec<StopView>,
+}
+
+/// The caregiver's route in the current plan of their station's day.
+pub async fn load(
+    state: &AppState,
+    caregiver: &str,
+    date: &PlanDate,
+) -> Result<RouteView, AppError> {
+    let caregiver = state
+        .store
+        .caregiver(caregiver)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no caregiver {caregiver:?}")))?;
+    let station =
+        state.store.station(&caregiver.station).await?.ok_or_else(|| {
+            AppError::Internal(format!("caregiver {} has no station", caregiver.id))
+        })?;
+    let (plan, current) = state.store.current_plan(&station.id, date).await?.ok_or_else(|| {
+        AppError::NotFound(format!("no finished plan of station {} for {date} yet", station.id))
+    })?;
+    let route = current.routes.into_iter().find(|r| r.caregiver == caregiver.id);
+    let mut stops = Vec::new();
+    for stop in route.iter().flat_map(|r| r.stops.iter()) {
+        let order = state.store.order(&stop.visit).await?;
+        let client = match &order {
+            Some(o) => state.store.client(&o.client).await?,
+            None => None,
+        };
+        stops.push(StopView { stop: stop.clone(), order, client });
+    }
+    Ok(RouteView { date: date.clone(), plan, caregiver, station, route, stops })
+}
+
+impl RouteView {
+    /// The points of the day in order: the station, each client, the station.
+    pub fn points(&self) -> Vec<LonLat> {
+        let home = to_wgs84(&self.station.location);
+        let mut points = vec![home];
+        points.extend(
+            self.stops.iter().map(|s| s.client.as_ref().map_or(home, |c| to_wgs84(&c.location))),
+        );
+        if !self.stops.is_empty() {
+            points.push(home);
+        }
+        points
+    }
+
+    /// The road path of each leg (straight where a point is off the network). Blocking.
+    pub fn legs(&self, network: &RoadNetwork) -> Vec<Vec<LonLat>> {
+        let points = self.points();
+        let graph = network.graph(road_mode(self.caregiver.mode)).ok();
+        points
+            .windows(2)
+            .map(|pair| {
+                let path = graph.and_then(|g| {
+                    let a = g.snap(pair[0], roads::DEFAULT_SNAP_LIMIT_M).ok()?;
+                    let b = g.snap(pair[1], roads::DEFAULT_SNAP_LIMIT_M).ok()?;
+                    g.path(&a, &b)
+                });
+                path.map_or_else(|| pair.to_vec(), |p| p.coords)
+            })
+            .collect()
+    }
+
+    pub fn to_json(&self) -> Value {
+        let stops: Vec<Value> = self
+            .stops
+            .iter()
+            .map(|s| {
+                json!({
+                    "visit": s.stop.visit,
+                    "client": s.client.as_ref().map(|c| &c.id),
+                    "client_name": s.client.as_ref().and_then(|c| c.name.as_ref()),
+                    "address": s.client.as_ref().and_then(|c| c.address.as_ref()),
+                    "service": s.order.as_ref().map(|o| o.service.as_str()),
+                    "arrival": s.stop.arrival, "start": s.stop.start, "end": s.stop.end,
+                    "location": s.client.as_ref().map(|c| {
+                        let p = to_wgs84(&c.location);
+                        json!({"lon": p.lon, "lat": p.lat})
+                    }),
+                })
+            })
+            .collect();
+        json!({
+            "caregiver": self.caregiver.id, "station": self.station.id, "date": self.date,
+            "plan": self.plan,
+            "departure": self.route.as_ref().map(|r| r.departure),
+            "return_time": self.route.as_ref().map(|r| r.return_time),
+            "stops": stops,
+        })
+    }
+
+    /// A FeatureCollection: the station, each stop (numbered) and each leg's road path.
+    pub fn to_geojson(&self, legs: &[Vec<LonLat>]) -> Value {
+        let point = |p: LonLat| json!({"type": "Point", "coordinates": [p.lon, p.lat]});
+        let points = self.points();
+        let mut features = vec![json!({
+            "type": "Feature", "geometry": point(points[0]),
+            "properties": {"kind": "station", "id": self.station.id, "name": self.station.name},
+        })];
+        for (i, s) in self.stops.iter().enumerate() {
+            features.push(json!({
+                "type": "Feature", "geometry": point(points[i + 1]),
+                "properties": {
+                    "kind": "stop", "seq": i + 1, "visit": s.stop.visit,
+                    "client": s.client.as_ref().map(|c| &c.id),
+                    "client_name": s.client.as_ref().and_then(|c| c.name.as_ref()),
+                    "service": s.order.as_ref().map(|o| o.service.as_str()),
+                    "start": clock_time(s.stop.start.0), "end": clock_time(s.stop.end.0),
+                },
+            }));
+        }
+        for (i, leg) in legs.iter().enumerate() {
+            let coords: Vec<[f64; 2]> = leg.iter().map(|p| [p.lon, p.lat]).collect();
+            features.push(json!({
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": coords},
+                "properties": {"kind": "leg", "seq": i + 1},
+            }));
+        }
+        json!({"type": "FeatureCollection", "features": features})
+    }
+
+    /// An iCalendar feed, one event per visit, in UTC (the local day shifted by `utc_offset_s`).
+    pub fn to_ical(&self, utc_offset_s: i64) -> String {
+        let mut out = String::from(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//CareCircle//route//EN\r\nCALSCALE:GREGORIAN\r\n",
+        );
+        let day = self.date.days() * 86_400 - utc_offset_s;
+        for s in &self.stops {
+            let who = s
+                .client
+                .as_ref()
+                .map(|c| c.name.clone().unwrap_or_else(|| c.id.clone()))
+                .unwrap_or_default();
+            let service =
+                s.order.as_ref().map(|o| o.service.as_str().to_string()).unwrap_or_default();
+            out.push_str("BEGIN:VEVENT\r\n");
+            out.push_str(&format!("UID:{}-{}@carecircle\r\n", s.stop.visit, self.date));
+            out.push_str(&format!("DTSTAMP:{}\r\n", ical_time(day)));
+            out.push_str(&format!("DTSTART:{}\r\n", ical_time(day + s.stop.start.0)));
+            out.push_str(&format!("DTEND:{}\r\n", ical_time(day + s.stop.end.0)));
+            out.push_str(&format!("SUMMARY:{}\r\n", ical_text(&format!("{service} {who}"))));
+            if let Some(address) = s.client.as_ref().and_then(|c| c.address.as_ref()) {
+                out.push_str(&format!("LOCATION:{}\r\n", ical_text(address)));
+            }
+            if let Some(c) = &s.client {
+                let p = to_wgs84(&c.location);
+                out.push_str(&format!("GEO:{:.6};{:.6}\r\n", p.lat, p.lon));
+            }
+            out.push_str("END:VEVENT\r\n");
+        }
+        out.push_str("END:VCALENDAR\r\n");
+        out
+    }
+}
+
+/// `HH:MM` of seconds from midnight.
+fn clock_time(s: i64) -> String {
+    format!("{:02}:{:02}", s / 3600, (s % 3600) / 60)
+}
+
+/// `YYYYMMDDTHHMMSSZ` of Unix seconds.
+fn ical_time(unix: i64) -> String {
+    let date = PlanDate::from_days(unix.div_euclid(86_400));
+    let s = unix.rem_euclid(86_400);
+    format!(
+        "{}T{:02}{:02}{:02}Z",
+        date.as_str().replace('-', ""),
+        s / 3600,
+        (s % 3600) / 60,
+        s % 60
+    )
+}
+
+/// Escapes iCalendar text (RFC 5545 3.3.11).
+fn ical_text(s: &str) -> String {
+    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
+}

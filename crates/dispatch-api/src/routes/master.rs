@@ -1,0 +1,354 @@
+//! Master data: `/v1/{stations|teams|caregivers|clients|packages}`: list (filters, cursor
+//! pagination), create, read, replace, deactivate (`DELETE`), and bulk import from CSV or a
+//! JSON array (`POST /v1/{kind}/import`, all rows or none). Each body is validated as the
+//! scenario file's section of the same name; a client must be on the road network.
+
+use super::{idempotent, Idempotency, Params};
+use crate::app::AppState;
+use crate::auth::{Caller, Role};
+use crate::csv_import;
+use crate::error::{parse_json, AppError};
+use crate::store::MasterKind;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use planner::road_travel::{road_mode, to_wgs84};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use solver::care_package::CarePackage;
+use solver::scenario::{Caregiver, Client, Scenario, ScenarioError, Station};
+
+/// A team of caregivers at one station.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    pub id: String,
+    pub station: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub caregivers: Vec<String>,
+}
+
+/// The largest import, in rows.
+const MAX_IMPORT: usize = 20_000;
+
+fn kind_of(segment: &str) -> Result<MasterKind, AppError> {
+    MasterKind::parse(segment)
+        .ok_or_else(|| AppError::NotFound(format!("no such endpoint /v1/{segment}")))
+}
+
+/// A scenario error as the API names it: `clients[0].location.lat` becomes `location.lat`.
+fn field_error(e: ScenarioError) -> AppError {
+    match e {
+        ScenarioError::Invalid { field, reason } => {
+            let field = match field.split_once("].") {
+                Some((_, rest)) => rest.to_string(),
+                None => field,
+            };
+            AppError::invalid(field, reason)
+        }
+        other => AppError::invalid("body", other.to_string()),
+    }
+}
+
+fn empty_scenario(stations: Vec<Station>) -> Scenario {
+    Scenario {
+        name: "api".into(),
+        date: None,
+        osm: None,
+        stations,
+        caregivers: Vec::new(),
+        clients: Vec::new(),
+        visits: Vec::new(),
+        links: Vec::new(),
+        soft_costs: None,
+        packages: Vec::new(),
+    }
+}
+
+async fn station_of(state: &AppState, id: &str) -> Result<Station, AppError> {
+    state
+        .store
+        .station(id)
+        .await?
+        .ok_or_else(|| AppError::invalid("station", format!("unknown station {id:?}")))
+}
+
+/// Validates one body of `kind`; returns it in canonical form with its station.
+async fn validate(
+    state: &AppState,
+    kind: MasterKind,
+    body: &Value,
+) -> Result<(String, String, Value), AppError> {
+    let text = body.to_string();
+    match kind {
+        MasterKind::Stations => {
+            let s: Station = parse_json(text.as_bytes())?;
+            empty_scenario(vec![s.clone()]).validate().map_err(field_error)?;
+            Ok((s.id.clone(), s.id.clone(), serde_json::to_value(&s)?))
+        }
+        MasterKind::Teams => {
+            let t: Team = parse_json(text.as_bytes())?;
+            if t.id.trim().is_empty() {
+                return Err(AppError::invalid("id", "must not be empty"));
+            }
+            station_of(state, &t.station).await?;
+            for (i, c) in t.caregivers.iter().enumerate() {
+                match state.store.caregiver(c).await? {
+                    Some(cg) if cg.station == t.station => {}
+                    Some(_) => {
+                        return Err(AppError::invalid(
+                            format!("caregivers[{i}]"),
+                            format!("{c:?} works at another station"),
+                        ))
+                    }
+                    None => {
+                        return Err(AppError::invalid(
+                            format!("caregivers[{i}]"),
+                            format!("unknown caregiver {c:?}"),
+                        ))
+                    }
+                }
+            }
+            Ok((t.id.clone(), t.station.clone(), serde_json::to_value(&t)?))
+        }
+        MasterKind::Caregivers => {
+            let c: Caregiver = parse_json(text.as_bytes())?;
+            let mut scenario = empty_scenario(vec![station_of(state, &c.station).await?]);
+            scenario.caregivers.push(c.clone());
+            scenario.validate().map_err(field_error)?;
+            if c.id.len() > 64 {
+                return Err(AppError::invalid("id", "must be at most 64 characters"));
+            }
+            Ok((c.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
+        }
+        MasterKind::Clients => {
+            let c: Client = parse_json(text.as_bytes())?;
+            let station = station_of(state, &c.station).await?;
+            let mut scenario = empty_scenario(vec![station.clone()]);
+            scenario.clients.push(c.clone());
+            scenario.validate().map_err(field_error)?;
+            // Every client is routed to: refuse a home no road of the station's mode reaches.
+            let graph = state
+                .network
+                .graph(road_mode(station.circle.mode))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            if let Err(e) = graph.snap(to_wgs84(&c.location), roads::DEFAULT_SNAP_LIMIT_M) {
+                return Err(AppError::invalid("location", format!("not on the road network: {e}")));
+            }
+            Ok((c.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
+        }
+        MasterKind::Packages => {
+            let p: CarePackage = parse_json(text.as_bytes())?;
+            let client = state.store.client(&p.client).await?.ok_or_else(|| {
+                AppError::invalid("client", format!("unknown client {:?}", p.client))
+            })?;
+            let mut scenario = empty_scenario(vec![station_of(state, &client.station).await?]);
+            scenario.clients.push(client.clone());
+            scenario.packages.push(p.clone());
+            scenario.validate().map_err(field_error)?;
+            Ok((p.id.clone(), client.station.clone(), serde_json::to_value(&p)?))
+        }
+    }
+}
+
+/// Who may write a row of `kind` at `station`: stations are the admin's; the rest their
+/// station's dispatchers' too.
+fn may_write(caller: &Caller, kind: MasterKind, station: &str) -> Result<(), AppError> {
+    match kind {
+        MasterKind::Stations => caller.require(&[Role::Admin]),
+        _ => caller.write_station(station),
+    }
+}
+
+fn readers(caller: &Caller) -> Result<(), AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])
+}
+
+/// `?station=&active=true|false&cursor=&limit=`.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(kind): Path<String>,
+    params: Params,
+) -> Result<Response, AppError> {
+    readers(&caller)?;
+    let kind = kind_of(&kind)?;
+    let active = match params.get("active") {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(AppError::invalid("active", format!("{other:?} is not true or false")))
+        }
+    };
+    let stations = match (params.get("station"), caller.readable_stations()) {
+        (Some(s), _) => {
+            caller.read_station(s)?;
+            Some(vec![s.to_string()])
+        }
+        (None, allowed) => allowed,
+    };
+    let page = state
+        .store
+        .list_master(kind, stations.as_deref(), active, params.cursor().as_deref(), params.limit()?)
+        .await?;
+    Ok(Json(page).into_response())
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    readers(&caller)?;
+    let kind = kind_of(&kind)?;
+    let (body, station) = state
+        .store
+        .master(kind, &id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no {} {id:?}", kind.table())))?;
+    caller.read_station(&station)?;
+    Ok(Json(body).into_response())
+}
+
+/// Creates a row; `409` when the id is taken.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let kind = kind_of(&kind)?;
+    let key =
+        Idempotency::from_request(&caller, &headers, &format!("POST /v1/{}", kind.table()), &body)?;
+    idempotent(&state, key, async {
+        let value: Value = parse_json(&body)?;
+        let (id, station, value) = validate(&state, kind, &value).await?;
+        may_write(&caller, kind, &station)?;
+        if !state.store.put_master(kind, &id, &station, &value, true).await? {
+            return Err(AppError::Conflict(format!("{} {id:?} already exists", kind.table())));
+        }
+        let location = Some(format!("/v1/{}/{id}", kind.table()));
+        Ok((StatusCode::CREATED, location, shown(value, true)))
+    })
+    .await
+}
+
+fn shown(mut value: Value, active: bool) -> String {
+    value["active"] = json!(active);
+    value.to_string()
+}
+
+/// Replaces a row (creating it if missing); the body's `id` must be the URL's.
+pub async fn put(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let kind = kind_of(&kind)?;
+    let key = Idempotency::from_request(
+        &caller,
+        &headers,
+        &format!("PUT /v1/{}/{id}", kind.table()),
+        &body,
+    )?;
+    idempotent(&state, key, async {
+        let mut value: Value = parse_json(&body)?;
+        match value.get("id") {
+            None => value["id"] = json!(id),
+            Some(v) if v == &json!(id) => {}
+            Some(_) => return Err(AppError::invalid("id", "must be the id in the URL")),
+        }
+        if let Value::Object(m) = &mut value {
+            m.remove("active");
+        }
+        let (id, station, value) = validate(&state, kind, &value).await?;
+        may_write(&caller, kind, &station)?;
+        if let Some((_, old_station)) = state.store.master(kind, &id).await? {
+            // Moving a row out of a station needs a right to that station too.
+            may_write(&caller, kind, &old_station)?;
+        }
+        state.store.put_master(kind, &id, &station, &value, false).await?;
+        Ok((StatusCode::OK, None, shown(value, true)))
+    })
+    .await
+}
+
+/// Deactivates a row: it stays for the orders and plans that name it.
+pub async fn deactivate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((kind, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let kind = kind_of(&kind)?;
+    let key = Idempotency::from_request(
+        &caller,
+        &headers,
+        &format!("DELETE /v1/{}/{id}", kind.table()),
+        b"",
+    )?;
+    idempotent(&state, key, async {
+        let (value, station) = state
+            .store
+            .master(kind, &id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no {} {id:?}", kind.table())))?;
+        may_write(&caller, kind, &station)?;
+        state.store.deactivate(kind, &id).await?;
+        Ok((StatusCode::OK, None, shown(value, false)))
+    })
+    .await
+}
+
+/// Imports rows from `text/csv` or a JSON array; all are validated before any is stored.
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let kind = kind_of(&kind)?;
+    let key = Idempotency::from_request(
+        &caller,
+        &headers,
+        &format!("POST /v1/{}/import", kind.table()),
+        &body,
+    )?;
+    idempotent(&state, key, async {
+        let is_csv = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/csv"));
+        let rows: Vec<Value> = if is_csv { csv_import::rows(&body)? } else { parse_json(&body)? };
+        if rows.len() > MAX_IMPORT {
+            return Err(AppError::invalid("body", format!("at most {MAX_IMPORT} rows at once")));
+        }
+        let mut valid = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            let (id, station, value) = validate(&state, kind, row).await.map_err(|e| match e {
+                AppError::Validation { field, reason } => {
+                    AppError::invalid(format!("rows[{i}].{field}"), reason)
+                }
+                other => other,
+            })?;
+            may_write(&caller, kind, &station)?;
+            valid.push((id, station, value));
+        }
+        state.store.put_master_batch(kind, &valid).await?;
+        Ok((StatusCode::OK, None, json!({"imported": valid.len()}).to_string()))
+    })
+    .await
+}

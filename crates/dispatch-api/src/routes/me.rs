@@ -1,0 +1,194 @@
+//! The caregiver's own day, and only theirs: `GET /v1/me/route` (JSON), `/v1/me/route.geojson`
+//! (stops and the road path of every leg), `/v1/me/route.ics` (a calendar feed), each with
+//! `?date=` (default today); `POST /v1/me/visits/{id}/check-in` and `/check-out` and
+//! `POST /v1/me/positions`, each with `{lon, lat, crs}`.
+
+use super::{idempotent, Idempotency, Params};
+use crate::alerts;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::date::PlanDate;
+use crate::error::{parse_json, AppError};
+use crate::route_view::{self, RouteView};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use planner::road_travel::to_wgs84;
+use roads::LonLat;
+use serde::Deserialize;
+use serde_json::json;
+use solver::scenario::{Crs, GeoPoint};
+
+async fn own_route(
+    state: &AppState,
+    caller: &Caller,
+    params: &Params,
+) -> Result<RouteView, AppError> {
+    let me = caller.own_caregiver()?;
+    let date = match params.date("date")? {
+        Some(d) => d,
+        None => state.clock.now().0,
+    };
+    route_view::load(state, me, &date).await
+}
+
+pub async fn route(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, AppError> {
+    Ok(Json(own_route(&state, &caller, &params).await?.to_json()).into_response())
+}
+
+pub async fn route_geojson(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, AppError> {
+    let view = own_route(&state, &caller, &params).await?;
+    let network = state.network.clone();
+    let body = tokio::task::spawn_blocking(move || {
+        let legs = view.legs(&network);
+        view.to_geojson(&legs)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("path lookup stopped: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body.to_string()).into_response())
+}
+
+pub async fn route_ical(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, AppError> {
+    let view = own_route(&state, &caller, &params).await?;
+    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], view.to_ical(state.utc_offset_s))
+        .into_response())
+}
+
+/// Where the caregiver is, in any of the coordinate systems phones send.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    lon: f64,
+    lat: f64,
+    #[serde(default)]
+    crs: Crs,
+}
+
+impl Position {
+    fn parse(body: &[u8]) -> Result<LonLat, AppError> {
+        let p: Position = parse_json(body)?;
+        if !(-180.0..=180.0).contains(&p.lon) {
+            return Err(AppError::invalid("lon", format!("{} is not a longitude", p.lon)));
+        }
+        if !(-90.0..=90.0).contains(&p.lat) {
+            return Err(AppError::invalid("lat", format!("{} is not a latitude", p.lat)));
+        }
+        Ok(to_wgs84(&GeoPoint { lon: p.lon, lat: p.lat, crs: p.crs }))
+    }
+}
+
+/// The visit, if it is on the caregiver's route today.
+async fn my_visit(state: &AppState, me: &str, visit: &str) -> Result<(String, PlanDate), AppError> {
+    let (order, station, _) = state
+        .store
+        .order_row(visit)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no visit {visit:?}")))?;
+    let (today, _) = state.clock.now();
+    if order.date != today {
+        return Err(AppError::invalid(
+            "visit",
+            format!("{visit} is on {}, not today ({today})", order.date),
+        ));
+    }
+    let view = route_view::load(state, me, &today).await?;
+    if !view.stops.iter().any(|s| s.stop.visit == visit) {
+        return Err(AppError::Forbidden(format!("visit {visit:?} is not on your route today")));
+    }
+    Ok((station, today))
+}
+
+#[derive(Clone, Copy)]
+enum Check {
+    In,
+    Out,
+}
+
+async fn check(
+    state: AppState,
+    caller: Caller,
+    visit: String,
+    headers: HeaderMap,
+    body: Bytes,
+    which: Check,
+) -> Result<Response, AppError> {
+    let me = caller.own_caregiver()?.to_string();
+    let what = match which {
+        Check::In => "check-in",
+        Check::Out => "check-out",
+    };
+    let key = Idempotency::from_request(
+        &caller,
+        &headers,
+        &format!("POST /v1/me/visits/{visit}/{what}"),
+        &body,
+    )?;
+    idempotent(&state, key, async {
+        let p = Position::parse(&body)?;
+        let (station, date) = my_visit(&state, &me, &visit).await?;
+        let (_, now) = state.clock.now();
+        let done = match which {
+            Check::In => state.store.check_in(&visit, &me, &station, &date, now, p.lon, p.lat).await?,
+            Check::Out => state.store.check_out(&visit, now, p.lon, p.lat).await?,
+        };
+        if !done {
+            let why = match which {
+                Check::In => "already checked in",
+                Check::Out => "not checked in, or already checked out",
+            };
+            return Err(AppError::Conflict(format!("visit {visit:?} is {why}")));
+        }
+        let data = json!({"visit": visit, "caregiver": me, "date": date, "at": now, "lon": p.lon, "lat": p.lat});
+        state.store.append_event(&station, what, &data).await?;
+        Ok((StatusCode::OK, None, data.to_string()))
+    })
+    .await
+}
+
+pub async fn check_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(visit): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    check(state, caller, visit, headers, body, Check::In).await
+}
+
+pub async fn check_out(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(visit): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    check(state, caller, visit, headers, body, Check::Out).await
+}
+
+/// A position update; answers how far the caregiver is from the planned path and any
+/// deviation alert it raised.
+pub async fn position(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let me = caller.own_caregiver()?.to_string();
+    let p = Position::parse(&body)?;
+    let (date, now) = state.clock.now();
+    let (distance, alert) = alerts::on_position(&state, &me, &date, now, p).await?;
+    Ok(Json(json!({"at": now, "off_path_m": distance, "alert": alert})).into_response())
+}

@@ -1,0 +1,238 @@
+//! A station's live day: `GET /v1/stations/{id}/events` (Server-Sent Events: plan versions,
+//! assignments, check-ins, alerts; resumes after `Last-Event-ID`), `GET .../plan?date=` (the
+//! plan caregivers follow), `POST .../absences` (a caregiver is out: their remaining visits
+//! are re-planned), `GET .../alerts?date=`, and `POST .../package-orders` (a day's orders
+//! from the station's care packages).
+
+use super::{idempotent, Idempotency, Params};
+use crate::app::AppState;
+use crate::auth::{Caller, Role};
+use crate::date::PlanDate;
+use crate::error::{parse_json, AppError, ValidJson};
+use crate::live;
+use crate::order::{Order, OrderStatus};
+use crate::store::{Inserted, OrderKind, Store};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::Stream;
+use serde::Deserialize;
+use serde_json::json;
+use std::convert::Infallible;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
+
+async fn dispatcher_of(state: &AppState, caller: &Caller, station: &str) -> Result<(), AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    caller.read_station(station)?;
+    if state.store.station(station).await?.is_none() {
+        return Err(AppError::NotFound(format!("no station {station:?}")));
+    }
+    Ok(())
+}
+
+/// The id to resume after: `Last-Event-ID`, else `?after=`, else only what comes next.
+async fn resume_after(
+    store: &Store,
+    station: &str,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<i64, AppError> {
+    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    match header.or(params.get("after")) {
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("Last-Event-ID", "must be an event id (a number)")),
+        None => store.last_event_id(station).await,
+    }
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    dispatcher_of(&state, &caller, &station).await?;
+    // Listen before reading the store, so no event can fall between the two.
+    let wake = state.store.event_wakeups();
+    let after = resume_after(&state.store, &station, &headers, &params).await?;
+    let (tx, rx) = mpsc::channel(64);
+    let (store, shutdown) = (state.store.clone(), state.shutdown.clone());
+    tokio::spawn(async move {
+        if let Err(e) = stream_station(&store, &station, after, wake, shutdown, &tx).await {
+            tracing::error!(%station, error = %e, "station event stream stopped");
+        }
+    });
+    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::default()))
+}
+
+async fn stream_station(
+    store: &Store,
+    station: &str,
+    mut sent: i64,
+    mut wake: broadcast::Receiver<String>,
+    mut shutdown: watch::Receiver<bool>,
+    tx: &mpsc::Sender<Result<Event, Infallible>>,
+) -> Result<(), AppError> {
+    loop {
+        loop {
+            let batch = store.events_after(station, sent, 200).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for e in batch {
+                let event =
+                    Event::default().id(e.id.to_string()).event(&e.kind).data(e.data.to_string());
+                if tx.send(Ok(event)).await.is_err() {
+                    return Ok(()); // the listener left
+                }
+                sent = e.id;
+            }
+        }
+        loop {
+            tokio::select! {
+                woke = wake.recv() => match woke {
+                    Ok(s) if s != station => continue,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
+                },
+                _ = shutdown.changed() => return Ok(()),
+                _ = tx.closed() => return Ok(()),
+            }
+        }
+    }
+}
+
+/// The plan caregivers follow for a day, with its id and reason.
+pub async fn plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    params: Params,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
+    caller.read_station(&station)?;
+    let date = params.required_date("date")?;
+    let (id, plan) = state.store.current_plan(&station, &date).await?.ok_or_else(|| {
+        AppError::NotFound(format!("no finished plan of station {station:?} for {date}"))
+    })?;
+    Ok(Json(json!({"id": id, "station": station, "date": date, "kpis": plan.kpis, "plan": plan}))
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Absence {
+    caregiver: String,
+    date: PlanDate,
+}
+
+/// Marks a caregiver absent for a day and re-plans their remaining visits.
+pub async fn absence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    dispatcher_of(&state, &caller, &station).await?;
+    let key = Idempotency::from_request(
+        &caller,
+        &headers,
+        &format!("POST /v1/stations/{station}/absences"),
+        &body,
+    )?;
+    idempotent(&state, key, async {
+        let absence: Absence = parse_json(&body)?;
+        match state.store.caregiver(&absence.caregiver).await? {
+            Some(c) if c.station == station => {}
+            _ => {
+                return Err(AppError::invalid(
+                    "caregiver",
+                    format!("no caregiver {:?} at station {station:?}", absence.caregiver),
+                ))
+            }
+        }
+        state.store.mark_absent(&absence.caregiver, &absence.date).await?;
+        state
+            .store
+            .append_event(
+                &station,
+                "absence",
+                &json!({"caregiver": absence.caregiver, "date": absence.date}),
+            )
+            .await?;
+        let replan = live::replan_day(&state, &station, &absence.date, "absence").await?;
+        let body = json!({"caregiver": absence.caregiver, "date": absence.date, "replan": replan});
+        Ok((StatusCode::OK, None, body.to_string()))
+    })
+    .await
+}
+
+pub async fn alerts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    params: Params,
+) -> Result<Response, AppError> {
+    dispatcher_of(&state, &caller, &station).await?;
+    let date = params.required_date("date")?;
+    Ok(Json(json!({"station": station, "date": date, "alerts": state.store.alerts_of(&station, &date).await?})).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageDay {
+    date: PlanDate,
+}
+
+/// Orders for one day from the station's care packages booked on that weekday (`days`);
+/// packages with flexible days are left to `carecircle week`. Orders are named
+/// `{package}-{date}`, so asking twice creates them once.
+pub async fn package_orders(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    ValidJson(day): ValidJson<PackageDay>,
+) -> Result<Response, AppError> {
+    dispatcher_of(&state, &caller, &station).await?;
+    let weekday = day.date.weekday();
+    let (mut created, mut flexible) = (Vec::new(), Vec::new());
+    for p in state.store.packages_of(&station).await? {
+        if p.days.is_empty() {
+            flexible.push(p.id.clone());
+            continue;
+        }
+        if !p.days.contains(&weekday) {
+            continue;
+        }
+        let order = Order {
+            id: format!("{}-{}", p.id, day.date),
+            client: p.client.clone(),
+            date: day.date.clone(),
+            service: p.service.clone(),
+            duration: p.duration,
+            windows: p.windows.clone(),
+            skills: p.skills.clone(),
+            priority: p.priority,
+            status: OrderStatus::Open,
+            due: None,
+            preferred: Vec::new(),
+            refused: Vec::new(),
+            female_only: p.female_only,
+        };
+        if state.store.insert_order(&order, &station, OrderKind::Package, None).await?
+            == Inserted::Done
+        {
+            created.push(order.id);
+        }
+    }
+    let body = json!({"date": day.date, "created": created, "flexible_packages": flexible});
+    Ok((StatusCode::OK, Json(body)).into_response())
+}

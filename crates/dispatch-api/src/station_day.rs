@@ -1,0 +1,157 @@
+//! A station's day as the solver sees it: its active caregivers and clients, the open orders
+//! of the day as visits, and the road travel among them. The travel among a station and all
+//! its clients is computed once and kept: every day of the station, and every re-plan of it,
+//! cuts its matrices out of that one (an urgent order is always for a known client).
+
+use crate::app::AppState;
+use crate::date::PlanDate;
+use crate::error::AppError;
+use planner::road_travel::{points_travel, StationTravel};
+use roads::RoadNetwork;
+use solver::scenario::{Client, GeoPoint, Scenario, StationDay, TravelMode};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// A station day and its travel.
+pub struct DayProblem {
+    pub day: StationDay,
+    pub travel: StationTravel,
+}
+
+/// The station's day from the store; `absent` caregivers are left out unless `keep_absent`
+/// (a re-plan keeps them: what they already did stays theirs).
+pub async fn scenario(
+    state: &AppState,
+    station_id: &str,
+    date: &PlanDate,
+    keep_absent: bool,
+) -> Result<(Scenario, HashSet<String>), AppError> {
+    let station =
+        state.store.station(station_id).await?.ok_or_else(|| {
+            AppError::invalid("station", format!("unknown station {station_id:?}"))
+        })?;
+    let absent: HashSet<String> = state.store.absent_on(date).await?.into_iter().collect();
+    let caregivers = state
+        .store
+        .caregivers_of(&station.id)
+        .await?
+        .into_iter()
+        .filter(|c| keep_absent || !absent.contains(&c.id))
+        .collect();
+    let scenario = Scenario {
+        name: date.to_string(),
+        date: Some(date.to_string()),
+        osm: None,
+        caregivers,
+        clients: state.store.clients_of(&station.id).await?,
+        visits: state
+            .store
+            .open_orders(&station.id, date)
+            .await?
+            .iter()
+            .map(|o| o.to_visit())
+            .collect(),
+        stations: vec![station],
+        links: Vec::new(),
+        soft_costs: None,
+        packages: Vec::new(),
+    };
+    Ok((scenario, absent))
+}
+
+/// The travel among one station and all its clients, per mode.
+struct StationWide {
+    /// What it was computed for: the station's and clients' ids and points, and the modes.
+    key: String,
+    modes: Vec<TravelMode>,
+    /// Point index of the station (`id`) and of each client.
+    index: HashMap<String, usize>,
+    travel: StationTravel,
+}
+
+/// Station-wide travel, kept per station while its clients and modes stay the same.
+#[derive(Default)]
+pub struct TravelCache(Mutex<HashMap<String, Arc<StationWide>>>);
+
+impl TravelCache {
+    /// The station day of `scenario`'s only station, with its travel. Blocking: run it off
+    /// the async workers.
+    pub fn day_problem(
+        &self,
+        network: &RoadNetwork,
+        scenario: &Scenario,
+    ) -> Result<DayProblem, AppError> {
+        let station = scenario
+            .stations
+            .first()
+            .ok_or_else(|| AppError::Internal("a station day without its station".into()))?;
+        let day = scenario
+            .station_day(&station.id)
+            .map_err(|e| AppError::invalid("scenario", e.to_string()))?;
+        let wide = self.station_wide(
+            network,
+            &station.id,
+            &station.location,
+            &scenario.clients,
+            &day.modes,
+        )?;
+        let points = day
+            .point_ids
+            .iter()
+            .map(|id| {
+                wide.index.get(id).copied().ok_or_else(|| {
+                    AppError::Internal(format!("point {id} missing from the station's travel"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let profiles: Vec<usize> =
+            day.modes.iter().filter_map(|m| wide.modes.iter().position(|w| w == m)).collect();
+        let travel = wide.travel.select(&points, &profiles).map_err(travel_error)?;
+        Ok(DayProblem { day, travel })
+    }
+
+    fn station_wide(
+        &self,
+        network: &RoadNetwork,
+        station: &str,
+        location: &GeoPoint,
+        clients: &[Client],
+        modes: &[TravelMode],
+    ) -> Result<Arc<StationWide>, AppError> {
+        let mut ids = vec![station.to_string()];
+        let mut points = vec![*location];
+        for c in clients {
+            ids.push(c.id.clone());
+            points.push(c.location);
+        }
+        let cached = self.0.lock().ok().and_then(|m| m.get(station).cloned());
+        let mut all_modes: Vec<TravelMode> = modes.to_vec();
+        if let Some(c) = &cached {
+            all_modes.extend(c.modes.iter().copied());
+        }
+        all_modes.sort();
+        all_modes.dedup();
+        let key = format!("{ids:?}{points:?}{all_modes:?}");
+        if let Some(c) = cached.filter(|c| c.key == key) {
+            return Ok(c);
+        }
+        let travel =
+            points_travel(network, station, &points, &ids, &all_modes, roads::DEFAULT_SNAP_LIMIT_M)
+                .map_err(travel_error)?;
+        let index = ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+        let wide = Arc::new(StationWide { key, modes: all_modes, index, travel });
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(station.to_string(), wide.clone());
+        }
+        Ok(wide)
+    }
+}
+
+fn travel_error(e: planner::road_travel::TravelError) -> AppError {
+    match e {
+        planner::road_travel::TravelError::Snap { .. } => {
+            AppError::invalid("location", e.to_string())
+        }
+        other => AppError::Internal(other.to_string()),
+    }
+}

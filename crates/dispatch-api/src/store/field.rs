@@ -1,0 +1,218 @@
+//! What happens in the field: check-ins and check-outs, absences, positions and alerts.
+
+use super::Store;
+use crate::date::PlanDate;
+use crate::error::AppError;
+use sqlx::Row;
+
+/// A visit's check-in and check-out, in seconds from local midnight.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Progress {
+    pub visit: String,
+    pub caregiver: String,
+    pub check_in: i64,
+    pub check_out: Option<i64>,
+}
+
+/// A stored alert.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AlertRow {
+    /// The condition it reports, raised once: `late:V1`, `no_check_out:V1`, `deviation:C1:36000`.
+    pub dedup: String,
+    pub station: String,
+    pub date: String,
+    pub caregiver: Option<String>,
+    pub visit: Option<String>,
+    /// `late`, `no_check_out` or `deviation`.
+    pub kind: String,
+    pub detail: String,
+    /// Seconds from local midnight.
+    pub at: i64,
+}
+
+/// A caregiver's last position and since when they have been off their path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LastPosition {
+    pub date: String,
+    pub at: i64,
+    pub lon: f64,
+    pub lat: f64,
+    pub off_since: Option<i64>,
+}
+
+impl Store {
+    /// Records a check-in; `Ok(false)` when the visit was already checked in.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn check_in(
+        &self,
+        visit: &str,
+        caregiver: &str,
+        station: &str,
+        date: &PlanDate,
+        at: i64,
+        lon: f64,
+        lat: f64,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "INSERT INTO visit_progress (visit, caregiver, station, date, check_in_s, check_in_lon, \
+             check_in_lat) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(visit) DO NOTHING",
+        )
+        .bind(visit)
+        .bind(caregiver)
+        .bind(station)
+        .bind(date.as_str())
+        .bind(at)
+        .bind(lon)
+        .bind(lat)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Records a check-out; `Ok(false)` when the visit is not checked in or already out.
+    pub async fn check_out(
+        &self,
+        visit: &str,
+        at: i64,
+        lon: f64,
+        lat: f64,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE visit_progress SET check_out_s = $1, check_out_lon = $2, check_out_lat = $3 \
+             WHERE visit = $4 AND check_out_s IS NULL",
+        )
+        .bind(at)
+        .bind(lon)
+        .bind(lat)
+        .bind(visit)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Check-ins of a station's day.
+    pub async fn progress_of_day(
+        &self,
+        station: &str,
+        date: &PlanDate,
+    ) -> Result<Vec<Progress>, AppError> {
+        let rows = sqlx::query(
+            "SELECT visit, caregiver, check_in_s, check_out_s FROM visit_progress \
+             WHERE station = $1 AND date = $2 ORDER BY visit",
+        )
+        .bind(station)
+        .bind(date.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Progress {
+                visit: r.get("visit"),
+                caregiver: r.get("caregiver"),
+                check_in: r.get("check_in_s"),
+                check_out: r.get("check_out_s"),
+            })
+            .collect())
+    }
+
+    /// Marks a caregiver absent for a day; `Ok(false)` when already marked.
+    pub async fn mark_absent(&self, caregiver: &str, date: &PlanDate) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "INSERT INTO absences (caregiver, date) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(caregiver)
+        .bind(date.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The caregivers absent on a day.
+    pub async fn absent_on(&self, date: &PlanDate) -> Result<Vec<String>, AppError> {
+        Ok(sqlx::query_scalar("SELECT caregiver FROM absences WHERE date = $1 ORDER BY caregiver")
+            .bind(date.as_str())
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn save_position(&self, caregiver: &str, p: &LastPosition) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO positions (caregiver, date, at_s, lon, lat, off_since_s) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT(caregiver) DO UPDATE SET \
+             date = excluded.date, at_s = excluded.at_s, lon = excluded.lon, lat = excluded.lat, \
+             off_since_s = excluded.off_since_s",
+        )
+        .bind(caregiver)
+        .bind(&p.date)
+        .bind(p.at)
+        .bind(p.lon)
+        .bind(p.lat)
+        .bind(p.off_since)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn last_position(&self, caregiver: &str) -> Result<Option<LastPosition>, AppError> {
+        let row = sqlx::query(
+            "SELECT date, at_s, lon, lat, off_since_s FROM positions WHERE caregiver = $1",
+        )
+        .bind(caregiver)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| LastPosition {
+            date: r.get("date"),
+            at: r.get("at_s"),
+            lon: r.get("lon"),
+            lat: r.get("lat"),
+            off_since: r.get("off_since_s"),
+        }))
+    }
+
+    /// Stores an alert unless the same condition was already raised; `Ok(true)` when new.
+    pub async fn raise_alert(&self, alert: &AlertRow) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "INSERT INTO alerts (dedup, station, date, caregiver, visit, kind, detail, at_s) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(dedup) DO NOTHING",
+        )
+        .bind(&alert.dedup)
+        .bind(&alert.station)
+        .bind(&alert.date)
+        .bind(alert.caregiver.as_deref())
+        .bind(alert.visit.as_deref())
+        .bind(&alert.kind)
+        .bind(&alert.detail)
+        .bind(alert.at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn alerts_of(
+        &self,
+        station: &str,
+        date: &PlanDate,
+    ) -> Result<Vec<AlertRow>, AppError> {
+        let rows = sqlx::query(
+            "SELECT dedup, station, date, caregiver, visit, kind, detail, at_s FROM alerts \
+             WHERE station = $1 AND date = $2 ORDER BY at_s, dedup",
+        )
+        .bind(station)
+        .bind(date.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AlertRow {
+                dedup: r.get("dedup"),
+                station: r.get("station"),
+                date: r.get("date"),
+                caregiver: r.get("caregiver"),
+                visit: r.get("visit"),
+                kind: r.get("kind"),
+                detail: r.get("detail"),
+                at: r.get("at_s"),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,309 @@
+//! Orders, the idempotency keys that answered them, and importing a scenario.
+
+use super::master::{put_row, MasterKind};
+use super::{decode, Page, Store};
+use crate::date::PlanDate;
+use crate::error::AppError;
+use crate::order::{Order, OrderStatus};
+use solver::scenario::Scenario;
+use sqlx::Row;
+
+/// Where an order came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    OneOff,
+    Urgent,
+    Package,
+}
+
+impl OrderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderKind::OneOff => "one_off",
+            OrderKind::Urgent => "urgent",
+            OrderKind::Package => "package",
+        }
+    }
+}
+
+/// Filters of an order listing.
+#[derive(Debug, Default)]
+pub struct OrderQuery {
+    /// `None`: every station.
+    pub stations: Option<Vec<String>>,
+    pub date: Option<PlanDate>,
+    pub status: Option<OrderStatus>,
+    pub cursor: Option<String>,
+    pub limit: usize,
+}
+
+/// What became of an order insert.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Inserted {
+    Done,
+    IdTaken,
+    KeyTaken,
+}
+
+/// The first answer to an idempotency key.
+pub struct Remembered {
+    pub request: String,
+    pub status: u16,
+    pub response: String,
+}
+
+impl Store {
+    /// Loads the scenario's stations, caregivers and clients (replacing earlier versions of the
+    /// same ids) and its visits as orders for `date`, once: a restart does not duplicate them.
+    pub async fn import_scenario(
+        &self,
+        scenario: &Scenario,
+        date: Option<&PlanDate>,
+    ) -> Result<usize, AppError> {
+        let mut tx = self.pool.begin().await?;
+        for s in &scenario.stations {
+            put_row(&mut tx, MasterKind::Stations, &s.id, &s.id, &serde_json::to_string(s)?, false)
+                .await?;
+        }
+        for c in &scenario.caregivers {
+            let body = serde_json::to_string(c)?;
+            put_row(&mut tx, MasterKind::Caregivers, &c.id, &c.station, &body, false).await?;
+        }
+        for c in &scenario.clients {
+            let body = serde_json::to_string(c)?;
+            put_row(&mut tx, MasterKind::Clients, &c.id, &c.station, &body, false).await?;
+        }
+        for p in &scenario.packages {
+            let Some(client) = scenario.client(&p.client) else { continue };
+            let body = serde_json::to_string(p)?;
+            put_row(&mut tx, MasterKind::Packages, &p.id, &client.station, &body, false).await?;
+        }
+        let mut imported = 0;
+        if let Some(date) = date {
+            for v in &scenario.visits {
+                let Some(client) = scenario.client(&v.client) else { continue };
+                let order = Order::from_scenario_visit(v, date.clone());
+                let done = sqlx::query(
+                    "INSERT INTO orders (id, client, station, date, status, kind, body) \
+                     VALUES ($1, $2, $3, $4, 'open', 'one_off', $5) ON CONFLICT(id) DO NOTHING",
+                )
+                .bind(&order.id)
+                .bind(&order.client)
+                .bind(&client.station)
+                .bind(order.date.as_str())
+                .bind(serde_json::to_string(&order)?)
+                .execute(&mut *tx)
+                .await?;
+                imported += done.rows_affected() as usize;
+            }
+        }
+        tx.commit().await?;
+        Ok(imported)
+    }
+
+    /// Stores a new order and, when given, the answer to its idempotency key, in one
+    /// transaction: nothing is stored unless both are.
+    pub async fn insert_order(
+        &self,
+        order: &Order,
+        station: &str,
+        kind: OrderKind,
+        idempotency: Option<(&str, &Remembered)>,
+    ) -> Result<Inserted, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "INSERT INTO orders (id, client, station, date, status, kind, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(id) DO NOTHING",
+        )
+        .bind(&order.id)
+        .bind(&order.client)
+        .bind(station)
+        .bind(order.date.as_str())
+        .bind(order.status.as_str())
+        .bind(kind.as_str())
+        .bind(serde_json::to_string(order)?)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(Inserted::IdTaken);
+        }
+        if let Some((key, answer)) = idempotency {
+            // A concurrent request with the same key won the race: it has the answer.
+            if !remember_in(&mut tx, key, answer).await? {
+                return Ok(Inserted::KeyTaken);
+            }
+        }
+        tx.commit().await?;
+        Ok(Inserted::Done)
+    }
+
+    /// Replaces a stored order's body and status (a change or a cancellation).
+    pub async fn update_order(&self, order: &Order) -> Result<(), AppError> {
+        sqlx::query("UPDATE orders SET status = $1, date = $2, body = $3 WHERE id = $4")
+            .bind(order.status.as_str())
+            .bind(order.date.as_str())
+            .bind(serde_json::to_string(order)?)
+            .bind(&order.id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The stored request and answer of an idempotency key.
+    pub async fn remembered(&self, key: &str) -> Result<Option<Remembered>, AppError> {
+        let row =
+            sqlx::query("SELECT request, status, response FROM idempotency_keys WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|r| Remembered {
+            request: r.get("request"),
+            status: u16::try_from(r.get::<i64, _>("status")).unwrap_or(500),
+            response: r.get("response"),
+        }))
+    }
+
+    /// Keeps the first answer to a key; a later one under the same key is dropped.
+    pub async fn remember(&self, key: &str, answer: &Remembered) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        remember_in(&mut tx, key, answer).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the remembered answer of a key (an urgent order's, once it is planned).
+    pub async fn remember_again(&self, key: &str, response: &str) -> Result<(), AppError> {
+        sqlx::query("UPDATE idempotency_keys SET response = $1 WHERE key = $2")
+            .bind(response)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// An order with its station and kind.
+    pub async fn order_row(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Order, String, OrderKind)>, AppError> {
+        let row = sqlx::query("SELECT body, station, kind FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let kind = match r.get::<&str, _>("kind") {
+                "urgent" => OrderKind::Urgent,
+                "package" => OrderKind::Package,
+                _ => OrderKind::OneOff,
+            };
+            Ok((decode(r.get::<&str, _>("body"))?, r.get::<String, _>("station"), kind))
+        })
+        .transpose()
+    }
+
+    pub async fn order(&self, id: &str) -> Result<Option<Order>, AppError> {
+        Ok(self.order_row(id).await?.map(|(o, _, _)| o))
+    }
+
+    /// A page of orders in id order.
+    pub async fn list_orders(&self, q: &OrderQuery) -> Result<Page, AppError> {
+        let mut sql = "SELECT id, body FROM orders WHERE id > $1".to_string();
+        let mut binds = vec![q.cursor.clone().unwrap_or_default()];
+        if let Some(date) = &q.date {
+            binds.push(date.to_string());
+            sql.push_str(&format!(" AND date = ${}", binds.len()));
+        }
+        if let Some(status) = q.status {
+            binds.push(status.as_str().to_string());
+            sql.push_str(&format!(" AND status = ${}", binds.len()));
+        }
+        if let Some(stations) = &q.stations {
+            if stations.is_empty() {
+                return Ok(Page { items: Vec::new(), next: None });
+            }
+            let first = binds.len() + 1;
+            binds.extend(stations.iter().cloned());
+            let marks: Vec<String> = (first..=binds.len()).map(|i| format!("${i}")).collect();
+            sql.push_str(&format!(" AND station IN ({})", marks.join(", ")));
+        }
+        sql.push_str(&format!(" ORDER BY id LIMIT {}", q.limit + 1));
+        let mut query = sqlx::query(&sql);
+        for b in &binds {
+            query = query.bind(b.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let more = rows.len() > q.limit;
+        let rows = &rows[..rows.len().min(q.limit)];
+        let next = if more { rows.last().map(|r| r.get::<String, _>("id")) } else { None };
+        let items =
+            rows.iter().map(|r| decode(r.get::<&str, _>("body"))).collect::<Result<_, _>>()?;
+        Ok(Page { items, next })
+    }
+
+    /// Open orders of a station's day, in id order.
+    pub async fn open_orders(
+        &self,
+        station: &str,
+        date: &PlanDate,
+    ) -> Result<Vec<Order>, AppError> {
+        let rows = sqlx::query(
+            "SELECT body FROM orders WHERE station = $1 AND date = $2 AND status = 'open' ORDER BY id",
+        )
+        .bind(station)
+        .bind(date.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| decode(r.get::<&str, _>("body"))).collect()
+    }
+
+    /// Every active station, caregiver and client, with the open orders of `date` as visits:
+    /// the scenario the planner's questions are asked of.
+    pub async fn scenario(&self, date: Option<&PlanDate>) -> Result<Scenario, AppError> {
+        let visits = match date {
+            Some(date) => {
+                let rows = sqlx::query(
+                    "SELECT body FROM orders WHERE date = $1 AND status = 'open' ORDER BY id",
+                )
+                .bind(date.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| decode::<Order>(r.get::<&str, _>("body")).map(|o| o.to_visit()))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            None => Vec::new(),
+        };
+        Ok(Scenario {
+            name: "service".into(),
+            date: date.map(|d| d.to_string()),
+            osm: None,
+            stations: self.all_active(MasterKind::Stations).await?,
+            caregivers: self.all_active(MasterKind::Caregivers).await?,
+            clients: self.all_active(MasterKind::Clients).await?,
+            visits,
+            links: Vec::new(),
+            soft_costs: None,
+            packages: Vec::new(),
+        })
+    }
+}
+
+/// `Ok(false)` when the key already has an answer.
+async fn remember_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &str,
+    answer: &Remembered,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO idempotency_keys (key, request, status, response) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT(key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(&answer.request)
+    .bind(i64::from(answer.status))
+    .bind(&answer.response)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,237 @@
+//! Plans of a station's day and their versions: every improving version of a solve, and one
+//! version per re-plan (urgent order, absence, change). The newest finished plan of a day is
+//! the one caregivers follow.
+
+use super::{decode, Store};
+use crate::date::PlanDate;
+use crate::error::AppError;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A plan's header row.
+#[derive(Clone, Debug)]
+pub struct PlanRow {
+    pub id: i64,
+    pub station: String,
+    pub date: String,
+    pub status: PlanStatus,
+    pub error: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanStatus {
+    Running,
+    Done,
+    Failed,
+}
+
+impl PlanStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Running => "running",
+            PlanStatus::Done => "done",
+            PlanStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Result<PlanStatus, AppError> {
+        match s {
+            "running" => Ok(PlanStatus::Running),
+            "done" => Ok(PlanStatus::Done),
+            "failed" => Ok(PlanStatus::Failed),
+            other => {
+                Err(AppError::Internal(format!("unknown plan status {other:?} in the database")))
+            }
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        self != PlanStatus::Running
+    }
+}
+
+/// One stored version of a plan.
+#[derive(Clone, Debug)]
+pub struct VersionRow {
+    pub seq: i64,
+    pub kpis: serde_json::Value,
+    pub plan: serde_json::Value,
+    pub is_final: bool,
+}
+
+fn version_from_row(r: &AnyRow) -> Result<VersionRow, AppError> {
+    Ok(VersionRow {
+        seq: r.get("seq"),
+        kpis: decode(r.get::<&str, _>("kpis"))?,
+        plan: decode(r.get::<&str, _>("plan"))?,
+        is_final: r.get::<i64, _>("final") != 0,
+    })
+}
+
+impl Store {
+    /// Plans left running by a previous process can never finish: say so.
+    pub async fn fail_interrupted_plans(&self) -> Result<u64, AppError> {
+        let done = sqlx::query(
+            "UPDATE plans SET status = 'failed', error = 'interrupted by a restart of the service' \
+             WHERE status = 'running'",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn create_plan(&self, station: &str, date: &PlanDate) -> Result<i64, AppError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO plans (station, date, status, reason) VALUES ($1, $2, 'running', 'solve') \
+             RETURNING id",
+        )
+        .bind(station)
+        .bind(date.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// A re-plan, stored at once as a finished plan with one final version.
+    pub async fn store_replan(
+        &self,
+        station: &str,
+        date: &PlanDate,
+        reason: &str,
+        version: &VersionRow,
+    ) -> Result<i64, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO plans (station, date, status, reason) VALUES ($1, $2, 'done', $3) \
+             RETURNING id",
+        )
+        .bind(station)
+        .bind(date.as_str())
+        .bind(reason)
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_version(&mut tx, id, version).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn add_version(&self, plan_id: i64, version: &VersionRow) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        insert_version(&mut tx, plan_id, version).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn finish_plan(
+        &self,
+        plan_id: i64,
+        status: PlanStatus,
+        error: Option<&str>,
+    ) -> Result<(), AppError> {
+        sqlx::query("UPDATE plans SET status = $1, error = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(error)
+            .bind(plan_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn plan(&self, id: i64) -> Result<Option<PlanRow>, AppError> {
+        let row =
+            sqlx::query("SELECT id, station, date, status, error, reason FROM plans WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| {
+            Ok(PlanRow {
+                id: r.get("id"),
+                station: r.get("station"),
+                date: r.get("date"),
+                status: PlanStatus::parse(r.get("status"))?,
+                error: r.get("error"),
+                reason: r.get("reason"),
+            })
+        })
+        .transpose()
+    }
+
+    /// Versions of a plan with `seq` above `after`, in order.
+    pub async fn versions_after(
+        &self,
+        plan_id: i64,
+        after: i64,
+    ) -> Result<Vec<VersionRow>, AppError> {
+        let rows = sqlx::query(
+            "SELECT seq, kpis, plan, final FROM plan_versions WHERE plan_id = $1 AND seq > $2 \
+             ORDER BY seq",
+        )
+        .bind(plan_id)
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(version_from_row).collect()
+    }
+
+    pub async fn latest_version(&self, plan_id: i64) -> Result<Option<VersionRow>, AppError> {
+        let row = sqlx::query(
+            "SELECT seq, kpis, plan, final FROM plan_versions WHERE plan_id = $1 \
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(plan_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(version_from_row).transpose()
+    }
+
+    /// The newest finished plan of a station's day.
+    pub async fn newest_done_plan(
+        &self,
+        station: &str,
+        date: &PlanDate,
+    ) -> Result<Option<i64>, AppError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM plans WHERE station = $1 AND date = $2 AND status = 'done' \
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(station)
+        .bind(date.as_str())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The plan caregivers follow for a station's day: the newest finished plan's final
+    /// version, with the plan id.
+    pub async fn current_plan(
+        &self,
+        station: &str,
+        date: &PlanDate,
+    ) -> Result<Option<(i64, solver::Plan)>, AppError> {
+        let Some(id) = self.newest_done_plan(station, date).await? else { return Ok(None) };
+        let version = self
+            .latest_version(id)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("plan {id} is done but has no version")))?;
+        Ok(Some((id, serde_json::from_value(version.plan)?)))
+    }
+}
+
+async fn insert_version(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    plan_id: i64,
+    version: &VersionRow,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO plan_versions (plan_id, seq, kpis, plan, final) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(plan_id)
+    .bind(version.seq)
+    .bind(version.kpis.to_string())
+    .bind(version.plan.to_string())
+    .bind(i64::from(version.is_final))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

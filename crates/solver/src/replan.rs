@@ -1,0 +1,288 @@
+//! Re-planning a day that has begun, keeping what happened: visits already started (or
+//! planned to start before now) stay where they are; new visits, and the remaining visits of
+//! absent caregivers, are inserted one by one where they move the fewest other visits to
+//! another caregiver or time, then where they add the least travel. Routes that are not
+//! touched are kept exactly as they were. The result passes the independent checker.
+
+use crate::check::check;
+use crate::eval::schedule::timing;
+use crate::eval::Data;
+use crate::model::{Plan, Problem, ReasonCode, Seconds};
+use crate::search::diagnose::diagnose;
+use crate::search::output::{build_plan, TimedRoute};
+use crate::travel::TravelTimes;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use thiserror::Error;
+
+/// What the day looks like now.
+pub struct DayState<'a> {
+    /// The plan caregivers follow.
+    pub current: &'a Plan,
+    /// Visits checked in (started or finished).
+    pub started: &'a HashSet<String>,
+    /// Seconds from midnight: nothing new may start before.
+    pub now: Seconds,
+    /// Caregivers who will serve no more visits today.
+    pub absent: &'a HashSet<String>,
+    /// A start that moves by more than this counts as moved.
+    pub tolerance: Seconds,
+}
+
+/// A visit whose caregiver or start changed (or that was dropped from the plan).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MovedVisit {
+    pub visit: String,
+    pub from_caregiver: String,
+    pub from_start: Seconds,
+    /// `None`: no longer in the plan.
+    pub to_caregiver: Option<String>,
+    pub to_start: Option<Seconds>,
+}
+
+/// The new plan and what changed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Replan {
+    pub plan: Plan,
+    /// Visits not in the old plan's routes that now are: `(visit, caregiver, start)`.
+    pub inserted: Vec<(String, String, Seconds)>,
+    /// Visits of the old plan's routes that changed caregiver, or start by more than the
+    /// tolerance, or fell out.
+    pub moved: Vec<MovedVisit>,
+}
+
+#[derive(Debug, Error)]
+pub enum ReplanError {
+    #[error("the re-plan broke a rule: {0}")]
+    Checker(String),
+}
+
+struct RouteNow {
+    visits: Vec<u32>,
+    /// `(arrival, start)` per visit, as planned now.
+    stops: Vec<(i64, i64)>,
+    departure: i64,
+    return_time: i64,
+    /// The first `locked` visits have happened or are under way.
+    locked: usize,
+    /// Changed by the re-plan: its schedule is recomputed (and it has no lunch break).
+    touched: bool,
+    lunch_break: Option<(usize, i64)>,
+}
+
+/// Re-plans `problem` (every open visit of the day) from the day's state.
+pub fn replan(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    day: &DayState,
+) -> Result<Replan, ReplanError> {
+    let data = Data::new(problem, travel);
+    let now = day.now.0;
+    let mut routes: Vec<RouteNow> = (0..problem.caregivers.len())
+        .map(|_| RouteNow {
+            visits: Vec::new(),
+            stops: Vec::new(),
+            departure: 0,
+            return_time: 0,
+            locked: 0,
+            touched: false,
+            lunch_break: None,
+        })
+        .collect();
+    let mut placed = vec![false; problem.visits.len()];
+    let mut pending: Vec<u32> = Vec::new();
+    for route in &day.current.routes {
+        let Some(c) = problem.caregiver_idx(&route.caregiver) else {
+            // A caregiver no longer at the station: their visits go to the others.
+            pending.extend(
+                route.stops.iter().filter_map(|s| problem.visit_idx(&s.visit)).map(|v| v.0),
+            );
+            continue;
+        };
+        let r = &mut routes[c.0 as usize];
+        for stop in &route.stops {
+            // A visit cancelled since has no index: it simply leaves the route.
+            let Some(v) = problem.visit_idx(&stop.visit) else {
+                r.touched = true;
+                continue;
+            };
+            if placed[v.0 as usize] {
+                continue;
+            }
+            placed[v.0 as usize] = true;
+            r.visits.push(v.0);
+            r.stops.push((stop.arrival.0, stop.start.0));
+        }
+        r.departure = route.departure.0;
+        r.return_time = route.return_time.0;
+        r.lunch_break = route.break_after.zip(route.break_start.map(|s| s.0));
+        r.locked = route
+            .stops
+            .iter()
+            .take_while(|s| day.started.contains(&s.visit) || s.start.0 < now)
+            .count()
+            .min(r.visits.len());
+        if day.absent.contains(&route.caregiver) && r.visits.len() > r.locked {
+            pending.extend(r.visits.drain(r.locked..));
+            r.stops.truncate(r.locked);
+            r.touched = true;
+        }
+    }
+    for v in 0..problem.visits.len() {
+        if !placed[v] && !pending.contains(&(v as u32)) {
+            pending.push(v as u32);
+        }
+    }
+    for (c, r) in routes.iter_mut().enumerate().filter(|(_, r)| r.touched) {
+        // Only removals touched it so far: the shorter route keeps its order and only starts
+        // earlier where windows allow; a route that no longer times is left to the checker.
+        if let Some(t) = timing(&data, c, r.visits.iter().map(|&v| v as usize)) {
+            r.stops = t.stops;
+            r.departure = t.departure;
+            r.return_time = t.return_time;
+        }
+        r.lunch_break = None;
+    }
+    // The tightest windows first: they have the fewest places to go.
+    pending.sort_by_key(|&v| (data.windows(v as usize).last().map_or(i64::MAX, |w| w.1), v));
+    let absent: HashSet<usize> = day
+        .absent
+        .iter()
+        .filter_map(|id| problem.caregiver_idx(id))
+        .map(|c| c.0 as usize)
+        .collect();
+    let tolerance = day.tolerance.0;
+    let mut inserted = Vec::new();
+    let mut unassigned = Vec::new();
+    for v in pending {
+        let best = best_insertion(&data, &routes, &absent, v as usize, now, tolerance);
+        match best {
+            Some((c, p, timed)) => {
+                let r = &mut routes[c];
+                r.visits.insert(p, v);
+                r.stops = timed.stops;
+                r.departure = timed.departure;
+                r.return_time = timed.return_time;
+                r.touched = true;
+                r.lunch_break = None;
+            }
+            None => unassigned.push(v),
+        }
+    }
+    let timed =
+        routes.iter().enumerate().filter(|(_, r)| !r.visits.is_empty()).map(|(c, r)| TimedRoute {
+            caregiver: c,
+            visits: &r.visits,
+            stops: r.stops.clone(),
+            departure: r.departure,
+            return_time: r.return_time,
+            lunch_break: r.lunch_break,
+        });
+    // Only the unassigned visits' reasons are read.
+    let reasons: Vec<ReasonCode> =
+        (0..problem.visits.len())
+            .map(|v| {
+                if unassigned.contains(&(v as u32)) {
+                    diagnose(&data, v)
+                } else {
+                    ReasonCode::NoRoom
+                }
+            })
+            .collect();
+    let plan = build_plan(problem, travel, timed, &unassigned, &reasons);
+    if let Some(v) = check(problem, travel, &plan).violations.first() {
+        return Err(ReplanError::Checker(v.to_string()));
+    }
+    let before = starts(day.current);
+    let after = starts(&plan);
+    for (visit, (caregiver, start)) in &after {
+        if !before.contains_key(visit) {
+            inserted.push((visit.clone(), caregiver.clone(), *start));
+        }
+    }
+    inserted.sort();
+    let mut moved: Vec<MovedVisit> = before
+        .iter()
+        .filter_map(|(visit, (from_caregiver, from_start))| {
+            let to = after.get(visit);
+            let same = to.is_some_and(|(c, s)| {
+                c == from_caregiver && (s.0 - from_start.0).abs() <= tolerance
+            });
+            (!same && problem.visit_idx(visit).is_some()).then(|| MovedVisit {
+                visit: visit.clone(),
+                from_caregiver: from_caregiver.clone(),
+                from_start: *from_start,
+                to_caregiver: to.map(|(c, _)| c.clone()),
+                to_start: to.map(|(_, s)| *s),
+            })
+        })
+        .collect();
+    moved.sort_by(|a, b| a.visit.cmp(&b.visit));
+    Ok(Replan { plan, inserted, moved })
+}
+
+/// Where visit `v` moves the fewest visits, then adds the least travel: `(caregiver,
+/// position, new schedule)`, or `None` if it fits nowhere.
+fn best_insertion(
+    data: &Data,
+    routes: &[RouteNow],
+    absent: &HashSet<usize>,
+    v: usize,
+    now: i64,
+    tolerance: i64,
+) -> Option<(usize, usize, crate::eval::schedule::Timing)> {
+    let mut best: Option<((usize, i64), usize, usize, crate::eval::schedule::Timing)> = None;
+    for (c, r) in routes.iter().enumerate() {
+        // A caregiver with a lunch break keeps their route as planned: this greedy
+        // insertion does not place breaks.
+        if absent.contains(&c) || !data.can_serve(c, v) || data.brk[c].is_some() {
+            continue;
+        }
+        let slot = data.cg_slot[c];
+        let travel = |seq: &mut dyn Iterator<Item = usize>| {
+            let mut loc = data.cg_start[c];
+            let mut total = 0;
+            for w in seq {
+                total += data.time(slot, loc, data.visit_loc[w]);
+                loc = data.visit_loc[w];
+            }
+            total + data.time(slot, loc, data.cg_end[c])
+        };
+        let before = travel(&mut r.visits.iter().map(|&w| w as usize));
+        for p in r.locked..=r.visits.len() {
+            let seq = || {
+                r.visits[..p]
+                    .iter()
+                    .map(|&w| w as usize)
+                    .chain(std::iter::once(v))
+                    .chain(r.visits[p..].iter().map(|&w| w as usize))
+            };
+            let Some(t) = timing(data, c, seq()) else { continue };
+            if t.stops[p].1 < now {
+                continue;
+            }
+            let moved = r
+                .stops
+                .iter()
+                .enumerate()
+                .filter(|&(i, &(_, old))| {
+                    let new = if i < p { t.stops[i].1 } else { t.stops[i + 1].1 };
+                    (new - old).abs() > tolerance
+                })
+                .count();
+            let key = (moved, travel(&mut seq()) - before);
+            if best.as_ref().is_none_or(|b| key < b.0) {
+                best = Some((key, c, p, t));
+            }
+        }
+    }
+    best.map(|(_, c, p, t)| (c, p, t))
+}
+
+/// Each routed visit's caregiver and start.
+fn starts(plan: &Plan) -> HashMap<String, (String, Seconds)> {
+    plan.routes
+        .iter()
+        .flat_map(|r| r.stops.iter().map(|s| (s.visit.clone(), (r.caregiver.clone(), s.start))))
+        .collect()
+}
