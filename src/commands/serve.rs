@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use super::solve::seconds;
+use dispatch_api::clock::{Clock, CHINA_UTC_OFFSET_S};
 use crate::input::{self, ProblemFile};
 use crate::progress::Progress;
 use crate::station_plans;
@@ -18,7 +19,7 @@ use crate::station_plans;
     about = "Run the dispatch service: orders in, schedules out (Server-Sent Events)",
     long_about = "Starts the HTTP service. Stations, caregivers and clients come from a scenario \
 file (--scenario FILE, or the bundled demo with --demo); the scenario's visits become orders for \
-its date. Orders are stored in SQLite (--db sqlite://FILE, the default) or PostgreSQL (--db \
+its date (with --demo: for today, on a clock that starts at --demo-time). Orders are stored in SQLite (--db sqlite://FILE, the default) or PostgreSQL (--db \
 postgres://...). --demo also prints one bearer token per role; make others with `carecircle \
 token create`. See the README for a dispatcher's and a caregiver's day in curl calls.",
     after_help = "Examples:\n  carecircle serve --demo\n  carecircle serve --scenario scenarios/demo.json --db sqlite://carecircle.db --addr 127.0.0.1:8080\n  curl -X POST localhost:8080/v1/plans -H \"authorization: Bearer $DISPATCHER_TOKEN\" -H 'content-type: application/json' -d '{\"station\":\"S1\",\"date\":\"2026-11-25\"}'"
@@ -38,6 +39,10 @@ pub struct Args {
     /// OpenStreetMap extract (default: the scenario's "osm" field).
     #[arg(long)]
     pbf: Option<PathBuf>,
+    /// With --demo: the local time of day the service's clock starts from (it then runs),
+    /// so a demo day can be followed at any hour. "now" uses the real clock.
+    #[arg(long, default_value = "08:30", requires = "demo")]
+    demo_time: String,
     /// Search time per plan, in seconds.
     #[arg(long, default_value_t = 5.0)]
     time_limit: f64,
@@ -49,7 +54,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         (None, true) => super::demo::bundled("scenarios/demo.json"),
         (None, false) => anyhow::bail!("--scenario: give a scenario file, or --demo"),
     };
-    let ProblemFile::Scenario { scenario, osm } = input::read_problem(&path)? else {
+    let ProblemFile::Scenario { mut scenario, osm } = input::read_problem(&path)? else {
         anyhow::bail!("{}: the service needs a scenario (JSON)", path.display());
     };
     if !scenario.links.is_empty() || !scenario.packages.is_empty() {
@@ -64,14 +69,22 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     }
     let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
     let network = Arc::new(input::load_network(Path::new(&pbf), &Mode::ALL, progress)?);
-    let config = dispatch_api::ServeConfig::new(
+    let demo = args.demo;
+    let demo_clock = if demo { Some(demo_clock(&args.demo_time)?) } else { None };
+    if let Some(clock) = &demo_clock {
+        // The demo's visits are today's orders.
+        scenario.date = Some(clock.now().0.to_string());
+    }
+    let mut config = dispatch_api::ServeConfig::new(
         args.addr,
         args.db,
         scenario,
         network,
         seconds(args.time_limit)?,
     );
-    let demo = args.demo;
+    if let Some(clock) = demo_clock {
+        config.clock = clock;
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let state = dispatch_api::build_state(&config).await?;
@@ -82,6 +95,22 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's clock: today (in the stations' time zone) from `time` (`HH:MM`), or the real
+/// clock for `now`.
+fn demo_clock(time: &str) -> Result<Clock> {
+    let real = Clock::system(CHINA_UTC_OFFSET_S);
+    if time == "now" {
+        return Ok(real);
+    }
+    let bad = || anyhow::anyhow!("--demo-time: {time:?} is not HH:MM or now");
+    let (h, m) = time.split_once(':').ok_or_else(bad)?;
+    let (h, m): (i64, i64) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    Ok(Clock::running_from(&real.now().0, h * 3600 + m * 60))
 }
 
 /// One fresh token per role for trying the demo: the dispatcher of the first station, one of

@@ -1,84 +1,28 @@
-//! The API, end to end: through `app().oneshot(..)` with a fresh SQLite file per test, and one
-//! Server-Sent Events test on a real listener at 127.0.0.1:0. Every plan that comes back is
-//! run through the independent checker.
+//! The API end to end, on SQLite and on PostgreSQL: through `app().oneshot(..)` with a fresh
+//! database per test, and Server-Sent Events on a real listener at 127.0.0.1:0. Every plan
+//! that comes back is run through the independent checker.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use dispatch_api::{app, build_state, AppState, ServeConfig};
-use futures_util::StreamExt;
-use planner::road_travel::station_travel;
-use roads::{Mode, RoadNetwork};
+mod common;
+
+use axum::http::{header, StatusCode};
+use common::{read_events, Service, DATE};
+use dispatch_api::auth::Role;
 use serde_json::{json, Value};
-use solver::scenario::Scenario;
-use std::future::IntoFuture;
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-use tower::ServiceExt;
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-const DATE: &str = "2026-11-25";
+const ADMIN: Role = Role::Admin;
 
-fn network() -> Arc<RoadNetwork> {
-    static NETWORK: OnceLock<Arc<RoadNetwork>> = OnceLock::new();
-    NETWORK
-        .get_or_init(|| {
-            let pbf = Path::new(ROOT).join("data/osm/andorra-2020-05-01.osm.pbf");
-            Arc::new(RoadNetwork::from_pbf(&pbf, &Mode::ALL).expect("the bundled extract loads"))
-        })
-        .clone()
-}
-
-fn scenario() -> Scenario {
-    let text = std::fs::read_to_string(Path::new(ROOT).join("scenarios/demo.json"))
-        .expect("demo scenario");
-    Scenario::from_json(&text).expect("valid demo scenario")
-}
-
-/// A fresh service over a new database file; the directory lives as long as the guard.
-async fn fresh_state() -> (AppState, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let config = ServeConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        db_url: format!("sqlite://{}", dir.path().join("test.db").display()),
-        scenario: scenario(),
-        network: network(),
-        solve_time_limit: Duration::from_secs(1),
-    };
-    (build_state(&config).await.expect("state"), dir)
-}
-
-async fn call(
-    state: &AppState,
+/// Calls as the admin, with an optional Idempotency-Key.
+async fn c(
+    s: &Service,
     method: &str,
     uri: &str,
     body: Option<&str>,
     key: Option<&str>,
 ) -> (StatusCode, Value, Option<String>) {
-    let mut request = Request::builder().method(method).uri(uri);
-    if body.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-    }
-    if let Some(key) = key {
-        request = request.header("Idempotency-Key", key);
-    }
-    let request = request
-        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-        .expect("request");
-    let response = app(state.clone()).oneshot(request).await.expect("response");
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.expect("body");
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).expect("JSON body")
-    };
-    (status, value, content_type)
+    let headers: Vec<(&str, &str)> = key.map(|k| vec![("Idempotency-Key", k)]).unwrap_or_default();
+    let a = s.call_as(Some(s.token(ADMIN)), method, uri, body, &headers).await;
+    (a.status, a.body, a.content_type)
 }
 
 fn order(id: &str, client: &str) -> String {
@@ -87,15 +31,13 @@ fn order(id: &str, client: &str) -> String {
     .to_string()
 }
 
-#[tokio::test]
-async fn an_order_is_stored_and_read_back() {
-    let (state, _dir) = fresh_state().await;
+async fn an_order_is_stored_and_read_back(s: Service) {
     let (status, body, _) =
-        call(&state, "POST", "/v1/orders", Some(&order("urgent-1", "K1")), None).await;
+        c(&s, "POST", "/v1/orders", Some(&order("urgent-1", "K1")), None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["id"], "urgent-1");
     assert_eq!(body["status"], "open");
-    let (status, read, _) = call(&state, "GET", "/v1/orders/urgent-1", None, None).await;
+    let (status, read, _) = c(&s, "GET", "/v1/orders/urgent-1", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(read, body);
 
@@ -103,7 +45,7 @@ async fn an_order_is_stored_and_read_back() {
     let mut anonymous: Value = serde_json::from_str(&order("x", "K2")).expect("json");
     anonymous.as_object_mut().expect("object").remove("id");
     let (status, body, _) =
-        call(&state, "POST", "/v1/orders", Some(&anonymous.to_string()), None).await;
+        c(&s, "POST", "/v1/orders", Some(&anonymous.to_string()), None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(body["id"].as_str().is_some_and(|id| !id.is_empty()));
 
@@ -115,16 +57,14 @@ async fn an_order_is_stored_and_read_back() {
     obj.insert("refused".into(), json!(["C2"]));
     obj.insert("female_only".into(), json!(true));
     let (status, body, _) =
-        call(&state, "POST", "/v1/orders", Some(&rules.to_string()), None).await;
+        c(&s, "POST", "/v1/orders", Some(&rules.to_string()), None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (_, read, _) = call(&state, "GET", "/v1/orders/bath-1", None, None).await;
+    let (_, read, _) = c(&s, "GET", "/v1/orders/bath-1", None, None).await;
     assert_eq!((&read["due"], &read["preferred"][0]), (&json!(40_000), &json!("C1")));
     assert_eq!((&read["refused"][0], &read["female_only"]), (&json!("C2"), &json!(true)));
 }
 
-#[tokio::test]
-async fn bad_orders_get_422_naming_the_field_and_store_nothing() {
-    let (state, _dir) = fresh_state().await;
+async fn bad_orders_get_422_naming_the_field_and_store_nothing(s: Service) {
     let reversed = json!({"id": "bad-1", "client": "K1", "date": DATE, "service": "meal", "duration": 900,
                           "windows": [{"start": 45000, "end": 39600}]});
     let wrong_type = json!({"id": "bad-2", "client": "K1", "date": DATE, "service": "meal", "duration": "long",
@@ -146,21 +86,19 @@ async fn bad_orders_get_422_naming_the_field_and_store_nothing() {
     ];
     for (body, field) in cases {
         let (status, problem, content_type) =
-            call(&state, "POST", "/v1/orders", Some(&body), None).await;
+            c(&s, "POST", "/v1/orders", Some(&body), None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {problem}");
         assert_eq!(content_type.as_deref(), Some("application/problem+json"));
         assert_eq!(problem["field"], field, "{problem}");
         assert!(problem["detail"].as_str().is_some_and(|d| d.starts_with(field)), "{problem}");
     }
     for id in ["bad-0", "bad-1", "bad-2", "bad-3"] {
-        let (status, _, _) = call(&state, "GET", &format!("/v1/orders/{id}"), None, None).await;
+        let (status, _, _) = c(&s, "GET", &format!("/v1/orders/{id}"), None, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{id} must not be stored");
     }
 }
 
-#[tokio::test]
-async fn unknown_ids_get_404() {
-    let (state, _dir) = fresh_state().await;
+async fn unknown_ids_get_404(s: Service) {
     for uri in [
         "/v1/orders/nope",
         "/v1/plans/12345",
@@ -168,50 +106,46 @@ async fn unknown_ids_get_404() {
         "/v1/plans/7/events",
         "/v1/nothing-here",
     ] {
-        let (status, problem, _) = call(&state, "GET", uri, None, None).await;
+        let (status, problem, _) = c(&s, "GET", uri, None, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {problem}");
     }
     let (status, _, _) =
-        call(&state, "GET", &format!("/v1/caregivers/nobody/route?date={DATE}"), None, None).await;
+        c(&s, "GET", &format!("/v1/caregivers/nobody/route?date={DATE}"), None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A known caregiver, but nothing planned yet: 404 that says so.
     let (status, problem, _) =
-        call(&state, "GET", &format!("/v1/caregivers/C1/route?date={DATE}"), None, None).await;
+        c(&s, "GET", &format!("/v1/caregivers/C1/route?date={DATE}"), None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         problem["detail"].as_str().is_some_and(|d| d.contains("no finished plan")),
         "{problem}"
     );
     let (status, problem, _) =
-        call(&state, "GET", "/v1/caregivers/C1/route?date=tomorrow", None, None).await;
+        c(&s, "GET", "/v1/caregivers/C1/route?date=tomorrow", None, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["field"], "date");
 }
 
-#[tokio::test]
-async fn idempotency_key_replays_the_first_answer_and_refuses_another_body() {
-    let (state, _dir) = fresh_state().await;
+async fn idempotency_key_replays_the_first_answer_and_refuses_another_body(s: Service) {
     let body = order("idem-1", "K3");
-    let first = call(&state, "POST", "/v1/orders", Some(&body), Some("key-1")).await;
+    let first = c(&s, "POST", "/v1/orders", Some(&body), Some("key-1")).await;
     assert_eq!(first.0, StatusCode::CREATED);
-    let repeat = call(&state, "POST", "/v1/orders", Some(&body), Some("key-1")).await;
+    let repeat = c(&s, "POST", "/v1/orders", Some(&body), Some("key-1")).await;
     assert_eq!(repeat.0, StatusCode::CREATED);
     assert_eq!(repeat.1, first.1);
     let other =
-        call(&state, "POST", "/v1/orders", Some(&order("idem-2", "K3")), Some("key-1")).await;
+        c(&s, "POST", "/v1/orders", Some(&order("idem-2", "K3")), Some("key-1")).await;
     assert_eq!(other.0, StatusCode::CONFLICT, "{}", other.1);
-    let (status, _, _) = call(&state, "GET", "/v1/orders/idem-2", None, None).await;
+    let (status, _, _) = c(&s, "GET", "/v1/orders/idem-2", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the refused body is not stored");
     // The same order id without a key is a conflict, not an overwrite.
-    let again = call(&state, "POST", "/v1/orders", Some(&order("idem-1", "K4")), None).await;
+    let again = c(&s, "POST", "/v1/orders", Some(&order("idem-1", "K4")), None).await;
     assert_eq!(again.0, StatusCode::CONFLICT);
-    let (_, stored, _) = call(&state, "GET", "/v1/orders/idem-1", None, None).await;
+    let (_, stored, _) = c(&s, "GET", "/v1/orders/idem-1", None, None).await;
     assert_eq!(stored["client"], "K3");
 }
 
-#[tokio::test]
-async fn bad_plan_requests_get_422() {
-    let (state, _dir) = fresh_state().await;
+async fn bad_plan_requests_get_422(s: Service) {
     let cases = [
         (json!({"station": "S9", "date": DATE}), "station"),
         (json!({"station": "S1", "date": "25/11/2026"}), "date"),
@@ -219,50 +153,20 @@ async fn bad_plan_requests_get_422() {
     ];
     for (body, field) in cases {
         let (status, problem, _) =
-            call(&state, "POST", "/v1/plans", Some(&body.to_string()), None).await;
+            c(&s, "POST", "/v1/plans", Some(&body.to_string()), None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
         assert_eq!(problem["field"], field);
     }
 }
 
-/// Reads Server-Sent Events until the stream ends: `(event, id, data)`.
-async fn read_events(response: reqwest::Response) -> Vec<(String, String, Value)> {
-    let mut events = Vec::new();
-    let mut buffer = String::new();
-    let mut stream = response.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("chunk")));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let (mut event, mut id, mut data) = (String::new(), String::new(), String::new());
-            for line in block.lines() {
-                if let Some(v) = line.strip_prefix("event: ") {
-                    event = v.to_string();
-                } else if let Some(v) = line.strip_prefix("id: ") {
-                    id = v.to_string();
-                } else if let Some(v) = line.strip_prefix("data: ") {
-                    data.push_str(v);
-                }
-            }
-            if !event.is_empty() {
-                events.push((event, id, serde_json::from_str(&data).expect("event data is JSON")));
-            }
-        }
-    }
-    events
-}
-
-#[tokio::test]
-async fn a_plan_streams_its_improvements_then_the_checked_final_plan() {
-    let (state, _dir) = fresh_state().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(axum::serve(listener, app(state.clone())).into_future());
-    let base = format!("http://{addr}");
+async fn a_plan_streams_its_improvements_then_the_checked_final_plan(s: Service) {
+    let base = common::listen(&s.state).await;
     let http = reqwest::Client::new();
+    let bearer = format!("Bearer {}", s.token(Role::Dispatcher));
 
     let created = http
         .post(format!("{base}/v1/plans"))
+        .header("authorization", &bearer)
         .json(&json!({"station": "S1", "date": DATE, "time_limit_secs": 1}))
         .send()
         .await
@@ -271,9 +175,14 @@ async fn a_plan_streams_its_improvements_then_the_checked_final_plan() {
     let created: Value = created.json().await.expect("json");
     let id = created["id"].as_i64().expect("plan id");
 
-    let response = http.get(format!("{base}/v1/plans/{id}/events")).send().await.expect("events");
+    let response = http
+        .get(format!("{base}/v1/plans/{id}/events"))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .expect("events");
     assert_eq!(response.headers()[header::CONTENT_TYPE.as_str()], "text/event-stream");
-    let events = tokio::time::timeout(Duration::from_secs(60), read_events(response))
+    let events = tokio::time::timeout(Duration::from_secs(60), read_events(response, usize::MAX))
         .await
         .expect("stream ends");
     assert!(events.len() >= 2, "at least one improvement and the final plan: {events:?}");
@@ -286,28 +195,26 @@ async fn a_plan_streams_its_improvements_then_the_checked_final_plan() {
     assert_eq!(last.2["status"], "done", "{}", last.2);
 
     // The final plan passes the independent checker on the same station day.
-    let plan: solver::Plan = serde_json::from_value(last.2["plan"].clone()).expect("a plan");
-    let day = scenario().station_day("S1").expect("station day");
-    let travel = station_travel(&network(), &day, roads::DEFAULT_SNAP_LIMIT_M).expect("travel");
-    let report = solver::check::check(&day.problem, &travel.matrices, &plan);
-    assert!(report.is_feasible(), "{:?}", report.violations);
-    assert_eq!(plan.kpis.visits_total, day.problem.visits.len());
+    let plan = s.checked_plan().await;
+    assert_eq!(serde_json::to_value(&plan).expect("json"), last.2["plan"]);
 
     // Resuming after the last improvement sends only the final plan.
     let last_seen = seqs.last().expect("an improvement").to_string();
     let resumed = http
         .get(format!("{base}/v1/plans/{id}/events"))
         .header("Last-Event-ID", last_seen)
+        .header("authorization", &bearer)
         .send()
         .await
         .expect("events");
-    let resumed = read_events(resumed).await;
+    let resumed = read_events(resumed, usize::MAX).await;
     assert_eq!(resumed.len(), 1, "{resumed:?}");
     assert_eq!(resumed[0].0, "plan");
 
     // The plan resource and a caregiver's route agree with the stream.
     let status: Value = http
         .get(format!("{base}/v1/plans/{id}"))
+        .header("authorization", &bearer)
         .send()
         .await
         .expect("get")
@@ -319,6 +226,7 @@ async fn a_plan_streams_its_improvements_then_the_checked_final_plan() {
     let route = plan.routes.first().expect("a route");
     let mine: Value = http
         .get(format!("{base}/v1/caregivers/{}/route?date={DATE}", route.caregiver))
+        .header("authorization", &bearer)
         .send()
         .await
         .expect("route")
@@ -332,11 +240,9 @@ async fn a_plan_streams_its_improvements_then_the_checked_final_plan() {
     assert!(stops.iter().all(|s| s["location"]["lon"].is_number() && s["client"].is_string()));
 }
 
-#[tokio::test]
-async fn planner_coverage_names_clients_outside_and_returns_circles() {
-    let (state, _dir) = fresh_state().await;
+async fn planner_coverage_names_clients_outside_and_returns_circles(s: Service) {
     let (status, body, _) =
-        call(&state, "POST", "/v1/planner/coverage", Some(r#"{"minutes": 6}"#), None).await;
+        c(&s, "POST", "/v1/planner/coverage", Some(r#"{"minutes": 6}"#), None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (clients, covered) =
         (body["report"]["clients"].as_u64(), body["report"]["covered"].as_u64());
@@ -344,38 +250,44 @@ async fn planner_coverage_names_clients_outside_and_returns_circles() {
     assert!(covered.is_some_and(|c| c < 150 && c > 0), "{covered:?}");
     assert_eq!(body["circles"]["features"].as_array().map(Vec::len), Some(3));
     let (status, problem, _) =
-        call(&state, "POST", "/v1/planner/coverage", Some(r#"{"minutes": 0}"#), None).await;
+        c(&s, "POST", "/v1/planner/coverage", Some(r#"{"minutes": 0}"#), None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["field"], "minutes");
 }
 
-#[tokio::test]
-async fn planner_site_chooses_k_sites_and_refuses_too_many() {
-    let (state, _dir) = fresh_state().await;
+async fn planner_site_chooses_k_sites_and_refuses_too_many(s: Service) {
     let body = r#"{"k": 2, "minutes": 8, "candidates": [
         {"id": "A", "lon": 1.5218, "lat": 42.5075}, {"id": "B", "lon": 1.5340, "lat": 42.5100},
         {"id": "C", "lon": 1.5977, "lat": 42.5667}]}"#;
-    let (status, report, _) = call(&state, "POST", "/v1/planner/site", Some(body), None).await;
+    let (status, report, _) = c(&s, "POST", "/v1/planner/site", Some(body), None).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["chosen"].as_array().map(Vec::len), Some(2));
     assert!(report["milp"]["covered"].as_u64() >= report["greedy"]["covered"].as_u64());
     let too_many = body.replace(r#""k": 2"#, r#""k": 9"#);
     let (status, problem, _) =
-        call(&state, "POST", "/v1/planner/site", Some(&too_many), None).await;
+        c(&s, "POST", "/v1/planner/site", Some(&too_many), None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["field"], "k");
 }
 
-#[tokio::test]
-async fn planner_simulate_reports_staff_needed_per_station() {
-    let (state, _dir) = fresh_state().await;
+async fn planner_simulate_reports_staff_needed_per_station(s: Service) {
     let body = json!({"date": DATE, "levels": [2, 8], "iterations": 100, "seed": 3}).to_string();
-    let (status, report, _) = call(&state, "POST", "/v1/planner/simulate", Some(&body), None).await;
+    let (status, report, _) = c(&s, "POST", "/v1/planner/simulate", Some(&body), None).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["levels"].as_array().map(Vec::len), Some(6), "two levels for three stations");
     assert_eq!(report["needed"].as_array().map(Vec::len), Some(3));
     let bad = json!({"date": DATE, "levels": []}).to_string();
-    let (status, problem, _) = call(&state, "POST", "/v1/planner/simulate", Some(&bad), None).await;
+    let (status, problem, _) = c(&s, "POST", "/v1/planner/simulate", Some(&bad), None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["field"], "levels");
 }
+
+both!(orders_are_stored_and_read_back, an_order_is_stored_and_read_back);
+both!(bad_orders, bad_orders_get_422_naming_the_field_and_store_nothing);
+both!(unknown_ids, unknown_ids_get_404);
+both!(idempotency, idempotency_key_replays_the_first_answer_and_refuses_another_body);
+both!(bad_plans, bad_plan_requests_get_422);
+both!(plan_stream, a_plan_streams_its_improvements_then_the_checked_final_plan);
+both!(planner_coverage, planner_coverage_names_clients_outside_and_returns_circles);
+both!(planner_site, planner_site_chooses_k_sites_and_refuses_too_many);
+both!(planner_simulate, planner_simulate_reports_staff_needed_per_station);

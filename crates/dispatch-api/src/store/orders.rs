@@ -83,7 +83,19 @@ impl Store {
         if let Some(date) = date {
             for v in &scenario.visits {
                 let Some(client) = scenario.client(&v.client) else { continue };
-                let order = Order::from_scenario_visit(v, date.clone());
+                let mut order = Order::from_scenario_visit(v, date.clone());
+                let taken: Option<String> =
+                    sqlx::query_scalar("SELECT date FROM orders WHERE id = $1")
+                        .bind(&order.id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match taken {
+                    // Imported before for this day: a restart does not duplicate it.
+                    Some(d) if d == date.as_str() => continue,
+                    // The same scenario served on another day (the demo, each day).
+                    Some(_) => order.id = format!("{}-{date}", order.id),
+                    None => {}
+                }
                 let done = sqlx::query(
                     "INSERT INTO orders (id, client, station, date, status, kind, body) \
                      VALUES ($1, $2, $3, $4, 'open', 'one_off', $5) ON CONFLICT(id) DO NOTHING",

@@ -1,0 +1,276 @@
+//! What the service's tests share: the bundled road network and demo scenario, a fresh
+//! service per test on SQLite (a temporary file) or PostgreSQL (a fresh schema in the
+//! `test` database on 127.0.0.1:5432), one token per role, and calls through the router.
+//!
+//! Where no PostgreSQL server answers, PostgreSQL tests print why and return; with
+//! `CARECIRCLE_REQUIRE_POSTGRES=1` (set by CI) they fail instead.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use dispatch_api::auth::{create_token, Role};
+use dispatch_api::clock::Clock;
+use dispatch_api::date::PlanDate;
+use dispatch_api::{app, build_state, AppState, ServeConfig};
+use futures_util::StreamExt;
+use roads::{Mode, RoadNetwork};
+use serde_json::Value;
+use solver::scenario::Scenario;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tower::ServiceExt;
+
+pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+pub const DATE: &str = "2026-11-25";
+
+pub fn network() -> Arc<RoadNetwork> {
+    static NETWORK: OnceLock<Arc<RoadNetwork>> = OnceLock::new();
+    NETWORK
+        .get_or_init(|| {
+            let pbf = Path::new(ROOT).join("data/osm/andorra-2020-05-01.osm.pbf");
+            Arc::new(RoadNetwork::from_pbf(&pbf, &Mode::ALL).expect("the bundled extract loads"))
+        })
+        .clone()
+}
+
+pub fn scenario() -> Scenario {
+    let text = std::fs::read_to_string(Path::new(ROOT).join("scenarios/demo.json"))
+        .expect("demo scenario");
+    Scenario::from_json(&text).expect("valid demo scenario")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests use.
+pub fn postgres_url() -> String {
+    std::env::var("CARECIRCLE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// A service under test; its database lives as long as it does.
+pub struct Service {
+    pub state: AppState,
+    pub tokens: HashMap<Role, String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh database URL, or `None` (with the reason printed) when PostgreSQL is not there.
+async fn database(backend: Backend) -> Option<(String, Option<tempfile::TempDir>)> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
+            Some((url, Some(dir)))
+        }
+        Backend::Postgres => {
+            static N: AtomicU32 = AtomicU32::new(0);
+            let schema = format!("cc_t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+            let base = postgres_url();
+            let admin = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(3))
+                .connect(&base)
+                .await;
+            let admin = match admin {
+                Ok(pool) => pool,
+                Err(e) => {
+                    if std::env::var("CARECIRCLE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                        panic!("PostgreSQL at {base} is required (CARECIRCLE_REQUIRE_POSTGRES=1): {e}");
+                    }
+                    eprintln!("SKIPPED on PostgreSQL: no server answers at {base}: {e}");
+                    return None;
+                }
+            };
+            sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("schema");
+            admin.close().await;
+            let sep = if base.contains('?') { '&' } else { '?' };
+            Some((format!("{base}{sep}options=-c%20search_path%3D{schema}"), None))
+        }
+    }
+}
+
+/// A fresh service over the demo scenario with a clock standing at 08:00 on [`DATE`], and a
+/// token per role (dispatcher of S1, caregiver C1).
+pub async fn service(backend: Backend) -> Option<Service> {
+    let (db_url, dir) = database(backend).await?;
+    let mut config = ServeConfig::new(
+        "127.0.0.1:0".parse().expect("addr"),
+        db_url,
+        scenario(),
+        network(),
+        Duration::from_secs(1),
+    );
+    config.clock = Clock::fixed(&date(), 8 * 3600);
+    let state = build_state(&config).await.expect("state");
+    let mut tokens = HashMap::new();
+    let stations = vec!["S1".to_string()];
+    for role in Role::ALL {
+        let token = create_token(&state.store, role, &stations, Some("C1"), "test").await.expect("token");
+        tokens.insert(role, token);
+    }
+    Some(Service { state, tokens, _dir: dir })
+}
+
+pub fn date() -> PlanDate {
+    PlanDate::parse(DATE).expect("date")
+}
+
+/// One answer: status, JSON body (or the text as a JSON string), content type.
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: Option<String>,
+    pub text: String,
+}
+
+impl Service {
+    pub fn token(&self, role: Role) -> &str {
+        &self.tokens[&role]
+    }
+
+    /// Calls the router as `token` (no header when `None`).
+    pub async fn call_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        uri: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(uri);
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+            .expect("request");
+        let response = app(self.state.clone()).oneshot(request).await.expect("response");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(text.clone()))
+        };
+        Answer { status, body, content_type, text }
+    }
+
+    /// Calls as `role`.
+    pub async fn call(&self, role: Role, method: &str, uri: &str, body: Option<&str>) -> Answer {
+        self.call_as(Some(self.token(role)), method, uri, body, &[]).await
+    }
+
+    /// Plans S1's day (1 s of search) and waits until it is done; returns the plan id.
+    pub async fn plan_day(&self) -> i64 {
+        let body = serde_json::json!({"station": "S1", "date": DATE, "time_limit_secs": 1}).to_string();
+        let created = self.call(Role::Dispatcher, "POST", "/v1/plans", Some(&body)).await;
+        assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.body);
+        let id = created.body["id"].as_i64().expect("plan id");
+        for _ in 0..600 {
+            let status = self.call(Role::Dispatcher, "GET", &format!("/v1/plans/{id}"), None).await;
+            match status.body["status"].as_str() {
+                Some("done") => return id,
+                Some("failed") => panic!("plan failed: {}", status.body),
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        panic!("plan {id} did not finish");
+    }
+
+    /// The current plan of S1's day, checked by the independent checker against the day's
+    /// open orders.
+    pub async fn checked_plan(&self) -> solver::Plan {
+        let answer = self.call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/plan?date={DATE}"), None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let plan: solver::Plan = serde_json::from_value(answer.body["plan"].clone()).expect("a plan");
+        let (scenario, _) = dispatch_api::station_day::scenario(&self.state, "S1", &date(), true)
+            .await
+            .expect("station day");
+        let day = self.state.travel.day_problem(&network(), &scenario).expect("day problem");
+        let report = solver::check::check(&day.day.problem, &day.travel.matrices, &plan);
+        assert!(report.is_feasible(), "{:?}", report.violations);
+        assert_eq!(plan.kpis.visits_total, day.day.problem.visits.len());
+        plan
+    }
+}
+
+/// Reads Server-Sent Events until the stream ends or `limit` events came: `(event, id, data)`.
+pub async fn read_events(response: reqwest::Response, limit: usize) -> Vec<(String, String, Value)> {
+    let mut events = Vec::new();
+    let mut buffer = String::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("chunk")));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let (mut event, mut id, mut data) = (String::new(), String::new(), String::new());
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event: ") {
+                    event = v.to_string();
+                } else if let Some(v) = line.strip_prefix("id: ") {
+                    id = v.to_string();
+                } else if let Some(v) = line.strip_prefix("data: ") {
+                    data.push_str(v);
+                }
+            }
+            if !event.is_empty() {
+                events.push((event, id, serde_json::from_str(&data).expect("event data is JSON")));
+                if events.len() >= limit {
+                    return events;
+                }
+            }
+        }
+    }
+    events
+}
+
+/// Serves the router on 127.0.0.1:0; returns the base URL.
+pub async fn listen(state: &AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(std::future::IntoFuture::into_future(axum::serve(listener, app(state.clone()))));
+    format!("http://{addr}")
+}
+
+/// Runs a test body on SQLite and on PostgreSQL: `both!(name, body_fn)` makes `name_sqlite`
+/// and `name_postgres`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(s) = common::service(common::Backend::Sqlite).await {
+                    $body(s).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(s) = common::service(common::Backend::Postgres).await {
+                    $body(s).await;
+                }
+            }
+        }
+    };
+}
