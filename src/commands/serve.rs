@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use super::solve::seconds;
-use dispatch_api::clock::{Clock, CHINA_UTC_OFFSET_S};
 use crate::input::{self, ProblemFile};
 use crate::progress::Progress;
 use crate::station_plans;
+use dispatch_api::clock::{Clock, CHINA_UTC_OFFSET_S};
 
 #[derive(ClapArgs)]
 #[command(

@@ -12,11 +12,16 @@ pub const CHINA_UTC_OFFSET_S: i64 = 8 * 3600;
 
 #[derive(Clone, Debug)]
 enum Source {
-    System { utc_offset_s: i64 },
+    System {
+        utc_offset_s: i64,
+    },
     /// Local seconds since 1970-01-01 00:00, moved only by [`Clock::set`].
     Fixed(Arc<AtomicI64>),
     /// Local seconds at `since`, running on from there.
-    Running { base: i64, since: Instant },
+    Running {
+        base: i64,
+        since: Instant,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -2,7 +2,6 @@
 //! `application/problem+json`: validation 422 naming the field, not found 404, conflict 409,
 //! internal 500 (logged once, with no detail leaked).
 
-use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -85,25 +84,6 @@ impl IntoResponse for AppError {
                 .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
         }
         response
-    }
-}
-
-/// A JSON body whose errors are 422 problems naming the field (`windows[0].start`), where
-/// axum's own extractor answers in plain text.
-pub struct ValidJson<T>(pub T);
-
-impl<S, T> FromRequest<S> for ValidJson<T>
-where
-    T: DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::invalid("body", e.body_text()))?;
-        parse_json(&bytes).map(ValidJson)
     }
 }
 

@@ -32,8 +32,7 @@ fn order(id: &str, client: &str) -> String {
 }
 
 async fn an_order_is_stored_and_read_back(s: Service) {
-    let (status, body, _) =
-        c(&s, "POST", "/v1/orders", Some(&order("urgent-1", "K1")), None).await;
+    let (status, body, _) = c(&s, "POST", "/v1/orders", Some(&order("urgent-1", "K1")), None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["id"], "urgent-1");
     assert_eq!(body["status"], "open");
@@ -44,8 +43,7 @@ async fn an_order_is_stored_and_read_back(s: Service) {
     // Without an id the service makes one up.
     let mut anonymous: Value = serde_json::from_str(&order("x", "K2")).expect("json");
     anonymous.as_object_mut().expect("object").remove("id");
-    let (status, body, _) =
-        c(&s, "POST", "/v1/orders", Some(&anonymous.to_string()), None).await;
+    let (status, body, _) = c(&s, "POST", "/v1/orders", Some(&anonymous.to_string()), None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(body["id"].as_str().is_some_and(|id| !id.is_empty()));
 
@@ -56,8 +54,7 @@ async fn an_order_is_stored_and_read_back(s: Service) {
     obj.insert("preferred".into(), json!(["C1"]));
     obj.insert("refused".into(), json!(["C2"]));
     obj.insert("female_only".into(), json!(true));
-    let (status, body, _) =
-        c(&s, "POST", "/v1/orders", Some(&rules.to_string()), None).await;
+    let (status, body, _) = c(&s, "POST", "/v1/orders", Some(&rules.to_string()), None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (_, read, _) = c(&s, "GET", "/v1/orders/bath-1", None, None).await;
     assert_eq!((&read["due"], &read["preferred"][0]), (&json!(40_000), &json!("C1")));
@@ -85,8 +82,7 @@ async fn bad_orders_get_422_naming_the_field_and_store_nothing(s: Service) {
         ),
     ];
     for (body, field) in cases {
-        let (status, problem, content_type) =
-            c(&s, "POST", "/v1/orders", Some(&body), None).await;
+        let (status, problem, content_type) = c(&s, "POST", "/v1/orders", Some(&body), None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {problem}");
         assert_eq!(content_type.as_deref(), Some("application/problem+json"));
         assert_eq!(problem["field"], field, "{problem}");
@@ -133,8 +129,7 @@ async fn idempotency_key_replays_the_first_answer_and_refuses_another_body(s: Se
     let repeat = c(&s, "POST", "/v1/orders", Some(&body), Some("key-1")).await;
     assert_eq!(repeat.0, StatusCode::CREATED);
     assert_eq!(repeat.1, first.1);
-    let other =
-        c(&s, "POST", "/v1/orders", Some(&order("idem-2", "K3")), Some("key-1")).await;
+    let other = c(&s, "POST", "/v1/orders", Some(&order("idem-2", "K3")), Some("key-1")).await;
     assert_eq!(other.0, StatusCode::CONFLICT, "{}", other.1);
     let (status, _, _) = c(&s, "GET", "/v1/orders/idem-2", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the refused body is not stored");
@@ -152,8 +147,7 @@ async fn bad_plan_requests_get_422(s: Service) {
         (json!({"station": "S1", "date": DATE, "time_limit_secs": -1}), "time_limit_secs"),
     ];
     for (body, field) in cases {
-        let (status, problem, _) =
-            c(&s, "POST", "/v1/plans", Some(&body.to_string()), None).await;
+        let (status, problem, _) = c(&s, "POST", "/v1/plans", Some(&body.to_string()), None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
         assert_eq!(problem["field"], field);
     }
@@ -264,8 +258,7 @@ async fn planner_site_chooses_k_sites_and_refuses_too_many(s: Service) {
     assert_eq!(report["chosen"].as_array().map(Vec::len), Some(2));
     assert!(report["milp"]["covered"].as_u64() >= report["greedy"]["covered"].as_u64());
     let too_many = body.replace(r#""k": 2"#, r#""k": 9"#);
-    let (status, problem, _) =
-        c(&s, "POST", "/v1/planner/site", Some(&too_many), None).await;
+    let (status, problem, _) = c(&s, "POST", "/v1/planner/site", Some(&too_many), None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["field"], "k");
 }

@@ -5,7 +5,7 @@
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
-use crate::error::{AppError, ValidJson};
+use crate::error::{parse_json, AppError};
 use axum::extract::State;
 use axum::Json;
 use planner::simulate::{self, demand};
@@ -66,9 +66,10 @@ pub struct CoverageQuestion {
 pub async fn coverage(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(q): ValidJson<CoverageQuestion>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Value>, AppError> {
     caller.require(&[Role::Admin, Role::Planner])?;
+    let q: CoverageQuestion = parse_json(&body)?;
     check_minutes(q.minutes)?;
     let scenario = state.store.scenario(None).await?;
     let network = state.network.clone();
@@ -142,9 +143,10 @@ pub struct SiteQuestion {
 pub async fn site(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(q): ValidJson<SiteQuestion>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Value>, AppError> {
     caller.require(&[Role::Admin, Role::Planner])?;
+    let q: SiteQuestion = parse_json(&body)?;
     check_minutes(Some(q.minutes))?;
     let candidates = match q.candidates {
         None => Candidates::Auto { count: q.auto_candidates.clamp(1, 5000) },
@@ -220,9 +222,10 @@ pub struct SimulateQuestion {
 pub async fn simulate(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(q): ValidJson<SimulateQuestion>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Value>, AppError> {
     caller.require(&[Role::Admin, Role::Planner])?;
+    let q: SimulateQuestion = parse_json(&body)?;
     if q.weeks == 0 || q.weeks > 12 {
         return Err(AppError::invalid("weeks", "must be between 1 and 12"));
     }

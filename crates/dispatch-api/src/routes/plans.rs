@@ -3,7 +3,7 @@
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
-use crate::error::{AppError, ValidJson};
+use crate::error::{parse_json, AppError};
 use crate::solve_worker::{self, PlanEvent};
 use crate::store::{PlanRow, Store};
 use axum::extract::{Path, State};
@@ -33,8 +33,10 @@ pub struct NewPlan {
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    ValidJson(new): ValidJson<NewPlan>,
+    body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let new: NewPlan = parse_json(&body)?;
     caller.write_station(&new.station)?;
     let limit = match new.time_limit_secs {
         None => state.solve_time_limit,

@@ -8,7 +8,7 @@ use super::{idempotent, Idempotency, Params};
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
-use crate::error::{parse_json, AppError, ValidJson};
+use crate::error::{parse_json, AppError};
 use crate::live;
 use crate::order::{Order, OrderStatus};
 use crate::store::{Inserted, OrderKind, Store};
@@ -199,9 +199,10 @@ pub async fn package_orders(
     State(state): State<AppState>,
     caller: Caller,
     Path(station): Path<String>,
-    ValidJson(day): ValidJson<PackageDay>,
+    body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
     dispatcher_of(&state, &caller, &station).await?;
+    let day: PackageDay = parse_json(&body)?;
     let weekday = day.date.weekday();
     let (mut created, mut flexible) = (Vec::new(), Vec::new());
     for p in state.store.packages_of(&station).await? {

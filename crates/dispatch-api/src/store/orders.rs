@@ -220,7 +220,7 @@ impl Store {
 
     /// A page of orders in id order.
     pub async fn list_orders(&self, q: &OrderQuery) -> Result<Page, AppError> {
-        let mut sql = "SELECT id, body FROM orders WHERE id > $1".to_string();
+        let mut sql = "SELECT id, station, body FROM orders WHERE id > $1".to_string();
         let mut binds = vec![q.cursor.clone().unwrap_or_default()];
         if let Some(date) = &q.date {
             binds.push(date.to_string());
@@ -248,8 +248,15 @@ impl Store {
         let more = rows.len() > q.limit;
         let rows = &rows[..rows.len().min(q.limit)];
         let next = if more { rows.last().map(|r| r.get::<String, _>("id")) } else { None };
-        let items =
-            rows.iter().map(|r| decode(r.get::<&str, _>("body"))).collect::<Result<_, _>>()?;
+        // Each order with its station, which the stored body does not repeat.
+        let items = rows
+            .iter()
+            .map(|r| {
+                let mut order: serde_json::Value = decode(r.get::<&str, _>("body"))?;
+                order["station"] = serde_json::json!(r.get::<Option<String>, _>("station"));
+                Ok(order)
+            })
+            .collect::<Result<_, AppError>>()?;
         Ok(Page { items, next })
     }
 

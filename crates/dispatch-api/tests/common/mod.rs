@@ -72,7 +72,8 @@ async fn database(backend: Backend) -> Option<(String, Option<tempfile::TempDir>
         }
         Backend::Postgres => {
             static N: AtomicU32 = AtomicU32::new(0);
-            let schema = format!("cc_t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+            let schema =
+                format!("cc_t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
             let base = postgres_url();
             let admin = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(1)
@@ -83,7 +84,9 @@ async fn database(backend: Backend) -> Option<(String, Option<tempfile::TempDir>
                 Ok(pool) => pool,
                 Err(e) => {
                     if std::env::var("CARECIRCLE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                        panic!("PostgreSQL at {base} is required (CARECIRCLE_REQUIRE_POSTGRES=1): {e}");
+                        panic!(
+                            "PostgreSQL at {base} is required (CARECIRCLE_REQUIRE_POSTGRES=1): {e}"
+                        );
                     }
                     eprintln!("SKIPPED on PostgreSQL: no server answers at {base}: {e}");
                     return None;
@@ -113,7 +116,8 @@ pub async fn service(backend: Backend) -> Option<Service> {
     let mut tokens = HashMap::new();
     let stations = vec!["S1".to_string()];
     for role in Role::ALL {
-        let token = create_token(&state.store, role, &stations, Some("C1"), "test").await.expect("token");
+        let token =
+            create_token(&state.store, role, &stations, Some("C1"), "test").await.expect("token");
         tokens.insert(role, token);
     }
     Some(Service { state, tokens, _dir: dir })
@@ -182,7 +186,8 @@ impl Service {
 
     /// Plans S1's day (1 s of search) and waits until it is done; returns the plan id.
     pub async fn plan_day(&self) -> i64 {
-        let body = serde_json::json!({"station": "S1", "date": DATE, "time_limit_secs": 1}).to_string();
+        let body =
+            serde_json::json!({"station": "S1", "date": DATE, "time_limit_secs": 1}).to_string();
         let created = self.call(Role::Dispatcher, "POST", "/v1/plans", Some(&body)).await;
         assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.body);
         let id = created.body["id"].as_i64().expect("plan id");
@@ -200,9 +205,12 @@ impl Service {
     /// The current plan of S1's day, checked by the independent checker against the day's
     /// open orders.
     pub async fn checked_plan(&self) -> solver::Plan {
-        let answer = self.call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/plan?date={DATE}"), None).await;
+        let answer = self
+            .call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/plan?date={DATE}"), None)
+            .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-        let plan: solver::Plan = serde_json::from_value(answer.body["plan"].clone()).expect("a plan");
+        let plan: solver::Plan =
+            serde_json::from_value(answer.body["plan"].clone()).expect("a plan");
         let (scenario, _) = dispatch_api::station_day::scenario(&self.state, "S1", &date(), true)
             .await
             .expect("station day");
@@ -215,7 +223,10 @@ impl Service {
 }
 
 /// Reads Server-Sent Events until the stream ends or `limit` events came: `(event, id, data)`.
-pub async fn read_events(response: reqwest::Response, limit: usize) -> Vec<(String, String, Value)> {
+pub async fn read_events(
+    response: reqwest::Response,
+    limit: usize,
+) -> Vec<(String, String, Value)> {
     let mut events = Vec::new();
     let mut buffer = String::new();
     let mut stream = response.bytes_stream();

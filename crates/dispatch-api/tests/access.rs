@@ -1,0 +1,175 @@
+//! Access control, endpoint by endpoint and role by role, on SQLite and PostgreSQL: allowed
+//! (anything but 401 and 403), 401 without a token or with an unknown one, 403 with the wrong
+//! role; and nobody reads another station's data or another caregiver's route.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Service, DATE};
+use dispatch_api::app::ENDPOINTS;
+use dispatch_api::auth::Role;
+use serde_json::json;
+
+use Role::{Admin as A, Caregiver as C, Dispatcher as D, Planner as P};
+
+/// Every endpoint, a concrete path of it (S1's data; caregiver C1) and the roles allowed.
+const TABLE: &[(&str, &str, &str, &[Role])] = &[
+    ("get", "/healthz", "/healthz", &[A, D, C, P]),
+    ("get", "/metrics", "/metrics", &[A, D, C, P]),
+    ("get", "/openapi.json", "/openapi.json", &[A, D, C, P]),
+    ("post", "/v1/orders", "/v1/orders", &[A, D]),
+    ("get", "/v1/orders", "/v1/orders", &[A, D, P]),
+    ("get", "/v1/orders/{id}", "/v1/orders/V1", &[A, D, P]),
+    ("patch", "/v1/orders/{id}", "/v1/orders/V1", &[A, D]),
+    ("post", "/v1/orders/{id}/cancel", "/v1/orders/V4/cancel", &[A, D]),
+    ("post", "/v1/plans", "/v1/plans", &[A, D]),
+    ("get", "/v1/plans/{id}", "/v1/plans/999", &[A, D, P]),
+    ("get", "/v1/plans/{id}/events", "/v1/plans/999/events", &[A, D, P]),
+    ("get", "/v1/stations/{id}/events", "/v1/stations/S1/events?after=-1", &[A, D]),
+    ("get", "/v1/stations/{id}/plan", "/v1/stations/S1/plan?date=2026-11-25", &[A, D, P]),
+    ("post", "/v1/stations/{id}/absences", "/v1/stations/S1/absences", &[A, D]),
+    ("get", "/v1/stations/{id}/alerts", "/v1/stations/S1/alerts?date=2026-11-25", &[A, D]),
+    ("post", "/v1/stations/{id}/package-orders", "/v1/stations/S1/package-orders", &[A, D]),
+    ("get", "/v1/caregivers/{id}/route", "/v1/caregivers/C1/route?date=2026-11-25", &[A, D, P]),
+    ("get", "/v1/me/route", "/v1/me/route", &[C]),
+    ("get", "/v1/me/route.geojson", "/v1/me/route.geojson", &[C]),
+    ("get", "/v1/me/route.ics", "/v1/me/route.ics", &[C]),
+    ("post", "/v1/me/visits/{id}/check-in", "/v1/me/visits/V1/check-in", &[C]),
+    ("post", "/v1/me/visits/{id}/check-out", "/v1/me/visits/V1/check-out", &[C]),
+    ("post", "/v1/me/positions", "/v1/me/positions", &[C]),
+    ("post", "/v1/planner/coverage", "/v1/planner/coverage", &[A, P]),
+    ("post", "/v1/planner/site", "/v1/planner/site", &[A, P]),
+    ("post", "/v1/planner/simulate", "/v1/planner/simulate", &[A, P]),
+    ("get", "/v1/{kind}", "/v1/clients", &[A, D, P]),
+    ("post", "/v1/{kind}", "/v1/clients", &[A, D]),
+    ("post", "/v1/{kind}/import", "/v1/clients/import", &[A, D]),
+    ("get", "/v1/{kind}/{id}", "/v1/clients/K1", &[A, D, P]),
+    ("put", "/v1/{kind}/{id}", "/v1/clients/K1", &[A, D]),
+    ("delete", "/v1/{kind}/{id}", "/v1/clients/K7", &[A, D]),
+];
+
+fn public(path: &str) -> bool {
+    matches!(path, "/healthz" | "/metrics" | "/openapi.json")
+}
+
+#[test]
+fn the_table_covers_every_endpoint() {
+    let mut listed: Vec<(&str, &str)> = TABLE.iter().map(|(m, p, _, _)| (*m, *p)).collect();
+    let mut served: Vec<(&str, &str)> = ENDPOINTS.iter().map(|e| (e.method, e.path)).collect();
+    listed.sort();
+    served.sort();
+    assert_eq!(listed, served, "add new endpoints to TABLE");
+}
+
+async fn every_endpoint_and_role(s: Service) {
+    for (method, template, path, allowed) in TABLE {
+        let method = &method.to_uppercase();
+        // An empty object: allowed callers get past access control and stop at validation,
+        // so the table changes nothing it would trip over later.
+        let body = (method != "GET" && method != "DELETE").then_some("{}");
+        if !public(template) {
+            let none = s.call_as(None, method, path, body, &[]).await;
+            assert_eq!(none.status, StatusCode::UNAUTHORIZED, "{method} {path} without a token");
+            let unknown = s.call_as(Some("cc_not-a-token"), method, path, body, &[]).await;
+            assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "{method} {path} unknown token");
+        }
+        for role in Role::ALL {
+            if *template == "/v1/stations/{id}/events" && allowed.contains(&role) {
+                continue; // a stream: opened in the live tests
+            }
+            let answer = s.call(role, method, path, body).await;
+            let denied = matches!(answer.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
+            if allowed.contains(&role) {
+                assert!(!denied, "{method} {path} as {role:?}: {} {}", answer.status, answer.body);
+                assert!(
+                    !answer.status.is_server_error(),
+                    "{method} {path} as {role:?}: {}",
+                    answer.body
+                );
+            } else {
+                assert_eq!(
+                    answer.status,
+                    StatusCode::FORBIDDEN,
+                    "{method} {path} as {role:?}: {}",
+                    answer.body
+                );
+                assert_eq!(answer.content_type.as_deref(), Some("application/problem+json"));
+            }
+        }
+    }
+}
+
+/// The dispatcher of S1 sees and changes nothing of S2; the caregiver C1 only their own.
+async fn nobody_reads_another_stations_data(s: Service) {
+    let forbidden = [
+        ("GET", "/v1/stations/S2/plan?date=2026-11-25", None),
+        ("GET", "/v1/stations/S2/events", None),
+        ("GET", "/v1/stations/S2/alerts?date=2026-11-25", None),
+        ("GET", "/v1/clients/K2", None),
+        ("GET", "/v1/caregivers/C2", None),
+        ("GET", "/v1/orders/V2", None),
+        ("GET", "/v1/orders?station=S2", None),
+        ("GET", "/v1/clients?station=S2", None),
+        ("GET", "/v1/caregivers/C2/route?date=2026-11-25", None),
+        ("POST", "/v1/orders/V2/cancel", None),
+        ("DELETE", "/v1/clients/K2", None),
+        (
+            "POST",
+            "/v1/stations",
+            Some(
+                json!({"id": "S9", "location": {"lon": 1.52, "lat": 42.5}, "circle": {"minutes": 15, "mode": "walk"}}),
+            ),
+        ),
+        (
+            "POST",
+            "/v1/orders",
+            Some(
+                json!({"client": "K2", "date": DATE, "service": "meal", "duration": 600, "windows": [{"start": 36000, "end": 40000}]}),
+            ),
+        ),
+        ("POST", "/v1/plans", Some(json!({"station": "S2", "date": DATE}))),
+    ];
+    for (method, path, body) in forbidden {
+        let body = body.map(|b| b.to_string());
+        let answer = s.call(D, method, path, body.as_deref()).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "dispatcher of S1: {method} {path}: {}",
+            answer.body
+        );
+    }
+    // Listings hold only the dispatcher's station.
+    for path in ["/v1/clients?limit=500", "/v1/orders?limit=500", "/v1/caregivers", "/v1/stations"]
+    {
+        let page = s.call(D, "GET", path, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        let items = page.body["items"].as_array().expect("items");
+        assert!(!items.is_empty(), "{path}");
+        for item in items {
+            let station = item.get("station").unwrap_or(&item["id"]);
+            assert_eq!(station, "S1", "{path}: {item}");
+        }
+    }
+    // The caregiver's route is their own: they cannot name another.
+    let other = s.call(C, "GET", "/v1/caregivers/C2/route?date=2026-11-25", None).await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    s.plan_day().await;
+    let mine = s.call(C, "GET", &format!("/v1/me/route?date={DATE}"), None).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(mine.body["caregiver"], "C1");
+    // Checking in at another caregiver's visit is refused.
+    let plan = s.checked_plan().await;
+    let foreign = plan
+        .routes
+        .iter()
+        .find(|r| r.caregiver != "C1" && !r.stops.is_empty())
+        .expect("another route");
+    let visit = &foreign.stops[0].visit;
+    let at = json!({"lon": 1.52, "lat": 42.5}).to_string();
+    let answer = s.call(C, "POST", &format!("/v1/me/visits/{visit}/check-in"), Some(&at)).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+}
+
+both!(endpoints_and_roles, every_endpoint_and_role);
+both!(station_scope, nobody_reads_another_stations_data);
