@@ -1,0 +1,259 @@
+//! A station's live day, on SQLite and PostgreSQL: urgent orders inserted into the plan,
+//! absences and cancellations re-planned with what happened kept, the station's event stream
+//! resuming after Last-Event-ID, the caregiver's route as JSON, GeoJSON and iCalendar,
+//! check-in and check-out, and the three alerts. Every re-plan passes the checker.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{read_events, Service, DATE};
+use dispatch_api::auth::Role;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn urgent(client: &str, start: i64, end: i64) -> String {
+    json!({"client": client, "date": DATE, "service": "medical_escort", "duration": 1200,
+           "windows": [{"start": start, "end": end}], "urgent": true})
+    .to_string()
+}
+
+async fn urgent_orders_are_inserted_and_the_change_is_pushed(s: Service) {
+    s.plan_day().await;
+    let before = s.checked_plan().await;
+    let base = common::listen(&s.state).await;
+    let http = reqwest::Client::new();
+    let bearer = format!("Bearer {}", s.token(Role::Dispatcher));
+    // The stream from now on.
+    let stream = http
+        .get(format!("{base}/v1/stations/S1/events"))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(stream.status(), reqwest::StatusCode::OK);
+
+    // 09:00: a one-tap call from K4 for between 10:00 and 12:00.
+    s.state.clock.set(&common::date(), 9 * 3600);
+    let answer =
+        s.call(Role::Dispatcher, "POST", "/v1/orders", Some(&urgent("K4", 36_000, 64_800))).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let id = answer.body["id"].as_str().expect("id").to_string();
+    let assignment = &answer.body["assignment"];
+    assert_eq!(assignment["visit"], json!(id), "{}", answer.body);
+    let start = assignment["start"].as_i64().expect("start");
+    assert!((36_000..=64_800).contains(&start), "inside its window: {start}");
+    // Only the new visit is new; the rest moved little.
+    let replan = &answer.body["replan"];
+    assert_eq!(replan["inserted"].as_array().map(Vec::len), Some(1));
+    let after = s.checked_plan().await;
+    assert_eq!(after.kpis.visits_served, before.kpis.visits_served + 1);
+    let moved = replan["moved"].as_array().expect("moved").len();
+    assert!(moved <= 3, "an insertion should move few visits: {moved}");
+
+    // The dispatcher's stream carried the new plan and the assignment.
+    let events = tokio::time::timeout(Duration::from_secs(10), read_events(stream, 2 + moved))
+        .await
+        .expect("events arrive");
+    assert_eq!(events[0].0, "plan", "{events:?}");
+    assert_eq!(events[0].2["reason"], "urgent");
+    assert!(
+        events.iter().any(|(e, _, d)| e == "assignment" && d["visit"] == json!(id)),
+        "{events:?}"
+    );
+
+    // Resuming after the first event gives exactly what followed it, in order.
+    let first: i64 = events[0].1.parse().expect("numeric id");
+    let resumed = http
+        .get(format!("{base}/v1/stations/S1/events"))
+        .header("authorization", &bearer)
+        .header("Last-Event-ID", first.to_string())
+        .send()
+        .await
+        .expect("resume");
+    let rest =
+        tokio::time::timeout(Duration::from_secs(10), read_events(resumed, events.len() - 1))
+            .await
+            .expect("resumed events");
+    let ids: Vec<&str> = rest.iter().map(|(_, id, _)| id.as_str()).collect();
+    let expected: Vec<&str> = events[1..].iter().map(|(_, id, _)| id.as_str()).collect();
+    assert_eq!(ids, expected);
+
+    // An urgent order that fits nowhere (a window already past) is kept, unassigned.
+    s.state.clock.set(&common::date(), 15 * 3600);
+    let late =
+        s.call(Role::Dispatcher, "POST", "/v1/orders", Some(&urgent("K7", 30_000, 32_000))).await;
+    assert_eq!(late.status, StatusCode::CREATED, "{}", late.body);
+    assert_eq!(late.body["assignment"], Value::Null);
+    let late_id = late.body["id"].as_str().expect("id");
+    assert!(late.body["replan"]["unassigned"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|v| v == late_id));
+    s.checked_plan().await;
+}
+
+/// Started visits stay; the absent caregiver's remaining visits go to others and are
+/// reported as moved; a cancelled visit leaves its route.
+async fn absences_and_cancellations_keep_what_happened(s: Service) {
+    s.plan_day().await;
+    let plan = s.checked_plan().await;
+    let route = plan.routes.iter().find(|r| r.caregiver == "C1").expect("C1 works");
+    assert!(route.stops.len() >= 2, "C1 has a day");
+    let first = route.stops[0].clone();
+    // C1 starts the first visit, then falls ill.
+    s.state.clock.set(&common::date(), first.start.0);
+    let here = json!({"lon": 1.53, "lat": 42.51}).to_string();
+    let checked = s
+        .call(
+            Role::Caregiver,
+            "POST",
+            &format!("/v1/me/visits/{}/check-in", first.visit),
+            Some(&here),
+        )
+        .await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    let again = s
+        .call(
+            Role::Caregiver,
+            "POST",
+            &format!("/v1/me/visits/{}/check-in", first.visit),
+            Some(&here),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let absent = json!({"caregiver": "C1", "date": DATE}).to_string();
+    let answer = s.call(Role::Dispatcher, "POST", "/v1/stations/S1/absences", Some(&absent)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let after = s.checked_plan().await;
+    let c1 = after.routes.iter().find(|r| r.caregiver == "C1").expect("C1 keeps the started visit");
+    assert_eq!(c1.stops.len(), 1);
+    assert_eq!(c1.stops[0].visit, first.visit);
+    assert_eq!(c1.stops[0].start, first.start);
+    let moved = answer.body["replan"]["moved"].as_array().expect("moved");
+    for stop in &route.stops[1..] {
+        let m = moved
+            .iter()
+            .find(|m| m["visit"] == json!(stop.visit))
+            .expect("each remaining visit is reported");
+        assert_eq!(m["from_caregiver"], "C1");
+        assert_ne!(m["to_caregiver"], "C1");
+    }
+
+    // A cancelled visit leaves its route and is reported.
+    let victim = after
+        .routes
+        .iter()
+        .find(|r| r.caregiver != "C1")
+        .expect("a route")
+        .stops
+        .last()
+        .expect("a stop")
+        .visit
+        .clone();
+    let cancelled =
+        s.call(Role::Dispatcher, "POST", &format!("/v1/orders/{victim}/cancel"), None).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    assert_eq!(cancelled.body["order"]["status"], "cancelled");
+    let last = s.checked_plan().await;
+    assert!(last.routes.iter().all(|r| r.stops.iter().all(|st| st.visit != victim)));
+}
+
+async fn caregivers_get_their_route_as_json_geojson_and_ical(s: Service) {
+    s.plan_day().await;
+    let json_route =
+        s.call(Role::Caregiver, "GET", &format!("/v1/me/route?date={DATE}"), None).await;
+    assert_eq!(json_route.status, StatusCode::OK, "{}", json_route.body);
+    let stops = json_route.body["stops"].as_array().expect("stops").len();
+    assert!(stops > 0);
+    let geo =
+        s.call(Role::Caregiver, "GET", &format!("/v1/me/route.geojson?date={DATE}"), None).await;
+    assert_eq!(geo.status, StatusCode::OK);
+    assert_eq!(geo.content_type.as_deref(), Some("application/geo+json"));
+    let features = geo.body["features"].as_array().expect("features");
+    let legs: Vec<&Value> = features.iter().filter(|f| f["properties"]["kind"] == "leg").collect();
+    assert_eq!(legs.len(), stops + 1, "out, between each stop, and back");
+    // Road paths, not straight lines: most legs bend.
+    let bent = legs
+        .iter()
+        .filter(|l| l["geometry"]["coordinates"].as_array().is_some_and(|c| c.len() > 2))
+        .count();
+    assert!(bent * 2 > legs.len(), "{bent} of {} legs follow roads", legs.len());
+    let ics = s.call(Role::Caregiver, "GET", &format!("/v1/me/route.ics?date={DATE}"), None).await;
+    assert_eq!(ics.status, StatusCode::OK);
+    assert!(ics.content_type.as_deref().is_some_and(|c| c.starts_with("text/calendar")));
+    assert!(ics.text.starts_with("BEGIN:VCALENDAR\r\n") && ics.text.ends_with("END:VCALENDAR\r\n"));
+    assert_eq!(ics.text.matches("BEGIN:VEVENT").count(), stops);
+    // 2026-11-25 in China is 2026-11-24/25 in UTC: times are shifted by eight hours.
+    let first_start = json_route.body["stops"][0]["start"].as_i64().expect("start") - 8 * 3600;
+    let expected =
+        format!("DTSTART:20261125T{:02}{:02}", first_start / 3600, (first_start % 3600) / 60);
+    assert!(ics.text.contains(&expected), "{expected} in {}", ics.text);
+}
+
+async fn alerts_for_lateness_missing_check_out_and_deviation(s: Service) {
+    s.plan_day().await;
+    let plan = s.checked_plan().await;
+    let route = plan.routes.iter().find(|r| r.caregiver == "C1").expect("C1 works").clone();
+    let (first, second) = (&route.stops[0], &route.stops[1]);
+    // Checked in at the first visit on time, never out; the second never started.
+    s.state.clock.set(&common::date(), first.start.0);
+    let here = json!({"lon": 1.53, "lat": 42.51}).to_string();
+    let answer = s
+        .call(
+            Role::Caregiver,
+            "POST",
+            &format!("/v1/me/visits/{}/check-in", first.visit),
+            Some(&here),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    s.state.clock.set(&common::date(), second.end.0 + 3600);
+    let raised = dispatch_api::alerts::scan(&s.state).await.expect("scan");
+    let kinds: Vec<(&str, &str)> =
+        raised.iter().map(|a| (a.kind.as_str(), a.visit.as_deref().unwrap_or(""))).collect();
+    assert!(kinds.contains(&("no_check_out", first.visit.as_str())), "{kinds:?}");
+    assert!(kinds.contains(&("late", second.visit.as_str())), "{kinds:?}");
+    // Raised once: a second scan adds nothing for them.
+    let again = dispatch_api::alerts::scan(&s.state).await.expect("scan");
+    assert!(again.iter().all(|a| a.visit.as_deref() != Some(first.visit.as_str())));
+
+    // Far off the path (the other end of Andorra) for ten minutes: a deviation alert.
+    let away = json!({"lon": 1.45, "lat": 42.46}).to_string();
+    let t0 = second.end.0 + 3600;
+    let first_fix = s.call(Role::Caregiver, "POST", "/v1/me/positions", Some(&away)).await;
+    assert_eq!(first_fix.status, StatusCode::OK, "{}", first_fix.body);
+    assert!(
+        first_fix.body["off_path_m"].as_f64().is_some_and(|d| d > 1000.0),
+        "{}",
+        first_fix.body
+    );
+    assert_eq!(first_fix.body["alert"], Value::Null, "not yet: just left the path");
+    s.state.clock.set(&common::date(), t0 + 600);
+    let later = s.call(Role::Caregiver, "POST", "/v1/me/positions", Some(&away)).await;
+    assert_eq!(later.body["alert"]["kind"], "deviation", "{}", later.body);
+    // On the path again: no alert.
+    let stop_location =
+        s.call(Role::Caregiver, "GET", &format!("/v1/me/route?date={DATE}"), None).await.body
+            ["stops"][1]["location"]
+            .clone();
+    let back =
+        s.call(Role::Caregiver, "POST", "/v1/me/positions", Some(&stop_location.to_string())).await;
+    assert!(back.body["off_path_m"].as_f64().is_some_and(|d| d < 300.0), "{}", back.body);
+    let alerts =
+        s.call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/alerts?date={DATE}"), None).await;
+    let kinds: Vec<&str> = alerts.body["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter_map(|a| a["kind"].as_str())
+        .collect();
+    for kind in ["late", "no_check_out", "deviation"] {
+        assert!(kinds.contains(&kind), "{kind} stored: {kinds:?}");
+    }
+}
+
+both!(urgent_insertion, urgent_orders_are_inserted_and_the_change_is_pushed);
+both!(absence_and_cancel, absences_and_cancellations_keep_what_happened);
+both!(caregiver_route, caregivers_get_their_route_as_json_geojson_and_ical);
+both!(alerts, alerts_for_lateness_missing_check_out_and_deviation);
