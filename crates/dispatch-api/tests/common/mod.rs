@@ -150,7 +150,7 @@ impl Service {
         headers: &[(&str, &str)],
     ) -> Answer {
         let mut request = Request::builder().method(method).uri(uri);
-        if body.is_some() {
+        if body.is_some() && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
             request = request.header(header::CONTENT_TYPE, "application/json");
         }
         if let Some(token) = token {

@@ -1,0 +1,174 @@
+//! Master data through the API, on SQLite and PostgreSQL: create, read, replace, deactivate,
+//! list with filters and cursor pagination, and bulk import from CSV with Chinese headers and
+//! names (all rows or none).
+
+mod common;
+
+use axum::http::StatusCode;
+use common::Service;
+use dispatch_api::auth::Role;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+const D: Role = Role::Dispatcher;
+
+async fn create_read_replace_deactivate(s: Service) {
+    let client = json!({"id": "K900", "name": "孙桂英", "station": "S1",
+                        "location": {"lon": 1.5300, "lat": 42.5110, "crs": "wgs84"}, "address": "Carrer Major 3"});
+    let created = s.call(D, "POST", "/v1/clients", Some(&client.to_string())).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["active"], true);
+    let again = s.call(D, "POST", "/v1/clients", Some(&client.to_string())).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let read = s.call(D, "GET", "/v1/clients/K900", None).await;
+    assert_eq!(read.body["name"], "孙桂英");
+
+    // GCJ-02 from a phone map is kept as given and converted where routes are made.
+    let mut moved = client.clone();
+    moved["location"] = json!({"lon": 1.5300, "lat": 42.5110, "crs": "gcj02"});
+    let put = s.call(D, "PUT", "/v1/clients/K900", Some(&moved.to_string())).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    assert_eq!(put.body["location"]["crs"], "gcj02");
+    let wrong_id = s.call(D, "PUT", "/v1/clients/K901", Some(&moved.to_string())).await;
+    assert_eq!(wrong_id.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong_id.body["field"], "id");
+
+    let gone = s.call(D, "DELETE", "/v1/clients/K900", None).await;
+    assert_eq!(gone.status, StatusCode::OK);
+    assert_eq!(gone.body["active"], false);
+    let inactive = s.call(D, "GET", "/v1/clients?active=false", None).await;
+    let ids: Vec<&Value> =
+        inactive.body["items"].as_array().expect("items").iter().map(|c| &c["id"]).collect();
+    assert_eq!(ids, vec![&json!("K900")]);
+
+    // Bad rows are refused naming the field; a home off every road too.
+    let cases = [
+        (
+            json!({"id": "K902", "station": "S1", "location": {"lon": 1.53, "lat": 95.0}}),
+            "location.lat",
+        ),
+        (
+            json!({"id": "K903", "station": "S9", "location": {"lon": 1.53, "lat": 42.51}}),
+            "station",
+        ),
+        (
+            json!({"id": "K904", "station": "S1", "location": {"lon": 1.53, "lat": 42.51, "crs": "mars"}}),
+            "location.crs",
+        ),
+        (json!({"id": "K905", "station": "S1", "location": {"lon": 1.0, "lat": 42.0}}), "location"),
+        (
+            json!({"id": "C900", "station": "S1", "shift": {"start": 50000, "end": 40000}, "mode": "walk"}),
+            "shift",
+        ),
+    ];
+    for (body, field) in cases {
+        let kind = if body["id"].as_str().is_some_and(|id| id.starts_with('C')) {
+            "caregivers"
+        } else {
+            "clients"
+        };
+        let answer = s.call(D, "POST", &format!("/v1/{kind}"), Some(&body.to_string())).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", answer.body);
+        assert_eq!(answer.body["field"], field, "{}", answer.body);
+    }
+}
+
+async fn pages_follow_the_cursor_without_gaps_or_repeats(s: Service) {
+    let mut seen = BTreeSet::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let uri = match &cursor {
+            Some(c) => format!("/v1/clients?station=S1&limit=7&cursor={c}"),
+            None => "/v1/clients?station=S1&limit=7".to_string(),
+        };
+        let page = s.call(Role::Admin, "GET", &uri, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        for item in page.body["items"].as_array().expect("items") {
+            assert!(seen.insert(item["id"].as_str().expect("id").to_string()), "repeated {item}");
+            assert_eq!(item["station"], "S1");
+        }
+        pages += 1;
+        match page.body["next"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    let expected = common::scenario().clients.iter().filter(|c| c.station == "S1").count();
+    assert_eq!(seen.len(), expected);
+    assert_eq!(pages, expected.div_ceil(7));
+    let bad = s.call(Role::Admin, "GET", "/v1/clients?limit=0", None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["field"], "limit");
+}
+
+async fn csv_post(s: &Service, uri: &str, body: &str) -> common::Answer {
+    let headers = [("content-type", "text/csv; charset=utf-8")];
+    s.call_as(Some(s.token(D)), "POST", uri, Some(body), &headers).await
+}
+
+async fn csv_with_chinese_headers_imports_all_rows_or_none(s: Service) {
+    let csv = "编号,姓名,站点,经度,纬度,坐标系,地址\n\
+               K801,王秀英,S1,1.5301,42.5112,wgs84,安道尔城 1 号\n\
+               K802,李桂兰,S1,1.5290,42.5105,wgs84,安道尔城 2 号\n";
+    let answer = csv_post(&s, "/v1/clients/import", csv).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["imported"], 2);
+    let read = s.call(D, "GET", "/v1/clients/K802", None).await;
+    assert_eq!(
+        (&read.body["name"], &read.body["address"]),
+        (&json!("李桂兰"), &json!("安道尔城 2 号"))
+    );
+
+    // One bad row: nothing is stored, and the error names the row and field.
+    let bad =
+        "编号,姓名,站点,经度,纬度\nK803,周凤英,S1,1.5301,42.5112\nK804,吴玉兰,S1,1.5301,999\n";
+    let answer = csv_post(&s, "/v1/clients/import", bad).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(answer.body["field"], "rows[1].location.lat");
+    let missing = s.call(D, "GET", "/v1/clients/K803", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // Caregivers with shifts as clock times; a dispatcher may not import into another station.
+    let caregivers = "id,name,station,shift_start,shift_end,mode,skills,female\nC801,赵丽,S1,08:00,16:00,ebike,bathing;meals,是\n";
+    let answer = csv_post(&s, "/v1/caregivers/import", caregivers).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let c = s.call(D, "GET", "/v1/caregivers/C801", None).await;
+    assert_eq!(c.body["shift"], json!({"start": 28_800, "end": 57_600}));
+    let elsewhere = caregivers.replace("S1", "S2").replace("C801", "C802");
+    let answer = csv_post(&s, "/v1/caregivers/import", &elsewhere).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+
+    // JSON arrays work the same way.
+    let rows = json!([{"id": "T1", "station": "S1", "name": "一组", "caregivers": ["C1", "C801"]}]);
+    let answer = s.call(D, "POST", "/v1/teams/import", Some(&rows.to_string())).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        s.call(D, "GET", "/v1/teams/T1", None).await.body["caregivers"],
+        json!(["C1", "C801"])
+    );
+}
+
+async fn package_orders_for_a_day(s: Service) {
+    let package = json!({"id": "P1", "client": "K1", "service": "meal", "duration": 900,
+                         "windows": [{"start": 39_600, "end": 45_000}], "per_week": 3, "days": [0, 2, 4]});
+    let created = s.call(D, "POST", "/v1/packages", Some(&package.to_string())).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    // 2026-11-25 is a Wednesday (day 2).
+    let day = json!({"date": "2026-11-25"}).to_string();
+    let answer = s.call(D, "POST", "/v1/stations/S1/package-orders", Some(&day)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["created"], json!(["P1-2026-11-25"]));
+    let again = s.call(D, "POST", "/v1/stations/S1/package-orders", Some(&day)).await;
+    assert_eq!(again.body["created"], json!([]), "asking twice creates them once");
+    let thursday = json!({"date": "2026-11-26"}).to_string();
+    let none = s.call(D, "POST", "/v1/stations/S1/package-orders", Some(&thursday)).await;
+    assert_eq!(none.body["created"], json!([]));
+    let order = s.call(D, "GET", "/v1/orders/P1-2026-11-25", None).await;
+    assert_eq!(order.body["client"], "K1");
+}
+
+both!(crud, create_read_replace_deactivate);
+both!(pagination, pages_follow_the_cursor_without_gaps_or_repeats);
+both!(csv_import, csv_with_chinese_headers_imports_all_rows_or_none);
+both!(packages, package_orders_for_a_day);
