@@ -1,0 +1,189 @@
+//! Urgent insertion latency: a station day of 150 visits and 40 caregivers is planned, then
+//! urgent orders are posted one at a time through the router (validation, storage, re-plan,
+//! checker, new plan version, events) and each answer is timed. Each urgent order is
+//! cancelled again (untimed) so the day stays at 150 visits. Prints p50, p99 and max; the
+//! target is p99 < 200 ms.
+//!
+//! `cargo bench -p dispatch-api --bench urgent_insertion [-- SAMPLES]`
+
+use axum::body::Body;
+use axum::http::{header, Request};
+use dispatch_api::auth::{create_token, Role};
+use dispatch_api::clock::Clock;
+use dispatch_api::date::PlanDate;
+use dispatch_api::{app, build_state, ServeConfig};
+use rand::{Rng, SeedableRng};
+use roads::{Mode, RoadNetwork};
+use serde_json::{json, Value};
+use solver::scenario::{Caregiver, CircleSpec, Client, GeoPoint, Scenario, Station, TravelMode, Visit};
+use solver::{Seconds, TimeWindow};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+const DATE: &str = "2026-11-25";
+
+/// One station in Andorra la Vella, 40 caregivers on e-bikes, 150 clients and visits.
+fn station_day(network: &RoadNetwork) -> Scenario {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let centre = GeoPoint { lon: 1.5290, lat: 42.5100, crs: Default::default() };
+    let graph = network.graph(Mode::Ebike).expect("ebike graph");
+    let mut clients = Vec::new();
+    while clients.len() < 150 {
+        let p = GeoPoint {
+            lon: centre.lon + rng.gen_range(-0.012..0.012),
+            lat: centre.lat + rng.gen_range(-0.008..0.008),
+            crs: Default::default(),
+        };
+        if graph.snap(roads::LonLat { lon: p.lon, lat: p.lat }, 50.0).is_ok() {
+            clients.push(Client {
+                id: format!("K{}", clients.len() + 1),
+                name: None,
+                station: "S1".into(),
+                location: p,
+                address: None,
+                monthly_hours: None,
+            });
+        }
+    }
+    let caregivers = (1..=40)
+        .map(|i| Caregiver {
+            id: format!("C{i}"),
+            name: None,
+            station: "S1".into(),
+            skills: Vec::new(),
+            shift: TimeWindow::new(Seconds(8 * 3600), Seconds(18 * 3600)),
+            mode: TravelMode::Ebike,
+            max_route_duration: None,
+            contracted: None,
+            female: i % 2 == 0,
+            lunch_break: None,
+        })
+        .collect();
+    let visits = clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let start = 8 * 3600 + rng.gen_range(0..8) * 3600;
+            Visit {
+                id: format!("V{}", i + 1),
+                client: c.id.clone(),
+                service: solver::ServiceKind::Cleaning,
+                duration: Seconds(rng.gen_range(2..6) * 900),
+                windows: vec![TimeWindow::new(Seconds(start), Seconds(start + 3 * 3600))],
+                skills: Vec::new(),
+                priority: 1,
+                due: None,
+                preferred: Vec::new(),
+                refused: Vec::new(),
+                female_only: false,
+            }
+        })
+        .collect();
+    Scenario {
+        name: "urgent-bench".into(),
+        date: Some(DATE.into()),
+        osm: None,
+        stations: vec![Station {
+            id: "S1".into(),
+            name: None,
+            location: centre,
+            circle: CircleSpec { minutes: 15, mode: TravelMode::Ebike },
+            max_leg_minutes: None,
+        }],
+        caregivers,
+        clients,
+        visits,
+        links: Vec::new(),
+        soft_costs: None,
+        packages: Vec::new(),
+    }
+}
+
+async fn call(router: &axum::Router, token: &str, method: &str, uri: &str, body: Option<String>) -> (u16, Value) {
+    let mut request = Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));
+    if body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    let request = request.body(body.map_or_else(Body::empty, Body::from)).expect("request");
+    let response = router.clone().oneshot(request).await.expect("response");
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+fn main() {
+    let samples: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200);
+    let pbf = Path::new(ROOT).join("data/osm/andorra-2020-05-01.osm.pbf");
+    let network = Arc::new(RoadNetwork::from_pbf(&pbf, &Mode::ALL).expect("the bundled extract loads"));
+    let scenario = station_day(&network);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let date = PlanDate::parse(DATE).expect("date");
+        let mut config = ServeConfig::new(
+            "127.0.0.1:0".parse().expect("addr"),
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+            scenario.clone(),
+            network.clone(),
+            Duration::from_secs(10),
+        );
+        config.clock = Clock::fixed(&date, 8 * 3600);
+        let state = build_state(&config).await.expect("state");
+        let token = create_token(&state.store, Role::Admin, &[], None, "bench").await.expect("token");
+        let router = app(state.clone());
+        let (status, created) = call(&router, &token, "POST", "/v1/plans",
+            Some(json!({"station": "S1", "date": DATE, "time_limit_secs": 10}).to_string())).await;
+        assert_eq!(status, 202, "{created}");
+        let id = created["id"].as_i64().expect("plan id");
+        loop {
+            let (_, plan) = call(&router, &token, "GET", &format!("/v1/plans/{id}"), None).await;
+            if plan["status"] == "done" {
+                eprintln!("planned: {} of 150 visits served by {} caregivers",
+                    plan["kpis"]["visits_served"], plan["kpis"]["caregivers_used"]);
+                break;
+            }
+            assert_ne!(plan["status"], "failed", "{plan}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        state.clock.set(&date, 9 * 3600);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut times = Vec::with_capacity(samples);
+        let mut inserted = 0;
+        for i in 0..=samples {
+            let client = format!("K{}", rng.gen_range(1..=150));
+            let start = rng.gen_range(10..15) * 3600;
+            let body = json!({"client": client, "date": DATE, "service": "medical", "duration": 1800,
+                              "windows": [{"start": start, "end": start + 3 * 3600}], "urgent": true});
+            let t = Instant::now();
+            let (status, answer) = call(&router, &token, "POST", "/v1/orders", Some(body.to_string())).await;
+            let elapsed = t.elapsed();
+            assert_eq!(status, 201, "{answer}");
+            if i == 0 {
+                eprintln!("first urgent order (cold caches): {:.1} ms", elapsed.as_secs_f64() * 1e3);
+            } else {
+                times.push(elapsed);
+                inserted += usize::from(!answer["assignment"].is_null());
+            }
+            let order = answer["id"].as_str().expect("id");
+            let (status, _) = call(&router, &token, "POST", &format!("/v1/orders/{order}/cancel"), None).await;
+            assert_eq!(status, 200);
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        println!(
+            "urgent insertion, station day of 150 visits and 40 caregivers, {samples} orders: \
+             p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (target p99 < 200 ms); {inserted} inserted, {} left unassigned",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.99)),
+            ms(*times.last().expect("samples")),
+            samples - inserted
+        );
+    });
+}
