@@ -1,0 +1,139 @@
+//! Load on `POST /v1/orders`: starts `carecircle serve` (SQLite, then PostgreSQL if a
+//! server answers), drives it from this second process on loopback with many connections
+//! for a fixed time, and prints throughput and p50/p99 latency. Target: >= 2,000 orders/s
+//! with p99 <= 50 ms on each.
+//!
+//! `cargo bench --bench orders_load [-- --seconds 10 --connections 32 --db sqlite|postgres|both]`
+
+use serde_json::json;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_carecircle");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+struct Options {
+    seconds: u64,
+    connections: usize,
+    db: String,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    Options {
+        seconds: value("--seconds").and_then(|v| v.parse().ok()).unwrap_or(10),
+        connections: value("--connections").and_then(|v| v.parse().ok()).unwrap_or(32),
+        db: value("--db").unwrap_or_else(|| "both".into()),
+    }
+}
+
+fn token(db: &str) -> String {
+    let out = Command::new(BIN)
+        .args(["token", "create", "--db", db, "--role", "admin", "--label", "load-bench"])
+        .output()
+        .expect("token create");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+}
+
+fn serve(db: &str, port: u16) -> Child {
+    Command::new(BIN)
+        .args(["--quiet", "serve", "--scenario"])
+        .arg(Path::new(ROOT).join("scenarios/demo.json"))
+        .args(["--db", db, "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("serve")
+}
+
+async fn run(label: &str, db: &str, o: &Options) {
+    let token = token(db);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let mut server = serve(db, port);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder().pool_max_idle_per_host(o.connections).build().expect("client");
+    let up = Instant::now();
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(up.elapsed() < Duration::from_secs(60), "the service did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let counter = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs(o.seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..o.connections {
+        let (http, base, token, counter, errors) =
+            (http.clone(), base.clone(), token.clone(), counter.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let body = json!({"client": format!("K{}", 1 + n % 150), "date": "2026-12-01", "service": "meal",
+                                  "duration": 900, "windows": [{"start": 39600, "end": 45000}]});
+                let t = Instant::now();
+                let ok = http
+                    .post(format!("{base}/v1/orders"))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", format!("load-{n}"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == reqwest::StatusCode::CREATED);
+                latencies.push(t.elapsed());
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    server.kill().expect("stop");
+    let _ = server.wait();
+    all.sort();
+    let pct = |p: f64| all[((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1].as_secs_f64() * 1e3;
+    println!(
+        "POST /v1/orders on {label}: {:.0} orders/s over {:.1} s with {} connections, p50 {:.1} ms, p99 {:.1} ms, \
+         {} errors (target >= 2000/s, p99 <= 50 ms)",
+        all.len() as f64 / elapsed,
+        elapsed,
+        o.connections,
+        pct(0.5),
+        pct(0.99),
+        errors.load(Ordering::Relaxed)
+    );
+}
+
+fn main() {
+    let o = options();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        if o.db == "sqlite" || o.db == "both" {
+            let dir = tempfile::tempdir().expect("temp dir");
+            run("SQLite", &format!("sqlite://{}", dir.path().join("load.db").display()), &o).await;
+        }
+        if o.db == "postgres" || o.db == "both" {
+            let base = std::env::var("CARECIRCLE_TEST_POSTGRES")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+            let schema = format!("cc_load_{}", std::process::id());
+            match sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&base).await {
+                Err(e) => println!("POST /v1/orders on PostgreSQL: SKIPPED, no server at {base}: {e}"),
+                Ok(admin) => {
+                    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("schema");
+                    run("PostgreSQL", &format!("{base}?options=-c%20search_path%3D{schema}"), &o).await;
+                    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await.expect("drop");
+                }
+            }
+        }
+    });
+}
