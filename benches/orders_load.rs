@@ -23,7 +23,8 @@ struct Options {
 
 fn options() -> Options {
     let args: Vec<String> = std::env::args().collect();
-    let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let value =
+        |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     Options {
         seconds: value("--seconds").and_then(|v| v.parse().ok()).unwrap_or(10),
         connections: value("--connections").and_then(|v| v.parse().ok()).unwrap_or(32),
@@ -53,10 +54,14 @@ fn serve(db: &str, port: u16) -> Child {
 
 async fn run(label: &str, db: &str, o: &Options) {
     let token = token(db);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
     let mut server = serve(db, port);
     let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::builder().pool_max_idle_per_host(o.connections).build().expect("client");
+    let http =
+        reqwest::Client::builder().pool_max_idle_per_host(o.connections).build().expect("client");
     let up = Instant::now();
     while http.get(format!("{base}/healthz")).send().await.is_err() {
         assert!(up.elapsed() < Duration::from_secs(60), "the service did not start");
@@ -101,7 +106,9 @@ async fn run(label: &str, db: &str, o: &Options) {
     server.kill().expect("stop");
     let _ = server.wait();
     all.sort();
-    let pct = |p: f64| all[((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1].as_secs_f64() * 1e3;
+    let pct = |p: f64| {
+        all[((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1].as_secs_f64() * 1e3
+    };
     println!(
         "POST /v1/orders on {label}: {:.0} orders/s over {:.1} s with {} connections, p50 {:.1} ms, p99 {:.1} ms, \
          {} errors (target >= 2000/s, p99 <= 50 ms)",
@@ -116,7 +123,8 @@ async fn run(label: &str, db: &str, o: &Options) {
 
 fn main() {
     let o = options();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
         if o.db == "sqlite" || o.db == "both" {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -127,11 +135,20 @@ fn main() {
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
             let schema = format!("cc_load_{}", std::process::id());
             match sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&base).await {
-                Err(e) => println!("POST /v1/orders on PostgreSQL: SKIPPED, no server at {base}: {e}"),
+                Err(e) => {
+                    println!("POST /v1/orders on PostgreSQL: SKIPPED, no server at {base}: {e}")
+                }
                 Ok(admin) => {
-                    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("schema");
-                    run("PostgreSQL", &format!("{base}?options=-c%20search_path%3D{schema}"), &o).await;
-                    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await.expect("drop");
+                    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                        .execute(&admin)
+                        .await
+                        .expect("schema");
+                    run("PostgreSQL", &format!("{base}?options=-c%20search_path%3D{schema}"), &o)
+                        .await;
+                    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                        .execute(&admin)
+                        .await
+                        .expect("drop");
                 }
             }
         }

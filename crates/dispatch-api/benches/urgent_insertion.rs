@@ -15,7 +15,9 @@ use dispatch_api::{app, build_state, ServeConfig};
 use rand::{Rng, SeedableRng};
 use roads::{Mode, RoadNetwork};
 use serde_json::{json, Value};
-use solver::scenario::{Caregiver, CircleSpec, Client, GeoPoint, Scenario, Station, TravelMode, Visit};
+use solver::scenario::{
+    Caregiver, CircleSpec, Client, GeoPoint, Scenario, Station, TravelMode, Visit,
+};
 use solver::{Seconds, TimeWindow};
 use std::path::Path;
 use std::sync::Arc;
@@ -102,8 +104,17 @@ fn station_day(network: &RoadNetwork) -> Scenario {
     }
 }
 
-async fn call(router: &axum::Router, token: &str, method: &str, uri: &str, body: Option<String>) -> (u16, Value) {
-    let mut request = Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));
+async fn call(
+    router: &axum::Router,
+    token: &str,
+    method: &str,
+    uri: &str,
+    body: Option<String>,
+) -> (u16, Value) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
     if body.is_some() {
         request = request.header(header::CONTENT_TYPE, "application/json");
     }
@@ -121,9 +132,14 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn main() {
     let samples: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200);
     let pbf = Path::new(ROOT).join("data/osm/andorra-2020-05-01.osm.pbf");
-    let network = Arc::new(RoadNetwork::from_pbf(&pbf, &Mode::ALL).expect("the bundled extract loads"));
+    let network =
+        Arc::new(RoadNetwork::from_pbf(&pbf, &Mode::ALL).expect("the bundled extract loads"));
     let scenario = station_day(&network);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("temp dir");
         let date = PlanDate::parse(DATE).expect("date");

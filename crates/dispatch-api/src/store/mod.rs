@@ -6,6 +6,7 @@
 mod events;
 mod field;
 mod master;
+mod order_writer;
 mod orders;
 mod plans;
 mod tokens;
@@ -55,6 +56,7 @@ pub struct Store {
     event_append: Arc<tokio::sync::Mutex<()>>,
     /// Rings with a station's id whenever one of its events is stored.
     event_wake: tokio::sync::broadcast::Sender<String>,
+    order_writer: order_writer::OrderWriter,
 }
 
 fn decode<T: DeserializeOwned>(text: &str) -> Result<T, AppError> {
@@ -108,7 +110,8 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         let (event_wake, _) = tokio::sync::broadcast::channel(256);
-        Ok(Store { pool, backend, event_append: Arc::default(), event_wake })
+        let order_writer = order_writer::OrderWriter::spawn(pool.clone());
+        Ok(Store { pool, backend, event_append: Arc::default(), event_wake, order_writer })
     }
 
     pub fn backend(&self) -> Backend {

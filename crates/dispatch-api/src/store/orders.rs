@@ -1,6 +1,7 @@
 //! Orders, the idempotency keys that answered them, and importing a scenario.
 
 use super::master::{put_row, MasterKind};
+use super::order_writer::NewOrderRow;
 use super::{decode, Page, Store};
 use crate::date::PlanDate;
 use crate::error::AppError;
@@ -47,6 +48,7 @@ pub enum Inserted {
 }
 
 /// The first answer to an idempotency key.
+#[derive(Clone, Debug)]
 pub struct Remembered {
     pub request: String,
     pub status: u16,
@@ -114,8 +116,8 @@ impl Store {
         Ok(imported)
     }
 
-    /// Stores a new order and, when given, the answer to its idempotency key, in one
-    /// transaction: nothing is stored unless both are.
+    /// Stores a new order and, when given, the answer to its idempotency key, atomically:
+    /// nothing is stored unless both are. Orders arriving together share a commit.
     pub async fn insert_order(
         &self,
         order: &Order,
@@ -123,31 +125,14 @@ impl Store {
         kind: OrderKind,
         idempotency: Option<(&str, &Remembered)>,
     ) -> Result<Inserted, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "INSERT INTO orders (id, client, station, date, status, kind, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(id) DO NOTHING",
-        )
-        .bind(&order.id)
-        .bind(&order.client)
-        .bind(station)
-        .bind(order.date.as_str())
-        .bind(order.status.as_str())
-        .bind(kind.as_str())
-        .bind(serde_json::to_string(order)?)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(Inserted::IdTaken);
-        }
-        if let Some((key, answer)) = idempotency {
-            // A concurrent request with the same key won the race: it has the answer.
-            if !remember_in(&mut tx, key, answer).await? {
-                return Ok(Inserted::KeyTaken);
-            }
-        }
-        tx.commit().await?;
-        Ok(Inserted::Done)
+        self.order_writer
+            .insert(NewOrderRow {
+                order: order.clone(),
+                station: station.to_string(),
+                kind,
+                idempotency: idempotency.map(|(k, a)| (k.to_string(), a.clone())),
+            })
+            .await
     }
 
     /// Replaces a stored order's body and status (a change or a cancellation).
@@ -309,6 +294,46 @@ impl Store {
 }
 
 /// `Ok(false)` when the key already has an answer.
+/// One order and its key inside a transaction. The key goes first: a key another request
+/// already holds means this one is a repeat and stores nothing; an order id already taken
+/// gives the key back.
+pub(super) async fn insert_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    order: &Order,
+    station: &str,
+    kind: OrderKind,
+    idempotency: Option<(&str, &Remembered)>,
+) -> Result<Inserted, AppError> {
+    if let Some((key, answer)) = idempotency {
+        if !remember_in(tx, key, answer).await? {
+            return Ok(Inserted::KeyTaken);
+        }
+    }
+    let done = sqlx::query(
+        "INSERT INTO orders (id, client, station, date, status, kind, body) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(id) DO NOTHING",
+    )
+    .bind(&order.id)
+    .bind(&order.client)
+    .bind(station)
+    .bind(order.date.as_str())
+    .bind(order.status.as_str())
+    .bind(kind.as_str())
+    .bind(serde_json::to_string(order)?)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        if let Some((key, _)) = idempotency {
+            sqlx::query("DELETE FROM idempotency_keys WHERE key = $1")
+                .bind(key)
+                .execute(&mut **tx)
+                .await?;
+        }
+        return Ok(Inserted::IdTaken);
+    }
+    Ok(Inserted::Done)
+}
+
 async fn remember_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     key: &str,
