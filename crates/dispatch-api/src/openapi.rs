@@ -33,9 +33,11 @@ fn operation(e: &Endpoint) -> Value {
     }
     if matches!(e.method, "post" | "put" | "patch") {
         op["requestBody"] = json!({"required": false, "content": {"application/json": {"schema": {"type": "object"}}}});
-        op["parameters"].as_array_mut().map(|p| {
-            p.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200}}))
-        });
+        if let Some(p) = op["parameters"].as_array_mut() {
+            let key = json!({"name": "Idempotency-Key", "in": "header", "required": false,
+                             "schema": {"type": "string", "maxLength": 200}});
+            p.push(key);
+        }
     }
     op
 }

@@ -128,8 +128,8 @@ pub fn replan(
             r.touched = true;
         }
     }
-    for v in 0..problem.visits.len() {
-        if !placed[v] && !pending.contains(&(v as u32)) {
+    for (v, &in_route) in placed.iter().enumerate() {
+        if !in_route && !pending.contains(&(v as u32)) {
             pending.push(v as u32);
         }
     }

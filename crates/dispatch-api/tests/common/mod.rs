@@ -92,12 +92,33 @@ async fn database(backend: Backend) -> Option<(String, Option<tempfile::TempDir>
                     return None;
                 }
             };
+            drop_stale_schemas(&admin).await;
             sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("schema");
             admin.close().await;
             let sep = if base.contains('?') { '&' } else { '?' };
             Some((format!("{base}{sep}options=-c%20search_path%3D{schema}"), None))
         }
     }
+}
+
+/// Schemas earlier test runs left behind (their process is gone), dropped once per run.
+async fn drop_stale_schemas(admin: &sqlx::PgPool) {
+    static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    DONE.get_or_init(|| async {
+        let mine = format!("cc_t_{}_", std::process::id());
+        let stale: Vec<String> = sqlx::query_scalar(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'cc_t_%'",
+        )
+        .fetch_all(admin)
+        .await
+        .unwrap_or_default();
+        for schema in stale.into_iter().filter(|s| !s.starts_with(&mine)) {
+            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .execute(admin)
+                .await;
+        }
+    })
+    .await;
 }
 
 /// A fresh service over the demo scenario with a clock standing at 08:00 on [`DATE`], and a
