@@ -5,7 +5,7 @@
 //! touched are kept exactly as they were. The result passes the independent checker.
 
 use crate::check::check;
-use crate::eval::schedule::timing;
+use crate::eval::schedule::{timing, Timing};
 use crate::eval::Data;
 use crate::model::{Plan, Problem, ReasonCode, Seconds};
 use crate::search::diagnose::diagnose;
@@ -116,13 +116,16 @@ pub fn replan(
         r.departure = route.departure.0;
         r.return_time = route.return_time.0;
         r.lunch_break = route.break_after.zip(route.break_start.map(|s| s.0));
+        // A working caregiver's past stays as planned; an absent one keeps only what they
+        // started: the rest, due or overdue, is for others if it still can be.
+        let absent = day.absent.contains(&route.caregiver);
         r.locked = route
             .stops
             .iter()
-            .take_while(|s| day.started.contains(&s.visit) || s.start.0 < now)
+            .take_while(|s| day.started.contains(&s.visit) || (!absent && s.start.0 < now))
             .count()
             .min(r.visits.len());
-        if day.absent.contains(&route.caregiver) && r.visits.len() > r.locked {
+        if absent && r.visits.len() > r.locked {
             pending.extend(r.visits.drain(r.locked..));
             r.stops.truncate(r.locked);
             r.touched = true;
@@ -136,7 +139,7 @@ pub fn replan(
     for (c, r) in routes.iter_mut().enumerate().filter(|(_, r)| r.touched) {
         // Only removals touched it so far: the shorter route keeps its order and only starts
         // earlier where windows allow; a route that no longer times is left to the checker.
-        if let Some(t) = timing(&data, c, r.visits.iter().map(|&v| v as usize)) {
+        if let Some(t) = timing_locked(&data, c, &r.visits, &r.stops[..r.locked], r.departure) {
             r.stops = t.stops;
             r.departure = t.departure;
             r.return_time = t.return_time;
@@ -230,8 +233,8 @@ fn best_insertion(
     v: usize,
     now: i64,
     tolerance: i64,
-) -> Option<(usize, usize, crate::eval::schedule::Timing)> {
-    let mut best: Option<((usize, i64), usize, usize, crate::eval::schedule::Timing)> = None;
+) -> Option<(usize, usize, Timing)> {
+    let mut best: Option<((usize, i64), usize, usize, Timing)> = None;
     for (c, r) in routes.iter().enumerate() {
         // A caregiver with a lunch break keeps their route as planned: this greedy
         // insertion does not place breaks.
@@ -257,7 +260,10 @@ fn best_insertion(
                     .chain(std::iter::once(v))
                     .chain(r.visits[p..].iter().map(|&w| w as usize))
             };
-            let Some(t) = timing(data, c, seq()) else { continue };
+            let visits: Vec<u32> = seq().map(|w| w as u32).collect();
+            let Some(t) = timing_locked(data, c, &visits, &r.stops[..r.locked], r.departure) else {
+                continue;
+            };
             if t.stops[p].1 < now {
                 continue;
             }
@@ -279,10 +285,120 @@ fn best_insertion(
     best.map(|(_, c, p, t)| (c, p, t))
 }
 
+/// The schedule of caregiver `c` serving `visits`, of which the first `locked.len()` keep
+/// their planned `(arrival, start)` (they happened, or are happening) and the departure
+/// stays; the rest as early as possible after them. `None` if a rule breaks.
+fn timing_locked(
+    data: &Data,
+    c: usize,
+    visits: &[u32],
+    locked: &[(i64, i64)],
+    departure: i64,
+) -> Option<Timing> {
+    let Some(&(_, last_start)) = locked.last() else {
+        return timing(data, c, visits.iter().map(|&v| v as usize));
+    };
+    let slot = data.cg_slot[c];
+    let last = visits[locked.len() - 1] as usize;
+    let (mut loc, mut t) = (data.visit_loc[last], last_start + data.duration[last]);
+    let mut stops = locked.to_vec();
+    for &v in &visits[locked.len()..] {
+        let v = v as usize;
+        let leg = data.time(slot, loc, data.visit_loc[v]);
+        if leg > data.max_leg {
+            return None;
+        }
+        let arrival = t + leg;
+        let start = data.start_at(v, arrival)?;
+        stops.push((arrival, start));
+        t = start + data.duration[v];
+        loc = data.visit_loc[v];
+    }
+    let leg = data.time(slot, loc, data.cg_end[c]);
+    let return_time = t + leg;
+    let load: i64 = visits.iter().map(|&v| data.demand[v as usize]).sum();
+    let too_long = data.max_duration[c].is_some_and(|limit| return_time - departure > limit);
+    if leg > data.max_leg || return_time > data.shift_end[c] || load > data.capacity[c] || too_long
+    {
+        return None;
+    }
+    Some(Timing { departure, stops, return_time })
+}
+
 /// Each routed visit's caregiver and start.
 fn starts(plan: &Plan) -> HashMap<String, (String, Seconds)> {
     plan.routes
         .iter()
         .flat_map(|r| r.stops.iter().map(|s| (s.visit.clone(), (r.caregiver.clone(), s.start))))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::testutil::problem;
+    use crate::{Environment, MaxIterations};
+    use proptest::prelude::*;
+
+    /// A plan of `problem` in which the visits `new` are not yet routed (as if just ordered).
+    fn current_plan(
+        problem: &Problem,
+        travel: &dyn TravelTimes,
+        seed: u64,
+        new: &[String],
+    ) -> Plan {
+        let mut env = Environment::new(seed, MaxIterations(300));
+        let mut plan = crate::solve(problem, travel, &mut env);
+        for r in &mut plan.routes {
+            r.stops.retain(|s| !new.contains(&s.visit));
+        }
+        plan.unassigned.retain(|u| !new.contains(&u.visit));
+        plan
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever the day looks like: the re-plan passes the checker, started visits stay
+        /// where and when they were, nothing starts before now, and an absent caregiver keeps
+        /// only what they started.
+        #[test]
+        fn replans_keep_what_happened(seed in 0u64..1000, now in 0i64..6_000, absent in 0usize..5) {
+            let (problem, travel) = problem(seed, 16);
+            let new: Vec<String> = vec!["v15".into(), "v16".into()];
+            let current = current_plan(&problem, &travel, seed, &new);
+            let started: HashSet<String> = current
+                .routes
+                .iter()
+                .filter_map(|r| r.stops.first())
+                .filter(|s| s.start.0 < now)
+                .map(|s| s.visit.clone())
+                .collect();
+            let absent: HashSet<String> = (absent < 4).then(|| format!("c{absent}")).into_iter().collect();
+            let day = DayState { current: &current, started: &started, now: Seconds(now), absent: &absent, tolerance: Seconds(0) };
+            let result = replan(&problem, &travel, &day);
+            prop_assert!(result.is_ok(), "{:?}", result.err());
+            let result = result.unwrap_or_else(|_| unreachable!());
+            let before = starts(&current);
+            let after = starts(&result.plan);
+            for v in &started {
+                prop_assert_eq!(before.get(v), after.get(v), "started visit {} moved", v);
+            }
+            for (visit, caregiver, start) in &result.inserted {
+                prop_assert!(start.0 >= now, "{visit} starts at {} before now {now}", start.0);
+                prop_assert!(!absent.contains(caregiver));
+            }
+            for (visit, (caregiver, _)) in &after {
+                if absent.contains(caregiver) {
+                    prop_assert!(started.contains(visit), "absent {caregiver} still has {visit}");
+                }
+            }
+            // Everything that was routed and is not the absent caregiver's is reported if it
+            // changed caregiver or time.
+            for m in &result.moved {
+                let to = after.get(&m.visit);
+                prop_assert!(to.is_none_or(|(c, s)| c != &m.from_caregiver || *s != m.from_start));
+            }
+        }
+    }
 }
