@@ -1,0 +1,81 @@
+//! The README's dispatcher-and-caregiver walk-through, run as written (with curl and bash)
+//! against `carecircle serve --demo`: the README's promise is checked, not hoped.
+
+#![cfg(unix)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_carecircle");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The `sh` block after the `<!-- walkthrough -->` marker.
+fn walkthrough() -> String {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README");
+    let after = readme.split("<!-- walkthrough -->").nth(1).expect("the walkthrough marker");
+    let block = after.split("```sh\n").nth(1).expect("a sh block");
+    block.split("```").next().expect("its end").to_string()
+}
+
+#[test]
+fn the_readme_walkthrough_works_against_serve_demo() {
+    if Command::new("curl").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: curl is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let db = format!("sqlite://{}", dir.path().join("walk.db").display());
+    let mut server = Command::new(BIN)
+        .args(["--quiet", "serve", "--demo", "--db", &db, "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve --demo");
+    let stdout = server.stdout.take().expect("stdout");
+    let mut tokens = Vec::new();
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        if let Some(export) = line.trim().strip_prefix("export ") {
+            let assignment = export.split_whitespace().next().unwrap_or_default();
+            if let Some((name, value)) = assignment.split_once('=') {
+                tokens.push((name.to_string(), value.to_string()));
+            }
+        }
+        if tokens.len() == 4 {
+            break;
+        }
+    }
+    assert_eq!(tokens.len(), 4, "serve --demo prints one token per role");
+    let up = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(up.elapsed() < Duration::from_secs(60), "the service did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let script =
+        walkthrough().replace("B=http://localhost:8080", &format!("B=http://127.0.0.1:{port}"));
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .envs(tokens)
+        .current_dir(dir.path())
+        .output()
+        .expect("bash runs");
+    let _ = server.kill();
+    let _ = server.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the walkthrough failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(r#""assignment":{"#), "the urgent order was inserted:\n{stdout}");
+    assert!(stdout.contains("\n403\n"), "a caregiver cannot read another's route:\n{stdout}");
+    assert!(stdout.contains(r#""status":"ok""#));
+    for file in ["route.geojson", "route.ics"] {
+        assert!(dir.path().join(file).metadata().is_ok_and(|m| m.len() > 100), "{file} written");
+    }
+}
