@@ -43,12 +43,27 @@ pub struct Args {
     /// so a demo day can be followed at any hour. "now" uses the real clock.
     #[arg(long, default_value = "08:30", requires = "demo")]
     demo_time: String,
+    /// Logs as JSON lines (one object per event, with the request id) instead of text.
+    #[arg(long)]
+    log_json: bool,
     /// Search time per plan, in seconds.
     #[arg(long, default_value_t = 5.0)]
     time_limit: f64,
 }
 
+/// Logs go to stderr: `RUST_LOG` filters them (default: info, or warn with --quiet); each
+/// request's lines carry its id.
+fn init_logs(json: bool, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(if quiet { "warn" } else { "info" }));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A second initialisation (never in the command) would only be refused.
+    let _ = if json { logs.json().try_init() } else { logs.compact().try_init() };
+}
+
 pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
+    init_logs(args.log_json, progress.is_quiet());
     let path = match (&args.scenario, args.demo) {
         (Some(p), _) => p.clone(),
         (None, true) => super::demo::bundled("scenarios/demo.json"),

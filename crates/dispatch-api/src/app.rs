@@ -24,11 +24,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// What every handler shares; cheap to clone.
 #[derive(Clone)]
@@ -173,12 +174,16 @@ pub fn app(state: AppState) -> Router {
 pub fn app_with(state: AppState, limits: Limits) -> Router {
     let prefix = format!("{:08x}", rand::random::<u32>());
     let ids = NextRequestId(Arc::new((prefix, AtomicU64::new(1))));
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<Body>| {
-        let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-        tracing::info_span!("request", id = %id, method = %request.method(), uri = %request.uri())
-    });
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &axum::http::Request<Body>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", id = %id, method = %request.method(), uri = %request.uri())
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     routes()
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
+        // A bug must cost one request a 500, never the connection or the worker.
+        .layer(CatchPanicLayer::new())
         .layer(axum::middleware::map_response(problem_errors))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))

@@ -138,6 +138,12 @@ async fn idempotency_key_replays_the_first_answer_and_refuses_another_body(s: Se
     assert_eq!(again.0, StatusCode::CONFLICT);
     let (_, stored, _) = c(&s, "GET", "/v1/orders/idem-1", None, None).await;
     assert_eq!(stored["client"], "K3");
+    // Every write takes a key: a repeated plan request starts no second solve.
+    let plan = json!({"station": "S1", "date": DATE, "time_limit_secs": 0.2}).to_string();
+    let first = c(&s, "POST", "/v1/plans", Some(&plan), Some("plan-1")).await;
+    let repeat = c(&s, "POST", "/v1/plans", Some(&plan), Some("plan-1")).await;
+    assert_eq!(first.0, StatusCode::ACCEPTED);
+    assert_eq!((repeat.0, &repeat.1["id"]), (StatusCode::ACCEPTED, &first.1["id"]));
 }
 
 async fn bad_plan_requests_get_422(s: Service) {

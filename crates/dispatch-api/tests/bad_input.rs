@@ -9,7 +9,7 @@ use common::Backend;
 use dispatch_api::app::ENDPOINTS;
 use dispatch_api::auth::Role;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Value};
 
 /// A well-formed body per endpoint, which the strategy then breaks one field at a time.
@@ -115,8 +115,11 @@ fn no_endpoint_answers_bad_input_with_a_5xx() {
     let service =
         runtime.block_on(common::service(Backend::Sqlite)).expect("SQLite is always there");
     for endpoint in ENDPOINTS {
-        let mut runner =
-            TestRunner::new(Config { cases: 48, failure_persistence: None, ..Config::default() });
+        // The same cases on every run, so CI is repeatable; PROPTEST_CASES explores further.
+        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(96);
+        let config = Config { cases, failure_persistence: None, ..Config::default() };
+        let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+        let mut runner = TestRunner::new_with_rng(config, rng);
         let role = if endpoint.path.starts_with("/v1/me") { Role::Caregiver } else { Role::Admin };
         let streams = endpoint.path.ends_with("/events");
         let strategy = (prop::collection::vec(id(), 2), body(endpoint.path));

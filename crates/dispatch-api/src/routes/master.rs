@@ -263,6 +263,9 @@ pub async fn put(
     )?;
     idempotent(&state, key, async {
         let mut value: Value = parse_json(&body)?;
+        if !value.is_object() {
+            return Err(AppError::invalid("body", "must be a JSON object"));
+        }
         match value.get("id") {
             None => value["id"] = json!(id),
             Some(v) if v == &json!(id) => {}

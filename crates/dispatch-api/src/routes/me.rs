@@ -184,11 +184,17 @@ pub async fn check_out(
 pub async fn position(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let me = caller.own_caregiver()?.to_string();
-    let p = Position::parse(&body)?;
-    let (date, now) = state.clock.now();
-    let (distance, alert) = alerts::on_position(&state, &me, &date, now, p).await?;
-    Ok(Json(json!({"at": now, "off_path_m": distance, "alert": alert})).into_response())
+    let key = Idempotency::from_request(&caller, &headers, "POST /v1/me/positions", &body)?;
+    idempotent(&state, key, async {
+        let p = Position::parse(&body)?;
+        let (date, now) = state.clock.now();
+        let (distance, alert) = alerts::on_position(&state, &me, &date, now, p).await?;
+        let body = json!({"at": now, "off_path_m": distance, "alert": alert});
+        Ok((StatusCode::OK, None, body.to_string()))
+    })
+    .await
 }

@@ -1,5 +1,6 @@
 //! `POST /v1/plans`, `GET /v1/plans/{id}`, `GET /v1/plans/{id}/events` (Server-Sent Events).
 
+use super::{idempotent, Idempotency};
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
@@ -7,7 +8,7 @@ use crate::error::{parse_json, AppError};
 use crate::solve_worker::{self, PlanEvent};
 use crate::store::{PlanRow, Store};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -33,30 +34,34 @@ pub struct NewPlan {
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let new: NewPlan = parse_json(&body)?;
-    caller.write_station(&new.station)?;
-    let limit = match new.time_limit_secs {
-        None => state.solve_time_limit,
-        Some(s) if s.is_finite() && s > 0.0 => {
-            Duration::from_secs_f64(s).min(state.solve_time_limit)
-        }
-        Some(_) => {
-            return Err(AppError::invalid(
-                "time_limit_secs",
-                "must be a positive number of seconds",
-            ))
-        }
-    };
-    let id = solve_worker::start(&state, &new.station, &new.date, limit).await?;
-    let body = json!({"id": id, "status": "running", "events": format!("/v1/plans/{id}/events")});
-    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
-    if let Ok(location) = format!("/v1/plans/{id}").parse() {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let key = Idempotency::from_request(&caller, &headers, "POST /v1/plans", &body)?;
+    idempotent(&state, key, async {
+        let new: NewPlan = parse_json(&body)?;
+        caller.write_station(&new.station)?;
+        let limit = match new.time_limit_secs {
+            None => state.solve_time_limit,
+            Some(s) if s.is_finite() && s > 0.0 => {
+                // Compared before converting: a huge number of seconds is no Duration.
+                Duration::try_from_secs_f64(s.min(state.solve_time_limit.as_secs_f64()))
+                    .unwrap_or(state.solve_time_limit)
+            }
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "time_limit_secs",
+                    "must be a positive number of seconds",
+                ))
+            }
+        };
+        let id = solve_worker::start(&state, &new.station, &new.date, limit).await?;
+        let body =
+            json!({"id": id, "status": "running", "events": format!("/v1/plans/{id}/events")});
+        Ok((StatusCode::ACCEPTED, Some(format!("/v1/plans/{id}")), body.to_string()))
+    })
+    .await
 }
 
 async fn find(store: &Store, caller: &Caller, id: &str) -> Result<PlanRow, AppError> {

@@ -199,41 +199,47 @@ pub async fn package_orders(
     State(state): State<AppState>,
     caller: Caller,
     Path(station): Path<String>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
     dispatcher_of(&state, &caller, &station).await?;
-    let day: PackageDay = parse_json(&body)?;
-    let weekday = day.date.weekday();
-    let (mut created, mut flexible) = (Vec::new(), Vec::new());
-    for p in state.store.packages_of(&station).await? {
-        if p.days.is_empty() {
-            flexible.push(p.id.clone());
-            continue;
+    let what = format!("POST /v1/stations/{station}/package-orders");
+    let key = Idempotency::from_request(&caller, &headers, &what, &body)?;
+    idempotent(&state, key, async {
+        let day: PackageDay = parse_json(&body)?;
+        let weekday = day.date.weekday();
+        let (mut created, mut flexible) = (Vec::new(), Vec::new());
+        for p in state.store.packages_of(&station).await? {
+            if p.days.is_empty() {
+                flexible.push(p.id.clone());
+                continue;
+            }
+            if !p.days.contains(&weekday) {
+                continue;
+            }
+            let order = Order {
+                id: format!("{}-{}", p.id, day.date),
+                client: p.client.clone(),
+                date: day.date.clone(),
+                service: p.service.clone(),
+                duration: p.duration,
+                windows: p.windows.clone(),
+                skills: p.skills.clone(),
+                priority: p.priority,
+                status: OrderStatus::Open,
+                due: None,
+                preferred: Vec::new(),
+                refused: Vec::new(),
+                female_only: p.female_only,
+            };
+            if state.store.insert_order(&order, &station, OrderKind::Package, None).await?
+                == Inserted::Done
+            {
+                created.push(order.id);
+            }
         }
-        if !p.days.contains(&weekday) {
-            continue;
-        }
-        let order = Order {
-            id: format!("{}-{}", p.id, day.date),
-            client: p.client.clone(),
-            date: day.date.clone(),
-            service: p.service.clone(),
-            duration: p.duration,
-            windows: p.windows.clone(),
-            skills: p.skills.clone(),
-            priority: p.priority,
-            status: OrderStatus::Open,
-            due: None,
-            preferred: Vec::new(),
-            refused: Vec::new(),
-            female_only: p.female_only,
-        };
-        if state.store.insert_order(&order, &station, OrderKind::Package, None).await?
-            == Inserted::Done
-        {
-            created.push(order.id);
-        }
-    }
-    let body = json!({"date": day.date, "created": created, "flexible_packages": flexible});
-    Ok((StatusCode::OK, Json(body)).into_response())
+        let body = json!({"date": day.date, "created": created, "flexible_packages": flexible});
+        Ok((StatusCode::OK, None, body.to_string()))
+    })
+    .await
 }
