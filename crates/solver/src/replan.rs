@@ -70,6 +70,17 @@ struct RouteNow {
     lunch_break: Option<(usize, i64)>,
 }
 
+impl RouteNow {
+    /// Takes a new schedule: the route is touched, and (placed greedily) has no lunch break.
+    fn set(&mut self, t: Timing) {
+        self.stops = t.stops;
+        self.departure = t.departure;
+        self.return_time = t.return_time;
+        self.touched = true;
+        self.lunch_break = None;
+    }
+}
+
 /// Re-plans `problem` (every open visit of the day) from the day's state.
 pub fn replan(
     problem: &Problem,
@@ -77,6 +88,174 @@ pub fn replan(
     day: &DayState,
 ) -> Result<Replan, ReplanError> {
     let data = Data::new(problem, travel);
+    let now = day.now.0;
+    let (mut routes, mut pending) = load(problem, &data, day.current, day);
+    // The tightest windows first: they have the fewest places to go.
+    pending.sort_by_key(|&v| (data.windows(v as usize).last().map_or(i64::MAX, |w| w.1), v));
+    let absent = absent_indices(problem, day);
+    let mut unassigned = Vec::new();
+    for v in pending {
+        let best = best_insertion(&data, &routes, &absent, v as usize, now, day.tolerance.0);
+        match best {
+            Some((c, p, timed)) => {
+                let r = &mut routes[c];
+                r.visits.insert(p, v);
+                r.set(timed);
+            }
+            None => unassigned.push(v),
+        }
+    }
+    finish(problem, travel, &data, &routes, &unassigned, day)
+}
+
+/// Improves a re-plan in the background: moves single visits (not locked ones) to where the
+/// plan has fewer visits moved against the day's plan before the event, or as many and less
+/// travel, until nothing improves or `deadline`. `Ok(None)` when nothing did.
+pub fn improve(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    day: &DayState,
+    from: &Plan,
+    deadline: std::time::Instant,
+) -> Result<Option<Replan>, ReplanError> {
+    let data = Data::new(problem, travel);
+    let (mut routes, pending) = load(problem, &data, from, day);
+    let absent = absent_indices(problem, day);
+    let before: Vec<Option<(usize, i64)>> = {
+        let by_id = starts(day.current);
+        problem
+            .visits
+            .iter()
+            .map(|v| {
+                by_id
+                    .get(&v.id)
+                    .and_then(|(c, s)| problem.caregiver_idx(c).map(|c| (c.0 as usize, s.0)))
+            })
+            .collect()
+    };
+    let score = |c: usize, visits: &[u32], stops: &[(i64, i64)]| {
+        route_score(&data, c, visits, stops, &before, day.tolerance.0)
+    };
+    // Routes with a lunch break keep their shape: the moves here do not place breaks.
+    let fixed = |c: usize| data.brk[c].is_some();
+    let mut improved = false;
+    'passes: loop {
+        let mut any = false;
+        for a in 0..routes.len() {
+            if fixed(a) {
+                continue;
+            }
+            let mut i = routes[a].locked;
+            while i < routes[a].visits.len() {
+                if std::time::Instant::now() >= deadline {
+                    break 'passes;
+                }
+                let v = routes[a].visits[i];
+                let mut rest = routes[a].visits.clone();
+                rest.remove(i);
+                let locked_a = &routes[a].stops[..routes[a].locked];
+                let Some(ta) = timing_locked(&data, a, &rest, locked_a, routes[a].departure) else {
+                    i += 1;
+                    continue;
+                };
+                let old_a = score(a, &routes[a].visits, &routes[a].stops);
+                let new_a = score(a, &rest, &ta.stops);
+                // (change in moved visits and travel, route, position, its schedule)
+                let mut best: Option<((i64, i64), usize, usize, Timing)> = None;
+                for (b, r) in routes.iter().enumerate() {
+                    if absent.contains(&b) || fixed(b) || !data.can_serve(b, v as usize) {
+                        continue;
+                    }
+                    let base: &[u32] = if b == a { &rest } else { &r.visits };
+                    let old_b = if b == a { new_a } else { score(b, &r.visits, &r.stops) };
+                    for j in r.locked..=base.len() {
+                        if b == a && j == i {
+                            continue;
+                        }
+                        let mut seq = base.to_vec();
+                        seq.insert(j, v);
+                        let locked_b = &r.stops[..r.locked];
+                        let Some(tb) = timing_locked(&data, b, &seq, locked_b, r.departure) else {
+                            continue;
+                        };
+                        if tb.stops[j].1 < day.now.0 {
+                            continue;
+                        }
+                        let new_b = score(b, &seq, &tb.stops);
+                        let delta = if b == a {
+                            (new_b.0 - old_a.0, new_b.1 - old_a.1)
+                        } else {
+                            (
+                                new_a.0 + new_b.0 - old_a.0 - old_b.0,
+                                new_a.1 + new_b.1 - old_a.1 - old_b.1,
+                            )
+                        };
+                        if delta < (0, 0) && best.as_ref().is_none_or(|x| delta < x.0) {
+                            best = Some((delta, b, j, tb));
+                        }
+                    }
+                }
+                match best {
+                    Some((_, b, j, tb)) => {
+                        routes[a].visits = rest;
+                        if b != a {
+                            routes[a].set(ta);
+                        }
+                        routes[b].visits.insert(j, v);
+                        routes[b].set(tb);
+                        any = true;
+                        improved = true;
+                    }
+                    None => i += 1,
+                }
+            }
+        }
+        if !any {
+            break;
+        }
+    }
+    if !improved {
+        return Ok(None);
+    }
+    finish(problem, travel, &data, &routes, &pending, day).map(Some)
+}
+
+/// `(visits moved against the day's plan before the event, travel)` of one route.
+fn route_score(
+    data: &Data,
+    c: usize,
+    visits: &[u32],
+    stops: &[(i64, i64)],
+    before: &[Option<(usize, i64)>],
+    tolerance: i64,
+) -> (i64, i64) {
+    let moved = visits
+        .iter()
+        .zip(stops)
+        .filter(|&(&v, &(_, start))| {
+            before[v as usize].is_some_and(|(bc, bs)| bc != c || (start - bs).abs() > tolerance)
+        })
+        .count() as i64;
+    let slot = data.cg_slot[c];
+    let mut loc = data.cg_start[c];
+    let mut travel = 0;
+    for &v in visits {
+        travel += data.time(slot, loc, data.visit_loc[v as usize]);
+        loc = data.visit_loc[v as usize];
+    }
+    if !visits.is_empty() {
+        travel += data.time(slot, loc, data.cg_end[c]);
+    }
+    (moved, travel)
+}
+
+fn absent_indices(problem: &Problem, day: &DayState) -> HashSet<usize> {
+    day.absent.iter().filter_map(|id| problem.caregiver_idx(id)).map(|c| c.0 as usize).collect()
+}
+
+/// The routes of `plan` as they stand now (locked prefixes, absent caregivers' remaining
+/// visits taken off), and the visits of the day in no route.
+fn load(problem: &Problem, data: &Data, plan: &Plan, day: &DayState) -> (Vec<RouteNow>, Vec<u32>) {
     let now = day.now.0;
     let mut routes: Vec<RouteNow> = (0..problem.caregivers.len())
         .map(|_| RouteNow {
@@ -91,7 +270,7 @@ pub fn replan(
         .collect();
     let mut placed = vec![false; problem.visits.len()];
     let mut pending: Vec<u32> = Vec::new();
-    for route in &day.current.routes {
+    for route in &plan.routes {
         let Some(c) = problem.caregiver_idx(&route.caregiver) else {
             // A caregiver no longer at the station: their visits go to the others.
             pending.extend(
@@ -139,39 +318,26 @@ pub fn replan(
     for (c, r) in routes.iter_mut().enumerate().filter(|(_, r)| r.touched) {
         // Only removals touched it so far: the shorter route keeps its order and only starts
         // earlier where windows allow; a route that no longer times is left to the checker.
-        if let Some(t) = timing_locked(&data, c, &r.visits, &r.stops[..r.locked], r.departure) {
+        if let Some(t) = timing_locked(data, c, &r.visits, &r.stops[..r.locked], r.departure) {
             r.stops = t.stops;
             r.departure = t.departure;
             r.return_time = t.return_time;
         }
         r.lunch_break = None;
     }
-    // The tightest windows first: they have the fewest places to go.
-    pending.sort_by_key(|&v| (data.windows(v as usize).last().map_or(i64::MAX, |w| w.1), v));
-    let absent: HashSet<usize> = day
-        .absent
-        .iter()
-        .filter_map(|id| problem.caregiver_idx(id))
-        .map(|c| c.0 as usize)
-        .collect();
+    (routes, pending)
+}
+
+/// The plan of `routes`, checked, with what changed against the day's plan before.
+fn finish(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    data: &Data,
+    routes: &[RouteNow],
+    unassigned: &[u32],
+    day: &DayState,
+) -> Result<Replan, ReplanError> {
     let tolerance = day.tolerance.0;
-    let mut inserted = Vec::new();
-    let mut unassigned = Vec::new();
-    for v in pending {
-        let best = best_insertion(&data, &routes, &absent, v as usize, now, tolerance);
-        match best {
-            Some((c, p, timed)) => {
-                let r = &mut routes[c];
-                r.visits.insert(p, v);
-                r.stops = timed.stops;
-                r.departure = timed.departure;
-                r.return_time = timed.return_time;
-                r.touched = true;
-                r.lunch_break = None;
-            }
-            None => unassigned.push(v),
-        }
-    }
     let timed =
         routes.iter().enumerate().filter(|(_, r)| !r.visits.is_empty()).map(|(c, r)| TimedRoute {
             caregiver: c,
@@ -186,18 +352,19 @@ pub fn replan(
         (0..problem.visits.len())
             .map(|v| {
                 if unassigned.contains(&(v as u32)) {
-                    diagnose(&data, v)
+                    diagnose(data, v)
                 } else {
                     ReasonCode::NoRoom
                 }
             })
             .collect();
-    let plan = build_plan(problem, travel, timed, &unassigned, &reasons);
+    let plan = build_plan(problem, travel, timed, unassigned, &reasons);
     if let Some(v) = check(problem, travel, &plan).violations.first() {
         return Err(ReplanError::Checker(v.to_string()));
     }
     let before = starts(day.current);
     let after = starts(&plan);
+    let mut inserted = Vec::new();
     for (visit, (caregiver, start)) in &after {
         if !before.contains_key(visit) {
             inserted.push((visit.clone(), caregiver.clone(), *start));
@@ -398,6 +565,23 @@ mod tests {
             for m in &result.moved {
                 let to = after.get(&m.visit);
                 prop_assert!(to.is_none_or(|(c, s)| c != &m.from_caregiver || *s != m.from_start));
+            }
+            // The background improvement never moves more visits, never adds travel for as
+            // many moves, and keeps what happened.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_millis(200);
+            let better = improve(&problem, &travel, &day, &result.plan, deadline);
+            prop_assert!(better.is_ok(), "{:?}", better.err());
+            if let Some(better) = better.unwrap_or_else(|_| unreachable!()) {
+                let (m0, m1) = (result.moved.len(), better.moved.len());
+                prop_assert!(m1 <= m0, "{m1} moved after improving, {m0} before");
+                if m1 == m0 {
+                    prop_assert!(better.plan.kpis.travel_time <= result.plan.kpis.travel_time);
+                }
+                let improved = starts(&better.plan);
+                for v in &started {
+                    prop_assert_eq!(before.get(v), improved.get(v), "started visit {} moved", v);
+                }
+                prop_assert_eq!(better.plan.kpis.visits_served, result.plan.kpis.visits_served);
             }
         }
     }
