@@ -10,7 +10,7 @@ use crate::station_day;
 use crate::store::VersionRow;
 use serde::Serialize;
 use serde_json::json;
-use solver::replan::{replan, DayState, MovedVisit};
+use solver::replan::{improve, moved_between, replan, DayState, MovedVisit};
 use solver::Seconds;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -44,8 +44,35 @@ impl DayLocks {
     }
 }
 
+/// How long a re-plan is improved in the background after it is answered.
+pub const IMPROVE_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// What a re-plan starts from: the day's visits, who is absent, what started, and now.
+struct DayNow {
+    scenario: solver::scenario::Scenario,
+    absent: HashSet<String>,
+    started: HashSet<String>,
+    now: i64,
+}
+
+async fn day_now(state: &AppState, station: &str, date: &PlanDate) -> Result<DayNow, AppError> {
+    let (scenario, absent) = station_day::scenario(state, station, date, true).await?;
+    let started: HashSet<String> =
+        state.store.progress_of_day(station, date).await?.into_iter().map(|p| p.visit).collect();
+    let (today, seconds) = state.clock.now();
+    // Nothing new may start in the past: on a past day, nowhere.
+    let now = match date.cmp(&today) {
+        std::cmp::Ordering::Equal => seconds,
+        std::cmp::Ordering::Less => 3 * 86_400,
+        std::cmp::Ordering::Greater => 0,
+    };
+    Ok(DayNow { scenario, absent, started, now })
+}
+
 /// Re-plans a station's day from its current plan; `Ok(None)` when the day has no finished
-/// plan yet (its orders are planned with the day).
+/// plan yet (its orders are planned with the day). The answer comes from the quick greedy
+/// re-plan; a background task then improves it for [`IMPROVE_FOR`] and stores the
+/// improvement as a further version if nothing changed the day meanwhile.
 pub async fn replan_day(
     state: &AppState,
     station: &str,
@@ -57,25 +84,16 @@ pub async fn replan_day(
     let Some((_, current)) = state.store.current_plan(station, date).await? else {
         return Ok(None);
     };
-    let (scenario, absent) = station_day::scenario(state, station, date, true).await?;
-    let started: HashSet<String> =
-        state.store.progress_of_day(station, date).await?.into_iter().map(|p| p.visit).collect();
-    let (today, seconds) = state.clock.now();
-    // Nothing new may start in the past: on a past day, nowhere.
-    let now = match date.cmp(&today) {
-        std::cmp::Ordering::Equal => seconds,
-        std::cmp::Ordering::Less => 3 * 86_400,
-        std::cmp::Ordering::Greater => 0,
-    };
-    let network = state.network.clone();
-    let travel_cache = state.travel.clone();
+    let inputs = day_now(state, station, date).await?;
+    let (network, travel_cache) = (state.network.clone(), state.travel.clone());
+    let before = current.clone();
     let result = tokio::task::spawn_blocking(move || {
-        let problem = travel_cache.day_problem(&network, &scenario)?;
+        let problem = travel_cache.day_problem(&network, &inputs.scenario)?;
         let day = DayState {
-            current: &current,
-            started: &started,
-            now: Seconds(now),
-            absent: &absent,
+            current: &before,
+            started: &inputs.started,
+            now: Seconds(inputs.now),
+            absent: &inputs.absent,
             tolerance: MOVE_TOLERANCE,
         };
         replan(&problem.day.problem, &problem.travel.matrices, &day)
@@ -83,6 +101,24 @@ pub async fn replan_day(
     })
     .await
     .map_err(|e| AppError::Internal(format!("the re-plan stopped: {e}")))??;
+    let report = store_and_announce(state, station, date, reason, result).await?;
+    let (state, station, date) = (state.clone(), station.to_string(), date.clone());
+    let first = report.plan;
+    tokio::spawn(async move {
+        if let Err(e) = improve_in_background(&state, &station, &date, current, first).await {
+            tracing::error!(%station, %date, error = %e, "background improvement failed");
+        }
+    });
+    Ok(Some(report))
+}
+
+async fn store_and_announce(
+    state: &AppState,
+    station: &str,
+    date: &PlanDate,
+    reason: &str,
+    result: solver::replan::Replan,
+) -> Result<ReplanReport, AppError> {
     let version = VersionRow {
         seq: 1,
         kpis: serde_json::to_value(&result.plan.kpis)?,
@@ -102,7 +138,56 @@ pub async fn replan_day(
         unassigned: result.plan.unassigned.iter().map(|u| u.visit.clone()).collect(),
     };
     announce(state, station, date, &report, &version.kpis).await?;
-    Ok(Some(report))
+    Ok(report)
+}
+
+/// Improves re-plan `plan_id` of the day (moves counted against `before`, the plan before the
+/// event) and stores the result, unless another re-plan came first.
+async fn improve_in_background(
+    state: &AppState,
+    station: &str,
+    date: &PlanDate,
+    before: solver::Plan,
+    plan_id: i64,
+) -> Result<(), AppError> {
+    // Computed without holding the day: an urgent order meanwhile is not kept waiting, and
+    // the improvement is dropped if the day moved on.
+    let Some((current_id, replanned)) = state.store.current_plan(station, date).await? else {
+        return Ok(());
+    };
+    if current_id != plan_id {
+        return Ok(());
+    }
+    let inputs = day_now(state, station, date).await?;
+    let (network, travel_cache) = (state.network.clone(), state.travel.clone());
+    let from = replanned.clone();
+    let better = tokio::task::spawn_blocking(move || {
+        let problem = travel_cache.day_problem(&network, &inputs.scenario)?;
+        let day = DayState {
+            current: &before,
+            started: &inputs.started,
+            now: Seconds(inputs.now),
+            absent: &inputs.absent,
+            tolerance: MOVE_TOLERANCE,
+        };
+        let deadline = std::time::Instant::now() + IMPROVE_FOR;
+        improve(&problem.day.problem, &problem.travel.matrices, &day, &from, deadline)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("the improvement stopped: {e}")))??;
+    let lock = state.day_locks.of(station, date);
+    let _one_at_a_time = lock.lock().await;
+    if state.store.newest_done_plan(station, date).await? != Some(plan_id) {
+        return Ok(()); // the day moved on while this was computed
+    }
+    if let Some(mut better) = better {
+        // Announced: what changed against the plan in force, not against the one before the
+        // event (those moves were announced already).
+        better.moved = moved_between(&replanned, &better.plan, MOVE_TOLERANCE);
+        store_and_announce(state, station, date, "improve", better).await?;
+    }
+    Ok(())
 }
 
 async fn announce(

@@ -337,7 +337,6 @@ fn finish(
     unassigned: &[u32],
     day: &DayState,
 ) -> Result<Replan, ReplanError> {
-    let tolerance = day.tolerance.0;
     let timed =
         routes.iter().enumerate().filter(|(_, r)| !r.visits.is_empty()).map(|(c, r)| TimedRoute {
             caregiver: c,
@@ -371,24 +370,34 @@ fn finish(
         }
     }
     inserted.sort();
-    let mut moved: Vec<MovedVisit> = before
-        .iter()
+    let mut moved = moved_between(day.current, &plan, day.tolerance);
+    // A visit cancelled since left its route: that is no move.
+    moved.retain(|m| problem.visit_idx(&m.visit).is_some());
+    Ok(Replan { plan, inserted, moved })
+}
+
+/// The visits of `before`'s routes whose caregiver changed, or start by more than
+/// `tolerance`, in `after`, or that left every route; by visit id.
+pub fn moved_between(before: &Plan, after: &Plan, tolerance: Seconds) -> Vec<MovedVisit> {
+    let after = starts(after);
+    let mut moved: Vec<MovedVisit> = starts(before)
+        .into_iter()
         .filter_map(|(visit, (from_caregiver, from_start))| {
-            let to = after.get(visit);
+            let to = after.get(&visit);
             let same = to.is_some_and(|(c, s)| {
-                c == from_caregiver && (s.0 - from_start.0).abs() <= tolerance
+                c == &from_caregiver && (s.0 - from_start.0).abs() <= tolerance.0
             });
-            (!same && problem.visit_idx(visit).is_some()).then(|| MovedVisit {
-                visit: visit.clone(),
-                from_caregiver: from_caregiver.clone(),
-                from_start: *from_start,
+            (!same).then(|| MovedVisit {
                 to_caregiver: to.map(|(c, _)| c.clone()),
                 to_start: to.map(|(_, s)| *s),
+                visit,
+                from_caregiver,
+                from_start,
             })
         })
         .collect();
     moved.sort_by(|a, b| a.visit.cmp(&b.visit));
-    Ok(Replan { plan, inserted, moved })
+    moved
 }
 
 /// Where visit `v` moves the fewest visits, then adds the least travel: `(caregiver,
