@@ -10,7 +10,7 @@ use crate::station_day;
 use crate::store::VersionRow;
 use serde::Serialize;
 use serde_json::json;
-use solver::replan::{improve, moved_between, replan, DayState, MovedVisit};
+use solver::replan::{improve, moved_between, replan, DayState, MovedVisit, ReplanError};
 use solver::Seconds;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -69,6 +69,33 @@ async fn day_now(state: &AppState, station: &str, date: &PlanDate) -> Result<Day
     Ok(DayNow { scenario, absent, started, now })
 }
 
+/// Runs `f` on the day's problem, its travel and its state (moves counted against `before`)
+/// on a blocking thread.
+async fn on_the_day<T: Send + 'static>(
+    state: &AppState,
+    inputs: DayNow,
+    before: solver::Plan,
+    f: impl FnOnce(&solver::Problem, &solver::TravelMatrices, &DayState) -> Result<T, ReplanError>
+        + Send
+        + 'static,
+) -> Result<T, AppError> {
+    let (network, travel_cache) = (state.network.clone(), state.travel.clone());
+    tokio::task::spawn_blocking(move || {
+        let problem = travel_cache.day_problem(&network, &inputs.scenario)?;
+        let day = DayState {
+            current: &before,
+            started: &inputs.started,
+            now: Seconds(inputs.now),
+            absent: &inputs.absent,
+            tolerance: MOVE_TOLERANCE,
+        };
+        f(&problem.day.problem, &problem.travel.matrices, &day)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("re-planning stopped: {e}")))?
+}
+
 /// Re-plans a station's day from its current plan; `Ok(None)` when the day has no finished
 /// plan yet (its orders are planned with the day). The answer comes from the quick greedy
 /// re-plan; a background task then improves it for [`IMPROVE_FOR`] and stores the
@@ -85,22 +112,10 @@ pub async fn replan_day(
         return Ok(None);
     };
     let inputs = day_now(state, station, date).await?;
-    let (network, travel_cache) = (state.network.clone(), state.travel.clone());
-    let before = current.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let problem = travel_cache.day_problem(&network, &inputs.scenario)?;
-        let day = DayState {
-            current: &before,
-            started: &inputs.started,
-            now: Seconds(inputs.now),
-            absent: &inputs.absent,
-            tolerance: MOVE_TOLERANCE,
-        };
-        replan(&problem.day.problem, &problem.travel.matrices, &day)
-            .map_err(|e| AppError::Internal(e.to_string()))
+    let result = on_the_day(state, inputs, current.clone(), |problem, travel, day| {
+        replan(problem, travel, day)
     })
-    .await
-    .map_err(|e| AppError::Internal(format!("the re-plan stopped: {e}")))??;
+    .await?;
     let report = store_and_announce(state, station, date, reason, result).await?;
     let (state, station, date) = (state.clone(), station.to_string(), date.clone());
     let first = report.plan;
@@ -159,23 +174,11 @@ async fn improve_in_background(
         return Ok(());
     }
     let inputs = day_now(state, station, date).await?;
-    let (network, travel_cache) = (state.network.clone(), state.travel.clone());
     let from = replanned.clone();
-    let better = tokio::task::spawn_blocking(move || {
-        let problem = travel_cache.day_problem(&network, &inputs.scenario)?;
-        let day = DayState {
-            current: &before,
-            started: &inputs.started,
-            now: Seconds(inputs.now),
-            absent: &inputs.absent,
-            tolerance: MOVE_TOLERANCE,
-        };
-        let deadline = std::time::Instant::now() + IMPROVE_FOR;
-        improve(&problem.day.problem, &problem.travel.matrices, &day, &from, deadline)
-            .map_err(|e| AppError::Internal(e.to_string()))
+    let better = on_the_day(state, inputs, before, move |problem, travel, day| {
+        improve(problem, travel, day, &from, std::time::Instant::now() + IMPROVE_FOR)
     })
-    .await
-    .map_err(|e| AppError::Internal(format!("the improvement stopped: {e}")))??;
+    .await?;
     let lock = state.day_locks.of(station, date);
     let _one_at_a_time = lock.lock().await;
     if state.store.newest_done_plan(station, date).await? != Some(plan_id) {
