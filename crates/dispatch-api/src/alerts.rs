@@ -6,10 +6,10 @@
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
-use crate::route_view::RouteView;
 use crate::store::{AlertRow, LastPosition};
 use roads::LonLat;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// When an alert is raised.
@@ -67,12 +67,17 @@ pub async fn scan(state: &AppState) -> Result<Vec<AlertRow>, AppError> {
             .into_iter()
             .map(|p| (p.visit.clone(), p))
             .collect();
+        // One read of the day's open orders, not one per stop: this runs every half minute.
+        let open: HashMap<String, crate::order::Order> = state
+            .store
+            .open_orders(&station.id, &date)
+            .await?
+            .into_iter()
+            .map(|o| (o.id.clone(), o))
+            .collect();
         for route in &plan.routes {
             for stop in &route.stops {
-                let Some(order) = state.store.order(&stop.visit).await? else { continue };
-                if order.status != crate::order::OrderStatus::Open {
-                    continue;
-                }
+                let Some(order) = open.get(&stop.visit) else { continue };
                 let alert = |kind: &str, detail: String| AlertRow {
                     dedup: format!("{kind}:{}", stop.visit),
                     station: station.id.clone(),
@@ -134,15 +139,8 @@ pub async fn on_position(
 ) -> Result<(Option<f64>, Option<AlertRow>), AppError> {
     let settings = state.alert_settings;
     let previous = state.store.last_position(caregiver).await?.filter(|p| p.date == date.as_str());
-    let view = match crate::route_view::load(state, caregiver, date).await {
-        Ok(view) if !view.stops.is_empty() => Some(view),
-        Ok(_) | Err(AppError::NotFound(_)) => None,
-        Err(e) => return Err(e),
-    };
-    let distance = match view {
-        Some(view) => Some(distance_to_path(state, view, position).await?),
-        None => None,
-    };
+    let path = planned_path(state, caregiver, date).await?;
+    let distance = path.map(|path| distance_to_polyline(&path, position));
     let off = distance.is_some_and(|d| d > settings.deviation_m);
     let off_since =
         if off { Some(previous.as_ref().and_then(|p| p.off_since).unwrap_or(at)) } else { None };
@@ -183,26 +181,33 @@ pub async fn on_position(
     Ok((distance, alert))
 }
 
-/// Metres from `p` to the nearest point of the route's road paths.
-async fn distance_to_path(state: &AppState, view: RouteView, p: LonLat) -> Result<f64, AppError> {
-    let key = format!("{}/{}", view.plan, view.caregiver.id);
-    let cached = state.paths.lock().ok().and_then(|m| m.get(&key).cloned());
-    let path = match cached {
-        Some(path) => path,
-        None => {
-            let network = state.network.clone();
-            let path: std::sync::Arc<Vec<LonLat>> = tokio::task::spawn_blocking(move || {
-                std::sync::Arc::new(view.legs(&network).concat())
-            })
-            .await
-            .map_err(|e| AppError::Internal(format!("path lookup stopped: {e}")))?;
-            if let Ok(mut m) = state.paths.lock() {
-                m.insert(key, path.clone());
-            }
-            path
-        }
+/// The road path of the caregiver's route in the day's current plan, kept per plan: position
+/// updates come often, plans change seldom. `None` without a route.
+async fn planned_path(
+    state: &AppState,
+    caregiver: &str,
+    date: &PlanDate,
+) -> Result<Option<Arc<Vec<LonLat>>>, AppError> {
+    let Some(cg) = state.store.caregiver(caregiver).await? else { return Ok(None) };
+    let Some(plan) = state.store.newest_done_plan(&cg.station, date).await? else {
+        return Ok(None);
     };
-    Ok(distance_to_polyline(&path, p))
+    let key = format!("{plan}/{caregiver}");
+    if let Some(path) = state.paths.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(Some(path));
+    }
+    let view = crate::route_view::load(state, caregiver, date).await?;
+    if view.stops.is_empty() {
+        return Ok(None);
+    }
+    let network = state.network.clone();
+    let path = tokio::task::spawn_blocking(move || Arc::new(view.legs(&network).concat()))
+        .await
+        .map_err(|e| AppError::Internal(format!("path lookup stopped: {e}")))?;
+    if let Ok(mut m) = state.paths.lock() {
+        m.insert(key, path.clone());
+    }
+    Ok(Some(path))
 }
 
 /// Metres from `p` to a polyline, on a local flat projection (fine at city scale).

@@ -164,6 +164,22 @@ fn may_write(caller: &Caller, kind: MasterKind, station: &str) -> Result<(), App
     }
 }
 
+/// A write to `/v1/{kind}{rest}`: only admins and dispatchers write master data; the kind
+/// must exist; the `Idempotency-Key`, if any, is read.
+fn write_request(
+    caller: &Caller,
+    segment: &str,
+    headers: &HeaderMap,
+    method: &str,
+    rest: &str,
+    body: &[u8],
+) -> Result<(MasterKind, Option<Idempotency>), AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let kind = kind_of(segment)?;
+    let what = format!("{method} /v1/{}{rest}", kind.table());
+    Ok((kind, Idempotency::from_request(caller, headers, &what, body)?))
+}
+
 fn readers(caller: &Caller) -> Result<(), AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])
 }
@@ -223,10 +239,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let kind = kind_of(&kind)?;
-    let key =
-        Idempotency::from_request(&caller, &headers, &format!("POST /v1/{}", kind.table()), &body)?;
+    let (kind, key) = write_request(&caller, &kind, &headers, "POST", "", &body)?;
     idempotent(&state, key, async {
         let value: Value = parse_json(&body)?;
         let (id, station, value) = validate(&state, kind, &value).await?;
@@ -253,14 +266,7 @@ pub async fn put(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let kind = kind_of(&kind)?;
-    let key = Idempotency::from_request(
-        &caller,
-        &headers,
-        &format!("PUT /v1/{}/{id}", kind.table()),
-        &body,
-    )?;
+    let (kind, key) = write_request(&caller, &kind, &headers, "PUT", &format!("/{id}"), &body)?;
     idempotent(&state, key, async {
         let mut value: Value = parse_json(&body)?;
         if !value.is_object() {
@@ -293,14 +299,7 @@ pub async fn deactivate(
     Path((kind, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let kind = kind_of(&kind)?;
-    let key = Idempotency::from_request(
-        &caller,
-        &headers,
-        &format!("DELETE /v1/{}/{id}", kind.table()),
-        b"",
-    )?;
+    let (kind, key) = write_request(&caller, &kind, &headers, "DELETE", &format!("/{id}"), b"")?;
     idempotent(&state, key, async {
         let (value, station) = state
             .store
@@ -322,14 +321,7 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let kind = kind_of(&kind)?;
-    let key = Idempotency::from_request(
-        &caller,
-        &headers,
-        &format!("POST /v1/{}/import", kind.table()),
-        &body,
-    )?;
+    let (kind, key) = write_request(&caller, &kind, &headers, "POST", "/import", &body)?;
     idempotent(&state, key, async {
         let is_csv = headers
             .get(header::CONTENT_TYPE)

@@ -105,8 +105,10 @@ async fn my_visit(state: &AppState, me: &str, visit: &str) -> Result<(String, Pl
             format!("{visit} is on {}, not today ({today})", order.date),
         ));
     }
-    let view = route_view::load(state, me, &today).await?;
-    if !view.stops.iter().any(|s| s.stop.visit == visit) {
+    let on_my_route = state.store.current_plan(&station, &today).await?.is_some_and(|(_, plan)| {
+        plan.routes.iter().any(|r| r.caregiver == me && r.stops.iter().any(|s| s.visit == visit))
+    });
+    if !on_my_route {
         return Err(AppError::Forbidden(format!("visit {visit:?} is not on your route today")));
     }
     Ok((station, today))
