@@ -43,6 +43,18 @@ pub struct Args {
     /// so a demo day can be followed at any hour. "now" uses the real clock.
     #[arg(long, default_value = "08:30", requires = "demo")]
     demo_time: String,
+    /// Alert: farther than this many metres from the planned road path counts as off it.
+    #[arg(long, default_value_t = 300.0)]
+    deviation_m: f64,
+    /// Alert: off the path this many minutes raises a deviation alert.
+    #[arg(long, default_value_t = 5)]
+    deviation_minutes: u32,
+    /// Alert: not checked in this many minutes after the visit's window opened.
+    #[arg(long, default_value_t = 15)]
+    late_minutes: u32,
+    /// Alert: not checked out this many minutes after the visit's duration.
+    #[arg(long, default_value_t = 15)]
+    check_out_minutes: u32,
     /// Logs as JSON lines (one object per event, with the request id) instead of text.
     #[arg(long)]
     log_json: bool,
@@ -57,7 +69,11 @@ fn init_logs(json: bool, quiet: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(if quiet { "warn" } else { "info" }));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(colour && !json);
     // A second initialisation (never in the command) would only be refused.
     let _ = if json { logs.json().try_init() } else { logs.compact().try_init() };
 }
@@ -100,6 +116,13 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     if let Some(clock) = demo_clock {
         config.clock = clock;
     }
+    if !(args.deviation_m.is_finite() && args.deviation_m > 0.0) {
+        anyhow::bail!("--deviation-m: {} is not a positive number of metres", args.deviation_m);
+    }
+    config.alerts.deviation_m = args.deviation_m;
+    config.alerts.deviation_s = i64::from(args.deviation_minutes) * 60;
+    config.alerts.late_after_s = i64::from(args.late_minutes) * 60;
+    config.alerts.check_out_margin_s = i64::from(args.check_out_minutes) * 60;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let state = dispatch_api::build_state(&config).await?;

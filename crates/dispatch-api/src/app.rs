@@ -268,14 +268,14 @@ pub async fn serve(config: ServeConfig, state: AppState) -> Result<(), ServeErro
         .map_err(|source| ServeError::Bind { addr: config.addr, source })?;
     let addr =
         listener.local_addr().map_err(|source| ServeError::Bind { addr: config.addr, source })?;
-    eprintln!("CareCircle dispatch service listening on http://{addr}  (Ctrl-C stops it)");
+    tracing::info!("CareCircle dispatch service listening on http://{addr}  (Ctrl-C stops it)");
     let scanner = alerts::spawn_scanner(state.clone());
     let stopping = state.clone();
     let limits = config.limits;
     axum::serve(listener, app_with(state.clone(), limits))
         .with_graceful_shutdown(async move {
             stop_signal().await;
-            eprintln!("stopping: finishing requests in flight");
+            tracing::info!("stopping: finishing requests in flight");
             stopping.stop_streams();
         })
         .await
