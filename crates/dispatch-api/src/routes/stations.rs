@@ -10,7 +10,8 @@ use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::live;
-use crate::order::{Order, OrderStatus};
+use crate::order::Order;
+use crate::station_day;
 use crate::store::{Inserted, OrderKind, Store};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -21,6 +22,8 @@ use axum::Json;
 use futures_util::Stream;
 use serde::Deserialize;
 use serde_json::json;
+use solver::care_package::expand_week;
+use solver::scenario::Scenario;
 use std::convert::Infallible;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
@@ -192,9 +195,11 @@ pub struct PackageDay {
     date: PlanDate,
 }
 
-/// Orders for one day from the station's care packages booked on that weekday (`days`);
-/// packages with flexible days are left to `carecircle week`. Orders are named
-/// `{package}-{date}`, so asking twice creates them once.
+/// Orders for one day from the station's care packages: fixed-day packages on their days,
+/// flexible ones on the days the week planner gives them (`care_package::expand_week` over
+/// the date's Monday-to-Sunday week: the same days each time for the same packages). Orders
+/// are named `{package}-{date}`, so asking twice creates them once. Packages needing two
+/// caregivers at once are listed, not expanded: the service has no linked visits yet.
 pub async fn package_orders(
     State(state): State<AppState>,
     caller: Caller,
@@ -207,38 +212,30 @@ pub async fn package_orders(
     let key = Idempotency::from_request(&caller, &headers, &what, &body)?;
     idempotent(&state, key, async {
         let day: PackageDay = parse_json(&body)?;
+        let (scenario, _) = station_day::scenario(&state, &station, &day.date, false).await?;
+        let packages = state.store.packages_of(&station).await?;
         let weekday = day.date.weekday();
-        let (mut created, mut flexible) = (Vec::new(), Vec::new());
-        for p in state.store.packages_of(&station).await? {
-            if p.days.is_empty() {
-                flexible.push(p.id.clone());
+        let week = Scenario { visits: Vec::new(), packages: packages.clone(), ..scenario };
+        let today =
+            expand_week(&week, 7, 0).into_iter().nth(usize::from(weekday)).unwrap_or_default();
+        let (mut created, mut two_caregivers) = (Vec::new(), Vec::new());
+        for p in &packages {
+            if p.two_caregivers {
+                two_caregivers.push(p.id.clone());
                 continue;
             }
-            if !p.days.contains(&weekday) {
-                continue;
-            }
-            let order = Order {
-                id: format!("{}-{}", p.id, day.date),
-                client: p.client.clone(),
-                date: day.date.clone(),
-                service: p.service.clone(),
-                duration: p.duration,
-                windows: p.windows.clone(),
-                skills: p.skills.clone(),
-                priority: p.priority,
-                status: OrderStatus::Open,
-                due: None,
-                preferred: Vec::new(),
-                refused: Vec::new(),
-                female_only: p.female_only,
-            };
+            let visit_id = format!("{}-d{}", p.id, usize::from(weekday) + 1);
+            let Some(v) = today.visits.iter().find(|v| v.id == visit_id) else { continue };
+            let mut order = Order::from_scenario_visit(v, day.date.clone());
+            order.id = format!("{}-{}", p.id, day.date);
             if state.store.insert_order(&order, &station, OrderKind::Package, None).await?
                 == Inserted::Done
             {
                 created.push(order.id);
             }
         }
-        let body = json!({"date": day.date, "created": created, "flexible_packages": flexible});
+        let body =
+            json!({"date": day.date, "created": created, "two_caregiver_packages": two_caregivers});
         Ok((StatusCode::OK, None, body.to_string()))
     })
     .await
