@@ -6,14 +6,14 @@
 //! `cargo bench --bench orders_load [-- --seconds 10 --connections 32 --db sqlite|postgres|both]`
 
 use serde_json::json;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_carecircle");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+#[path = "../tests/support/service_process.rs"]
+mod service_process;
+use service_process::{admin_token, free_port, postgres_schema, serve, wait_healthy};
 
 struct Options {
     seconds: u64,
@@ -32,41 +32,14 @@ fn options() -> Options {
     }
 }
 
-fn token(db: &str) -> String {
-    let out = Command::new(BIN)
-        .args(["token", "create", "--db", db, "--role", "admin", "--label", "load-bench"])
-        .output()
-        .expect("token create");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
-}
-
-fn serve(db: &str, port: u16) -> Child {
-    Command::new(BIN)
-        .args(["--quiet", "serve", "--scenario"])
-        .arg(Path::new(ROOT).join("scenarios/demo.json"))
-        .args(["--db", db, "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("serve")
-}
-
 async fn run(label: &str, db: &str, o: &Options) {
-    let token = token(db);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let mut server = serve(db, port);
+    let token = admin_token(db);
+    let port = free_port();
+    let mut server = serve(db, port, Stdio::inherit());
     let base = format!("http://127.0.0.1:{port}");
     let http =
         reqwest::Client::builder().pool_max_idle_per_host(o.connections).build().expect("client");
-    let up = Instant::now();
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(up.elapsed() < Duration::from_secs(60), "the service did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_healthy(&http, &base).await;
     let counter = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(o.seconds);
@@ -131,20 +104,11 @@ fn main() {
             run("SQLite", &format!("sqlite://{}", dir.path().join("load.db").display()), &o).await;
         }
         if o.db == "postgres" || o.db == "both" {
-            let base = std::env::var("CARECIRCLE_TEST_POSTGRES")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
             let schema = format!("cc_load_{}", std::process::id());
-            match sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&base).await {
-                Err(e) => {
-                    println!("POST /v1/orders on PostgreSQL: SKIPPED, no server at {base}: {e}")
-                }
-                Ok(admin) => {
-                    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                        .execute(&admin)
-                        .await
-                        .expect("schema");
-                    run("PostgreSQL", &format!("{base}?options=-c%20search_path%3D{schema}"), &o)
-                        .await;
+            match postgres_schema(&schema).await {
+                Err(why) => println!("POST /v1/orders on PostgreSQL: SKIPPED, {why}"),
+                Ok((url, admin)) => {
+                    run("PostgreSQL", &url, &o).await;
                     sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
                         .execute(&admin)
                         .await

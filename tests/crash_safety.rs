@@ -7,52 +7,14 @@
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_carecircle");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
+mod support {
+    pub mod service_process;
 }
-
-fn admin_token(db: &str) -> String {
-    let out = Command::new(BIN)
-        .args(["token", "create", "--db", db, "--role", "admin", "--label", "crash-test"])
-        .output()
-        .expect("token create runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
-}
-
-fn start(db: &str, port: u16) -> Child {
-    let scenario = Path::new(ROOT).join("scenarios/demo.json");
-    Command::new(BIN)
-        .args(["--quiet", "serve", "--scenario"])
-        .arg(&scenario)
-        .args(["--db", db, "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts")
-}
-
-async fn wait_healthy(http: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the service did not come up at {base}");
-}
+use support::service_process::{admin_token, free_port, postgres_schema, serve, wait_healthy};
 
 fn order_body(n: usize) -> String {
     json!({"client": format!("K{}", 1 + n % 150), "date": "2026-11-30", "service": "crash-test",
@@ -83,7 +45,7 @@ async fn crash_and_recover(db: &str) {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let mut server = start(db, port);
+    let mut server = serve(db, port, Stdio::null());
     wait_healthy(&http, &base).await;
 
     // Four clients post as fast as they can; the server is killed mid-stream.
@@ -115,7 +77,7 @@ async fn crash_and_recover(db: &str) {
     let acked = acked.lock().expect("lock").clone();
     assert!(acked.len() > 20, "the clients got going before the kill: {}", acked.len());
 
-    let mut server = start(db, port);
+    let mut server = serve(db, port, Stdio::null());
     wait_healthy(&http, &base).await;
     // Every acknowledged order is there, as acknowledged.
     for (n, id) in &acked {
@@ -174,29 +136,17 @@ async fn orders_survive_sigkill_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orders_survive_sigkill_on_postgres() {
-    let base = std::env::var("CARECIRCLE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-    let admin = match sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_secs(3))
-        .connect(&base)
-        .await
-    {
-        Ok(pool) => pool,
-        Err(e) => {
+    let schema = format!("cc_crash_{}", std::process::id());
+    let (url, admin) = match postgres_schema(&schema).await {
+        Ok(found) => found,
+        Err(why) => {
             if std::env::var("CARECIRCLE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                panic!("PostgreSQL at {base} is required: {e}");
+                panic!("PostgreSQL is required: {why}");
             }
-            eprintln!("SKIPPED on PostgreSQL: no server answers at {base}: {e}");
+            eprintln!("SKIPPED on PostgreSQL: {why}");
             return;
         }
     };
-    let schema = format!("cc_crash_{}", std::process::id());
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        .execute(&admin)
-        .await
-        .expect("drop");
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.expect("schema");
-    crash_and_recover(&format!("{base}?options=-c%20search_path%3D{schema}")).await;
+    crash_and_recover(&url).await;
     sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await.expect("drop");
 }

@@ -4,42 +4,24 @@
 #![cfg(unix)]
 
 use futures_util::StreamExt;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_carecircle");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod support {
+    pub mod service_process;
+}
+use support::service_process::{admin_token, free_port, serve, wait_healthy};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_requests_in_flight_and_closes_streams() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = format!("sqlite://{}", dir.path().join("stop.db").display());
-    let token = Command::new(BIN)
-        .args(["token", "create", "--db", &db, "--role", "admin"])
-        .output()
-        .expect("token create");
-    assert!(token.status.success());
-    let token = String::from_utf8(token.stdout).expect("utf-8").trim().to_string();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let mut server = Command::new(BIN)
-        .args(["--quiet", "serve", "--scenario"])
-        .arg(Path::new(ROOT).join("scenarios/demo.json"))
-        .args(["--db", &db, "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
+    let token = admin_token(&db);
+    let port = free_port();
+    let mut server = serve(&db, port, Stdio::null());
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let up = Instant::now();
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(up.elapsed() < Duration::from_secs(60), "the service did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_healthy(&http, &base).await;
     let stream = http
         .get(format!("{base}/v1/stations/S1/events"))
         .bearer_auth(&token)

@@ -8,8 +8,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_carecircle");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod support {
+    pub mod service_process;
+}
+use support::service_process::{free_port, BIN, ROOT};
 
 /// The `sh` block after the `<!-- walkthrough -->` marker.
 fn walkthrough() -> String {
@@ -26,10 +28,7 @@ fn the_readme_walkthrough_works_against_serve_demo() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let port = free_port();
     let db = format!("sqlite://{}", dir.path().join("walk.db").display());
     let mut server = Command::new(BIN)
         .args(["--quiet", "serve", "--demo", "--db", &db, "--addr", &format!("127.0.0.1:{port}")])

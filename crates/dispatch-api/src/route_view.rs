@@ -11,6 +11,7 @@ use roads::{LonLat, RoadNetwork};
 use serde_json::{json, Value};
 use solver::scenario::{Caregiver, Client, Station};
 use solver::{Route, Stop};
+use std::collections::HashMap;
 
 /// One stop with what the caregiver needs to know.
 pub struct StopView {
@@ -48,15 +49,25 @@ pub async fn load(
         AppError::NotFound(format!("no finished plan of station {} for {date} yet", station.id))
     })?;
     let route = current.routes.into_iter().find(|r| r.caregiver == caregiver.id);
-    let mut stops = Vec::new();
-    for stop in route.iter().flat_map(|r| r.stops.iter()) {
-        let order = state.store.order(&stop.visit).await?;
-        let client = match &order {
-            Some(o) => state.store.client(&o.client).await?,
-            None => None,
-        };
-        stops.push(StopView { stop: stop.clone(), order, client });
-    }
+    // Two reads for the whole route, not two per stop.
+    let mut orders: HashMap<String, Order> = state
+        .store
+        .orders_of_day(&station.id, date)
+        .await?
+        .into_iter()
+        .map(|o| (o.id.clone(), o))
+        .collect();
+    let clients: HashMap<String, Client> =
+        state.store.clients_of(&station.id).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
+    let stops = route
+        .iter()
+        .flat_map(|r| r.stops.iter())
+        .map(|stop| {
+            let order = orders.remove(&stop.visit);
+            let client = order.as_ref().and_then(|o| clients.get(&o.client).cloned());
+            StopView { stop: stop.clone(), order, client }
+        })
+        .collect();
     Ok(RouteView { date: date.clone(), plan, caregiver, station, route, stops })
 }
 

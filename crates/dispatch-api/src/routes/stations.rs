@@ -11,7 +11,6 @@ use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::live;
 use crate::order::Order;
-use crate::station_day;
 use crate::store::{Inserted, OrderKind, Store};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -212,10 +211,22 @@ pub async fn package_orders(
     let key = Idempotency::from_request(&caller, &headers, &what, &body)?;
     idempotent(&state, key, async {
         let day: PackageDay = parse_json(&body)?;
-        let (scenario, _) = station_day::scenario(&state, &station, &day.date, false).await?;
+        // The week of packages alone: no orders, caregivers or absences are needed to spread
+        // them, so none are read.
         let packages = state.store.packages_of(&station).await?;
         let weekday = day.date.weekday();
-        let week = Scenario { visits: Vec::new(), packages: packages.clone(), ..scenario };
+        let week = Scenario {
+            name: station.clone(),
+            date: Some(day.date.to_string()),
+            osm: None,
+            stations: state.store.station(&station).await?.into_iter().collect(),
+            caregivers: Vec::new(),
+            clients: state.store.clients_of(&station).await?,
+            visits: Vec::new(),
+            links: Vec::new(),
+            soft_costs: None,
+            packages: packages.clone(),
+        };
         let today =
             expand_week(&week, 7, 0).into_iter().nth(usize::from(weekday)).unwrap_or_default();
         let (mut created, mut two_caregivers) = (Vec::new(), Vec::new());

@@ -167,15 +167,17 @@ impl Store {
         row.map(|r| decode(r.get::<&str, _>("body"))).transpose()
     }
 
-    async fn active_of_station<T: DeserializeOwned>(
+    async fn of_station<T: DeserializeOwned>(
         &self,
         kind: MasterKind,
         station: &str,
+        only_active: bool,
     ) -> Result<Vec<T>, AppError> {
         let sql = format!(
-            "SELECT body FROM {} WHERE {} = $1 AND active = 1 ORDER BY id",
+            "SELECT body FROM {} WHERE {} = $1{} ORDER BY id",
             kind.table(),
-            kind.station_column()
+            kind.station_column(),
+            if only_active { " AND active = 1" } else { "" }
         );
         let rows = sqlx::query(&sql).bind(station).fetch_all(&self.pool).await?;
         rows.iter().map(|r| decode(r.get::<&str, _>("body"))).collect()
@@ -204,12 +206,18 @@ impl Store {
 
     /// The station's active caregivers.
     pub async fn caregivers_of(&self, station: &str) -> Result<Vec<Caregiver>, AppError> {
-        self.active_of_station(MasterKind::Caregivers, station).await
+        self.of_station(MasterKind::Caregivers, station, true).await
     }
 
     /// The station's active clients.
     pub async fn clients_of(&self, station: &str) -> Result<Vec<Client>, AppError> {
-        self.active_of_station(MasterKind::Clients, station).await
+        self.of_station(MasterKind::Clients, station, true).await
+    }
+
+    /// Every client of the station, deactivated ones too (an order made before still names
+    /// them).
+    pub async fn every_client_of(&self, station: &str) -> Result<Vec<Client>, AppError> {
+        self.of_station(MasterKind::Clients, station, false).await
     }
 
     /// The station's active care packages.
@@ -217,7 +225,7 @@ impl Store {
         &self,
         station: &str,
     ) -> Result<Vec<solver::care_package::CarePackage>, AppError> {
-        self.active_of_station(MasterKind::Packages, station).await
+        self.of_station(MasterKind::Packages, station, true).await
     }
 }
 

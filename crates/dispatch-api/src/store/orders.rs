@@ -245,6 +245,21 @@ impl Store {
         Ok(Page { items, next })
     }
 
+    /// Every order of a station's day, open or cancelled, in id order.
+    pub async fn orders_of_day(
+        &self,
+        station: &str,
+        date: &PlanDate,
+    ) -> Result<Vec<Order>, AppError> {
+        let rows =
+            sqlx::query("SELECT body FROM orders WHERE station = $1 AND date = $2 ORDER BY id")
+                .bind(station)
+                .bind(date.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|r| decode(r.get::<&str, _>("body"))).collect()
+    }
+
     /// Open orders of a station's day, in id order.
     pub async fn open_orders(
         &self,

@@ -1,0 +1,77 @@
+//! `carecircle serve` as a separate process, for the tests and benchmarks that must kill,
+//! signal or load it from outside: a free port, an admin token, starting it on the demo
+//! scenario, waiting until it answers, and a fresh PostgreSQL schema.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_carecircle");
+pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+/// A new admin token in the database at `db` (migrating it first, as the command does).
+pub fn admin_token(db: &str) -> String {
+    let out = Command::new(BIN)
+        .args(["token", "create", "--db", db, "--role", "admin", "--label", "process-test"])
+        .output()
+        .expect("token create runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+}
+
+/// `carecircle --quiet serve` on the demo scenario at 127.0.0.1:`port`.
+pub fn serve(db: &str, port: u16, stderr: Stdio) -> Child {
+    Command::new(BIN)
+        .args(["--quiet", "serve", "--scenario"])
+        .arg(Path::new(ROOT).join("scenarios/demo.json"))
+        .args(["--db", db, "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("serve starts")
+}
+
+/// Waits (up to a minute) until `base/healthz` answers 2xx.
+pub async fn wait_healthy(http: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the service did not come up at {base}");
+}
+
+/// The PostgreSQL server the tests use.
+pub fn postgres_url() -> String {
+    std::env::var("CARECIRCLE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// A fresh schema `name` on the test server and the URL that uses it, with a pool to drop it
+/// afterwards; `Err` with the reason when no server answers.
+pub async fn postgres_schema(name: &str) -> Result<(String, sqlx::PgPool), String> {
+    let base = postgres_url();
+    let admin = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect(&base)
+        .await
+        .map_err(|e| format!("no server answers at {base}: {e}"))?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+        .execute(&admin)
+        .await
+        .expect("drop");
+    sqlx::query(&format!("CREATE SCHEMA {name}")).execute(&admin).await.expect("schema");
+    Ok((format!("{base}?options=-c%20search_path%3D{name}"), admin))
+}
