@@ -12,6 +12,7 @@ use crate::metrics::{self, Metrics};
 use crate::routes::{caregivers, master, me, ops, orders, planner, plans, stations};
 use crate::solve_worker::PlanChannels;
 use crate::station_day::TravelCache;
+use crate::station_map::MapCache;
 use crate::store::Store;
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub utc_offset_s: i64,
     pub alert_settings: AlertSettings,
     pub travel: Arc<TravelCache>,
+    /// Each station's circle and roads, for consoles.
+    pub maps: Arc<MapCache>,
     pub day_locks: Arc<DayLocks>,
     /// Road paths of routes, by `plan/caregiver`, for deviation alerts.
     pub paths: Arc<Mutex<HashMap<String, Arc<Vec<LonLat>>>>>,
@@ -103,6 +106,13 @@ endpoints! {
     post "/v1/stations/{id}/absences" => stations::absence, 200, "admin, dispatcher", "Mark a caregiver absent; their remaining visits are re-planned";
     get "/v1/stations/{id}/alerts" => stations::alerts, 200, "admin, dispatcher", "The station's alerts of a day: ?date=";
     post "/v1/stations/{id}/package-orders" => stations::package_orders, 200, "admin, dispatcher", "Orders for a day from the station's care packages";
+    post "/v1/stations/{id}/replan" => stations::replan, 200, "admin, dispatcher", "Re-plan a station's day now: {date}; started and locked visits stay";
+    get "/v1/stations/{id}/map" => stations::map, 200, "admin, dispatcher, planner", "The station's circle, the roads around it and its clients, for a map";
+    get "/v1/stations/{id}/positions" => stations::positions, 200, "admin, dispatcher", "The station's caregivers' last positions: ?date= (default today)";
+    post "/v1/alerts/{id}/acknowledge" => stations::acknowledge, 200, "admin, dispatcher", "Acknowledge an alert (by its dedup id)";
+    post "/v1/orders/{id}/lock" => orders::lock, 200, "admin, dispatcher", "Lock a planned visit: re-plans keep its caregiver and start";
+    post "/v1/orders/{id}/unlock" => orders::unlock, 200, "admin, dispatcher", "Unlock a visit: re-plans may move it again";
+    get "/v1/me" => me::whoami, 200, "admin, dispatcher, caregiver, planner", "Who this token speaks for: role, stations, caregiver";
     get "/v1/caregivers/{id}/route" => caregivers::route, 200, "admin, dispatcher, planner", "A caregiver's route: ?date=";
     get "/v1/me/route" => me::route, 200, "caregiver", "My route: ?date= (default today)";
     get "/v1/me/route.geojson" => me::route_geojson, 200, "caregiver", "My route as GeoJSON, with the road path of each leg";
@@ -222,6 +232,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
         utc_offset_s: config.utc_offset_s,
         alert_settings: config.alerts,
         travel: Arc::default(),
+        maps: Arc::default(),
         day_locks: Arc::default(),
         paths: Arc::default(),
         metrics: Arc::default(),

@@ -98,8 +98,9 @@ pub async fn create_token(
         role,
         stations: if role == Role::Dispatcher { stations.to_vec() } else { Vec::new() },
         caregiver: if role == Role::Caregiver { caregiver.map(str::to_string) } else { None },
+        label: label.to_string(),
     };
-    store.insert_token(&hash, &row, label).await?;
+    store.insert_token(&hash, &row).await?;
     Ok(token)
 }
 
@@ -113,6 +114,8 @@ pub struct Caller {
     pub role: Role,
     pub stations: Vec<String>,
     pub caregiver: Option<String>,
+    /// The token's label, or its role when it has none: who acted, for people to read.
+    pub label: String,
     /// Idempotency keys are the caller's own: two callers may use the same key.
     pub key_scope: String,
 }
@@ -193,6 +196,7 @@ impl FromRequestParts<AppState> for Caller {
             role: row.role,
             stations: row.stations,
             caregiver: row.caregiver,
+            label: if row.label.is_empty() { row.role.as_str().to_string() } else { row.label },
             key_scope: hash[..16].to_string(),
         })
     }

@@ -24,6 +24,7 @@ pub mod route_view;
 pub mod routes;
 pub mod solve_worker;
 pub mod station_day;
+pub mod station_map;
 pub mod store;
 
 pub use app::{app, build_state, serve, AppState};

@@ -52,6 +52,8 @@ struct DayNow {
     scenario: solver::scenario::Scenario,
     absent: HashSet<String>,
     started: HashSet<String>,
+    /// Visits the dispatcher locked.
+    pinned: HashSet<String>,
     now: i64,
 }
 
@@ -59,6 +61,7 @@ async fn day_now(state: &AppState, station: &str, date: &PlanDate) -> Result<Day
     let (scenario, absent) = station_day::scenario(state, station, date, true).await?;
     let started: HashSet<String> =
         state.store.progress_of_day(station, date).await?.into_iter().map(|p| p.visit).collect();
+    let pinned = state.store.locked_visits(station, date).await?.into_iter().collect();
     let (today, seconds) = state.clock.now();
     // Nothing new may start in the past: on a past day, nowhere.
     let now = match date.cmp(&today) {
@@ -66,7 +69,7 @@ async fn day_now(state: &AppState, station: &str, date: &PlanDate) -> Result<Day
         std::cmp::Ordering::Less => 3 * 86_400,
         std::cmp::Ordering::Greater => 0,
     };
-    Ok(DayNow { scenario, absent, started, now })
+    Ok(DayNow { scenario, absent, started, pinned, now })
 }
 
 /// Runs `f` on the day's problem, its travel and its state (moves counted against `before`)
@@ -87,6 +90,7 @@ async fn on_the_day<T: Send + 'static>(
             started: &inputs.started,
             now: Seconds(inputs.now),
             absent: &inputs.absent,
+            pinned: &inputs.pinned,
             tolerance: MOVE_TOLERANCE,
         };
         f(&problem.day.problem, &problem.travel.matrices, &day)

@@ -41,6 +41,9 @@ pub struct NewOrder {
     /// Only a female caregiver may serve it.
     #[serde(default)]
     pub female_only: bool,
+    /// What the caregiver should know: the service items, the door code, the family's number.
+    #[serde(default)]
+    pub notes: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +82,8 @@ pub struct Order {
     pub refused: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub female_only: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 /// Longest visit and latest window end accepted (windows may run past midnight).
@@ -87,6 +92,8 @@ const MAX_TIME: i64 = 2 * 86_400;
 const MAX_PRIORITY: u32 = 100;
 /// Longest caregiver list (usual or refused) an order may name.
 const MAX_NAMED: usize = 20;
+/// Longest notes, in characters.
+const MAX_NOTES: usize = 1000;
 
 impl NewOrder {
     /// Checks everything that does not need the database; the error names the field.
@@ -153,6 +160,12 @@ impl NewOrder {
                 ));
             }
         }
+        if self.notes.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES) {
+            return Err(AppError::invalid(
+                "notes",
+                format!("must be at most {MAX_NOTES} characters"),
+            ));
+        }
         Ok(Order {
             id,
             client: self.client,
@@ -167,6 +180,7 @@ impl NewOrder {
             preferred: self.preferred,
             refused: self.refused,
             female_only: self.female_only,
+            notes: self.notes.filter(|n| !n.trim().is_empty()),
         })
     }
 }
@@ -188,6 +202,7 @@ impl Order {
             preferred: v.preferred.clone(),
             refused: v.refused.clone(),
             female_only: v.female_only,
+            notes: None,
         }
     }
 

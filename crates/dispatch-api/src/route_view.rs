@@ -16,6 +16,9 @@ use std::collections::HashMap;
 /// One stop with what the caregiver needs to know.
 pub struct StopView {
     pub stop: Stop,
+    /// Checked in and out (seconds from midnight), when the caregiver did.
+    pub check_in: Option<i64>,
+    pub check_out: Option<i64>,
     pub order: Option<Order>,
     pub client: Option<Client>,
 }
@@ -59,13 +62,24 @@ pub async fn load(
         .collect();
     let clients: HashMap<String, Client> =
         state.store.clients_of(&station.id).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
+    let progress: HashMap<String, (i64, Option<i64>)> = state
+        .store
+        .progress_of_day(&station.id, date)
+        .await?
+        .into_iter()
+        .map(|p| (p.visit, (p.check_in, p.check_out)))
+        .collect();
     let stops = route
         .iter()
         .flat_map(|r| r.stops.iter())
         .map(|stop| {
             let order = orders.remove(&stop.visit);
             let client = order.as_ref().and_then(|o| clients.get(&o.client).cloned());
-            StopView { stop: stop.clone(), order, client }
+            let (check_in, check_out) = match progress.get(&stop.visit) {
+                Some(&(i, o)) => (Some(i), o),
+                None => (None, None),
+            };
+            StopView { stop: stop.clone(), check_in, check_out, order, client }
         })
         .collect();
     Ok(RouteView { date: date.clone(), plan, caregiver, station, route, stops })
@@ -113,6 +127,8 @@ impl RouteView {
                     "client_name": s.client.as_ref().and_then(|c| c.name.as_ref()),
                     "address": s.client.as_ref().and_then(|c| c.address.as_ref()),
                     "service": s.order.as_ref().map(|o| o.service.as_str()),
+                    "notes": s.order.as_ref().and_then(|o| o.notes.as_ref()),
+                    "check_in": s.check_in, "check_out": s.check_out,
                     "arrival": s.stop.arrival, "start": s.stop.start, "end": s.stop.end,
                     "location": s.client.as_ref().map(|c| {
                         let p = to_wgs84(&c.location);

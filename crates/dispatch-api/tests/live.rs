@@ -251,9 +251,87 @@ async fn alerts_for_lateness_missing_check_out_and_deviation(s: Service) {
     for kind in ["late", "no_check_out", "deviation"] {
         assert!(kinds.contains(&kind), "{kind} stored: {kinds:?}");
     }
+    // The station sees where its caregivers were last.
+    let positions = s
+        .call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/positions?date={DATE}"), None)
+        .await;
+    assert_eq!(positions.body["positions"][0]["caregiver"], "C1", "{}", positions.body);
+    // Acknowledged once, by the dispatcher's token; a second acknowledgement changes nothing.
+    let late = format!("/v1/alerts/late:{}/acknowledge", second.visit);
+    let acked = s.call(Role::Dispatcher, "POST", &late, None).await;
+    assert_eq!(acked.status, StatusCode::OK, "{}", acked.body);
+    let by = acked.body["acked_by"].as_str().expect("acked_by").to_string();
+    assert!(acked.body["acked_at"].is_i64(), "{}", acked.body);
+    let again = s.call(Role::Admin, "POST", &late, None).await;
+    assert_eq!(again.body["acked_by"].as_str(), Some(by.as_str()), "{}", again.body);
+    let missing =
+        s.call(Role::Dispatcher, "POST", "/v1/alerts/late:nothing/acknowledge", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+/// What the console does besides orders: a locked visit keeps its caregiver and start through
+/// a re-plan started by hand, an unplanned visit cannot be locked, and the station's map has
+/// its circle, roads and clients.
+async fn locks_manual_replans_and_the_station_map(s: Service) {
+    s.plan_day().await;
+    let plan = s.checked_plan().await;
+    let route = plan.routes.iter().find(|r| r.stops.len() >= 2).expect("a route of two");
+    let kept = &route.stops[1];
+    let lock =
+        s.call(Role::Dispatcher, "POST", &format!("/v1/orders/{}/lock", kept.visit), None).await;
+    assert_eq!(lock.status, StatusCode::OK, "{}", lock.body);
+    assert_eq!(lock.body["caregiver"], route.caregiver.as_str());
+    let day =
+        s.call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/plan?date={DATE}"), None).await;
+    assert_eq!(day.body["locked"], json!([kept.visit]), "{}", day.body);
+    // Early in the day, with nothing started, a re-plan could move everything.
+    s.state.clock.set(&common::date(), 0);
+    let replan = s
+        .call(
+            Role::Dispatcher,
+            "POST",
+            "/v1/stations/S1/replan",
+            Some(&json!({"date": DATE}).to_string()),
+        )
+        .await;
+    assert_eq!(replan.status, StatusCode::OK, "{}", replan.body);
+    assert_eq!(replan.body["replan"]["reason"], "manual");
+    let after = s.checked_plan().await;
+    let now = after
+        .routes
+        .iter()
+        .find_map(|r| {
+            r.stops.iter().find(|st| st.visit == kept.visit).map(|st| (&r.caregiver, st.start))
+        })
+        .expect("the locked visit is planned");
+    assert_eq!(now, (&route.caregiver, kept.start));
+    let unlock =
+        s.call(Role::Dispatcher, "POST", &format!("/v1/orders/{}/unlock", kept.visit), None).await;
+    assert_eq!(unlock.body["locked"], false, "{}", unlock.body);
+    let day =
+        s.call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/plan?date={DATE}"), None).await;
+    assert_eq!(day.body["locked"], json!([]), "{}", day.body);
+
+    // A visit in no route cannot be locked: there is no caregiver and time to keep.
+    let order = json!({"client": "K1", "date": DATE, "service": "meal", "duration": 600,
+                       "windows": [{"start": 100, "end": 200}]});
+    let created = s.call(Role::Dispatcher, "POST", "/v1/orders", Some(&order.to_string())).await;
+    let id = created.body["id"].as_str().expect("id").to_string();
+    let refused = s.call(Role::Dispatcher, "POST", &format!("/v1/orders/{id}/lock"), None).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+
+    let map = s.call(Role::Dispatcher, "GET", "/v1/stations/S1/map", None).await;
+    assert_eq!(map.status, StatusCode::OK, "{}", map.body);
+    assert!(map.body["circle"]["geometry"]["coordinates"][0]
+        .as_array()
+        .is_some_and(|r| r.len() > 3));
+    assert!(map.body["roads"]["geometry"]["coordinates"].as_array().is_some_and(|l| l.len() > 10));
+    assert_eq!(map.body["station"]["id"], "S1");
+    assert!(map.body["clients"].as_array().is_some_and(|c| !c.is_empty()));
 }
 
 both!(urgent_insertion, urgent_orders_are_inserted_and_the_change_is_pushed);
 both!(absence_and_cancel, absences_and_cancellations_keep_what_happened);
 both!(caregiver_route, caregivers_get_their_route_as_json_geojson_and_ical);
 both!(alerts, alerts_for_lateness_missing_check_out_and_deviation);
+both!(console_actions, locks_manual_replans_and_the_station_map);

@@ -25,6 +25,9 @@ pub struct DayState<'a> {
     pub now: Seconds,
     /// Caregivers who will serve no more visits today.
     pub absent: &'a HashSet<String>,
+    /// Visits a dispatcher locked: they keep their caregiver and start (unless the caregiver
+    /// is absent: then they are placed again like the caregiver's other visits).
+    pub pinned: &'a HashSet<String>,
     /// A start that moves by more than this counts as moved.
     pub tolerance: Seconds,
 }
@@ -89,13 +92,14 @@ pub fn replan(
 ) -> Result<Replan, ReplanError> {
     let data = Data::new(problem, travel);
     let now = day.now.0;
-    let (mut routes, mut pending) = load(problem, &data, day.current, day);
+    let pins = pins(problem, day.current, day);
+    let (mut routes, mut pending) = load(problem, &data, day.current, day, &pins);
     // The tightest windows first: they have the fewest places to go.
     pending.sort_by_key(|&v| (data.windows(v as usize).last().map_or(i64::MAX, |w| w.1), v));
     let absent = absent_indices(problem, day);
     let mut unassigned = Vec::new();
     for v in pending {
-        let best = best_insertion(&data, &routes, &absent, v as usize, now, day.tolerance.0);
+        let best = best_insertion(&data, &routes, &absent, &pins, v as usize, now, day.tolerance.0);
         match best {
             Some((c, p, timed)) => {
                 let r = &mut routes[c];
@@ -119,7 +123,8 @@ pub fn improve(
     deadline: std::time::Instant,
 ) -> Result<Option<Replan>, ReplanError> {
     let data = Data::new(problem, travel);
-    let (mut routes, pending) = load(problem, &data, from, day);
+    let pins = pins(problem, from, day);
+    let (mut routes, pending) = load(problem, &data, from, day, &pins);
     let absent = absent_indices(problem, day);
     let before: Vec<Option<(usize, i64)>> = {
         let by_id = starts(day.current);
@@ -151,10 +156,15 @@ pub fn improve(
                     break 'passes;
                 }
                 let v = routes[a].visits[i];
+                if pins[v as usize].is_some() {
+                    i += 1;
+                    continue;
+                }
                 let mut rest = routes[a].visits.clone();
                 rest.remove(i);
                 let locked_a = &routes[a].stops[..routes[a].locked];
-                let Some(ta) = timing_locked(&data, a, &rest, locked_a, routes[a].departure) else {
+                let Some(ta) = timing_locked(&data, a, &rest, locked_a, routes[a].departure, &pins)
+                else {
                     i += 1;
                     continue;
                 };
@@ -175,7 +185,8 @@ pub fn improve(
                         let mut seq = base.to_vec();
                         seq.insert(j, v);
                         let locked_b = &r.stops[..r.locked];
-                        let Some(tb) = timing_locked(&data, b, &seq, locked_b, r.departure) else {
+                        let Some(tb) = timing_locked(&data, b, &seq, locked_b, r.departure, &pins)
+                        else {
                             continue;
                         };
                         if tb.stops[j].1 < day.now.0 {
@@ -255,7 +266,27 @@ fn absent_indices(problem: &Problem, day: &DayState) -> HashSet<usize> {
 
 /// The routes of `plan` as they stand now (locked prefixes, absent caregivers' remaining
 /// visits taken off), and the visits of the day in no route.
-fn load(problem: &Problem, data: &Data, plan: &Plan, day: &DayState) -> (Vec<RouteNow>, Vec<u32>) {
+/// The start each pinned visit keeps, by visit index: the visit is in `plan` on a caregiver
+/// who is not absent.
+fn pins(problem: &Problem, plan: &Plan, day: &DayState) -> Vec<Option<i64>> {
+    let mut pins = vec![None; problem.visits.len()];
+    for route in plan.routes.iter().filter(|r| !day.absent.contains(&r.caregiver)) {
+        for stop in route.stops.iter().filter(|s| day.pinned.contains(&s.visit)) {
+            if let Some(v) = problem.visit_idx(&stop.visit) {
+                pins[v.0 as usize] = Some(stop.start.0);
+            }
+        }
+    }
+    pins
+}
+
+fn load(
+    problem: &Problem,
+    data: &Data,
+    plan: &Plan,
+    day: &DayState,
+    pins: &[Option<i64>],
+) -> (Vec<RouteNow>, Vec<u32>) {
     let now = day.now.0;
     let mut routes: Vec<RouteNow> = (0..problem.caregivers.len())
         .map(|_| RouteNow {
@@ -309,7 +340,8 @@ fn load(problem: &Problem, data: &Data, plan: &Plan, day: &DayState) -> (Vec<Rou
         // cannot be closed after what happened (the way back from the last started visit is
         // over the leg limit): then the route stays whole, to be sorted out by hand.
         let times = |visits: &[u32]| {
-            timing_locked(data, c.0 as usize, visits, &r.stops[..r.locked], r.departure).is_some()
+            timing_locked(data, c.0 as usize, visits, &r.stops[..r.locked], r.departure, pins)
+                .is_some()
         };
         let fits = times(&r.visits);
         if (absent || !fits) && r.visits.len() > r.locked && times(&r.visits[..r.locked]) {
@@ -326,7 +358,8 @@ fn load(problem: &Problem, data: &Data, plan: &Plan, day: &DayState) -> (Vec<Rou
     for (c, r) in routes.iter_mut().enumerate().filter(|(_, r)| r.touched) {
         // Only removals touched it so far: the shorter route keeps its order and only starts
         // earlier where windows allow; a route that no longer times is left to the checker.
-        if let Some(t) = timing_locked(data, c, &r.visits, &r.stops[..r.locked], r.departure) {
+        if let Some(t) = timing_locked(data, c, &r.visits, &r.stops[..r.locked], r.departure, pins)
+        {
             r.stops = t.stops;
             r.departure = t.departure;
             r.return_time = t.return_time;
@@ -414,6 +447,7 @@ fn best_insertion(
     data: &Data,
     routes: &[RouteNow],
     absent: &HashSet<usize>,
+    pins: &[Option<i64>],
     v: usize,
     now: i64,
     tolerance: i64,
@@ -445,7 +479,8 @@ fn best_insertion(
                     .chain(r.visits[p..].iter().map(|&w| w as usize))
             };
             let visits: Vec<u32> = seq().map(|w| w as u32).collect();
-            let Some(t) = timing_locked(data, c, &visits, &r.stops[..r.locked], r.departure) else {
+            let Some(t) = timing_locked(data, c, &visits, &r.stops[..r.locked], r.departure, pins)
+            else {
                 continue;
             };
             if t.stops[p].1 < now {
@@ -471,29 +506,57 @@ fn best_insertion(
 
 /// The schedule of caregiver `c` serving `visits`, of which the first `locked.len()` keep
 /// their planned `(arrival, start)` (they happened, or are happening) and the departure
-/// stays; the rest as early as possible after them. `None` if a rule breaks.
+/// stays; the rest as early as possible after them, but a pinned visit (`pins`, by visit
+/// index) exactly at its pinned start. `None` if a rule breaks or a pin cannot be kept.
 fn timing_locked(
     data: &Data,
     c: usize,
     visits: &[u32],
     locked: &[(i64, i64)],
     departure: i64,
+    pins: &[Option<i64>],
 ) -> Option<Timing> {
     let Some(&(_, last_start)) = locked.last() else {
-        return timing(data, c, visits.iter().map(|&v| v as usize));
+        let t = timing(data, c, visits.iter().map(|&v| v as usize))?;
+        // The earliest schedule keeps a pin when it reaches the pinned visit in time; it
+        // waits there (a pinned start lies in a window, as it was planned).
+        if visits.iter().all(|&v| pins[v as usize].is_none()) {
+            return Some(t);
+        }
+        return timing_from(data, c, visits, None, t.departure, pins);
     };
+    timing_from(data, c, visits, Some((locked, last_start)), departure, pins)
+}
+
+/// The schedule after the locked stops (or from the depot at `departure` without any).
+fn timing_from(
+    data: &Data,
+    c: usize,
+    visits: &[u32],
+    locked: Option<(&[(i64, i64)], i64)>,
+    departure: i64,
+    pins: &[Option<i64>],
+) -> Option<Timing> {
     let slot = data.cg_slot[c];
-    let last = visits[locked.len() - 1] as usize;
-    let (mut loc, mut t) = (data.visit_loc[last], last_start + data.duration[last]);
-    let mut stops = locked.to_vec();
-    for &v in &visits[locked.len()..] {
+    let (mut loc, mut t, mut stops) = match locked {
+        Some((locked, last_start)) => {
+            let last = visits[locked.len() - 1] as usize;
+            (data.visit_loc[last], last_start + data.duration[last], locked.to_vec())
+        }
+        None => (data.cg_start[c], departure, Vec::new()),
+    };
+    for &v in &visits[stops.len()..] {
         let v = v as usize;
         let leg = data.time(slot, loc, data.visit_loc[v]);
         if leg > data.max_leg {
             return None;
         }
         let arrival = t + leg;
-        let start = data.start_at(v, arrival)?;
+        let start = match pins[v] {
+            Some(pinned) if arrival <= pinned => pinned,
+            Some(_) => return None,
+            None => data.start_at(v, arrival)?,
+        };
         stops.push((arrival, start));
         t = start + data.duration[v];
         loc = data.visit_loc[v];
@@ -524,7 +587,6 @@ mod tests {
     use crate::{Environment, MaxIterations};
     use proptest::prelude::*;
 
-    /// A plan of `problem` in which the visits `new` are not yet routed (as if just ordered).
     /// A plan of `problem` in which the visits `new` are not yet routed (as if just ordered),
     /// its routes re-timed without them; `None` when taking them out breaks a route.
     fn current_plan(
@@ -582,7 +644,7 @@ mod tests {
         /// where and when they were, nothing starts before now, and an absent caregiver keeps
         /// only what they started.
         #[test]
-        fn replans_keep_what_happened(seed in 0u64..1000, now in 0i64..6_000, absent in 0usize..5) {
+        fn replans_keep_what_happened(seed in 0u64..1000, now in 0i64..6_000, absent in 0usize..5, pin in 0usize..4) {
             let (problem, travel) = problem(seed, 16);
             let new: Vec<String> = vec!["v15".into(), "v16".into()];
             let current = current_plan(&problem, &travel, seed, &new);
@@ -596,7 +658,10 @@ mod tests {
                 .map(|s| s.visit.clone())
                 .collect();
             let absent: HashSet<String> = (absent < 4).then(|| format!("c{absent}")).into_iter().collect();
-            let day = DayState { current: &current, started: &started, now: Seconds(now), absent: &absent, tolerance: Seconds(0) };
+            // A dispatcher locked the `pin`-th stop of every route.
+            let pinned: HashSet<String> =
+                current.routes.iter().filter_map(|r| r.stops.get(pin)).map(|s| s.visit.clone()).collect();
+            let day = DayState { current: &current, started: &started, now: Seconds(now), absent: &absent, pinned: &pinned, tolerance: Seconds(0) };
             let result = replan(&problem, &travel, &day);
             prop_assert!(result.is_ok(), "{:?}", result.err());
             let result = result.unwrap_or_else(|_| unreachable!());
@@ -605,6 +670,12 @@ mod tests {
             for v in &started {
                 prop_assert_eq!(before.get(v), after.get(v), "started visit {} moved", v);
             }
+            let kept_pins = |after: &HashMap<String, (String, Seconds)>| {
+                pinned.iter().all(|v| {
+                    before.get(v).is_none_or(|(c, _)| absent.contains(c)) || before.get(v) == after.get(v)
+                })
+            };
+            prop_assert!(kept_pins(&after), "a pinned visit moved");
             for (visit, caregiver, start) in &result.inserted {
                 prop_assert!(start.0 >= now, "{visit} starts at {} before now {now}", start.0);
                 prop_assert!(!absent.contains(caregiver));
@@ -638,6 +709,7 @@ mod tests {
                 for v in &started {
                     prop_assert_eq!(before.get(v), improved.get(v), "started visit {} moved", v);
                 }
+                prop_assert!(kept_pins(&improved), "the improvement moved a pinned visit");
                 prop_assert_eq!(better.plan.kpis.visits_served, result.plan.kpis.visits_served);
             }
         }

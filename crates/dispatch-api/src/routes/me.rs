@@ -34,6 +34,26 @@ async fn own_route(
     route_view::load(state, me, &date).await
 }
 
+/// Who the token speaks for: its role, the stations it may see (every active one for admins
+/// and planners), its caregiver, its label.
+pub async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Response, AppError> {
+    let stations: Vec<String> = match caller.readable_stations() {
+        Some(own) => own,
+        None => state
+            .store
+            .all_active::<solver::scenario::Station>(crate::store::MasterKind::Stations)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect(),
+    };
+    let (today, now) = state.clock.now();
+    Ok(Json(json!({"role": caller.role.as_str(), "stations": stations,
+                   "caregiver": caller.caregiver, "label": caller.label,
+                   "today": today, "now": now}))
+    .into_response())
+}
+
 pub async fn route(
     State(state): State<AppState>,
     caller: Caller,

@@ -224,3 +224,47 @@ pub async fn cancel(
     })
     .await
 }
+
+/// Locks a planned visit: later re-plans keep its caregiver and start. Only a visit in a
+/// route of its day's current plan can be locked.
+pub async fn lock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let (order, station) = find(&state, &caller, &id).await?;
+    caller.write_station(&station)?;
+    if order.status != OrderStatus::Open {
+        return Err(AppError::Conflict(format!("order {id:?} is cancelled")));
+    }
+    let plan = state.store.current_plan(&station, &order.date).await?.map(|(_, p)| p);
+    let placed = plan.iter().flat_map(|p| &p.routes).find_map(|r| {
+        r.stops.iter().find(|s| s.visit == id).map(|s| (r.caregiver.clone(), s.start))
+    });
+    let Some((caregiver, start)) = placed else {
+        return Err(AppError::Conflict(format!(
+            "visit {id:?} is in no route of its day's plan: only a planned visit can be locked"
+        )));
+    };
+    state.store.lock_visit(&id, &station, &order.date).await?;
+    let data = json!({"visit": id, "date": order.date, "locked": true,
+                      "caregiver": caregiver, "start": start});
+    state.store.append_event(&station, "lock", &data).await?;
+    Ok(Json(data).into_response())
+}
+
+/// Unlocks a visit: re-plans may move it again.
+pub async fn unlock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let (order, station) = find(&state, &caller, &id).await?;
+    caller.write_station(&station)?;
+    state.store.unlock_visit(&id).await?;
+    let data = json!({"visit": id, "date": order.date, "locked": false});
+    state.store.append_event(&station, "lock", &data).await?;
+    Ok(Json(data).into_response())
+}

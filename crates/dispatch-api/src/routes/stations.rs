@@ -11,6 +11,7 @@ use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::live;
 use crate::order::Order;
+use crate::station_map;
 use crate::store::{Inserted, OrderKind, Store};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -19,6 +20,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::Stream;
+use planner::road_travel::to_wgs84;
 use serde::Deserialize;
 use serde_json::json;
 use solver::care_package::expand_week;
@@ -124,8 +126,132 @@ pub async fn plan(
     let (id, plan) = state.store.current_plan(&station, &date).await?.ok_or_else(|| {
         AppError::NotFound(format!("no finished plan of station {station:?} for {date}"))
     })?;
-    Ok(Json(json!({"id": id, "station": station, "date": date, "kpis": plan.kpis, "plan": plan}))
-        .into_response())
+    let progress: Vec<_> = state
+        .store
+        .progress_of_day(&station, &date)
+        .await?
+        .into_iter()
+        .map(|p| json!({"visit": p.visit, "caregiver": p.caregiver, "check_in": p.check_in, "check_out": p.check_out}))
+        .collect();
+    let locked = state.store.locked_visits(&station, &date).await?;
+    Ok(Json(json!({"id": id, "station": station, "date": date, "kpis": plan.kpis, "plan": plan,
+                   "progress": progress, "locked": locked}))
+    .into_response())
+}
+
+/// What a map of the station shows: its circle on the roads, the roads around it, the
+/// station and its active clients.
+pub async fn map(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
+    caller.read_station(&station)?;
+    let s = state
+        .store
+        .station(&station)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no station {station:?}")))?;
+    let area = station_map::area(&state, &s).await?;
+    let home = to_wgs84(&s.location);
+    let clients: Vec<_> = state
+        .store
+        .clients_of(&station)
+        .await?
+        .iter()
+        .map(|c| {
+            let p = to_wgs84(&c.location);
+            json!({"id": c.id, "name": c.name, "address": c.address, "lon": p.lon, "lat": p.lat})
+        })
+        .collect();
+    let mut body = (*area).clone();
+    body["station"] = json!({"id": s.id, "name": s.name, "lon": home.lon, "lat": home.lat});
+    body["clients"] = json!(clients);
+    Ok(Json(body).into_response())
+}
+
+/// The station's caregivers' last positions of a day (default today).
+pub async fn positions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    params: Params,
+) -> Result<Response, AppError> {
+    dispatcher_of(&state, &caller, &station).await?;
+    let date = match params.date("date")? {
+        Some(d) => d,
+        None => state.clock.now().0,
+    };
+    let positions: Vec<_> = state
+        .store
+        .positions_of_station(&station, &date)
+        .await?
+        .into_iter()
+        .map(|(caregiver, p)| {
+            json!({"caregiver": caregiver, "at": p.at, "lon": p.lon, "lat": p.lat,
+                   "off_path_since": p.off_since})
+        })
+        .collect();
+    Ok(Json(json!({"station": station, "date": date, "positions": positions})).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplanRequest {
+    date: PlanDate,
+}
+
+/// Re-plans a station's day now, from its current plan: what started and what is locked
+/// stays, unplaced visits are tried again, and the rest moves as little as it can.
+pub async fn replan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    dispatcher_of(&state, &caller, &station).await?;
+    let request: ReplanRequest = parse_json(&body)?;
+    let report = live::replan_day(&state, &station, &request.date, "manual").await?;
+    let Some(report) = report else {
+        return Err(AppError::Conflict(format!(
+            "station {station:?} has no finished plan for {}: make one with POST /v1/plans",
+            request.date
+        )));
+    };
+    Ok(Json(json!({"date": request.date, "replan": report})).into_response())
+}
+
+/// Acknowledges an alert: the station sees who did, and when.
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let alert = state
+        .store
+        .alert(&id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no alert {id:?}")))?;
+    caller.read_station(&alert.alert.station)?;
+    let (_, now) = state.clock.now();
+    if state.store.acknowledge_alert(&id, &caller.label, now).await? {
+        state
+            .store
+            .append_event(
+                &alert.alert.station,
+                "alert_ack",
+                &json!({"dedup": id, "by": caller.label, "at": now}),
+            )
+            .await?;
+    }
+    let alert = state
+        .store
+        .alert(&id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no alert {id:?}")))?;
+    Ok(Json(alert).into_response())
 }
 
 #[derive(Deserialize)]

@@ -192,10 +192,58 @@ impl Store {
         &self,
         station: &str,
         date: &PlanDate,
-    ) -> Result<Vec<AlertRow>, AppError> {
+    ) -> Result<Vec<StoredAlert>, AppError> {
         let rows = sqlx::query(
-            "SELECT dedup, station, date, caregiver, visit, kind, detail, at_s FROM alerts \
-             WHERE station = $1 AND date = $2 ORDER BY at_s, dedup",
+            "SELECT dedup, station, date, caregiver, visit, kind, detail, at_s, acked_by, \
+             acked_at_s FROM alerts WHERE station = $1 AND date = $2 ORDER BY at_s, dedup",
+        )
+        .bind(station)
+        .bind(date.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(stored_alert).collect())
+    }
+
+    pub async fn alert(&self, dedup: &str) -> Result<Option<StoredAlert>, AppError> {
+        let row = sqlx::query(
+            "SELECT dedup, station, date, caregiver, visit, kind, detail, at_s, acked_by, \
+             acked_at_s FROM alerts WHERE dedup = $1",
+        )
+        .bind(dedup)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(stored_alert))
+    }
+
+    /// Marks an alert acknowledged by `by` at `at` (seconds from local midnight); the first
+    /// acknowledgement stays. `Ok(false)` when it was acknowledged already.
+    pub async fn acknowledge_alert(
+        &self,
+        dedup: &str,
+        by: &str,
+        at: i64,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE alerts SET acked_by = $1, acked_at_s = $2 WHERE dedup = $3 AND acked_by IS NULL",
+        )
+        .bind(by)
+        .bind(at)
+        .bind(dedup)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The last positions reported on `date` by the station's caregivers.
+    pub async fn positions_of_station(
+        &self,
+        station: &str,
+        date: &PlanDate,
+    ) -> Result<Vec<(String, LastPosition)>, AppError> {
+        let rows = sqlx::query(
+            "SELECT p.caregiver, p.date, p.at_s, p.lon, p.lat, p.off_since_s FROM positions p \
+             JOIN caregivers c ON c.id = p.caregiver WHERE c.station = $1 AND p.date = $2 \
+             ORDER BY p.caregiver",
         )
         .bind(station)
         .bind(date.as_str())
@@ -203,16 +251,43 @@ impl Store {
         .await?;
         Ok(rows
             .iter()
-            .map(|r| AlertRow {
-                dedup: r.get("dedup"),
-                station: r.get("station"),
-                date: r.get("date"),
-                caregiver: r.get("caregiver"),
-                visit: r.get("visit"),
-                kind: r.get("kind"),
-                detail: r.get("detail"),
-                at: r.get("at_s"),
+            .map(|r| {
+                let p = LastPosition {
+                    date: r.get("date"),
+                    at: r.get("at_s"),
+                    lon: r.get("lon"),
+                    lat: r.get("lat"),
+                    off_since: r.get("off_since_s"),
+                };
+                (r.get("caregiver"), p)
             })
             .collect())
+    }
+}
+
+/// An alert as the station sees it: what was raised, and who acknowledged it when.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StoredAlert {
+    #[serde(flatten)]
+    pub alert: AlertRow,
+    pub acked_by: Option<String>,
+    /// Seconds from local midnight of the alert's day.
+    pub acked_at: Option<i64>,
+}
+
+fn stored_alert(r: &sqlx::any::AnyRow) -> StoredAlert {
+    StoredAlert {
+        alert: AlertRow {
+            dedup: r.get("dedup"),
+            station: r.get("station"),
+            date: r.get("date"),
+            caregiver: r.get("caregiver"),
+            visit: r.get("visit"),
+            kind: r.get("kind"),
+            detail: r.get("detail"),
+            at: r.get("at_s"),
+        },
+        acked_by: r.get("acked_by"),
+        acked_at: r.get("acked_at_s"),
     }
 }

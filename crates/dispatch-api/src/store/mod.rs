@@ -5,6 +5,7 @@
 
 mod events;
 mod field;
+mod locks;
 mod master;
 mod order_writer;
 mod orders;
@@ -12,7 +13,7 @@ mod plans;
 mod tokens;
 
 pub use events::StoredEvent;
-pub use field::{AlertRow, LastPosition, Progress};
+pub use field::{AlertRow, LastPosition, Progress, StoredAlert};
 pub use master::{MasterKind, Page};
 pub use orders::{Inserted, OrderKind, OrderQuery, Remembered};
 pub use plans::{PlanRow, PlanStatus, VersionRow};

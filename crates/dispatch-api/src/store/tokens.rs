@@ -13,15 +13,12 @@ pub struct TokenRow {
     pub stations: Vec<String>,
     /// A caregiver's own id.
     pub caregiver: Option<String>,
+    /// Who it was made for (`token create --label`): shown where the token's holder acted.
+    pub label: String,
 }
 
 impl Store {
-    pub async fn insert_token(
-        &self,
-        hash: &str,
-        token: &TokenRow,
-        label: &str,
-    ) -> Result<(), AppError> {
+    pub async fn insert_token(&self, hash: &str, token: &TokenRow) -> Result<(), AppError> {
         sqlx::query(
             "INSERT INTO tokens (hash, role, stations, caregiver, label, created_ms) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -30,7 +27,7 @@ impl Store {
         .bind(token.role.as_str())
         .bind(token.stations.join(","))
         .bind(token.caregiver.as_deref())
-        .bind(label)
+        .bind(&token.label)
         .bind(now_ms())
         .execute(&self.pool)
         .await?;
@@ -38,10 +35,11 @@ impl Store {
     }
 
     pub async fn token(&self, hash: &str) -> Result<Option<TokenRow>, AppError> {
-        let row = sqlx::query("SELECT role, stations, caregiver FROM tokens WHERE hash = $1")
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT role, stations, caregiver, label FROM tokens WHERE hash = $1")
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             let role = r.get::<&str, _>("role");
             let role = Role::parse(role).map_err(AppError::Internal)?;
@@ -54,6 +52,7 @@ impl Store {
                     .map(str::to_string)
                     .collect(),
                 caregiver: r.get("caregiver"),
+                label: r.get("label"),
             })
         })
         .transpose()

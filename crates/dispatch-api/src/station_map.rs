@@ -1,0 +1,87 @@
+//! What a console draws a station's area from, with no tile server: the station, its service
+//! circle on the roads, the road network around it (from the same OpenStreetMap data the
+//! plans are made on) and its clients. The circle and roads are computed once per station
+//! and kept while the station stays the same.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use planner::coverage;
+use planner::road_travel::{road_mode, to_wgs84};
+use roads::{LonLat, RoadNetwork};
+use serde_json::{json, Value};
+use solver::scenario::{Scenario, Station};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Roads this far beyond the circle's bounding box are drawn too (a share of its size).
+const MARGIN: f64 = 0.15;
+
+/// Station maps, by station id, with the station as it was when drawn.
+#[derive(Default)]
+pub struct MapCache(Mutex<HashMap<String, (Station, Arc<Value>)>>);
+
+/// The station's circle and roads as GeoJSON features, and their bounding box.
+pub async fn area(state: &AppState, station: &Station) -> Result<Arc<Value>, AppError> {
+    let cached = state.maps.0.lock().ok().and_then(|m| m.get(&station.id).cloned());
+    if let Some((drawn, map)) = cached {
+        if drawn == *station {
+            return Ok(map);
+        }
+    }
+    let network = state.network.clone();
+    let s = station.clone();
+    let map = tokio::task::spawn_blocking(move || draw(&network, &s))
+        .await
+        .map_err(|e| AppError::Internal(format!("drawing the map stopped: {e}")))??;
+    let map = Arc::new(map);
+    if let Ok(mut m) = state.maps.0.lock() {
+        m.insert(station.id.clone(), (station.clone(), map.clone()));
+    }
+    Ok(map)
+}
+
+fn draw(network: &RoadNetwork, station: &Station) -> Result<Value, AppError> {
+    let alone = Scenario {
+        name: station.id.clone(),
+        date: None,
+        osm: None,
+        stations: vec![station.clone()],
+        caregivers: Vec::new(),
+        clients: Vec::new(),
+        visits: Vec::new(),
+        links: Vec::new(),
+        soft_costs: None,
+        packages: Vec::new(),
+    };
+    let report = coverage::circles(&alone, network, None, None, &mut |_| {})
+        .map_err(|e| AppError::invalid("station", e.to_string()))?;
+    let home = to_wgs84(&station.location);
+    let polygon: Vec<LonLat> =
+        report.circles.first().map(|c| c.polygon.clone()).unwrap_or_else(|| vec![home]);
+    let (mut w, mut s, mut e, mut n) = (home.lon, home.lat, home.lon, home.lat);
+    for p in &polygon {
+        (w, s, e, n) = (w.min(p.lon), s.min(p.lat), e.max(p.lon), n.max(p.lat));
+    }
+    let (dx, dy) = ((e - w) * MARGIN + 0.002, (n - s) * MARGIN + 0.002);
+    let (w, s, e, n) = (w - dx, s - dy, e + dx, n + dy);
+    let inside = |p: &LonLat| (w..=e).contains(&p.lon) && (s..=n).contains(&p.lat);
+    // Coordinates to 1e-5 degrees (about a metre): the map is for looking at.
+    let round = |p: &LonLat| [(p.lon * 1e5).round() / 1e5, (p.lat * 1e5).round() / 1e5];
+    let graph = network
+        .graph(road_mode(station.circle.mode))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let lines: Vec<[[f64; 2]; 2]> = graph
+        .segment_lines()
+        .filter(|[a, b]| inside(a) || inside(b))
+        .map(|[a, b]| [round(&a), round(&b)])
+        .collect();
+    let ring: Vec<[f64; 2]> = polygon.iter().map(round).collect();
+    Ok(json!({
+        "bbox": [w, s, e, n],
+        "circle": {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                   "properties": {"mode": station.circle.mode, "minutes": station.circle.minutes}},
+        "roads": {"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines},
+                  "properties": {"mode": station.circle.mode}},
+        "attribution": "© OpenStreetMap contributors (ODbL)",
+    }))
+}
