@@ -128,6 +128,12 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         let state = dispatch_api::build_state(&config).await?;
         if demo {
             print_demo_tokens(&state, &config.scenario).await?;
+            println!(
+                "Open http://{addr}/ (dispatcher console), http://{addr}/m/ (caregiver's phone \
+                 page) or http://{addr}/plan/ (planner) and sign in with a token above.",
+                addr = config.addr
+            );
+            plan_demo_day(&state, &config.scenario).await?;
         }
         dispatch_api::serve(config, state).await?;
         Ok::<_, anyhow::Error>(())
@@ -150,6 +156,26 @@ fn demo_clock(time: &str) -> Result<Clock> {
     }
     Ok(Clock::running_from(&real.now().0, h * 3600 + m * 60))
 }
+
+/// Starts planning today for each demo station (a few seconds each, in the background), so
+/// the console opens on a day with routes.
+async fn plan_demo_day(
+    state: &dispatch_api::AppState,
+    scenario: &solver::scenario::Scenario,
+) -> Result<()> {
+    let today = state.clock.now().0;
+    for station in &scenario.stations {
+        if state.store.current_plan(&station.id, &today).await?.is_none() {
+            dispatch_api::solve_worker::start(state, &station.id, &today, DEMO_PLAN_TIME)
+                .await
+                .map_err(|e| anyhow::anyhow!("planning the demo day of {}: {e}", station.id))?;
+        }
+    }
+    Ok(())
+}
+
+/// How long the demo's first plan of each station searches.
+const DEMO_PLAN_TIME: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// One fresh token per role for trying the demo: the dispatcher of the first station, one of
 /// its caregivers.

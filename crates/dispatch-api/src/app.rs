@@ -191,6 +191,7 @@ pub fn app_with(state: AppState, limits: Limits) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     routes()
+        .merge(crate::web::pages())
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
         // A bug must cost one request a 500, never the connection or the worker.
         .layer(CatchPanicLayer::new())

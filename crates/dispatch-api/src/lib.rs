@@ -26,6 +26,7 @@ pub mod solve_worker;
 pub mod station_day;
 pub mod station_map;
 pub mod store;
+pub mod web;
 
 pub use app::{app, build_state, serve, AppState};
 pub use config::{ServeConfig, ServeError};

@@ -1,0 +1,570 @@
+// The station dispatcher's console: the station's map, the day's timeline per caregiver, the
+// plan's figures, unassigned visits with their reasons, alerts, and what moved — kept live by
+// the station's event stream. Everything goes through the public API.
+
+import {
+  api, listAll, follow, newKey, token, setToken, t, translate, languageSwitch, hhmm, duration,
+  serviceName, escapeHtml, colour, ll, stationMap, ApiError, seconds,
+} from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+const SERVICES = ["meal", "cleaning", "bathing", "escort", "medical", "personal_care"];
+const perf = (window.ccPerf = { start: performance.now(), firstRender: null, frames: [] });
+
+const state = {
+  me: null,
+  station: null,
+  date: null,
+  area: null,
+  day: null, // GET /v1/stations/{id}/plan
+  caregivers: new Map(),
+  orders: new Map(),
+  clients: new Map(),
+  alerts: new Map(),
+  positions: [],
+  moves: [],
+  colours: new Map(),
+  map: null,
+  layers: null,
+  stopStream: null,
+};
+
+// ---- start ---------------------------------------------------------------------------
+
+function show(which) {
+  for (const id of ["signin", "message", "desk"]) $(id).hidden = id !== which;
+  $("signout").hidden = which === "signin";
+}
+
+function message(text, canPlan = false) {
+  $("message-text").textContent = text;
+  $("make-plan").hidden = !canPlan;
+  show("message");
+}
+
+async function start() {
+  translate();
+  languageSwitch($("lang"), () => state.day && render());
+  $("signout").addEventListener("click", () => {
+    setToken(null);
+    location.reload();
+  });
+  $("signin-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setToken($("token").value);
+    await enter();
+  });
+  if (new URLSearchParams(location.search).has("perf")) measureFrames();
+  if (token()) await enter();
+  else show("signin");
+}
+
+async function enter() {
+  try {
+    state.me = await api("/v1/me");
+  } catch (e) {
+    setToken(null);
+    $("signin-error").textContent = t("signin.bad", { why: e.message });
+    show("signin");
+    return;
+  }
+  if (state.me.role === "caregiver") {
+    location.replace("/m/");
+    return;
+  }
+  if (state.me.role === "planner") {
+    location.replace("/plan/");
+    return;
+  }
+  const params = new URLSearchParams(location.search);
+  state.date = params.get("date") || state.me.today;
+  state.station = params.get("station") || state.me.stations[0];
+  if (!state.station) {
+    message(t("noaccess", { station: "–" }));
+    return;
+  }
+  const pick = $("station");
+  pick.innerHTML = state.me.stations.map((s) => `<option>${escapeHtml(s)}</option>`).join("");
+  pick.value = state.station;
+  $("station-pick").hidden = state.me.stations.length < 2;
+  pick.onchange = () => {
+    params.set("station", pick.value);
+    location.search = params.toString();
+  };
+  $("day").textContent = state.date;
+  await load();
+}
+
+/** Everything the desk shows, read once; the stream keeps it current afterwards. */
+async function load() {
+  const s = encodeURIComponent(state.station);
+  try {
+    const [area, caregivers, alerts, positions] = await Promise.all([
+      api(`/v1/stations/${s}/map`),
+      listAll(`/v1/caregivers?station=${s}`),
+      api(`/v1/stations/${s}/alerts?date=${state.date}`),
+      api(`/v1/stations/${s}/positions?date=${state.date}`),
+    ]);
+    state.area = area;
+    for (const c of area.clients) state.clients.set(c.id, c);
+    caregivers.forEach((c, i) => {
+      state.caregivers.set(c.id, c);
+      state.colours.set(c.id, colour(i));
+    });
+    for (const a of alerts.alerts) state.alerts.set(a.dedup, a);
+    state.positions = positions.positions;
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 403 || e.status === 404)) {
+      message(t("noaccess", { station: state.station }));
+      document.body.dataset.denied = "1";
+      return;
+    }
+    throw e;
+  }
+  // No plan yet: say so, offer to make one, and look again until one is done.
+  while (!(await loadPlan())) await new Promise((r) => setTimeout(r, 2000));
+  show("desk");
+  setUpMap();
+  render();
+  setUpActions();
+  perf.firstRender = performance.now() - perf.start;
+  document.body.dataset.ready = "1";
+  state.stopStream = follow(`/v1/stations/${s}/events`, onEvent, (st) => {
+    $("live").textContent = st === "live" ? t("live.live") : t("live.reconnecting");
+    $("live").className = `live ${st}`;
+  });
+}
+
+/** The day's current plan and the orders it names; false (with a message) when none. */
+async function loadPlan() {
+  try {
+    state.day = await api(`/v1/stations/${encodeURIComponent(state.station)}/plan?date=${state.date}`);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) {
+      message(t("noplan", { date: state.date }), true);
+      $("make-plan").onclick = makePlan;
+      return false;
+    }
+    throw e;
+  }
+  const visits = [
+    ...state.day.plan.routes.flatMap((r) => r.stops.map((s) => s.visit)),
+    ...state.day.plan.unassigned.map((u) => u.visit),
+  ];
+  if (visits.some((v) => !state.orders.has(v))) {
+    const missing = visits.filter((v) => !state.orders.has(v));
+    if (missing.length > 20) {
+      for (const o of await listAll(`/v1/orders?station=${encodeURIComponent(state.station)}&date=${state.date}`))
+        state.orders.set(o.id, o);
+    } else {
+      await Promise.all(missing.map(async (v) => state.orders.set(v, await api(`/v1/orders/${encodeURIComponent(v)}`))));
+    }
+  }
+  return true;
+}
+
+async function makePlan() {
+  $("make-plan").disabled = true;
+  $("message-text").textContent = t("plan.making");
+  const made = await api("/v1/plans", { method: "POST", body: { station: state.station, date: state.date } });
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const p = await api(`/v1/plans/${made.id}`);
+    if (p.status === "done" || p.status === "failed") break;
+  }
+}
+
+// ---- live ----------------------------------------------------------------------------
+
+let reloadTimer = null;
+
+function onEvent(kind, data) {
+  if (data && data.date && data.date !== state.date) return;
+  switch (kind) {
+    case "plan":
+      state.moves.unshift(
+        t("moves.plan", {
+          at: hhmm(clockNow()),
+          reason: t(`reason.${data.reason}`),
+          inserted: data.inserted,
+          moved: data.moved,
+        }),
+      );
+      planChanged();
+      break;
+    case "assignment":
+      state.moves.unshift(
+        t("moves.assign", { visit: data.visit, caregiver: name(data.caregiver), start: hhmm(data.start) }),
+      );
+      renderMoves();
+      break;
+    case "alert":
+      state.alerts.set(data.dedup, data);
+      renderAlerts();
+      break;
+    case "alert_ack": {
+      const a = state.alerts.get(data.dedup);
+      if (a) Object.assign(a, { acked_by: data.by, acked_at: data.at });
+      renderAlerts();
+      break;
+    }
+    case "check-in":
+    case "check-out": {
+      const p = state.day.progress.find((x) => x.visit === data.visit);
+      if (kind === "check-in" && !p)
+        state.day.progress.push({ visit: data.visit, caregiver: data.caregiver, check_in: data.at, check_out: null });
+      if (kind === "check-out" && p) p.check_out = data.at;
+      const pos = state.positions.find((x) => x.caregiver === data.caregiver);
+      if (pos) Object.assign(pos, { lon: data.lon, lat: data.lat, at: data.at });
+      else state.positions.push({ caregiver: data.caregiver, lon: data.lon, lat: data.lat, at: data.at });
+      renderTimeline();
+      renderRoutes();
+      break;
+    }
+    case "lock":
+      state.day.locked = data.locked
+        ? [...new Set([...state.day.locked, data.visit])]
+        : state.day.locked.filter((v) => v !== data.visit);
+      renderTimeline();
+      break;
+    default:
+      break;
+  }
+}
+
+const loadedAt = Date.now();
+
+/** The service's time of day now (the demo's clock may not be the wall clock). */
+function clockNow() {
+  return state.me.now + (Date.now() - loadedAt) / 1000;
+}
+
+/** A new plan version: read it once the burst of events around it has passed. */
+function planChanged() {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(async () => {
+    await loadPlan();
+    render();
+  }, 100);
+}
+
+// ---- drawing -------------------------------------------------------------------------
+
+function name(id) {
+  const c = state.caregivers.get(id);
+  return c?.name ? `${c.name}` : id;
+}
+
+function render() {
+  renderKpis();
+  renderTimeline();
+  renderUnassigned();
+  renderAlerts();
+  renderMoves();
+  renderRoutes();
+}
+
+function renderKpis() {
+  const k = state.day.kpis;
+  const rows = [
+    ["kpi.served", `${k.visits_served} / ${k.visits_total}`],
+    ["kpi.caregivers", `${k.caregivers_used} / ${state.caregivers.size}`],
+    ["kpi.travel", duration(k.travel_time)],
+    ["kpi.distance", `${(k.travel_distance / 1000).toFixed(1)} km`],
+    ["kpi.leg", `${duration(k.longest_leg)} / ${k.max_leg_limit ? duration(k.max_leg_limit) : "–"}`],
+    ["kpi.fair", `${duration(k.fairness?.working_min ?? 0)} – ${duration(k.fairness?.working_max ?? 0)}`],
+  ];
+  $("kpis").innerHTML = rows
+    .map(([key, value]) => `<div><dt>${t(key)}</dt><dd data-kpi="${key}">${escapeHtml(value)}</dd></div>`)
+    .join("");
+}
+
+function visitState(visit) {
+  const p = state.day.progress.find((x) => x.visit === visit);
+  if (!p) return "planned";
+  return p.check_out === null || p.check_out === undefined ? "started" : "done";
+}
+
+function renderTimeline() {
+  const routes = state.day.plan.routes;
+  const from = Math.floor(Math.min(...routes.map((r) => r.departure), 8 * 3600) / 3600) * 3600;
+  const to = Math.ceil(Math.max(...routes.map((r) => r.return_time), 18 * 3600) / 3600) * 3600;
+  const x = (s) => `${(((s - from) / (to - from)) * 100).toFixed(3)}%`;
+  const w = (a, b) => `${(((b - a) / (to - from)) * 100).toFixed(3)}%`;
+  const locked = new Set(state.day.locked);
+  const hours = [];
+  for (let h = from; h <= to; h += 3600) hours.push(`<span style="left:${x(h)}">${hhmm(h)}</span>`);
+  const now = clockNow();
+  const rows = [`<div class="row axis"><div class="who"></div><div class="track">${hours.join("")}</div></div>`];
+  if (now >= from && now <= to) {
+    const share = (now - from) / (to - from);
+    rows.push(`<i class="now" style="left:calc(8rem + (100% - 8rem) * ${share.toFixed(4)})" title="${hhmm(now)}"></i>`);
+  }
+  const byCaregiver = new Map(routes.map((r) => [r.caregiver, r]));
+  for (const [id] of state.caregivers) {
+    const r = byCaregiver.get(id);
+    const c = state.colours.get(id);
+    const parts = [];
+    if (r) {
+      let at = r.departure;
+      r.stops.forEach((s, i) => {
+        if (r.break_start !== undefined && r.break_after === i) {
+          parts.push(`<span class="break" style="left:${x(r.break_start)};width:${w(r.break_start, r.break_start + 1800)}" title="${t("timeline.break")}"></span>`);
+        }
+        parts.push(`<span class="travel" style="left:${x(at)};width:${w(at, s.arrival)};background:${c}" title="${t("timeline.travel")}"></span>`);
+        const o = state.orders.get(s.visit);
+        const client = state.clients.get(o?.client);
+        const label = `${hhmm(s.start)} ${serviceName(o?.service)} ${client?.name ?? o?.client ?? ""}`;
+        const st = visitState(s.visit);
+        parts.push(
+          `<button type="button" class="visit ${st}${locked.has(s.visit) ? " locked" : ""}" data-visit="${escapeHtml(s.visit)}" ` +
+            `style="left:${x(s.start)};width:${w(s.start, s.end)};border-color:${c}" ` +
+            `title="${escapeHtml(label)}" aria-label="${escapeHtml(label)}">${escapeHtml(serviceName(o?.service))}</button>`,
+        );
+        at = s.end;
+      });
+      parts.push(`<span class="travel" style="left:${x(at)};width:${w(at, r.return_time)};background:${c}"></span>`);
+    }
+    rows.push(
+      `<div class="row"><button type="button" class="who" data-caregiver="${escapeHtml(id)}" style="border-left-color:${c}">${escapeHtml(name(id))}</button>` +
+        `<div class="track">${parts.join("")}</div></div>`,
+    );
+  }
+  $("timeline").innerHTML = rows.join("");
+}
+
+function renderUnassigned() {
+  const list = state.day.plan.unassigned;
+  $("unassigned").innerHTML = list.length
+    ? list
+        .map((u) => {
+          const o = state.orders.get(u.visit);
+          return `<li data-visit="${escapeHtml(u.visit)}"><b>${escapeHtml(u.visit)}</b> ${escapeHtml(serviceName(o?.service))} · ${escapeHtml(state.clients.get(o?.client)?.name ?? o?.client ?? "")}<br><span class="why">${escapeHtml(t(`why.${u.reason}`))}</span></li>`;
+        })
+        .join("")
+    : `<li class="none">${t("unassigned.none")}</li>`;
+}
+
+function renderAlerts() {
+  const alerts = [...state.alerts.values()].sort((a, b) => b.at - a.at);
+  $("alerts").innerHTML = alerts.length
+    ? alerts
+        .map((a) => {
+          const acked = a.acked_by
+            ? `<span class="acked">${escapeHtml(t("alerts.acked", { by: a.acked_by, at: hhmm(a.acked_at) }))}</span>`
+            : `<button type="button" class="ack" data-alert="${escapeHtml(a.dedup)}">${t("alerts.ack")}</button>`;
+          return `<li class="alert ${a.acked_by ? "is-acked" : "open"}" data-dedup="${escapeHtml(a.dedup)}"><b>${hhmm(a.at)} ${escapeHtml(t(`alert.${a.kind}`))}</b> ${escapeHtml(name(a.caregiver))}<br><span>${escapeHtml(a.detail)}</span> ${acked}</li>`;
+        })
+        .join("")
+    : `<li class="none">${t("alerts.none")}</li>`;
+}
+
+function renderMoves() {
+  $("moves").innerHTML = state.moves.length
+    ? state.moves.slice(0, 50).map((m) => `<li>${escapeHtml(m)}</li>`).join("")
+    : `<li class="none">${t("moves.none")}</li>`;
+}
+
+function setUpMap() {
+  const L = window.L;
+  state.map = stationMap($("map"), state.area);
+  const home = state.area.station;
+  L.circleMarker(ll(home.lon, home.lat), { radius: 8, color: "#000", fillColor: "#ffd400", fillOpacity: 1, weight: 2 })
+    .bindTooltip(home.name ?? home.id)
+    .addTo(state.map);
+  for (const c of state.area.clients)
+    L.circleMarker(ll(c.lon, c.lat), { radius: 2, color: "#666", weight: 1, interactive: false }).addTo(state.map);
+  state.layers = L.layerGroup().addTo(state.map);
+}
+
+/** Today's routes as lines from stop to stop, coloured per caregiver, and last positions. */
+function renderRoutes() {
+  const L = window.L;
+  state.layers.clearLayers();
+  const home = state.area.station;
+  for (const r of state.day.plan.routes) {
+    const c = state.colours.get(r.caregiver) ?? "#333";
+    const points = [ll(home.lon, home.lat)];
+    for (const s of r.stops) {
+      const client = state.clients.get(state.orders.get(s.visit)?.client);
+      if (!client) continue;
+      points.push(ll(client.lon, client.lat));
+      L.circleMarker(ll(client.lon, client.lat), { radius: 5, color: c, fillColor: c, fillOpacity: 0.9, weight: 1 })
+        .bindTooltip(`${hhmm(s.start)} ${name(r.caregiver)}`)
+        .addTo(state.layers);
+    }
+    points.push(ll(home.lon, home.lat));
+    L.polyline(points, { color: c, weight: 3, opacity: 0.8, className: "route" }).addTo(state.layers);
+  }
+  // What is drawn, for people using a screen reader and for the browser tests.
+  $("map").dataset.routes = state.day.plan.routes.length;
+  for (const p of state.positions) {
+    const c = state.colours.get(p.caregiver) ?? "#333";
+    L.circleMarker(ll(p.lon, p.lat), { radius: 7, color: "#fff", fillColor: c, fillOpacity: 1, weight: 3 })
+      .bindTooltip(`${name(p.caregiver)} ${hhmm(p.at)}`)
+      .addTo(state.layers);
+  }
+}
+
+// ---- actions -------------------------------------------------------------------------
+
+function setUpActions() {
+  $("timeline").addEventListener("click", (e) => {
+    const visit = e.target.closest("[data-visit]")?.dataset.visit;
+    if (visit) return openVisit(visit);
+    const caregiver = e.target.closest("[data-caregiver]")?.dataset.caregiver;
+    if (caregiver) openCaregiver(caregiver);
+  });
+  $("alerts").addEventListener("click", async (e) => {
+    const dedup = e.target.closest("[data-alert]")?.dataset.alert;
+    if (!dedup) return;
+    e.target.disabled = true;
+    const acked = await api(`/v1/alerts/${encodeURIComponent(dedup)}/acknowledge`, { method: "POST" });
+    state.alerts.set(dedup, acked);
+    renderAlerts();
+  });
+  $("replan").addEventListener("click", async () => {
+    $("replan").disabled = true;
+    try {
+      const r = await api(`/v1/stations/${encodeURIComponent(state.station)}/replan`, {
+        method: "POST",
+        body: { date: state.date },
+      });
+      reportMoves(r.replan);
+    } finally {
+      $("replan").disabled = false;
+    }
+  });
+  $("visit-close").onclick = () => $("visit-dialog").close();
+  $("cg-close").onclick = () => $("caregiver-dialog").close();
+  setUpOrderForm();
+}
+
+/** What a write moved, said at once (the stream's events follow). */
+function reportMoves(replan) {
+  if (!replan) return;
+  for (const m of replan.moved)
+    state.moves.unshift(t("moves.assign", { visit: m.visit, caregiver: name(m.to_caregiver) || "–", start: hhmm(m.to_start) }));
+  for (const i of replan.inserted)
+    state.moves.unshift(t("moves.assign", { visit: i.visit, caregiver: name(i.caregiver), start: hhmm(i.start) }));
+  renderMoves();
+  planChanged();
+}
+
+function openVisit(visit) {
+  const o = state.orders.get(visit);
+  const route = state.day.plan.routes.find((r) => r.stops.some((s) => s.visit === visit));
+  const stop = route?.stops.find((s) => s.visit === visit);
+  const client = state.clients.get(o?.client);
+  const locked = state.day.locked.includes(visit);
+  const facts = [
+    ["visit.title", visit],
+    ["order.client", `${client?.name ?? o?.client ?? ""} ${client?.address ?? ""}`],
+    ["order.service", serviceName(o?.service)],
+    ["timeline.title", stop ? `${hhmm(stop.start)}–${hhmm(stop.end)} · ${name(route.caregiver)}` : "–"],
+    ["order.notes", o?.notes ?? ""],
+  ];
+  $("visit-facts").innerHTML = facts.map(([k, v]) => `<div><dt>${t(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join("");
+  $("visit-error").textContent = "";
+  const button = $("visit-lock");
+  button.textContent = t(locked ? "action.unlock" : "action.lock");
+  button.onclick = async () => {
+    try {
+      await api(`/v1/orders/${encodeURIComponent(visit)}/${locked ? "unlock" : "lock"}`, { method: "POST" });
+      state.day.locked = locked ? state.day.locked.filter((v) => v !== visit) : [...state.day.locked, visit];
+      renderTimeline();
+      $("visit-dialog").close();
+    } catch (e) {
+      $("visit-error").textContent = e.message;
+    }
+  };
+  $("visit-dialog").showModal();
+}
+
+function openCaregiver(id) {
+  $("cg-h").textContent = name(id);
+  $("cg-text").textContent = t("action.confirmAbsent", { caregiver: name(id) });
+  $("cg-error").textContent = "";
+  $("cg-absent").onclick = async () => {
+    try {
+      const r = await api(`/v1/stations/${encodeURIComponent(state.station)}/absences`, {
+        method: "POST",
+        body: { caregiver: id, date: state.date },
+        headers: { "Idempotency-Key": newKey() },
+      });
+      reportMoves(r.replan);
+      $("caregiver-dialog").close();
+    } catch (e) {
+      $("cg-error").textContent = e.message;
+    }
+  };
+  $("caregiver-dialog").showModal();
+}
+
+function setUpOrderForm() {
+  const clients = [...state.clients.values()].sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id));
+  $("o-client").innerHTML = clients
+    .map((c) => `<option value="${escapeHtml(c.id)}">${escapeHtml(c.name ?? c.id)} (${escapeHtml(c.id)})</option>`)
+    .join("");
+  $("o-service").innerHTML = SERVICES.map((s) => `<option value="${s}">${escapeHtml(serviceName(s))}</option>`).join("");
+  const now = clockNow();
+  $("o-from").value = hhmm(Math.ceil(now / 900) * 900);
+  $("o-to").value = hhmm(Math.ceil(now / 900) * 900 + 2 * 3600);
+  $("new-order").onclick = () => {
+    for (const p of $("order-form").querySelectorAll(".error")) p.textContent = "";
+    $("order-dialog").showModal();
+  };
+  $("o-cancel").onclick = () => $("order-dialog").close();
+  const key = { value: newKey() };
+  $("order-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const errors = $("order-form").querySelectorAll(".error");
+    for (const p of errors) p.textContent = "";
+    const field = (name) => $("order-form").querySelector(`.error[data-for="${name}"]`);
+    const from = seconds($("o-from").value);
+    const to = seconds($("o-to").value);
+    if (from === null || to === null) {
+      field("windows").textContent = t("order.badtime");
+      return;
+    }
+    const body = {
+      client: $("o-client").value,
+      date: state.date,
+      service: $("o-service").value,
+      duration: Math.round(Number($("o-duration").value) * 60),
+      windows: [{ start: from, end: to }],
+      urgent: $("o-urgent").checked,
+    };
+    if ($("o-notes").value.trim()) body.notes = $("o-notes").value.trim();
+    $("o-submit").disabled = true;
+    try {
+      const made = await api("/v1/orders", { method: "POST", body, headers: { "Idempotency-Key": key.value } });
+      key.value = newKey();
+      state.orders.set(made.id, made);
+      state.moves.unshift(t("order.created", { id: made.id }));
+      reportMoves(made.replan);
+      $("order-dialog").close();
+    } catch (err) {
+      const where = err.field?.startsWith("windows") ? "windows" : (err.field ?? "");
+      (field(where) ?? field("")).textContent = err.message;
+    } finally {
+      $("o-submit").disabled = false;
+    }
+  });
+}
+
+/** With `?perf`: each frame's time, for the render benchmark. */
+function measureFrames() {
+  let last = performance.now();
+  const tick = (now) => {
+    if (perf.frames.length < 20000) perf.frames.push(now - last);
+    last = now;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+
+start().catch((e) => {
+  message(e.message);
+  console.error(e);
+});

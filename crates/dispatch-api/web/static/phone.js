@@ -1,0 +1,187 @@
+// The caregiver's phone page: today's visits in order, check-in and check-out with the
+// phone's position, the route on a map, and the day as a calendar file. The last route is kept
+// on the phone, and check-ins made without a connection are sent (under the same
+// Idempotency-Key, so never twice) when it is back.
+
+import { api, token, setToken, t, translate, languageSwitch, hhmm, serviceName, escapeHtml, ll, newKey } from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+const SAVED = "cc.route";
+const QUEUE = "cc.outbox";
+let route = null;
+
+function show(which) {
+  $("signin").hidden = which !== "signin";
+  $("day").hidden = which !== "day";
+  $("signout").hidden = which === "signin";
+}
+
+async function start() {
+  translate();
+  languageSwitch($("lang"), () => route && render());
+  $("signout").onclick = () => {
+    setToken(null);
+    localStorage.removeItem(SAVED);
+    location.reload();
+  };
+  $("signin-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setToken($("token").value);
+    await enter();
+  });
+  $("calendar").onclick = downloadCalendar;
+  window.addEventListener("online", flush);
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" }).catch(() => {});
+  if (token()) await enter();
+  else show("signin");
+}
+
+async function enter() {
+  try {
+    route = await api("/v1/me/route");
+    localStorage.setItem(SAVED, JSON.stringify({ at: Date.now(), route }));
+    $("status").textContent = "";
+  } catch (e) {
+    const saved = JSON.parse(localStorage.getItem(SAVED) ?? "null");
+    if (e instanceof TypeError && saved) {
+      route = saved.route;
+      $("status").textContent = t("live.offline", { at: new Date(saved.at).toLocaleTimeString() });
+    } else {
+      setToken(null);
+      $("signin-error").textContent = t("signin.bad", { why: e.message });
+      show("signin");
+      return;
+    }
+  }
+  show("day");
+  render();
+  drawMap();
+  flush();
+  document.body.dataset.ready = "1";
+}
+
+function stateOf(stop) {
+  if (stop.check_out !== null && stop.check_out !== undefined) return "done";
+  if (stop.check_in !== null && stop.check_in !== undefined) return "started";
+  return "planned";
+}
+
+function render() {
+  $("date").textContent = route.date;
+  $("times").textContent = route.departure === null ? "" :
+    `${t("phone.depart", { at: hhmm(route.departure) })} · ${t("phone.back", { at: hhmm(route.return_time) })}`;
+  if (route.stops.length === 0) {
+    $("stops").innerHTML = `<li class="none">${t("phone.none")}</li>`;
+    return;
+  }
+  const pending = queued().map((q) => `${q.visit}/${q.what}`);
+  $("stops").innerHTML = route.stops
+    .map((s, i) => {
+      const st = stateOf(s);
+      const waiting = pending.includes(`${s.visit}/check-in`) || pending.includes(`${s.visit}/check-out`);
+      return `<li class="stop ${st}" data-visit="${escapeHtml(s.visit)}" data-state="${st}">
+        <div class="when">${i + 1}. ${hhmm(s.start)}–${hhmm(s.end)}</div>
+        <div class="who">${escapeHtml(s.client_name ?? s.client ?? "")}</div>
+        <div class="what">${escapeHtml(serviceName(s.service))}</div>
+        ${s.address ? `<div class="where">${escapeHtml(s.address)}</div>` : ""}
+        ${s.notes ? `<div class="notes">${escapeHtml(s.notes)}</div>` : ""}
+        <div class="badge">${t(`visit.${st}`)}${waiting ? ` · ${t("phone.queued")}` : ""}</div>
+        <div class="buttons">
+          <button type="button" class="big primary" data-act="check-in" ${st !== "planned" || waiting ? "disabled" : ""}>${t("phone.checkin")}</button>
+          <button type="button" class="big" data-act="check-out" ${st !== "started" || waiting ? "disabled" : ""}>${t("phone.checkout")}</button>
+        </div>
+      </li>`;
+    })
+    .join("");
+}
+
+$("stops").addEventListener("click", async (e) => {
+  const act = e.target.closest("[data-act]")?.dataset.act;
+  const visit = e.target.closest("[data-visit]")?.dataset.visit;
+  if (!act || !visit) return;
+  e.target.disabled = true;
+  $("status").textContent = t("phone.locating");
+  let position;
+  try {
+    position = await here();
+  } catch (err) {
+    $("status").textContent = t("phone.nolocation", { why: err.message });
+    e.target.disabled = false;
+    return;
+  }
+  const item = { visit, what: act, body: { lon: position.coords.longitude, lat: position.coords.latitude, crs: "wgs84" }, key: newKey() };
+  localStorage.setItem(QUEUE, JSON.stringify([...queued(), item]));
+  await flush();
+});
+
+function here() {
+  return new Promise((ok, fail) => {
+    if (!navigator.geolocation) return fail(new Error("no geolocation"));
+    navigator.geolocation.getCurrentPosition(ok, fail, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
+  });
+}
+
+function queued() {
+  return JSON.parse(localStorage.getItem(QUEUE) ?? "[]");
+}
+
+/** Sends what waits, in order; stops at the first network failure and tries again later. */
+async function flush() {
+  let waiting = queued();
+  while (waiting.length) {
+    const item = waiting[0];
+    try {
+      const done = await api(`/v1/me/visits/${encodeURIComponent(item.visit)}/${item.what}`, {
+        method: "POST",
+        body: item.body,
+        headers: { "Idempotency-Key": item.key },
+      });
+      const stop = route.stops.find((s) => s.visit === item.visit);
+      if (stop) stop[item.what === "check-in" ? "check_in" : "check_out"] = done.at;
+      $("status").textContent = "";
+    } catch (e) {
+      if (e instanceof TypeError) {
+        $("status").textContent = t("phone.queued");
+        setTimeout(flush, 10000);
+        break;
+      }
+      $("status").textContent = e.message; // refused: it is dropped, the reason shown
+    }
+    waiting = waiting.slice(1);
+    localStorage.setItem(QUEUE, JSON.stringify(waiting));
+  }
+  localStorage.setItem(SAVED, JSON.stringify({ at: Date.now(), route }));
+  render();
+}
+
+async function drawMap() {
+  const L = window.L;
+  let geo;
+  try {
+    geo = await api("/v1/me/route.geojson");
+  } catch {
+    return; // offline: the list is what matters
+  }
+  const map = L.map($("map"), { preferCanvas: true });
+  map.attributionControl.addAttribution("© OpenStreetMap contributors");
+  const layer = L.geoJSON(geo, {
+    coordsToLatLng: ([x, y]) => L.latLng(...ll(x, y)),
+    style: { color: "#1d6fb8", weight: 4 },
+    pointToLayer: (f, latlng) =>
+      L.circleMarker(latlng, { radius: f.properties.kind === "station" ? 8 : 10, color: "#1d6fb8", fillColor: f.properties.kind === "station" ? "#ffd400" : "#fff", fillOpacity: 1 })
+        .bindTooltip(f.properties.kind === "stop" ? `${f.properties.seq}. ${f.properties.start}` : (f.properties.name ?? ""), { permanent: f.properties.kind === "stop" }),
+  }).addTo(map);
+  if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [20, 20] });
+}
+
+async function downloadCalendar() {
+  const response = await api("/v1/me/route.ics", { raw: true });
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `carecircle-${route.date}.ics`;
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+start();
