@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use super::service_process::{free_port, wait_healthy, BIN};
+use super::service_process::{admin_token, free_port, wait_healthy, BIN};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -200,47 +200,63 @@ pub struct Demo {
     pub child: Child,
     pub base: String,
     pub tokens: HashMap<String, String>,
+    db_url: String,
     _db: tempfile::TempDir,
 }
 
 impl Demo {
-    /// Starts the service with `args` after `serve` (none: `--demo`), waits until it answers
-    /// and, for the demo, until every station's first plan is done.
+    /// Starts the service with `args` after `serve` (none: `--demo`) and waits until it
+    /// answers. With `--demo` the tokens are the ones it prints; otherwise there is an admin
+    /// token, and `create_token` makes others.
     pub async fn start(args: &[&str]) -> Demo {
         let db = tempfile::tempdir().expect("tempdir");
         let port = free_port();
-        let url = format!("sqlite://{}", db.path().join("web.db").display());
-        let mut command = Command::new(BIN);
-        command.args(["--quiet", "serve", "--addr", &format!("127.0.0.1:{port}"), "--db", &url]);
-        if args.is_empty() {
-            command.arg("--demo");
-        } else {
-            command.args(args);
+        let db_url = format!("sqlite://{}", db.path().join("web.db").display());
+        let demo = args.is_empty() || args.contains(&"--demo");
+        let mut tokens = HashMap::new();
+        if !demo {
+            tokens.insert("ADMIN_TOKEN".to_string(), admin_token(&db_url));
         }
-        let mut child =
-            command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("serve starts");
-        let stdout = child.stdout.take().expect("stdout");
+        let mut command = Command::new(BIN);
+        command.args(["--quiet", "serve", "--addr", &format!("127.0.0.1:{port}"), "--db", &db_url]);
+        command.args(if args.is_empty() { &["--demo"] } else { args });
+        command.stdout(if demo { Stdio::piped() } else { Stdio::null() });
+        let mut child = command.stderr(Stdio::inherit()).spawn().expect("serve starts");
         let base = format!("http://127.0.0.1:{port}");
-        // The tokens come first, then the line naming the pages.
-        let tokens = tokio::task::spawn_blocking(move || {
-            let mut tokens = HashMap::new();
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.trim().strip_prefix("export ") {
-                    if let Some((name, value)) = rest.split_once('=') {
-                        let value = value.split_whitespace().next().unwrap_or_default();
-                        tokens.insert(name.to_string(), value.to_string());
+        if let Some(stdout) = child.stdout.take() {
+            // The tokens come first, then the line naming the pages.
+            let printed = tokio::task::spawn_blocking(move || {
+                let mut tokens = HashMap::new();
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    if let Some(rest) = line.trim().strip_prefix("export ") {
+                        if let Some((name, value)) = rest.split_once('=') {
+                            let value = value.split_whitespace().next().unwrap_or_default();
+                            tokens.insert(name.to_string(), value.to_string());
+                        }
+                    }
+                    if line.starts_with("Open http") {
+                        break;
                     }
                 }
-                if line.starts_with("Open http") {
-                    break;
-                }
-            }
-            tokens
-        })
-        .await
-        .expect("read the tokens");
+                tokens
+            })
+            .await
+            .expect("read the tokens");
+            tokens.extend(printed);
+        }
         wait_healthy(&reqwest::Client::new(), &base).await;
-        Demo { child, base, tokens, _db: db }
+        Demo { child, base, tokens, db_url, _db: db }
+    }
+
+    /// A new token made by `carecircle token create` with `args` (`--role ...`).
+    pub fn create_token(&self, args: &[&str]) -> String {
+        let out = Command::new(BIN)
+            .args(["--quiet", "token", "create", "--db", &self.db_url])
+            .args(args)
+            .output()
+            .expect("token create runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
     }
 
     pub fn token(&self, role: &str) -> &str {
@@ -249,10 +265,21 @@ impl Demo {
 
     /// Calls the API as `role`.
     pub async fn call(&self, role: &str, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.call_as(self.token(role), method, path, body).await
+    }
+
+    /// Calls the API with `token`; panics unless the answer is 2xx.
+    pub async fn call_as(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
         let http = reqwest::Client::new();
         let mut request = http
             .request(method.parse().expect("method"), format!("{}{path}", self.base))
-            .bearer_auth(self.token(role));
+            .bearer_auth(token);
         if let Some(body) = body {
             request = request.header("content-type", "application/json").body(body.to_string());
         }

@@ -9,7 +9,16 @@ import {
 
 const $ = (id) => document.getElementById(id);
 const SERVICES = ["meal", "cleaning", "bathing", "escort", "medical", "personal_care"];
-const perf = (window.ccPerf = { start: performance.now(), firstRender: null, frames: [] });
+// For the render benchmark: milliseconds from the navigation's start to the first complete
+// render, and (with `?perf`) every frame's duration since.
+const perf = (window.ccPerf = { firstRender: null, frames: [], updates: [] });
+
+/** Runs `draw` and notes how long its script took, under `kind`. */
+function timed(kind, draw) {
+  const t0 = performance.now();
+  draw();
+  if (perf.updates.length < 20000) perf.updates.push({ kind, ms: performance.now() - t0 });
+}
 
 const state = {
   me: null,
@@ -25,7 +34,9 @@ const state = {
   moves: [],
   colours: new Map(),
   map: null,
-  layers: null,
+  layers: null, // the routes, one layer group per caregiver (routeLayers)
+  routeLayers: new Map(), // caregiver → { signature, layer }
+  positionLayer: null,
   stopStream: null,
 };
 
@@ -98,6 +109,21 @@ async function enter() {
 /** Everything the desk shows, read once; the stream keeps it current afterwards. */
 async function load() {
   const s = encodeURIComponent(state.station);
+  // The stream is opened first and its events held until the first render, so nothing that
+  // happens while the day is read is lost (the stream starts at the moment it connects).
+  const held = [];
+  let rendered = false;
+  let connected;
+  const live = new Promise((resolve) => (connected = resolve));
+  state.stopStream = follow(
+    `/v1/stations/${s}/events`,
+    (kind, data) => (rendered ? timed(kind, () => onEvent(kind, data)) : held.push([kind, data])),
+    (st) => {
+      $("live").textContent = st === "live" ? t("live.live") : t("live.reconnecting");
+      $("live").className = `live ${st}`;
+      if (st === "live") connected();
+    },
+  );
   try {
     const [area, caregivers, alerts, positions] = await Promise.all([
       api(`/v1/stations/${s}/map`),
@@ -114,6 +140,7 @@ async function load() {
     for (const a of alerts.alerts) state.alerts.set(a.dedup, a);
     state.positions = positions.positions;
   } catch (e) {
+    state.stopStream();
     if (e instanceof ApiError && (e.status === 403 || e.status === 404)) {
       message(t("noaccess", { station: state.station }));
       document.body.dataset.denied = "1";
@@ -127,12 +154,13 @@ async function load() {
   setUpMap();
   render();
   setUpActions();
-  perf.firstRender = performance.now() - perf.start;
+  // Complete means painted: Leaflet draws its canvas in the next frame, so wait that one out.
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  perf.firstRender = performance.now();
+  await live;
+  rendered = true;
+  for (const [kind, data] of held) onEvent(kind, data);
   document.body.dataset.ready = "1";
-  state.stopStream = follow(`/v1/stations/${s}/events`, onEvent, (st) => {
-    $("live").textContent = st === "live" ? t("live.live") : t("live.reconnecting");
-    $("live").className = `live ${st}`;
-  });
 }
 
 /** The day's current plan and the orders it names; false (with a message) when none. */
@@ -218,7 +246,7 @@ function onEvent(kind, data) {
       if (pos) Object.assign(pos, { lon: data.lon, lat: data.lat, at: data.at });
       else state.positions.push({ caregiver: data.caregiver, lon: data.lon, lat: data.lat, at: data.at });
       renderTimeline();
-      renderRoutes();
+      renderPositions();
       break;
     }
     case "lock":
@@ -244,7 +272,7 @@ function planChanged() {
   clearTimeout(reloadTimer);
   reloadTimer = setTimeout(async () => {
     await loadPlan();
-    render();
+    timed("plan-render", render);
   }, 100);
 }
 
@@ -279,10 +307,27 @@ function renderKpis() {
     .join("");
 }
 
-function visitState(visit) {
-  const p = state.day.progress.find((x) => x.visit === visit);
+function visitState(progress, visit) {
+  const p = progress.get(visit);
   if (!p) return "planned";
   return p.check_out === null || p.check_out === undefined ? "started" : "done";
+}
+
+/**
+ * Sets `container`'s children to `parts` (one element's HTML each), replacing only those
+ * whose HTML changed: a check-in or a re-plan that moves two caregivers redraws two rows of
+ * three hundred, not all of them.
+ */
+function patchChildren(container, parts) {
+  const drawn = container.drawnParts;
+  if (!drawn || drawn.length !== parts.length) {
+    container.innerHTML = parts.join("");
+  } else {
+    parts.forEach((html, i) => {
+      if (drawn[i] !== html) container.children[i].outerHTML = html;
+    });
+  }
+  container.drawnParts = parts;
 }
 
 function renderTimeline() {
@@ -292,14 +337,17 @@ function renderTimeline() {
   const x = (s) => `${(((s - from) / (to - from)) * 100).toFixed(3)}%`;
   const w = (a, b) => `${(((b - a) / (to - from)) * 100).toFixed(3)}%`;
   const locked = new Set(state.day.locked);
+  const progress = new Map(state.day.progress.map((p) => [p.visit, p]));
   const hours = [];
   for (let h = from; h <= to; h += 3600) hours.push(`<span style="left:${x(h)}">${hhmm(h)}</span>`);
   const now = clockNow();
   const rows = [`<div class="row axis"><div class="who"></div><div class="track">${hours.join("")}</div></div>`];
-  if (now >= from && now <= to) {
-    const share = (now - from) / (to - from);
-    rows.push(`<i class="now" style="left:calc(8rem + (100% - 8rem) * ${share.toFixed(4)})" title="${hhmm(now)}"></i>`);
-  }
+  const share = (now - from) / (to - from);
+  rows.push(
+    now >= from && now <= to
+      ? `<i class="now" style="left:calc(8rem + (100% - 8rem) * ${share.toFixed(4)})" title="${hhmm(now)}"></i>`
+      : `<i class="now" hidden></i>`,
+  );
   const byCaregiver = new Map(routes.map((r) => [r.caregiver, r]));
   for (const [id] of state.caregivers) {
     const r = byCaregiver.get(id);
@@ -315,7 +363,7 @@ function renderTimeline() {
         const o = state.orders.get(s.visit);
         const client = state.clients.get(o?.client);
         const label = `${hhmm(s.start)} ${serviceName(o?.service)} ${client?.name ?? o?.client ?? ""}`;
-        const st = visitState(s.visit);
+        const st = visitState(progress, s.visit);
         parts.push(
           `<button type="button" class="visit ${st}${locked.has(s.visit) ? " locked" : ""}" data-visit="${escapeHtml(s.visit)}" ` +
             `style="left:${x(s.start)};width:${w(s.start, s.end)};border-color:${c}" ` +
@@ -330,7 +378,7 @@ function renderTimeline() {
         `<div class="track">${parts.join("")}</div></div>`,
     );
   }
-  $("timeline").innerHTML = rows.join("");
+  patchChildren($("timeline"), rows);
 }
 
 function renderUnassigned() {
@@ -375,15 +423,27 @@ function setUpMap() {
   for (const c of state.area.clients)
     L.circleMarker(ll(c.lon, c.lat), { radius: 2, color: "#666", weight: 1, interactive: false }).addTo(state.map);
   state.layers = L.layerGroup().addTo(state.map);
+  state.positionLayer = L.layerGroup().addTo(state.map);
 }
 
-/** Today's routes as lines from stop to stop, coloured per caregiver, and last positions. */
+/**
+ * Today's routes as lines from stop to stop, coloured per caregiver, and last positions. A
+ * caregiver's layer is redrawn only when their route changed.
+ */
 function renderRoutes() {
   const L = window.L;
-  state.layers.clearLayers();
   const home = state.area.station;
+  const kept = new Map();
   for (const r of state.day.plan.routes) {
     const c = state.colours.get(r.caregiver) ?? "#333";
+    const signature = `${c} ${name(r.caregiver)} ${r.stops.map((s) => `${s.visit}@${s.start}`).join(",")}`;
+    const old = state.routeLayers.get(r.caregiver);
+    if (old?.signature === signature) {
+      kept.set(r.caregiver, old);
+      continue;
+    }
+    if (old) state.layers.removeLayer(old.layer);
+    const layer = L.layerGroup();
     const points = [ll(home.lon, home.lat)];
     for (const s of r.stops) {
       const client = state.clients.get(state.orders.get(s.visit)?.client);
@@ -391,18 +451,28 @@ function renderRoutes() {
       points.push(ll(client.lon, client.lat));
       L.circleMarker(ll(client.lon, client.lat), { radius: 5, color: c, fillColor: c, fillOpacity: 0.9, weight: 1 })
         .bindTooltip(`${hhmm(s.start)} ${name(r.caregiver)}`)
-        .addTo(state.layers);
+        .addTo(layer);
     }
     points.push(ll(home.lon, home.lat));
-    L.polyline(points, { color: c, weight: 3, opacity: 0.8, className: "route" }).addTo(state.layers);
+    L.polyline(points, { color: c, weight: 3, opacity: 0.8, className: "route" }).addTo(layer);
+    kept.set(r.caregiver, { signature, layer: layer.addTo(state.layers) });
   }
+  for (const [caregiver, old] of state.routeLayers) if (!kept.has(caregiver)) state.layers.removeLayer(old.layer);
+  state.routeLayers = kept;
   // What is drawn, for people using a screen reader and for the browser tests.
-  $("map").dataset.routes = state.day.plan.routes.length;
+  $("map").dataset.routes = kept.size;
+  renderPositions();
+}
+
+/** The caregivers' last reported positions. */
+function renderPositions() {
+  const L = window.L;
+  state.positionLayer.clearLayers();
   for (const p of state.positions) {
     const c = state.colours.get(p.caregiver) ?? "#333";
     L.circleMarker(ll(p.lon, p.lat), { radius: 7, color: "#fff", fillColor: c, fillOpacity: 1, weight: 3 })
       .bindTooltip(`${name(p.caregiver)} ${hhmm(p.at)}`)
-      .addTo(state.layers);
+      .addTo(state.positionLayer);
   }
 }
 
