@@ -3,8 +3,9 @@
 //! map; an urgent order posted through the API appears in the timeline without a reload; an
 //! alert is acknowledged from the alerts panel; a dispatcher of one station cannot open
 //! another's; the caregiver checks in on a 390 × 844 phone and the visit's state changes; the
-//! planner's view shows coverage, a proposed site and the staffing plots; the language switch works. Every step saves a screenshot
-//! under target/tmp/browser/ (the test output folder).
+//! planner's view shows coverage, a proposed site and the staffing plots; the language switch
+//! works; the page's GCJ-02 shift equals the service's. Every step saves a screenshot under
+//! target/tmp/browser/ (the test output folder).
 //!
 //! Needs /usr/bin/chromium and /usr/bin/chromedriver (scripts/install-browser.sh); without them
 //! the test says SKIPPED, unless CARECIRCLE_REQUIRE_BROWSER=1 (CI), where it fails.
@@ -44,6 +45,7 @@ async fn console_phone_and_planner_pages_in_a_real_browser() {
     dispatcher_acknowledges_an_alert(&demo, &desk, &plan).await;
     dispatcher_cannot_open_another_station(&demo, &desk).await;
     the_language_switches(&desk).await;
+    the_page_shifts_to_gcj02_as_the_service_does(&desk).await;
     desk.close().await.expect("close");
 
     let phone = driver.session(390, 844).await;
@@ -168,6 +170,24 @@ async fn the_language_switches(c: &Client) {
     assert!(title.contains("Station console"), "English after the switch: {title}");
     screenshot(c, &shots(), "5-console-english").await;
     c.find(Locator::Css("#lang")).await.expect("switch").click().await.expect("click");
+}
+
+/// Tiles of Chinese providers are drawn in GCJ-02: the page's conversion of the overlay must
+/// be the one the service applies to clients' coordinates (Rongcheng, Weihai, Beijing).
+async fn the_page_shifts_to_gcj02_as_the_service_does(c: &Client) {
+    let convert = r#"const done = arguments[arguments.length - 1];
+        import('/assets/common.js').then((m) => done(arguments[0].map(([x, y]) => m.wgs84ToGcj02(x, y))));"#;
+    let places = [(122.4867, 37.1655), (122.1204, 37.5131), (116.3912, 39.9073), (1.52, 42.5)];
+    let args = vec![json!(places.iter().map(|&(x, y)| [x, y]).collect::<Vec<_>>())];
+    let shifted = c.execute_async(convert, args).await.expect("js");
+    for (i, &(lon, lat)) in places.iter().enumerate() {
+        let want = roads::coords::wgs84_to_gcj02(roads::LonLat { lon, lat });
+        let got = (shifted[i][0].as_f64().expect("lon"), shifted[i][1].as_f64().expect("lat"));
+        assert!(
+            (got.0 - want.lon).abs() < 1e-9 && (got.1 - want.lat).abs() < 1e-9,
+            "({lon}, {lat}): page {got:?}, service {want:?}"
+        );
+    }
 }
 
 async fn current_origin(c: &Client) -> String {

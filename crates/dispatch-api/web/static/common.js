@@ -240,17 +240,29 @@ export function wgs84ToGcj02(lon, lat) {
 }
 
 /**
- * The optional tile layer: `localStorage["cc.tiles"]` = a URL template, and
- * `localStorage["cc.tiles.crs"]` = "gcj02" for Chinese providers (the overlay is shifted to
- * match). Without it the map draws only the service's own roads: nothing is fetched.
+ * The optional tile layer, set by opening any page once with `?tiles=URL-TEMPLATE` (an https
+ * `{z}/{x}/{y}` template) and `&tiles_crs=gcj02` for Chinese providers (the overlay is then
+ * shifted to match); kept in localStorage, removed with `?tiles=`. Without it the map draws
+ * only the service's own roads: nothing is fetched. Read once: `ll` runs for every point.
  */
-export function tileSettings() {
+const TILES = (() => {
+  const query = new URLSearchParams(location.search);
+  if (query.has("tiles")) {
+    const url = query.get("tiles");
+    if (url) {
+      localStorage.setItem("cc.tiles", url);
+      localStorage.setItem("cc.tiles.crs", query.get("tiles_crs") ?? "wgs84");
+    } else {
+      localStorage.removeItem("cc.tiles");
+      localStorage.removeItem("cc.tiles.crs");
+    }
+  }
   return { url: localStorage.getItem("cc.tiles"), gcj02: localStorage.getItem("cc.tiles.crs") === "gcj02" };
-}
+})();
 
 /** A point for the map: `[lat, lon]` in the tiles' datum. */
 export function ll(lon, lat) {
-  if (tileSettings().gcj02) {
+  if (TILES.gcj02) {
     const [x, y] = wgs84ToGcj02(lon, lat);
     return [y, x];
   }
@@ -261,8 +273,7 @@ export function ll(lon, lat) {
 export function stationMap(element, area) {
   const L = window.L;
   const map = L.map(element, { preferCanvas: true, zoomSnap: 0.25, attributionControl: true });
-  const tiles = tileSettings();
-  if (tiles.url) L.tileLayer(tiles.url, { maxZoom: 19 }).addTo(map);
+  if (TILES.url) L.tileLayer(TILES.url, { maxZoom: 19 }).addTo(map);
   map.attributionControl.addAttribution(area.attribution ?? "© OpenStreetMap contributors");
   if (area.roads) {
     const lines = area.roads.geometry.coordinates.map((line) => line.map(([x, y]) => ll(x, y)));
