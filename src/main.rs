@@ -43,6 +43,7 @@ enum Command {
     Simulate(commands::simulate::Args),
     Serve(commands::serve::Args),
     Token(commands::token::Args),
+    Report(commands::report::Args),
     Week(commands::week::Args),
 }
 
@@ -72,6 +73,7 @@ fn main() -> ExitCode {
         Command::Week(args) => commands::week::run(args, &progress),
         Command::Serve(args) => commands::serve::run(args, &progress),
         Command::Token(args) => commands::token::run(args),
+        Command::Report(args) => commands::report::run(args),
     };
     match result {
         Ok(code) => code,

@@ -418,3 +418,81 @@ fn a_week_of_care_packages_is_planned_day_by_day_with_the_rules() {
     assert!(Path::new(out).join("week.svg").exists());
     assert!(summary["entitlements"].as_array().is_some_and(|e| e.len() == 40));
 }
+
+/// `report ledger` reads what the service stored: two visits checked in and out become two
+/// bookings with their real durations; a bad month is named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_ledger_books_the_services_finished_visits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("ledger.db").display());
+    let json =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo.json"))
+            .expect("demo scenario");
+    let scenario = solver::scenario::Scenario::from_json(&json).expect("demo scenario");
+    let date = dispatch_api::date::PlanDate::parse(scenario.date.as_deref().expect("a date"))
+        .expect("date");
+    let network = roads::RoadNetwork::from_pbf(Path::new(ANDORRA), &roads::Mode::ALL)
+        .expect("the bundled extract");
+    let visits: Vec<(String, String)> = scenario
+        .visits
+        .iter()
+        .take(2)
+        .map(|v| {
+            let station =
+                scenario.clients.iter().find(|c| c.id == v.client).map(|c| c.station.clone());
+            (v.id.clone(), station.expect("the client's station"))
+        })
+        .collect();
+    let config = dispatch_api::ServeConfig::new(
+        "127.0.0.1:0".parse().expect("addr"),
+        db.clone(),
+        scenario,
+        std::sync::Arc::new(network),
+        std::time::Duration::from_secs(1),
+    );
+    let state = dispatch_api::build_state(&config).await.expect("the service's database");
+    for (i, (visit, station)) in visits.iter().enumerate() {
+        let at = 9 * 3600 + i as i64 * 3600;
+        assert!(state
+            .store
+            .check_in(visit, "C1", station, &date, at, 1.52, 42.5)
+            .await
+            .expect("in"));
+        assert!(state
+            .store
+            .check_out(visit, at + 1800 * (i as i64 + 1), 1.52, 42.5)
+            .await
+            .expect("out"));
+    }
+    state.store.close().await;
+
+    let csv = dir.path().join("ledger.csv");
+    let month = &date.as_str()[..7];
+    let run = carecircle(&[
+        "report",
+        "ledger",
+        "--db",
+        &db,
+        "--from",
+        month,
+        "--by",
+        "client",
+        "--out",
+        csv.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let table = text(&run.stdout);
+    let total = table.lines().last().expect("a totals line");
+    assert!(
+        total
+            .split_whitespace()
+            .eq(["total", "2", "1.50", "2", ""].into_iter().filter(|s| !s.is_empty())),
+        "{table}"
+    );
+    let written = std::fs::read_to_string(&csv).expect("the CSV");
+    assert!(written.lines().last().is_some_and(|l| l.starts_with("total,2,1.50,")), "{written}");
+
+    let bad = carecircle(&["report", "ledger", "--db", &db, "--from", "2026-13"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("--from: must be a month"), "{}", text(&bad.stderr));
+}

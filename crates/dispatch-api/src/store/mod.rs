@@ -5,6 +5,7 @@
 
 mod events;
 mod field;
+mod ledger;
 mod locks;
 mod master;
 mod order_writer;

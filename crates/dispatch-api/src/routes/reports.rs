@@ -1,0 +1,58 @@
+//! Reports for programmes: `GET /v1/ledger`, the service hours finished visits booked, by
+//! client, caregiver, team, station or month, as JSON or CSV.
+
+use super::Params;
+use crate::app::AppState;
+use crate::auth::{Caller, Role};
+use crate::error::AppError;
+use crate::ledger::{self, GroupBy, Period};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+pub async fn ledger(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
+    let (today, _) = state.clock.now();
+    let this_month = today.as_str().get(..7).unwrap_or_default().to_string();
+    let from = params.get("from").unwrap_or(&this_month);
+    let period = Period::parse(from, params.get("to").unwrap_or(from))?;
+    let by = match params.get("by") {
+        None => GroupBy::Station,
+        Some(b) => GroupBy::parse(b).ok_or_else(|| {
+            AppError::invalid("by", "must be client, caregiver, team, station or month")
+        })?,
+    };
+    let stations = match params.get("station") {
+        Some(s) => {
+            caller.read_station(s)?;
+            Some(vec![s.to_string()])
+        }
+        None => caller.readable_stations(),
+    };
+    let ledger = ledger::read(&state.store, &period, by, stations.as_deref()).await?;
+    match params.get("format") {
+        None | Some("json") => Ok(Json(ledger).into_response()),
+        Some("csv") => Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"ledger-{}-{}-by-{}.csv\"",
+                        period.from,
+                        period.to,
+                        by.as_str()
+                    ),
+                ),
+            ],
+            ledger::to_csv(&ledger),
+        )
+            .into_response()),
+        Some(_) => Err(AppError::invalid("format", "must be json or csv")),
+    }
+}
