@@ -39,7 +39,8 @@ impl Default for AlertSettings {
     }
 }
 
-async fn raise(state: &AppState, alert: AlertRow) -> Result<Option<AlertRow>, AppError> {
+/// Stores and streams an alert unless it was raised already; `None` then.
+pub async fn raise(state: &AppState, alert: AlertRow) -> Result<Option<AlertRow>, AppError> {
     if !state.store.raise_alert(&alert).await? {
         return Ok(None);
     }

@@ -9,7 +9,9 @@ use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::live::DayLocks;
 use crate::metrics::{self, Metrics};
-use crate::routes::{caregivers, master, me, ops, orders, planner, plans, reports, stations};
+use crate::routes::{
+    caregivers, master, me, ops, orders, planner, plans, ratings, reports, stations,
+};
 use crate::solve_worker::PlanChannels;
 use crate::station_day::TravelCache;
 use crate::station_map::MapCache;
@@ -120,6 +122,10 @@ endpoints! {
     post "/v1/me/visits/{id}/check-in" => me::check_in, 200, "caregiver", "Check in at a visit: {lon, lat, crs}";
     post "/v1/me/visits/{id}/check-out" => me::check_out, 200, "caregiver", "Check out of a visit: {lon, lat, crs}";
     post "/v1/me/positions" => me::position, 200, "caregiver", "Where I am: {lon, lat, crs}; raises deviation alerts";
+    post "/v1/orders/{id}/rating-link" => ratings::reissue, 201, "admin, dispatcher", "A new one-time rating link for a checked-out visit (the old one stops working)";
+    get "/v1/ratings/{link}" => ratings::show, 200, "public", "What a rating link rates: the visit's day, service and caregiver";
+    post "/v1/ratings/{link}" => ratings::rate, 201, "public", "Rate the visit once: {stars: 1-5, comment}; two stars or fewer raise an alert";
+    get "/v1/stations/{id}/ratings" => ratings::of_station, 200, "admin, dispatcher, planner", "The station's ratings: ?from=&to= (days; default this month), their mean and the low ones";
     get "/v1/ledger" => reports::ledger, 200, "admin, dispatcher, planner", "Service hours of finished visits: ?from=YYYY-MM&to=&by=client|caregiver|team|station|month&station=&format=json|csv";
     post "/v1/planner/coverage" => planner::coverage, 200, "admin, planner", "Which clients each station's circle reaches";
     post "/v1/planner/site" => planner::site, 200, "admin, planner", "Where new stations would cover most clients";

@@ -45,6 +45,10 @@ const TABLE: &[(&str, &str, &str, &[Role])] = &[
     ("post", "/v1/me/visits/{id}/check-out", "/v1/me/visits/V1/check-out", &[C]),
     ("post", "/v1/me/positions", "/v1/me/positions", &[C]),
     ("get", "/v1/ledger", "/v1/ledger?by=team", &[A, D, P]),
+    ("post", "/v1/orders/{id}/rating-link", "/v1/orders/V1/rating-link", &[A, D]),
+    ("get", "/v1/ratings/{link}", "/v1/ratings/cc_unknown", &[A, D, C, P]),
+    ("post", "/v1/ratings/{link}", "/v1/ratings/cc_unknown", &[A, D, C, P]),
+    ("get", "/v1/stations/{id}/ratings", "/v1/stations/S1/ratings", &[A, D, P]),
     ("post", "/v1/planner/coverage", "/v1/planner/coverage", &[A, P]),
     ("post", "/v1/planner/site", "/v1/planner/site", &[A, P]),
     ("post", "/v1/planner/simulate", "/v1/planner/simulate", &[A, P]),
@@ -57,7 +61,7 @@ const TABLE: &[(&str, &str, &str, &[Role])] = &[
 ];
 
 fn public(path: &str) -> bool {
-    matches!(path, "/healthz" | "/metrics" | "/openapi.json")
+    matches!(path, "/healthz" | "/metrics" | "/openapi.json" | "/v1/ratings/{link}")
 }
 
 #[test]
@@ -116,6 +120,8 @@ async fn nobody_reads_another_stations_data(s: Service) {
         ("GET", "/v1/stations/S2/map", None),
         ("GET", "/v1/stations/S2/positions", None),
         ("GET", "/v1/ledger?station=S2", None),
+        ("GET", "/v1/stations/S2/ratings", None),
+        ("POST", "/v1/orders/V2/rating-link", None),
         ("POST", "/v1/stations/S2/replan", Some(json!({"date": DATE}))),
         ("POST", "/v1/orders/V2/lock", None),
         ("POST", "/v1/orders/V2/unlock", None),

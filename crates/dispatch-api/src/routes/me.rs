@@ -3,13 +3,14 @@
 //! `?date=` (default today); `POST /v1/me/visits/{id}/check-in` and `/check-out` and
 //! `POST /v1/me/positions`, each with `{lon, lat, crs}`.
 
-use super::{idempotent, Idempotency, Params};
+use super::{idempotent, ratings, Idempotency, Params};
 use crate::alerts;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::route_view::{self, RouteView};
+use crate::store::Rating;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -176,7 +177,20 @@ async fn check(
         }
         let data = json!({"visit": visit, "caregiver": me, "date": date, "at": now, "lon": p.lon, "lat": p.lat});
         state.store.append_event(&station, what, &data).await?;
-        Ok((StatusCode::OK, None, data.to_string()))
+        let mut answer = data;
+        if let Check::Out = which {
+            // The family's one-time link to rate the visit: the caregiver shows or sends it.
+            let rating = Rating {
+                visit: visit.clone(),
+                station: station.clone(),
+                caregiver: me.clone(),
+                date: date.to_string(),
+                stars: None,
+                comment: None,
+            };
+            answer["rating_link"] = json!(ratings::issue_link(&state, &rating).await?);
+        }
+        Ok((StatusCode::OK, None, answer.to_string()))
     })
     .await
 }

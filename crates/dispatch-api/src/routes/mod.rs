@@ -8,6 +8,7 @@ pub mod ops;
 pub mod orders;
 pub mod planner;
 pub mod plans;
+pub mod ratings;
 pub mod reports;
 pub mod stations;
 

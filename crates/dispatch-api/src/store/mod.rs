@@ -11,6 +11,7 @@ mod master;
 mod order_writer;
 mod orders;
 mod plans;
+mod ratings;
 mod tokens;
 
 pub use events::StoredEvent;
@@ -18,6 +19,7 @@ pub use field::{AlertRow, LastPosition, Progress, StoredAlert};
 pub use master::{MasterKind, Page};
 pub use orders::{Inserted, OrderKind, OrderQuery, Remembered};
 pub use plans::{PlanRow, PlanStatus, VersionRow};
+pub use ratings::Rating;
 pub use tokens::TokenRow;
 
 use crate::error::AppError;

@@ -1,0 +1,164 @@
+//! Ratings: a client or a family member rates a finished visit through a one-time link, no
+//! account needed. The link is issued at check-out (the caregiver's answer carries it) and
+//! again by a dispatcher (`POST /v1/orders/{id}/rating-link`, which retires the old one);
+//! `GET /v1/ratings/{link}` says what is rated and `POST` stores 1 to 5 stars and a comment,
+//! once. Two stars or fewer raise a `low_rating` alert on the station's stream. Dispatchers
+//! read their station's ratings with `GET /v1/stations/{id}/ratings`.
+
+use super::Params;
+use crate::alerts;
+use crate::app::AppState;
+use crate::auth::{new_token, token_hash, Caller, Role};
+use crate::error::{parse_json, AppError};
+use crate::store::{AlertRow, Rating};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Ratings at or below this raise an alert.
+pub const LOW_STARS: i64 = 2;
+/// The longest comment, in characters.
+const MAX_COMMENT: usize = 1000;
+
+/// Issues a new link for a finished visit; `None` when it was rated already. The link is
+/// the page a family member opens: `/rate/{token}`.
+pub async fn issue_link(state: &AppState, rating: &Rating) -> Result<Option<String>, AppError> {
+    let (token, hash) = new_token();
+    Ok(state.store.issue_rating_link(rating, &hash).await?.then(|| format!("/rate/{token}")))
+}
+
+/// A dispatcher's new link for a checked-out visit (the old one stops working).
+pub async fn reissue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(visit): Path<String>,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let (order, station, _) = state
+        .store
+        .order_row(&visit)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no order {visit:?}")))?;
+    caller.write_station(&station)?;
+    let progress = state.store.progress_of_day(&station, &order.date).await?;
+    let Some(done) = progress.iter().find(|p| p.visit == visit && p.check_out.is_some()) else {
+        return Err(AppError::Conflict(format!(
+            "visit {visit:?} is not checked out: only a finished visit can be rated"
+        )));
+    };
+    let rating = Rating {
+        visit: visit.clone(),
+        station,
+        caregiver: done.caregiver.clone(),
+        date: order.date.to_string(),
+        stars: None,
+        comment: None,
+    };
+    let Some(link) = issue_link(&state, &rating).await? else {
+        return Err(AppError::Conflict(format!("visit {visit:?} was rated already")));
+    };
+    Ok((StatusCode::CREATED, Json(json!({"visit": visit, "link": link}))).into_response())
+}
+
+async fn by_link(state: &AppState, link: &str) -> Result<(Rating, String), AppError> {
+    let hash = token_hash(link);
+    let rating = state.store.rating_by_link(&hash).await?.ok_or_else(|| {
+        AppError::NotFound("no such rating link (it may have been replaced by a newer one)".into())
+    })?;
+    Ok((rating, hash))
+}
+
+/// What the link rates: the visit's day, service and caregiver's name, and whether it is done.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(link): Path<String>,
+) -> Result<Response, AppError> {
+    let (rating, _) = by_link(&state, &link).await?;
+    let order = state.store.order_row(&rating.visit).await?.map(|(o, _, _)| o);
+    let caregiver = state.store.caregiver(&rating.caregiver).await?;
+    Ok(Json(json!({
+        "visit": rating.visit,
+        "date": rating.date,
+        "service": order.map(|o| o.service),
+        "caregiver": caregiver.and_then(|c| c.name).unwrap_or(rating.caregiver),
+        "rated": rating.stars.is_some(),
+        "stars": rating.stars,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRating {
+    stars: i64,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// Stores the rating, once; a low one raises an alert.
+pub async fn rate(
+    State(state): State<AppState>,
+    Path(link): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (rating, hash) = by_link(&state, &link).await?;
+    let new: NewRating = parse_json(&body)?;
+    if !(1..=5).contains(&new.stars) {
+        return Err(AppError::invalid("stars", "must be 1 to 5"));
+    }
+    let comment = new.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
+        return Err(AppError::invalid("comment", format!("at most {MAX_COMMENT} characters")));
+    }
+    if !state.store.rate(&hash, new.stars, comment.as_deref()).await? {
+        return Err(AppError::Conflict("this visit was rated already".into()));
+    }
+    let data = json!({"visit": rating.visit, "caregiver": rating.caregiver, "date": rating.date,
+                      "stars": new.stars, "comment": comment});
+    state.store.append_event(&rating.station, "rating", &data).await?;
+    if new.stars <= LOW_STARS {
+        let (today, now) = state.clock.now();
+        let detail = match &comment {
+            Some(c) => format!("{} stars for {}: {c}", new.stars, rating.visit),
+            None => format!("{} stars for {}", new.stars, rating.visit),
+        };
+        let alert = AlertRow {
+            dedup: format!("low_rating:{}", rating.visit),
+            station: rating.station.clone(),
+            date: today.to_string(),
+            caregiver: Some(rating.caregiver.clone()),
+            visit: Some(rating.visit.clone()),
+            kind: "low_rating".into(),
+            detail,
+            at: now,
+        };
+        alerts::raise(&state, alert).await?;
+    }
+    Ok((StatusCode::CREATED, Json(data)).into_response())
+}
+
+/// The station's ratings of days `from..=to` (default: this month), with their mean.
+pub async fn of_station(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    params: Params,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
+    caller.read_station(&station)?;
+    let (today, _) = state.clock.now();
+    let month = today.as_str().get(..7).unwrap_or_default();
+    let from = params.date("from")?.map_or(format!("{month}-01"), |d| d.to_string());
+    let to = params.date("to")?.map_or(format!("{month}-31"), |d| d.to_string());
+    let ratings = state.store.ratings_of(&station, &from, &to).await?;
+    let stars: Vec<i64> = ratings.iter().filter_map(|r| r.stars).collect();
+    let mean = (!stars.is_empty()).then(|| stars.iter().sum::<i64>() as f64 / stars.len() as f64);
+    let low = stars.iter().filter(|&&s| s <= LOW_STARS).count();
+    Ok(Json(json!({"station": station, "from": from, "to": to, "count": stars.len(),
+                   "mean_stars": mean, "low": low, "ratings": ratings}))
+    .into_response())
+}
