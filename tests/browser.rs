@@ -2,10 +2,11 @@
 //! `carecircle serve --demo` as a process: the dispatcher signs in and sees the routes on the
 //! map; an urgent order posted through the API appears in the timeline without a reload; an
 //! alert is acknowledged from the alerts panel; a dispatcher of one station cannot open
-//! another's; the caregiver checks in on a 390 × 844 phone and the visit's state changes; the
-//! planner's view shows coverage, a proposed site and the staffing plots; the language switch
-//! works; the page's GCJ-02 shift equals the service's. Every step saves a screenshot under
-//! target/tmp/browser/ (the test output folder).
+//! another's; the caregiver checks in and out on a 390 × 844 phone and the visit's state
+//! changes; the family rates the visit from the link the check-out gave, and a low rating
+//! raises an alert; the planner's view shows coverage, a proposed site and the staffing plots;
+//! the language switch works; the page's GCJ-02 shift equals the service's. Every step saves a
+//! screenshot under target/tmp/browser/ (the test output folder).
 //!
 //! Needs /usr/bin/chromium and /usr/bin/chromedriver (scripts/install-browser.sh); without them
 //! the test says SKIPPED, unless CARECIRCLE_REQUIRE_BROWSER=1 (CI), where it fails.
@@ -49,8 +50,11 @@ async fn console_phone_and_planner_pages_in_a_real_browser() {
     desk.close().await.expect("close");
 
     let phone = driver.session(390, 844).await;
-    caregiver_checks_in_on_a_phone(&demo, &phone).await;
+    let link = caregiver_checks_in_on_a_phone(&demo, &phone).await;
     phone.close().await.expect("close");
+    let family = driver.session(390, 844).await;
+    family_rates_the_visit(&demo, &family, &link).await;
+    family.close().await.expect("close");
 
     let planner = driver.session(1400, 1000).await;
     planner_sees_coverage(&demo, &planner).await;
@@ -195,7 +199,7 @@ async fn current_origin(c: &Client) -> String {
     url.origin().ascii_serialization()
 }
 
-async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) {
+async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) -> String {
     let route = demo.call("caregiver", "GET", "/v1/me/route", None).await;
     let first = &route["stops"][0];
     let visit = first["visit"].as_str().expect("a visit today");
@@ -234,6 +238,63 @@ async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) {
     // A reload shows the same state (from the server, or the saved route without one).
     c.refresh().await.expect("reload");
     assert!(wait_until(c, &started, FEW_SECONDS).await, "the state was lost on reload");
+    // Checked out: the card offers the family's rating link.
+    c.find(Locator::Css(&format!("{card} button[data-act='check-out']")))
+        .await
+        .expect("check-out button")
+        .click()
+        .await
+        .expect("click");
+    let done = format!("return document.querySelector('{card}')?.dataset.state === 'done'");
+    assert!(wait_until(c, &done, FEW_SECONDS).await, "the visit did not turn done");
+    let link = c
+        .find(Locator::Css(&format!("{card} .rate-link a")))
+        .await
+        .expect("a rating link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an address");
+    screenshot(c, &shots(), "7b-phone-checked-out").await;
+    link
+}
+
+/// A family member opens the rating link on their own phone (no token), gives two stars and a
+/// comment; the station gets a low-rating alert.
+async fn family_rates_the_visit(demo: &Demo, c: &Client, link: &str) {
+    c.goto(link).await.expect("open the rating page");
+    assert!(wait_until(c, READY, FEW_SECONDS).await, "the rating page did not render");
+    let about = c.find(Locator::Css("#about")).await.expect("about").text().await.expect("text");
+    assert!(about.contains("评分"), "what is rated, in Chinese: {about}");
+    c.find(Locator::Css("input[name=stars][value='2']"))
+        .await
+        .expect("2 stars")
+        .click()
+        .await
+        .expect("click");
+    c.find(Locator::Css("#comment"))
+        .await
+        .expect("comment")
+        .send_keys("来晚了")
+        .await
+        .expect("type");
+    screenshot(c, &shots(), "7c-family-rates").await;
+    c.find(Locator::Css("#rate-form button")).await.expect("send").click().await.expect("click");
+    let rated = "return document.body.dataset.rated === '2'";
+    assert!(wait_until(c, rated, FEW_SECONDS).await, "the rating was not taken");
+    let me = demo.call("admin", "GET", "/v1/me", None).await;
+    let today = me["today"].as_str().expect("today");
+    let alerts =
+        demo.call("dispatcher", "GET", &format!("/v1/stations/S1/alerts?date={today}"), None).await;
+    let low =
+        alerts["alerts"].as_array().expect("alerts").iter().any(|a| a["kind"] == "low_rating");
+    assert!(low, "a low-rating alert: {alerts}");
+    // The link works once: opening it again says so.
+    c.refresh().await.expect("reload");
+    assert!(wait_until(c, READY, FEW_SECONDS).await);
+    let hidden =
+        c.execute("return document.getElementById('rate-form').hidden", vec![]).await.expect("js");
+    assert_eq!(hidden, json!(true), "no second rating");
 }
 
 async fn planner_sees_coverage(demo: &Demo, c: &Client) {

@@ -1,5 +1,6 @@
 //! The web pages, built into the binary: the dispatcher's console at `/`, the caregiver's
-//! phone page at `/m/`, the planner's view at `/plan/`, and their assets under `/assets/`.
+//! phone page at `/m/`, the planner's view at `/plan/`, the rating page a family opens from a
+//! one-time link at `/rate/{link}`, and their assets under `/assets/`.
 //! They are static files (`web/static`, with the front-end packages `web/vendor.sh` copies
 //! from the npm lockfile); everything they show comes from the public API, so nothing here
 //! reads data, and nothing is fetched from elsewhere at run time.
@@ -33,12 +34,14 @@ assets! {
     "console.html" => "text/html; charset=utf-8",
     "phone.html" => "text/html; charset=utf-8",
     "plan.html" => "text/html; charset=utf-8",
+    "rate.html" => "text/html; charset=utf-8",
     "app.css" => "text/css; charset=utf-8",
     "common.js" => "text/javascript; charset=utf-8",
     "strings.js" => "text/javascript; charset=utf-8",
     "console.js" => "text/javascript; charset=utf-8",
     "phone.js" => "text/javascript; charset=utf-8",
     "plan.js" => "text/javascript; charset=utf-8",
+    "rate.js" => "text/javascript; charset=utf-8",
     "sw.js" => "text/javascript; charset=utf-8",
     "vendor/leaflet/leaflet.js" => "text/javascript; charset=utf-8",
     "vendor/leaflet/leaflet.css" => "text/css; charset=utf-8",
@@ -76,6 +79,7 @@ pub fn pages<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/m/sw.js", get(|| async { file("sw.js") }))
         .route("/plan/", get(|| async { file("plan.html") }))
         .route("/plan", get(|| async { Redirect::permanent("/plan/") }))
+        .route("/rate/{link}", get(|| async { file("rate.html") }))
         .route("/assets/{*name}", get(|Path(name): Path<String>| async move { file(&name) }))
 }
 
@@ -85,7 +89,7 @@ mod tests {
 
     #[test]
     fn every_page_names_only_embedded_assets() {
-        for page in ["console.html", "phone.html", "plan.html", "sw.js"] {
+        for page in ["console.html", "phone.html", "plan.html", "rate.html", "sw.js"] {
             let text =
                 std::str::from_utf8(ASSETS.iter().find(|a| a.name == page).expect("page").bytes)
                     .expect("utf-8");

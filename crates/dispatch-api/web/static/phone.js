@@ -86,6 +86,7 @@ function render() {
         ${s.address ? `<div class="where">${escapeHtml(s.address)}</div>` : ""}
         ${s.notes ? `<div class="notes">${escapeHtml(s.notes)}</div>` : ""}
         <div class="badge">${t(`visit.${st}`)}${waiting ? ` · ${t("phone.queued")}` : ""}</div>
+        ${s.rating_link ? `<p class="rate-link">${t("phone.rate")} <a href="${escapeHtml(s.rating_link)}">${escapeHtml(s.rating_link)}</a></p>` : ""}
         <div class="buttons">
           <button type="button" class="big primary" data-act="check-in" ${st !== "planned" || waiting ? "disabled" : ""}>${t("phone.checkin")}</button>
           <button type="button" class="big" data-act="check-out" ${st !== "started" || waiting ? "disabled" : ""}>${t("phone.checkout")}</button>
@@ -138,6 +139,7 @@ async function flush() {
       });
       const stop = route.stops.find((s) => s.visit === item.visit);
       if (stop) stop[item.what === "check-in" ? "check_in" : "check_out"] = done.at;
+      if (stop && done.rating_link) stop.rating_link = new URL(done.rating_link, location.origin).href;
       $("status").textContent = "";
     } catch (e) {
       if (e instanceof TypeError) {
