@@ -419,10 +419,10 @@ fn a_week_of_care_packages_is_planned_day_by_day_with_the_rules() {
     assert!(summary["entitlements"].as_array().is_some_and(|e| e.len() == 40));
 }
 
-/// `report ledger` reads what the service stored: two visits checked in and out become two
-/// bookings with their real durations; a bad month is named.
+/// `report ledger` and `report teams` read what the service stored: two visits checked in and
+/// out become two bookings with their real durations and a graded team; bad input is named.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn report_ledger_books_the_services_finished_visits() {
+async fn report_ledger_and_teams_read_the_services_finished_visits() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = format!("sqlite://{}", dir.path().join("ledger.db").display());
     let json =
@@ -495,4 +495,33 @@ async fn report_ledger_books_the_services_finished_visits() {
     let bad = carecircle(&["report", "ledger", "--db", &db, "--from", "2026-13"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("--from: must be a month"), "{}", text(&bad.stderr));
+
+    // The same visits graded: no teams yet, so one row with both visits and every part listed.
+    let chart = dir.path().join("teams.svg");
+    let (year, month) = date.as_str().split_at(4);
+    let quarter = format!("{year}Q{}", (month[1..3].parse::<u32>().expect("month") - 1) / 3 + 1);
+    let run = carecircle(&[
+        "report",
+        "teams",
+        "--db",
+        &db,
+        "--quarter",
+        &quarter,
+        "--out",
+        chart.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let table = text(&run.stdout);
+    assert!(
+        table.contains("(no team)")
+            && table.contains("punctuality")
+            && table.contains("complaints"),
+        "{table}"
+    );
+    for written in [chart.clone(), chart.with_extension("png"), chart.with_extension("json")] {
+        assert!(written.exists(), "{} written", written.display());
+    }
+    let bad = carecircle(&["report", "teams", "--db", &db, "--quarter", "2026Q5"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("--quarter: must be"), "{}", text(&bad.stderr));
 }

@@ -1,16 +1,18 @@
-//! `carecircle report ledger`: the service-hour ledger of the dispatch service's database.
+//! `carecircle report ledger` and `report teams`: the service-hour ledger and the quarterly
+//! team grades, from the dispatch service's database.
 
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, Subcommand};
+use dispatch_api::grades::{self, GradeConfig};
 use dispatch_api::ledger::{self, GroupBy, Ledger, Period};
 use dispatch_api::store::Store;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(ClapArgs)]
 #[command(
-    about = "Reports of what the service recorded: the service-hour ledger",
-    after_help = "Example:\n  carecircle report ledger --db sqlite://carecircle.db --from 2026-11 --by team --out ledger.csv"
+    about = "Reports of what the service recorded: the service-hour ledger, the quarterly team grades",
+    after_help = "Examples:\n  carecircle report ledger --db sqlite://carecircle.db --from 2026-11 --by team --out ledger.csv\n  carecircle report teams --db sqlite://carecircle.db --quarter 2026Q3 --out teams.svg"
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -45,21 +47,102 @@ enum ReportCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Each team's score out of 100 for a quarter and its grade, from measured parts:
+    /// punctuality, completion, check-in and check-out compliance, route adherence, ratings
+    /// and complaints. Prints the table with every part, writes the chart (SVG and PNG) and
+    /// the JSON. The same as GET /v1/reports/teams.
+    #[command(
+        after_help = "Example:\n  carecircle report teams --db sqlite://carecircle.db --quarter 2026Q3 --out teams.svg"
+    )]
+    Teams {
+        /// Database URL (the service's).
+        #[arg(long, default_value = "sqlite://carecircle.db")]
+        db: String,
+        /// The quarter, like 2026Q3.
+        #[arg(long)]
+        quarter: String,
+        /// Weights and thresholds (JSON, like crates/dispatch-api/config/grades.json, the
+        /// default).
+        #[arg(long)]
+        grades: Option<PathBuf>,
+        /// The chart: an .svg file, with a .png and a .json beside it.
+        #[arg(long, default_value = "teams.svg")]
+        out: PathBuf,
+    },
+}
+
+/// The grade configuration in `path`, or the shipped default.
+pub fn grade_config(path: Option<&Path>) -> Result<GradeConfig> {
+    let Some(path) = path else { return Ok(GradeConfig::default_config()) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    GradeConfig::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+async fn open(db: &str) -> Result<Store> {
+    Store::connect(db).await.with_context(|| format!("database {}", dispatch_api::app::redact(db)))
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let ReportCommand::Ledger { db, from, to, by, stations, out } = args.command;
-    let period = Period::parse(&from, to.as_deref().unwrap_or(&from))
-        .map_err(|e| anyhow::anyhow!("--{e}"))?;
-    let by = GroupBy::parse(&by).ok_or_else(|| {
+    match args.command {
+        ReportCommand::Ledger { db, from, to, by, stations, out } => {
+            ledger_report(&db, &from, to.as_deref(), &by, &stations, out.as_deref())
+        }
+        ReportCommand::Teams { db, quarter, grades, out } => {
+            teams_report(&db, &quarter, grades.as_deref(), &out)
+        }
+    }
+}
+
+fn teams_report(db: &str, quarter: &str, config: Option<&Path>, out: &Path) -> Result<ExitCode> {
+    let config = grade_config(config)?;
+    if out.extension().and_then(|e| e.to_str()) != Some("svg") {
+        anyhow::bail!("--out {}: must end in .svg", out.display());
+    }
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let report = runtime.block_on(async {
+        let store = open(db).await?;
+        let report = grades::report(&store, quarter, &config).await;
+        store.close().await;
+        report.map_err(|e| anyhow::anyhow!("--{e}"))
+    })?;
+    println!("team grades {}", report.quarter);
+    println!(
+        "  {:<16} {:>6} {:>6} {:>5}  parts (points: what was measured)",
+        "team", "visits", "score", "grade"
+    );
+    for t in &report.teams {
+        println!("  {:<16} {:>6} {:>6.1} {:>5}", t.team, t.visits, t.score, t.grade);
+        for p in &t.parts {
+            let points = p.value.map_or("not measured".to_string(), |_| format!("{:.1}", p.points));
+            println!("      {:<18} {:>12}  {}", p.name, points, p.measured);
+        }
+    }
+    let svg = grades::to_svg(&report);
+    std::fs::write(out, &svg).with_context(|| format!("cannot write {}", out.display()))?;
+    crate::output::png::write_png(&svg, &out.with_extension("png"))?;
+    let json = out.with_extension("json");
+    std::fs::write(&json, serde_json::to_string_pretty(&report)?)
+        .with_context(|| format!("cannot write {}", json.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ledger_report(
+    db: &str,
+    from: &str,
+    to: Option<&str>,
+    by: &str,
+    stations: &[String],
+    out: Option<&Path>,
+) -> Result<ExitCode> {
+    let period = Period::parse(from, to.unwrap_or(from)).map_err(|e| anyhow::anyhow!("--{e}"))?;
+    let by = GroupBy::parse(by).ok_or_else(|| {
         anyhow::anyhow!("--by: must be client, caregiver, team, station or month")
     })?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let ledger = runtime.block_on(async {
-        let store = Store::connect(&db)
-            .await
-            .with_context(|| format!("database {}", dispatch_api::app::redact(&db)))?;
-        let stations = (!stations.is_empty()).then_some(stations.as_slice());
+        let store = open(db).await?;
+        let stations = (!stations.is_empty()).then_some(stations);
         let ledger = ledger::read(&store, &period, by, stations).await;
         store.close().await;
         ledger.map_err(|e| anyhow::anyhow!("{e}"))
@@ -71,7 +154,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Some("csv") => ledger::to_csv(&ledger),
             _ => anyhow::bail!("--out {}: must end in .csv or .json", out.display()),
         };
-        std::fs::write(&out, text).with_context(|| format!("cannot write {}", out.display()))?;
+        std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -61,6 +61,10 @@ pub struct Args {
     /// Search time per plan, in seconds.
     #[arg(long, default_value_t = 5.0)]
     time_limit: f64,
+    /// Weights and thresholds of the quarterly team grades (JSON, like
+    /// crates/dispatch-api/config/grades.json, the default).
+    #[arg(long)]
+    grades: Option<std::path::PathBuf>,
 }
 
 /// Logs go to stderr: `RUST_LOG` filters them (default: info, or warn with --quiet); each
@@ -123,6 +127,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     config.alerts.deviation_s = i64::from(args.deviation_minutes) * 60;
     config.alerts.late_after_s = i64::from(args.late_minutes) * 60;
     config.alerts.check_out_margin_s = i64::from(args.check_out_minutes) * 60;
+    config.grades = super::report::grade_config(args.grades.as_deref())?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let state = dispatch_api::build_state(&config).await?;

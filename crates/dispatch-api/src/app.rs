@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::{ServeConfig, ServeError};
 use crate::date::PlanDate;
 use crate::error::AppError;
+use crate::grades::GradeConfig;
 use crate::live::DayLocks;
 use crate::metrics::{self, Metrics};
 use crate::routes::{
@@ -47,6 +48,7 @@ pub struct AppState {
     /// The stations' offset from UTC, for calendar feeds.
     pub utc_offset_s: i64,
     pub alert_settings: AlertSettings,
+    pub grades: Arc<GradeConfig>,
     pub travel: Arc<TravelCache>,
     /// Each station's circle and roads, for consoles.
     pub maps: Arc<MapCache>,
@@ -126,6 +128,7 @@ endpoints! {
     get "/v1/ratings/{link}" => ratings::show, 200, "public", "What a rating link rates: the visit's day, service and caregiver";
     post "/v1/ratings/{link}" => ratings::rate, 201, "public", "Rate the visit once: {stars: 1-5, comment}; two stars or fewer raise an alert";
     get "/v1/stations/{id}/ratings" => ratings::of_station, 200, "admin, dispatcher, planner", "The station's ratings: ?from=&to= (days; default this month), their mean and the low ones";
+    get "/v1/reports/teams" => reports::teams, 200, "admin, planner", "The quarter's team grades with their parts: ?quarter=2026Q3&format=json|svg";
     get "/v1/ledger" => reports::ledger, 200, "admin, dispatcher, planner", "Service hours of finished visits: ?from=YYYY-MM&to=&by=client|caregiver|team|station|month&station=&format=json|csv";
     post "/v1/planner/coverage" => planner::coverage, 200, "admin, planner", "Which clients each station's circle reaches";
     post "/v1/planner/site" => planner::site, 200, "admin, planner", "Where new stations would cover most clients";
@@ -239,6 +242,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
         clock: config.clock.clone(),
         utc_offset_s: config.utc_offset_s,
         alert_settings: config.alerts,
+        grades: Arc::new(config.grades.clone()),
         travel: Arc::default(),
         maps: Arc::default(),
         day_locks: Arc::default(),

@@ -4,6 +4,7 @@ use crate::alerts::AlertSettings;
 use crate::app::Limits;
 use crate::clock::{Clock, CHINA_UTC_OFFSET_S};
 use crate::error::AppError;
+use crate::grades::GradeConfig;
 use roads::RoadNetwork;
 use solver::scenario::Scenario;
 use std::net::SocketAddr;
@@ -23,6 +24,8 @@ pub struct ServeConfig {
     pub utc_offset_s: i64,
     pub alerts: AlertSettings,
     pub limits: Limits,
+    /// Weights and thresholds of the quarterly team grades.
+    pub grades: GradeConfig,
 }
 
 impl ServeConfig {
@@ -45,6 +48,7 @@ impl ServeConfig {
             utc_offset_s: CHINA_UTC_OFFSET_S,
             alerts: AlertSettings::default(),
             limits: Limits::default(),
+            grades: GradeConfig::default_config(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod config;
 pub mod csv_import;
 pub mod date;
 pub mod error;
+pub mod grades;
 pub mod ledger;
 pub mod live;
 pub mod metrics;

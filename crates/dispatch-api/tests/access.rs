@@ -45,6 +45,7 @@ const TABLE: &[(&str, &str, &str, &[Role])] = &[
     ("post", "/v1/me/visits/{id}/check-out", "/v1/me/visits/V1/check-out", &[C]),
     ("post", "/v1/me/positions", "/v1/me/positions", &[C]),
     ("get", "/v1/ledger", "/v1/ledger?by=team", &[A, D, P]),
+    ("get", "/v1/reports/teams", "/v1/reports/teams", &[A, P]),
     ("post", "/v1/orders/{id}/rating-link", "/v1/orders/V1/rating-link", &[A, D]),
     ("get", "/v1/ratings/{link}", "/v1/ratings/cc_unknown", &[A, D, C, P]),
     ("post", "/v1/ratings/{link}", "/v1/ratings/cc_unknown", &[A, D, C, P]),

@@ -1,10 +1,12 @@
 //! Reports for programmes: `GET /v1/ledger`, the service hours finished visits booked, by
-//! client, caregiver, team, station or month, as JSON or CSV.
+//! client, caregiver, team, station or month, as JSON or CSV; `GET /v1/reports/teams`, the
+//! quarter's team grades with their parts, as JSON or an SVG chart.
 
 use super::Params;
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::AppError;
+use crate::grades;
 use crate::ledger::{self, GroupBy, Period};
 use axum::extract::State;
 use axum::http::header;
@@ -55,4 +57,32 @@ pub async fn ledger(
             .into_response()),
         Some(_) => Err(AppError::invalid("format", "must be json or csv")),
     }
+}
+
+/// The quarter's team grades: `?quarter=2026Q3` (default: this quarter), `&format=svg` for the
+/// chart. Weights and thresholds are the service's configuration.
+pub async fn teams(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Planner])?;
+    let (today, _) = state.clock.now();
+    let this_quarter = this_quarter(today.as_str());
+    let quarter = params.get("quarter").unwrap_or(&this_quarter);
+    let report = grades::report(&state.store, quarter, &state.grades).await?;
+    match params.get("format") {
+        None | Some("json") => Ok(Json(report).into_response()),
+        Some("svg") => {
+            Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], grades::to_svg(&report))
+                .into_response())
+        }
+        Some(_) => Err(AppError::invalid("format", "must be json or svg")),
+    }
+}
+
+/// `2026Q4` for a day in October to December 2026.
+fn this_quarter(day: &str) -> String {
+    let month: u32 = day.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    format!("{}Q{}", day.get(..4).unwrap_or("2026"), (month.clamp(1, 12) - 1) / 3 + 1)
 }

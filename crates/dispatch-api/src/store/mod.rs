@@ -5,6 +5,7 @@
 
 mod events;
 mod field;
+mod grades;
 mod ledger;
 mod locks;
 mod master;
