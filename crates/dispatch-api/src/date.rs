@@ -46,6 +46,17 @@ impl PlanDate {
         &self.0
     }
 
+    /// Its month, `YYYY-MM`.
+    pub fn month(&self) -> &str {
+        self.0.get(..7).unwrap_or(&self.0)
+    }
+
+    /// Its quarter, `2026Q4`.
+    pub fn quarter(&self) -> String {
+        let (y, m, _) = self.ymd();
+        format!("{y}Q{}", (m - 1) / 3 + 1)
+    }
+
     fn ymd(&self) -> (i64, i64, i64) {
         // Parsed on the way in, so the three parts are numbers.
         let mut parts = self.0.split('-').map(|p| p.parse::<i64>().unwrap_or(1));

@@ -151,7 +151,7 @@ pub async fn of_station(
     caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
     caller.read_station(&station)?;
     let (today, _) = state.clock.now();
-    let month = today.as_str().get(..7).unwrap_or_default();
+    let month = today.month();
     let from = params.date("from")?.map_or(format!("{month}-01"), |d| d.to_string());
     let to = params.date("to")?.map_or(format!("{month}-31"), |d| d.to_string());
     let ratings = state.store.ratings_of(&station, &from, &to).await?;

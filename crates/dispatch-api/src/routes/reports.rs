@@ -20,8 +20,7 @@ pub async fn ledger(
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
     let (today, _) = state.clock.now();
-    let this_month = today.as_str().get(..7).unwrap_or_default().to_string();
-    let from = params.get("from").unwrap_or(&this_month);
+    let from = params.get("from").unwrap_or(today.month());
     let period = Period::parse(from, params.get("to").unwrap_or(from))?;
     let by = match params.get("by") {
         None => GroupBy::Station,
@@ -68,7 +67,7 @@ pub async fn teams(
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Planner])?;
     let (today, _) = state.clock.now();
-    let this_quarter = this_quarter(today.as_str());
+    let this_quarter = today.quarter();
     let quarter = params.get("quarter").unwrap_or(&this_quarter);
     let report = grades::report(&state.store, quarter, &state.grades).await?;
     match params.get("format") {
@@ -79,10 +78,4 @@ pub async fn teams(
         }
         Some(_) => Err(AppError::invalid("format", "must be json or svg")),
     }
-}
-
-/// `2026Q4` for a day in October to December 2026.
-fn this_quarter(day: &str) -> String {
-    let month: u32 = day.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
-    format!("{}Q{}", day.get(..4).unwrap_or("2026"), (month.clamp(1, 12) - 1) / 3 + 1)
 }

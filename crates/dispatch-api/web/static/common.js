@@ -62,6 +62,23 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The sign-in form and the sign-out button every signed-in page has: `enter` runs once a
+ * token is stored; `forget` clears what the page kept besides the token.
+ */
+export function setUpSignIn(enter, forget = () => {}) {
+  document.getElementById("signout").onclick = () => {
+    setToken(null);
+    forget();
+    location.reload();
+  };
+  document.getElementById("signin-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setToken(document.getElementById("token").value);
+    await enter();
+  });
+}
+
 /** Calls the API with the token; JSON in and out. Network failures throw TypeError. */
 export async function api(path, { method = "GET", body, headers = {}, raw = false } = {}) {
   const h = { ...headers };

@@ -3,7 +3,7 @@
 // the station's event stream. Everything goes through the public API.
 
 import {
-  api, listAll, follow, newKey, token, setToken, t, translate, languageSwitch, hhmm, duration,
+  api, listAll, follow, newKey, token, setToken, setUpSignIn, t, translate, languageSwitch, hhmm, duration,
   serviceName, escapeHtml, colour, ll, stationMap, ApiError, seconds,
 } from "./common.js";
 
@@ -56,15 +56,7 @@ function message(text, canPlan = false) {
 async function start() {
   translate();
   languageSwitch($("lang"), () => state.day && render());
-  $("signout").addEventListener("click", () => {
-    setToken(null);
-    location.reload();
-  });
-  $("signin-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    setToken($("token").value);
-    await enter();
-  });
+  setUpSignIn(enter);
   if (new URLSearchParams(location.search).has("perf")) measureFrames();
   if (token()) await enter();
   else show("signin");

@@ -3,7 +3,7 @@
 // on the phone, and check-ins made without a connection are sent (under the same
 // Idempotency-Key, so never twice) when it is back.
 
-import { api, token, setToken, t, translate, languageSwitch, hhmm, serviceName, escapeHtml, ll, newKey } from "./common.js";
+import { api, token, setToken, setUpSignIn, t, translate, languageSwitch, hhmm, serviceName, escapeHtml, ll, newKey } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const SAVED = "cc.route";
@@ -19,16 +19,7 @@ function show(which) {
 async function start() {
   translate();
   languageSwitch($("lang"), () => route && render());
-  $("signout").onclick = () => {
-    setToken(null);
-    localStorage.removeItem(SAVED);
-    location.reload();
-  };
-  $("signin-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    setToken($("token").value);
-    await enter();
-  });
+  setUpSignIn(enter, () => localStorage.removeItem(SAVED));
   $("calendar").onclick = downloadCalendar;
   window.addEventListener("online", flush);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" }).catch(() => {});

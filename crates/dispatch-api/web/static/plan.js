@@ -1,7 +1,7 @@
 // The planner's view: every station's service circle on the roads, the clients outside every
 // circle, where new stations would cover most clients, and the staffing simulation's curves.
 
-import { api, listAll, token, setToken, t, translate, languageSwitch, escapeHtml, ll, colour, stationMap } from "./common.js";
+import { api, listAll, token, setToken, setUpSignIn, t, translate, languageSwitch, escapeHtml, ll, colour, stationMap } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 let map = null;
@@ -10,15 +10,7 @@ let sitesLayer = null;
 async function start() {
   translate();
   languageSwitch($("lang"));
-  $("signout").onclick = () => {
-    setToken(null);
-    location.reload();
-  };
-  $("signin-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    setToken($("token").value);
-    await enter();
-  });
+  setUpSignIn(enter);
   if (token()) await enter();
   else $("signin").hidden = false;
 }
