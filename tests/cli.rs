@@ -491,6 +491,7 @@ async fn report_ledger_and_teams_read_the_services_finished_visits() {
     );
     let written = std::fs::read_to_string(&csv).expect("the CSV");
     assert!(written.lines().last().is_some_and(|l| l.starts_with("total,2,1.50,")), "{written}");
+    assert!(csv.with_extension("svg").exists() && csv.with_extension("png").exists(), "the chart");
 
     let bad = carecircle(&["report", "ledger", "--db", &db, "--from", "2026-13"]);
     assert_eq!(bad.status.code(), Some(1));

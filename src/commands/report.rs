@@ -43,7 +43,8 @@ enum ReportCommand {
         /// Only this station (repeat for several).
         #[arg(long = "station")]
         stations: Vec<String>,
-        /// Also write the ledger here: .csv or .json.
+        /// Also write the ledger here: .csv or .json; a chart of the hours is written
+        /// beside it (.svg and .png).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -155,6 +156,10 @@ fn ledger_report(
             _ => anyhow::bail!("--out {}: must end in .csv or .json", out.display()),
         };
         std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
+        let (svg, chart) = (ledger::to_svg(&ledger), out.with_extension("svg"));
+        std::fs::write(&chart, &svg)
+            .with_context(|| format!("cannot write {}", chart.display()))?;
+        crate::output::png::write_png(&svg, &out.with_extension("png"))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -129,7 +129,7 @@ endpoints! {
     post "/v1/ratings/{link}" => ratings::rate, 201, "public", "Rate the visit once: {stars: 1-5, comment}; two stars or fewer raise an alert";
     get "/v1/stations/{id}/ratings" => ratings::of_station, 200, "admin, dispatcher, planner", "The station's ratings: ?from=&to= (days; default this month), their mean and the low ones";
     get "/v1/reports/teams" => reports::teams, 200, "admin, planner", "The quarter's team grades with their parts: ?quarter=2026Q3&format=json|svg";
-    get "/v1/ledger" => reports::ledger, 200, "admin, dispatcher, planner", "Service hours of finished visits: ?from=YYYY-MM&to=&by=client|caregiver|team|station|month&station=&format=json|csv";
+    get "/v1/ledger" => reports::ledger, 200, "admin, dispatcher, planner", "Service hours of finished visits: ?from=YYYY-MM&to=&by=client|caregiver|team|station|month&station=&format=json|csv|svg";
     post "/v1/planner/coverage" => planner::coverage, 200, "admin, planner", "Which clients each station's circle reaches";
     post "/v1/planner/site" => planner::site, 200, "admin, planner", "Where new stations would cover most clients";
     post "/v1/planner/simulate" => planner::simulate, 200, "admin, planner", "Simulate weeks of demand on the stations";

@@ -243,6 +243,88 @@ pub fn to_csv(ledger: &Ledger) -> String {
     String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// The most rows a ledger chart draws (the ones with the most hours); the CSV has them all.
+const CHART_ROWS: usize = 40;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The ledger as a picture: a bar of hours per row (the 40 with most hours), and where a
+/// client has an entitlement, a tick at it.
+pub fn to_svg(ledger: &Ledger) -> String {
+    let mut rows: Vec<&Tally> = ledger.rows.iter().collect();
+    rows.sort_by(|a, b| b.seconds.cmp(&a.seconds).then_with(|| a.key.cmp(&b.key)));
+    let shown = rows.len().min(CHART_ROWS);
+    let most = rows
+        .iter()
+        .take(shown)
+        .map(|r| r.hours.max(r.entitled_hours.unwrap_or(0.0)))
+        .fold(1.0_f64, f64::max);
+    let (left, bar_w, row_h, top) = (170.0, 520.0, 20.0, 50.0);
+    let height = top + row_h * shown as f64 + 40.0;
+    let x = |h: f64| left + bar_w * h / most;
+    let mut title = format!(
+        "Service hours {} to {}, by {} (total {:.1} h, {} visits)",
+        ledger.from,
+        ledger.to,
+        ledger.by.as_str(),
+        ledger.totals.hours,
+        ledger.totals.visits
+    );
+    if rows.len() > shown {
+        title.push_str(&format!("; the {shown} of {} with most hours", rows.len()));
+    }
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" \
+         font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n\
+         <text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">{}</text>\n",
+        left + bar_w + 90.0,
+        escape(&title)
+    );
+    for (i, r) in rows.iter().take(shown).enumerate() {
+        let y = top + row_h * i as f64;
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{left}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#1d6fb8\">\
+             <title>{} visits, {} clients</title></rect>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{:.1} h</text>\n",
+            left - 6.0,
+            y + row_h * 0.7,
+            escape(&r.key),
+            y + 3.0,
+            x(r.hours) - left,
+            row_h - 6.0,
+            r.visits,
+            r.clients_served,
+            x(r.hours) + 4.0,
+            y + row_h * 0.7,
+            r.hours
+        ));
+        if let Some(e) = r.entitled_hours {
+            out.push_str(&format!(
+                "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1:.1}\" y2=\"{2:.1}\" stroke=\"#b3261e\" stroke-width=\"2\">\
+                 <title>entitled {e:.1} h</title></line>\n",
+                x(e),
+                y + 1.0,
+                y + row_h - 1.0
+            ));
+        }
+    }
+    if rows.iter().take(shown).any(|r| r.entitled_hours.is_some()) {
+        out.push_str(&format!(
+            "<line x1=\"{left}\" x2=\"{0}\" y1=\"{1:.1}\" y2=\"{1:.1}\" stroke=\"#b3261e\" stroke-width=\"2\"/>\
+             <text x=\"{2}\" y=\"{3:.1}\">entitlement over the period</text>\n",
+            left + 14.0,
+            height - 18.0,
+            left + 20.0,
+            height - 14.0
+        ));
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +379,8 @@ mod tests {
         assert_eq!(csv.lines().next(), Some("client,visits,hours,clients_served,entitled_hours,hours_bathing,hours_cleaning,hours_meal"));
         assert_eq!(csv.lines().nth(1), Some("K1,2,1.25,1,90.00,0.00,1.00,0.25"));
         assert_eq!(csv.lines().last(), Some("total,3,2.00,2,,0.75,1.00,0.25"));
+        let svg = to_svg(&by_client);
+        assert!(svg.starts_with("<svg") && svg.contains("K1") && svg.contains("entitled 90.0 h"));
     }
 
     #[test]

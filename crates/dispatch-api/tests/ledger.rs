@@ -92,6 +92,11 @@ async fn totals_equal_the_finished_visits(s: Service) {
     let hours = format!("{:.2}", expected as f64 / 3600.0);
     assert!(last.starts_with(&format!("total,{},{hours},", firsts.len())), "{last}");
 
+    let chart =
+        s.call(Role::Planner, "GET", "/v1/ledger?from=2026-11&by=caregiver&format=svg", None).await;
+    assert_eq!(chart.content_type.as_deref(), Some("image/svg+xml; charset=utf-8"));
+    assert!(chart.text.contains(&firsts[0].0), "every caregiver with hours is a bar");
+
     // Bad periods are named.
     for (query, field) in [
         ("from=2026-13", "from"),

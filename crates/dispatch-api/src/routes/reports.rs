@@ -54,7 +54,11 @@ pub async fn ledger(
             ledger::to_csv(&ledger),
         )
             .into_response()),
-        Some(_) => Err(AppError::invalid("format", "must be json or csv")),
+        Some("svg") => {
+            Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], ledger::to_svg(&ledger))
+                .into_response())
+        }
+        Some(_) => Err(AppError::invalid("format", "must be json, csv or svg")),
     }
 }
 
