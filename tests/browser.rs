@@ -255,6 +255,8 @@ async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) -> String {
         .await
         .expect("href")
         .expect("an address");
+    let share = c.find(Locator::Css(&format!("{card} button[data-share]"))).await.expect("share");
+    assert_eq!(share.attr("data-share").await.expect("attr").as_deref(), Some(link.as_str()));
     screenshot(c, &shots(), "7b-phone-checked-out").await;
     link
 }

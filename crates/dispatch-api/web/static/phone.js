@@ -77,7 +77,8 @@ function render() {
         ${s.address ? `<div class="where">${escapeHtml(s.address)}</div>` : ""}
         ${s.notes ? `<div class="notes">${escapeHtml(s.notes)}</div>` : ""}
         <div class="badge">${t(`visit.${st}`)}${waiting ? ` · ${t("phone.queued")}` : ""}</div>
-        ${s.rating_link ? `<p class="rate-link">${t("phone.rate")} <a href="${escapeHtml(s.rating_link)}">${escapeHtml(s.rating_link)}</a></p>` : ""}
+        ${s.rating_link ? `<p class="rate-link">${t("phone.rate")} <a href="${escapeHtml(s.rating_link)}">${escapeHtml(s.rating_link)}</a></p>
+          <button type="button" class="big" data-share="${escapeHtml(s.rating_link)}">${t(navigator.share ? "phone.share" : "phone.copy")}</button>` : ""}
         <div class="buttons">
           <button type="button" class="big primary" data-act="check-in" ${st !== "planned" || waiting ? "disabled" : ""}>${t("phone.checkin")}</button>
           <button type="button" class="big" data-act="check-out" ${st !== "started" || waiting ? "disabled" : ""}>${t("phone.checkout")}</button>
@@ -88,6 +89,8 @@ function render() {
 }
 
 $("stops").addEventListener("click", async (e) => {
+  const share = e.target.closest("[data-share]")?.dataset.share;
+  if (share) return shareLink(share);
   const act = e.target.closest("[data-act]")?.dataset.act;
   const visit = e.target.closest("[data-visit]")?.dataset.visit;
   if (!act || !visit) return;
@@ -105,6 +108,19 @@ $("stops").addEventListener("click", async (e) => {
   localStorage.setItem(QUEUE, JSON.stringify([...queued(), item]));
   await flush();
 });
+
+/** Hands the rating link to the family: the phone's share sheet (WeChat, SMS), else a copy. */
+async function shareLink(url) {
+  try {
+    if (navigator.share) await navigator.share({ title: t("rate.title"), url });
+    else {
+      await navigator.clipboard.writeText(url);
+      $("status").textContent = t("phone.copied");
+    }
+  } catch (err) {
+    if (err.name !== "AbortError") $("status").textContent = err.message;
+  }
+}
 
 function here() {
   return new Promise((ok, fail) => {
