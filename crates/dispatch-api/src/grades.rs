@@ -38,6 +38,8 @@ pub struct GradeConfig {
     pub grades: Vec<Threshold>,
     /// A check-in this many minutes outside every window still counts as on time.
     pub grace_minutes: i64,
+    /// A check-in farther than this from the client's home is not compliant.
+    pub check_in_radius_m: f64,
     /// A rating of this many stars or fewer is a complaint.
     pub complaint_max_stars: i64,
 }
@@ -72,6 +74,12 @@ impl GradeConfig {
         if c.grace_minutes < 0 {
             return Err(AppError::invalid("grace_minutes", "must be 0 or more"));
         }
+        if !(c.check_in_radius_m.is_finite() && c.check_in_radius_m > 0.0) {
+            return Err(AppError::invalid(
+                "check_in_radius_m",
+                "must be a positive number of metres",
+            ));
+        }
         Ok(c)
     }
 
@@ -105,6 +113,8 @@ pub struct VisitRecord {
     /// The windows its start had to fall in, seconds from midnight.
     pub windows: Vec<(i64, i64)>,
     pub check_in: Option<i64>,
+    /// How far from the client's home the check-in was reported, in metres.
+    pub check_in_distance_m: Option<f64>,
     pub check_out: Option<i64>,
     /// A `no_check_out` alert was raised for it.
     pub late_check_out: bool,
@@ -174,7 +184,9 @@ fn score_team(
         })
         .count();
     let finished = visits.iter().filter(|v| v.check_out.is_some()).count();
-    let compliant = started.iter().filter(|v| v.check_out.is_some() && !v.late_check_out).count();
+    let at_home = |v: &VisitRecord| v.check_in_distance_m.is_some_and(|d| d <= c.check_in_radius_m);
+    let compliant =
+        started.iter().filter(|v| at_home(v) && v.check_out.is_some() && !v.late_check_out).count();
     let days: HashSet<(String, String)> =
         visits.iter().map(|v| (v.caregiver.clone(), v.date.clone())).collect();
     let kept_to_route = days.iter().filter(|d| !quarter.deviations.contains(*d)).count();
@@ -200,7 +212,10 @@ fn score_team(
             "check_compliance",
             w.check_compliance,
             share(compliant, started.len()),
-            format!("{compliant} of {} started visits checked out in time", started.len()),
+            format!(
+                "{compliant} of {} started visits checked in at the home and out in time",
+                started.len()
+            ),
         ),
         (
             "route_adherence",
@@ -382,6 +397,7 @@ mod tests {
             date: date.into(),
             windows: vec![(9 * 3600, 10 * 3600)],
             check_in,
+            check_in_distance_m: check_in.map(|_| 40.0),
             check_out,
             late_check_out: false,
             stars,

@@ -9,8 +9,17 @@ use axum::http::StatusCode;
 use common::{Service, DATE};
 use dispatch_api::auth::{create_token, Role};
 use dispatch_api::grades::{grade_teams, GradeConfig, Quarter, VisitRecord, NO_TEAM};
+use planner::road_travel::to_wgs84;
+use roads::{haversine_m, LonLat};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
+
+/// Where a visit's client lives, in WGS84.
+async fn home_of(s: &Service, visit: &str) -> LonLat {
+    let (order, _, _) = s.state.store.order_row(visit).await.expect("read").expect("order");
+    let client = s.state.store.client(&order.client).await.expect("read").expect("client");
+    to_wgs84(&client.location)
+}
 
 async fn post(s: &Service, token: Option<&str>, path: &str, body: Value) -> Value {
     let answer = s.call_as(token, "POST", path, Some(&body.to_string()), &[]).await;
@@ -21,10 +30,12 @@ async fn post(s: &Service, token: Option<&str>, path: &str, body: Value) -> Valu
 /// The quarter rebuilt from the station's event log and its current plan.
 async fn from_events(s: &Service, plan: &solver::Plan) -> Quarter {
     let mut visits: BTreeMap<String, VisitRecord> = BTreeMap::new();
+    let mut homes: HashMap<String, LonLat> = HashMap::new();
     for route in &plan.routes {
         for stop in &route.stops {
             let (order, _, _) =
                 s.state.store.order_row(&stop.visit).await.expect("read").expect("order");
+            homes.insert(stop.visit.clone(), home_of(s, &stop.visit).await);
             visits.insert(
                 stop.visit.clone(),
                 VisitRecord {
@@ -44,6 +55,11 @@ async fn from_events(s: &Service, plan: &solver::Plan) -> Quarter {
         match (e.kind.as_str(), record) {
             ("check-in", Some(r)) => {
                 r.check_in = e.data["at"].as_i64();
+                let at = LonLat::new(
+                    e.data["lon"].as_f64().expect("lon"),
+                    e.data["lat"].as_f64().expect("lat"),
+                );
+                r.check_in_distance_m = Some(haversine_m(homes[&visit], at));
                 r.caregiver = e.data["caregiver"].as_str().expect("caregiver").into();
             }
             ("check-out", Some(r)) => r.check_out = e.data["at"].as_i64(),
@@ -69,16 +85,19 @@ async fn grades_are_what_happened(s: Service) {
     let team = json!({"id": "T1", "station": "S1", "caregivers": members});
     post(&s, Some(s.token(Role::Dispatcher)), "/v1/teams", team).await;
 
-    // routes[0]: both visits on time, out, rated 5 and 1; routes[2]: first visit on time and
-    // out; routes[1]: first visit checked in at 21:00, after every window, and never out.
-    let here = json!({"lon": 1.53, "lat": 42.51});
+    // routes[0]: both visits on time, out, rated 5 and 1, the second checked in a kilometre
+    // from the home; routes[2]: first visit on time and out; routes[1]: first visit checked
+    // in at 21:00, after every window, and never out. Check-ins are at the door otherwise.
     let mut links = Vec::new();
     for i in [0, 2, 1] {
         let route = routes[i];
         let token = create_token(&s.state.store, Role::Caregiver, &[], Some(&route.caregiver), "")
             .await
             .expect("token");
-        for stop in route.stops.iter().take(if i == 0 { 2 } else { 1 }) {
+        for (n, stop) in route.stops.iter().take(if i == 0 { 2 } else { 1 }).enumerate() {
+            let home = home_of(&s, &stop.visit).await;
+            let away = if i == 0 && n == 1 { 0.0125 } else { 0.0 };
+            let here = json!({"lon": home.lon + away, "lat": home.lat});
             let at = if i == 1 { 21 * 3600 } else { stop.start.0 };
             s.state.clock.set(&common::date(), at);
             let path = format!("/v1/me/visits/{}/check-in", stop.visit);
@@ -114,7 +133,7 @@ async fn grades_are_what_happened(s: Service) {
     let value = |name: &str| part(t1, name).expect(name)["value"].clone();
     assert_eq!(value("completion"), r4(2.0 / planned as f64));
     assert_eq!(value("punctuality"), r4(2.0 / 3.0), "the 21:00 check-in is late");
-    assert_eq!(value("check_compliance"), r4(2.0 / 3.0), "one check-out missing");
+    assert_eq!(value("check_compliance"), r4(1.0 / 3.0), "one check-out missing, one far away");
     assert_eq!(value("route_adherence"), r4(1.0));
     assert_eq!(value("ratings"), r4(0.5), "5 and 1 stars");
     assert_eq!(value("complaints"), r4(0.5));

@@ -5,10 +5,13 @@ use super::{decode, Store};
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::grades::{Quarter, VisitRecord};
+use planner::road_travel::to_wgs84;
+use roads::{haversine_m, LonLat};
 use serde::Deserialize;
+use solver::scenario::GeoPoint;
 use solver::TimeWindow;
 use sqlx::Row;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 impl Store {
     /// Every visit planned or started on days `from..=to` (`YYYY-MM-DD`), with what happened.
@@ -43,15 +46,18 @@ impl Store {
             }
         }
         let progress = sqlx::query(
-            "SELECT visit, caregiver, date, check_in_s, check_out_s FROM visit_progress \
-             WHERE date >= $1 AND date <= $2",
+            "SELECT visit, caregiver, date, check_in_s, check_out_s, check_in_lon, check_in_lat \
+             FROM visit_progress WHERE date >= $1 AND date <= $2",
         )
         .bind(from)
         .bind(to)
         .fetch_all(&self.pool)
         .await?;
+        let mut checked_in_at: HashMap<String, LonLat> = HashMap::new();
         for p in &progress {
             let visit: String = p.get("visit");
+            checked_in_at
+                .insert(visit.clone(), LonLat::new(p.get("check_in_lon"), p.get("check_in_lat")));
             let record = visits.entry(visit.clone()).or_insert_with(|| VisitRecord {
                 visit,
                 date: p.get("date"),
@@ -102,18 +108,39 @@ impl Store {
         struct Windows {
             windows: Vec<TimeWindow>,
         }
-        let orders = sqlx::query("SELECT id, body FROM orders WHERE date >= $1 AND date <= $2")
-            .bind(from)
-            .bind(to)
-            .fetch_all(&self.pool)
-            .await?;
+        let homes = self.client_homes().await?;
+        let orders =
+            sqlx::query("SELECT id, client, body FROM orders WHERE date >= $1 AND date <= $2")
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
         for o in &orders {
             if let Some(record) = visits.get_mut(o.get::<&str, _>("id")) {
                 let body: Windows = decode(o.get::<&str, _>("body"))?;
                 record.windows = body.windows.iter().map(|w| (w.start.0, w.end.0)).collect();
+                let home = homes.get(o.get::<&str, _>("client"));
+                if let (Some(&home), Some(&at)) = (home, checked_in_at.get(&record.visit)) {
+                    record.check_in_distance_m = Some(haversine_m(home, at));
+                }
             }
         }
         quarter.visits = visits.into_values().collect();
         Ok(quarter)
+    }
+
+    /// Every client's home, in WGS84.
+    async fn client_homes(&self) -> Result<HashMap<String, LonLat>, AppError> {
+        #[derive(Deserialize)]
+        struct Home {
+            location: GeoPoint,
+        }
+        let rows = sqlx::query("SELECT id, body FROM clients").fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let home: Home = decode(r.get::<&str, _>("body"))?;
+                Ok((r.get::<String, _>("id"), to_wgs84(&home.location)))
+            })
+            .collect()
     }
 }
