@@ -7,6 +7,7 @@
 
 use crate::error::AppError;
 use crate::store::Store;
+use crate::svg::escape;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -291,10 +292,6 @@ pub async fn report(
 
 /// Colours of the parts in the chart, in the parts' order.
 const PART_COLOURS: [&str; 6] = ["#1d6fb8", "#1e7b34", "#8a5a00", "#6a3d9a", "#b3261e", "#00838f"];
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// The report as a picture: one bar per team, its points stacked by part, the score and the
 /// grade at its end, the grade thresholds as lines.

@@ -7,6 +7,7 @@
 
 use crate::error::AppError;
 use crate::store::Store;
+use crate::svg::escape;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -245,10 +246,6 @@ pub fn to_csv(ledger: &Ledger) -> String {
 
 /// The most rows a ledger chart draws (the ones with the most hours); the CSV has them all.
 const CHART_ROWS: usize = 40;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// The ledger as a picture: a bar of hours per row (the 40 with most hours), and where a
 /// client has an entitlement, a tick at it.

@@ -28,6 +28,7 @@ pub mod solve_worker;
 pub mod station_day;
 pub mod station_map;
 pub mod store;
+mod svg;
 pub mod web;
 
 pub use app::{app, build_state, serve, AppState};
