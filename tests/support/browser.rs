@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use super::service_process::{admin_token, free_port, wait_healthy, BIN};
+use super::service_process::{admin_token, create_token, free_port, wait_healthy, BIN};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -250,13 +250,7 @@ impl Demo {
 
     /// A new token made by `carecircle token create` with `args` (`--role ...`).
     pub fn create_token(&self, args: &[&str]) -> String {
-        let out = Command::new(BIN)
-            .args(["--quiet", "token", "create", "--db", &self.db_url])
-            .args(args)
-            .output()
-            .expect("token create runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+        create_token(&self.db_url, args)
     }
 
     pub fn token(&self, role: &str) -> &str {

@@ -18,8 +18,14 @@ pub fn free_port() -> u16 {
 
 /// A new admin token in the database at `db` (migrating it first, as the command does).
 pub fn admin_token(db: &str) -> String {
+    create_token(db, &["--role", "admin", "--label", "process-test"])
+}
+
+/// A new token made by `carecircle token create --db db` with `args` (`--role ...`).
+pub fn create_token(db: &str, args: &[&str]) -> String {
     let out = Command::new(BIN)
-        .args(["token", "create", "--db", db, "--role", "admin", "--label", "process-test"])
+        .args(["--quiet", "token", "create", "--db", db])
+        .args(args)
         .output()
         .expect("token create runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

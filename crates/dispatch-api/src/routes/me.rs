@@ -10,7 +10,6 @@ use crate::auth::Caller;
 use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::route_view::{self, RouteView};
-use crate::store::Rating;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -180,15 +179,8 @@ async fn check(
         let mut answer = data;
         if let Check::Out = which {
             // The family's one-time link to rate the visit: the caregiver shows or sends it.
-            let rating = Rating {
-                visit: visit.clone(),
-                station: station.clone(),
-                caregiver: me.clone(),
-                date: date.to_string(),
-                stars: None,
-                comment: None,
-            };
-            answer["rating_link"] = json!(ratings::issue_link(&state, &rating).await?);
+            let link = ratings::issue_link(&state, &visit, &station, &me, date.as_str()).await?;
+            answer["rating_link"] = json!(link);
         }
         Ok((StatusCode::OK, None, answer.to_string()))
     })

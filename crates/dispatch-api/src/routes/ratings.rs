@@ -24,11 +24,25 @@ pub const LOW_STARS: i64 = 2;
 /// The longest comment, in characters.
 const MAX_COMMENT: usize = 1000;
 
-/// Issues a new link for a finished visit; `None` when it was rated already. The link is
-/// the page a family member opens: `/rate/{token}`.
-pub async fn issue_link(state: &AppState, rating: &Rating) -> Result<Option<String>, AppError> {
+/// Issues a new link for `visit`, finished by `caregiver` at `station` on `date`; `None` when
+/// it was rated already. The link is the page a family member opens: `/rate/{token}`.
+pub async fn issue_link(
+    state: &AppState,
+    visit: &str,
+    station: &str,
+    caregiver: &str,
+    date: &str,
+) -> Result<Option<String>, AppError> {
+    let rating = Rating {
+        visit: visit.into(),
+        station: station.into(),
+        caregiver: caregiver.into(),
+        date: date.into(),
+        stars: None,
+        comment: None,
+    };
     let (token, hash) = new_token();
-    Ok(state.store.issue_rating_link(rating, &hash).await?.then(|| format!("/rate/{token}")))
+    Ok(state.store.issue_rating_link(&rating, &hash).await?.then(|| format!("/rate/{token}")))
 }
 
 /// A dispatcher's new link for a checked-out visit (the old one stops working).
@@ -50,15 +64,8 @@ pub async fn reissue(
             "visit {visit:?} is not checked out: only a finished visit can be rated"
         )));
     };
-    let rating = Rating {
-        visit: visit.clone(),
-        station,
-        caregiver: done.caregiver.clone(),
-        date: order.date.to_string(),
-        stars: None,
-        comment: None,
-    };
-    let Some(link) = issue_link(&state, &rating).await? else {
+    let date = order.date.to_string();
+    let Some(link) = issue_link(&state, &visit, &station, &done.caregiver, &date).await? else {
         return Err(AppError::Conflict(format!("visit {visit:?} was rated already")));
     };
     Ok((StatusCode::CREATED, Json(json!({"visit": visit, "link": link}))).into_response())
