@@ -37,8 +37,9 @@ fn the_readme_walkthrough_works_against_serve_demo() {
         .spawn()
         .expect("serve --demo");
     let stdout = server.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
     let mut tokens = Vec::new();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+    for line in lines.by_ref().map_while(Result::ok) {
         if let Some(export) = line.trim().strip_prefix("export ") {
             let assignment = export.split_whitespace().next().unwrap_or_default();
             if let Some((name, value)) = assignment.split_once('=') {
@@ -50,6 +51,8 @@ fn the_readme_walkthrough_works_against_serve_demo() {
         }
     }
     assert_eq!(tokens.len(), 4, "serve --demo prints one token per role");
+    // Keep reading, as a terminal would: the service goes on printing.
+    std::thread::spawn(move || lines.for_each(drop));
     let up = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(up.elapsed() < Duration::from_secs(60), "the service did not start");

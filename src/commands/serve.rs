@@ -133,11 +133,11 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         let state = dispatch_api::build_state(&config).await?;
         if demo {
             print_demo_tokens(&state, &config.scenario).await?;
-            println!(
+            say(format_args!(
                 "Open http://{addr}/ (dispatcher console), http://{addr}/m/ (caregiver's phone \
                  page) or http://{addr}/plan/ (planner) and sign in with a token above.",
                 addr = config.addr
-            );
+            ));
             plan_demo_day(&state, &config.scenario).await?;
         }
         dispatch_api::serve(config, state).await?;
@@ -160,6 +160,13 @@ fn demo_clock(time: &str) -> Result<Clock> {
         return Err(bad());
     }
     Ok(Clock::running_from(&real.now().0, h * 3600 + m * 60))
+}
+
+/// A line on stdout for the person who started the demo. A closed stdout (the reader went
+/// away after the tokens) must not stop the service, as `println!` would by panicking.
+fn say(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// Starts planning today for each demo station (a few seconds each, in the background), so
@@ -196,7 +203,7 @@ async fn print_demo_tokens(
         .find(|c| Some(&c.station) == station.as_ref())
         .map(|c| c.id.clone());
     let stations: Vec<String> = station.iter().cloned().collect();
-    println!("Demo tokens (shown once; export them to follow the README):");
+    say(format_args!("Demo tokens (shown once; export them to follow the README):"));
     for role in Role::ALL {
         let token = create_token(&state.store, role, &stations, caregiver.as_deref(), "demo")
             .await
@@ -206,11 +213,11 @@ async fn print_demo_tokens(
             Role::Caregiver => format!(" (caregiver {})", caregiver.as_deref().unwrap_or("-")),
             _ => String::new(),
         };
-        println!(
+        say(format_args!(
             "  export {}_TOKEN={token}{}",
             role.as_str().to_uppercase(),
             if scope.is_empty() { String::new() } else { format!("   #{scope}") }
-        );
+        ));
     }
     Ok(())
 }
