@@ -120,6 +120,9 @@ pub fn merge(name: &str, plans: Vec<Plan>) -> Plan {
         k.lateness_max = k.lateness_max.max(p.lateness_max);
         k.non_preferred_visits += p.non_preferred_visits;
         k.overtime += p.overtime;
+        if let Some(m) = &p.meals {
+            k.meals.get_or_insert_with(Default::default).add(m);
+        }
         // Fairness is a station's matter: the scenario shows its extremes and the widest
         // station spread.
         let (f, g) = (&mut k.fairness, &p.fairness);

@@ -25,7 +25,7 @@ enum ScenarioCommand {
     /// circle, caregivers per station and a day of visits across the six services; writes the
     /// scenario JSON and an SVG map beside it.
     #[command(
-        after_help = "Examples:\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --stations 3 --caregivers 24 --clients 150 --seed 1 --out scenarios/demo.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county --out out/county.json\n\nThe county preset is a Rongcheng-sized programme: 11 stations, the 300 caregivers on duty (of a\nroster of about 800), 3,200 clients of whom 58 % book care packages (--packages: about 1,200\nvisits a day over the week) and every home-care rule (--rules)."
+        after_help = "Examples:\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --stations 3 --caregivers 24 --clients 150 --seed 1 --out scenarios/demo.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county --out out/county.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county-lunch --out out/lunch.json\n\nThe county preset is a Rongcheng-sized programme: 11 stations, the 300 caregivers on duty (of a\nroster of about 800), 3,200 clients of whom 58 % book care packages (--packages: about 1,200\nvisits a day over the week) and every home-care rule (--rules). The county-lunch preset is a day of meal rounds: 500 hot lunches\nfrom 20 community canteens (--canteens 20 --lunch-only) by 80 caregivers of 4 stations."
     )]
     Generate {
         #[arg(long)]
@@ -54,6 +54,13 @@ enum ScenarioCommand {
         /// instead of a day of visits; plan them with `carecircle week`.
         #[arg(long)]
         packages: bool,
+        /// Community canteens to place: meals are then picked up there and delivered in meal
+        /// rounds (hot within 30 minutes, 6 to a box; see `meal_rules` in scenarios/README.md).
+        #[arg(long)]
+        canteens: Option<usize>,
+        /// A lunch day: one hot lunch delivered to every client, nothing else.
+        #[arg(long)]
+        lunch_only: bool,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Size of each station's service circle.
@@ -79,6 +86,9 @@ enum Preset {
     Demo,
     /// A Rongcheng-sized county day with every home-care rule.
     County,
+    /// A county lunch: 4 stations, 80 caregivers, 500 clients each getting a hot lunch from
+    /// one of 20 community canteens.
+    CountyLunch,
 }
 
 pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
@@ -91,6 +101,8 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         visit_rate,
         rules,
         packages,
+        canteens,
+        lunch_only,
         seed,
         minutes,
         mode,
@@ -98,10 +110,11 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         name,
         out,
     } = args.command;
-    // (stations, caregivers, clients, visit rate, rules and packages)
+    // (stations, caregivers, clients, visit rate, rules and packages, canteens, lunch only)
     let base = match preset {
-        None | Some(Preset::Demo) => (3, 24, 150, 1.0, false),
-        Some(Preset::County) => (11, 300, 3_200, 0.58, true),
+        None | Some(Preset::Demo) => (3, 24, 150, 1.0, false, 0, false),
+        Some(Preset::County) => (11, 300, 3_200, 0.58, true, 0, false),
+        Some(Preset::CountyLunch) => (4, 80, 500, 1.0, false, 20, true),
     };
     let stations = stations.unwrap_or(base.0);
     let caregivers = caregivers.unwrap_or(base.1);
@@ -136,6 +149,8 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         visit_rate,
         rules: rules || base.4,
         packages: packages || base.4,
+        canteens: canteens.unwrap_or(base.5),
+        lunch_only: lunch_only || base.6,
     };
     let scenario = generate::generate(&network, &sample, &opts, progress)?;
     input::write_json(&out, &scenario)?;

@@ -11,7 +11,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use roads::{LonLat, RoadGraph, RoadNetwork};
 use solver::scenario::{
-    CarePackage, Caregiver, CircleSpec, Client, Crs, GeoPoint, Scenario, Station, TravelMode, Visit,
+    Canteen, CarePackage, Caregiver, CircleSpec, Client, Crs, GeoPoint, Scenario, Station,
+    TravelMode, Visit,
 };
 use solver::{Seconds, ServiceKind, TimeWindow};
 
@@ -38,7 +39,20 @@ pub struct Options {
     /// Book care packages for a week instead of a day of visits (`visit_rate` is then the
     /// share of clients with packages), and give subsidised clients a monthly entitlement.
     pub packages: bool,
+    /// Community canteens to place (on residential streets, round the stations): meals are
+    /// then picked up there and delivered, in meal rounds. Two-caregiver bathing is not drawn
+    /// with canteens (one station's day cannot hold both yet).
+    pub canteens: usize,
+    /// A lunch day: one hot lunch delivered to every client with visits, nothing else.
+    pub lunch_only: bool,
 }
+
+/// Canteens serve from 10:30 to 19:00; lunches are ready from 10:45.
+const CANTEEN_HOURS: (i64, i64) = (10 * 3600 + 1800, 19 * 3600);
+const MEALS_READY: i64 = 10 * 3600 + 2700;
+/// A delivered lunch: handed over at the door in 5 minutes, 11:00-12:30.
+const LUNCH_WINDOW: (i64, i64) = (11 * 3600, 12 * 3600 + 1800);
+const LUNCH_HANDOVER_S: i64 = 300;
 
 /// Share of clients whose home service is subsidised, and their monthly hours.
 const SUBSIDISED: f64 = 0.3;
@@ -211,6 +225,7 @@ pub fn generate(
             contracted: None,
             female: false,
             lunch_break: None,
+            box_capacity: None,
         });
     }
 
@@ -251,6 +266,24 @@ pub fn generate(
         let refused = pick(REFUSES_ONE).filter(|r| Some(r) != usual.as_ref());
         let female_only = opts.rules && rules_rng.gen_bool(FEMALE_ONLY_CLIENTS);
         let count = if rng.gen_bool(0.3) { 2 } else { 1 };
+        if opts.lunch_only {
+            visits.push(Visit {
+                id: format!("V{}", visits.len() + 1),
+                client: client.id.clone(),
+                service: ServiceKind::Meal,
+                duration: Seconds(LUNCH_HANDOVER_S),
+                windows: vec![TimeWindow::new(Seconds(LUNCH_WINDOW.0), Seconds(LUNCH_WINDOW.1))],
+                skills: Vec::new(),
+                priority: 3,
+                due: None,
+                preferred: usual.iter().cloned().collect(),
+                refused: refused.iter().cloned().collect(),
+                female_only: false,
+                canteen: None,
+                meals: None,
+            });
+            continue;
+        }
         if opts.packages {
             for _ in 0..count {
                 let template = services::draw(&mut rng);
@@ -271,6 +304,7 @@ pub fn generate(
                     two_caregivers: bathing
                         && opts.rules
                         && rules_rng.gen_bool(TWO_CAREGIVER_BATHING),
+                    canteen: None,
                 });
             }
             continue;
@@ -289,9 +323,12 @@ pub fn generate(
                 preferred: usual.iter().cloned().collect(),
                 refused: refused.iter().cloned().collect(),
                 female_only: false,
+                canteen: None,
+                meals: None,
             });
             if opts.rules {
-                add_rules(&mut visits, &mut links, female_only, &mut rules_rng);
+                let links = (opts.canteens == 0).then_some(&mut links);
+                add_rules(&mut visits, links, female_only, &mut rules_rng);
             }
         }
     }
@@ -310,6 +347,25 @@ pub fn generate(
         v.id = id;
     }
 
+    // Canteens draw from their own stream too.
+    let mut canteen_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0xca27_ee25);
+    let canteens = (0..opts.canteens)
+        .filter_map(|k| {
+            let s = k % stations.len();
+            let at = homes[s].choose(&mut canteen_rng).copied()?;
+            Some(Canteen {
+                id: format!("CT{}", k + 1),
+                name: Some(format!(
+                    "{} 长者食堂 {}",
+                    stations[s].name.as_deref().unwrap_or("?").trim_end_matches(" 服务站"),
+                    k / stations.len() + 1
+                )),
+                location: wgs84(at),
+                hours: TimeWindow::new(Seconds(CANTEEN_HOURS.0), Seconds(CANTEEN_HOURS.1)),
+                meals_ready: Some(Seconds(MEALS_READY)),
+            })
+        })
+        .collect();
     let scenario = Scenario {
         name: opts.name.clone(),
         date: Some(opts.date.clone()),
@@ -321,6 +377,8 @@ pub fn generate(
         links,
         soft_costs: None,
         packages,
+        canteens,
+        meal_rules: None,
     };
     scenario.validate()?;
     Ok(scenario)
@@ -331,7 +389,7 @@ pub fn generate(
 /// caregiver at the same time.
 fn add_rules(
     visits: &mut Vec<Visit>,
-    links: &mut Vec<solver::VisitLink>,
+    links: Option<&mut Vec<solver::VisitLink>>,
     female_only: bool,
     rng: &mut ChaCha8Rng,
 ) {
@@ -342,6 +400,7 @@ fn add_rules(
     if v.service == ServiceKind::Meal {
         v.due = v.windows.first().map(|w| w.start + Seconds(MEAL_DUE_AFTER));
     }
+    let Some(links) = links else { return };
     if v.service == ServiceKind::Bathing && rng.gen_bool(TWO_CAREGIVER_BATHING) {
         // A temporary id; the caller numbers every visit once all are drawn.
         let mut helper = v.clone();

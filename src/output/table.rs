@@ -54,5 +54,18 @@ pub fn kpi_table(plan: &Plan, caregivers_available: usize) -> String {
         ),
     );
     row(&mut out, "visits per caregiver", format!("{} - {}", f.visits_min, f.visits_max));
+    if let Some(m) = &k.meals {
+        row(&mut out, "meals delivered / rounds", format!("{} / {}", m.delivered, m.rounds));
+        row(
+            &mut out,
+            "meal ride mean / max (m:ss)",
+            format!("{} / {}", ms(m.ride_mean.0), ms(m.ride_max.0)),
+        );
+    }
     out
+}
+
+/// `m:ss` for a number of seconds.
+fn ms(seconds: i64) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
 }

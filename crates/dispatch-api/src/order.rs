@@ -220,6 +220,8 @@ impl Order {
             preferred: self.preferred.clone(),
             refused: self.refused.clone(),
             female_only: self.female_only,
+            canteen: None,
+            meals: None,
         }
     }
 }

@@ -55,6 +55,8 @@ pub async fn scenario(
         links: Vec::new(),
         soft_costs: None,
         packages: Vec::new(),
+        canteens: Vec::new(),
+        meal_rules: None,
     };
     Ok((scenario, absent))
 }

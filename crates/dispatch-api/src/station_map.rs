@@ -52,6 +52,8 @@ fn draw(network: &RoadNetwork, station: &Station) -> Result<Value, AppError> {
         links: Vec::new(),
         soft_costs: None,
         packages: Vec::new(),
+        canteens: Vec::new(),
+        meal_rules: None,
     };
     let report = coverage::circles(&alone, network, None, None, &mut |_| {})
         .map_err(|e| AppError::invalid("station", e.to_string()))?;

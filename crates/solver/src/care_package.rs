@@ -36,6 +36,9 @@ pub struct CarePackage {
     /// Each visit needs two caregivers at once.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub two_caregivers: bool,
+    /// The client's canteen for a meal package (see `scenario::Visit::canteen`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canteen: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub female_only: bool,
 }
@@ -156,6 +159,8 @@ pub fn expand_week(scenario: &Scenario, days: usize, first_weekday: u8) -> Vec<P
                 preferred: Vec::new(),
                 refused: Vec::new(),
                 female_only: p.female_only,
+                canteen: p.canteen.clone(),
+                meals: None,
             };
             if p.two_caregivers {
                 let helper =

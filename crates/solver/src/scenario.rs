@@ -135,6 +135,9 @@ pub struct Caregiver {
     /// A lunch break: `{window: {start, end}, duration}`, taken wherever the caregiver is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lunch_break: Option<m::LunchBreak>,
+    /// Meals the caregiver's insulated box holds (default: `meal_rules.box_capacity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub box_capacity: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -180,6 +183,47 @@ pub struct Visit {
     /// Only a female caregiver may serve it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub female_only: bool,
+    /// A meal's canteen, chosen by the client; without one the plan picks among the
+    /// `meal_rules.nearest` canteens nearest the client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canteen: Option<String>,
+    /// Meals delivered (a meal visit; default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meals: Option<u32>,
+}
+
+/// A community canteen (长者食堂) where caregivers pick meals up for delivery.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Canteen {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub location: GeoPoint,
+    /// Opening hours, seconds from midnight: meals are picked up inside them.
+    pub hours: TimeWindow,
+    /// Meals are ready from this time (seconds from midnight; default: when it opens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meals_ready: Option<Seconds>,
+}
+
+/// How meals travel: the hot-food limit from pick-up to the client's door, the insulated
+/// box's size, the time a pick-up takes per meal order and how many nearby canteens the plan may choose
+/// among when a client has not chosen one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MealRules {
+    pub max_ride_minutes: u32,
+    pub box_capacity: u32,
+    pub pickup_minutes: u32,
+    pub nearest: u32,
+}
+
+impl Default for MealRules {
+    /// Hot food within 30 minutes, a box of 6, a minute at the counter per meal order, 3
+    /// canteens to choose from.
+    fn default() -> MealRules {
+        MealRules { max_ride_minutes: 30, box_capacity: 6, pickup_minutes: 1, nearest: 3 }
+    }
 }
 
 /// A scenario file: the master data of one or more stations and a day of visits.
@@ -206,6 +250,13 @@ pub struct Scenario {
     /// Recurring bookings, expanded into days by `care_package::expand_week`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<CarePackage>,
+    /// Canteens meals are picked up from. With none, a meal visit is a visit like any other
+    /// (the caregiver brings or cooks the meal); with some, each meal is a pick-up at a
+    /// canteen and a delivery (a meal round).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub canteens: Vec<Canteen>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meal_rules: Option<MealRules>,
 }
 
 /// One station's day as a solver problem. `points[i]` is `LocationIdx(i)`; `modes[p]` is
@@ -292,6 +343,45 @@ impl Scenario {
                     return Err(ScenarioError::invalid(
                         format!("visits[{i}].{name}"),
                         format!("unknown caregiver {c:?}"),
+                    ));
+                }
+            }
+        }
+        let canteens = unique_ids("canteens", self.canteens.iter().map(|c| &c.id))?;
+        for (i, c) in self.canteens.iter().enumerate() {
+            check_point(&format!("canteens[{i}].location"), &c.location)?;
+            check_window(&format!("canteens[{i}].hours"), &c.hours)?;
+            if c.meals_ready.is_some_and(|r| r > c.hours.end) {
+                return Err(ScenarioError::invalid(
+                    format!("canteens[{i}].meals_ready"),
+                    "is after the canteen closes",
+                ));
+            }
+        }
+        for (i, v) in self.visits.iter().enumerate() {
+            if let Some(c) = v.canteen.as_deref().filter(|c| !canteens.contains(c)) {
+                return Err(ScenarioError::invalid(
+                    format!("visits[{i}].canteen"),
+                    format!("unknown canteen {c:?}"),
+                ));
+            }
+            if v.meals == Some(0) {
+                return Err(ScenarioError::invalid(
+                    format!("visits[{i}].meals"),
+                    "must be at least 1",
+                ));
+            }
+        }
+        if let Some(r) = &self.meal_rules {
+            for (name, value) in [
+                ("max_ride_minutes", r.max_ride_minutes),
+                ("box_capacity", r.box_capacity),
+                ("nearest", r.nearest),
+            ] {
+                if value == 0 {
+                    return Err(ScenarioError::invalid(
+                        format!("meal_rules.{name}"),
+                        "must be at least 1",
                     ));
                 }
             }
@@ -398,6 +488,8 @@ impl Scenario {
                 female_only: v.female_only,
             });
         }
+        let rules = self.meal_rules.unwrap_or_default();
+        let pairs = self.meal_rounds(&mut visits, &mut points, &mut point_ids, &rules);
         let caregivers = caregivers
             .into_iter()
             .map(|c| m::Caregiver {
@@ -408,7 +500,9 @@ impl Scenario {
                 start: LocationIdx(0),
                 end: LocationIdx(0),
                 shift: c.shift,
-                capacity: None,
+                // The box matters only on a day with meal rounds.
+                capacity: (!pairs.is_empty())
+                    .then(|| i64::from(c.box_capacity.unwrap_or(rules.box_capacity))),
                 max_route_duration: c.max_route_duration,
                 contracted: c.contracted,
                 female: c.female,
@@ -428,10 +522,112 @@ impl Scenario {
         )?;
         let links: Vec<m::VisitLink> =
             self.links.iter().filter(|l| problem.visit_idx(&l.first).is_some()).cloned().collect();
-        let problem =
-            problem.with_links(links)?.with_soft_costs(self.soft_costs.unwrap_or_default())?;
+        if !links.is_empty() && !pairs.is_empty() {
+            return Err(ScenarioError::invalid(
+                "canteens",
+                format!(
+                    "station {}: meal rounds and linked visits (two caregivers) in one day are \
+                     not supported yet; plan the meals without canteens or the links apart",
+                    station.id
+                ),
+            ));
+        }
+        let problem = problem
+            .with_links(links)?
+            .with_pairs(pairs)?
+            .with_soft_costs(self.soft_costs.unwrap_or_default())?;
         Ok(StationDay { station: station.id.clone(), problem, points, point_ids, modes })
     }
+}
+
+impl Scenario {
+    /// Turns each meal visit of a station's day into a meal round's pair: the visit is the
+    /// delivery, and a pick-up visit (`{visit}@{canteen}`) is added at its chosen canteen, or at
+    /// each of the `rules.nearest` canteens nearest the client (straight-line: the scenario
+    /// holds no travel times; the plan then chooses by road). Canteens join `points` as they
+    /// are used. No canteens: no pairs.
+    fn meal_rounds(
+        &self,
+        visits: &mut Vec<m::Visit>,
+        points: &mut Vec<GeoPoint>,
+        point_ids: &mut Vec<String>,
+        rules: &MealRules,
+    ) -> Vec<m::PickupDelivery> {
+        if self.canteens.is_empty() {
+            return Vec::new();
+        }
+        let mut pairs = Vec::new();
+        let mut pickups = Vec::new();
+        for v in visits.iter().filter(|v| v.service == ServiceKind::Meal) {
+            let Some(booked) = self.visits.iter().find(|b| b.id == v.id) else { continue };
+            let home = points[v.location.index()];
+            let chosen: Vec<&Canteen> = match &booked.canteen {
+                Some(id) => self.canteens.iter().filter(|c| &c.id == id).collect(),
+                None => {
+                    let mut by_distance: Vec<&Canteen> = self.canteens.iter().collect();
+                    by_distance.sort_by(|a, b| {
+                        let (da, db) = (ground_m(home, a.location), ground_m(home, b.location));
+                        da.total_cmp(&db).then_with(|| a.id.cmp(&b.id))
+                    });
+                    by_distance.truncate(rules.nearest as usize);
+                    by_distance
+                }
+            };
+            let mut ids = Vec::new();
+            for canteen in chosen {
+                let location = match point_ids.iter().position(|p| p == &canteen.id) {
+                    Some(i) => LocationIdx(i as u32),
+                    None => {
+                        points.push(canteen.location);
+                        point_ids.push(canteen.id.clone());
+                        LocationIdx(points.len() as u32 - 1)
+                    }
+                };
+                let ready = canteen.meals_ready.unwrap_or(canteen.hours.start);
+                let id = format!("{}@{}", v.id, canteen.id);
+                pickups.push(m::Visit {
+                    id: id.clone(),
+                    client: v.client.clone(),
+                    location,
+                    service: ServiceKind::Meal,
+                    duration: Seconds(i64::from(rules.pickup_minutes) * 60),
+                    windows: vec![TimeWindow::new(
+                        ready.max(canteen.hours.start),
+                        canteen.hours.end,
+                    )],
+                    skills: Vec::new(),
+                    priority: v.priority,
+                    demand: 0,
+                    due: None,
+                    duration_for: Default::default(),
+                    preferred: Vec::new(),
+                    refused: Vec::new(),
+                    female_only: false,
+                });
+                ids.push(id);
+            }
+            pairs.push(m::PickupDelivery {
+                pickups: ids,
+                delivery: v.id.clone(),
+                quantity: i64::from(booked.meals.unwrap_or(1)),
+                max_ride: Some(Seconds(i64::from(rules.max_ride_minutes) * 60)),
+            });
+        }
+        visits.extend(pickups);
+        pairs
+    }
+}
+
+/// Metres between two points on the ground (haversine; converting other systems is the
+/// caller's business, and a few hundred metres of offset do not change which canteen is
+/// near).
+fn ground_m(a: GeoPoint, b: GeoPoint) -> f64 {
+    const R: f64 = 6_371_000.0;
+    let (la, lb) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = lb - la;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la.cos() * lb.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * R * h.sqrt().asin()
 }
 
 fn unique_ids<'a>(

@@ -302,7 +302,30 @@ fn every_rule_is_caught() {
     let lunch =
         Problem::new("checker", p.visits.clone(), with_break, 6, 2, p.max_leg, p.objective, 1)
             .expect("valid");
+    // Pairs on the good plan (b serves v2, v1, v5 in that order): the visits' own demand
+    // goes (the pair carries the load) and every box holds one.
+    let paired = |pickup: &str, delivery: &str, quantity: i64, max_ride: Option<i64>| {
+        let mut visits = p.visits.clone();
+        visits.iter_mut().for_each(|v| v.demand = 0);
+        let mut caregivers = p.caregivers.clone();
+        caregivers.iter_mut().for_each(|c| c.capacity = Some(1));
+        let pair = solver::PickupDelivery {
+            pickups: vec![pickup.into()],
+            delivery: delivery.into(),
+            quantity,
+            max_ride: max_ride.map(Seconds),
+        };
+        Problem::new("checker", visits, caregivers, 6, 2, p.max_leg, p.objective, 1)
+            .and_then(|q| q.with_pairs(vec![pair]))
+            .expect("valid pair")
+    };
+    assert!(check(&paired("v2", "v1", 1, None), &t, &plan).is_feasible(), "a good pair passes");
     for (rule, problem) in [
+        (CheckRule::PairIncomplete, paired("v4", "v3", 1, None)),
+        (CheckRule::PairSameCaregiver, paired("v3", "v2", 1, None)),
+        (CheckRule::PickupBeforeDelivery, paired("v1", "v2", 1, None)),
+        (CheckRule::RideTime, paired("v2", "v1", 1, Some(0))),
+        (CheckRule::BoxCapacity, paired("v2", "v1", 2, None)),
         (CheckRule::Break, lunch),
         (CheckRule::Gender, female_only),
         (CheckRule::Refused, refused),

@@ -109,3 +109,23 @@ fn generated_problems_are_mostly_servable() {
     assert!(served * 2 > total, "served {served} of {total}");
     assert!(reasons.len() >= 3, "{reasons:?}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Pick-up-and-delivery: every plan passes the checker (pairs on one route, pick-up first,
+    /// ride time, box), each order is served once or unassigned once, pick-ups are never listed
+    /// unassigned, and a seed gives the same plan.
+    #[test]
+    fn pair_plans_pass_the_checker(seed in any::<u64>(), n_visits in 0usize..=24, n_caregivers in 0usize..=5) {
+        let (problem, travel) = common::random_pairs_problem(seed, n_visits, n_caregivers);
+        let plan = common::solve(&problem, &travel, seed, 120);
+        common::assert_feasible(&problem, &travel, &plan);
+        for u in &plan.unassigned {
+            let v = problem.visit_idx(&u.visit).expect("known visit");
+            prop_assert!(!problem.is_pickup(v), "{} is a pick-up", u.visit);
+        }
+        prop_assert_eq!(plan.kpis.visits_served + plan.kpis.visits_unassigned, problem.order_count());
+        prop_assert_eq!(plan.clone(), common::solve(&problem, &travel, seed, 120));
+    }
+}

@@ -66,6 +66,8 @@ fn empty_scenario(stations: Vec<Station>) -> Scenario {
         links: Vec::new(),
         soft_costs: None,
         packages: Vec::new(),
+        canteens: Vec::new(),
+        meal_rules: None,
     }
 }
 

@@ -352,6 +352,8 @@ pub async fn package_orders(
             links: Vec::new(),
             soft_costs: None,
             packages: packages.clone(),
+            canteens: Vec::new(),
+            meal_rules: None,
         };
         let today =
             expand_week(&week, 7, 0).into_iter().nth(usize::from(weekday)).unwrap_or_default();

@@ -304,6 +304,8 @@ impl Store {
             links: Vec::new(),
             soft_costs: None,
             packages: Vec::new(),
+            canteens: Vec::new(),
+            meal_rules: None,
         })
     }
 }

@@ -105,6 +105,8 @@ pub fn days(scenario: &Scenario, model: &DemandModel, days: usize, seed: u64) ->
                         preferred: Vec::new(),
                         refused: Vec::new(),
                         female_only: false,
+                        canteen: None,
+                        meals: None,
                     });
                     urgent.push(id);
                 }

@@ -117,6 +117,8 @@ pub fn run(
                     links: Vec::new(),
                     soft_costs: scenario.soft_costs,
                     packages: Vec::new(),
+                    canteens: Vec::new(),
+                    meal_rules: None,
                 };
                 let station_day = one_day.station_day(&station.id)?;
                 let travel_times =

@@ -4,6 +4,7 @@
 //! here. Only the cost *definition* (`model::cost`) is shared, as a specification.
 
 mod links;
+mod pairs;
 mod route;
 mod violation;
 
@@ -22,6 +23,7 @@ pub struct CheckReport {
     pub longest_leg: Seconds,
     /// Routes with at least one stop.
     pub routes_used: usize,
+    /// Orders served and not: every visit but the pick-ups of pairs.
     pub visits_served: usize,
     pub visits_unassigned: usize,
     /// The soft rules' figures from the reported times: lateness after the visits' `due`
@@ -124,6 +126,11 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
             let msg = "served and listed unassigned".into();
             out.push(violation(CheckRule::ServedAndUnassigned, None, id, msg));
         }
+        // A pick-up is a stop on the way to an order, not an order: the pair rules account
+        // for it.
+        if problem.is_pickup(crate::model::VisitIdx(i as u32)) {
+            continue;
+        }
         if served[i] == 0 && listed[i] == 0 {
             let msg = "neither served nor listed unassigned".into();
             out.push(violation(CheckRule::VisitMissing, None, id, msg));
@@ -136,6 +143,7 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
         }
     }
     links::check_links(problem, &served_by, &mut out);
+    pairs::check_pairs(problem, plan, &mut out);
     report.cost = cost::total(
         unassigned_units,
         cost::objective_term(

@@ -52,10 +52,21 @@ pub enum CheckRule {
     Refused,
     /// A caregiver's lunch break is missing, outside its window, or overlaps work or travel.
     Break,
+    /// A pair's delivery is served without exactly one of its pick-ups, or a pick-up without
+    /// its delivery.
+    PairIncomplete,
+    /// A pair's pick-up and delivery are served by two caregivers.
+    PairSameCaregiver,
+    /// A delivery comes before its pick-up on the route.
+    PickupBeforeDelivery,
+    /// A delivery starts later after its pick-up than the pair's ride-time limit.
+    RideTime,
+    /// More is on board (pairs picked up, not yet delivered) than the caregiver's box holds.
+    BoxCapacity,
 }
 
 impl CheckRule {
-    pub const ALL: [CheckRule; 22] = [
+    pub const ALL: [CheckRule; 27] = [
         CheckRule::UnknownCaregiver,
         CheckRule::UnknownVisit,
         CheckRule::CaregiverUsedTwice,
@@ -78,6 +89,11 @@ impl CheckRule {
         CheckRule::Gender,
         CheckRule::Refused,
         CheckRule::Break,
+        CheckRule::PairIncomplete,
+        CheckRule::PairSameCaregiver,
+        CheckRule::PickupBeforeDelivery,
+        CheckRule::RideTime,
+        CheckRule::BoxCapacity,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +120,11 @@ impl CheckRule {
             CheckRule::Gender => "gender",
             CheckRule::Refused => "refused",
             CheckRule::Break => "break",
+            CheckRule::PairIncomplete => "pair_incomplete",
+            CheckRule::PairSameCaregiver => "pair_same_caregiver",
+            CheckRule::PickupBeforeDelivery => "pickup_before_delivery",
+            CheckRule::RideTime => "ride_time",
+            CheckRule::BoxCapacity => "box_capacity",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Readers of benchmark file formats.
 
+pub mod lilim;
 pub mod mankowska;
 pub mod solomon;
 pub mod vrplib;

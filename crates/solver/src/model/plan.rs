@@ -69,10 +69,14 @@ pub enum ReasonCode {
     Refused,
     /// No caregiver who could serve it alone can also fit their lunch break around it.
     Break,
+    /// A delivery (a meal) no canteen it may come from can reach within the ride-time limit.
+    RideTime,
+    /// A delivery's quantity is more than any caregiver's box holds.
+    BoxCapacity,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 11] = [
+    pub const ALL: [ReasonCode; 13] = [
         ReasonCode::Skills,
         ReasonCode::TimeWindow,
         ReasonCode::Shift,
@@ -84,6 +88,8 @@ impl ReasonCode {
         ReasonCode::Gender,
         ReasonCode::Refused,
         ReasonCode::Break,
+        ReasonCode::RideTime,
+        ReasonCode::BoxCapacity,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +105,8 @@ impl ReasonCode {
             ReasonCode::Gender => "gender",
             ReasonCode::Refused => "refused",
             ReasonCode::Break => "break",
+            ReasonCode::RideTime => "ride_time",
+            ReasonCode::BoxCapacity => "box_capacity",
         }
     }
 
@@ -107,7 +115,11 @@ impl ReasonCode {
     pub fn is_hopeless(self) -> bool {
         matches!(
             self,
-            ReasonCode::Skills | ReasonCode::Capacity | ReasonCode::Gender | ReasonCode::Refused
+            ReasonCode::Skills
+                | ReasonCode::Capacity
+                | ReasonCode::Gender
+                | ReasonCode::Refused
+                | ReasonCode::BoxCapacity
         )
     }
 
@@ -127,6 +139,10 @@ impl ReasonCode {
             ReasonCode::Gender => "it needs a female caregiver and no skilled caregiver is one",
             ReasonCode::Refused => "the client refused every caregiver who could serve it",
             ReasonCode::Break => "no caregiver who could serve it can fit their break around it",
+            ReasonCode::RideTime => {
+                "no canteen it may come from can reach it within the ride-time limit"
+            }
+            ReasonCode::BoxCapacity => "it is more than any caregiver's box holds",
         }
     }
 }
@@ -172,10 +188,36 @@ pub struct Kpis {
     pub overtime: Seconds,
     #[serde(default)]
     pub fairness: Fairness,
+    /// Meal rounds, on problems with pick-up-and-delivery pairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meals: Option<MealFigures>,
     /// The objective of the benchmark the problem came from, in its own units, where it
     /// has one (Mankowska et al.: (distance + total tardiness + maximum tardiness) / 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<f64>,
+}
+
+/// What the meal rounds of a plan look like: deliveries made, rounds (arrivals at a
+/// canteen: consecutive pick-ups there are one), and how long the meals rode from the end of
+/// their pick-up to the start of their delivery.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MealFigures {
+    pub delivered: usize,
+    pub rounds: usize,
+    pub ride_total: Seconds,
+    pub ride_mean: Seconds,
+    pub ride_max: Seconds,
+}
+
+impl MealFigures {
+    /// Adds another plan's figures (stations of one scenario).
+    pub fn add(&mut self, other: &MealFigures) {
+        self.delivered += other.delivered;
+        self.rounds += other.rounds;
+        self.ride_total += other.ride_total;
+        self.ride_max = self.ride_max.max(other.ride_max);
+        self.ride_mean = Seconds(self.ride_total.0 / (self.delivered.max(1) as i64));
+    }
 }
 
 /// How evenly the work is shared among all the caregivers of the problem (idle ones count

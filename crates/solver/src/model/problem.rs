@@ -1,5 +1,6 @@
 use super::{
-    Caregiver, CaregiverIdx, ProblemError, Seconds, SoftCosts, Visit, VisitIdx, VisitLink,
+    Caregiver, CaregiverIdx, PickupDelivery, ProblemError, Seconds, SoftCosts, Visit, VisitIdx,
+    VisitLink,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -38,6 +39,11 @@ pub struct Problem {
     pub links: Vec<VisitLink>,
     /// What the soft rules cost; set with [`Problem::with_soft_costs`].
     pub soft: SoftCosts,
+    /// Loads carried from a pick-up to a delivery (see [`PickupDelivery`]); set with
+    /// [`Problem::with_pairs`].
+    pub pairs: Vec<PickupDelivery>,
+    /// For each visit in a pair: the pair's index and whether the visit is a pick-up.
+    pair_of: Vec<Option<(u32, bool)>>,
     visit_index: HashMap<String, VisitIdx>,
     caregiver_index: HashMap<String, CaregiverIdx>,
 }
@@ -175,6 +181,8 @@ impl Problem {
             time_scale,
             links: Vec::new(),
             soft: SoftCosts::default(),
+            pairs: Vec::new(),
+            pair_of: Vec::new(),
             visit_index,
             caregiver_index,
         })
@@ -213,6 +221,90 @@ impl Problem {
         }
         self.links = links;
         Ok(self)
+    }
+
+    /// Adds pick-up-and-delivery pairs: each names a delivery and at least one pick-up, all
+    /// visits of the problem without a `demand` of their own (the pair carries it) and in no
+    /// other pair or link, with `quantity >= 0` and `max_ride >= 0`.
+    pub fn with_pairs(mut self, pairs: Vec<PickupDelivery>) -> Result<Problem, ProblemError> {
+        let mut pair_of = vec![None; self.visits.len()];
+        let linked: std::collections::HashSet<&str> =
+            self.links.iter().flat_map(|l| [l.first.as_str(), l.second.as_str()]).collect();
+        for (i, p) in pairs.iter().enumerate() {
+            let field = |f: &str| format!("pairs[{i}].{f}");
+            if p.pickups.is_empty() {
+                return Err(ProblemError::Invalid {
+                    field: field("pickups"),
+                    reason: "needs at least one pick-up visit".into(),
+                });
+            }
+            let ends = p
+                .pickups
+                .iter()
+                .enumerate()
+                .map(|(k, id)| (format!("pickups[{k}]"), id, true))
+                .chain([("delivery".to_string(), &p.delivery, false)]);
+            for (name, id, is_pickup) in ends {
+                let v = self.visit_idx(id).ok_or_else(|| ProblemError::Invalid {
+                    field: field(&name),
+                    reason: format!("no visit {id:?} in the problem"),
+                })?;
+                let slot = &mut pair_of[v.index()];
+                if slot.is_some() || linked.contains(id.as_str()) {
+                    return Err(ProblemError::Invalid {
+                        field: field(&name),
+                        reason: format!("visit {id:?} is already in a pair or a link"),
+                    });
+                }
+                *slot = Some((i as u32, is_pickup));
+                if self.visits[v.index()].demand != 0 {
+                    return Err(ProblemError::Invalid {
+                        field: field(&name),
+                        reason: format!(
+                            "visit {id:?} has a demand of its own; a pair's load is its quantity"
+                        ),
+                    });
+                }
+            }
+            if p.quantity < 0 {
+                return Err(ProblemError::Invalid {
+                    field: field("quantity"),
+                    reason: "must not be negative".into(),
+                });
+            }
+            if p.max_ride.is_some_and(|r| r.0 < 0) {
+                return Err(ProblemError::Invalid {
+                    field: field("max_ride"),
+                    reason: "must not be negative".into(),
+                });
+            }
+        }
+        if !pairs.is_empty() && !self.links.is_empty() {
+            return Err(ProblemError::Invalid {
+                field: "pairs".into(),
+                reason: "pick-up-and-delivery pairs and linked visits cannot yet be planned in \
+                         one problem; plan them as two problems"
+                    .into(),
+            });
+        }
+        self.pairs = pairs;
+        self.pair_of = pair_of;
+        Ok(self)
+    }
+
+    /// The pair visit `v` belongs to, and whether it is the pair's pick-up.
+    pub fn pair_of(&self, v: VisitIdx) -> Option<(usize, bool)> {
+        self.pair_of.get(v.index()).copied().flatten().map(|(p, pickup)| (p as usize, pickup))
+    }
+
+    /// Whether visit `v` is a pick-up: a stop on the way to an order, not an order itself.
+    pub fn is_pickup(&self, v: VisitIdx) -> bool {
+        self.pair_of(v).is_some_and(|(_, pickup)| pickup)
+    }
+
+    /// The orders: visits that are not pick-ups.
+    pub fn order_count(&self) -> usize {
+        (0..self.visits.len()).filter(|&v| !self.is_pickup(VisitIdx(v as u32))).count()
     }
 
     /// Sets what the soft rules cost; weights must not be negative.

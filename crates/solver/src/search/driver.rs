@@ -33,6 +33,9 @@ const LOCAL_SEARCH_MARGIN: f64 = 0.02;
 /// Builds a plan for `problem` and improves it until `env.stop` or `env.cancel` says stop.
 /// Deterministic for a given `env.seed` and iteration-based stop criterion.
 pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment) -> Plan {
+    if !problem.pairs.is_empty() {
+        return crate::search::pairs::solve(problem, travel, env);
+    }
     if problem.has_home_care_rules() {
         return crate::search::linked::solve(problem, travel, env);
     }

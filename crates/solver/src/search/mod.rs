@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod linked;
 pub mod local;
 pub mod output;
+pub mod pairs;
 pub mod recreate;
 pub mod ruin;
 pub mod solution;

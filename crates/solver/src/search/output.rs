@@ -2,7 +2,8 @@
 
 use crate::eval::Data;
 use crate::model::{
-    cost, Fairness, Kpis, Meters, Plan, Problem, ReasonCode, Route, Seconds, Stop, Unassigned,
+    cost, Fairness, Kpis, MealFigures, Meters, Plan, Problem, ReasonCode, Route, Seconds, Stop,
+    Unassigned,
 };
 use crate::search::solution::Solution;
 use crate::travel::TravelTimes;
@@ -86,7 +87,8 @@ pub fn build_plan<'a>(
         travel_distance += travel.distance(cg.profile, prev, cg.end);
         let working = Seconds(route.return_time - route.departure);
         soft.overtime += cost::overtime(working, cg.contracted);
-        per_caregiver[route.caregiver] = (working, route.visits.len());
+        let orders = route.visits.iter().filter(|&&v| !problem.is_pickup(VisitIdx(v))).count();
+        per_caregiver[route.caregiver] = (working, orders);
         routes.push(Route {
             caregiver: cg.id.clone(),
             departure: Seconds(route.departure),
@@ -114,9 +116,10 @@ pub fn build_plan<'a>(
         .iter()
         .map(|&v| cost::unassigned_units(problem.visit(VisitIdx(v)).priority))
         .sum();
+    let orders = problem.order_count();
     let kpis = Kpis {
-        visits_total: problem.visits.len(),
-        visits_served: problem.visits.len() - unassigned.len(),
+        visits_total: orders,
+        visits_served: orders - unassigned.len(),
         visits_unassigned: unassigned.len(),
         caregivers_used: routes.len(),
         travel_time,
@@ -134,7 +137,46 @@ pub fn build_plan<'a>(
         non_preferred_visits: soft.non_preferred,
         overtime: soft.overtime,
         fairness,
+        meals: meal_figures(problem, &routes),
         objective: None,
     };
     Plan { problem: problem.name.clone(), routes, unassigned, kpis }
+}
+
+/// The meal rounds of the routes, if the problem has pick-up-and-delivery pairs.
+fn meal_figures(problem: &Problem, routes: &[Route]) -> Option<MealFigures> {
+    if problem.pairs.is_empty() {
+        return None;
+    }
+    let mut figures = MealFigures::default();
+    let mut picked_end = vec![None; problem.pairs.len()];
+    for r in routes {
+        let mut previous = None;
+        for s in &r.stops {
+            let Some(v) = problem.visit_idx(&s.visit) else { continue };
+            let location = problem.visit(v).location;
+            match problem.pair_of(v) {
+                Some((p, true)) => {
+                    picked_end[p] = Some(s.end);
+                    if previous != Some((true, location)) {
+                        figures.rounds += 1;
+                    }
+                    previous = Some((true, location));
+                    continue;
+                }
+                Some((p, false)) => {
+                    if let Some(end) = picked_end[p] {
+                        let ride = s.start - end;
+                        figures.delivered += 1;
+                        figures.ride_total += ride;
+                        figures.ride_max = figures.ride_max.max(ride);
+                    }
+                }
+                None => {}
+            }
+            previous = Some((false, location));
+        }
+    }
+    figures.ride_mean = Seconds(figures.ride_total.0 / (figures.delivered.max(1) as i64));
+    Some(figures)
 }

@@ -241,3 +241,59 @@ pub fn visit(id: &str, location: u32, window: (i64, i64), duration: i64) -> Visi
         female_only: false,
     }
 }
+
+/// [`random_problem`] with pick-up-and-delivery pairs: about two thirds of the visits become
+/// pairs (a delivery and one or two alternative pick-ups, a quantity of 0-3, a ride-time
+/// limit on some), the rest stay single; boxes hold 1-5 and some caregivers take a lunch break.
+pub fn random_pairs_problem(
+    seed: u64,
+    n_visits: usize,
+    n_caregivers: usize,
+) -> (Problem, TravelMatrices) {
+    let (base, travel) = random_problem(seed, n_visits, n_caregivers);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9a1e);
+    let mut visits = base.visits.clone();
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while i + 1 < visits.len() {
+        if rng.gen_bool(0.3) {
+            i += 1;
+            continue;
+        }
+        let alternatives = if i + 2 < visits.len() && rng.gen_bool(0.4) { 2 } else { 1 };
+        for v in &mut visits[i..=i + alternatives] {
+            v.demand = 0;
+        }
+        pairs.push(solver::PickupDelivery {
+            pickups: visits[i + 1..=i + alternatives].iter().map(|v| v.id.clone()).collect(),
+            delivery: visits[i].id.clone(),
+            quantity: rng.gen_range(0..=3),
+            max_ride: rng.gen_bool(0.5).then(|| Seconds(rng.gen_range(200..2_000))),
+        });
+        i += alternatives + 1;
+    }
+    let mut caregivers = base.caregivers.clone();
+    for c in &mut caregivers {
+        c.capacity = Some(rng.gen_range(1..=5));
+        if rng.gen_bool(0.3) {
+            let open = rng.gen_range(1_000..5_000);
+            c.lunch_break = Some(solver::LunchBreak {
+                window: TimeWindow::new(Seconds(open), Seconds(open + rng.gen_range(0..2_000))),
+                duration: Seconds(rng.gen_range(0..900)),
+            });
+        }
+    }
+    let problem = Problem::new(
+        "pairs",
+        visits,
+        caregivers,
+        base.num_locations,
+        2,
+        base.max_leg,
+        base.objective,
+        1,
+    )
+    .and_then(|p| p.with_pairs(pairs))
+    .expect("valid problem");
+    (problem, travel)
+}

@@ -12,6 +12,7 @@ mod fairness;
 mod gender;
 mod lateness;
 mod linked;
+mod meals;
 mod overtime;
 mod priority;
 mod refusal;
