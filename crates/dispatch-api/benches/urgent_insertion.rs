@@ -62,6 +62,7 @@ fn station_day(network: &RoadNetwork) -> Scenario {
             contracted: None,
             female: i % 2 == 0,
             lunch_break: None,
+            box_capacity: None,
         })
         .collect();
     let visits = clients
@@ -81,6 +82,8 @@ fn station_day(network: &RoadNetwork) -> Scenario {
                 preferred: Vec::new(),
                 refused: Vec::new(),
                 female_only: false,
+                canteen: None,
+                meals: None,
             }
         })
         .collect();
@@ -101,6 +104,8 @@ fn station_day(network: &RoadNetwork) -> Scenario {
         links: Vec::new(),
         soft_costs: None,
         packages: Vec::new(),
+        canteens: Vec::new(),
+        meal_rules: None,
     }
 }
 

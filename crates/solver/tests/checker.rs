@@ -93,6 +93,7 @@ fn route(problem: &Problem, travel: &TravelMatrices, cg: &str, visits: &[&str]) 
             start,
             end: start + v.duration,
             service: None,
+            pickup_for: None,
         });
         t = start + v.duration;
         loc = v.location;

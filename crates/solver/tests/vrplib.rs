@@ -88,6 +88,7 @@ fn plan_of_solution(sol: &str) -> Plan {
                     start: Seconds(0),
                     end: Seconds(0),
                     service: None,
+                    pickup_for: None,
                 })
                 .collect(),
             break_start: None,

@@ -32,7 +32,8 @@ impl Store {
                 continue;
             };
             for route in &plan.routes {
-                for stop in &route.stops {
+                // A pick-up at a canteen is a stop on the way to an order, not a visit.
+                for stop in route.stops.iter().filter(|s| s.pickup_for.is_none()) {
                     visits.insert(
                         stop.visit.clone(),
                         VisitRecord {

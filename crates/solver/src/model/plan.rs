@@ -38,6 +38,10 @@ pub struct Stop {
     /// The service delivered (the visit's service kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    /// On a pick-up (at a canteen), the order it picks up for: a stop on the way, not an
+    /// order of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup_for: Option<String>,
 }
 
 /// The rule that kept a visit out of the plan.

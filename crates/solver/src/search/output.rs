@@ -78,6 +78,10 @@ pub fn build_plan<'a>(
                 start: Seconds(start),
                 end: Seconds(start) + problem.duration(VisitIdx(v), c),
                 service: Some(visit.service.to_string()),
+                pickup_for: match problem.pair_of(VisitIdx(v)) {
+                    Some((p, true)) => Some(problem.pairs[p].delivery.clone()),
+                    _ => None,
+                },
             });
             prev = visit.location;
         }

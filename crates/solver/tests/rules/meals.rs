@@ -130,6 +130,7 @@ fn route_of(p: &Problem, t: &TravelMatrices, visits: &[&str]) -> Plan {
             start: at,
             end: at + v.duration,
             service: None,
+            pickup_for: None,
         });
         at = at + v.duration;
         loc = v.location;
