@@ -45,6 +45,7 @@ enum Command {
     Token(commands::token::Args),
     Report(commands::report::Args),
     Week(commands::week::Args),
+    DemoWeek(commands::demo_week::Args),
 }
 
 /// A command piped into `head` should stop quietly when the pipe closes, as Unix tools do,
@@ -59,8 +60,11 @@ fn stop_quietly_on_closed_pipe() {
 }
 
 fn main() -> ExitCode {
-    stop_quietly_on_closed_pipe();
     let cli = Cli::parse();
+    // A service outlives the terminal that started it: a closed stdout must not kill it.
+    if !matches!(cli.command, Command::Serve(_)) {
+        stop_quietly_on_closed_pipe();
+    }
     let progress = progress::Progress::new(cli.quiet);
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(args, &progress),
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
         Command::Scenario(args) => commands::scenario::run(args, &progress),
         Command::Simulate(args) => commands::simulate::run(args, &progress),
         Command::Week(args) => commands::week::run(args, &progress),
+        Command::DemoWeek(args) => commands::demo_week::run(args, &progress),
         Command::Serve(args) => commands::serve::run(args, &progress),
         Command::Token(args) => commands::token::run(args),
         Command::Report(args) => commands::report::run(args),

@@ -526,3 +526,43 @@ async fn report_ledger_and_teams_read_the_services_finished_visits() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("--quarter: must be"), "{}", text(&bad.stderr));
 }
+
+/// `demo-week` plays the demo through the service: meal rounds from the canteens (pick-ups
+/// marked, every meal hot within its limit — the command stops if a plan fails the checker),
+/// check-ins and ratings over the API, then the ledger and team grades a person reads.
+#[test]
+fn demo_week_plays_meal_rounds_ratings_a_ledger_and_team_grades() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("week");
+    let run = carecircle(&[
+        "--quiet",
+        "demo-week",
+        "--days",
+        "2",
+        "--time-limit",
+        "1",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    let stdout = text(&run.stdout);
+    assert!(run.status.success(), "{stdout}\n{}", text(&run.stderr));
+    assert!(stdout.contains("team grades 2026Q4"), "{stdout}");
+    assert!(stdout.contains("S1-T1"), "teams were formed: {stdout}");
+    let plan: solver::Plan =
+        serde_json::from_str(&std::fs::read_to_string(out.join("day-1.json")).expect("day 1"))
+            .expect("a plan");
+    let meals = plan.kpis.meals.expect("meal rounds");
+    assert!(meals.delivered > 0 && meals.rounds > 0, "{meals:?}");
+    assert!(meals.ride_max.0 <= 30 * 60, "hot within 30 minutes: {meals:?}");
+    let pickups = plan.routes.iter().flat_map(|r| &r.stops).filter(|s| s.pickup_for.is_some());
+    assert!(pickups.count() >= meals.delivered, "each delivered meal was picked up");
+    let ratings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("ratings.json")).expect("ratings"))
+            .expect("json");
+    assert!(ratings["S1"]["count"].as_u64().unwrap_or(0) > 0, "{ratings}");
+    let ledger = std::fs::read_to_string(out.join("ledger.csv")).expect("ledger");
+    assert!(ledger.lines().count() > 20, "{ledger}");
+    for chart in ["ledger.svg", "ledger.png", "teams.svg", "teams.png", "teams.json"] {
+        assert!(out.join(chart).metadata().is_ok_and(|m| m.len() > 100), "{chart} written");
+    }
+}

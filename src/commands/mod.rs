@@ -3,6 +3,7 @@
 pub mod check;
 pub mod coverage;
 pub mod demo;
+pub mod demo_week;
 pub mod report;
 pub mod roads;
 pub mod scenario;

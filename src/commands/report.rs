@@ -87,7 +87,7 @@ async fn open(db: &str) -> Result<Store> {
 pub fn run(args: Args) -> Result<ExitCode> {
     match args.command {
         ReportCommand::Ledger { db, from, to, by, stations, out } => {
-            ledger_report(&db, &from, to.as_deref(), &by, &stations, out.as_deref())
+            ledger_report(&db, &from, to.as_deref(), &by, &stations, out.as_deref(), true)
         }
         ReportCommand::Teams { db, quarter, grades, out } => {
             teams_report(&db, &quarter, grades.as_deref(), &out)
@@ -95,7 +95,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
-fn teams_report(db: &str, quarter: &str, config: Option<&Path>, out: &Path) -> Result<ExitCode> {
+pub fn teams_report(
+    db: &str,
+    quarter: &str,
+    config: Option<&Path>,
+    out: &Path,
+) -> Result<ExitCode> {
     let config = grade_config(config)?;
     if out.extension().and_then(|e| e.to_str()) != Some("svg") {
         anyhow::bail!("--out {}: must end in .svg", out.display());
@@ -128,13 +133,14 @@ fn teams_report(db: &str, quarter: &str, config: Option<&Path>, out: &Path) -> R
     Ok(ExitCode::SUCCESS)
 }
 
-fn ledger_report(
+pub fn ledger_report(
     db: &str,
     from: &str,
     to: Option<&str>,
     by: &str,
     stations: &[String],
     out: Option<&Path>,
+    print_table: bool,
 ) -> Result<ExitCode> {
     let period = Period::parse(from, to.unwrap_or(from)).map_err(|e| anyhow::anyhow!("--{e}"))?;
     let by = GroupBy::parse(by).ok_or_else(|| {
@@ -148,7 +154,9 @@ fn ledger_report(
         store.close().await;
         ledger.map_err(|e| anyhow::anyhow!("{e}"))
     })?;
-    print!("{}", table(&ledger));
+    if print_table {
+        print!("{}", table(&ledger));
+    }
     if let Some(out) = out {
         let text = match out.extension().and_then(|e| e.to_str()) {
             Some("json") => serde_json::to_string_pretty(&ledger)?,

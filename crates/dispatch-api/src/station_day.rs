@@ -8,7 +8,7 @@ use crate::date::PlanDate;
 use crate::error::AppError;
 use planner::road_travel::{points_travel, StationTravel};
 use roads::RoadNetwork;
-use solver::scenario::{Client, GeoPoint, Scenario, StationDay, TravelMode};
+use solver::scenario::{GeoPoint, Scenario, StationDay, TravelMode};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -61,7 +61,7 @@ pub async fn scenario(
     Ok((scenario, absent))
 }
 
-/// The travel among one station and all its clients, per mode.
+/// The travel among one station, all its clients and the canteens, per mode.
 struct StationWide {
     /// What it was computed for: the station's and clients' ids and points, and the modes.
     key: String,
@@ -90,13 +90,8 @@ impl TravelCache {
         let day = scenario
             .station_day(&station.id)
             .map_err(|e| AppError::invalid("scenario", e.to_string()))?;
-        let wide = self.station_wide(
-            network,
-            &station.id,
-            &station.location,
-            &scenario.clients,
-            &day.modes,
-        )?;
+        let wide =
+            self.station_wide(network, &station.id, &station.location, scenario, &day.modes)?;
         let points = day
             .point_ids
             .iter()
@@ -117,12 +112,17 @@ impl TravelCache {
         network: &RoadNetwork,
         station: &str,
         location: &GeoPoint,
-        clients: &[Client],
+        scenario: &Scenario,
         modes: &[TravelMode],
     ) -> Result<Arc<StationWide>, AppError> {
         let mut ids = vec![station.to_string()];
         let mut points = vec![*location];
-        for c in clients {
+        for c in &scenario.clients {
+            ids.push(c.id.clone());
+            points.push(c.location);
+        }
+        // Meal rounds pick up at canteens.
+        for c in &scenario.canteens {
             ids.push(c.id.clone());
             points.push(c.location);
         }
