@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use roads::{CacheUse, LonLat, Mode, RoadNetwork};
+use solver::io::lilim::{is_lilim, parse_lilim, LiLimInstance};
 use solver::io::mankowska::{is_mankowska, parse_mankowska, MankowskaInstance};
 use solver::io::solomon::parse_solomon;
 use solver::io::vrplib::parse_vrplib;
@@ -20,6 +21,8 @@ pub enum ProblemFile {
     Vrptw(VrptwInstance),
     /// A home-health-care instance of Mankowska et al. (2014).
     Mankowska(MankowskaInstance),
+    /// A pick-up-and-delivery (PDPTW) instance of Li & Lim.
+    LiLim(LiLimInstance),
     /// A CareCircle scenario (JSON); `osm` is the extract it names, resolved against the
     /// scenario's folder.
     Scenario { scenario: Scenario, osm: Option<PathBuf> },
@@ -30,7 +33,8 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 /// Reads a problem file: JSON is a scenario, a file starting `nbNodes` a Mankowska instance,
-/// `KEY : VALUE` lines a VRPLIB instance, anything else a Solomon instance.
+/// a line of three numbers then rows of nine a Li & Lim instance, `KEY : VALUE` lines a VRPLIB
+/// instance, anything else a Solomon instance.
 pub fn read_problem(path: &Path) -> Result<ProblemFile> {
     let text = read_text(path)?;
     if text.trim_start().starts_with('{') {
@@ -49,6 +53,10 @@ pub fn read_problem(path: &Path) -> Result<ProblemFile> {
         let instance =
             parse_mankowska(&text, &name).with_context(|| format!("{}", path.display()))?;
         Ok(ProblemFile::Mankowska(instance))
+    } else if is_lilim(&text) {
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let instance = parse_lilim(&text, &name).with_context(|| format!("{}", path.display()))?;
+        Ok(ProblemFile::LiLim(instance))
     } else {
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");

@@ -68,6 +68,19 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
                 Err(e) => violations.push(format!("benchmark rules: {e}")),
             }
         }
+        ProblemFile::LiLim(instance) => {
+            let (problem, travel) = instance.to_problem()?;
+            let report = solver::check::check(&problem, &travel, &plan);
+            violations.extend(report.violations.iter().map(|v| v.to_string()));
+            println!(
+                "{}: {} vehicles, distance {:.2}, {} of {} pairs served",
+                problem.name,
+                plan.routes.len(),
+                instance.distance(&plan),
+                report.visits_served,
+                problem.order_count()
+            );
+        }
         ProblemFile::Scenario { scenario, osm } => {
             let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
             let network = input::load_network(&pbf, &Mode::ALL, progress)?;

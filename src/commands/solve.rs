@@ -3,6 +3,7 @@
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
 use roads::{Mode, RoadNetwork};
+use solver::io::lilim::LiLimInstance;
 use solver::io::mankowska::MankowskaInstance;
 use solver::io::vrptw::VrptwInstance;
 use solver::scenario::Scenario;
@@ -18,7 +19,7 @@ use crate::station_plans::{self, PreparedStation, SearchBudget};
 
 #[derive(ClapArgs)]
 #[command(
-    about = "Solve a problem file (scenario JSON, Solomon or VRPLIB VRPTW, Mankowska HHC) and write the plan",
+    about = "Solve a problem file (scenario JSON, Solomon or VRPLIB VRPTW, Mankowska HHC, Li & Lim PDPTW) and write the plan",
     long_about = "Solve a problem file and write the plan as JSON. The format is detected from \
 the content: a CareCircle scenario (JSON; planned station by station on the road network of its \
 OpenStreetMap extract, with the routes also written as GeoJSON and an SVG map beside the plan), \
@@ -27,8 +28,10 @@ in the plan are in thousandths of the instance's units) or a VRPLIB VRPTW instan
 header; distances truncated to one decimal as in the DIMACS challenge; plan units are tenths) or a \
 Mankowska et al. (2014) home-health-care instance (starts with `nbNodes`; two-caregiver and \
 precedence visits, tardiness; each stop carries its `service` index and `kpis.objective` is the \
-benchmark's (distance + total tardiness + max tardiness) / 3; plan units are thousandths).",
-    after_help = "Examples:\n  carecircle solve scenarios/demo.json --time-limit 10 --out out/plan.json\n  carecircle solve ../shared/data/vrptw/solomon/C101.txt --time-limit 5 --out c101.json\n  carecircle solve ../shared/data/vrptw/gh1000_vrplib/C1_10_1.vrp --time-limit 120 --out c1_10_1.json\n  carecircle solve ../shared/data/vrptw/solomon/R101.txt --objective vehicles-first\n  carecircle solve ../shared/data/hhc/mankowska2014/instances/InstanzCPLEX_HCSRP_25_1.txt --time-limit 30"
+benchmark's (distance + total tardiness + max tardiness) / 3; plan units are thousandths) or a Li & \
+Lim pick-up-and-delivery instance (a line `vehicles capacity speed`, then rows of nine; fewest \
+vehicles, then exact distance; plan units are thousandths).",
+    after_help = "Examples:\n  carecircle solve scenarios/demo.json --time-limit 10 --out out/plan.json\n  carecircle solve ../shared/data/vrptw/solomon/C101.txt --time-limit 5 --out c101.json\n  carecircle solve ../shared/data/vrptw/gh1000_vrplib/C1_10_1.vrp --time-limit 120 --out c1_10_1.json\n  carecircle solve ../shared/data/vrptw/solomon/R101.txt --objective vehicles-first\n  carecircle solve ../shared/data/hhc/mankowska2014/instances/InstanzCPLEX_HCSRP_25_1.txt --time-limit 30\n  carecircle solve benches/data/li-lim/lc101.txt --time-limit 10"
 )]
 pub struct Args {
     /// The problem file.
@@ -78,6 +81,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         ProblemFile::Mankowska(instance) => {
             solve_mankowska(&instance, budget, &args.out, progress)?
         }
+        ProblemFile::LiLim(instance) => solve_lilim(&instance, budget, &args.out, progress)?,
         ProblemFile::Scenario { scenario, osm } => {
             let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
             let run = ScenarioRun::solve(&scenario, &pbf, budget, progress)?;
@@ -130,6 +134,52 @@ fn solve_vrptw(
         problem.name,
         instance.distance(&plan),
         plan.routes.len(),
+        plan.kpis.visits_served,
+        plan.kpis.visits_total,
+        out.display()
+    );
+    Ok(())
+}
+
+/// Solves a Li & Lim pick-up-and-delivery instance: fewest vehicles, then distance.
+fn solve_lilim(
+    instance: &LiLimInstance,
+    budget: SearchBudget,
+    out: &Path,
+    progress: &Progress,
+) -> Result<()> {
+    let (problem, travel) = instance.to_problem()?;
+    progress.say(format!(
+        "{}: {} pick-up-and-delivery pairs, {} vehicles, time limit {:.1}s",
+        problem.name,
+        problem.pairs.len(),
+        problem.caregivers.len(),
+        budget.time_limit.as_secs_f64()
+    ));
+    let stop = FirstOf(
+        MaxRuntime::new(budget.time_limit),
+        MaxIterations(budget.max_iterations.unwrap_or(u64::MAX)),
+    );
+    let mut env = Environment::new(budget.seed, stop).on_improvement(|plan: &Plan| {
+        progress.say(format!(
+            "{} vehicles, distance {:.2}, {} unassigned",
+            plan.routes.len(),
+            instance.distance(plan),
+            plan.kpis.visits_unassigned
+        ));
+    });
+    let plan = solver::solve(&problem, &travel, &mut env);
+    let report = solver::check::check(&problem, &travel, &plan);
+    if let Some(v) = report.violations.first() {
+        anyhow::bail!("internal error: the plan fails the checker: {v}");
+    }
+    input::write_json(out, &plan)?;
+    println!(
+        "{}: {} vehicles, distance {:.2}, {} of {} pairs served; checker: feasible; plan written \
+         to {}",
+        problem.name,
+        plan.routes.len(),
+        instance.distance(&plan),
         plan.kpis.visits_served,
         plan.kpis.visits_total,
         out.display()

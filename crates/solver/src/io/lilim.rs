@@ -25,6 +25,17 @@ pub struct LiLimInstance {
     pub pairs: Vec<(u32, u32, i64)>,
 }
 
+/// Whether `text` looks like a Li & Lim instance: a first line of three numbers, then rows
+/// of nine.
+pub fn is_lilim(text: &str) -> bool {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let numeric = |l: &str, n: usize| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        f.len() == n && f.iter().all(|x| x.parse::<f64>().is_ok())
+    };
+    matches!((lines.next(), lines.next()), (Some(a), Some(b)) if numeric(a, 3) && numeric(b, 9))
+}
+
 /// Parses a Li & Lim instance; `name` names the problem.
 pub fn parse_lilim(text: &str, name: &str) -> Result<LiLimInstance, ImportError> {
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
@@ -133,6 +144,12 @@ mod tests {
 
     const TINY: &str = "2\t10\t1\r\n0\t0\t0\t0\t0\t1000\t0\t0\t0\r\n\
         1\t3\t4\t5\t0\t1000\t10\t0\t2\r\n2\t6\t8\t-5\t0\t1000\t10\t1\t0\r\n";
+
+    #[test]
+    fn is_told_from_solomon_files() {
+        assert!(is_lilim(TINY));
+        assert!(!is_lilim("C101\n\nVEHICLE\nNUMBER CAPACITY\n 25 200\n"));
+    }
 
     #[test]
     fn reads_pairs_and_the_depot() {

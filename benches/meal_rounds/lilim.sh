@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The Li & Lim pick-up-and-delivery instances (benches/data/li-lim, 100 tasks): each solved by
+# `carecircle solve` (fewest vehicles, then distance) with a time limit, checked, and compared
+# with the best-known solution: vehicles and distance, and the distance gap in %.
+#
+#   benches/meal_rounds/lilim.sh [--time-limit 10] [--all]   (default: the first two of each class)
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+DATA="$ROOT/benches/data/li-lim"
+LIMIT=10 ALL=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --time-limit) LIMIT="$2"; shift 2 ;;
+    --all) ALL=1; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+(cd "$ROOT" && cargo build --release --quiet)
+BIN="$ROOT/target/release/carecircle"
+OUT="$HERE/results/li-lim"
+mkdir -p "$OUT"
+if [ "$ALL" = 1 ]; then
+  NAMES=$(cd "$DATA" && ls *.txt | sed 's/\.txt$//')
+else
+  NAMES="lc101 lc102 lc201 lc202 lr101 lr102 lr201 lr202 lrc101 lrc102 lrc201 lrc202"
+fi
+printf "%-8s %8s %10s %8s %10s %7s\n" instance vehicles distance bks_veh bks_dist gap%
+for name in $NAMES; do
+  line=$("$BIN" --quiet solve "$DATA/$name.txt" --time-limit "$LIMIT" --out "$OUT/$name.json")
+  vehicles=$(echo "$line" | sed -E 's/.*: ([0-9]+) vehicles.*/\1/')
+  distance=$(echo "$line" | sed -E 's/.*distance ([0-9.]+),.*/\1/')
+  bks=$(grep "^$name," "$DATA/bks.csv" | tr -d "\r")
+  bks_veh=$(echo "$bks" | cut -d, -f2)
+  bks_dist=$(echo "$bks" | cut -d, -f3)
+  gap=$(echo "scale=2; 100 * ($distance - $bks_dist) / $bks_dist" | bc)
+  printf "%-8s %8s %10s %8s %10s %7s\n" "$name" "$vehicles" "$distance" "$bks_veh" "$bks_dist" "$gap"
+done
