@@ -123,7 +123,7 @@ fn route_of(p: &Problem, t: &TravelMatrices, visits: &[&str]) -> Plan {
     let mut stops = Vec::new();
     for id in visits {
         let v = p.visit(p.visit_idx(id).expect("visit"));
-        at = at + t.time(c.profile, loc, v.location);
+        at += t.time(c.profile, loc, v.location);
         stops.push(Stop {
             visit: id.to_string(),
             arrival: at,
@@ -132,7 +132,7 @@ fn route_of(p: &Problem, t: &TravelMatrices, visits: &[&str]) -> Plan {
             service: None,
             pickup_for: None,
         });
-        at = at + v.duration;
+        at += v.duration;
         loc = v.location;
     }
     let back = at + t.time(c.profile, loc, c.end);
@@ -180,4 +180,17 @@ fn the_checker_names_each_broken_meal_rule() {
     assert!(rules(&["m1@K", "m2@K", "m2", "m1"]).contains(&CheckRule::BoxCapacity));
     assert!(rules(&["m1@K", "m2@K", "m2"]).contains(&CheckRule::PairIncomplete));
     assert!(rules(&["m1", "m2@K", "m2"]).contains(&CheckRule::PairIncomplete));
+}
+
+#[test]
+fn a_supper_is_picked_up_just_in_time_not_when_the_canteen_opens() {
+    // The canteen is ready from 0, the client eats from 5,000: the meal may ride 200 s.
+    let (mut visits, mut pair) = meal("supper", 2, &[("K", 1)]);
+    visits[0].windows = vec![solver::TimeWindow::new(Seconds(5_000), Seconds(6_000))];
+    pair.max_ride = Some(Seconds(200));
+    let (plan, _) = solve(&meals_problem(vec![(visits, pair)], 2));
+    let pickup = stop(&plan, "supper@K").1;
+    let delivery = stop(&plan, "supper").1;
+    assert!(delivery.start.0 - pickup.end.0 <= 200, "{plan:?}");
+    assert_eq!(plan.kpis.meals.map(|m| m.delivered), Some(1));
 }

@@ -53,12 +53,15 @@ pub struct Day {
     pub lunch: Option<(usize, i64)>,
 }
 
-/// Reusable per-pair marks: when each pair's pick-up ended on the current pass.
+/// Reusable buffers of an evaluation: when each pair's pick-up ended on the current pass, and
+/// the stops' earliest and final starts.
 #[derive(Default)]
 pub struct Marks {
     picked_end: Vec<i64>,
     stamp: Vec<u32>,
     now: u32,
+    earliest: Vec<i64>,
+    start: Vec<i64>,
 }
 
 impl Marks {
@@ -85,6 +88,12 @@ pub enum Lunch {
 
 /// Evaluates caregiver `c` serving `route` in order; `Err` names the first rule broken.
 /// `times` receives the stops' `(arrival, start)` when given.
+///
+/// Two passes. Forward, every stop as early as possible: windows, legs, the box, the shift's
+/// end. Backward, every stop but the last as late as the next one allows (just in time): the
+/// caregiver waits at the canteen rather than with the meal in the box, so a supper picked up
+/// by someone who worked all morning does not ride from 10:45. Ride times, lateness and the
+/// day's length are judged on that schedule.
 pub fn evaluate(
     data: &Data,
     pairs: &Pairs,
@@ -98,8 +107,14 @@ pub fn evaluate(
         let idle = data.shift_start[c];
         return Ok(Day { cost: 0, departure: idle, return_time: idle, lunch: None });
     }
-    marks.next_pass(pairs.quantity.len());
+    let n = route.len();
     let slot = data.cg_slot[c];
+    let brk = data.brk[c].filter(|_| lunch != Lunch::Ignored);
+    let brk_at = match lunch {
+        Lunch::At(k) => k,
+        Lunch::Ignored => usize::MAX,
+    };
+    let leg = |a: usize, b: usize| data.time(slot, a, b);
     let mut load: i64 = route
         .iter()
         .filter(|&&v| pairs.of[v as usize].is_none())
@@ -108,46 +123,32 @@ pub fn evaluate(
     if load > data.capacity[c] {
         return Err(ReasonCode::Capacity);
     }
+    // Forward: earliest starts.
+    marks.next_pass(pairs.quantity.len());
+    marks.earliest.clear();
     let (mut t, mut loc) = (data.shift_start[c], data.cg_start[c]);
-    let (mut arcs, mut lateness, mut non_preferred) = (0i64, 0i64, 0i64);
-    let mut departure = t;
-    let mut taken = None;
-    let take = |i: usize, t: &mut i64, taken: &mut Option<(usize, i64)>| {
-        if lunch == Lunch::At(i) {
-            if let Some((open, close, duration)) = data.brk[c] {
-                let start = (*t).max(open);
-                if start > close {
-                    return Err(ReasonCode::Break);
-                }
-                *taken = Some((i, start));
-                *t = start + duration;
-            }
-        }
-        Ok(())
-    };
+    let mut arcs = 0i64;
+    let mut last_break = None;
     for (i, &v) in route.iter().enumerate() {
         let v = v as usize;
-        take(i, &mut t, &mut taken)?;
+        if let (true, Some((open, close, duration))) = (i == brk_at, brk) {
+            let start = t.max(open);
+            if start > close {
+                return Err(ReasonCode::Break);
+            }
+            t = start + duration;
+        }
         let to = data.visit_loc[v];
-        let leg = data.time(slot, loc, to);
-        if leg > data.max_leg {
+        if leg(loc, to) > data.max_leg {
             return Err(ReasonCode::MaxLeg);
         }
         arcs += data.cost(slot, loc, to);
-        let mut arrival = t + leg;
-        let start = data.start_at(v, arrival).ok_or(ReasonCode::TimeWindow)?;
-        if i == 0 {
-            // Leave late enough to arrive just as the first visit starts.
-            departure = t.max(start - leg);
-            arrival = departure + leg;
-        }
-        let end = start + data.duration_for(c, v);
+        let start = data.start_at(v, t + leg(loc, to)).ok_or(ReasonCode::TimeWindow)?;
         match pairs.of[v] {
             None => load -= data.demand[v],
             Some((p, true)) => {
                 let p = p as usize;
                 marks.stamp[p] = marks.now;
-                marks.picked_end[p] = end;
                 load += pairs.quantity[p];
                 if load > data.capacity[c] {
                     return Err(ReasonCode::BoxCapacity);
@@ -158,22 +159,22 @@ pub fn evaluate(
                 if marks.stamp[p] != marks.now {
                     return Err(ReasonCode::NoRoom);
                 }
-                if start - marks.picked_end[p] > pairs.max_ride[p] {
-                    return Err(ReasonCode::RideTime);
-                }
                 load -= pairs.quantity[p];
             }
         }
-        lateness += data.lateness(v, start);
-        non_preferred += i64::from(data.non_preferred(c, v));
-        if let Some(times) = times.as_deref_mut() {
-            times.push((arrival, start));
-        }
-        t = end;
+        marks.earliest.push(start);
+        t = start + data.duration_for(c, v);
         loc = to;
     }
-    take(route.len(), &mut t, &mut taken)?;
-    let back = data.time(slot, loc, data.cg_end[c]);
+    if let (true, Some((open, close, duration))) = (n == brk_at, brk) {
+        let start = t.max(open);
+        if start > close {
+            return Err(ReasonCode::Break);
+        }
+        last_break = Some((n, start));
+        t = start + duration;
+    }
+    let back = leg(loc, data.cg_end[c]);
     if back > data.max_leg {
         return Err(ReasonCode::MaxLeg);
     }
@@ -181,6 +182,63 @@ pub fn evaluate(
     let return_time = t + back;
     if return_time > data.shift_end[c] {
         return Err(ReasonCode::Shift);
+    }
+    // Backward: just in time for the next stop (the last stays where it is).
+    marks.start.clear();
+    marks.start.extend_from_slice(&marks.earliest);
+    let mut taken = last_break;
+    for i in (0..n).rev() {
+        let v = route[i] as usize;
+        let Some(&next) = route.get(i + 1) else { continue };
+        let next = next as usize;
+        let mut latest_end = marks.start[i + 1] - leg(data.visit_loc[v], data.visit_loc[next]);
+        if let (true, Some((_, close, duration))) = (i + 1 == brk_at, brk) {
+            let start = close.min(latest_end - duration);
+            taken = Some((i + 1, start));
+            latest_end = start;
+        }
+        let latest = latest_end - data.duration_for(c, v);
+        let start = data.latest_arrival_for(v, latest).unwrap_or(marks.earliest[i]);
+        marks.start[i] = start.max(marks.earliest[i]);
+    }
+    let first_leg = leg(data.cg_start[c], data.visit_loc[route[0] as usize]);
+    let departure = marks.start[0] - first_leg;
+    if let (0, Some((_, close, duration))) = (brk_at, brk) {
+        taken = Some((0, close.min(departure - duration)));
+    }
+    // Rides, lateness and continuity on the final schedule.
+    marks.next_pass(pairs.quantity.len());
+    let (mut lateness, mut non_preferred) = (0i64, 0i64);
+    let mut free = departure;
+    for (i, &v) in route.iter().enumerate() {
+        let v = v as usize;
+        let start = marks.start[i];
+        let end = start + data.duration_for(c, v);
+        match pairs.of[v] {
+            Some((p, true)) => {
+                marks.stamp[p as usize] = marks.now;
+                marks.picked_end[p as usize] = end;
+            }
+            Some((p, false)) => {
+                let p = p as usize;
+                if marks.stamp[p] != marks.now || start - marks.picked_end[p] > pairs.max_ride[p] {
+                    return Err(ReasonCode::RideTime);
+                }
+            }
+            None => {}
+        }
+        lateness += data.lateness(v, start);
+        non_preferred += i64::from(data.non_preferred(c, v));
+        if let Some(times) = times.as_deref_mut() {
+            if let Some((k, at)) = taken.filter(|&(k, _)| k == i && k > 0) {
+                free = at + brk.map_or(0, |b| b.2);
+                debug_assert!(k == i);
+            }
+            let from =
+                if i == 0 { data.cg_start[c] } else { data.visit_loc[route[i - 1] as usize] };
+            times.push((free + leg(from, data.visit_loc[v]), start));
+        }
+        free = end;
     }
     let working = return_time - departure;
     if data.max_duration[c].is_some_and(|limit| working > limit) {
