@@ -53,6 +53,16 @@ pub struct SearchBudget {
     pub seed: u64,
 }
 
+impl SearchBudget {
+    /// Stop at the time limit or the iteration limit, whichever comes first.
+    pub fn stop(&self) -> FirstOf<MaxRuntime, MaxIterations> {
+        FirstOf(
+            MaxRuntime::new(self.time_limit),
+            MaxIterations(self.max_iterations.unwrap_or(u64::MAX)),
+        )
+    }
+}
+
 /// Solves every station in turn, sharing the time limit in proportion to visits, and
 /// merges the plans. A KPI line per improvement goes to `progress`.
 pub fn solve_all(

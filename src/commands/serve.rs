@@ -102,6 +102,13 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             scenario.packages.len()
         ));
     }
+    if !scenario.canteens.is_empty() {
+        progress.say(format!(
+            "note: the service plans meals as ordinary visits for now; the {} canteens' meal \
+             rounds are planned by `carecircle solve`, `week` and `demo-week`",
+            scenario.canteens.len()
+        ));
+    }
     let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
     let network = Arc::new(input::load_network(Path::new(&pbf), &Mode::ALL, progress)?);
     let demo = args.demo;

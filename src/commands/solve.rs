@@ -7,7 +7,7 @@ use solver::io::lilim::LiLimInstance;
 use solver::io::mankowska::MankowskaInstance;
 use solver::io::vrptw::VrptwInstance;
 use solver::scenario::Scenario;
-use solver::{Environment, FirstOf, MaxIterations, MaxRuntime, Objective, Plan};
+use solver::{Environment, Objective, Plan};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -115,11 +115,7 @@ fn solve_vrptw(
         problem.caregivers.len(),
         budget.time_limit.as_secs_f64()
     ));
-    let stop = FirstOf(
-        MaxRuntime::new(budget.time_limit),
-        MaxIterations(budget.max_iterations.unwrap_or(u64::MAX)),
-    );
-    let mut env = Environment::new(budget.seed, stop).on_improvement(|plan: &Plan| {
+    let mut env = Environment::new(budget.seed, budget.stop()).on_improvement(|plan: &Plan| {
         progress.say(format!(
             "distance {:.2}, {} routes, {} unassigned",
             instance.distance(plan),
@@ -156,11 +152,7 @@ fn solve_lilim(
         problem.caregivers.len(),
         budget.time_limit.as_secs_f64()
     ));
-    let stop = FirstOf(
-        MaxRuntime::new(budget.time_limit),
-        MaxIterations(budget.max_iterations.unwrap_or(u64::MAX)),
-    );
-    let mut env = Environment::new(budget.seed, stop).on_improvement(|plan: &Plan| {
+    let mut env = Environment::new(budget.seed, budget.stop()).on_improvement(|plan: &Plan| {
         progress.say(format!(
             "{} vehicles, distance {:.2}, {} unassigned",
             plan.routes.len(),
@@ -207,11 +199,7 @@ fn solve_mankowska(
     let score = |plan: &Plan| {
         instance.routes_of(plan).and_then(|r| instance.score(&r)).map_err(anyhow::Error::msg)
     };
-    let stop = FirstOf(
-        MaxRuntime::new(budget.time_limit),
-        MaxIterations(budget.max_iterations.unwrap_or(u64::MAX)),
-    );
-    let mut env = Environment::new(budget.seed, stop).on_improvement(|plan: &Plan| {
+    let mut env = Environment::new(budget.seed, budget.stop()).on_improvement(|plan: &Plan| {
         if let Ok(s) = score(plan) {
             progress.say(format!(
                 "objective {:.3} (distance {:.3}, tardiness {:.3}, max {:.3}), {} unassigned",
