@@ -47,6 +47,9 @@ pub struct Options {
     pub lunch_only: bool,
 }
 
+/// Share of clients who let the plan choose among the nearest canteens (the others eat from
+/// the nearest).
+const ANY_CANTEEN: f64 = 0.6;
 /// Canteens serve from 10:30 to 19:00; lunches are ready from 10:45.
 const CANTEEN_HOURS: (i64, i64) = (10 * 3600 + 1800, 19 * 3600);
 const MEALS_READY: i64 = 10 * 3600 + 2700;
@@ -203,6 +206,8 @@ pub fn generate(
             location: wgs84(home),
             address: None,
             monthly_hours: None,
+            any_canteen: false,
+            canteen: None,
         });
     }
 
@@ -365,7 +370,12 @@ pub fn generate(
                 meals_ready: Some(Seconds(MEALS_READY)),
             })
         })
-        .collect();
+        .collect::<Vec<_>>();
+    if !canteens.is_empty() {
+        for c in &mut clients {
+            c.any_canteen = canteen_rng.gen_bool(ANY_CANTEEN);
+        }
+    }
     let scenario = Scenario {
         name: opts.name.clone(),
         date: Some(opts.date.clone()),

@@ -47,6 +47,8 @@ fn station_day(network: &RoadNetwork) -> Scenario {
                 location: p,
                 address: None,
                 monthly_hours: None,
+                any_canteen: false,
+                canteen: None,
             });
         }
     }

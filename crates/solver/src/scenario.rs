@@ -152,6 +152,13 @@ pub struct Client {
     /// Hours of home service a month the client is entitled to (subsidised clients: 45-60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monthly_hours: Option<f64>,
+    /// The canteen the client's meals come from, if they chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canteen: Option<String>,
+    /// Without a chosen canteen, meals come from the nearest one; with this, the plan may
+    /// choose among the `meal_rules.nearest` nearest.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub any_canteen: bool,
 }
 
 fn default_priority() -> u32 {
@@ -183,8 +190,7 @@ pub struct Visit {
     /// Only a female caregiver may serve it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub female_only: bool,
-    /// A meal's canteen, chosen by the client; without one the plan picks among the
-    /// `meal_rules.nearest` canteens nearest the client.
+    /// This meal's canteen, if it differs from the client's (see `Client::canteen`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canteen: Option<String>,
     /// Meals delivered (a meal visit; default 1).
@@ -355,6 +361,14 @@ impl Scenario {
                 return Err(ScenarioError::invalid(
                     format!("canteens[{i}].meals_ready"),
                     "is after the canteen closes",
+                ));
+            }
+        }
+        for (i, c) in self.clients.iter().enumerate() {
+            if let Some(c) = c.canteen.as_deref().filter(|c| !canteens.contains(c)) {
+                return Err(ScenarioError::invalid(
+                    format!("clients[{i}].canteen"),
+                    format!("unknown canteen {c:?}"),
                 ));
             }
         }
@@ -542,10 +556,11 @@ impl Scenario {
 
 impl Scenario {
     /// Turns each meal visit of a station's day into a meal round's pair: the visit is the
-    /// delivery, and a pick-up visit (`{visit}@{canteen}`) is added at its chosen canteen, or at
-    /// each of the `rules.nearest` canteens nearest the client (straight-line: the scenario
-    /// holds no travel times; the plan then chooses by road). Canteens join `points` as they
-    /// are used. No canteens: no pairs.
+    /// delivery, and a pick-up visit (`{visit}@{canteen}`) is added at the canteen the visit or
+    /// its client chose, else at the nearest canteen, or at each of the `rules.nearest` nearest
+    /// when the client lets the plan choose (straight-line: the scenario holds no travel times;
+    /// the plan then chooses by road). Canteens join `points` as they are used. No canteens: no
+    /// pairs.
     fn meal_rounds(
         &self,
         visits: &mut Vec<m::Visit>,
@@ -561,7 +576,10 @@ impl Scenario {
         for v in visits.iter().filter(|v| v.service == ServiceKind::Meal) {
             let Some(booked) = self.visits.iter().find(|b| b.id == v.id) else { continue };
             let home = points[v.location.index()];
-            let chosen: Vec<&Canteen> = match &booked.canteen {
+            let client = self.client(&booked.client);
+            let choice = booked.canteen.as_ref().or(client.and_then(|c| c.canteen.as_ref()));
+            let nearest = if client.is_some_and(|c| c.any_canteen) { rules.nearest } else { 1 };
+            let chosen: Vec<&Canteen> = match choice {
                 Some(id) => self.canteens.iter().filter(|c| &c.id == id).collect(),
                 None => {
                     let mut by_distance: Vec<&Canteen> = self.canteens.iter().collect();
@@ -569,7 +587,7 @@ impl Scenario {
                         let (da, db) = (ground_m(home, a.location), ground_m(home, b.location));
                         da.total_cmp(&db).then_with(|| a.id.cmp(&b.id))
                     });
-                    by_distance.truncate(rules.nearest as usize);
+                    by_distance.truncate(nearest as usize);
                     by_distance
                 }
             };
@@ -720,6 +738,33 @@ mod tests {
         let text = sample().replace("42.51", "142.51");
         let err = Scenario::from_json(&text).expect_err("must fail");
         assert!(err.to_string().starts_with("clients[0].location.lat:"), "{err}");
+    }
+
+    #[test]
+    fn meals_come_from_the_chosen_the_nearest_or_a_choice_of_canteens() {
+        let canteens = r#", "canteens": [
+            {"id": "A", "location": {"lon": 1.511, "lat": 42.51}, "hours": {"start": 36000, "end": 68400}},
+            {"id": "B", "location": {"lon": 1.52, "lat": 42.51}, "hours": {"start": 36000, "end": 68400}},
+            {"id": "C", "location": {"lon": 1.53, "lat": 42.51}, "hours": {"start": 36000, "end": 68400}}]}"#;
+        let with = |client: &str| {
+            let text = sample()
+                .replace(r#""crs": "gcj02"}}"#, &format!(r#""crs": "gcj02"}}{client}}}"#))
+                .trim_end()
+                .strip_suffix('}')
+                .map(|s| format!("{s}{canteens}"))
+                .expect("an object");
+            let day = Scenario::from_json(&text).expect("valid").station_day("S1").expect("day");
+            let pair = day.problem.pairs.first().cloned().expect("the meal is a pair");
+            assert_eq!(pair.delivery, "V1");
+            pair.pickups
+        };
+        assert_eq!(with(""), vec!["V1@A"], "the nearest");
+        assert_eq!(with(r#", "canteen": "C""#), vec!["V1@C"], "the chosen one");
+        assert_eq!(with(r#", "any_canteen": true"#), vec!["V1@A", "V1@B", "V1@C"], "a choice");
+        let bad = sample().replace(r#""crs": "gcj02"}}"#, r#""crs": "gcj02"}, "canteen": "Z"}"#);
+        let bad = format!("{}{canteens}", bad.trim_end().strip_suffix('}').expect("object"));
+        let err = Scenario::from_json(&bad).expect_err("unknown canteen");
+        assert_eq!(err.to_string(), r#"clients[0].canteen: unknown canteen "Z""#);
     }
 
     #[test]
