@@ -230,9 +230,9 @@ pub fn evaluate(
         lateness += data.lateness(v, start);
         non_preferred += i64::from(data.non_preferred(c, v));
         if let Some(times) = times.as_deref_mut() {
-            if let Some((k, at)) = taken.filter(|&(k, _)| k == i && k > 0) {
+            // After a break before this stop, the caregiver leaves when it ends.
+            if let Some((_, at)) = taken.filter(|&(k, _)| k == i && k > 0) {
                 free = at + brk.map_or(0, |b| b.2);
-                debug_assert!(k == i);
             }
             let from =
                 if i == 0 { data.cg_start[c] } else { data.visit_loc[route[i - 1] as usize] };
