@@ -12,7 +12,7 @@ use crate::model::{
     TimeWindow,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
@@ -573,10 +573,15 @@ impl Scenario {
         }
         let mut pairs = Vec::new();
         let mut pickups = Vec::new();
+        // One lookup per meal, not a scan of every visit and client (a county day has ~1,000).
+        let booked_visits: HashMap<&str, &Visit> =
+            self.visits.iter().map(|v| (v.id.as_str(), v)).collect();
+        let clients: HashMap<&str, &Client> =
+            self.clients.iter().map(|c| (c.id.as_str(), c)).collect();
         for v in visits.iter().filter(|v| v.service == ServiceKind::Meal) {
-            let Some(booked) = self.visits.iter().find(|b| b.id == v.id) else { continue };
+            let Some(booked) = booked_visits.get(v.id.as_str()) else { continue };
             let home = points[v.location.index()];
-            let client = self.client(&booked.client);
+            let client = clients.get(booked.client.as_str());
             let choice = booked.canteen.as_ref().or(client.and_then(|c| c.canteen.as_ref()));
             let nearest = if client.is_some_and(|c| c.any_canteen) { rules.nearest } else { 1 };
             let chosen: Vec<&Canteen> = match choice {

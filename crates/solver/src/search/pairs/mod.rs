@@ -81,31 +81,27 @@ impl Search<'_> {
         let n = route.len();
         let base = sol.cost[r];
         let mut trials: Vec<(i64, Vec<u32>)> = Vec::new();
-        let keep = |cost: i64, visits: &[u32], trials: &mut Vec<(i64, Vec<u32>)>| {
+        // Evaluates the route with the order inserted (`buf`) and keeps it if it is among the
+        // cheapest few.
+        let mut trial = |buf: &[u32], marks: &mut Marks| -> Result<(), ReasonCode> {
+            let cost = route::evaluate(data, pairs, r, buf, Lunch::Ignored, marks, None)?.cost;
             if trials.len() < LUNCH_TRIALS || cost < trials[trials.len() - 1].0 {
                 let at = trials.partition_point(|t| t.0 <= cost);
-                trials.insert(at, (cost, visits.to_vec()));
+                trials.insert(at, (cost, buf.to_vec()));
                 trials.truncate(LUNCH_TRIALS);
             }
+            Ok(())
         };
+        let (buf, marks) = (&mut self.buf, &mut self.marks);
         match pairs.of[o] {
             None => {
                 for i in 0..=n {
-                    self.buf.clear();
-                    self.buf.extend_from_slice(&route[..i]);
-                    self.buf.push(o as u32);
-                    self.buf.extend_from_slice(&route[i..]);
-                    if let Ok(day) = route::evaluate(
-                        data,
-                        pairs,
-                        r,
-                        &self.buf,
-                        Lunch::Ignored,
-                        &mut self.marks,
-                        None,
-                    ) {
-                        keep(day.cost, &self.buf, &mut trials);
-                    }
+                    buf.clear();
+                    buf.extend_from_slice(&route[..i]);
+                    buf.push(o as u32);
+                    buf.extend_from_slice(&route[i..]);
+                    // An insertion that breaks a rule is simply not kept.
+                    let _ = trial(buf, marks);
                 }
             }
             Some((p, _)) => {
@@ -115,25 +111,15 @@ impl Search<'_> {
                     }
                     for i in 0..=n {
                         for j in i..=n {
-                            self.buf.clear();
-                            self.buf.extend_from_slice(&route[..i]);
-                            self.buf.push(u);
-                            self.buf.extend_from_slice(&route[i..j]);
-                            self.buf.push(o as u32);
-                            self.buf.extend_from_slice(&route[j..]);
-                            match route::evaluate(
-                                data,
-                                pairs,
-                                r,
-                                &self.buf,
-                                Lunch::Ignored,
-                                &mut self.marks,
-                                None,
-                            ) {
-                                Ok(day) => keep(day.cost, &self.buf, &mut trials),
-                                // Carrying the meal past more stops only makes it later.
-                                Err(ReasonCode::RideTime) => break,
-                                Err(_) => {}
+                            buf.clear();
+                            buf.extend_from_slice(&route[..i]);
+                            buf.push(u);
+                            buf.extend_from_slice(&route[i..j]);
+                            buf.push(o as u32);
+                            buf.extend_from_slice(&route[j..]);
+                            // Carrying the meal past more stops only makes it later.
+                            if trial(buf, marks) == Err(ReasonCode::RideTime) {
+                                break;
                             }
                         }
                     }
