@@ -6,10 +6,10 @@
 //! instance (construction and local search) is timed on its own: the target is under 1 s.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use formats::solomon::parse_solomon;
+use formats::vrplib::parse_vrplib;
+use formats::vrptw::VrptwInstance;
 use solver::bench_hooks::MoveFixture;
-use solver::io::solomon::parse_solomon;
-use solver::io::vrplib::parse_vrplib;
-use solver::io::vrptw::VrptwInstance;
 use solver::{Environment, MaxIterations};
 use std::time::Duration;
 

@@ -2,13 +2,13 @@
 //! content), plan files and OpenStreetMap extracts.
 
 use anyhow::{Context, Result};
+use formats::lilim::{is_lilim, parse_lilim, LiLimInstance};
+use formats::mankowska::{is_mankowska, parse_mankowska, MankowskaInstance};
+use formats::scenario::Scenario;
+use formats::solomon::parse_solomon;
+use formats::vrplib::parse_vrplib;
+use formats::vrptw::VrptwInstance;
 use roads::{CacheUse, LonLat, Mode, RoadNetwork};
-use solver::io::lilim::{is_lilim, parse_lilim, LiLimInstance};
-use solver::io::mankowska::{is_mankowska, parse_mankowska, MankowskaInstance};
-use solver::io::solomon::parse_solomon;
-use solver::io::vrplib::parse_vrplib;
-use solver::io::vrptw::VrptwInstance;
-use solver::scenario::Scenario;
 use solver::Plan;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -3,10 +3,10 @@
 //! merges the plans into one, and splits a merged plan again for the checker.
 
 use anyhow::{Context, Result};
+use formats::scenario::{Scenario, StationDay};
 use planner::road_travel::{station_travel, StationTravel};
 use roads::RoadNetwork;
 use solver::check::{check, CheckReport};
-use solver::scenario::{Scenario, StationDay};
 use solver::{Environment, FirstOf, Kpis, MaxIterations, MaxRuntime, Plan};
 use std::collections::HashSet;
 use std::time::Duration;

@@ -428,7 +428,7 @@ async fn report_ledger_and_teams_read_the_services_finished_visits() {
     let json =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo.json"))
             .expect("demo scenario");
-    let scenario = solver::scenario::Scenario::from_json(&json).expect("demo scenario");
+    let scenario = formats::scenario::Scenario::from_json(&json).expect("demo scenario");
     let date = dispatch_api::date::PlanDate::parse(scenario.date.as_deref().expect("a date"))
         .expect("date");
     let network = roads::RoadNetwork::from_pbf(Path::new(ANDORRA), &roads::Mode::ALL)

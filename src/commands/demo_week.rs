@@ -13,10 +13,10 @@ use dispatch_api::clock::Clock;
 use dispatch_api::date::PlanDate;
 use dispatch_api::store::{PlanStatus, VersionRow};
 use dispatch_api::{station_day, AppState};
+use formats::scenario::Scenario;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
-use solver::scenario::Scenario;
 use solver::{check::check, Environment, MaxRuntime, Plan};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -325,7 +325,7 @@ impl<'a> Week<'a> {
             }
             plans.push(plan);
         }
-        let homes: HashMap<&str, solver::scenario::GeoPoint> =
+        let homes: HashMap<&str, formats::scenario::GeoPoint> =
             booked.clients.iter().map(|c| (c.id.as_str(), c.location)).collect();
         let client_of: HashMap<&str, &str> =
             booked.visits.iter().map(|v| (v.id.as_str(), v.client.as_str())).collect();
@@ -401,7 +401,7 @@ impl<'a> Week<'a> {
         date: &PlanDate,
         (token, late_share): (&str, f64),
         stop: &solver::Stop,
-        home: &solver::scenario::GeoPoint,
+        home: &formats::scenario::GeoPoint,
         figures: &mut DayFigures,
     ) -> Result<()> {
         let late = if self.rng.gen_bool(late_share) {

@@ -2,8 +2,8 @@
 
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, Subcommand};
+use formats::scenario::TravelMode;
 use roads::Mode;
-use solver::scenario::TravelMode;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
@@ -170,9 +170,9 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
 }
 
 /// Stations and clients (coloured by station) on a plain map.
-fn map(scenario: &solver::scenario::Scenario) -> String {
+fn map(scenario: &formats::scenario::Scenario) -> String {
     use crate::output::geojson::PALETTE;
-    let at = |p: &solver::scenario::GeoPoint| roads::LonLat { lon: p.lon, lat: p.lat };
+    let at = |p: &formats::scenario::GeoPoint| roads::LonLat { lon: p.lon, lat: p.lat };
     let mut shapes = Vec::new();
     for c in &scenario.clients {
         let s = scenario.stations.iter().position(|s| s.id == c.station).unwrap_or(0);

@@ -180,7 +180,7 @@ fn say(line: std::fmt::Arguments) {
 /// the console opens on a day with routes.
 async fn plan_demo_day(
     state: &dispatch_api::AppState,
-    scenario: &solver::scenario::Scenario,
+    scenario: &formats::scenario::Scenario,
 ) -> Result<()> {
     let today = state.clock.now().0;
     for station in &scenario.stations {
@@ -200,7 +200,7 @@ const DEMO_PLAN_TIME: std::time::Duration = std::time::Duration::from_secs(3);
 /// its caregivers.
 async fn print_demo_tokens(
     state: &dispatch_api::AppState,
-    scenario: &solver::scenario::Scenario,
+    scenario: &formats::scenario::Scenario,
 ) -> Result<()> {
     use dispatch_api::auth::{create_token, Role};
     let station = scenario.stations.first().map(|s| s.id.clone());

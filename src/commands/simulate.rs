@@ -137,7 +137,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
 }
 
 /// 50 % to 150 % of the largest station's caregivers, in five steps.
-fn default_levels(scenario: &solver::scenario::Scenario) -> Vec<usize> {
+fn default_levels(scenario: &formats::scenario::Scenario) -> Vec<usize> {
     let most = scenario
         .stations
         .iter()

@@ -2,11 +2,11 @@
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, ValueEnum};
+use formats::lilim::LiLimInstance;
+use formats::mankowska::MankowskaInstance;
+use formats::scenario::Scenario;
+use formats::vrptw::VrptwInstance;
 use roads::{Mode, RoadNetwork};
-use solver::io::lilim::LiLimInstance;
-use solver::io::mankowska::MankowskaInstance;
-use solver::io::vrptw::VrptwInstance;
-use solver::scenario::Scenario;
 use solver::{Environment, Objective, Plan};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use solver::care_package::{entitlements, expand_week, Entitlement};
+use formats::care_package::{entitlements, expand_week, Entitlement};
 use solver::Plan;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -107,7 +107,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
                 v.preferred = usual(seen.get(&v.client));
             }
         }
-        let today = solver::scenario::Scenario {
+        let today = formats::scenario::Scenario {
             name: format!("{}-day{}", scenario.name, day.index + 1),
             visits,
             links: day.links.clone(),
@@ -175,7 +175,7 @@ fn usual(history: Option<&BTreeMap<String, usize>>) -> Vec<String> {
 
 /// Books the day's served visits: who served which client, and the service seconds.
 fn record(
-    day: &solver::scenario::Scenario,
+    day: &formats::scenario::Scenario,
     plan: &Plan,
     seen: &mut BTreeMap<String, BTreeMap<String, usize>>,
     served: &mut Vec<(String, i64)>,

@@ -6,14 +6,14 @@ pub mod osm_sample;
 mod services;
 
 use anyhow::{bail, Result};
+use formats::scenario::{
+    Canteen, CarePackage, Caregiver, CircleSpec, Client, Crs, GeoPoint, Scenario, Station,
+    TravelMode, Visit,
+};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use roads::{LonLat, RoadGraph, RoadNetwork};
-use solver::scenario::{
-    Canteen, CarePackage, Caregiver, CircleSpec, Client, Crs, GeoPoint, Scenario, Station,
-    TravelMode, Visit,
-};
 use solver::{Seconds, ServiceKind, TimeWindow};
 
 use crate::progress::Progress;

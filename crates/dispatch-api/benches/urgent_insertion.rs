@@ -12,12 +12,12 @@ use dispatch_api::auth::{create_token, Role};
 use dispatch_api::clock::Clock;
 use dispatch_api::date::PlanDate;
 use dispatch_api::{app, build_state, ServeConfig};
+use formats::scenario::{
+    Caregiver, CircleSpec, Client, GeoPoint, Scenario, Station, TravelMode, Visit,
+};
 use rand::{Rng, SeedableRng};
 use roads::{Mode, RoadNetwork};
 use serde_json::{json, Value};
-use solver::scenario::{
-    Caregiver, CircleSpec, Client, GeoPoint, Scenario, Station, TravelMode, Visit,
-};
 use solver::{Seconds, TimeWindow};
 use std::path::Path;
 use std::sync::Arc;

@@ -57,7 +57,7 @@ pub async fn scan(state: &AppState) -> Result<Vec<AlertRow>, AppError> {
     let mut raised = Vec::new();
     for station in state
         .store
-        .all_active::<solver::scenario::Station>(crate::store::MasterKind::Stations)
+        .all_active::<formats::scenario::Station>(crate::store::MasterKind::Stations)
         .await?
     {
         let Some((_, plan)) = state.store.current_plan(&station.id, &date).await? else { continue };

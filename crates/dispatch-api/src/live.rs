@@ -49,7 +49,7 @@ pub const IMPROVE_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What a re-plan starts from: the day's visits, who is absent, what started, and now.
 struct DayNow {
-    scenario: solver::scenario::Scenario,
+    scenario: formats::scenario::Scenario,
     absent: HashSet<String>,
     started: HashSet<String>,
     /// Visits the dispatcher locked.

@@ -3,8 +3,8 @@
 
 use crate::date::PlanDate;
 use crate::error::AppError;
+use formats::scenario::Visit;
 use serde::{Deserialize, Serialize};
-use solver::scenario::Visit;
 use solver::{Seconds, ServiceKind, TimeWindow};
 
 fn default_priority() -> u32 {

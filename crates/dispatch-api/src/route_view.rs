@@ -6,10 +6,10 @@ use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::order::Order;
+use formats::scenario::{Caregiver, Client, Station};
 use planner::road_travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
 use serde_json::{json, Value};
-use solver::scenario::{Caregiver, Client, Station};
 use solver::{Route, Stop};
 use std::collections::HashMap;
 

@@ -6,9 +6,9 @@
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
+use formats::scenario::{GeoPoint, Scenario, StationDay, TravelMode};
 use planner::road_travel::{points_travel, StationTravel};
 use roads::RoadNetwork;
-use solver::scenario::{GeoPoint, Scenario, StationDay, TravelMode};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 

@@ -5,11 +5,11 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
+use formats::scenario::{Scenario, Station};
 use planner::coverage;
 use planner::road_travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
 use serde_json::{json, Value};
-use solver::scenario::{Scenario, Station};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

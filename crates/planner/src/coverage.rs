@@ -4,9 +4,9 @@
 
 use crate::road_travel::{road_mode, to_wgs84};
 use crate::PlannerError;
+use formats::scenario::{Scenario, TravelMode};
 use roads::{LonLat, RoadGraph, RoadNetwork, Snap};
 use serde::Serialize;
-use solver::scenario::{Scenario, TravelMode};
 
 /// One station's circle.
 #[derive(Clone, Debug, Serialize)]

@@ -1,6 +1,6 @@
+use crate::siting::milp::SitingError;
+use formats::scenario::ScenarioError;
 use roads::OsmError;
-use solver::scenario::ScenarioError;
-use solver::siting::SitingError;
 use thiserror::Error;
 
 use crate::road_travel::TravelError;

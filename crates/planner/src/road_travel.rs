@@ -2,8 +2,8 @@
 //! convert each point to WGS84, snap it to the road graph of every travel mode used, and
 //! compute a many-to-many matrix per mode for exactly those points.
 
+use formats::scenario::{Crs, GeoPoint, StationDay, TravelMode};
 use roads::{CoordSystem, LonLat, Mode, RoadGraph, RoadNetwork, Snap, SnapError};
-use solver::scenario::{Crs, GeoPoint, StationDay, TravelMode};
 use solver::{DenseMatrix, Meters, ProblemError, Seconds, TravelMatrices};
 use thiserror::Error;
 

@@ -5,16 +5,12 @@
 
 #[doc(hidden)]
 pub mod bench_hooks;
-pub mod care_package;
 pub mod check;
 pub mod env;
 mod eval;
-pub mod io;
 pub mod model;
 pub mod replan;
-pub mod scenario;
 mod search;
-pub mod siting;
 pub mod travel;
 
 pub use env::{CancelToken, Environment, FirstOf, MaxIterations, MaxRuntime, StopCriterion};

@@ -2,9 +2,9 @@
 //! which clients fall outside every circle.
 
 use anyhow::Result;
+use formats::scenario::{Scenario, TravelMode};
 use planner::coverage::{self, CircleReport, CoverageReport};
 use roads::{LonLat, Mode};
-use solver::scenario::{Scenario, TravelMode};
 use std::path::Path;
 use std::process::ExitCode;
 

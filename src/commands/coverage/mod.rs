@@ -6,9 +6,9 @@ mod site;
 
 use anyhow::Result;
 use clap::{Args as ClapArgs, Subcommand, ValueEnum};
+use formats::scenario::{Scenario, TravelMode};
 use planner::siting::Objective;
 use roads::{Mode, RoadNetwork};
-use solver::scenario::{Scenario, TravelMode};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

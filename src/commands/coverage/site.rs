@@ -1,13 +1,13 @@
 //! `coverage site`: where stations should go. Candidate sites are snapped on the road graph
 //! of the circle's mode, each one's circle is computed against every client, and the siting
-//! programs of `solver::siting` choose among them.
+//! programs of `planner::siting::milp` choose among them.
 
 use anyhow::Result;
+use formats::scenario::{Scenario, TravelMode};
 use planner::road_travel::road_mode;
+use planner::siting::milp::Coverage;
 use planner::siting::{self, Candidates, Objective, SiteReport, SiteRequest};
 use roads::{LonLat, RoadGraph, RoadNetwork, Snap};
-use solver::scenario::{Scenario, TravelMode};
-use solver::siting::Coverage;
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;

@@ -14,11 +14,11 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use formats::care_package::CarePackage;
+use formats::scenario::{Caregiver, Client, Scenario, ScenarioError, Station};
 use planner::road_travel::{road_mode, to_wgs84};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use solver::care_package::CarePackage;
-use solver::scenario::{Caregiver, Client, Scenario, ScenarioError, Station};
 
 /// A team of caregivers at one station.
 #[derive(Clone, Debug, Serialize, Deserialize)]

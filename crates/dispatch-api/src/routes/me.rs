@@ -15,11 +15,11 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use formats::scenario::{Crs, GeoPoint};
 use planner::road_travel::to_wgs84;
 use roads::LonLat;
 use serde::Deserialize;
 use serde_json::json;
-use solver::scenario::{Crs, GeoPoint};
 
 async fn own_route(
     state: &AppState,
@@ -41,7 +41,7 @@ pub async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Res
         Some(own) => own,
         None => state
             .store
-            .all_active::<solver::scenario::Station>(crate::store::MasterKind::Stations)
+            .all_active::<formats::scenario::Station>(crate::store::MasterKind::Stations)
             .await?
             .into_iter()
             .map(|s| s.id)

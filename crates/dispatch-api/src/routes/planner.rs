@@ -8,14 +8,14 @@ use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use axum::extract::State;
 use axum::Json;
+use formats::scenario::TravelMode;
 use planner::simulate::{self, demand};
+use planner::siting::milp::SitingError;
 use planner::siting::{Candidates, Objective, SiteRequest};
 use planner::{coverage, PlannerError};
 use roads::LonLat;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use solver::scenario::TravelMode;
-use solver::siting::SitingError;
 use solver::Seconds;
 
 impl From<PlannerError> for AppError {

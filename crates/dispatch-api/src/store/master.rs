@@ -4,9 +4,9 @@
 
 use super::{decode, Store};
 use crate::error::AppError;
+use formats::scenario::{Caregiver, Client, Station};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use solver::scenario::{Caregiver, Client, Station};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -224,7 +224,7 @@ impl Store {
     pub async fn packages_of(
         &self,
         station: &str,
-    ) -> Result<Vec<solver::care_package::CarePackage>, AppError> {
+    ) -> Result<Vec<formats::care_package::CarePackage>, AppError> {
         self.of_station(MasterKind::Packages, station, true).await
     }
 }

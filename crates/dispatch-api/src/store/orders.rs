@@ -6,7 +6,7 @@ use super::{decode, Page, Store};
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::order::{Order, OrderStatus};
-use solver::scenario::Scenario;
+use formats::scenario::Scenario;
 use sqlx::Row;
 
 /// Where an order came from.

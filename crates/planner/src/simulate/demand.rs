@@ -5,10 +5,10 @@
 //! Urgent one-tap calls come on top: a Poisson number per station and day, each from a random
 //! client at a random time, to be reached within a given time.
 
+use formats::scenario::{Scenario, Visit};
 use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use solver::scenario::{Scenario, Visit};
 use solver::{Seconds, ServiceKind, TimeWindow};
 use std::collections::HashMap;
 

@@ -7,9 +7,9 @@ pub mod demand;
 
 use crate::road_travel::station_travel;
 use crate::PlannerError;
+use formats::scenario::{Caregiver, Scenario};
 use roads::RoadNetwork;
 use serde::Serialize;
-use solver::scenario::{Caregiver, Scenario};
 use solver::{Environment, MaxIterations};
 use std::collections::HashSet;
 

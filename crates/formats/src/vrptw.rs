@@ -8,12 +8,12 @@
 //! - [`Convention::Dimacs`] (VRPLIB files of the DIMACS challenge): each distance and travel
 //!   time truncated to one decimal. The model scales by 10, which is then exact.
 
-use crate::model::{
+use solver::model::{
     Caregiver, Meters, Objective, Plan, Problem, ProblemError, ProfileIdx, Seconds, ServiceKind,
     TimeWindow, Visit,
 };
-use crate::travel::{DenseMatrix, TravelMatrices};
-use crate::LocationIdx;
+use solver::travel::{DenseMatrix, TravelMatrices};
+use solver::LocationIdx;
 use thiserror::Error;
 
 /// How the distance between two points is measured.

@@ -3,8 +3,8 @@
 
 mod common;
 
-use solver::io::solomon::parse_solomon;
-use solver::io::vrptw::ImportError;
+use formats::solomon::parse_solomon;
+use formats::vrptw::ImportError;
 use solver::{Environment, MaxIterations, Objective};
 
 const SOLOMON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/vrptw/solomon");

@@ -4,8 +4,8 @@
 
 mod common;
 
-use solver::io::vrplib::parse_vrplib;
-use solver::io::vrptw::{Convention, ImportError};
+use formats::vrplib::parse_vrplib;
+use formats::vrptw::{Convention, ImportError};
 use solver::model::{Kpis, Meters, Plan, Route, Seconds, Stop};
 use solver::{Environment, MaxIterations};
 

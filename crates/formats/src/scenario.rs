@@ -7,11 +7,11 @@
 //! the problem's location indices refer to that list.
 
 pub use crate::care_package::CarePackage;
-use crate::model::{
+use serde::{Deserialize, Serialize};
+use solver::model::{
     self as m, LocationIdx, Objective, Problem, ProblemError, ProfileIdx, Seconds, ServiceKind,
     TimeWindow,
 };
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;

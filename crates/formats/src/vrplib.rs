@@ -24,7 +24,7 @@
 //! A `SERVICE_TIME_SECTION` may give each node its own service time instead of the global
 //! `SERVICE_TIME`. Distances follow the DIMACS convention (see [`Convention::Dimacs`]).
 
-use super::vrptw::{float, int, malformed, Convention, Customer, ImportError, VrptwInstance};
+use crate::vrptw::{float, int, malformed, Convention, Customer, ImportError, VrptwInstance};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Section {

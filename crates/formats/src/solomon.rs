@@ -17,7 +17,7 @@
 //! Customer 0 is the depot; travel time equals Euclidean distance, measured exactly (the
 //! convention of the published best-known values, see [`Convention::Exact`]).
 
-use super::vrptw::{float, int, malformed, Convention, Customer, ImportError, VrptwInstance};
+use crate::vrptw::{float, int, malformed, Convention, Customer, ImportError, VrptwInstance};
 
 const CUSTOMER_FIELDS: [&str; 7] =
     ["customer number", "x", "y", "demand", "ready time", "due date", "service time"];

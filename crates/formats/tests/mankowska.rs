@@ -1,8 +1,8 @@
 //! The Mankowska et al. (2014) home-health-care instances: reading, the benchmark's
 //! objective reproduced on published routes, and solved plans checked.
 
+use formats::mankowska::{parse_mankowska, parse_route_file, MankowskaInstance};
 use solver::check::check;
-use solver::io::mankowska::{parse_mankowska, parse_route_file, MankowskaInstance};
 use solver::{Environment, MaxIterations};
 use std::path::{Path, PathBuf};
 

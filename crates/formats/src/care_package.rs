@@ -6,9 +6,9 @@
 //! is idle. The days are then planned one after another (by the caller), each day's usual
 //! caregivers of a client becoming the next day's preferred ones.
 
-use crate::model::{Seconds, ServiceKind, TimeWindow, VisitLink};
 use crate::scenario::{Scenario, ScenarioError, Visit};
 use serde::{Deserialize, Serialize};
+use solver::model::{Seconds, ServiceKind, TimeWindow, VisitLink};
 use std::collections::BTreeMap;
 
 /// A recurring booking. Days are numbered 0 (Monday) to 6 (Sunday).

@@ -1,13 +1,15 @@
 //! Station siting on real roads: each candidate site's service circle is computed against
-//! every client, and the programs of `solver::siting` choose among the candidates (maximal
+//! every client, and the programs of [`milp`] choose among the candidates (maximal
 //! covering or set cover, with a greedy heuristic beside them).
 
 use crate::road_travel::{road_mode, to_wgs84};
 use crate::PlannerError;
+use formats::scenario::{Scenario, TravelMode};
 use roads::{LonLat, RoadGraph, RoadNetwork, Snap};
 use serde::Serialize;
-use solver::scenario::{Scenario, TravelMode};
-use solver::siting::{self, Coverage, PMedian, Siting, SitingError, TravelRows};
+pub mod milp;
+
+use milp::{Coverage, PMedian, Siting, SitingError, TravelRows};
 use std::collections::HashSet;
 use std::time::Instant;
 
@@ -238,16 +240,16 @@ pub fn site(
     let median = |m: PMedian| (m.chosen, m.gap);
     let (milp, greedy) = match req.objective {
         Objective::MaxCover => (
-            timed(&|| siting::max_cover(&coverage, req.k).map(siting))?,
-            timed(&|| siting::greedy_max_cover(&coverage, req.k).map(siting))?,
+            timed(&|| milp::max_cover(&coverage, req.k).map(siting))?,
+            timed(&|| milp::greedy_max_cover(&coverage, req.k).map(siting))?,
         ),
         Objective::SetCover => (
-            timed(&|| siting::set_cover(&coverage).map(siting))?,
-            timed(&|| siting::greedy_set_cover(&coverage).map(siting))?,
+            timed(&|| milp::set_cover(&coverage).map(siting))?,
+            timed(&|| milp::greedy_set_cover(&coverage).map(siting))?,
         ),
         Objective::PMedian => (
-            timed(&|| siting::p_median(&travel, req.k, req.nearest).map(median))?,
-            timed(&|| siting::greedy_p_median(&travel, req.k).map(median))?,
+            timed(&|| milp::p_median(&travel, req.k, req.nearest).map(median))?,
+            timed(&|| milp::greedy_p_median(&travel, req.k).map(median))?,
         ),
     };
     let mean = req.objective == Objective::PMedian;

@@ -3,10 +3,10 @@
 
 mod common;
 
-use solver::io::lilim::parse_lilim;
+use formats::lilim::parse_lilim;
 use std::path::Path;
 
-fn instance(name: &str) -> solver::io::lilim::LiLimInstance {
+fn instance(name: &str) -> formats::lilim::LiLimInstance {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../benches/data/li-lim")
         .join(format!("{name}.txt"));

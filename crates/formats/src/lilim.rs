@@ -13,9 +13,9 @@
 //! negative demand. Travel time equals Euclidean distance (speed 1), measured exactly, as for
 //! Solomon files ([`Convention::Exact`]).
 
-use super::vrptw::{float, int, malformed, Convention, Customer, ImportError, VrptwInstance};
-use crate::model::{Objective, PickupDelivery, Plan, Problem, ProblemError};
-use crate::travel::TravelMatrices;
+use crate::vrptw::{float, int, malformed, Convention, Customer, ImportError, VrptwInstance};
+use solver::model::{Objective, PickupDelivery, Plan, Problem, ProblemError};
+use solver::travel::TravelMatrices;
 
 /// A parsed instance: its tasks as VRPTW customers (demands set to 0: the pairs carry them)
 /// and its pairs `(pick-up number, delivery number, quantity)`.

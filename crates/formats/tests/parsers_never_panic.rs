@@ -1,12 +1,12 @@
 //! Files come from outside: the Solomon, VRPLIB and scenario readers must answer every
 //! input, however mangled, with a value or an error, never a panic.
 
+use formats::lilim::parse_lilim;
+use formats::mankowska::parse_mankowska;
+use formats::scenario::Scenario;
+use formats::solomon::parse_solomon;
+use formats::vrplib::parse_vrplib;
 use proptest::prelude::*;
-use solver::io::lilim::parse_lilim;
-use solver::io::mankowska::parse_mankowska;
-use solver::io::solomon::parse_solomon;
-use solver::io::vrplib::parse_vrplib;
-use solver::scenario::Scenario;
 
 const SOLOMON_HEAD: &str = "C101\n\nVEHICLE\nNUMBER     CAPACITY\n  25         200\n\nCUSTOMER\nCUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME\n\n    0      40         50          0          0       1236          0\n    1      45         68         10        912        967         90\n    2      45         70         30        825        870         90\n";
 

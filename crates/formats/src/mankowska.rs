@@ -16,12 +16,12 @@
 //! windows are `[e, HORIZON]` with a soft `due = l`, and lateness costs 1 per unit and 1
 //! for the largest: the model's cost is three times the benchmark's objective, scaled.
 
-use super::vrptw::ImportError;
-use crate::model::{
+use crate::vrptw::ImportError;
+use solver::model::{
     Caregiver, LocationIdx, Meters, Objective, Plan, Problem, ProblemError, ProfileIdx, Seconds,
     ServiceKind, SoftCosts, TimeWindow, Visit, VisitLink,
 };
-use crate::travel::{DenseMatrix, TravelMatrices};
+use solver::travel::{DenseMatrix, TravelMatrices};
 use std::collections::BTreeMap;
 
 /// Model units per unit of the file.
