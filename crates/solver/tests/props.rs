@@ -80,6 +80,25 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Soft deadlines, continuity, overtime and caregiver service times, priced route by
+    /// route in the one search with its local search: every plan passes the checker with the
+    /// checker's figures, and a seed always gives the same plan.
+    #[test]
+    fn soft_day_plans_pass_the_checker(seed in any::<u64>(), n_visits in 0usize..=25, n_caregivers in 0usize..=6) {
+        let (problem, travel) = common::random_soft_problem(seed, n_visits, n_caregivers);
+        let plan = common::solve(&problem, &travel, seed, 100);
+        let report = common::assert_feasible(&problem, &travel, &plan);
+        prop_assert_eq!(report.soft.lateness_total, plan.kpis.lateness_total);
+        prop_assert_eq!(report.soft.non_preferred, plan.kpis.non_preferred_visits);
+        prop_assert_eq!(report.soft.overtime, plan.kpis.overtime);
+        let again = common::solve(&problem, &travel, seed, 100);
+        prop_assert_eq!(plan, again);
+    }
+}
+
 #[test]
 fn empty_problems_return_at_once() {
     for (v, c) in [(0, 0), (0, 3), (5, 0)] {

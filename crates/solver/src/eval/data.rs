@@ -71,6 +71,10 @@ pub struct Data {
     /// `cg_duration[c * n_visits + v]` where some service time depends on the caregiver.
     cg_duration: Option<Vec<i64>>,
     pub soft: SoftCosts,
+    /// Whether a route's cost includes soft terms of its own (lateness, continuity,
+    /// overtime): then every move's cost change is priced on the new schedule, not only
+    /// on its arcs. False on plain days, which keep the O(1) arc-only evaluation.
+    pub soft_route: bool,
 }
 
 /// One side of a [`VisitLink`](crate::model::VisitLink): `start[partner] - start[v]` must lie
@@ -232,10 +236,43 @@ impl Data {
             link,
             cg_duration,
             soft: problem.soft,
+            soft_route: false,
         };
+        data.drop_terms_that_cannot_bind();
+        data.soft_route = (data.soft.lateness > 0 && data.due.iter().any(|&d| d < UNLIMITED))
+            || (data.soft.non_preferred > 0 && data.non_preferred.is_some())
+            || (data.soft.overtime > 0 && data.contracted.iter().any(Option::is_some));
         data.cg_class = data.classes();
         data.neighbours = data.neighbour_lists();
         data
+    }
+
+    /// Forgets the soft terms that no schedule can make cost anything, so that a day with
+    /// them is searched exactly as the day without: a deadline at or after the end of the
+    /// visit's last window (service never starts later), contracted hours at or beyond the
+    /// shift (nobody works longer than their shift).
+    fn drop_terms_that_cannot_bind(&mut self) {
+        for v in 0..self.n_visits {
+            let last_end = self.windows(v).iter().map(|w| w.1).max().unwrap_or(UNLIMITED);
+            if self.due[v] >= last_end {
+                self.due[v] = UNLIMITED;
+            }
+        }
+        for c in 0..self.n_caregivers {
+            if self.contracted[c].is_some_and(|h| h >= self.shift_end[c] - self.shift_start[c]) {
+                self.contracted[c] = None;
+            }
+        }
+    }
+
+    /// Whether the day has rules that tie routes together or price the whole day (linked
+    /// visits, lunch breaks, the latest visit's lateness, the fairness spread), which the
+    /// route-by-route evaluation does not price yet: those days take the linked search.
+    pub fn ties_routes(&self) -> bool {
+        self.link.iter().any(Option::is_some)
+            || self.brk.iter().any(Option::is_some)
+            || (self.soft.max_lateness > 0 && self.due.iter().any(|&d| d < UNLIMITED))
+            || (self.soft.working_spread > 0 && self.n_caregivers > 1)
     }
 
     /// Whether caregiver `c` holds the skills visit `v` needs.

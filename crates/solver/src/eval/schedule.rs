@@ -36,6 +36,11 @@ pub struct RouteState {
     pub load: i64,
     /// Sum of arc costs, depot legs included; 0 when empty.
     pub arc_cost: i64,
+    /// What the route's own soft terms cost (lateness, continuity, overtime) on its
+    /// earliest schedule; 0 unless [`Data::soft_route`].
+    pub soft: i64,
+    /// When the caregiver is back at the end of the earliest schedule.
+    return_time: i64,
 }
 
 // Hand-written so that `clone_from` reuses the vectors' buffers: the search copies
@@ -50,6 +55,8 @@ impl Clone for RouteState {
             arc_in: self.arc_in.clone(),
             load: self.load,
             arc_cost: self.arc_cost,
+            soft: self.soft,
+            return_time: self.return_time,
         }
     }
 
@@ -61,6 +68,8 @@ impl Clone for RouteState {
         self.arc_in.clone_from(&src.arc_in);
         self.load = src.load;
         self.arc_cost = src.arc_cost;
+        self.soft = src.soft;
+        self.return_time = src.return_time;
     }
 }
 
@@ -74,6 +83,8 @@ impl RouteState {
             arc_in: Vec::new(),
             load: 0,
             arc_cost: 0,
+            soft: 0,
+            return_time: 0,
         }
     }
 
@@ -90,7 +101,7 @@ impl RouteState {
         if self.visits.is_empty() {
             0
         } else {
-            self.arc_cost + data.route_cost
+            self.arc_cost + data.route_cost + self.soft
         }
     }
 
@@ -135,6 +146,7 @@ impl RouteState {
         self.arc_in.clear();
         self.load = 0;
         self.arc_cost = 0;
+        self.soft = 0;
         if n == 0 {
             return;
         }
@@ -145,7 +157,7 @@ impl RouteState {
             let arrival = t + data.time(slot, loc, to);
             // An infeasible route is never stored; fall back to the arrival to stay total.
             let start = data.start_at(v, arrival).unwrap_or(arrival);
-            t = start + data.duration[v];
+            t = start + data.duration_for(c, v);
             self.end.push(t);
             self.arc_in.push(data.cost(slot, loc, to));
             self.arc_cost += data.cost(slot, loc, to);
@@ -155,11 +167,22 @@ impl RouteState {
         let end = data.cg_end[c];
         self.arc_in.push(data.cost(slot, loc, end));
         self.arc_cost += data.cost(slot, loc, end);
+        self.return_time = t + data.time(slot, loc, end);
+        if data.soft_route {
+            let c = self.caregiver;
+            let (mut late, mut off) = (0, 0);
+            for (p, &v) in self.visits.iter().enumerate() {
+                let v = v as usize;
+                late += data.lateness(v, self.end[p] - data.duration_for(c, v));
+                off += i64::from(data.non_preferred(c, v));
+            }
+            self.soft = soft_price(data, c, late, off, self.return_time - self.departure(data));
+        }
         let (mut next, mut latest) = (end, data.shift_end[c]);
         for p in (0..n).rev() {
             let v = self.visits[p] as usize;
             let here = data.visit_loc[v];
-            let latest_start = latest - data.time(slot, here, next) - data.duration[v];
+            let latest_start = latest - data.time(slot, here, next) - data.duration_for(c, v);
             latest = data.latest_arrival_for(v, latest_start).unwrap_or(NEVER);
             self.latest_arrival[p] = latest;
             next = here;
@@ -191,7 +214,7 @@ impl RouteState {
             None => -data.route_cost,
         };
         let delta = data.cost_into(slot, prev, here) + data.cost(slot, here, next) - replaced;
-        if delta >= bound || self.load + data.demand[v] > data.capacity[c] {
+        if delta - self.soft >= bound || self.load + data.demand[v] > data.capacity[c] {
             return None;
         }
         let t1 = data.time(slot, prev, here);
@@ -200,7 +223,7 @@ impl RouteState {
             return None;
         }
         let start = data.start_at(v, prev_end + t1)?;
-        if start + data.duration[v] + t2 > self.latest_at(data, p) {
+        if start + data.duration_for(c, v) + t2 > self.latest_at(data, p) {
             return None;
         }
         if data.max_duration[c].is_some() {
@@ -211,7 +234,7 @@ impl RouteState {
                 return None;
             }
         }
-        Some(delta)
+        self.with_soft(data, delta, p, p, &[v as u32], bound)
     }
 
     /// The change of [`RouteState::cost`] if the visit at `p` were removed, or `None` if the
@@ -237,9 +260,9 @@ impl RouteState {
         if self.visits.len() == 1 {
             return Some(-self.cost(data));
         }
-        Some(
-            data.cost(slot, prev, next) - data.cost(slot, prev, here) - data.cost(slot, here, next),
-        )
+        let delta =
+            data.cost(slot, prev, next) - data.cost(slot, prev, here) - data.cost(slot, here, next);
+        self.with_soft(data, delta, p, p + 1, &[], i64::MAX)
     }
 
     /// The change of [`RouteState::cost`] if the visits at positions `i..j` were replaced by
@@ -276,7 +299,8 @@ impl RouteState {
             }
             new + data.cost(slot, loc, next) - old
         };
-        if delta >= bound {
+        // The soft terms can at most fall to nothing, which bounds the move from below.
+        if delta - self.soft >= bound {
             return None;
         }
         let removed: i64 = self.visits[i..j].iter().map(|&w| data.demand[w as usize]).sum();
@@ -292,7 +316,7 @@ impl RouteState {
             if leg > data.max_leg {
                 return None;
             }
-            t = data.start_at(w, t + leg)? + data.duration[w];
+            t = data.start_at(w, t + leg)? + data.duration_for(c, w);
             loc = to;
         }
         let leg = data.time(slot, loc, next);
@@ -305,7 +329,105 @@ impl RouteState {
                 return None;
             }
         }
-        Some(delta)
+        self.with_soft(data, delta, i, j, seg, bound)
+    }
+
+    /// `arc_delta` plus the change of the soft terms if the visits at `i..j` were replaced
+    /// by `seg` (a move the caller found feasible), if that is below `bound`. Plain days
+    /// price arcs only.
+    #[inline]
+    fn with_soft(
+        &self,
+        data: &Data,
+        arc_delta: i64,
+        i: usize,
+        j: usize,
+        seg: &[u32],
+        bound: i64,
+    ) -> Option<i64> {
+        let delta = match data.soft_route {
+            true => arc_delta + self.soft_delta(data, i, j, seg),
+            false => arc_delta,
+        };
+        (delta < bound).then_some(delta)
+    }
+
+    /// The change of [`RouteState::soft`] if the visits at `i..j` were replaced by `seg`
+    /// (a feasible move), on the new earliest schedule. The part before `i` keeps its
+    /// schedule; after the new part the old visits are followed only until one starts when
+    /// it did before, from where nothing changes: O(`seg` + the visits the delay reaches).
+    fn soft_delta(&self, data: &Data, i: usize, j: usize, seg: &[u32]) -> i64 {
+        let (c, n) = (self.caregiver, self.visits.len());
+        if seg.is_empty() && i == 0 && j == n {
+            return -self.soft;
+        }
+        let slot = data.cg_slot[c];
+        let old_start = |p: usize| self.end[p] - data.duration_for(c, self.visits[p] as usize);
+        let (mut late, mut off) = (0, 0);
+        for p in i..j {
+            let v = self.visits[p] as usize;
+            late -= data.lateness(v, old_start(p));
+            off -= i64::from(data.non_preferred(c, v));
+        }
+        // The new first visit's start and leg, when the move changes the first visit.
+        let mut first: Option<(i64, i64)> = None;
+        let (mut loc, mut t) = self.before(data, i);
+        let mut q = j;
+        for &w in seg {
+            let w = w as usize;
+            let to = data.visit_loc[w];
+            let leg = data.time(slot, loc, to);
+            let start = data.start_at(w, t + leg).unwrap_or(t + leg);
+            if i == 0 && first.is_none() {
+                first = Some((start, leg));
+            }
+            late += data.lateness(w, start);
+            off += i64::from(data.non_preferred(c, w));
+            t = start + data.duration_for(c, w);
+            loc = to;
+        }
+        let return_time = loop {
+            if q == n {
+                break t + data.time(slot, loc, data.cg_end[c]);
+            }
+            let v = self.visits[q] as usize;
+            let to = data.visit_loc[v];
+            let leg = data.time(slot, loc, to);
+            let start = data.start_at(v, t + leg).unwrap_or(t + leg);
+            if i == 0 && first.is_none() {
+                first = Some((start, leg));
+            }
+            if start == old_start(q) {
+                break self.return_time;
+            }
+            late += data.lateness(v, start) - data.lateness(v, old_start(q));
+            t = start + data.duration_for(c, v);
+            loc = to;
+            q += 1;
+        };
+        let departure = match first {
+            Some((start, leg)) => data.shift_start[c].max(start - leg),
+            None => self.departure(data),
+        };
+        let old = match n {
+            0 => 0,
+            _ => overtime(data, c, self.return_time - self.departure(data)),
+        };
+        let overtime = overtime(data, c, return_time - departure) - old;
+        data.soft.lateness * late + data.soft.non_preferred * off + data.soft.overtime * overtime
+    }
+
+    /// When the caregiver leaves: late enough to arrive just as the first visit starts.
+    fn departure(&self, data: &Data) -> i64 {
+        let c = self.caregiver;
+        match self.visits.first() {
+            None => data.shift_start[c],
+            Some(&v) => {
+                let v = v as usize;
+                let leg = data.time(data.cg_slot[c], data.cg_start[c], data.visit_loc[v]);
+                data.shift_start[c].max(self.end[0] - data.duration_for(c, v) - leg)
+            }
+        }
     }
 
     /// Replaces the visits at positions `i..j` by `seg` (the caller checked it).
@@ -357,7 +479,7 @@ pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option
         let start = data.start_at(v, arrival)?;
         stops.push((arrival, start));
         load += data.demand[v];
-        t = start + data.duration[v];
+        t = start + data.duration_for(c, v);
         loc = to;
     }
     let leg = data.time(slot, loc, data.cg_end[c]);
@@ -383,6 +505,25 @@ pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option
     Some(Timing { departure, stops, return_time })
 }
 
+/// What caregiver `c`'s route costs in soft terms: `late` seconds of lateness, `off` visits
+/// off continuity, `working` seconds from departure to return.
+fn soft_price(data: &Data, c: usize, late: i64, off: i64, working: i64) -> i64 {
+    data.soft.lateness * late
+        + data.soft.non_preferred * off
+        + data.soft.overtime * overtime(data, c, working)
+}
+
+/// The soft cost of caregiver `c` serving `seq` on `timing`, its earliest schedule.
+pub fn soft_cost(data: &Data, c: usize, seq: &[u32], timing: &Timing) -> i64 {
+    let late = seq.iter().zip(&timing.stops).map(|(&v, s)| data.lateness(v as usize, s.1)).sum();
+    let off = seq.iter().map(|&v| i64::from(data.non_preferred(c, v as usize))).sum();
+    soft_price(data, c, late, off, timing.return_time - timing.departure)
+}
+
+fn overtime(data: &Data, c: usize, working: i64) -> i64 {
+    data.contracted[c].map_or(0, |h| (working - h).max(0))
+}
+
 /// Whether `seq` respects caregiver `c`'s route duration limit (and every other rule).
 fn duration_ok(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> bool {
     // Rare (only caregivers with a limit), so the allocation in `timing` is acceptable.
@@ -397,12 +538,36 @@ mod tests {
     /// The O(1) insertion and removal checks agree with a full recomputation.
     #[test]
     fn cached_checks_match_full_recomputation() {
+        cached_checks_match_full_recomputation_on(testutil::problem);
+    }
+
+    /// The same with soft terms priced per route: every move's cost change, soft terms
+    /// included, equals the change of a route recomputed from scratch.
+    #[test]
+    fn soft_terms_match_full_recomputation() {
+        cached_checks_match_full_recomputation_on(testutil::soft_problem);
+        // Not vacuous: the soft terms are priced and cost something on these days.
+        let (p, t) = testutil::soft_problem(1, 25);
+        let data = Data::new(&p, &t);
+        assert!(data.soft_route);
+        let priced = (0..10)
+            .filter(|&seed| testutil::solution(&data, seed).routes.iter().any(|r| r.soft > 0));
+        assert!(priced.count() > 0);
+    }
+
+    fn cached_checks_match_full_recomputation_on(
+        make: fn(u64, usize) -> (crate::model::Problem, crate::travel::TravelMatrices),
+    ) {
         for seed in 0..30 {
-            let (p, t) = testutil::problem(seed, 25);
+            let (p, t) = make(seed, 25);
             let data = Data::new(&p, &t);
             let sol = testutil::solution(&data, seed);
             for route in &sol.routes {
                 let c = route.caregiver;
+                if let Some(t) = route.timing(&data) {
+                    // The cached soft cost is the one priced on the full schedule.
+                    assert_eq!(route.soft, soft_cost(&data, c, &route.visits, &t), "seed {seed}");
+                }
                 for v in 0..data.n_visits {
                     if route.visits.contains(&(v as u32)) {
                         continue;
@@ -430,7 +595,13 @@ mod tests {
                     let mut seq = route.visits.clone();
                     seq.remove(pos);
                     let full = timing(&data, c, seq.iter().map(|&w| w as usize));
-                    assert_eq!(route.removal_delta(&data, pos).is_some(), full.is_some());
+                    let fast = route.removal_delta(&data, pos);
+                    assert_eq!(fast.is_some(), full.is_some());
+                    if let Some(delta) = fast {
+                        let mut r = route.clone();
+                        r.remove(&data, pos);
+                        assert_eq!(r.cost(&data) - route.cost(&data), delta, "seed {seed}");
+                    }
                 }
             }
         }

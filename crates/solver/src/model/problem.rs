@@ -354,18 +354,6 @@ impl Problem {
         visit.duration_for.get(&self.caregiver(c).id).copied().unwrap_or(visit.duration)
     }
 
-    /// Whether any rule beyond plain VRPTW is in use (links, soft deadlines, service times
-    /// that depend on the caregiver): such problems take the linked search.
-    pub fn has_home_care_rules(&self) -> bool {
-        !self.links.is_empty()
-            || (self.soft.working_spread > 0 && self.caregivers.len() > 1)
-            || self.caregivers.iter().any(|c| c.contracted.is_some() || c.lunch_break.is_some())
-            || self
-                .visits
-                .iter()
-                .any(|v| v.due.is_some() || !v.duration_for.is_empty() || !v.preferred.is_empty())
-    }
-
     pub fn visit(&self, idx: VisitIdx) -> &Visit {
         &self.visits[idx.index()]
     }

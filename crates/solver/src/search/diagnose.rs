@@ -51,7 +51,7 @@ pub fn alone(data: &Data, c: usize, v: usize) -> Option<ReasonCode> {
     let Some(start) = data.start_at(v, data.shift_start[c] + out) else {
         return Some(ReasonCode::TimeWindow);
     };
-    let return_time = start + data.duration[v] + back;
+    let return_time = start + data.duration_for(c, v) + back;
     if return_time > data.shift_end[c] {
         return Some(ReasonCode::Shift);
     }
@@ -60,9 +60,9 @@ pub fn alone(data: &Data, c: usize, v: usize) -> Option<ReasonCode> {
         let before = data
             .past_break(c, data.shift_start[c])
             .and_then(|t| data.start_at(v, t + out))
-            .is_some_and(|s| s + data.duration[v] + back <= data.shift_end[c]);
+            .is_some_and(|s| s + data.duration_for(c, v) + back <= data.shift_end[c]);
         let after = data
-            .past_break(c, start + data.duration[v])
+            .past_break(c, start + data.duration_for(c, v))
             .is_some_and(|t| t + back <= data.shift_end[c]);
         if !before && !after {
             return Some(ReasonCode::Break);

@@ -36,10 +36,10 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
     if !problem.pairs.is_empty() {
         return crate::search::pairs::solve(problem, travel, env);
     }
-    if problem.has_home_care_rules() {
-        return crate::search::linked::solve(problem, travel, env);
-    }
     let data = Data::new(problem, travel);
+    if data.ties_routes() {
+        return crate::search::linked::solve(problem, travel, data, env);
+    }
     let reasons: Vec<ReasonCode> = (0..data.n_visits).map(|v| diagnose(&data, v)).collect();
     // Visits nobody has the skills or the capacity for never need an insertion attempt.
     let hopeless: Vec<bool> = reasons.iter().map(|r| r.is_hopeless()).collect();

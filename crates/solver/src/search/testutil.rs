@@ -86,6 +86,41 @@ pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
     (problem, TravelMatrices::new(vec![m]).expect("one profile"))
 }
 
+/// [`problem`] with the soft terms a route prices on its own: deadlines inside some windows,
+/// usual caregivers for some clients, slower service by one caregiver, and contracted
+/// hours shorter than the shift for two caregivers.
+pub fn soft_problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
+    let (p, t) = problem(seed, n);
+    let mut visits = p.visits.clone();
+    for (i, v) in visits.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            v.due = Some(v.windows[0].start + Seconds(100));
+        }
+        if i % 4 == 1 {
+            v.preferred = vec![format!("c{}", i % 4)];
+        }
+        if i % 5 == 2 {
+            v.duration_for.insert("c2".into(), v.duration + Seconds(120));
+        }
+    }
+    let mut caregivers = p.caregivers.clone();
+    for (k, c) in caregivers.iter_mut().enumerate() {
+        c.contracted = (k % 2 == 0).then_some(Seconds(2_500));
+    }
+    let problem = Problem::new("soft", visits, caregivers, n + 1, 1, p.max_leg, p.objective, 1)
+        .and_then(|p| {
+            p.with_soft_costs(crate::model::SoftCosts {
+                lateness: 2,
+                max_lateness: 0,
+                non_preferred: 300,
+                overtime: 3,
+                working_spread: 0,
+            })
+        })
+        .expect("valid");
+    (problem, t)
+}
+
 /// The constructed solution of `problem`, with no hopeless visits.
 pub fn solution(data: &Data, seed: u64) -> Solution {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

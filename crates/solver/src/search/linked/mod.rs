@@ -28,9 +28,14 @@ const AVG_REMOVED: usize = 10;
 /// Share of ruins that remove random visits instead of strings.
 const RANDOM_RUIN: f64 = 0.1;
 
-/// Builds a plan for a problem with home-care rules and improves it until told to stop.
-pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment) -> Plan {
-    let data = Data::new(problem, travel);
+/// Builds a plan for a problem whose rules tie routes together (`data` is its prepared
+/// copy) and improves it until told to stop.
+pub fn solve(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    data: Data,
+    env: &mut Environment,
+) -> Plan {
     let reasons = reasons(&data);
     let hopeless: Vec<bool> =
         reasons.iter().map(|r| r.is_hopeless() || *r == ReasonCode::Link).collect();
@@ -236,7 +241,7 @@ mod tests {
             })
             .expect("valid");
             let mut env = Environment::new(seed, MaxIterations(300));
-            let plan = solve(&problem, &t, &mut env);
+            let plan = solve(&problem, &t, Data::new(&problem, &t), &mut env);
             let report = crate::check::check(&problem, &t, &plan);
             assert!(report.is_feasible(), "seed {seed}: {:?}", report.violations);
             assert_eq!(report.cost, plan.kpis.cost, "seed {seed}");

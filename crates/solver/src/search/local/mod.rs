@@ -34,15 +34,18 @@ const OPERATORS: [Operator; 6] = [
     swap_star::swap_star,
 ];
 
-/// Applies improving moves until a local optimum, starting from every visit.
+/// Applies improving moves until a local optimum, starting from every visit. A visit is
+/// only re-examined when its own route changes, yet its moves also depend on its
+/// neighbours' routes; so passes over every visit repeat until one applies nothing.
 pub fn improve(data: &Data, sol: &mut Solution) {
     let all: Vec<usize> = (0..sol.routes.len()).collect();
-    improve_routes(data, sol, &all);
+    while improve_routes(data, sol, &all) > 0 {}
 }
 
 /// Applies improving moves until no move from a visit of a changed route improves,
-/// starting from the visits of `routes`.
-pub fn improve_routes(data: &Data, sol: &mut Solution, routes: &[usize]) {
+/// starting from the visits of `routes`; returns how many it applied.
+pub fn improve_routes(data: &Data, sol: &mut Solution, routes: &[usize]) -> usize {
+    let mut applied = 0;
     let mut queued = vec![false; data.n_visits];
     let mut queue = VecDeque::new();
     let enqueue =
@@ -61,10 +64,12 @@ pub fn improve_routes(data: &Data, sol: &mut Solution, routes: &[usize]) {
     while let Some(v) = queue.pop_front() {
         queued[v] = false;
         let changed = OPERATORS.iter().find_map(|op| op(data, sol, v));
+        applied += usize::from(changed.is_some());
         for r in changed.into_iter().flatten() {
             enqueue(sol, r, &mut queued, &mut queue);
         }
     }
+    applied
 }
 
 #[cfg(test)]
@@ -76,9 +81,18 @@ pub(crate) mod tests {
     /// cost, and the solution stays consistent (every visit once, routes feasible, the
     /// incrementally kept cost equal to a full recomputation).
     pub fn check_operator(op: Operator) {
+        for make in [testutil::problem, testutil::soft_problem] {
+            check_operator_on(op, make);
+        }
+    }
+
+    fn check_operator_on(
+        op: Operator,
+        make: fn(u64, usize) -> (crate::model::Problem, crate::travel::TravelMatrices),
+    ) {
         let mut moves = 0;
         for seed in 0..20 {
-            let (p, t) = testutil::problem(seed, 30);
+            let (p, t) = make(seed, 30);
             let data = Data::new(&p, &t);
             let mut sol = testutil::solution(&data, seed);
             for v in 0..data.n_visits {
@@ -97,8 +111,10 @@ pub(crate) mod tests {
 
     #[test]
     fn a_local_optimum_has_no_improving_move() {
-        for seed in 0..10 {
-            let (p, t) = testutil::problem(seed, 40);
+        for (seed, make) in (0..30).flat_map(|s| {
+            [(s, testutil::problem as fn(u64, usize) -> _), (s, testutil::soft_problem)]
+        }) {
+            let (p, t) = make(seed, 40);
             let data = Data::new(&p, &t);
             let mut sol = testutil::solution(&data, seed);
             improve(&data, &mut sol);

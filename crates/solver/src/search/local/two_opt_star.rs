@@ -4,7 +4,7 @@
 //! caregivers with the same matrix, end point and shift end, for whom the cached backward
 //! slack of one route is valid on the other. Promising moves are verified in full.
 
-use crate::eval::schedule::timing;
+use crate::eval::schedule::{soft_cost, timing, Timing};
 use crate::eval::Data;
 use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
@@ -53,7 +53,8 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
             + link(j == 0 && i == a.len(), prev_b, next_a)
             - data.cost(slot, prev_a, next_a)
             - data.cost(slot, prev_b, next_b);
-        if delta >= 0 {
+        // The soft terms can at most fall to nothing, which bounds the move from below.
+        if delta - a.soft - b.soft >= 0 {
             continue;
         }
         seq_a.clear();
@@ -62,7 +63,22 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         seq_b.clear();
         seq_b.extend_from_slice(&b.visits[..j]);
         seq_b.extend_from_slice(&a.visits[i..]);
-        if !fits(data, a.caregiver, &seq_a) || !fits(data, b.caregiver, &seq_b) {
+        let (Some(ta), Some(tb)) =
+            (fits(data, a.caregiver, &seq_a), fits(data, b.caregiver, &seq_b))
+        else {
+            continue;
+        };
+        let delta = match data.soft_route {
+            true => {
+                delta
+                    + soft_cost(data, a.caregiver, &seq_a, &ta)
+                    + soft_cost(data, b.caregiver, &seq_b, &tb)
+                    - a.soft
+                    - b.soft
+            }
+            false => delta,
+        };
+        if delta >= 0 {
             continue;
         }
         let before = sol.cost;
@@ -81,10 +97,12 @@ fn compatible(data: &Data, a: usize, b: usize) -> bool {
         && data.shift_end[a] == data.shift_end[b]
 }
 
-/// Full check of a new visit order: skills, then every other rule.
-fn fits(data: &Data, c: usize, seq: &[u32]) -> bool {
-    seq.iter().all(|&v| data.can_serve(c, v as usize))
-        && timing(data, c, seq.iter().map(|&v| v as usize)).is_some()
+/// Full check of a new visit order: skills, then every other rule; its schedule if it fits.
+fn fits(data: &Data, c: usize, seq: &[u32]) -> Option<Timing> {
+    if !seq.iter().all(|&v| data.can_serve(c, v as usize)) {
+        return None;
+    }
+    timing(data, c, seq.iter().map(|&v| v as usize))
 }
 
 #[cfg(test)]
