@@ -569,7 +569,7 @@ fn timing_from(
     {
         return None;
     }
-    Some(Timing { departure, stops, return_time })
+    Some(Timing { departure, stops, return_time, lunch_break: None })
 }
 
 /// Each routed visit's caregiver and start.

@@ -83,8 +83,8 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
-    /// Soft deadlines, continuity, overtime and caregiver service times, priced route by
-    /// route in the one search with its local search: every plan passes the checker with the
+    /// Soft deadlines, continuity, overtime, caregiver service times and lunch breaks,
+    /// priced route by route in the one search with its local search: every plan passes the checker with the
     /// checker's figures, and a seed always gives the same plan.
     #[test]
     fn soft_day_plans_pass_the_checker(seed in any::<u64>(), n_visits in 0usize..=25, n_caregivers in 0usize..=6) {

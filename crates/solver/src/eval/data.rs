@@ -265,12 +265,19 @@ impl Data {
         }
     }
 
+    /// Whether caregiver `c` has a rule on their whole day that the route caches do not
+    /// hold (a lunch break, whose place the schedule chooses; a route duration limit): each
+    /// move on their route is then scheduled in full.
+    #[inline]
+    pub fn whole_day_rules(&self, c: usize) -> bool {
+        self.brk[c].is_some() || self.max_duration[c].is_some()
+    }
+
     /// Whether the day has rules that tie routes together or price the whole day (linked
-    /// visits, lunch breaks, the latest visit's lateness, the fairness spread), which the
-    /// route-by-route evaluation does not price yet: those days take the linked search.
+    /// visits, the latest visit's lateness, the fairness spread), which the route-by-route
+    /// evaluation does not price yet: those days take the linked search.
     pub fn ties_routes(&self) -> bool {
         self.link.iter().any(Option::is_some)
-            || self.brk.iter().any(Option::is_some)
             || (self.soft.max_lateness > 0 && self.due.iter().any(|&d| d < UNLIMITED))
             || (self.soft.working_spread > 0 && self.n_caregivers > 1)
     }

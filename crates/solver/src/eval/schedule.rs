@@ -20,6 +20,8 @@ pub struct Timing {
     /// `(arrival, start)` per visit.
     pub stops: Vec<(i64, i64)>,
     pub return_time: i64,
+    /// The lunch break: after how many visits, and when it starts.
+    pub lunch_break: Option<(usize, i64)>,
 }
 
 #[derive(Debug)]
@@ -168,8 +170,11 @@ impl RouteState {
         self.arc_in.push(data.cost(slot, loc, end));
         self.arc_cost += data.cost(slot, loc, end);
         self.return_time = t + data.time(slot, loc, end);
-        if data.soft_route {
-            let c = self.caregiver;
+        if data.soft_route && data.whole_day_rules(c) {
+            let seq = self.visits.iter().map(|&v| v as usize);
+            // A stored route is feasible; its schedule exists.
+            self.soft = timing(data, c, seq.clone()).map_or(0, |t| soft_cost(data, c, seq, &t));
+        } else if data.soft_route {
             let (mut late, mut off) = (0, 0);
             for (p, &v) in self.visits.iter().enumerate() {
                 let v = v as usize;
@@ -226,15 +231,7 @@ impl RouteState {
         if start + data.duration_for(c, v) + t2 > self.latest_at(data, p) {
             return None;
         }
-        if data.max_duration[c].is_some() {
-            let seq = self.visits[..p].iter().map(|&w| w as usize);
-            let seq =
-                seq.chain(std::iter::once(v)).chain(self.visits[p..].iter().map(|&w| w as usize));
-            if !duration_ok(data, c, seq) {
-                return None;
-            }
-        }
-        self.with_soft(data, delta, p, p, &[v as u32], bound)
+        self.finish(data, delta, p, p, &[v as u32], bound)
     }
 
     /// The change of [`RouteState::cost`] if the visit at `p` were removed, or `None` if the
@@ -251,18 +248,12 @@ impl RouteState {
         if t > data.max_leg || prev_end + t > self.latest_at(data, p + 1) {
             return None;
         }
-        if data.max_duration[c].is_some() {
-            let seq = self.visits.iter().enumerate().filter(|&(i, _)| i != p);
-            if !duration_ok(data, c, seq.map(|(_, &w)| w as usize)) {
-                return None;
-            }
-        }
         if self.visits.len() == 1 {
             return Some(-self.cost(data));
         }
         let delta =
             data.cost(slot, prev, next) - data.cost(slot, prev, here) - data.cost(slot, here, next);
-        self.with_soft(data, delta, p, p + 1, &[], i64::MAX)
+        self.finish(data, delta, p, p + 1, &[], i64::MAX)
     }
 
     /// The change of [`RouteState::cost`] if the visits at positions `i..j` were replaced by
@@ -323,20 +314,18 @@ impl RouteState {
         if leg > data.max_leg || t + leg > self.latest_at(data, j) {
             return None;
         }
-        if data.max_duration[c].is_some() {
-            let seq = self.visits[..i].iter().chain(seg).chain(&self.visits[j..]);
-            if !duration_ok(data, c, seq.map(|&w| w as usize)) {
-                return None;
-            }
-        }
-        self.with_soft(data, delta, i, j, seg, bound)
+        self.finish(data, delta, i, j, seg, bound)
     }
 
-    /// `arc_delta` plus the change of the soft terms if the visits at `i..j` were replaced
-    /// by `seg` (a move the caller found feasible), if that is below `bound`. Plain days
-    /// price arcs only.
+    /// The last step of every move's evaluation, once the O(1) checks passed: `arc_delta`
+    /// plus the change of the soft terms if the visits at `i..j` were replaced by `seg`, if
+    /// that is below `bound`. A caregiver with a rule on the whole day (a lunch break, whose
+    /// place the schedule chooses, or a route duration limit) has the new route scheduled in
+    /// full, O(length); the caches ignore those rules, so the checks before were necessary
+    /// conditions only. Otherwise the soft terms are priced from the caches; plain days price
+    /// arcs only.
     #[inline]
-    fn with_soft(
+    fn finish(
         &self,
         data: &Data,
         arc_delta: i64,
@@ -345,6 +334,17 @@ impl RouteState {
         seg: &[u32],
         bound: i64,
     ) -> Option<i64> {
+        let c = self.caregiver;
+        if data.whole_day_rules(c) {
+            let seq = self.visits[..i].iter().chain(seg).chain(&self.visits[j..]);
+            let seq = seq.map(|&w| w as usize);
+            let timing = timing(data, c, seq.clone())?;
+            let delta = match data.soft_route {
+                true => arc_delta + soft_cost(data, c, seq, &timing) - self.soft,
+                false => arc_delta,
+            };
+            return (delta < bound).then_some(delta);
+        }
         let delta = match data.soft_route {
             true => arc_delta + self.soft_delta(data, i, j, seg),
             false => arc_delta,
@@ -460,13 +460,29 @@ impl RouteState {
 
 /// Forward schedule of caregiver `c` serving `seq` in order, checking every rule except
 /// skills; `None` if one is broken.
-pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option<Timing> {
+pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize> + Clone) -> Option<Timing> {
     let slot = data.cg_slot[c];
+    let brk = match data.brk[c] {
+        Some(b) => break_gap(data, c, seq.clone())?.map(|gap| (gap, b)),
+        None => None,
+    };
     let (mut loc, mut t) = (data.cg_start[c], data.shift_start[c]);
     let mut stops = Vec::new();
     let mut load = 0;
     let mut first_leg = 0;
+    let mut lunch_break = None;
+    // The break, when the schedule reaches its gap (before visit `gap`, or the way back).
+    let mut take_break = |gap: usize, t: &mut i64| {
+        if let Some((at, (open, _, duration))) = brk {
+            if at == gap {
+                let start = (*t).max(open);
+                lunch_break = Some((gap, start));
+                *t = start + duration;
+            }
+        }
+    };
     for v in seq {
+        take_break(stops.len(), &mut t);
         let to = data.visit_loc[v];
         let leg = data.time(slot, loc, to);
         if leg > data.max_leg {
@@ -482,6 +498,7 @@ pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option
         t = start + data.duration_for(c, v);
         loc = to;
     }
+    take_break(stops.len(), &mut t);
     let leg = data.time(slot, loc, data.cg_end[c]);
     let return_time = t + leg;
     if leg > data.max_leg || return_time > data.shift_end[c] || load > data.capacity[c] {
@@ -490,7 +507,8 @@ pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option
     let departure = match stops.first_mut() {
         Some(first) => {
             // Leave late enough to arrive just as the first visit starts: less waiting,
-            // same schedule.
+            // same schedule (after a break before leaving, too: the first visit cannot start
+            // before the break's end plus the leg).
             let departure = data.shift_start[c].max(first.1 - first_leg);
             first.0 = departure + first_leg;
             departure
@@ -502,9 +520,45 @@ pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option
             return None;
         }
     }
-    Some(Timing { departure, stops, return_time })
+    Some(Timing { departure, stops, return_time, lunch_break })
 }
 
+/// Where caregiver `c`'s lunch break goes in `seq`: the gap (before visit `gap`, or before
+/// the way back when `gap == len`) after which the caregiver is free soonest. Free times move
+/// monotonically through a route, so the break that frees the caregiver soonest at one gap
+/// does so at every later gap: one forward pass with two states (break not yet taken,
+/// taken) finds a place whenever there is one. `Some(None)` for an empty route (no break
+/// needed), `None` if no gap fits.
+fn break_gap(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option<Option<usize>> {
+    let (open, close, duration) = data.brk[c]?;
+    let take = |t: i64| {
+        let start = t.max(open);
+        (start <= close).then_some(start + duration)
+    };
+    let slot = data.cg_slot[c];
+    let mut loc = data.cg_start[c];
+    let mut before = Some(data.shift_start[c]);
+    let mut after: Option<(i64, usize)> = take(data.shift_start[c]).map(|t| (t, 0));
+    let mut gap = 0;
+    for v in seq {
+        let to = data.visit_loc[v];
+        let leg = data.time(slot, loc, to);
+        let through = |t: i64| data.start_at(v, t + leg).map(|s| s + data.duration_for(c, v));
+        before = before.and_then(through);
+        gap += 1;
+        let carried = after.and_then(|(t, at)| through(t).map(|e| (e, at)));
+        let fresh = before.and_then(take).map(|t| (t, gap));
+        after = match (carried, fresh) {
+            (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
+            (x, y) => x.or(y),
+        };
+        loc = to;
+    }
+    if gap == 0 {
+        return Some(None);
+    }
+    after.map(|(_, at)| Some(at))
+}
 /// What caregiver `c`'s route costs in soft terms: `late` seconds of lateness, `off` visits
 /// off continuity, `working` seconds from departure to return.
 fn soft_price(data: &Data, c: usize, late: i64, off: i64, working: i64) -> i64 {
@@ -513,21 +567,18 @@ fn soft_price(data: &Data, c: usize, late: i64, off: i64, working: i64) -> i64 {
         + data.soft.overtime * overtime(data, c, working)
 }
 
-/// The soft cost of caregiver `c` serving `seq` on `timing`, its earliest schedule.
-pub fn soft_cost(data: &Data, c: usize, seq: &[u32], timing: &Timing) -> i64 {
-    let late = seq.iter().zip(&timing.stops).map(|(&v, s)| data.lateness(v as usize, s.1)).sum();
-    let off = seq.iter().map(|&v| i64::from(data.non_preferred(c, v as usize))).sum();
+/// The soft cost of caregiver `c` serving `seq` on `timing`, its schedule.
+pub fn soft_cost(data: &Data, c: usize, seq: impl Iterator<Item = usize>, timing: &Timing) -> i64 {
+    let (mut late, mut off) = (0, 0);
+    for (v, s) in seq.zip(&timing.stops) {
+        late += data.lateness(v, s.1);
+        off += i64::from(data.non_preferred(c, v));
+    }
     soft_price(data, c, late, off, timing.return_time - timing.departure)
 }
 
 fn overtime(data: &Data, c: usize, working: i64) -> i64 {
     data.contracted[c].map_or(0, |h| (working - h).max(0))
-}
-
-/// Whether `seq` respects caregiver `c`'s route duration limit (and every other rule).
-fn duration_ok(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> bool {
-    // Rare (only caregivers with a limit), so the allocation in `timing` is acceptable.
-    timing(data, c, seq).is_some()
 }
 
 #[cfg(test)]
@@ -546,6 +597,7 @@ mod tests {
     #[test]
     fn soft_terms_match_full_recomputation() {
         cached_checks_match_full_recomputation_on(testutil::soft_problem);
+        cached_checks_match_full_recomputation_on(testutil::break_problem);
         // Not vacuous: the soft terms are priced and cost something on these days.
         let (p, t) = testutil::soft_problem(1, 25);
         let data = Data::new(&p, &t);
@@ -566,7 +618,11 @@ mod tests {
                 let c = route.caregiver;
                 if let Some(t) = route.timing(&data) {
                     // The cached soft cost is the one priced on the full schedule.
-                    assert_eq!(route.soft, soft_cost(&data, c, &route.visits, &t), "seed {seed}");
+                    assert_eq!(
+                        route.soft,
+                        soft_cost(&data, c, route.visits.iter().map(|&v| v as usize), &t),
+                        "seed {seed}"
+                    );
                 }
                 for v in 0..data.n_visits {
                     if route.visits.contains(&(v as u32)) {

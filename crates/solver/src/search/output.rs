@@ -38,7 +38,7 @@ pub fn to_plan(
             stops: timing.stops,
             departure: timing.departure,
             return_time: timing.return_time,
-            lunch_break: None,
+            lunch_break: timing.lunch_break,
         })
     });
     build_plan(problem, travel, routes, &sol.unassigned, reasons)

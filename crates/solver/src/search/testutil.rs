@@ -121,6 +121,24 @@ pub fn soft_problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
     (problem, t)
 }
 
+/// [`soft_problem`] where two caregivers take a lunch break, whose place each schedule
+/// chooses.
+pub fn break_problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
+    let (p, t) = soft_problem(seed, n);
+    let mut caregivers = p.caregivers.clone();
+    for c in caregivers.iter_mut().take(2) {
+        c.lunch_break = Some(crate::model::LunchBreak {
+            window: TimeWindow::new(Seconds(2_000), Seconds(4_000)),
+            duration: Seconds(600),
+        });
+    }
+    let problem =
+        Problem::new("breaks", p.visits.clone(), caregivers, n + 1, 1, p.max_leg, p.objective, 1)
+            .and_then(|q| q.with_soft_costs(p.soft))
+            .expect("valid");
+    (problem, t)
+}
+
 /// The constructed solution of `problem`, with no hopeless visits.
 pub fn solution(data: &Data, seed: u64) -> Solution {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -223,23 +223,19 @@ pub fn random_home_care_problem(
 }
 
 /// [`random_home_care_problem`] without the rules that tie routes together or price the whole
-/// day (links, lunch breaks, the latest lateness, the fairness spread): the soft terms each
-/// route prices on its own, with skills, gender and refusals.
+/// day (links, the latest lateness, the fairness spread): the soft terms each route prices on
+/// its own and lunch breaks, with skills, gender and refusals.
 pub fn random_soft_problem(
     seed: u64,
     n_visits: usize,
     n_caregivers: usize,
 ) -> (Problem, TravelMatrices) {
     let (p, travel) = random_home_care_problem(seed, n_visits, n_caregivers);
-    let mut caregivers = p.caregivers.clone();
-    for c in &mut caregivers {
-        c.lunch_break = None;
-    }
     let weights = solver::SoftCosts { max_lateness: 0, working_spread: 0, ..p.soft };
     let problem = Problem::new(
         "random-soft",
         p.visits.clone(),
-        caregivers,
+        p.caregivers.clone(),
         p.num_locations,
         p.num_profiles,
         p.max_leg,

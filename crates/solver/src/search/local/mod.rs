@@ -81,7 +81,7 @@ pub(crate) mod tests {
     /// cost, and the solution stays consistent (every visit once, routes feasible, the
     /// incrementally kept cost equal to a full recomputation).
     pub fn check_operator(op: Operator) {
-        for make in [testutil::problem, testutil::soft_problem] {
+        for make in [testutil::problem, testutil::soft_problem, testutil::break_problem] {
             check_operator_on(op, make);
         }
     }
@@ -112,7 +112,11 @@ pub(crate) mod tests {
     #[test]
     fn a_local_optimum_has_no_improving_move() {
         for (seed, make) in (0..30).flat_map(|s| {
-            [(s, testutil::problem as fn(u64, usize) -> _), (s, testutil::soft_problem)]
+            [
+                (s, testutil::problem as fn(u64, usize) -> _),
+                (s, testutil::soft_problem),
+                (s, testutil::break_problem),
+            ]
         }) {
             let (p, t) = make(seed, 40);
             let data = Data::new(&p, &t);

@@ -71,8 +71,8 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         let delta = match data.soft_route {
             true => {
                 delta
-                    + soft_cost(data, a.caregiver, &seq_a, &ta)
-                    + soft_cost(data, b.caregiver, &seq_b, &tb)
+                    + soft_cost(data, a.caregiver, seq_a.iter().map(|&v| v as usize), &ta)
+                    + soft_cost(data, b.caregiver, seq_b.iter().map(|&v| v as usize), &tb)
                     - a.soft
                     - b.soft
             }
