@@ -94,6 +94,8 @@ proptest! {
         prop_assert_eq!(report.soft.lateness_total, plan.kpis.lateness_total);
         prop_assert_eq!(report.soft.non_preferred, plan.kpis.non_preferred_visits);
         prop_assert_eq!(report.soft.overtime, plan.kpis.overtime);
+        prop_assert_eq!(report.soft.working_spread, plan.kpis.fairness.working_spread);
+        prop_assert_eq!(report.soft.lateness_max, plan.kpis.lateness_max);
         let again = common::solve(&problem, &travel, seed, 100);
         prop_assert_eq!(plan, again);
     }

@@ -75,6 +75,9 @@ pub struct Data {
     /// overtime): then every move's cost change is priced on the new schedule, not only
     /// on its arcs. False on plain days, which keep the O(1) arc-only evaluation.
     pub soft_route: bool,
+    /// Whether terms over the whole day are priced (the latest visit's lateness, the
+    /// fairness spread of working times): the solution adds them to its routes' costs.
+    pub global_terms: bool,
 }
 
 /// One side of a [`VisitLink`](crate::model::VisitLink): `start[partner] - start[v]` must lie
@@ -237,11 +240,14 @@ impl Data {
             cg_duration,
             soft: problem.soft,
             soft_route: false,
+            global_terms: false,
         };
         data.drop_terms_that_cannot_bind();
         data.soft_route = (data.soft.lateness > 0 && data.due.iter().any(|&d| d < UNLIMITED))
             || (data.soft.non_preferred > 0 && data.non_preferred.is_some())
             || (data.soft.overtime > 0 && data.contracted.iter().any(Option::is_some));
+        data.global_terms = (data.soft.max_lateness > 0 && data.due.iter().any(|&d| d < UNLIMITED))
+            || (data.soft.working_spread > 0 && n_caregivers > 1);
         data.cg_class = data.classes();
         data.neighbours = data.neighbour_lists();
         data
@@ -273,13 +279,24 @@ impl Data {
         self.brk[c].is_some() || self.max_duration[c].is_some()
     }
 
-    /// Whether the day has rules that tie routes together or price the whole day (linked
-    /// visits, the latest visit's lateness, the fairness spread), which the route-by-route
-    /// evaluation does not price yet: those days take the linked search.
+    /// Whether the day has linked visits (two caregivers at once, or one after the other),
+    /// whose routes are scheduled together: those days take the linked search.
     pub fn ties_routes(&self) -> bool {
         self.link.iter().any(Option::is_some)
-            || (self.soft.max_lateness > 0 && self.due.iter().any(|&d| d < UNLIMITED))
-            || (self.soft.working_spread > 0 && self.n_caregivers > 1)
+    }
+
+    /// What the terms over the whole day cost, from each caregiver's route figures
+    /// `(latest lateness, working time)` (idle caregivers included, with 0 working time).
+    pub fn global_price(&self, routes: impl Iterator<Item = (i64, i64)>) -> i64 {
+        let (mut late_max, mut lo, mut hi, mut n) = (0, i64::MAX, i64::MIN, 0);
+        for (late, working) in routes {
+            late_max = late_max.max(late);
+            lo = lo.min(working);
+            hi = hi.max(working);
+            n += 1;
+        }
+        let spread = if n < 2 { 0 } else { hi - lo };
+        self.soft.max_lateness * late_max + self.soft.working_spread * spread
     }
 
     /// Whether caregiver `c` holds the skills visit `v` needs.

@@ -43,6 +43,10 @@ pub struct RouteState {
     pub soft: i64,
     /// When the caregiver is back at the end of the earliest schedule.
     return_time: i64,
+    /// The route's latest start after a deadline and its working time, for the terms priced
+    /// over the whole day (see [`Data::global_terms`]); 0 unless those are priced.
+    pub late_max: i64,
+    pub working: i64,
 }
 
 // Hand-written so that `clone_from` reuses the vectors' buffers: the search copies
@@ -59,6 +63,8 @@ impl Clone for RouteState {
             arc_cost: self.arc_cost,
             soft: self.soft,
             return_time: self.return_time,
+            late_max: self.late_max,
+            working: self.working,
         }
     }
 
@@ -72,6 +78,8 @@ impl Clone for RouteState {
         self.arc_cost = src.arc_cost;
         self.soft = src.soft;
         self.return_time = src.return_time;
+        self.late_max = src.late_max;
+        self.working = src.working;
     }
 }
 
@@ -87,6 +95,8 @@ impl RouteState {
             arc_cost: 0,
             soft: 0,
             return_time: 0,
+            late_max: 0,
+            working: 0,
         }
     }
 
@@ -149,6 +159,8 @@ impl RouteState {
         self.load = 0;
         self.arc_cost = 0;
         self.soft = 0;
+        self.late_max = 0;
+        self.working = 0;
         if n == 0 {
             return;
         }
@@ -170,18 +182,24 @@ impl RouteState {
         self.arc_in.push(data.cost(slot, loc, end));
         self.arc_cost += data.cost(slot, loc, end);
         self.return_time = t + data.time(slot, loc, end);
-        if data.soft_route && data.whole_day_rules(c) {
+        if data.soft_route || data.global_terms {
             let seq = self.visits.iter().map(|&v| v as usize);
-            // A stored route is feasible; its schedule exists.
-            self.soft = timing(data, c, seq.clone()).map_or(0, |t| soft_cost(data, c, seq, &t));
-        } else if data.soft_route {
-            let (mut late, mut off) = (0, 0);
-            for (p, &v) in self.visits.iter().enumerate() {
-                let v = v as usize;
-                late += data.lateness(v, self.end[p] - data.duration_for(c, v));
-                off += i64::from(data.non_preferred(c, v));
-            }
-            self.soft = soft_price(data, c, late, off, self.return_time - self.departure(data));
+            let day = if data.whole_day_rules(c) {
+                // A stored route is feasible; its schedule exists.
+                timing(data, c, seq.clone()).map(|t| DayFigures::of(data, c, seq, &t))
+            } else {
+                let starts = seq.clone().zip(&self.end).map(|(v, e)| e - data.duration_for(c, v));
+                Some(DayFigures::new(
+                    data,
+                    c,
+                    seq.zip(starts),
+                    self.return_time - self.departure(data),
+                ))
+            };
+            let day = day.unwrap_or_default();
+            self.soft = if data.soft_route { day.soft_price(data, c) } else { 0 };
+            self.late_max = day.late_max;
+            self.working = day.working;
         }
         let (mut next, mut latest) = (end, data.shift_end[c]);
         for p in (0..n).rev() {
@@ -340,7 +358,10 @@ impl RouteState {
             let seq = seq.map(|&w| w as usize);
             let timing = timing(data, c, seq.clone())?;
             let delta = match data.soft_route {
-                true => arc_delta + soft_cost(data, c, seq, &timing) - self.soft,
+                true => {
+                    arc_delta + DayFigures::of(data, c, seq, &timing).soft_price(data, c)
+                        - self.soft
+                }
                 false => arc_delta,
             };
             return (delta < bound).then_some(delta);
@@ -567,14 +588,51 @@ fn soft_price(data: &Data, c: usize, late: i64, off: i64, working: i64) -> i64 {
         + data.soft.overtime * overtime(data, c, working)
 }
 
-/// The soft cost of caregiver `c` serving `seq` on `timing`, its schedule.
-pub fn soft_cost(data: &Data, c: usize, seq: impl Iterator<Item = usize>, timing: &Timing) -> i64 {
-    let (mut late, mut off) = (0, 0);
-    for (v, s) in seq.zip(&timing.stops) {
-        late += data.lateness(v, s.1);
-        off += i64::from(data.non_preferred(c, v));
+/// The figures one route's schedule gives the soft terms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayFigures {
+    /// Seconds late, summed and the most of one visit.
+    pub late: i64,
+    pub late_max: i64,
+    /// Visits off continuity.
+    pub off: i64,
+    /// Departure to return.
+    pub working: i64,
+}
+
+impl DayFigures {
+    /// From each visit with its start, and the working time.
+    pub fn new(
+        data: &Data,
+        c: usize,
+        starts: impl Iterator<Item = (usize, i64)>,
+        working: i64,
+    ) -> DayFigures {
+        let mut f = DayFigures { working, ..DayFigures::default() };
+        for (v, start) in starts {
+            let late = data.lateness(v, start);
+            f.late += late;
+            f.late_max = f.late_max.max(late);
+            f.off += i64::from(data.non_preferred(c, v));
+        }
+        f
     }
-    soft_price(data, c, late, off, timing.return_time - timing.departure)
+
+    /// Of caregiver `c` serving `seq` on `timing`, its schedule.
+    pub fn of(
+        data: &Data,
+        c: usize,
+        seq: impl Iterator<Item = usize>,
+        timing: &Timing,
+    ) -> DayFigures {
+        let starts = seq.zip(timing.stops.iter().map(|s| s.1));
+        DayFigures::new(data, c, starts, timing.return_time - timing.departure)
+    }
+
+    /// What the route's own soft terms cost.
+    pub fn soft_price(&self, data: &Data, c: usize) -> i64 {
+        soft_price(data, c, self.late, self.off, self.working)
+    }
 }
 
 fn overtime(data: &Data, c: usize, working: i64) -> i64 {
@@ -598,6 +656,7 @@ mod tests {
     fn soft_terms_match_full_recomputation() {
         cached_checks_match_full_recomputation_on(testutil::soft_problem);
         cached_checks_match_full_recomputation_on(testutil::break_problem);
+        cached_checks_match_full_recomputation_on(testutil::global_problem);
         // Not vacuous: the soft terms are priced and cost something on these days.
         let (p, t) = testutil::soft_problem(1, 25);
         let data = Data::new(&p, &t);
@@ -618,11 +677,12 @@ mod tests {
                 let c = route.caregiver;
                 if let Some(t) = route.timing(&data) {
                     // The cached soft cost is the one priced on the full schedule.
-                    assert_eq!(
-                        route.soft,
-                        soft_cost(&data, c, route.visits.iter().map(|&v| v as usize), &t),
-                        "seed {seed}"
-                    );
+                    let seq = route.visits.iter().map(|&v| v as usize);
+                    let day = DayFigures::of(&data, c, seq, &t);
+                    assert_eq!(route.soft, day.soft_price(&data, c), "seed {seed}");
+                    if data.global_terms {
+                        assert_eq!((route.late_max, route.working), (day.late_max, day.working));
+                    }
                 }
                 for v in 0..data.n_visits {
                     if route.visits.contains(&(v as u32)) {

@@ -11,6 +11,9 @@ pub struct Solution {
     /// Visits not served, in no particular (but deterministic) order.
     pub unassigned: Vec<u32>,
     pub cost: SolCost,
+    /// What the terms over the whole day cost (part of `cost.objective`; see
+    /// [`Data::global_terms`]).
+    global: i64,
 }
 
 // Hand-written so that `clone_from` reuses buffers (see `RouteState`).
@@ -21,6 +24,7 @@ impl Clone for Solution {
             route_of: self.route_of.clone(),
             unassigned: self.unassigned.clone(),
             cost: self.cost,
+            global: self.global,
         }
     }
 
@@ -29,6 +33,7 @@ impl Clone for Solution {
         self.route_of.clone_from(&src.route_of);
         self.unassigned.clone_from(&src.unassigned);
         self.cost = src.cost;
+        self.global = src.global;
     }
 }
 
@@ -40,16 +45,44 @@ impl Solution {
             route_of: vec![None; data.n_visits],
             unassigned: (0..data.n_visits as u32).collect(),
             cost: SolCost::default(),
+            global: 0,
         };
         s.recompute_cost(data);
         s
     }
 
     pub fn recompute_cost(&mut self, data: &Data) {
+        self.global = self.global_price(data);
         self.cost = SolCost {
             unassigned: self.unassigned.iter().map(|&v| data.weight[v as usize]).sum(),
-            objective: self.routes.iter().map(|r| r.cost(data)).sum(),
+            objective: self.routes.iter().map(|r| r.cost(data)).sum::<i64>() + self.global,
         };
+    }
+
+    fn global_price(&self, data: &Data) -> i64 {
+        match data.global_terms {
+            true => data.global_price(self.routes.iter().map(|r| (r.late_max, r.working))),
+            false => 0,
+        }
+    }
+
+    /// How much the terms over the whole day would change if route `r` became `new`.
+    pub fn global_change(&self, data: &Data, r: usize, new: &RouteState) -> i64 {
+        let figures = self.routes.iter().enumerate().map(|(k, route)| match k == r {
+            true => (new.late_max, new.working),
+            false => (route.late_max, route.working),
+        });
+        data.global_price(figures) - self.global
+    }
+
+    /// Brings the terms over the whole day up to date after routes changed: O(routes),
+    /// once per applied change, never per evaluated move.
+    fn reprice_global(&mut self, data: &Data) {
+        if data.global_terms {
+            let global = self.global_price(data);
+            self.cost.objective += global - self.global;
+            self.global = global;
+        }
     }
 
     /// Inserts unassigned visit `v` into route `r` at position `p` (the caller checked it).
@@ -57,6 +90,7 @@ impl Solution {
         let before = self.routes[r].cost(data);
         self.routes[r].insert(data, v, p);
         self.cost.objective += self.routes[r].cost(data) - before;
+        self.reprice_global(data);
         self.route_of[v] = Some(r as u32);
         if let Some(i) = self.unassigned.iter().position(|&w| w as usize == v) {
             self.unassigned.swap_remove(i);
@@ -69,6 +103,7 @@ impl Solution {
         let before = self.routes[r].cost(data);
         let v = self.routes[r].remove(data, p);
         self.cost.objective += self.routes[r].cost(data) - before;
+        self.reprice_global(data);
         self.route_of[v] = None;
         self.unassigned.push(v as u32);
         self.cost.unassigned += data.weight[v];
@@ -98,6 +133,7 @@ impl Solution {
         route.visits.extend_from_slice(visits);
         route.update(data);
         self.cost.objective += self.routes[r].cost(data) - before;
+        self.reprice_global(data);
         for &v in visits {
             self.route_of[v as usize] = Some(r as u32);
         }
@@ -120,6 +156,7 @@ impl Solution {
         self.routes[ra].replace(data, a_span.start, a_span.end, &from_b);
         self.routes[rb].replace(data, b_span.start, b_span.end, &from_a);
         self.cost.objective += self.routes[ra].cost(data) + self.routes[rb].cost(data) - before;
+        self.reprice_global(data);
         for &v in &from_b {
             self.route_of[v as usize] = Some(ra as u32);
         }

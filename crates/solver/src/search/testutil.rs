@@ -139,6 +139,15 @@ pub fn break_problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
     (problem, t)
 }
 
+/// [`break_problem`] with the terms over the whole day priced: the latest lateness and the
+/// fairness spread of working times.
+pub fn global_problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
+    let (p, t) = break_problem(seed, n);
+    let weights = crate::model::SoftCosts { max_lateness: 4, working_spread: 1, ..p.soft };
+    let problem = p.with_soft_costs(weights).expect("valid");
+    (problem, t)
+}
+
 /// The constructed solution of `problem`, with no hopeless visits.
 pub fn solution(data: &Data, seed: u64) -> Solution {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

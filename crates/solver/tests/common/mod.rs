@@ -222,16 +222,16 @@ pub fn random_home_care_problem(
     (problem, travel)
 }
 
-/// [`random_home_care_problem`] without the rules that tie routes together or price the whole
-/// day (links, the latest lateness, the fairness spread): the soft terms each route prices on
-/// its own and lunch breaks, with skills, gender and refusals.
+/// [`random_home_care_problem`] without linked visits: every rule the one search prices
+/// route by route or over the whole day (deadlines, continuity, overtime, caregiver service
+/// times, lunch breaks, the latest lateness, the fairness spread), with skills, gender and
+/// refusals.
 pub fn random_soft_problem(
     seed: u64,
     n_visits: usize,
     n_caregivers: usize,
 ) -> (Problem, TravelMatrices) {
     let (p, travel) = random_home_care_problem(seed, n_visits, n_caregivers);
-    let weights = solver::SoftCosts { max_lateness: 0, working_spread: 0, ..p.soft };
     let problem = Problem::new(
         "random-soft",
         p.visits.clone(),
@@ -242,7 +242,7 @@ pub fn random_soft_problem(
         p.objective,
         p.time_scale,
     )
-    .and_then(|p| p.with_soft_costs(weights))
+    .and_then(|q| q.with_soft_costs(p.soft))
     .expect("valid problem");
     (problem, travel)
 }

@@ -4,7 +4,7 @@
 //! caregivers with the same matrix, end point and shift end, for whom the cached backward
 //! slack of one route is valid on the other. Promising moves are verified in full.
 
-use crate::eval::schedule::{soft_cost, timing, Timing};
+use crate::eval::schedule::{timing, DayFigures, Timing};
 use crate::eval::Data;
 use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
@@ -71,8 +71,8 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         let delta = match data.soft_route {
             true => {
                 delta
-                    + soft_cost(data, a.caregiver, seq_a.iter().map(|&v| v as usize), &ta)
-                    + soft_cost(data, b.caregiver, seq_b.iter().map(|&v| v as usize), &tb)
+                    + soft_cost(data, a.caregiver, &seq_a, &ta)
+                    + soft_cost(data, b.caregiver, &seq_b, &tb)
                     - a.soft
                     - b.soft
             }
@@ -81,13 +81,19 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         if delta >= 0 {
             continue;
         }
-        let before = sol.cost;
+        let routes_cost = |sol: &Solution| sol.routes[ra].cost(data) + sol.routes[rb].cost(data);
+        let before = routes_cost(sol);
         sol.set_route(data, ra, &seq_a);
         sol.set_route(data, rb, &seq_b);
-        debug_assert_eq!(sol.cost.objective - before.objective, delta);
+        debug_assert_eq!(routes_cost(sol) - before, delta);
         return Some([ra, rb]);
     }
     None
+}
+
+/// What caregiver `c`'s route `seq` costs in soft terms on `timing`, its schedule.
+fn soft_cost(data: &Data, c: usize, seq: &[u32], timing: &Timing) -> i64 {
+    DayFigures::of(data, c, seq.iter().map(|&v| v as usize), timing).soft_price(data, c)
 }
 
 /// Same matrix, end point and shift end: one route's backward slack holds on the other.

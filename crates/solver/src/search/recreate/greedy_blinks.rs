@@ -4,7 +4,7 @@
 //! Visits go in order of priority first, so a higher-priority visit never loses its place
 //! to a lower-priority one inserted earlier.
 
-use crate::eval::Data;
+use crate::eval::{Data, RouteState};
 use crate::search::solution::Solution;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -35,6 +35,8 @@ pub struct InsertionScratch {
     /// Routes to try, and a mark per route for deduplication.
     routes: Vec<u32>,
     marked: Vec<bool>,
+    /// A route with a trial insertion, for the terms over the whole day.
+    trial: Option<RouteState>,
 }
 
 /// The cheapest feasible insertion of `v` in `sol`, skipping each position with
@@ -112,15 +114,32 @@ fn best_in_routes(
             }
             scratch.empty_seen.push(class);
         }
+        // Where the terms over the whole day are priced, each route's best place is priced
+        // with them before routes are compared (the fairness spread is about which route).
+        let mut here: Option<Insertion> = None;
         for p in 0..=route.len() {
             if next_blink == 0 {
                 next_blink = blink_gap(blink, rng);
                 continue;
             }
             next_blink -= 1;
-            let bound = best.map_or(i64::MAX, |b| b.delta);
+            let bound = match data.global_terms {
+                true => here.map_or(i64::MAX, |b| b.delta),
+                false => best.map_or(i64::MAX, |b| b.delta),
+            };
             if let Some(delta) = route.insertion_delta_below(data, v, p, bound) {
-                best = Some(Insertion { route: r, position: p, delta });
+                here = Some(Insertion { route: r, position: p, delta });
+            }
+        }
+        if let Some(mut ins) = here {
+            if data.global_terms {
+                let trial = scratch.trial.get_or_insert_with(|| RouteState::new(r));
+                trial.clone_from(route);
+                trial.insert(data, v, ins.position);
+                ins.delta += sol.global_change(data, r, trial);
+            }
+            if best.is_none_or(|b| ins.delta < b.delta) {
+                best = Some(ins);
             }
         }
     }
