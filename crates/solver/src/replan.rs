@@ -5,6 +5,7 @@
 //! touched are kept exactly as they were. The result passes the independent checker.
 
 use crate::check::check;
+use crate::eval::data::FREE;
 use crate::eval::schedule::{timing, Timing};
 use crate::eval::Data;
 use crate::model::{Plan, Problem, ReasonCode, Seconds};
@@ -517,7 +518,7 @@ fn timing_locked(
     pins: &[Option<i64>],
 ) -> Option<Timing> {
     let Some(&(_, last_start)) = locked.last() else {
-        let t = timing(data, c, visits.iter().map(|&v| v as usize))?;
+        let t = timing(data, c, visits.iter().map(|&v| (v as usize, FREE)))?;
         // The earliest schedule keeps a pin when it reaches the pinned visit in time; it
         // waits there (a pinned start lies in a window, as it was planned).
         if visits.iter().all(|&v| pins[v as usize].is_none()) {
@@ -615,7 +616,7 @@ mod tests {
             .collect();
         let mut timed = Vec::new();
         for (c, visits) in &routes {
-            let t = timing(&data, *c, visits.iter().map(|&v| v as usize))?;
+            let t = timing(&data, *c, visits.iter().map(|&v| (v as usize, FREE)))?;
             timed.push(TimedRoute {
                 caregiver: *c,
                 visits,

@@ -10,6 +10,9 @@ use crate::{LocationIdx, ProfileIdx};
 /// "No limit" for capacities and the leg limit; far from overflow when added to times.
 pub const UNLIMITED: i64 = i64::MAX / 4;
 
+/// The start of a visit whose time the schedule chooses (see [`Data::start_pinned`]).
+pub const FREE: i64 = i64::MIN;
+
 /// How many neighbours each visit keeps: enough for string removal to reach several routes
 /// without quadratic memory on large instances.
 const MAX_NEIGHBOURS: usize = 100;
@@ -279,10 +282,11 @@ impl Data {
         self.brk[c].is_some() || self.max_duration[c].is_some()
     }
 
-    /// Whether the day has linked visits (two caregivers at once, or one after the other),
-    /// whose routes are scheduled together: those days take the linked search.
-    pub fn ties_routes(&self) -> bool {
-        self.link.iter().any(Option::is_some)
+    /// Whether visit `v` is linked to another (two caregivers at once, or one after the
+    /// other). A served linked visit has its start pinned where its pair was placed.
+    #[inline]
+    pub fn is_linked(&self, v: usize) -> bool {
+        self.link[v].is_some()
     }
 
     /// What the terms over the whole day cost, from each caregiver's route figures
@@ -303,6 +307,14 @@ impl Data {
     #[inline]
     pub fn can_serve(&self, c: usize, v: usize) -> bool {
         self.can_serve[c * self.n_visits + v]
+    }
+
+    /// Whether the local search may move visit `v` onto caregiver `c`'s route: `c` may
+    /// serve it and it is not linked (a linked visit keeps its pinned start and moves only
+    /// with its partner, through a ruin and a recreate).
+    #[inline]
+    pub fn movable_to(&self, c: usize, v: usize) -> bool {
+        self.can_serve(c, v) && !self.is_linked(v)
     }
 
     /// How long caregiver `c` takes for visit `v`.
@@ -331,13 +343,6 @@ impl Data {
             }
             None => Some(t),
         }
-    }
-
-    /// Whether any cost depends on working time (overtime or the fairness spread): if not,
-    /// the linked search need not follow each caregiver's day.
-    pub fn prices_working_time(&self) -> bool {
-        (self.soft.overtime > 0 && self.contracted.iter().any(Option::is_some))
-            || self.soft.working_spread > 0
     }
 
     /// What starting visit `v` at `start` costs in lateness per unit weight.
@@ -392,6 +397,26 @@ impl Data {
     #[inline]
     pub fn start_at(&self, v: usize, arrival: i64) -> Option<i64> {
         self.windows(v).iter().find(|w| w.1 >= arrival).map(|w| arrival.max(w.0))
+    }
+
+    /// As [`Data::start_at`] for a visit whose start may be `pin`ned (a linked visit's,
+    /// fixed where its pair was placed): then service starts exactly then, if the arrival
+    /// allows.
+    #[inline]
+    pub fn start_pinned(&self, v: usize, arrival: i64, pin: i64) -> Option<i64> {
+        match pin {
+            FREE => self.start_at(v, arrival),
+            _ => (arrival <= pin).then_some(pin),
+        }
+    }
+
+    /// As [`Data::latest_arrival_for`] for a visit whose start may be `pin`ned.
+    #[inline]
+    pub fn latest_arrival_pinned(&self, v: usize, latest_start: i64, pin: i64) -> Option<i64> {
+        match pin {
+            FREE => self.latest_arrival_for(v, latest_start),
+            _ => (latest_start >= pin).then_some(pin),
+        }
     }
 
     /// The latest arrival at `v` from which service can start no later than `latest_start`;

@@ -8,7 +8,7 @@
 //! get back before the shift ends. Because the earliest start is monotone in the arrival,
 //! the feasible arrivals at a position form a down-set, described by that one number.
 
-use super::data::Data;
+use super::data::{Data, FREE};
 
 /// Stands for "no feasible arrival" in the backward pass; far from overflow.
 const NEVER: i64 = i64::MIN / 4;
@@ -28,6 +28,10 @@ pub struct Timing {
 pub struct RouteState {
     pub caregiver: usize,
     pub visits: Vec<u32>,
+    /// The pinned start of each position's visit, [`FREE`] unless it is linked (see
+    /// [`Data::start_pinned`]). Local search never moves a pinned visit; only a ruin takes
+    /// it out, with its partner, and a recreate puts the pair back with new pins.
+    pub pins: Vec<i64>,
     /// Earliest end of service at each position.
     end: Vec<i64>,
     /// Latest arrival at each position that keeps the suffix feasible.
@@ -56,6 +60,7 @@ impl Clone for RouteState {
         RouteState {
             caregiver: self.caregiver,
             visits: self.visits.clone(),
+            pins: self.pins.clone(),
             end: self.end.clone(),
             latest_arrival: self.latest_arrival.clone(),
             arc_in: self.arc_in.clone(),
@@ -71,6 +76,7 @@ impl Clone for RouteState {
     fn clone_from(&mut self, src: &RouteState) {
         self.caregiver = src.caregiver;
         self.visits.clone_from(&src.visits);
+        self.pins.clone_from(&src.pins);
         self.end.clone_from(&src.end);
         self.latest_arrival.clone_from(&src.latest_arrival);
         self.arc_in.clone_from(&src.arc_in);
@@ -88,6 +94,7 @@ impl RouteState {
         RouteState {
             caregiver,
             visits: Vec::new(),
+            pins: Vec::new(),
             end: Vec::new(),
             latest_arrival: Vec::new(),
             arc_in: Vec::new(),
@@ -165,12 +172,12 @@ impl RouteState {
             return;
         }
         let (mut loc, mut t) = (data.cg_start[c], data.shift_start[c]);
-        for &v in &self.visits {
+        for (&v, &pin) in self.visits.iter().zip(&self.pins) {
             let v = v as usize;
             let to = data.visit_loc[v];
             let arrival = t + data.time(slot, loc, to);
             // An infeasible route is never stored; fall back to the arrival to stay total.
-            let start = data.start_at(v, arrival).unwrap_or(arrival);
+            let start = data.start_pinned(v, arrival, pin).unwrap_or(arrival);
             t = start + data.duration_for(c, v);
             self.end.push(t);
             self.arc_in.push(data.cost(slot, loc, to));
@@ -183,18 +190,13 @@ impl RouteState {
         self.arc_cost += data.cost(slot, loc, end);
         self.return_time = t + data.time(slot, loc, end);
         if data.soft_route || data.global_terms {
-            let seq = self.visits.iter().map(|&v| v as usize);
             let day = if data.whole_day_rules(c) {
                 // A stored route is feasible; its schedule exists.
-                timing(data, c, seq.clone()).map(|t| DayFigures::of(data, c, seq, &t))
+                self.timing(data).map(|t| DayFigures::of(data, c, self.stops(), &t))
             } else {
-                let starts = seq.clone().zip(&self.end).map(|(v, e)| e - data.duration_for(c, v));
-                Some(DayFigures::new(
-                    data,
-                    c,
-                    seq.zip(starts),
-                    self.return_time - self.departure(data),
-                ))
+                let ends = self.visits.iter().zip(&self.end);
+                let starts = ends.map(|(&v, e)| (v as usize, e - data.duration_for(c, v as usize)));
+                Some(DayFigures::new(data, c, starts, self.return_time - self.departure(data)))
             };
             let day = day.unwrap_or_default();
             self.soft = if data.soft_route { day.soft_price(data, c) } else { 0 };
@@ -206,7 +208,7 @@ impl RouteState {
             let v = self.visits[p] as usize;
             let here = data.visit_loc[v];
             let latest_start = latest - data.time(slot, here, next) - data.duration_for(c, v);
-            latest = data.latest_arrival_for(v, latest_start).unwrap_or(NEVER);
+            latest = data.latest_arrival_pinned(v, latest_start, self.pins[p]).unwrap_or(NEVER);
             self.latest_arrival[p] = latest;
             next = here;
         }
@@ -224,6 +226,20 @@ impl RouteState {
         data: &Data,
         v: usize,
         p: usize,
+        bound: i64,
+    ) -> Option<i64> {
+        self.insertion_delta_pinned(data, v, p, FREE, bound)
+    }
+
+    /// As [`RouteState::insertion_delta_below`], with `v`'s start `pin`ned (a linked visit
+    /// placed with its partner), or [`FREE`].
+    #[inline]
+    pub fn insertion_delta_pinned(
+        &self,
+        data: &Data,
+        v: usize,
+        p: usize,
+        pin: i64,
         bound: i64,
     ) -> Option<i64> {
         let c = self.caregiver;
@@ -245,11 +261,30 @@ impl RouteState {
         if t1 > data.max_leg || t2 > data.max_leg {
             return None;
         }
-        let start = data.start_at(v, prev_end + t1)?;
+        let start = data.start_pinned(v, prev_end + t1, pin)?;
         if start + data.duration_for(c, v) + t2 > self.latest_at(data, p) {
             return None;
         }
-        self.finish(data, delta, p, p, &[v as u32], bound)
+        self.finish(data, delta, p..p, &[v as u32], pin, bound)
+    }
+
+    /// The starts `v` could have if inserted at `p`, as far as the route's caches tell:
+    /// from the earliest arrival to the latest start that keeps the rest of the route
+    /// feasible (`v`'s windows not applied), or `None` if a leg, the capacity or the rest
+    /// of the route rules it out. A start inside this range and a window, pinned, is then
+    /// checked in full by [`RouteState::insertion_delta_pinned`].
+    pub fn start_range(&self, data: &Data, v: usize, p: usize) -> Option<(i64, i64)> {
+        let c = self.caregiver;
+        let slot = data.cg_slot[c];
+        let (prev, prev_end) = self.before(data, p);
+        let (here, next) = (data.visit_loc[v], self.loc_at(data, p));
+        let (t1, t2) = (data.time(slot, prev, here), data.time(slot, here, next));
+        if t1 > data.max_leg || t2 > data.max_leg || self.load + data.demand[v] > data.capacity[c] {
+            return None;
+        }
+        let earliest = prev_end + t1;
+        let latest = self.latest_at(data, p) - t2 - data.duration_for(c, v);
+        (earliest <= latest).then_some((earliest, latest))
     }
 
     /// The change of [`RouteState::cost`] if the visit at `p` were removed, or `None` if the
@@ -271,7 +306,7 @@ impl RouteState {
         }
         let delta =
             data.cost(slot, prev, next) - data.cost(slot, prev, here) - data.cost(slot, here, next);
-        self.finish(data, delta, p, p + 1, &[], i64::MAX)
+        self.finish(data, delta, p..p + 1, &[], FREE, i64::MAX)
     }
 
     /// The change of [`RouteState::cost`] if the visits at positions `i..j` were replaced by
@@ -332,12 +367,12 @@ impl RouteState {
         if leg > data.max_leg || t + leg > self.latest_at(data, j) {
             return None;
         }
-        self.finish(data, delta, i, j, seg, bound)
+        self.finish(data, delta, i..j, seg, FREE, bound)
     }
 
     /// The last step of every move's evaluation, once the O(1) checks passed: `arc_delta`
-    /// plus the change of the soft terms if the visits at `i..j` were replaced by `seg`, if
-    /// that is below `bound`. A caregiver with a rule on the whole day (a lunch break, whose
+    /// plus the change of the soft terms if the visits at `i..j` were replaced by `seg`
+    /// (their starts `pin`ned, or [`FREE`]), if that is below `bound`. A caregiver with a rule on the whole day (a lunch break, whose
     /// place the schedule chooses, or a route duration limit) has the new route scheduled in
     /// full, O(length); the caches ignore those rules, so the checks before were necessary
     /// conditions only. Otherwise the soft terms are priced from the caches; plain days price
@@ -347,15 +382,14 @@ impl RouteState {
         &self,
         data: &Data,
         arc_delta: i64,
-        i: usize,
-        j: usize,
+        std::ops::Range { start: i, end: j }: std::ops::Range<usize>,
         seg: &[u32],
+        pin: i64,
         bound: i64,
     ) -> Option<i64> {
         let c = self.caregiver;
         if data.whole_day_rules(c) {
-            let seq = self.visits[..i].iter().chain(seg).chain(&self.visits[j..]);
-            let seq = seq.map(|&w| w as usize);
+            let seq = self.stops_with(i, j, seg, pin);
             let timing = timing(data, c, seq.clone())?;
             let delta = match data.soft_route {
                 true => {
@@ -367,7 +401,7 @@ impl RouteState {
             return (delta < bound).then_some(delta);
         }
         let delta = match data.soft_route {
-            true => arc_delta + self.soft_delta(data, i, j, seg),
+            true => arc_delta + self.soft_delta(data, i, j, seg, pin),
             false => arc_delta,
         };
         (delta < bound).then_some(delta)
@@ -377,7 +411,7 @@ impl RouteState {
     /// (a feasible move), on the new earliest schedule. The part before `i` keeps its
     /// schedule; after the new part the old visits are followed only until one starts when
     /// it did before, from where nothing changes: O(`seg` + the visits the delay reaches).
-    fn soft_delta(&self, data: &Data, i: usize, j: usize, seg: &[u32]) -> i64 {
+    fn soft_delta(&self, data: &Data, i: usize, j: usize, seg: &[u32], pin: i64) -> i64 {
         let (c, n) = (self.caregiver, self.visits.len());
         if seg.is_empty() && i == 0 && j == n {
             return -self.soft;
@@ -398,7 +432,7 @@ impl RouteState {
             let w = w as usize;
             let to = data.visit_loc[w];
             let leg = data.time(slot, loc, to);
-            let start = data.start_at(w, t + leg).unwrap_or(t + leg);
+            let start = data.start_pinned(w, t + leg, pin).unwrap_or(t + leg);
             if i == 0 && first.is_none() {
                 first = Some((start, leg));
             }
@@ -414,7 +448,7 @@ impl RouteState {
             let v = self.visits[q] as usize;
             let to = data.visit_loc[v];
             let leg = data.time(slot, loc, to);
-            let start = data.start_at(v, t + leg).unwrap_or(t + leg);
+            let start = data.start_pinned(v, t + leg, self.pins[q]).unwrap_or(t + leg);
             if i == 0 && first.is_none() {
                 first = Some((start, leg));
             }
@@ -451,21 +485,50 @@ impl RouteState {
         }
     }
 
-    /// Replaces the visits at positions `i..j` by `seg` (the caller checked it).
+    /// Replaces the visits at positions `i..j` by `seg`, none of them linked (the caller
+    /// checked it).
     pub fn replace(&mut self, data: &Data, i: usize, j: usize, seg: &[u32]) {
+        debug_assert!(seg.iter().all(|&w| !data.is_linked(w as usize)));
         self.visits.splice(i..j, seg.iter().copied());
+        self.pins.splice(i..j, std::iter::repeat_n(FREE, seg.len()));
         self.update(data);
     }
 
     pub fn insert(&mut self, data: &Data, v: usize, p: usize) {
+        self.insert_pinned(data, v, p, FREE);
+    }
+
+    /// Inserts `v` at `p` with its start `pin`ned (or [`FREE`]); the caller checked it.
+    pub fn insert_pinned(&mut self, data: &Data, v: usize, p: usize, pin: i64) {
         self.visits.insert(p, v as u32);
+        self.pins.insert(p, pin);
         self.update(data);
     }
 
     pub fn remove(&mut self, data: &Data, p: usize) -> usize {
         let v = self.visits.remove(p) as usize;
+        self.pins.remove(p);
         self.update(data);
         v
+    }
+
+    /// The route's visits with their pins, in order.
+    pub fn stops(&self) -> impl Iterator<Item = (usize, i64)> + Clone + '_ {
+        self.visits.iter().zip(&self.pins).map(|(&v, &pin)| (v as usize, pin))
+    }
+
+    /// The visits with their pins if those at `i..j` were replaced by `seg` (`pin`ned).
+    fn stops_with<'a>(
+        &'a self,
+        i: usize,
+        j: usize,
+        seg: &'a [u32],
+        pin: i64,
+    ) -> impl Iterator<Item = (usize, i64)> + Clone + 'a {
+        let pinned = |(&v, &pin): (&u32, &i64)| (v as usize, pin);
+        let before = self.visits[..i].iter().zip(&self.pins[..i]).map(pinned);
+        let after = self.visits[j..].iter().zip(&self.pins[j..]).map(pinned);
+        before.chain(seg.iter().map(move |&w| (w as usize, pin))).chain(after)
     }
 
     pub fn position(&self, v: usize) -> Option<usize> {
@@ -475,13 +538,17 @@ impl RouteState {
     /// The full schedule of this route (departure as late as possible without delaying the
     /// first visit), or `None` if the route breaks a rule other than skills.
     pub fn timing(&self, data: &Data) -> Option<Timing> {
-        timing(data, self.caregiver, self.visits.iter().map(|&v| v as usize))
+        timing(data, self.caregiver, self.stops())
     }
 }
 
-/// Forward schedule of caregiver `c` serving `seq` in order, checking every rule except
-/// skills; `None` if one is broken.
-pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize> + Clone) -> Option<Timing> {
+/// Forward schedule of caregiver `c` serving `seq` (visits with their pins) in order,
+/// checking every rule except skills; `None` if one is broken.
+pub fn timing(
+    data: &Data,
+    c: usize,
+    seq: impl Iterator<Item = (usize, i64)> + Clone,
+) -> Option<Timing> {
     let slot = data.cg_slot[c];
     let brk = match data.brk[c] {
         Some(b) => break_gap(data, c, seq.clone())?.map(|gap| (gap, b)),
@@ -502,7 +569,7 @@ pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize> + Clone) -
             }
         }
     };
-    for v in seq {
+    for (v, pin) in seq {
         take_break(stops.len(), &mut t);
         let to = data.visit_loc[v];
         let leg = data.time(slot, loc, to);
@@ -513,7 +580,7 @@ pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize> + Clone) -
             first_leg = leg;
         }
         let arrival = t + leg;
-        let start = data.start_at(v, arrival)?;
+        let start = data.start_pinned(v, arrival, pin)?;
         stops.push((arrival, start));
         load += data.demand[v];
         t = start + data.duration_for(c, v);
@@ -550,7 +617,11 @@ pub fn timing(data: &Data, c: usize, seq: impl Iterator<Item = usize> + Clone) -
 /// does so at every later gap: one forward pass with two states (break not yet taken,
 /// taken) finds a place whenever there is one. `Some(None)` for an empty route (no break
 /// needed), `None` if no gap fits.
-fn break_gap(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option<Option<usize>> {
+fn break_gap(
+    data: &Data,
+    c: usize,
+    seq: impl Iterator<Item = (usize, i64)>,
+) -> Option<Option<usize>> {
     let (open, close, duration) = data.brk[c]?;
     let take = |t: i64| {
         let start = t.max(open);
@@ -561,10 +632,11 @@ fn break_gap(data: &Data, c: usize, seq: impl Iterator<Item = usize>) -> Option<
     let mut before = Some(data.shift_start[c]);
     let mut after: Option<(i64, usize)> = take(data.shift_start[c]).map(|t| (t, 0));
     let mut gap = 0;
-    for v in seq {
+    for (v, pin) in seq {
         let to = data.visit_loc[v];
         let leg = data.time(slot, loc, to);
-        let through = |t: i64| data.start_at(v, t + leg).map(|s| s + data.duration_for(c, v));
+        let through =
+            |t: i64| data.start_pinned(v, t + leg, pin).map(|s| s + data.duration_for(c, v));
         before = before.and_then(through);
         gap += 1;
         let carried = after.and_then(|(t, at)| through(t).map(|e| (e, at)));
@@ -622,10 +694,10 @@ impl DayFigures {
     pub fn of(
         data: &Data,
         c: usize,
-        seq: impl Iterator<Item = usize>,
+        seq: impl Iterator<Item = (usize, i64)>,
         timing: &Timing,
     ) -> DayFigures {
-        let starts = seq.zip(timing.stops.iter().map(|s| s.1));
+        let starts = seq.map(|(v, _)| v).zip(timing.stops.iter().map(|s| s.1));
         DayFigures::new(data, c, starts, timing.return_time - timing.departure)
     }
 
@@ -677,7 +749,7 @@ mod tests {
                 let c = route.caregiver;
                 if let Some(t) = route.timing(&data) {
                     // The cached soft cost is the one priced on the full schedule.
-                    let seq = route.visits.iter().map(|&v| v as usize);
+                    let seq = route.stops();
                     let day = DayFigures::of(&data, c, seq, &t);
                     assert_eq!(route.soft, day.soft_price(&data, c), "seed {seed}");
                     if data.global_terms {
@@ -691,11 +763,12 @@ mod tests {
                     for pos in 0..=route.len() {
                         let mut seq = route.visits.clone();
                         seq.insert(pos, v as u32);
-                        let full = timing(&data, c, seq.iter().map(|&w| w as usize));
+                        let full = timing(&data, c, seq.iter().map(|&w| (w as usize, FREE)));
                         let fast = route.insertion_delta_below(&data, v, pos, i64::MAX);
                         assert_eq!(fast.is_some(), full.is_some(), "seed {seed} v {v} pos {pos}");
                         if let Some(delta) = fast {
                             let mut r = RouteState::new(c);
+                            r.pins = vec![FREE; seq.len()];
                             r.visits = seq;
                             r.update(&data);
                             assert_eq!(r.cost(&data) - route.cost(&data), delta);
@@ -710,7 +783,7 @@ mod tests {
                 for pos in 0..route.len() {
                     let mut seq = route.visits.clone();
                     seq.remove(pos);
-                    let full = timing(&data, c, seq.iter().map(|&w| w as usize));
+                    let full = timing(&data, c, seq.iter().map(|&w| (w as usize, FREE)));
                     let fast = route.removal_delta(&data, pos);
                     assert_eq!(fast.is_some(), full.is_some());
                     if let Some(delta) = fast {
@@ -747,7 +820,8 @@ mod tests {
                 for seg in &segs {
                     let mut seq = route.visits.clone();
                     seq.splice(i..j, seg.iter().copied());
-                    let full = timing(data, route.caregiver, seq.iter().map(|&w| w as usize));
+                    let full =
+                        timing(data, route.caregiver, seq.iter().map(|&w| (w as usize, FREE)));
                     let fast = route.replace_delta(data, i, j, seg, i64::MAX);
                     assert_eq!(fast.is_some(), full.is_some(), "seed {seed} {i}..{j} {seg:?}");
                     if let Some(delta) = fast {

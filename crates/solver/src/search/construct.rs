@@ -3,7 +3,7 @@
 //! that nothing lower-priority takes the room a higher one needed.
 
 use crate::eval::Data;
-use crate::search::recreate::{best_insertion, InsertionScratch};
+use crate::search::recreate::{best_insertion, insert_one, InsertionScratch};
 use crate::search::solution::Solution;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
@@ -21,7 +21,9 @@ pub fn construct(data: &Data, rng: &mut ChaCha8Rng, hopeless: &[bool]) -> Soluti
     });
     let mut scratch = InsertionScratch::default();
     for v in order {
-        if let Some(ins) = best_insertion(data, &sol, v, 0.0, rng, &mut scratch) {
+        if data.is_linked(v) {
+            insert_one(data, &mut sol, v, 0.0, rng, &mut scratch);
+        } else if let Some(ins) = best_insertion(data, &sol, v, 0.0, rng, &mut scratch) {
             sol.insert(data, v, ins.route, ins.position);
         }
     }

@@ -4,6 +4,32 @@
 use crate::eval::Data;
 use crate::model::ReasonCode;
 
+/// Why each visit would be unassigned: its own diagnosis, or `Link` when it could be served
+/// alone but not with its partner on another caregiver's route.
+pub fn reasons(data: &Data) -> Vec<ReasonCode> {
+    let own: Vec<ReasonCode> = (0..data.n_visits).map(|v| diagnose(data, v)).collect();
+    (0..data.n_visits)
+        .map(|v| {
+            let Some(l) = data.link[v] else {
+                return own[v];
+            };
+            let p = l.partner as usize;
+            if !matches!(own[v], ReasonCode::NoRoom) {
+                return own[v];
+            }
+            let two_caregivers = (0..data.n_caregivers).any(|c| {
+                data.can_serve(c, v)
+                    && (0..data.n_caregivers).any(|d| d != c && data.can_serve(d, p))
+            });
+            if !matches!(own[p], ReasonCode::NoRoom) || !two_caregivers {
+                ReasonCode::Link
+            } else {
+                ReasonCode::NoRoom
+            }
+        })
+        .collect()
+}
+
 /// The reason visit `v` cannot be served by anyone on their own, or `NoRoom` if some
 /// caregiver could serve it alone (then it was left out for visits of at least the same
 /// priority, or the search did not find room).

@@ -7,7 +7,7 @@ use crate::eval::Data;
 use crate::model::{Plan, Problem, ReasonCode};
 use crate::search::anneal::{accept, Anneal};
 use crate::search::construct::construct;
-use crate::search::diagnose::diagnose;
+use crate::search::diagnose::reasons;
 use crate::search::fleet::minimise_fleet;
 use crate::search::local;
 use crate::search::output::to_plan;
@@ -37,12 +37,11 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
         return crate::search::pairs::solve(problem, travel, env);
     }
     let data = Data::new(problem, travel);
-    if data.ties_routes() {
-        return crate::search::linked::solve(problem, travel, data, env);
-    }
-    let reasons: Vec<ReasonCode> = (0..data.n_visits).map(|v| diagnose(&data, v)).collect();
-    // Visits nobody has the skills or the capacity for never need an insertion attempt.
-    let hopeless: Vec<bool> = reasons.iter().map(|r| r.is_hopeless()).collect();
+    let reasons = reasons(&data);
+    // Visits nobody has the skills or the capacity for (or the partner's) never need an
+    // insertion attempt.
+    let hopeless: Vec<bool> =
+        reasons.iter().map(|r| r.is_hopeless() || *r == ReasonCode::Link).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(env.seed);
     let mut cur = construct(&data, &mut rng, &hopeless);
     local::improve(&data, &mut cur);

@@ -6,7 +6,6 @@ pub mod construct;
 pub mod diagnose;
 pub mod driver;
 pub mod fleet;
-pub mod linked;
 pub mod local;
 pub mod output;
 pub mod pairs;

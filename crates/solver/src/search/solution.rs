@@ -1,6 +1,7 @@
 //! A solution in the search: one route per caregiver (possibly empty), the unassigned
 //! visits, and the hierarchical cost kept up to date by the operations below.
 
+use crate::eval::data::FREE;
 use crate::eval::{Data, RouteState, SolCost};
 
 #[derive(Debug)]
@@ -87,8 +88,13 @@ impl Solution {
 
     /// Inserts unassigned visit `v` into route `r` at position `p` (the caller checked it).
     pub fn insert(&mut self, data: &Data, v: usize, r: usize, p: usize) {
+        self.insert_pinned(data, v, r, p, FREE);
+    }
+
+    /// As [`Solution::insert`], with `v`'s start `pin`ned (or [`FREE`]).
+    pub fn insert_pinned(&mut self, data: &Data, v: usize, r: usize, p: usize, pin: i64) {
         let before = self.routes[r].cost(data);
-        self.routes[r].insert(data, v, p);
+        self.routes[r].insert_pinned(data, v, p, pin);
         self.cost.objective += self.routes[r].cost(data) - before;
         self.reprice_global(data);
         self.route_of[v] = Some(r as u32);
@@ -110,27 +116,41 @@ impl Solution {
         v
     }
 
-    /// Removes served visit `v` if the shortened route stays feasible.
+    /// Removes served visit `v`, and its partner if it is linked (both or neither are
+    /// served), if the shortened routes stay feasible.
     pub fn try_remove(&mut self, data: &Data, v: usize) -> bool {
-        let Some(r) = self.route_of[v].map(|r| r as usize) else {
+        let partner = data.link[v].map(|l| l.partner as usize);
+        let removable = |sol: &Solution, w: usize| {
+            let r = sol.route_of[w]? as usize;
+            let p = sol.routes[r].position(w)?;
+            sol.routes[r].removal_delta(data, p).map(|_| (r, p))
+        };
+        let Some((r, p)) = removable(self, v) else {
             return false;
         };
-        let Some(p) = self.routes[r].position(v) else {
-            return false;
+        let other = match partner {
+            Some(w) => match removable(self, w) {
+                Some(place) => Some(place),
+                None => return false,
+            },
+            None => None,
         };
-        if self.routes[r].removal_delta(data, p).is_none() {
-            return false;
-        }
+        // On two caregivers' routes: removing one leaves the other's position as it was.
         self.remove(data, r, p);
+        if let Some((r, p)) = other {
+            self.remove(data, r, p);
+        }
         true
     }
 
-    /// Replaces the visit order of route `r` (the caller checked feasibility).
-    pub fn set_route(&mut self, data: &Data, r: usize, visits: &[u32]) {
+    /// Replaces the visits and pins of route `r` (the caller checked feasibility).
+    pub fn set_route(&mut self, data: &Data, r: usize, visits: &[u32], pins: &[i64]) {
         let before = self.routes[r].cost(data);
         let route = &mut self.routes[r];
         route.visits.clear();
         route.visits.extend_from_slice(visits);
+        route.pins.clear();
+        route.pins.extend_from_slice(pins);
         route.update(data);
         self.cost.objective += self.routes[r].cost(data) - before;
         self.reprice_global(data);
@@ -165,6 +185,37 @@ impl Solution {
         }
     }
 
+    /// Every link holds: both visits served by two caregivers at pinned starts the gap
+    /// allows, or neither served; unlinked visits are not pinned.
+    fn links_hold(&self, data: &Data) -> bool {
+        let mut start = vec![FREE; data.n_visits];
+        for route in &self.routes {
+            for (v, pin) in route.stops() {
+                if pin != FREE && !data.is_linked(v) {
+                    return false;
+                }
+                start[v] = pin;
+            }
+        }
+        (0..data.n_visits).all(|v| match data.link[v] {
+            None => true,
+            Some(l) => {
+                let w = l.partner as usize;
+                match (self.route_of[v], self.route_of[w]) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => {
+                        let gap = start[w] - start[v];
+                        a != b
+                            && start[v] != FREE
+                            && start[w] != FREE
+                            && (l.lo..=l.hi).contains(&gap)
+                    }
+                    _ => false,
+                }
+            }
+        })
+    }
+
     /// Number of routes with at least one visit.
     pub fn routes_used(&self) -> usize {
         self.routes.iter().filter(|r| !r.is_empty()).count()
@@ -191,6 +242,9 @@ impl Solution {
             if self.route_of[v as usize].is_some() {
                 return false;
             }
+        }
+        if !self.links_hold(data) {
+            return false;
         }
         let mut fresh = self.clone();
         fresh.recompute_cost(data);

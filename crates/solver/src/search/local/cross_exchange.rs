@@ -29,7 +29,7 @@ pub fn cross_exchange(data: &Data, sol: &mut Solution, v: usize) -> Option<[usiz
         let Some(pw) = b.position(w as usize) else { continue };
         for k in 1..=MAX_LEN.min(a.len() - pv) {
             let seg_a = &a.visits[pv..pv + k];
-            if !seg_a.iter().all(|&x| data.can_serve(rb, x as usize)) {
+            if !seg_a.iter().all(|&x| data.movable_to(rb, x as usize)) {
                 break;
             }
             for q in [pw, pw + 1] {
@@ -38,7 +38,7 @@ pub fn cross_exchange(data: &Data, sol: &mut Solution, v: usize) -> Option<[usiz
                         continue;
                     }
                     let seg_b = &b.visits[q..q + l];
-                    if !seg_b.iter().all(|&x| data.can_serve(ra, x as usize)) {
+                    if !seg_b.iter().all(|&x| data.movable_to(ra, x as usize)) {
                         break;
                     }
                     let Some(da) = a.replace_delta(data, pv, pv + k, seg_b, i64::MAX) else {

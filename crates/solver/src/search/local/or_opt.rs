@@ -22,7 +22,7 @@ pub fn or_opt(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]> {
         let Some(gain) = a.replace_delta(data, pv, pv + k, &[], i64::MAX) else { continue };
         for &w in data.neighbours[v].iter().take(GRANULARITY) {
             let Some(rb) = sol.route_of[w as usize].map(|r| r as usize) else { continue };
-            if rb == ra || !seg.iter().all(|&x| data.can_serve(rb, x as usize)) {
+            if rb == ra || !seg.iter().all(|&x| data.movable_to(rb, x as usize)) {
                 continue;
             }
             let b = &sol.routes[rb];

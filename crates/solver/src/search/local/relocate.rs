@@ -17,7 +17,7 @@ pub fn relocate(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]>
     let mut best: Option<(i64, usize, usize)> = None;
     for &w in data.neighbours[v].iter().take(GRANULARITY) {
         let Some(r) = sol.route_of[w as usize].map(|r| r as usize) else { continue };
-        if r == from || !data.can_serve(r, v) {
+        if r == from || !data.movable_to(r, v) {
             continue;
         }
         let route = &sol.routes[r];

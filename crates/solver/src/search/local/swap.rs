@@ -14,7 +14,7 @@ pub fn swap(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]> {
     let mut best: Option<(i64, usize, usize)> = None;
     for &w in data.neighbours[v].iter().take(GRANULARITY) {
         let Some(rb) = sol.route_of[w as usize].map(|r| r as usize) else { continue };
-        if rb == ra || !data.can_serve(ra, w as usize) || !data.can_serve(rb, v) {
+        if rb == ra || !data.movable_to(ra, w as usize) || !data.movable_to(rb, v) {
             continue;
         }
         let (a, b) = (&sol.routes[ra], &sol.routes[rb]);

@@ -21,7 +21,7 @@ pub fn swap_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]
     for &w in data.neighbours[v].iter().take(GRANULARITY) {
         let w = w as usize;
         let Some(rb) = sol.route_of[w].map(|r| r as usize) else { continue };
-        if rb == ra || !data.can_serve(rb, v) || !data.can_serve(ra, w) {
+        if rb == ra || !data.movable_to(rb, v) || !data.movable_to(ra, w) {
             continue;
         }
         let (a, b) = (&sol.routes[ra], &sol.routes[rb]);
@@ -45,8 +45,8 @@ pub fn swap_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]
         }
         a2.insert(data, w, qa);
         b2.insert(data, v, qb);
-        sol.set_route(data, ra, &a2.visits);
-        sol.set_route(data, rb, &b2.visits);
+        sol.set_route(data, ra, &a2.visits, &a2.pins);
+        sol.set_route(data, rb, &b2.visits, &b2.pins);
         return Some([ra, rb]);
     }
     None

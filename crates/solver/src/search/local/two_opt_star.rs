@@ -4,6 +4,7 @@
 //! caregivers with the same matrix, end point and shift end, for whom the cached backward
 //! slack of one route is valid on the other. Promising moves are verified in full.
 
+use crate::eval::data::FREE;
 use crate::eval::schedule::{timing, DayFigures, Timing};
 use crate::eval::Data;
 use crate::search::local::GRANULARITY;
@@ -14,6 +15,7 @@ use crate::search::solution::Solution;
 pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]> {
     let mut seq_a: Vec<u32> = Vec::new();
     let mut seq_b: Vec<u32> = Vec::new();
+    let (mut pins_a, mut pins_b): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
     let ra = sol.route_of[v]? as usize;
     for &w in data.neighbours[v].iter().take(GRANULARITY) {
         let w = w as usize;
@@ -57,14 +59,24 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         if delta - a.soft - b.soft >= 0 {
             continue;
         }
+        // Linked visits keep their routes: the tails that change routes hold none.
+        if a.visits[i..].iter().chain(&b.visits[j..]).any(|&x| data.is_linked(x as usize)) {
+            continue;
+        }
         seq_a.clear();
         seq_a.extend_from_slice(&a.visits[..i]);
         seq_a.extend_from_slice(&b.visits[j..]);
+        pins_a.clear();
+        pins_a.extend_from_slice(&a.pins[..i]);
+        pins_a.resize(seq_a.len(), FREE);
         seq_b.clear();
         seq_b.extend_from_slice(&b.visits[..j]);
         seq_b.extend_from_slice(&a.visits[i..]);
+        pins_b.clear();
+        pins_b.extend_from_slice(&b.pins[..j]);
+        pins_b.resize(seq_b.len(), FREE);
         let (Some(ta), Some(tb)) =
-            (fits(data, a.caregiver, &seq_a), fits(data, b.caregiver, &seq_b))
+            (fits(data, a.caregiver, &seq_a, &pins_a), fits(data, b.caregiver, &seq_b, &pins_b))
         else {
             continue;
         };
@@ -83,8 +95,8 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         }
         let routes_cost = |sol: &Solution| sol.routes[ra].cost(data) + sol.routes[rb].cost(data);
         let before = routes_cost(sol);
-        sol.set_route(data, ra, &seq_a);
-        sol.set_route(data, rb, &seq_b);
+        sol.set_route(data, ra, &seq_a, &pins_a);
+        sol.set_route(data, rb, &seq_b, &pins_b);
         debug_assert_eq!(routes_cost(sol) - before, delta);
         return Some([ra, rb]);
     }
@@ -93,7 +105,7 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
 
 /// What caregiver `c`'s route `seq` costs in soft terms on `timing`, its schedule.
 fn soft_cost(data: &Data, c: usize, seq: &[u32], timing: &Timing) -> i64 {
-    DayFigures::of(data, c, seq.iter().map(|&v| v as usize), timing).soft_price(data, c)
+    DayFigures::of(data, c, seq.iter().map(|&v| (v as usize, FREE)), timing).soft_price(data, c)
 }
 
 /// Same matrix, end point and shift end: one route's backward slack holds on the other.
@@ -103,12 +115,13 @@ fn compatible(data: &Data, a: usize, b: usize) -> bool {
         && data.shift_end[a] == data.shift_end[b]
 }
 
-/// Full check of a new visit order: skills, then every other rule; its schedule if it fits.
-fn fits(data: &Data, c: usize, seq: &[u32]) -> Option<Timing> {
+/// Full check of a new visit order with its pins: skills, then every other rule; its
+/// schedule if it fits.
+fn fits(data: &Data, c: usize, seq: &[u32], pins: &[i64]) -> Option<Timing> {
     if !seq.iter().all(|&v| data.can_serve(c, v as usize)) {
         return None;
     }
-    timing(data, c, seq.iter().map(|&v| v as usize))
+    timing(data, c, seq.iter().zip(pins).map(|(&v, &pin)| (v as usize, pin)))
 }
 
 #[cfg(test)]

@@ -146,6 +146,146 @@ fn best_in_routes(
     best
 }
 
+/// A linked pair's feasible placement: each visit's route, position and pinned start, and
+/// the cost change of both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PairInsertion {
+    pub places: [(usize, usize, usize, i64); 2],
+    pub delta: i64,
+}
+
+/// Places of a pair's first visit from which the partner's place is searched.
+const PAIR_CANDIDATES: usize = 3;
+
+/// The cheapest placement found for linked visits `a` and `b` (both unassigned) on two
+/// caregivers' routes, starts pinned so that the link's gap holds. Each visit in turn goes
+/// first: its [`PAIR_CANDIDATES`] cheapest places (skipping each with probability `blink`),
+/// then, for each, the partner's best place on another route whose range of starts meets
+/// the first's through the gap; both starts as early as that allows. Each route is then
+/// priced exactly with its pinned visit.
+pub fn best_pair_insertion(
+    data: &Data,
+    sol: &Solution,
+    [a, b]: [usize; 2],
+    blink: f64,
+    rng: &mut ChaCha8Rng,
+    scratch: &mut InsertionScratch,
+) -> Option<PairInsertion> {
+    let mut best: Option<PairInsertion> = None;
+    for (x, y) in [(a, b), (b, a)] {
+        // `start[y] - start[x]` must lie in `lo..=hi`.
+        let link = data.link[x]?;
+        let mut firsts: Vec<(i64, usize, usize)> = Vec::with_capacity(PAIR_CANDIDATES + 1);
+        let mut next_blink = blink_gap(blink, rng);
+        scratch.empty_seen.clear();
+        for r in 0..sol.routes.len() {
+            let route = &sol.routes[r];
+            if !data.can_serve(r, x) || !first_of_class(data, sol, r, None, scratch) {
+                continue;
+            }
+            for p in 0..=route.len() {
+                if next_blink == 0 {
+                    next_blink = blink_gap(blink, rng);
+                    continue;
+                }
+                next_blink -= 1;
+                let bound = match firsts.len() {
+                    PAIR_CANDIDATES => firsts[PAIR_CANDIDATES - 1].0,
+                    _ => i64::MAX,
+                };
+                if let Some(delta) = route.insertion_delta_below(data, x, p, bound) {
+                    let at = firsts.partition_point(|f| f.0 <= delta);
+                    firsts.insert(at, (delta, r, p));
+                    firsts.truncate(PAIR_CANDIDATES);
+                }
+            }
+        }
+        for &(_, r, p) in &firsts {
+            let Some(range_x) = sol.routes[r].start_range(data, x, p) else { continue };
+            scratch.empty_seen.clear();
+            for r2 in 0..sol.routes.len() {
+                if r2 == r
+                    || !data.can_serve(r2, y)
+                    || !first_of_class(data, sol, r2, Some(r), scratch)
+                {
+                    continue;
+                }
+                let other = &sol.routes[r2];
+                for q in 0..=other.len() {
+                    let Some(range_y) = other.start_range(data, y, q) else { continue };
+                    let Some((sx, sy)) = pinned_starts(data, x, range_x, y, range_y, link) else {
+                        continue;
+                    };
+                    let bound = best.map_or(i64::MAX, |b| b.delta);
+                    let Some(dx) = sol.routes[r].insertion_delta_pinned(data, x, p, sx, bound)
+                    else {
+                        continue;
+                    };
+                    let Some(dy) =
+                        other.insertion_delta_pinned(data, y, q, sy, bound.saturating_sub(dx))
+                    else {
+                        continue;
+                    };
+                    best = Some(PairInsertion {
+                        places: [(x, r, p, sx), (y, r2, q, sy)],
+                        delta: dx + dy,
+                    });
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Whether route `r` is worth trying: any used route, or the first empty route of its
+/// caregiver class not yet tried (other than `taken`, the partner's route).
+fn first_of_class(
+    data: &Data,
+    sol: &Solution,
+    r: usize,
+    taken: Option<usize>,
+    scratch: &mut InsertionScratch,
+) -> bool {
+    if !sol.routes[r].is_empty() {
+        return true;
+    }
+    if scratch.closed_fleet || taken == Some(r) {
+        return false;
+    }
+    let class = data.cg_class[r] as u32;
+    if scratch.empty_seen.contains(&class) {
+        return false;
+    }
+    scratch.empty_seen.push(class);
+    true
+}
+
+/// The earliest starts of `x` in `range_x` and `y` in `range_y`, each inside one of its
+/// windows, with `start_y - start_x` in the link's `lo..=hi`.
+fn pinned_starts(
+    data: &Data,
+    x: usize,
+    range_x: (i64, i64),
+    y: usize,
+    range_y: (i64, i64),
+    link: crate::eval::data::LinkEnd,
+) -> Option<(i64, i64)> {
+    let clip = |w: &(i64, i64), r: (i64, i64)| {
+        let (lo, hi) = (w.0.max(r.0), w.1.min(r.1));
+        (lo <= hi).then_some((lo, hi))
+    };
+    for wx in data.windows(x).iter().filter_map(|w| clip(w, range_x)) {
+        for wy in data.windows(y).iter().filter_map(|w| clip(w, range_y)) {
+            let lo = wx.0.max(wy.0 - link.hi);
+            let hi = wx.1.min(wy.1 - link.lo);
+            if lo <= hi {
+                return Some((lo, wy.0.max(lo + link.lo)));
+            }
+        }
+    }
+    None
+}
+
 /// Positions until the next blink: geometric with success probability `blink`, which skips
 /// each position independently with that probability; never for `blink <= 0`.
 fn blink_gap(blink: f64, rng: &mut ChaCha8Rng) -> u64 {
@@ -210,9 +350,40 @@ pub fn recreate_with(
     todo.sort_by_key(|&v| std::cmp::Reverse(data.priority[v as usize]));
     let mut scratch = InsertionScratch { closed_fleet, ..InsertionScratch::default() };
     for v in todo {
-        let v = v as usize;
-        if let Some(ins) = best_insertion_near(data, sol, v, blink, rng, &mut scratch) {
-            sol.insert(data, v, ins.route, ins.position);
+        insert_one(data, sol, v as usize, blink, rng, &mut scratch);
+    }
+}
+
+/// Inserts unassigned visit `v` where it costs least: alone, or with its partner if it is
+/// linked (once, when the first of the two comes; a half whose partner is served stays
+/// out: halves only leave together).
+pub fn insert_one(
+    data: &Data,
+    sol: &mut Solution,
+    v: usize,
+    blink: f64,
+    rng: &mut ChaCha8Rng,
+    scratch: &mut InsertionScratch,
+) {
+    if sol.route_of[v].is_some() {
+        return;
+    }
+    match data.link[v] {
+        None => {
+            if let Some(ins) = best_insertion_near(data, sol, v, blink, rng, scratch) {
+                sol.insert(data, v, ins.route, ins.position);
+            }
+        }
+        Some(link) => {
+            let w = link.partner as usize;
+            if sol.route_of[w].is_some() {
+                return;
+            }
+            if let Some(pair) = best_pair_insertion(data, sol, [v, w], blink, rng, scratch) {
+                for (x, r, p, start) in pair.places {
+                    sol.insert_pinned(data, x, r, p, start);
+                }
+            }
         }
     }
 }

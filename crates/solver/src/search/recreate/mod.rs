@@ -2,4 +2,4 @@
 
 pub mod greedy_blinks;
 
-pub use greedy_blinks::{best_insertion, recreate, recreate_with, InsertionScratch};
+pub use greedy_blinks::{best_insertion, insert_one, recreate, recreate_with, InsertionScratch};

@@ -54,12 +54,12 @@ pub fn ruin_strings(data: &Data, sol: &mut Solution, rng: &mut ChaCha8Rng, avg_r
         let lo = at.saturating_sub(l - 1);
         let hi = at.min(len - l);
         let from = rng.gen_range(lo..=hi);
-        // Remove from the back so positions stay valid; skip removals that would break
-        // the route (non-metric travel times).
+        // Remove from the back so positions stay valid (a linked visit's partner, removed
+        // with it, is on another route); skip removals that would break a route
+        // (non-metric travel times).
         for p in (from..from + l).rev() {
-            if sol.routes[r].removal_delta(data, p).is_some() {
-                sol.remove(data, r, p);
-            }
+            let v = sol.routes[r].visits[p] as usize;
+            sol.try_remove(data, v);
         }
     }
 }
