@@ -148,6 +148,21 @@ pub fn global_problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
     (problem, t)
 }
 
+/// [`break_problem`] with linked visits: pairs of two caregivers at once, and pairs one
+/// after the other within a gap.
+pub fn linked_problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
+    let (p, t) = break_problem(seed, n);
+    let links = (0..n / 8)
+        .map(|k| crate::model::VisitLink {
+            first: format!("v{}", 4 * k + 1),
+            second: format!("v{}", 4 * k + 3),
+            min_gap: Seconds(if k % 2 == 0 { 0 } else { -300 }),
+            max_gap: Seconds(if k % 2 == 0 { 0 } else { 900 }),
+        })
+        .collect();
+    (p.with_links(links).expect("valid links"), t)
+}
+
 /// The constructed solution of `problem`, with no hopeless visits.
 pub fn solution(data: &Data, seed: u64) -> Solution {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -95,7 +95,12 @@ pub(crate) mod tests {
     /// cost, and the solution stays consistent (every visit once, routes feasible, the
     /// incrementally kept cost equal to a full recomputation).
     pub fn check_operator(op: Operator) {
-        for make in [testutil::problem, testutil::soft_problem, testutil::break_problem] {
+        for make in [
+            testutil::problem,
+            testutil::soft_problem,
+            testutil::break_problem,
+            testutil::linked_problem,
+        ] {
             check_operator_on(op, make);
         }
     }
@@ -146,6 +151,7 @@ pub(crate) mod tests {
                 (s, testutil::problem as fn(u64, usize) -> _),
                 (s, testutil::soft_problem),
                 (s, testutil::break_problem),
+                (s, testutil::linked_problem),
             ]
         }) {
             let (p, t) = make(seed, 40);
