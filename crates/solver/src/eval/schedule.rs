@@ -192,7 +192,7 @@ impl RouteState {
         if data.soft_route || data.global_terms {
             let day = if data.whole_day_rules(c) {
                 // A stored route is feasible; its schedule exists.
-                self.timing(data).map(|t| DayFigures::of(data, c, self.stops(), &t))
+                day_figures(data, c, self.stops())
             } else {
                 let ends = self.visits.iter().zip(&self.end);
                 let starts = ends.map(|(&v, e)| (v as usize, e - data.duration_for(c, v as usize)));
@@ -389,13 +389,9 @@ impl RouteState {
     ) -> Option<i64> {
         let c = self.caregiver;
         if data.whole_day_rules(c) {
-            let seq = self.stops_with(i, j, seg, pin);
-            let timing = timing(data, c, seq.clone())?;
+            let day = day_figures(data, c, self.stops_with(i, j, seg, pin))?;
             let delta = match data.soft_route {
-                true => {
-                    arc_delta + DayFigures::of(data, c, seq, &timing).soft_price(data, c)
-                        - self.soft
-                }
+                true => arc_delta + day.soft_price(data, c) - self.soft,
                 false => arc_delta,
             };
             return (delta < bound).then_some(delta);
@@ -549,15 +545,63 @@ pub fn timing(
     c: usize,
     seq: impl Iterator<Item = (usize, i64)> + Clone,
 ) -> Option<Timing> {
+    let mut stops = Vec::new();
+    let frame = walk(data, c, seq, |_, arrival, start| stops.push((arrival, start)))?;
+    if let Some(first) = stops.first_mut() {
+        // Leave late enough to arrive just as the first visit starts.
+        first.0 = frame.departure + frame.first_leg;
+    }
+    Some(Timing {
+        departure: frame.departure,
+        stops,
+        return_time: frame.return_time,
+        lunch_break: frame.lunch_break,
+    })
+}
+
+/// The soft-term figures of caregiver `c` serving `seq`, as [`timing`] would schedule it,
+/// without keeping the stops; `None` if a rule is broken.
+pub fn day_figures(
+    data: &Data,
+    c: usize,
+    seq: impl Iterator<Item = (usize, i64)> + Clone,
+) -> Option<DayFigures> {
+    let mut f = DayFigures::default();
+    let frame = walk(data, c, seq, |v, _, start| {
+        let late = data.lateness(v, start);
+        f.late += late;
+        f.late_max = f.late_max.max(late);
+        f.off += i64::from(data.non_preferred(c, v));
+    })?;
+    f.working = frame.return_time - frame.departure;
+    Some(f)
+}
+
+/// What a walk through a route leaves besides its stops.
+struct Frame {
+    departure: i64,
+    first_leg: i64,
+    return_time: i64,
+    lunch_break: Option<(usize, i64)>,
+}
+
+/// Walks caregiver `c` through `seq`, each visit as early as its window (or pin) allows,
+/// the lunch break where [`break_gap`] puts it, calling `stop(visit, arrival, start)` for
+/// each; checks every rule except skills.
+fn walk(
+    data: &Data,
+    c: usize,
+    seq: impl Iterator<Item = (usize, i64)> + Clone,
+    mut stop: impl FnMut(usize, i64, i64),
+) -> Option<Frame> {
     let slot = data.cg_slot[c];
     let brk = match data.brk[c] {
         Some(b) => break_gap(data, c, seq.clone())?.map(|gap| (gap, b)),
         None => None,
     };
     let (mut loc, mut t) = (data.cg_start[c], data.shift_start[c]);
-    let mut stops = Vec::new();
-    let mut load = 0;
-    let mut first_leg = 0;
+    let (mut load, mut n) = (0, 0);
+    let mut first: Option<(i64, i64)> = None;
     let mut lunch_break = None;
     // The break, when the schedule reaches its gap (before visit `gap`, or the way back).
     let mut take_break = |gap: usize, t: &mut i64| {
@@ -570,45 +614,40 @@ pub fn timing(
         }
     };
     for (v, pin) in seq {
-        take_break(stops.len(), &mut t);
+        take_break(n, &mut t);
         let to = data.visit_loc[v];
         let leg = data.time(slot, loc, to);
         if leg > data.max_leg {
             return None;
         }
-        if stops.is_empty() {
-            first_leg = leg;
-        }
         let arrival = t + leg;
         let start = data.start_pinned(v, arrival, pin)?;
-        stops.push((arrival, start));
+        first.get_or_insert((start, leg));
+        stop(v, arrival, start);
         load += data.demand[v];
         t = start + data.duration_for(c, v);
         loc = to;
+        n += 1;
     }
-    take_break(stops.len(), &mut t);
+    take_break(n, &mut t);
     let leg = data.time(slot, loc, data.cg_end[c]);
     let return_time = t + leg;
     if leg > data.max_leg || return_time > data.shift_end[c] || load > data.capacity[c] {
         return None;
     }
-    let departure = match stops.first_mut() {
-        Some(first) => {
-            // Leave late enough to arrive just as the first visit starts: less waiting,
-            // same schedule (after a break before leaving, too: the first visit cannot start
-            // before the break's end plus the leg).
-            let departure = data.shift_start[c].max(first.1 - first_leg);
-            first.0 = departure + first_leg;
-            departure
-        }
-        None => data.shift_start[c],
+    // Leave late enough to arrive just as the first visit starts: less waiting, same
+    // schedule (after a break before leaving, too: the first visit cannot start before the
+    // break's end plus the leg).
+    let (departure, first_leg) = match first {
+        Some((start, leg)) => (data.shift_start[c].max(start - leg), leg),
+        None => (data.shift_start[c], 0),
     };
     if let Some(limit) = data.max_duration[c] {
         if return_time - departure > limit {
             return None;
         }
     }
-    Some(Timing { departure, stops, return_time, lunch_break })
+    Some(Frame { departure, first_leg, return_time, lunch_break })
 }
 
 /// Where caregiver `c`'s lunch break goes in `seq`: the gap (before visit `gap`, or before
