@@ -34,9 +34,9 @@ def hms(seconds):
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}"
 
 
-def table(out, limit, days, terms, seeds):
+def table(out, budget, days, terms, seeds):
     out = Path(out)
-    print(f"median over seeds {seeds.replace(',', ' ')}, {limit} s each, two solves at once")
+    print(f"median over seeds {seeds.replace(',', ' ')}, {budget} each, two solves at once")
     print(f"{'day':8} {'visits':>6} {'term':11} {'served':>13} {'travel':>17} {'gap':>8}  holds")
     ok = True
     for day in days.split(","):

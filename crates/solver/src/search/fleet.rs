@@ -88,7 +88,7 @@ fn remove_smallest_route(data: &Data, sol: &mut Solution) -> bool {
     };
     while !sol.routes[r].is_empty() {
         let last = sol.routes[r].len() - 1;
-        sol.remove(data, r, last);
+        sol.remove_unit(data, r, last);
     }
     true
 }

@@ -116,6 +116,21 @@ impl Solution {
         v
     }
 
+    /// Removes the visit at position `p` of route `r` and, if it is linked, its partner
+    /// (both or neither are served); returns the visit.
+    pub fn remove_unit(&mut self, data: &Data, r: usize, p: usize) -> usize {
+        let v = self.remove(data, r, p);
+        let partner = data.link[v].map(|l| l.partner as usize);
+        if let Some(w) = partner {
+            if let Some(rw) = self.route_of[w].map(|r| r as usize) {
+                if let Some(q) = self.routes[rw].position(w) {
+                    self.remove(data, rw, q);
+                }
+            }
+        }
+        v
+    }
+
     /// Removes served visit `v`, and its partner if it is linked (both or neither are
     /// served), if the shortened routes stay feasible.
     pub fn try_remove(&mut self, data: &Data, v: usize) -> bool {

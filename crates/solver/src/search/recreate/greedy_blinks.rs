@@ -123,9 +123,12 @@ fn best_in_routes(
                 continue;
             }
             next_blink -= 1;
-            let bound = match data.global_terms {
-                true => here.map_or(i64::MAX, |b| b.delta),
-                false => best.map_or(i64::MAX, |b| b.delta),
+            // The cheapest place of this route; without terms over the whole day, only one
+            // that beats every route before it matters.
+            let bound = match (here, data.global_terms) {
+                (Some(h), _) => h.delta,
+                (None, true) => i64::MAX,
+                (None, false) => best.map_or(i64::MAX, |b| b.delta),
             };
             if let Some(delta) = route.insertion_delta_below(data, v, p, bound) {
                 here = Some(Insertion { route: r, position: p, delta });
@@ -393,6 +396,52 @@ mod tests {
     use super::*;
     use crate::search::ruin::ruin_random;
     use crate::search::testutil;
+
+    /// Without blinks the best insertion is the cheapest feasible place over every route
+    /// and position, on plain days and with terms over the whole day.
+    #[test]
+    fn best_insertion_is_the_cheapest_place() {
+        for make in [testutil::problem, testutil::soft_problem, testutil::global_problem] {
+            for seed in 0..20 {
+                let (p, t) = make(seed, 30);
+                let data = Data::new(&p, &t);
+                let mut sol = testutil::solution(&data, seed);
+                ruin_random(&data, &mut sol, &mut testutil::rng(seed), 6);
+                let mut scratch = InsertionScratch::default();
+                for &v in &sol.unassigned {
+                    let v = v as usize;
+                    let mut cheapest: Option<i64> = None;
+                    for (r, route) in sol.routes.iter().enumerate() {
+                        if !data.can_serve(r, v) {
+                            continue;
+                        }
+                        for q in 0..=route.len() {
+                            let Some(mut d) = route.insertion_delta_below(&data, v, q, i64::MAX)
+                            else {
+                                continue;
+                            };
+                            if data.global_terms {
+                                let mut trial = route.clone();
+                                trial.insert(&data, v, q);
+                                d += sol.global_change(&data, r, &trial);
+                            }
+                            cheapest = Some(cheapest.map_or(d, |c| c.min(d)));
+                        }
+                    }
+                    let found =
+                        best_insertion(&data, &sol, v, 0.0, &mut testutil::rng(1), &mut scratch);
+                    if data.global_terms {
+                        // Each route's place is its cheapest by its own cost, then priced
+                        // with the whole day's terms: never better than the true cheapest.
+                        assert!(found.map(|f| f.delta) >= cheapest, "seed {seed} visit {v}");
+                        assert_eq!(found.is_some(), cheapest.is_some());
+                    } else {
+                        assert_eq!(found.map(|f| f.delta), cheapest, "seed {seed} visit {v}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn reinserts_what_ruin_removed_and_stays_consistent() {
