@@ -387,17 +387,32 @@ impl RouteState {
         pin: i64,
         bound: i64,
     ) -> Option<i64> {
-        let c = self.caregiver;
-        if data.whole_day_rules(c) {
-            let day = day_figures(data, c, self.stops_with(i, j, seg, pin))?;
-            let delta = match data.soft_route {
-                true => arc_delta + day.soft_price(data, c) - self.soft,
-                false => arc_delta,
-            };
-            return (delta < bound).then_some(delta);
+        if data.whole_day_rules(self.caregiver) {
+            return self.finish_whole_day(data, arc_delta, i..j, seg, pin, bound);
         }
         let delta = match data.soft_route {
             true => arc_delta + self.soft_delta(data, i, j, seg, pin),
+            false => arc_delta,
+        };
+        (delta < bound).then_some(delta)
+    }
+
+    /// [`RouteState::finish`] for a caregiver with a rule on the whole day: the new route
+    /// scheduled in full. Kept out of line, so that the plain path stays small.
+    #[inline(never)]
+    fn finish_whole_day(
+        &self,
+        data: &Data,
+        arc_delta: i64,
+        std::ops::Range { start: i, end: j }: std::ops::Range<usize>,
+        seg: &[u32],
+        pin: i64,
+        bound: i64,
+    ) -> Option<i64> {
+        let c = self.caregiver;
+        let day = day_figures(data, c, self.stops_with(i, j, seg, pin))?;
+        let delta = match data.soft_route {
+            true => arc_delta + day.soft_price(data, c) - self.soft,
             false => arc_delta,
         };
         (delta < bound).then_some(delta)
@@ -407,6 +422,7 @@ impl RouteState {
     /// (a feasible move), on the new earliest schedule. The part before `i` keeps its
     /// schedule; after the new part the old visits are followed only until one starts when
     /// it did before, from where nothing changes: O(`seg` + the visits the delay reaches).
+    #[inline(never)]
     fn soft_delta(&self, data: &Data, i: usize, j: usize, seg: &[u32], pin: i64) -> i64 {
         let (c, n) = (self.caregiver, self.visits.len());
         if seg.is_empty() && i == 0 && j == n {
