@@ -1,6 +1,7 @@
-//! The solver's own evaluation: a compact, index-based copy of the problem ([`Data`]),
-//! route schedules with forward/backward slack for O(1) insertion checks ([`schedule`]) and
-//! the hierarchical solution cost ([`cost`]). The independent checker never uses this module.
+//! The solver's own evaluation: a compact, index-based copy of the problem ([`Data`]), the
+//! one route evaluation — schedules with forward/backward slack for O(1) move checks, soft
+//! terms, breaks and pinned linked visits ([`schedule`]) — and the hierarchical solution
+//! cost ([`cost`]). The independent checker never uses this module.
 
 pub mod cost;
 pub mod data;

@@ -1,12 +1,20 @@
-//! One caregiver's route with cached forward and backward schedule data, so that inserting
-//! or removing a visit is checked in O(1) (plus O(length) when the caregiver has a route
-//! duration limit, which depends on the whole route).
+//! One caregiver's route with cached forward and backward schedule data: the one route
+//! evaluation every kind of day but meal rounds goes through.
 //!
 //! Forward: the caregiver leaves at the shift start and starts each visit as early as
-//! possible (the earliest time in the first window not yet closed). Backward: for each
-//! position the latest arrival that still lets the rest of the route meet its windows and
-//! get back before the shift ends. Because the earliest start is monotone in the arrival,
-//! the feasible arrivals at a position form a down-set, described by that one number.
+//! possible (the earliest time in the first window not yet closed, or exactly at its pin for
+//! a linked visit). Backward: for each position the latest arrival that still lets the rest
+//! of the route meet its windows and get back before the shift ends. Because the earliest
+//! start is monotone in the arrival, the feasible arrivals at a position form a down-set,
+//! described by that one number; inserting, removing or replacing visits is checked in O(1)
+//! (O(the new part) for a replacement).
+//!
+//! Soft terms each route prices on its own (lateness, continuity, overtime) are kept beside
+//! the arcs and priced for a move by following the delay it causes until the schedule
+//! rejoins the old one. A caregiver with a rule on the whole day (a lunch break, placed by
+//! the schedule; a route duration limit) has each move scheduled in full, the caches being
+//! necessary conditions only. Terms over the whole day (the latest lateness, the fairness
+//! spread) are the solution's (see `search::solution`).
 
 use super::data::{Data, FREE};
 

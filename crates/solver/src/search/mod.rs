@@ -1,5 +1,7 @@
 //! The search: construction, then ruin-and-recreate with simulated-annealing acceptance and
-//! a local search, on an index-based [`Solution`](solution::Solution).
+//! a local search, on an index-based [`Solution`](solution::Solution) — one search for
+//! plain days, home-care rules, lunch breaks and linked visits. Meal rounds
+//! (pick-up-and-delivery pairs) still take [`pairs`].
 
 pub mod anneal;
 pub mod construct;
