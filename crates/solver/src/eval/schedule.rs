@@ -898,3 +898,147 @@ mod tests {
         }
     }
 }
+
+/// Every move the route evaluation prices, against a simulation of the whole route written
+/// separately, from the problem's own fields (not [`Data`], not the walk): the same verdict
+/// on every rule, and on days where the schedule has one choice (no lunch break) the same
+/// cost change, soft terms and pins included.
+#[cfg(test)]
+mod naive {
+    use super::*;
+    use crate::model::{CaregiverIdx, Problem, VisitIdx};
+    use crate::search::testutil;
+    use crate::travel::{TravelMatrices, TravelTimes};
+
+    /// The cost of caregiver `c` serving `seq` (visit, pinned start or [`FREE`]), or `None` if
+    /// a rule breaks; with a lunch break, every place for it is tried and the first that fits
+    /// is priced.
+    fn naive(p: &Problem, t: &TravelMatrices, c: usize, seq: &[(usize, i64)]) -> Option<i64> {
+        if seq.is_empty() {
+            return Some(0);
+        }
+        let gaps: Vec<Option<usize>> = match p.caregivers[c].lunch_break {
+            Some(_) => (0..=seq.len()).map(Some).collect(),
+            None => vec![None],
+        };
+        gaps.into_iter().find_map(|gap| simulate(p, t, c, seq, gap))
+    }
+
+    fn simulate(
+        p: &Problem,
+        t: &TravelMatrices,
+        c: usize,
+        seq: &[(usize, i64)],
+        gap: Option<usize>,
+    ) -> Option<i64> {
+        let cg = &p.caregivers[c];
+        let (mut now, mut loc) = (cg.shift.start.0, cg.start);
+        let (mut arcs, mut late, mut off, mut load) = (0, 0, 0, 0);
+        let mut first: Option<(i64, i64)> = None;
+        let rest = |k: usize, now: &mut i64| -> bool {
+            match (gap, cg.lunch_break) {
+                (Some(g), Some(b)) if g == k => {
+                    let start = (*now).max(b.window.start.0);
+                    *now = start + b.duration.0;
+                    start <= b.window.end.0
+                }
+                _ => true,
+            }
+        };
+        for (k, &(v, pin)) in seq.iter().enumerate() {
+            if !rest(k, &mut now) {
+                return None;
+            }
+            let visit = &p.visits[v];
+            let leg = t.time(cg.profile, loc, visit.location).0;
+            if p.max_leg.is_some_and(|m| leg > m.0) {
+                return None;
+            }
+            arcs += leg;
+            let arrival = now + leg;
+            let start = if pin != FREE {
+                (arrival <= pin).then_some(pin)?
+            } else {
+                let w = visit.windows.iter().find(|w| w.end.0 >= arrival)?;
+                arrival.max(w.start.0)
+            };
+            first.get_or_insert((start, leg));
+            late += visit.due.map_or(0, |d| (start - d.0).max(0));
+            off += i64::from(p.non_preferred(VisitIdx(v as u32), CaregiverIdx(c as u32)));
+            load += visit.demand;
+            now = start + p.duration(VisitIdx(v as u32), CaregiverIdx(c as u32)).0;
+            loc = visit.location;
+        }
+        if !rest(seq.len(), &mut now) {
+            return None;
+        }
+        let back = t.time(cg.profile, loc, cg.end).0;
+        if p.max_leg.is_some_and(|m| back > m.0) || cg.capacity.is_some_and(|q| load > q) {
+            return None;
+        }
+        let ret = now + back;
+        let (start, leg) = first?;
+        let departure = cg.shift.start.0.max(start - leg);
+        if ret > cg.shift.end.0 || cg.max_route_duration.is_some_and(|d| ret - departure > d.0) {
+            return None;
+        }
+        let overtime = cg.contracted.map_or(0, |h| (ret - departure - h.0).max(0));
+        Some(
+            arcs + back
+                + p.soft.lateness * late
+                + p.soft.non_preferred * off
+                + p.soft.overtime * overtime,
+        )
+    }
+
+    #[test]
+    fn every_move_agrees_with_a_separate_simulation() {
+        let makers = [
+            testutil::problem as fn(u64, usize) -> _,
+            testutil::soft_problem,
+            testutil::break_problem,
+            testutil::linked_problem,
+        ];
+        let mut priced = 0;
+        for make in makers {
+            for seed in 0..15 {
+                let (p, t) = make(seed, 25);
+                let data = Data::new(&p, &t);
+                let sol = testutil::solution(&data, seed);
+                for route in &sol.routes {
+                    let c = route.caregiver;
+                    let stops: Vec<(usize, i64)> = route.stops().collect();
+                    let Some(old) = naive(&p, &t, c, &stops) else {
+                        panic!("seed {seed}: a stored route fails the simulation");
+                    };
+                    let one_choice = p.caregivers[c].lunch_break.is_none();
+                    let mut compare = |fast: Option<i64>, new: Vec<(usize, i64)>, what: &str| {
+                        let slow = naive(&p, &t, c, &new).map(|n| n - old);
+                        assert_eq!(fast.is_some(), slow.is_some(), "seed {seed} {what}");
+                        if one_choice && fast.is_some() {
+                            assert_eq!(fast, slow, "seed {seed} {what}");
+                            priced += 1;
+                        }
+                    };
+                    for v in (0..data.n_visits).filter(|&v| sol.route_of[v].is_none()) {
+                        if data.is_linked(v) || !data.can_serve(c, v) {
+                            continue;
+                        }
+                        for q in 0..=route.len() {
+                            let mut new = stops.clone();
+                            new.insert(q, (v, FREE));
+                            let fast = route.insertion_delta_below(&data, v, q, i64::MAX);
+                            compare(fast, new, &format!("insert {v} at {q}"));
+                        }
+                    }
+                    for q in 0..route.len() {
+                        let mut new = stops.clone();
+                        new.remove(q);
+                        compare(route.removal_delta(&data, q), new, &format!("remove at {q}"));
+                    }
+                }
+            }
+        }
+        assert!(priced > 1_000, "only {priced} moves priced");
+    }
+}
