@@ -134,7 +134,6 @@ impl Solution {
     /// Removes served visit `v`, and its partner if it is linked (both or neither are
     /// served), if the shortened routes stay feasible.
     pub fn try_remove(&mut self, data: &Data, v: usize) -> bool {
-        let partner = data.link[v].map(|l| l.partner as usize);
         let removable = |sol: &Solution, w: usize| {
             let r = sol.route_of[w]? as usize;
             let p = sol.routes[r].position(w)?;
@@ -143,18 +142,10 @@ impl Solution {
         let Some((r, p)) = removable(self, v) else {
             return false;
         };
-        let other = match partner {
-            Some(w) => match removable(self, w) {
-                Some(place) => Some(place),
-                None => return false,
-            },
-            None => None,
-        };
-        // On two caregivers' routes: removing one leaves the other's position as it was.
-        self.remove(data, r, p);
-        if let Some((r, p)) = other {
-            self.remove(data, r, p);
+        if data.link[v].is_some_and(|l| removable(self, l.partner as usize).is_none()) {
+            return false;
         }
+        self.remove_unit(data, r, p);
         true
     }
 
