@@ -899,8 +899,8 @@ mod tests {
     }
 }
 
-/// Every move the route evaluation prices, against a simulation of the whole route written
-/// separately, from the problem's own fields (not [`Data`], not the walk): the same verdict
+/// Every move the route evaluation prices (insertion, removal, replacement of a slice),
+/// against a simulation of the whole route written separately, from the problem's own fields (not [`Data`], not the walk): the same verdict
 /// on every rule, and on days where the schedule has one choice (no lunch break) the same
 /// cost change, soft terms and pins included.
 #[cfg(test)]
@@ -1035,6 +1035,26 @@ mod naive {
                         let mut new = stops.clone();
                         new.remove(q);
                         compare(route.removal_delta(&data, q), new, &format!("remove at {q}"));
+                    }
+                    // Replacements as swap, or-opt and cross-exchange try them: a slice of
+                    // this route by up to two unlinked visits from elsewhere.
+                    let others: Vec<u32> = (0..data.n_visits as u32)
+                        .filter(|&w| {
+                            let w = w as usize;
+                            sol.route_of[w] != Some(c as u32)
+                                && !data.is_linked(w)
+                                && data.can_serve(c, w)
+                        })
+                        .collect();
+                    for i in 0..=route.len() {
+                        for j in i..=(i + 2).min(route.len()) {
+                            for seg in others.windows(2).take(4).flat_map(|w| [&w[..1], w]) {
+                                let mut new = stops.clone();
+                                new.splice(i..j, seg.iter().map(|&w| (w as usize, FREE)));
+                                let fast = route.replace_delta(&data, i, j, seg, i64::MAX);
+                                compare(fast, new, &format!("replace {i}..{j} by {seg:?}"));
+                            }
+                        }
                     }
                 }
             }
