@@ -395,35 +395,32 @@ impl RouteState {
         pin: i64,
         bound: i64,
     ) -> Option<i64> {
-        if data.whole_day_rules(self.caregiver) {
-            return self.finish_whole_day(data, arc_delta, i..j, seg, pin, bound);
-        }
-        let delta = match data.soft_route {
-            true => arc_delta + self.soft_delta(data, i, j, seg, pin),
-            false => arc_delta,
+        let soft = if data.whole_day_rules(self.caregiver) {
+            self.whole_day_soft_delta(data, i, j, seg, pin)?
+        } else if data.soft_route {
+            self.soft_delta(data, i, j, seg, pin)
+        } else {
+            0
         };
+        let delta = arc_delta + soft;
         (delta < bound).then_some(delta)
     }
 
-    /// [`RouteState::finish`] for a caregiver with a rule on the whole day: the new route
-    /// scheduled in full. Kept out of line, so that the plain path stays small.
+    /// For a caregiver with a rule on the whole day: the new route scheduled in full, `None`
+    /// if it breaks a rule, else the change of [`RouteState::soft`]. Kept out of line, so
+    /// that the plain path stays small.
     #[inline(never)]
-    fn finish_whole_day(
+    fn whole_day_soft_delta(
         &self,
         data: &Data,
-        arc_delta: i64,
-        std::ops::Range { start: i, end: j }: std::ops::Range<usize>,
+        i: usize,
+        j: usize,
         seg: &[u32],
         pin: i64,
-        bound: i64,
     ) -> Option<i64> {
         let c = self.caregiver;
         let day = day_figures(data, c, self.stops_with(i, j, seg, pin))?;
-        let delta = match data.soft_route {
-            true => arc_delta + day.soft_price(data, c) - self.soft,
-            false => arc_delta,
-        };
-        (delta < bound).then_some(delta)
+        Some(if data.soft_route { day.soft_price(data, c) - self.soft } else { 0 })
     }
 
     /// The change of [`RouteState::soft`] if the visits at `i..j` were replaced by `seg`
@@ -753,17 +750,6 @@ impl DayFigures {
         f
     }
 
-    /// Of caregiver `c` serving `seq` on `timing`, its schedule.
-    pub fn of(
-        data: &Data,
-        c: usize,
-        seq: impl Iterator<Item = (usize, i64)>,
-        timing: &Timing,
-    ) -> DayFigures {
-        let starts = seq.map(|(v, _)| v).zip(timing.stops.iter().map(|s| s.1));
-        DayFigures::new(data, c, starts, timing.return_time - timing.departure)
-    }
-
     /// What the route's own soft terms cost.
     pub fn soft_price(&self, data: &Data, c: usize) -> i64 {
         soft_price(data, c, self.late, self.off, self.working)
@@ -810,10 +796,8 @@ mod tests {
             let sol = testutil::solution(&data, seed);
             for route in &sol.routes {
                 let c = route.caregiver;
-                if let Some(t) = route.timing(&data) {
+                if let Some(day) = day_figures(&data, c, route.stops()) {
                     // The cached soft cost is the one priced on the full schedule.
-                    let seq = route.stops();
-                    let day = DayFigures::of(&data, c, seq, &t);
                     assert_eq!(route.soft, day.soft_price(&data, c), "seed {seed}");
                     if data.global_terms {
                         assert_eq!((route.late_max, route.working), (day.late_max, day.working));

@@ -68,15 +68,19 @@ pub fn improve_routes(data: &Data, sol: &mut Solution, routes: &[usize]) -> usiz
         queued[v] = false;
         let changed = match undo.as_mut() {
             None => OPERATORS.iter().find_map(|op| op(data, sol, v)),
-            Some(backup) => OPERATORS.iter().find_map(|op| {
+            Some(backup) => {
+                // An operator that finds nothing changes nothing, and an undone move leaves
+                // the solution as the snapshot: one snapshot per visit serves every operator.
                 backup.clone_from(sol);
-                let changed = op(data, sol, v);
-                if changed.is_some() && sol.cost >= backup.cost {
-                    sol.clone_from(backup);
-                    return None;
-                }
-                changed
-            }),
+                OPERATORS.iter().find_map(|op| {
+                    let changed = op(data, sol, v);
+                    if changed.is_some() && sol.cost >= backup.cost {
+                        sol.clone_from(backup);
+                        return None;
+                    }
+                    changed
+                })
+            }
         };
         applied += usize::from(changed.is_some());
         for r in changed.into_iter().flatten() {

@@ -5,7 +5,7 @@
 //! slack of one route is valid on the other. Promising moves are verified in full.
 
 use crate::eval::data::FREE;
-use crate::eval::schedule::{timing, DayFigures, Timing};
+use crate::eval::schedule::{day_figures, DayFigures};
 use crate::eval::Data;
 use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
@@ -75,16 +75,14 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         pins_b.clear();
         pins_b.extend_from_slice(&b.pins[..j]);
         pins_b.resize(seq_b.len(), FREE);
-        let (Some(ta), Some(tb)) =
+        let (Some(fa), Some(fb)) =
             (fits(data, a.caregiver, &seq_a, &pins_a), fits(data, b.caregiver, &seq_b, &pins_b))
         else {
             continue;
         };
         let delta = match data.soft_route {
             true => {
-                delta
-                    + soft_cost(data, a.caregiver, &seq_a, &ta)
-                    + soft_cost(data, b.caregiver, &seq_b, &tb)
+                delta + fa.soft_price(data, a.caregiver) + fb.soft_price(data, b.caregiver)
                     - a.soft
                     - b.soft
             }
@@ -103,11 +101,6 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
     None
 }
 
-/// What caregiver `c`'s route `seq` costs in soft terms on `timing`, its schedule.
-fn soft_cost(data: &Data, c: usize, seq: &[u32], timing: &Timing) -> i64 {
-    DayFigures::of(data, c, seq.iter().map(|&v| (v as usize, FREE)), timing).soft_price(data, c)
-}
-
 /// Same matrix, end point and shift end: one route's backward slack holds on the other.
 fn compatible(data: &Data, a: usize, b: usize) -> bool {
     data.cg_slot[a] == data.cg_slot[b]
@@ -115,13 +108,13 @@ fn compatible(data: &Data, a: usize, b: usize) -> bool {
         && data.shift_end[a] == data.shift_end[b]
 }
 
-/// Full check of a new visit order with its pins: skills, then every other rule; its
-/// schedule if it fits.
-fn fits(data: &Data, c: usize, seq: &[u32], pins: &[i64]) -> Option<Timing> {
+/// Full check of a new visit order with its pins: skills, then every other rule; the
+/// figures of its schedule if it fits.
+fn fits(data: &Data, c: usize, seq: &[u32], pins: &[i64]) -> Option<DayFigures> {
     if !seq.iter().all(|&v| data.can_serve(c, v as usize)) {
         return None;
     }
-    timing(data, c, seq.iter().zip(pins).map(|(&v, &pin)| (v as usize, pin)))
+    day_figures(data, c, seq.iter().zip(pins).map(|(&v, &pin)| (v as usize, pin)))
 }
 
 #[cfg(test)]

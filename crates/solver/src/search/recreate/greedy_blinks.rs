@@ -101,18 +101,10 @@ fn best_in_routes(
     for &r in &scratch.routes {
         let r = r as usize;
         let route = &sol.routes[r];
-        if !data.can_serve(r, v) {
+        if !data.can_serve(r, v)
+            || !first_of_class(data, sol, r, None, &mut scratch.empty_seen, scratch.closed_fleet)
+        {
             continue;
-        }
-        if route.is_empty() {
-            if scratch.closed_fleet {
-                continue;
-            }
-            let class = data.cg_class[r] as u32;
-            if scratch.empty_seen.contains(&class) {
-                continue;
-            }
-            scratch.empty_seen.push(class);
         }
         // Where the terms over the whole day are priced, each route's best place is priced
         // with them before routes are compared (the fairness spread is about which route).
@@ -183,7 +175,16 @@ pub fn best_pair_insertion(
         scratch.empty_seen.clear();
         for r in 0..sol.routes.len() {
             let route = &sol.routes[r];
-            if !data.can_serve(r, x) || !first_of_class(data, sol, r, None, scratch) {
+            if !data.can_serve(r, x)
+                || !first_of_class(
+                    data,
+                    sol,
+                    r,
+                    None,
+                    &mut scratch.empty_seen,
+                    scratch.closed_fleet,
+                )
+            {
                 continue;
             }
             for p in 0..=route.len() {
@@ -209,7 +210,14 @@ pub fn best_pair_insertion(
             for r2 in 0..sol.routes.len() {
                 if r2 == r
                     || !data.can_serve(r2, y)
-                    || !first_of_class(data, sol, r2, Some(r), scratch)
+                    || !first_of_class(
+                        data,
+                        sol,
+                        r2,
+                        Some(r),
+                        &mut scratch.empty_seen,
+                        scratch.closed_fleet,
+                    )
                 {
                     continue;
                 }
@@ -247,19 +255,20 @@ fn first_of_class(
     sol: &Solution,
     r: usize,
     taken: Option<usize>,
-    scratch: &mut InsertionScratch,
+    empty_seen: &mut Vec<u32>,
+    closed_fleet: bool,
 ) -> bool {
     if !sol.routes[r].is_empty() {
         return true;
     }
-    if scratch.closed_fleet || taken == Some(r) {
+    if closed_fleet || taken == Some(r) {
         return false;
     }
     let class = data.cg_class[r] as u32;
-    if scratch.empty_seen.contains(&class) {
+    if empty_seen.contains(&class) {
         return false;
     }
-    scratch.empty_seen.push(class);
+    empty_seen.push(class);
     true
 }
 
