@@ -536,16 +536,6 @@ impl Scenario {
         )?;
         let links: Vec<m::VisitLink> =
             self.links.iter().filter(|l| problem.visit_idx(&l.first).is_some()).cloned().collect();
-        if !links.is_empty() && !pairs.is_empty() {
-            return Err(ScenarioError::invalid(
-                "canteens",
-                format!(
-                    "station {}: meal rounds and linked visits (two caregivers) in one day are \
-                     not supported yet; plan the meals without canteens or the links apart",
-                    station.id
-                ),
-            ));
-        }
         let problem = problem
             .with_links(links)?
             .with_pairs(pairs)?

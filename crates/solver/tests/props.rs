@@ -150,3 +150,45 @@ proptest! {
         prop_assert_eq!(plan.clone(), common::solve(&problem, &travel, seed, 120));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Every kind of day at once in the one search (links, meal rounds, breaks, soft terms,
+    /// windows): every plan passes the checker with the checker's figures, pick-ups are never
+    /// listed unassigned, and a seed always gives the same plan.
+    #[test]
+    fn mixed_day_plans_pass_the_checker(seed in any::<u64>(), n_visits in 0usize..=25, n_caregivers in 0usize..=6) {
+        let (problem, travel) = common::random_mixed_problem(seed, n_visits, n_caregivers);
+        let plan = common::solve(&problem, &travel, seed, 100);
+        let report = common::assert_feasible(&problem, &travel, &plan);
+        prop_assert_eq!(report.soft.lateness_total, plan.kpis.lateness_total);
+        prop_assert_eq!(report.soft.overtime, plan.kpis.overtime);
+        prop_assert_eq!(report.soft.working_spread, plan.kpis.fairness.working_spread);
+        for u in &plan.unassigned {
+            let v = problem.visit_idx(&u.visit).expect("known visit");
+            prop_assert!(!problem.is_pickup(v), "{} is a pick-up", u.visit);
+        }
+        prop_assert_eq!(plan.kpis.visits_served + plan.kpis.visits_unassigned, problem.order_count());
+        prop_assert_eq!(plan.clone(), common::solve(&problem, &travel, seed, 100));
+    }
+}
+
+/// Guards the mixed generator: the property above means little if no meal and no linked
+/// pair is ever served.
+#[test]
+fn mixed_days_serve_meals_and_linked_visits() {
+    let (mut meals, mut linked, mut offered) = (0, 0, 0);
+    for seed in 0..30 {
+        let (problem, travel) = common::random_mixed_problem(seed, 24, 4);
+        let plan = common::solve(&problem, &travel, seed, 100);
+        common::assert_feasible(&problem, &travel, &plan);
+        let served: std::collections::HashSet<&str> =
+            plan.routes.iter().flat_map(|r| r.stops.iter().map(|s| s.visit.as_str())).collect();
+        meals += problem.pairs.iter().filter(|p| served.contains(p.delivery.as_str())).count();
+        offered += problem.pairs.len();
+        linked += problem.links.iter().filter(|l| served.contains(l.first.as_str())).count();
+    }
+    eprintln!("{meals} of {offered} meals and {linked} links served");
+    assert!(meals >= 20 && linked >= 10, "{meals} of {offered} meals and {linked} links served");
+}

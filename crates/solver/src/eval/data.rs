@@ -71,6 +71,11 @@ pub struct Data {
     pub due: Vec<i64>,
     /// The link of each visit, seen from it.
     pub link: Vec<Option<LinkEnd>>,
+    /// The pick-up-and-delivery pair of each visit, and whether it is the pick-up.
+    pub pair: Vec<Option<(u32, bool)>>,
+    pub pairs: Vec<MealPair>,
+    /// Per caregiver: whether a rule on the whole day applies (see [`Data::whole_day_rules`]).
+    whole_day: Vec<bool>,
     /// `cg_duration[c * n_visits + v]` where some service time depends on the caregiver.
     cg_duration: Option<Vec<i64>>,
     pub soft: SoftCosts,
@@ -90,6 +95,17 @@ pub struct LinkEnd {
     pub partner: u32,
     pub lo: i64,
     pub hi: i64,
+}
+
+/// A [`PickupDelivery`](crate::model::PickupDelivery) by index: one of `pickups`, then
+/// `delivery`, on one route; `quantity` in the box between them, for at most `max_ride`
+/// (`UNLIMITED` if no limit) from the end of the pick-up to the start of the delivery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MealPair {
+    pub pickups: Vec<u32>,
+    pub delivery: u32,
+    pub quantity: i64,
+    pub max_ride: i64,
 }
 
 impl Data {
@@ -188,6 +204,21 @@ impl Data {
                 link[b.index()] = Some(LinkEnd { partner: a.0, lo: -max, hi: -min });
             }
         }
+        let idx = |id: &String| problem.visit_idx(id).map_or(0, |v| v.0);
+        // `Problem::with_pairs` checked the ids.
+        let pairs: Vec<MealPair> = problem
+            .pairs
+            .iter()
+            .map(|p| MealPair {
+                pickups: p.pickups.iter().map(idx).collect(),
+                delivery: idx(&p.delivery),
+                quantity: p.quantity,
+                max_ride: p.max_ride.map_or(UNLIMITED, |r| r.0),
+            })
+            .collect();
+        let pair: Vec<Option<(u32, bool)>> = (0..n_visits)
+            .map(|v| problem.pair_of(VisitIdx(v as u32)).map(|(p, up)| (p as u32, up)))
+            .collect();
         let cg_duration = problem.visits.iter().any(|v| !v.duration_for.is_empty()).then(|| {
             (0..problem.caregivers.len())
                 .flat_map(|c| {
@@ -203,7 +234,17 @@ impl Data {
             visit_loc: problem.visits.iter().map(|v| dense(v.location)).collect(),
             duration: problem.visits.iter().map(|v| v.duration.0).collect(),
             demand: problem.visits.iter().map(|v| v.demand).collect(),
-            weight: problem.visits.iter().map(|v| cost::unassigned_units(v.priority)).collect(),
+            // A pick-up is a stop on the way to an order, not an order: leaving it out costs
+            // nothing of its own (its delivery's weight counts).
+            weight: problem
+                .visits
+                .iter()
+                .enumerate()
+                .map(|(v, visit)| match pair[v] {
+                    Some((_, true)) => 0,
+                    _ => cost::unassigned_units(visit.priority),
+                })
+                .collect(),
             priority: problem.visits.iter().map(|v| v.priority).collect(),
             win_from,
             windows,
@@ -240,6 +281,9 @@ impl Data {
             neighbours: Vec::new(),
             due: problem.visits.iter().map(|v| v.due.map_or(UNLIMITED, |d| d.0)).collect(),
             link,
+            pair,
+            pairs,
+            whole_day: Vec::new(),
             cg_duration,
             soft: problem.soft,
             soft_route: false,
@@ -251,6 +295,13 @@ impl Data {
             || (data.soft.overtime > 0 && data.contracted.iter().any(Option::is_some));
         data.global_terms = (data.soft.max_lateness > 0 && data.due.iter().any(|&d| d < UNLIMITED))
             || (data.soft.working_spread > 0 && n_caregivers > 1);
+        data.whole_day = (0..n_caregivers)
+            .map(|c| {
+                data.brk[c].is_some()
+                    || data.max_duration[c].is_some()
+                    || data.pairs.iter().any(|p| data.can_serve(c, p.delivery as usize))
+            })
+            .collect();
         data.cg_class = data.classes();
         data.neighbours = data.neighbour_lists();
         data
@@ -275,11 +326,25 @@ impl Data {
     }
 
     /// Whether caregiver `c` has a rule on their whole day that the route caches do not
-    /// hold (a lunch break, whose place the schedule chooses; a route duration limit): each
-    /// move on their route is then scheduled in full.
+    /// hold (a lunch break, whose place the schedule chooses; a route duration limit; meal
+    /// rounds, whose box, order and ride times span the route): each move on their route is
+    /// then scheduled in full.
     #[inline]
     pub fn whole_day_rules(&self, c: usize) -> bool {
-        self.brk[c].is_some() || self.max_duration[c].is_some()
+        self.whole_day[c]
+    }
+
+    /// Whether visit `v` moves only with another (a linked visit with its partner, a
+    /// pick-up with its delivery): the local search's single-visit moves leave it alone.
+    #[inline]
+    pub fn moves_in_unit(&self, v: usize) -> bool {
+        self.link[v].is_some() || self.pair[v].is_some()
+    }
+
+    /// Whether visit `v` is a pick-up: a stop on the way to an order, not an order.
+    #[inline]
+    pub fn is_pickup(&self, v: usize) -> bool {
+        matches!(self.pair[v], Some((_, true)))
     }
 
     /// Whether visit `v` is linked to another (two caregivers at once, or one after the
@@ -309,12 +374,12 @@ impl Data {
         self.can_serve[c * self.n_visits + v]
     }
 
-    /// Whether the local search may move visit `v` onto caregiver `c`'s route: `c` may
-    /// serve it and it is not linked (a linked visit keeps its pinned start and moves only
-    /// with its partner, through a ruin and a recreate).
+    /// Whether the local search may move visit `v` alone onto caregiver `c`'s route: `c`
+    /// may serve it and it moves on its own (a linked visit keeps its pinned start and moves
+    /// only with its partner, a pair's visits together).
     #[inline]
     pub fn movable_to(&self, c: usize, v: usize) -> bool {
-        self.can_serve(c, v) && !self.is_linked(v)
+        self.can_serve(c, v) && !self.moves_in_unit(v)
     }
 
     /// How long caregiver `c` takes for visit `v`.
@@ -330,19 +395,6 @@ impl Data {
     #[inline]
     pub fn non_preferred(&self, c: usize, v: usize) -> bool {
         self.non_preferred.as_ref().is_some_and(|t| t[c * self.n_visits + v])
-    }
-
-    /// When caregiver `c`, free at `t`, is free again after their lunch break; `None` if
-    /// its window has closed.
-    #[inline]
-    pub fn past_break(&self, c: usize, t: i64) -> Option<i64> {
-        match self.brk[c] {
-            Some((open, close, duration)) => {
-                let start = t.max(open);
-                (start <= close).then_some(start + duration)
-            }
-            None => Some(t),
-        }
     }
 
     /// What starting visit `v` at `start` costs in lateness per unit weight.

@@ -1,5 +1,5 @@
 //! One caregiver's route with cached forward and backward schedule data: the one route
-//! evaluation every kind of day but meal rounds goes through.
+//! evaluation every kind of day goes through.
 //!
 //! Forward: the caregiver leaves at the shift start and starts each visit as early as
 //! possible (the earliest time in the first window not yet closed, or exactly at its pin for
@@ -12,11 +12,12 @@
 //! Soft terms each route prices on its own (lateness, continuity, overtime) are kept beside
 //! the arcs and priced for a move by following the delay it causes until the schedule
 //! rejoins the old one. A caregiver with a rule on the whole day (a lunch break, placed by
-//! the schedule; a route duration limit) has each move scheduled in full, the caches being
-//! necessary conditions only. Terms over the whole day (the latest lateness, the fairness
+//! the schedule; a route duration limit; meal rounds, whose order, box and ride times span
+//! the route) has each move scheduled in full, the caches being necessary conditions only. Terms over the whole day (the latest lateness, the fairness
 //! spread) are the solution's (see `search::solution`).
 
 use super::data::{Data, FREE};
+use crate::model::ReasonCode;
 
 /// Stands for "no feasible arrival" in the backward pass; far from overflow.
 const NEVER: i64 = i64::MIN / 4;
@@ -489,6 +490,101 @@ impl RouteState {
         data.soft.lateness * late + data.soft.non_preferred * off + data.soft.overtime * overtime
     }
 
+    /// The change of [`RouteState::cost`] if pick-up `u` were inserted before position `i`
+    /// and its delivery `d` before position `j` (`i <= j`: the delivery after the pick-up),
+    /// or `None` if that breaks a rule or the change is not below `bound`. The arcs are
+    /// priced first; only a move that could win is scheduled in full (a caregiver who
+    /// carries meals has rules on the whole day).
+    pub fn pair_insertion_delta(
+        &self,
+        data: &Data,
+        [u, d]: [usize; 2],
+        [i, j]: [usize; 2],
+        bound: i64,
+    ) -> Option<i64> {
+        debug_assert!(i <= j && j <= self.len());
+        let slot = data.cg_slot[self.caregiver];
+        let (lu, ld) = (data.visit_loc[u], data.visit_loc[d]);
+        let replaced = |p: usize| match self.arc_in.get(p) {
+            Some(&c) => c,
+            None => -data.route_cost,
+        };
+        let arc_delta = if i == j {
+            let (prev, _) = self.before(data, i);
+            let next = self.loc_at(data, i);
+            data.cost(slot, prev, lu) + data.cost(slot, lu, ld) + data.cost(slot, ld, next)
+                - replaced(i)
+        } else {
+            let (prev_u, _) = self.before(data, i);
+            let (prev_d, _) = self.before(data, j);
+            data.cost(slot, prev_u, lu) + data.cost(slot, lu, self.loc_at(data, i)) - replaced(i)
+                + data.cost(slot, prev_d, ld)
+                + data.cost(slot, ld, self.loc_at(data, j))
+                - replaced(j)
+        };
+        if arc_delta - self.soft >= bound {
+            return None;
+        }
+        let seq = self
+            .slice(0..i)
+            .chain(std::iter::once((u, FREE)))
+            .chain(self.slice(i..j))
+            .chain(std::iter::once((d, FREE)))
+            .chain(self.slice(j..self.len()));
+        self.delta_with(data, arc_delta, seq, bound)
+    }
+
+    /// The change of [`RouteState::cost`] if the visits at positions `a < b` (a pick-up and
+    /// its delivery) were removed, or `None` if the shortened route breaks a rule.
+    pub fn pair_removal_delta(&self, data: &Data, [a, b]: [usize; 2]) -> Option<i64> {
+        debug_assert!(a < b && b < self.len());
+        if self.len() == 2 {
+            return Some(-self.cost(data));
+        }
+        let slot = data.cg_slot[self.caregiver];
+        let arc_delta = if b == a + 1 {
+            let (prev, _) = self.before(data, a);
+            data.cost(slot, prev, self.loc_at(data, b + 1))
+                - self.arc_in[a]
+                - self.arc_in[a + 1]
+                - self.arc_in[a + 2]
+        } else {
+            let (prev_a, _) = self.before(data, a);
+            let (prev_b, _) = self.before(data, b);
+            data.cost(slot, prev_a, self.loc_at(data, a + 1)) - self.arc_in[a] - self.arc_in[a + 1]
+                + data.cost(slot, prev_b, self.loc_at(data, b + 1))
+                - self.arc_in[b]
+                - self.arc_in[b + 1]
+        };
+        let seq = self.slice(0..a).chain(self.slice(a + 1..b)).chain(self.slice(b + 1..self.len()));
+        self.delta_with(data, arc_delta, seq, i64::MAX)
+    }
+
+    /// The visits at positions `range` with their pins.
+    fn slice(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (usize, i64)> + Clone + '_ {
+        let pins = &self.pins[range.clone()];
+        self.visits[range].iter().zip(pins).map(|(&v, &pin)| (v as usize, pin))
+    }
+
+    /// `arc_delta` plus the change of [`RouteState::soft`] if the route became `seq`,
+    /// scheduled in full; `None` if `seq` breaks a rule or the change is not below `bound`.
+    fn delta_with(
+        &self,
+        data: &Data,
+        arc_delta: i64,
+        seq: impl Iterator<Item = (usize, i64)> + Clone,
+        bound: i64,
+    ) -> Option<i64> {
+        let c = self.caregiver;
+        let day = day_figures(data, c, seq)?;
+        let soft = if data.soft_route { day.soft_price(data, c) - self.soft } else { 0 };
+        let delta = arc_delta + soft;
+        (delta < bound).then_some(delta)
+    }
+
     /// When the caregiver leaves: late enough to arrive just as the first visit starts.
     fn departure(&self, data: &Data) -> i64 {
         let c = self.caregiver;
@@ -567,7 +663,7 @@ pub fn timing(
     seq: impl Iterator<Item = (usize, i64)> + Clone,
 ) -> Option<Timing> {
     let mut stops = Vec::new();
-    let frame = walk(data, c, seq, |_, arrival, start| stops.push((arrival, start)))?;
+    let frame = walk(data, c, seq, |_, arrival, start| stops.push((arrival, start))).ok()?;
     if let Some(first) = stops.first_mut() {
         // Leave late enough to arrive just as the first visit starts.
         first.0 = frame.departure + frame.first_leg;
@@ -593,9 +689,19 @@ pub fn day_figures(
         f.late += late;
         f.late_max = f.late_max.max(late);
         f.off += i64::from(data.non_preferred(c, v));
-    })?;
+    })
+    .ok()?;
     f.working = frame.return_time - frame.departure;
     Some(f)
+}
+
+/// The first rule caregiver `c` serving `seq` breaks, if any (skills aside).
+pub fn broken_rule(
+    data: &Data,
+    c: usize,
+    seq: impl Iterator<Item = (usize, i64)> + Clone,
+) -> Option<ReasonCode> {
+    walk(data, c, seq, no_stop).err()
 }
 
 /// What a walk through a route leaves besides its stops.
@@ -606,18 +712,57 @@ struct Frame {
     lunch_break: Option<(usize, i64)>,
 }
 
-/// Walks caregiver `c` through `seq`, each visit as early as its window (or pin) allows,
-/// the lunch break where [`break_gap`] puts it, calling `stop(visit, arrival, start)` for
-/// each; checks every rule except skills.
+/// Walks caregiver `c` through `seq`, calling `stop(visit, arrival, start)` for each, and
+/// checks every rule except skills. Each visit starts as early as its window (or pin)
+/// allows, the lunch break where [`break_gap`] puts it; a route with meal rounds is then
+/// moved to just in time (see [`meal_round`]).
 fn walk(
     data: &Data,
     c: usize,
     seq: impl Iterator<Item = (usize, i64)> + Clone,
     mut stop: impl FnMut(usize, i64, i64),
-) -> Option<Frame> {
+) -> Result<Frame, ReasonCode> {
+    if data.whole_day_rules(c) && seq.clone().any(|(v, _)| data.pair[v].is_some()) {
+        return meal_round(data, c, seq, stop);
+    }
+    let frame = forward(data, c, seq, &mut stop)?;
+    within_duration(data, c, &frame)?;
+    Ok(frame)
+}
+
+/// The forward pass of [`walk`]: every rule but the route duration limit (which depends on
+/// when the caregiver leaves) and the meal rounds'.
+fn forward(
+    data: &Data,
+    c: usize,
+    seq: impl Iterator<Item = (usize, i64)> + Clone,
+    stop: impl FnMut(usize, i64, i64),
+) -> Result<Frame, ReasonCode> {
+    forward_with(data, c, seq, stop, true)
+}
+
+/// A walk's `stop` for callers that only want the verdict.
+fn no_stop(_: usize, _: i64, _: i64) {}
+
+/// [`forward`], the lunch break left out unless `with_break`.
+fn forward_with(
+    data: &Data,
+    c: usize,
+    seq: impl Iterator<Item = (usize, i64)> + Clone,
+    mut stop: impl FnMut(usize, i64, i64),
+    with_break: bool,
+) -> Result<Frame, ReasonCode> {
     let slot = data.cg_slot[c];
-    let brk = match data.brk[c] {
-        Some(b) => break_gap(data, c, seq.clone())?.map(|gap| (gap, b)),
+    let brk = match data.brk[c].filter(|_| with_break) {
+        Some(b) => match break_gap(data, c, seq.clone()) {
+            Some(gap) => gap.map(|gap| (gap, b)),
+            // No gap fits the break; name another rule if the route breaks one even
+            // without it.
+            None => {
+                let without = forward_with(data, c, seq, no_stop, false);
+                return Err(without.err().unwrap_or(ReasonCode::Break));
+            }
+        },
         None => None,
     };
     let (mut loc, mut t) = (data.cg_start[c], data.shift_start[c]);
@@ -639,10 +784,10 @@ fn walk(
         let to = data.visit_loc[v];
         let leg = data.time(slot, loc, to);
         if leg > data.max_leg {
-            return None;
+            return Err(ReasonCode::MaxLeg);
         }
         let arrival = t + leg;
-        let start = data.start_pinned(v, arrival, pin)?;
+        let start = data.start_pinned(v, arrival, pin).ok_or(ReasonCode::TimeWindow)?;
         first.get_or_insert((start, leg));
         stop(v, arrival, start);
         load += data.demand[v];
@@ -653,8 +798,14 @@ fn walk(
     take_break(n, &mut t);
     let leg = data.time(slot, loc, data.cg_end[c]);
     let return_time = t + leg;
-    if leg > data.max_leg || return_time > data.shift_end[c] || load > data.capacity[c] {
-        return None;
+    if leg > data.max_leg {
+        return Err(ReasonCode::MaxLeg);
+    }
+    if return_time > data.shift_end[c] {
+        return Err(ReasonCode::Shift);
+    }
+    if load > data.capacity[c] {
+        return Err(ReasonCode::Capacity);
     }
     // Leave late enough to arrive just as the first visit starts: less waiting, same
     // schedule (after a break before leaving, too: the first visit cannot start before the
@@ -663,12 +814,120 @@ fn walk(
         Some((start, leg)) => (data.shift_start[c].max(start - leg), leg),
         None => (data.shift_start[c], 0),
     };
-    if let Some(limit) = data.max_duration[c] {
-        if return_time - departure > limit {
-            return None;
+    Ok(Frame { departure, first_leg, return_time, lunch_break })
+}
+
+fn within_duration(data: &Data, c: usize, frame: &Frame) -> Result<(), ReasonCode> {
+    match data.max_duration[c] {
+        Some(limit) if frame.return_time - frame.departure > limit => {
+            Err(ReasonCode::RouteDuration)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// [`walk`] for a route that carries meals: the forward pass, the pairs' order and the box
+/// (single visits' demand on board from the start, as in VRPTW; a pair's quantity from its
+/// pick-up to its delivery), then every stop but the last as late as the next one allows
+/// (just in time): the caregiver waits at the canteen rather than with the meal in the box.
+/// Ride times, lateness and the day's length are judged on that schedule.
+fn meal_round(
+    data: &Data,
+    c: usize,
+    seq: impl Iterator<Item = (usize, i64)> + Clone,
+    mut stop: impl FnMut(usize, i64, i64),
+) -> Result<Frame, ReasonCode> {
+    let seq: Vec<(usize, i64)> = seq.collect();
+    let mut start: Vec<i64> = Vec::with_capacity(seq.len());
+    let mut frame = forward(data, c, seq.iter().copied(), |_, _, s| start.push(s))?;
+    let rides = pairs_in_order(data, c, &seq)?;
+    let slot = data.cg_slot[c];
+    let leg = |a: usize, b: usize| data.time(slot, data.visit_loc[a], data.visit_loc[b]);
+    let brk = data.brk[c].zip(frame.lunch_break);
+    let mut lunch_break = frame.lunch_break;
+    for i in (0..seq.len().saturating_sub(1)).rev() {
+        let (v, pin) = seq[i];
+        let mut latest_end = start[i + 1] - leg(v, seq[i + 1].0);
+        if let Some(((_, close, duration), (gap, _))) = brk.filter(|b| b.1 .0 == i + 1) {
+            // Never before the forward schedule's break, which the window allowed.
+            let at = close.min(latest_end - duration);
+            lunch_break = Some((gap, at));
+            latest_end = at;
+        }
+        if pin == FREE {
+            let latest = latest_end - data.duration_for(c, v);
+            if let Some(s) = data.latest_arrival_for(v, latest) {
+                start[i] = start[i].max(s);
+            }
         }
     }
-    Some(Frame { departure, first_leg, return_time, lunch_break })
+    if !seq.is_empty() {
+        frame.departure = data.shift_start[c].max(start[0] - frame.first_leg);
+        if let Some(((_, close, duration), (0, _))) = brk {
+            lunch_break = Some((0, close.min(frame.departure - duration)));
+        }
+    }
+    frame.lunch_break = lunch_break;
+    for (delivery, pickup) in rides {
+        let ride = start[delivery] - start[pickup] - data.duration_for(c, seq[pickup].0);
+        if let Some((p, _)) = data.pair[seq[delivery].0] {
+            if ride > data.pairs[p as usize].max_ride {
+                return Err(ReasonCode::RideTime);
+            }
+        }
+    }
+    within_duration(data, c, &frame)?;
+    let mut free = frame.departure;
+    for (i, &(v, _)) in seq.iter().enumerate() {
+        if let Some((_, at)) = frame.lunch_break.filter(|b| b.0 == i && i > 0) {
+            free = at + brk.map_or(0, |b| b.0 .2);
+        }
+        let arrival = match i {
+            0 => frame.departure + frame.first_leg,
+            _ => free + leg(seq[i - 1].0, v),
+        };
+        stop(v, arrival, start[i]);
+        free = start[i] + data.duration_for(c, v);
+    }
+    Ok(frame)
+}
+
+/// Checks that each pair on the route has one pick-up, then its delivery, and that the box
+/// never holds more than it may; returns the `(delivery, pick-up)` positions of each pair.
+fn pairs_in_order(
+    data: &Data,
+    c: usize,
+    seq: &[(usize, i64)],
+) -> Result<Vec<(usize, usize)>, ReasonCode> {
+    let mut members: Vec<(u32, bool, usize)> = seq
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &(v, _))| data.pair[v].map(|(p, up)| (p, !up, i)))
+        .collect();
+    members.sort_unstable();
+    let mut rides = Vec::with_capacity(members.len() / 2);
+    for m in members.chunks(2) {
+        match m {
+            [(p, false, pickup), (q, true, delivery)] if p == q && pickup < delivery => {
+                rides.push((*delivery, *pickup));
+            }
+            _ => return Err(ReasonCode::NoRoom),
+        }
+    }
+    let mut load: i64 = seq.iter().map(|&(v, _)| data.demand[v]).sum();
+    for &(v, _) in seq {
+        match data.pair[v] {
+            None => load -= data.demand[v],
+            Some((p, true)) => {
+                load += data.pairs[p as usize].quantity;
+                if load > data.capacity[c] {
+                    return Err(ReasonCode::BoxCapacity);
+                }
+            }
+            Some((p, false)) => load -= data.pairs[p as usize].quantity,
+        }
+    }
+    Ok(rides)
 }
 
 /// Where caregiver `c`'s lunch break goes in `seq`: the gap (before visit `gap`, or before
@@ -916,9 +1175,12 @@ mod naive {
         gap: Option<usize>,
     ) -> Option<i64> {
         let cg = &p.caregivers[c];
+        let ci = CaregiverIdx(c as u32);
+        let dur = |v: usize| p.duration(VisitIdx(v as u32), ci).0;
+        let leg = |a, b| t.time(cg.profile, a, b).0;
         let (mut now, mut loc) = (cg.shift.start.0, cg.start);
-        let (mut arcs, mut late, mut off, mut load) = (0, 0, 0, 0);
-        let mut first: Option<(i64, i64)> = None;
+        let (mut arcs, mut load) = (0, 0);
+        let mut starts: Vec<i64> = Vec::new();
         let rest = |k: usize, now: &mut i64| -> bool {
             match (gap, cg.lunch_break) {
                 (Some(g), Some(b)) if g == k => {
@@ -934,37 +1196,76 @@ mod naive {
                 return None;
             }
             let visit = &p.visits[v];
-            let leg = t.time(cg.profile, loc, visit.location).0;
-            if p.max_leg.is_some_and(|m| leg > m.0) {
+            let l = leg(loc, visit.location);
+            if p.max_leg.is_some_and(|m| l > m.0) {
                 return None;
             }
-            arcs += leg;
-            let arrival = now + leg;
+            arcs += l;
+            let arrival = now + l;
             let start = if pin != FREE {
                 (arrival <= pin).then_some(pin)?
             } else {
                 let w = visit.windows.iter().find(|w| w.end.0 >= arrival)?;
                 arrival.max(w.start.0)
             };
-            first.get_or_insert((start, leg));
-            late += visit.due.map_or(0, |d| (start - d.0).max(0));
-            off += i64::from(p.non_preferred(VisitIdx(v as u32), CaregiverIdx(c as u32)));
+            starts.push(start);
             load += visit.demand;
-            now = start + p.duration(VisitIdx(v as u32), CaregiverIdx(c as u32)).0;
+            now = start + dur(v);
             loc = visit.location;
         }
         if !rest(seq.len(), &mut now) {
             return None;
         }
-        let back = t.time(cg.profile, loc, cg.end).0;
+        let back = leg(loc, cg.end);
         if p.max_leg.is_some_and(|m| back > m.0) || cg.capacity.is_some_and(|q| load > q) {
             return None;
         }
         let ret = now + back;
-        let (start, leg) = first?;
-        let departure = cg.shift.start.0.max(start - leg);
-        if ret > cg.shift.end.0 || cg.max_route_duration.is_some_and(|d| ret - departure > d.0) {
+        if ret > cg.shift.end.0 {
             return None;
+        }
+        let first_leg = leg(cg.start, p.visits[seq[0].0].location);
+        let meals = seq.iter().any(|&(v, _)| p.pair_of(VisitIdx(v as u32)).is_some());
+        if meals {
+            meal_rules(p, cg, seq, load)?;
+            // Just in time, from the last stop back: each as late as its window and the next
+            // stop (and a break between them) allow.
+            for k in (0..seq.len() - 1).rev() {
+                let (v, pin) = seq[k];
+                let (w, _) = seq[k + 1];
+                let mut latest_end =
+                    starts[k + 1] - leg(p.visits[v].location, p.visits[w].location);
+                if let (Some(g), Some(b)) = (gap, cg.lunch_break) {
+                    if g == k + 1 {
+                        latest_end = b.window.end.0.min(latest_end - b.duration.0);
+                    }
+                }
+                if pin == FREE {
+                    let latest = latest_end - dur(v);
+                    let window = p.visits[v].windows.iter().rev().find(|w| w.start.0 <= latest);
+                    if let Some(w) = window {
+                        starts[k] = starts[k].max(w.end.0.min(latest));
+                    }
+                }
+            }
+            for (d, &(v, _)) in seq.iter().enumerate() {
+                let Some((q, false)) = p.pair_of(VisitIdx(v as u32)) else { continue };
+                let Some(limit) = p.pairs[q].max_ride else { continue };
+                let u =
+                    (0..d).find(|&k| p.pair_of(VisitIdx(seq[k].0 as u32)) == Some((q, true)))?;
+                if starts[d] - (starts[u] + dur(seq[u].0)) > limit.0 {
+                    return None;
+                }
+            }
+        }
+        let departure = cg.shift.start.0.max(starts[0] - first_leg);
+        if cg.max_route_duration.is_some_and(|d| ret - departure > d.0) {
+            return None;
+        }
+        let (mut late, mut off) = (0, 0);
+        for (k, &(v, _)) in seq.iter().enumerate() {
+            late += p.visits[v].due.map_or(0, |d| (starts[k] - d.0).max(0));
+            off += i64::from(p.non_preferred(VisitIdx(v as u32), ci));
         }
         let overtime = cg.contracted.map_or(0, |h| (ret - departure - h.0).max(0));
         Some(
@@ -975,6 +1276,39 @@ mod naive {
         )
     }
 
+    /// The pairs on a route: each delivery after exactly one of its pick-ups, each pick-up
+    /// before its delivery, and the box never over capacity (`single` on board at the start).
+    fn meal_rules(
+        p: &Problem,
+        cg: &crate::model::Caregiver,
+        seq: &[(usize, i64)],
+        single: i64,
+    ) -> Option<()> {
+        let pair = |k: usize| p.pair_of(VisitIdx(seq[k].0 as u32));
+        let mut load = single;
+        for k in 0..seq.len() {
+            match pair(k) {
+                None => load -= p.visits[seq[k].0].demand,
+                Some((q, true)) => {
+                    (k + 1..seq.len()).find(|&j| pair(j) == Some((q, false)))?;
+                    load += p.pairs[q].quantity;
+                }
+                Some((q, false)) => {
+                    let picked = (0..k).filter(|&j| pair(j) == Some((q, true))).count();
+                    let later = (k + 1..seq.len()).any(|j| pair(j).is_some_and(|x| x.0 == q));
+                    if picked != 1 || later {
+                        return None;
+                    }
+                    load -= p.pairs[q].quantity;
+                }
+            }
+            if cg.capacity.is_some_and(|c| load > c) {
+                return None;
+            }
+        }
+        Some(())
+    }
+
     #[test]
     fn every_move_agrees_with_a_separate_simulation() {
         let makers = [
@@ -982,8 +1316,9 @@ mod naive {
             testutil::soft_problem,
             testutil::break_problem,
             testutil::linked_problem,
+            testutil::meal_problem,
         ];
-        let mut priced = 0;
+        let (mut priced, mut meals) = (0, 0);
         for make in makers {
             for seed in 0..15 {
                 let (p, t) = make(seed, 25);
@@ -1008,6 +1343,28 @@ mod naive {
                         if data.is_linked(v) || !data.can_serve(c, v) {
                             continue;
                         }
+                        // A meal's delivery goes in with each of its pick-ups, at every pair
+                        // of positions.
+                        if let Some((q, false)) = data.pair[v] {
+                            for &u in &data.pairs[q as usize].pickups {
+                                let u = u as usize;
+                                for i in 0..=route.len() {
+                                    for j in i..=route.len() {
+                                        let mut new = stops.clone();
+                                        new.insert(j, (v, FREE));
+                                        new.insert(i, (u, FREE));
+                                        let fast = route.pair_insertion_delta(
+                                            &data,
+                                            [u, v],
+                                            [i, j],
+                                            i64::MAX,
+                                        );
+                                        meals += usize::from(fast.is_some());
+                                        compare(fast, new, &format!("insert {u}, {v} at {i}, {j}"));
+                                    }
+                                }
+                            }
+                        }
                         for q in 0..=route.len() {
                             let mut new = stops.clone();
                             new.insert(q, (v, FREE));
@@ -1019,6 +1376,41 @@ mod naive {
                         let mut new = stops.clone();
                         new.remove(q);
                         compare(route.removal_delta(&data, q), new, &format!("remove at {q}"));
+                        // A meal's pick-up leaves with its delivery.
+                        let Some((pair, true)) = data.pair[route.visits[q] as usize] else {
+                            continue;
+                        };
+                        let d = data.pairs[pair as usize].delivery as usize;
+                        let Some(r) = route.position(d) else { continue };
+                        let mut new = stops.clone();
+                        new.remove(r);
+                        new.remove(q);
+                        let fast = route.pair_removal_delta(&data, [q, r]);
+                        compare(fast, new.clone(), &format!("remove {q} and {r}"));
+                        // And the pair back at every pair of positions of the shortened
+                        // route.
+                        let mut base = RouteState::new(c);
+                        base.visits = new.iter().map(|&(v, _)| v as u32).collect();
+                        base.pins = new.iter().map(|&(_, pin)| pin).collect();
+                        base.update(&data);
+                        let Some(old) = naive(&p, &t, c, &new) else { continue };
+                        let u = route.visits[q] as usize;
+                        for i in 0..=base.len() {
+                            for j in i..=base.len() {
+                                let mut back = new.clone();
+                                back.insert(j, (d, FREE));
+                                back.insert(i, (u, FREE));
+                                let fast =
+                                    base.pair_insertion_delta(&data, [u, d], [i, j], i64::MAX);
+                                let slow = naive(&p, &t, c, &back).map(|n| n - old);
+                                let what = format!("seed {seed}: {u}, {d} back at {i}, {j}");
+                                assert_eq!(fast.is_some(), slow.is_some(), "{what}");
+                                if one_choice && fast.is_some() {
+                                    assert_eq!(fast, slow, "{what}");
+                                    meals += 1;
+                                }
+                            }
+                        }
                     }
                     // Replacements as swap, or-opt and cross-exchange try them: a slice of
                     // this route by up to two unlinked visits from elsewhere.
@@ -1044,5 +1436,6 @@ mod naive {
             }
         }
         assert!(priced > 1_000, "only {priced} moves priced");
+        assert!(meals > 20, "only {meals} meal insertions priced");
     }
 }

@@ -279,14 +279,6 @@ impl Problem {
                 });
             }
         }
-        if !pairs.is_empty() && !self.links.is_empty() {
-            return Err(ProblemError::Invalid {
-                field: "pairs".into(),
-                reason: "pick-up-and-delivery pairs and linked visits cannot yet be planned in \
-                         one problem; plan them as two problems"
-                    .into(),
-            });
-        }
         self.pairs = pairs;
         self.pair_of = pair_of;
         Ok(self)

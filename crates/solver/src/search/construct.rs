@@ -21,7 +21,7 @@ pub fn construct(data: &Data, rng: &mut ChaCha8Rng, hopeless: &[bool]) -> Soluti
     });
     let mut scratch = InsertionScratch::default();
     for v in order {
-        if data.is_linked(v) {
+        if data.moves_in_unit(v) {
             insert_one(data, &mut sol, v, 0.0, rng, &mut scratch);
         } else if let Some(ins) = best_insertion(data, &sol, v, 0.0, rng, &mut scratch) {
             sol.insert(data, v, ins.route, ins.position);

@@ -1,13 +1,23 @@
 //! Why a visit is unassigned: the first rule that blocks it, judged per skilled caregiver
 //! on an otherwise empty route (see `ReasonCode`).
 
+use crate::eval::data::FREE;
+use crate::eval::schedule::broken_rule;
 use crate::eval::Data;
 use crate::model::ReasonCode;
 
 /// Why each visit would be unassigned: its own diagnosis, or `Link` when it could be served
-/// alone but not with its partner on another caregiver's route.
+/// alone but not with its partner on another caregiver's route; a meal's delivery as its
+/// pair (see [`pair_reason`]).
 pub fn reasons(data: &Data) -> Vec<ReasonCode> {
-    let own: Vec<ReasonCode> = (0..data.n_visits).map(|v| diagnose(data, v)).collect();
+    let own: Vec<ReasonCode> = (0..data.n_visits)
+        .map(|v| match data.pair[v] {
+            Some((p, false)) => pair_reason(data, p as usize),
+            // A pick-up is never listed: its delivery is.
+            Some((_, true)) => ReasonCode::NoRoom,
+            None => diagnose(data, v),
+        })
+        .collect();
     (0..data.n_visits)
         .map(|v| {
             let Some(l) = data.link[v] else {
@@ -30,6 +40,49 @@ pub fn reasons(data: &Data) -> Vec<ReasonCode> {
         .collect()
 }
 
+/// Why a meal pair cannot be served by anyone on an otherwise empty route: the most common
+/// rule broken over every caregiver and pick-up, or `NoRoom` if one combination works.
+pub fn pair_reason(data: &Data, p: usize) -> ReasonCode {
+    let pair = &data.pairs[p];
+    let d = pair.delivery as usize;
+    if let Some(reason) = data.ineligible[d] {
+        return reason;
+    }
+    let mut counts = [0usize; ReasonCode::ALL.len()];
+    let mut any = false;
+    for c in (0..data.n_caregivers).filter(|&c| data.can_serve(c, d)) {
+        for &u in pair.pickups.iter().filter(|&&u| data.can_serve(c, u as usize)) {
+            any = true;
+            let round = [(u as usize, FREE), (d, FREE)];
+            match broken_rule(data, c, round.into_iter()) {
+                None => return ReasonCode::NoRoom,
+                Some(code) => count(&mut counts, code),
+            }
+        }
+    }
+    if !any {
+        return ReasonCode::Skills;
+    }
+    most_common(&counts)
+}
+
+fn count(counts: &mut [usize; ReasonCode::ALL.len()], code: ReasonCode) {
+    if let Some(i) = ReasonCode::ALL.iter().position(|&k| k == code) {
+        counts[i] += 1;
+    }
+}
+
+/// The most common blocking rule; ties go to the first in `ReasonCode::ALL`.
+fn most_common(counts: &[usize; ReasonCode::ALL.len()]) -> ReasonCode {
+    let mut best = 0;
+    for i in 1..counts.len() {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    ReasonCode::ALL[best]
+}
+
 /// The reason visit `v` cannot be served by anyone on their own, or `NoRoom` if some
 /// caregiver could serve it alone (then it was left out for visits of at least the same
 /// priority, or the search did not find room).
@@ -45,60 +98,13 @@ pub fn diagnose(data: &Data, v: usize) -> ReasonCode {
     for &c in &skilled {
         match alone(data, c, v) {
             None => return ReasonCode::NoRoom,
-            Some(code) => {
-                if let Some(i) = ReasonCode::ALL.iter().position(|&k| k == code) {
-                    counts[i] += 1;
-                }
-            }
+            Some(code) => count(&mut counts, code),
         }
     }
-    // The most common blocking rule; ties go to the first in `ReasonCode::ALL`.
-    let mut best = 0;
-    for i in 1..counts.len() {
-        if counts[i] > counts[best] {
-            best = i;
-        }
-    }
-    ReasonCode::ALL[best]
+    most_common(&counts)
 }
 
 /// The first rule broken when caregiver `c` serves only `v`, or `None` if none is.
 pub fn alone(data: &Data, c: usize, v: usize) -> Option<ReasonCode> {
-    if data.demand[v] > data.capacity[c] {
-        return Some(ReasonCode::Capacity);
-    }
-    let slot = data.cg_slot[c];
-    let here = data.visit_loc[v];
-    let out = data.time(slot, data.cg_start[c], here);
-    let back = data.time(slot, here, data.cg_end[c]);
-    if out > data.max_leg || back > data.max_leg {
-        return Some(ReasonCode::MaxLeg);
-    }
-    let Some(start) = data.start_at(v, data.shift_start[c] + out) else {
-        return Some(ReasonCode::TimeWindow);
-    };
-    let return_time = start + data.duration_for(c, v) + back;
-    if return_time > data.shift_end[c] {
-        return Some(ReasonCode::Shift);
-    }
-    if data.brk[c].is_some() {
-        // The break before leaving, or before the way back.
-        let before = data
-            .past_break(c, data.shift_start[c])
-            .and_then(|t| data.start_at(v, t + out))
-            .is_some_and(|s| s + data.duration_for(c, v) + back <= data.shift_end[c]);
-        let after = data
-            .past_break(c, start + data.duration_for(c, v))
-            .is_some_and(|t| t + back <= data.shift_end[c]);
-        if !before && !after {
-            return Some(ReasonCode::Break);
-        }
-    }
-    if let Some(limit) = data.max_duration[c] {
-        let departure = data.shift_start[c].max(start - out);
-        if return_time - departure > limit {
-            return Some(ReasonCode::RouteDuration);
-        }
-    }
-    None
+    broken_rule(data, c, std::iter::once((v, FREE)))
 }

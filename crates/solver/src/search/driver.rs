@@ -33,15 +33,13 @@ const LOCAL_SEARCH_MARGIN: f64 = 0.02;
 /// Builds a plan for `problem` and improves it until `env.stop` or `env.cancel` says stop.
 /// Deterministic for a given `env.seed` and iteration-based stop criterion.
 pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment) -> Plan {
-    if !problem.pairs.is_empty() {
-        return crate::search::pairs::solve(problem, travel, env);
-    }
     let data = Data::new(problem, travel);
     let reasons = reasons(&data);
     // Visits nobody has the skills or the capacity for (or the partner's) never need an
-    // insertion attempt.
-    let hopeless: Vec<bool> =
-        reasons.iter().map(|r| r.is_hopeless() || *r == ReasonCode::Link).collect();
+    // insertion attempt; nor do pick-ups, which go in with their deliveries.
+    let hopeless: Vec<bool> = (0..data.n_visits)
+        .map(|v| reasons[v].is_hopeless() || reasons[v] == ReasonCode::Link || data.is_pickup(v))
+        .collect();
     let mut rng = ChaCha8Rng::seed_from_u64(env.seed);
     let mut cur = construct(&data, &mut rng, &hopeless);
     local::improve(&data, &mut cur);

@@ -1,7 +1,7 @@
 //! The search: construction, then ruin-and-recreate with simulated-annealing acceptance and
 //! a local search, on an index-based [`Solution`](solution::Solution) — one search for
-//! plain days, home-care rules, lunch breaks and linked visits. Meal rounds
-//! (pick-up-and-delivery pairs) still take [`pairs`].
+//! every kind of day: plain, home-care rules, lunch breaks, linked visits (moved as pairs
+//! with pinned starts) and meal rounds (a pick-up and its delivery moved as one unit).
 
 pub mod anneal;
 pub mod construct;
@@ -10,7 +10,6 @@ pub mod driver;
 pub mod fleet;
 pub mod local;
 pub mod output;
-pub mod pairs;
 pub mod recreate;
 pub mod ruin;
 pub mod solution;

@@ -9,7 +9,7 @@ use crate::search::solution::Solution;
 use crate::travel::TravelTimes;
 use crate::{CaregiverIdx, VisitIdx};
 
-/// One non-empty route with its schedule, as either search keeps it.
+/// One non-empty route with its schedule.
 pub struct TimedRoute<'a> {
     pub caregiver: usize,
     pub visits: &'a [u32],
@@ -41,7 +41,10 @@ pub fn to_plan(
             lunch_break: timing.lunch_break,
         })
     });
-    build_plan(problem, travel, routes, &sol.unassigned, reasons)
+    // Pick-ups are stops on the way to orders: a pair left out is listed by its delivery.
+    let orders: Vec<u32> =
+        sol.unassigned.iter().copied().filter(|&v| !data.is_pickup(v as usize)).collect();
+    build_plan(problem, travel, routes, &orders, reasons)
 }
 
 /// The plan of timed routes and unassigned visits, with its KPIs and cost.

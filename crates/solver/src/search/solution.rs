@@ -116,12 +116,12 @@ impl Solution {
         v
     }
 
-    /// Removes the visit at position `p` of route `r` and, if it is linked, its partner
-    /// (both or neither are served); returns the visit.
+    /// Removes the visit at position `p` of route `r` and the rest of its unit: a linked
+    /// visit's partner, a pick-up's delivery, a delivery's pick-up (all or none of a unit are
+    /// served); returns the visit.
     pub fn remove_unit(&mut self, data: &Data, r: usize, p: usize) -> usize {
         let v = self.remove(data, r, p);
-        let partner = data.link[v].map(|l| l.partner as usize);
-        if let Some(w) = partner {
+        if let Some(w) = self.unit_partner(data, v) {
             if let Some(rw) = self.route_of[w].map(|r| r as usize) {
                 if let Some(q) = self.routes[rw].position(w) {
                     self.remove(data, rw, q);
@@ -131,22 +131,53 @@ impl Solution {
         v
     }
 
-    /// Removes served visit `v`, and its partner if it is linked (both or neither are
-    /// served), if the shortened routes stay feasible.
-    pub fn try_remove(&mut self, data: &Data, v: usize) -> bool {
-        let removable = |sol: &Solution, w: usize| {
-            let r = sol.route_of[w]? as usize;
-            let p = sol.routes[r].position(w)?;
-            sol.routes[r].removal_delta(data, p).map(|_| (r, p))
-        };
-        let Some((r, p)) = removable(self, v) else {
-            return false;
-        };
-        if data.link[v].is_some_and(|l| removable(self, l.partner as usize).is_none()) {
-            return false;
+    /// The served visit that must leave with `v`: its link partner, or the other end of its
+    /// pair (for a delivery, whichever of its pick-ups is served).
+    fn unit_partner(&self, data: &Data, v: usize) -> Option<usize> {
+        if let Some(l) = data.link[v] {
+            return Some(l.partner as usize);
         }
-        self.remove_unit(data, r, p);
-        true
+        let (p, pickup) = data.pair[v]?;
+        let pair = &data.pairs[p as usize];
+        match pickup {
+            true => Some(pair.delivery as usize),
+            false => pair.pickups.iter().map(|&u| u as usize).find(|&u| self.route_of[u].is_some()),
+        }
+    }
+
+    /// Removes served visit `v` with the rest of its unit (see [`Solution::remove_unit`]),
+    /// if the shortened routes stay feasible.
+    pub fn try_remove(&mut self, data: &Data, v: usize) -> bool {
+        let place = |sol: &Solution, w: usize| {
+            let r = sol.route_of[w]? as usize;
+            Some((r, sol.routes[r].position(w)?))
+        };
+        let Some((r, p)) = place(self, v) else {
+            return false;
+        };
+        let removable = match self.unit_partner(data, v).and_then(|w| place(self, w)) {
+            // A pair: both ends on this route, removed together.
+            Some((rw, q)) if rw == r => {
+                self.routes[r].pair_removal_delta(data, [p.min(q), p.max(q)]).is_some()
+            }
+            // A link: each half on its own route.
+            Some((rw, q)) => {
+                self.routes[r].removal_delta(data, p).is_some()
+                    && self.routes[rw].removal_delta(data, q).is_some()
+            }
+            None => self.routes[r].removal_delta(data, p).is_some(),
+        };
+        if removable {
+            self.remove_unit(data, r, p);
+        }
+        removable
+    }
+
+    /// Inserts pick-up `u` before position `i` of route `r` and its delivery `d` before
+    /// position `j` (`i <= j`, positions in the route before the insertion).
+    pub fn insert_pair(&mut self, data: &Data, r: usize, [u, d]: [usize; 2], [i, j]: [usize; 2]) {
+        self.insert(data, u, r, i);
+        self.insert(data, d, r, j + 1);
     }
 
     /// Replaces the visits and pins of route `r` (the caller checked feasibility).
@@ -222,6 +253,17 @@ impl Solution {
         })
     }
 
+    /// Every pair is served whole or not at all: a served delivery with exactly one of its
+    /// pick-ups (the route's schedule checks the order and the box), a pick-up only with its
+    /// delivery.
+    fn pairs_hold(&self, data: &Data) -> bool {
+        data.pairs.iter().all(|p| {
+            let picked = p.pickups.iter().filter(|&&u| self.route_of[u as usize].is_some()).count();
+            let delivered = self.route_of[p.delivery as usize].is_some();
+            picked == usize::from(delivered)
+        })
+    }
+
     /// Number of routes with at least one visit.
     pub fn routes_used(&self) -> usize {
         self.routes.iter().filter(|r| !r.is_empty()).count()
@@ -249,7 +291,7 @@ impl Solution {
                 return false;
             }
         }
-        if !self.links_hold(data) {
+        if !self.links_hold(data) || !self.pairs_hold(data) {
             return false;
         }
         let mut fresh = self.clone();

@@ -163,6 +163,40 @@ pub fn linked_problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
     (p.with_links(links).expect("valid links"), t)
 }
 
+/// [`linked_problem`] with meal rounds: some visits become deliveries, each picked up at
+/// one canteen or either of two, some with a ride-time limit; the box (capacity 12) holds
+/// the single visits' demand and the meals on board.
+pub fn meal_problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
+    let (p, t) = linked_problem(seed, n);
+    let pairs: Vec<crate::model::PickupDelivery> = (0..n / 8)
+        .map(|k| {
+            let mut pickups = vec![format!("v{}", 4 * k + 4)];
+            if k % 2 == 0 && n - k > 4 * (n / 8) + 1 {
+                pickups.push(format!("v{}", n - k));
+            }
+            crate::model::PickupDelivery {
+                pickups,
+                delivery: format!("v{}", 4 * k + 2),
+                quantity: 2 + k as i64 % 3,
+                max_ride: (k % 2 == 1).then_some(Seconds(1_500)),
+            }
+        })
+        .collect();
+    let in_pairs: Vec<&String> =
+        pairs.iter().flat_map(|p| p.pickups.iter().chain([&p.delivery])).collect();
+    let mut visits = p.visits.clone();
+    for v in visits.iter_mut().filter(|v| in_pairs.contains(&&v.id)) {
+        v.demand = 0;
+    }
+    let problem =
+        Problem::new("meals", visits, p.caregivers.clone(), n + 1, 1, p.max_leg, p.objective, 1)
+            .and_then(|q| q.with_soft_costs(p.soft))
+            .and_then(|q| q.with_links(p.links.clone()))
+            .and_then(|q| q.with_pairs(pairs))
+            .expect("valid meal rounds");
+    (problem, t)
+}
+
 /// The constructed solution of `problem`, with no hopeless visits.
 pub fn solution(data: &Data, seed: u64) -> Solution {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

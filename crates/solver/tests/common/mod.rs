@@ -322,3 +322,57 @@ pub fn random_pairs_problem(
     .expect("valid problem");
     (problem, travel)
 }
+
+/// Every kind of day at once: [`random_home_care_problem`] (links, soft terms, breaks,
+/// skills, gender, refusals) with meal rounds on the unlinked visits (a delivery and one or
+/// two pick-ups, some with a ride-time limit) and boxes of 2-6.
+pub fn random_mixed_problem(
+    seed: u64,
+    n_visits: usize,
+    n_caregivers: usize,
+) -> (Problem, TravelMatrices) {
+    let (base, travel) = random_home_care_problem(seed, n_visits, n_caregivers);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x3ea1);
+    let linked: Vec<&String> = base.links.iter().flat_map(|l| [&l.first, &l.second]).collect();
+    let free: Vec<usize> =
+        (0..base.visits.len()).filter(|&v| !linked.contains(&&base.visits[v].id)).collect();
+    let mut visits = base.visits.clone();
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while i + 1 < free.len() {
+        if rng.gen_bool(0.5) {
+            i += 1;
+            continue;
+        }
+        let alternatives = if i + 2 < free.len() && rng.gen_bool(0.4) { 2 } else { 1 };
+        for &v in &free[i..=i + alternatives] {
+            visits[v].demand = 0;
+        }
+        pairs.push(solver::PickupDelivery {
+            pickups: free[i + 1..=i + alternatives].iter().map(|&v| visits[v].id.clone()).collect(),
+            delivery: visits[free[i]].id.clone(),
+            quantity: rng.gen_range(0..=3),
+            max_ride: rng.gen_bool(0.5).then(|| Seconds(rng.gen_range(200..2_000))),
+        });
+        i += alternatives + 1;
+    }
+    let mut caregivers = base.caregivers.clone();
+    for c in &mut caregivers {
+        c.capacity = Some(rng.gen_range(2..=6));
+    }
+    let problem = Problem::new(
+        "random-mixed",
+        visits,
+        caregivers,
+        base.num_locations,
+        base.num_profiles,
+        base.max_leg,
+        base.objective,
+        1,
+    )
+    .and_then(|p| p.with_links(base.links.clone()))
+    .and_then(|p| p.with_pairs(pairs))
+    .and_then(|p| p.with_soft_costs(base.soft))
+    .expect("valid problem");
+    (problem, travel)
+}

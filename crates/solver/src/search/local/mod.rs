@@ -9,6 +9,7 @@
 
 pub mod cross_exchange;
 pub mod or_opt;
+pub mod pair_relocate;
 pub mod relocate;
 pub mod swap;
 pub mod swap_star;
@@ -25,8 +26,9 @@ pub const GRANULARITY: usize = 20;
 /// routes it changed.
 type Operator = fn(&Data, &mut Solution, usize) -> Option<[usize; 2]>;
 
-const OPERATORS: [Operator; 6] = [
+const OPERATORS: [Operator; 7] = [
     relocate::relocate,
+    pair_relocate::pair_relocate,
     swap::swap,
     two_opt_star::two_opt_star,
     or_opt::or_opt,
@@ -104,6 +106,7 @@ pub(crate) mod tests {
             testutil::soft_problem,
             testutil::break_problem,
             testutil::linked_problem,
+            testutil::meal_problem,
         ] {
             check_operator_on(op, make);
         }
@@ -156,6 +159,7 @@ pub(crate) mod tests {
                 (s, testutil::soft_problem),
                 (s, testutil::break_problem),
                 (s, testutil::linked_problem),
+                (s, testutil::meal_problem),
             ]
         }) {
             let (p, t) = make(seed, 40);

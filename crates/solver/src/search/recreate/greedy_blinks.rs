@@ -248,6 +248,121 @@ pub fn best_pair_insertion(
     best
 }
 
+/// A meal pair's feasible placement on one route: pick-up `pickup` (one of the pair's
+/// canteens) before position `positions[0]`, the delivery before `positions[1]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MealInsertion {
+    pub route: usize,
+    pub pickup: usize,
+    pub positions: [usize; 2],
+    pub delta: i64,
+}
+
+/// The cheapest placement of unassigned delivery `d` with one of its pick-ups on one route,
+/// the pick-up first, skipping each pick-up position with probability `blink`.
+pub fn best_meal_insertion(
+    data: &Data,
+    sol: &Solution,
+    d: usize,
+    blink: f64,
+    rng: &mut ChaCha8Rng,
+    scratch: &mut InsertionScratch,
+) -> Option<MealInsertion> {
+    let mut best: Option<MealInsertion> = None;
+    let mut next_blink = blink_gap(blink, rng);
+    let mut skip = || {
+        if next_blink == 0 {
+            next_blink = blink_gap(blink, rng);
+            return true;
+        }
+        next_blink -= 1;
+        false
+    };
+    scratch.empty_seen.clear();
+    for r in 0..sol.routes.len() {
+        if !data.can_serve(r, d)
+            || !first_of_class(data, sol, r, None, &mut scratch.empty_seen, scratch.closed_fleet)
+        {
+            continue;
+        }
+        let route = &sol.routes[r];
+        // Without terms over the whole day, only a place that beats every route before
+        // matters; with them, each route's cheapest is priced with them first.
+        let bound = match data.global_terms {
+            true => i64::MAX,
+            false => best.map_or(i64::MAX, |b| b.delta),
+        };
+        if let Some(mut ins) = best_meal_place(data, route, d, bound, &mut skip) {
+            if data.global_terms {
+                let trial = scratch.trial.get_or_insert_with(|| RouteState::new(r));
+                trial.clone_from(route);
+                trial.insert(data, ins.pickup, ins.positions[0]);
+                trial.insert(data, d, ins.positions[1] + 1);
+                ins.delta += sol.global_change(data, r, trial);
+            }
+            if best.is_none_or(|b| ins.delta < b.delta) {
+                best = Some(ins);
+            }
+        }
+    }
+    best
+}
+
+/// The cheapest place on `route` for delivery `d` with one of its pick-ups the route's
+/// caregiver may serve, below `bound`; pick-up positions for which `skip()` says so, or
+/// that the route's caches rule out, are not tried. For each pick-up position, the
+/// delivery's positions are tried in order until the shortest possible ride exceeds the
+/// limit.
+pub fn best_meal_place(
+    data: &Data,
+    route: &RouteState,
+    d: usize,
+    bound: i64,
+    mut skip: impl FnMut() -> bool,
+) -> Option<MealInsertion> {
+    let (p, _) = data.pair[d]?;
+    let pair = &data.pairs[p as usize];
+    let (c, n) = (route.caregiver, route.len());
+    let slot = data.cg_slot[c];
+    let mut best: Option<MealInsertion> = None;
+    for &u in &pair.pickups {
+        let u = u as usize;
+        if !data.can_serve(c, u) {
+            continue;
+        }
+        for i in 0..=n {
+            if skip() {
+                continue;
+            }
+            let fits = route.start_range(data, u, i).is_some_and(|(earliest, latest)| {
+                data.start_at(u, earliest).is_some_and(|s| s <= latest)
+            });
+            if !fits {
+                continue;
+            }
+            // The shortest ride if the delivery goes before position `j`: the legs and
+            // services between, no waiting.
+            let mut ride = 0;
+            let mut from = data.visit_loc[u];
+            for j in i..=n {
+                if ride + data.time(slot, from, data.visit_loc[d]) > pair.max_ride {
+                    break;
+                }
+                let below = best.map_or(bound, |b| b.delta);
+                if let Some(delta) = route.pair_insertion_delta(data, [u, d], [i, j], below) {
+                    best = Some(MealInsertion { route: c, pickup: u, positions: [i, j], delta });
+                }
+                if j < n {
+                    let w = route.visits[j] as usize;
+                    ride += data.time(slot, from, data.visit_loc[w]) + data.duration_for(c, w);
+                    from = data.visit_loc[w];
+                }
+            }
+        }
+    }
+    best
+}
+
 /// Whether route `r` is worth trying: any used route, or the first empty route of its
 /// caregiver class not yet tried (other than `taken`, the partner's route).
 fn first_of_class(
@@ -368,7 +483,8 @@ pub fn recreate_with(
 
 /// Inserts unassigned visit `v` where it costs least: alone, or with its partner if it is
 /// linked (once, when the first of the two comes; a half whose partner is served stays
-/// out: halves only leave together).
+/// out: halves only leave together), or with one of its pick-ups if it is a meal's
+/// delivery (a pick-up is never inserted on its own).
 pub fn insert_one(
     data: &Data,
     sol: &mut Solution,
@@ -381,6 +497,14 @@ pub fn insert_one(
         return;
     }
     match data.link[v] {
+        None if data.pair[v].is_some() => {
+            if data.is_pickup(v) {
+                return;
+            }
+            if let Some(ins) = best_meal_insertion(data, sol, v, blink, rng, scratch) {
+                sol.insert_pair(data, ins.route, [ins.pickup, v], ins.positions);
+            }
+        }
         None => {
             if let Some(ins) = best_insertion_near(data, sol, v, blink, rng, scratch) {
                 sol.insert(data, v, ins.route, ins.position);
@@ -465,6 +589,35 @@ mod tests {
             assert!(sol.is_consistent(&data));
             assert!(sol.unassigned.len() <= after_ruin);
         }
+    }
+
+    /// Meals go in whole (one pick-up, then the delivery, on one route) through construction,
+    /// ruins and recreates, and the solution stays consistent.
+    #[test]
+    fn meal_pairs_go_in_whole_and_come_out_whole() {
+        let mut served = 0;
+        for seed in 0..20 {
+            let (p, t) = testutil::meal_problem(seed, 30);
+            let data = Data::new(&p, &t);
+            let mut sol = testutil::solution(&data, seed);
+            let mut rng = testutil::rng(seed);
+            for round in 0..10 {
+                assert!(sol.is_consistent(&data), "seed {seed} round {round}");
+                served += data
+                    .pairs
+                    .iter()
+                    .filter(|q| sol.route_of[q.delivery as usize].is_some())
+                    .count();
+                if round % 2 == 0 {
+                    ruin_random(&data, &mut sol, &mut rng, 6);
+                } else {
+                    crate::search::ruin::ruin_strings(&data, &mut sol, &mut rng, 6);
+                }
+                assert!(sol.is_consistent(&data), "seed {seed} round {round} after ruin");
+                recreate_with(&data, &mut sol, &mut rng, &vec![false; data.n_visits], 0.01, false);
+            }
+        }
+        assert!(served > 100, "only {served} meals served over every round");
     }
 
     #[test]

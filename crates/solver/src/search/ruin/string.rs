@@ -54,12 +54,14 @@ pub fn ruin_strings(data: &Data, sol: &mut Solution, rng: &mut ChaCha8Rng, avg_r
         let lo = at.saturating_sub(l - 1);
         let hi = at.min(len - l);
         let from = rng.gen_range(lo..=hi);
-        // Remove from the back so positions stay valid (a linked visit's partner, removed
-        // with it, is on another route); skip removals that would break a route
-        // (non-metric travel times).
-        for p in (from..from + l).rev() {
-            let v = sol.routes[r].visits[p] as usize;
-            sol.try_remove(data, v);
+        // The string's visits are taken first: removing a meal's delivery takes its
+        // pick-up off this route too. Removals that would break a route (non-metric travel
+        // times) are skipped.
+        let string: Vec<u32> = sol.routes[r].visits[from..from + l].to_vec();
+        for v in string.into_iter().rev() {
+            if sol.route_of[v as usize].is_some() {
+                sol.try_remove(data, v as usize);
+            }
         }
     }
 }
