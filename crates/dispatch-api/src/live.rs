@@ -93,8 +93,12 @@ async fn on_the_day<T: Send + 'static>(
             pinned: &inputs.pinned,
             tolerance: MOVE_TOLERANCE,
         };
-        f(&problem.day.problem, &problem.travel.matrices, &day)
-            .map_err(|e| AppError::Internal(e.to_string()))
+        f(&problem.day.problem, &problem.travel.matrices, &day).map_err(|e| match e {
+            // The day's past no longer fits the roads or clients as they are: a dispatcher
+            // has to sort it out, not a server fault.
+            ReplanError::PastDoesNotFit(_) => AppError::Conflict(e.to_string()),
+            ReplanError::Checker(_) => AppError::Internal(e.to_string()),
+        })
     })
     .await
     .map_err(|e| AppError::Internal(format!("re-planning stopped: {e}")))?

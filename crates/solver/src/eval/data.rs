@@ -76,6 +76,15 @@ pub struct Data {
     pub pairs: Vec<MealPair>,
     /// Per caregiver: whether a rule on the whole day applies (see [`Data::whole_day_rules`]).
     whole_day: Vec<bool>,
+    /// When re-planning a day that has begun (see [`Data::for_the_day`]): each visit's
+    /// caregiver and start in the plan before, and what a visit served by someone else or
+    /// moved by more than `tolerance` costs; empty and 0 otherwise.
+    was: Vec<Option<(u32, i64)>>,
+    tolerance: i64,
+    pub moved_weight: i64,
+    /// The caregiver each visit is locked to, its start pinned where it was: it happened,
+    /// is under way, or a dispatcher locked it. The search never moves or removes it.
+    locked: Vec<Option<u32>>,
     /// `cg_duration[c * n_visits + v]` where some service time depends on the caregiver.
     cg_duration: Option<Vec<i64>>,
     pub soft: SoftCosts,
@@ -106,6 +115,17 @@ pub struct MealPair {
     pub delivery: u32,
     pub quantity: i64,
     pub max_ride: i64,
+}
+
+/// The state of a day that has begun, for [`Data::for_the_day`]; by visit and caregiver
+/// index.
+pub struct DayRules {
+    pub was: Vec<Option<(u32, i64)>>,
+    pub tolerance: i64,
+    pub moved_weight: i64,
+    pub locked: Vec<Option<u32>>,
+    pub now: i64,
+    pub closed: Vec<bool>,
 }
 
 impl Data {
@@ -284,6 +304,10 @@ impl Data {
             pair,
             pairs,
             whole_day: Vec::new(),
+            was: Vec::new(),
+            tolerance: 0,
+            moved_weight: 0,
+            locked: Vec::new(),
             cg_duration,
             soft: problem.soft,
             soft_route: false,
@@ -341,6 +365,64 @@ impl Data {
         self.link[v].is_some() || self.pair[v].is_some()
     }
 
+    /// Whether caregiver `c` serving visit `v` at `start` moves it against the plan before a
+    /// re-plan: it was someone else's, or started more than the tolerance apart.
+    #[inline]
+    pub fn moved(&self, c: usize, v: usize, start: i64) -> bool {
+        match self.was.get(v) {
+            Some(&Some((was_c, was_start))) => {
+                was_c as usize != c || (start - was_start).abs() > self.tolerance
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether visit `v` is locked to its caregiver and start (see [`Data::for_the_day`]).
+    #[inline]
+    pub fn is_locked(&self, v: usize) -> bool {
+        matches!(self.locked.get(v), Some(Some(_)))
+    }
+
+    /// Turns the problem into the rest of a day that has begun: `day.locked` visits stay
+    /// with their caregiver (their starts are the routes' pins), nothing else starts before
+    /// `day.now`, caregivers in `day.closed` take nothing new, and serving a visit other
+    /// than where and when `day.was` had it costs `day.moved_weight` (the re-plan moves as
+    /// few visits as it can).
+    pub fn for_the_day(&mut self, day: DayRules) {
+        let n = self.n_visits;
+        let mut win_from = Vec::with_capacity(n + 1);
+        let mut windows = Vec::with_capacity(self.windows.len());
+        for v in 0..n {
+            win_from.push(windows.len());
+            let open = self.windows(v).iter().copied();
+            match day.locked.get(v).copied().flatten() {
+                Some(_) => windows.extend(open),
+                None => {
+                    windows.extend(open.filter(|w| w.1 >= day.now).map(|w| (w.0.max(day.now), w.1)))
+                }
+            }
+        }
+        win_from.push(windows.len());
+        (self.win_from, self.windows) = (win_from, windows);
+        for c in 0..self.n_caregivers {
+            for v in 0..n {
+                let allowed = match day.locked.get(v).copied().flatten() {
+                    Some(to) => to as usize == c,
+                    None => !day.closed.get(c).copied().unwrap_or(false),
+                };
+                if !allowed {
+                    self.can_serve[c * n + v] = false;
+                }
+            }
+        }
+        self.was = day.was;
+        self.tolerance = day.tolerance;
+        self.moved_weight = day.moved_weight;
+        self.locked = day.locked;
+        self.soft_route |= self.moved_weight > 0 && self.was.iter().any(Option::is_some);
+        self.cg_class = self.classes();
+    }
+
     /// Whether visit `v` is a pick-up: a stop on the way to an order, not an order.
     #[inline]
     pub fn is_pickup(&self, v: usize) -> bool {
@@ -379,7 +461,7 @@ impl Data {
     /// only with its partner, a pair's visits together).
     #[inline]
     pub fn movable_to(&self, c: usize, v: usize) -> bool {
-        self.can_serve(c, v) && !self.moves_in_unit(v)
+        self.can_serve(c, v) && !self.moves_in_unit(v) && !self.is_locked(v)
     }
 
     /// How long caregiver `c` takes for visit `v`.
@@ -501,10 +583,18 @@ impl Data {
                     && self.skill_row(d) == self.skill_row(c)
                     && self.duration_row(d) == self.duration_row(c)
                     && self.preference_row(d) == self.preference_row(c)
+                    && !self.had_visits(c)
+                    && !self.had_visits(d)
             });
             class.push(same.map_or(c, |d| class[d]));
         }
         class
+    }
+
+    /// Whether caregiver `c` had visits in the plan before a re-plan: then moving a visit to
+    /// them or away is priced, and their route is like no other.
+    fn had_visits(&self, c: usize) -> bool {
+        self.was.iter().any(|w| w.is_some_and(|(was_c, _)| was_c as usize == c))
     }
 
     fn neighbour_lists(&self) -> Vec<Vec<u32>> {

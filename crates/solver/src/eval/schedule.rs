@@ -436,11 +436,12 @@ impl RouteState {
         }
         let slot = data.cg_slot[c];
         let old_start = |p: usize| self.end[p] - data.duration_for(c, self.visits[p] as usize);
-        let (mut late, mut off) = (0, 0);
+        let (mut late, mut off, mut moved) = (0, 0, 0);
         for p in i..j {
             let v = self.visits[p] as usize;
             late -= data.lateness(v, old_start(p));
             off -= i64::from(data.non_preferred(c, v));
+            moved -= i64::from(data.moved(c, v, old_start(p)));
         }
         // The new first visit's start and leg, when the move changes the first visit.
         let mut first: Option<(i64, i64)> = None;
@@ -456,6 +457,7 @@ impl RouteState {
             }
             late += data.lateness(w, start);
             off += i64::from(data.non_preferred(c, w));
+            moved += i64::from(data.moved(c, w, start));
             t = start + data.duration_for(c, w);
             loc = to;
         }
@@ -474,6 +476,7 @@ impl RouteState {
                 break self.return_time;
             }
             late += data.lateness(v, start) - data.lateness(v, old_start(q));
+            moved += i64::from(data.moved(c, v, start)) - i64::from(data.moved(c, v, old_start(q)));
             t = start + data.duration_for(c, v);
             loc = to;
             q += 1;
@@ -487,7 +490,10 @@ impl RouteState {
             _ => overtime(data, c, self.return_time - self.departure(data)),
         };
         let overtime = overtime(data, c, return_time - departure) - old;
-        data.soft.lateness * late + data.soft.non_preferred * off + data.soft.overtime * overtime
+        data.soft.lateness * late
+            + data.soft.non_preferred * off
+            + data.moved_weight * moved
+            + data.soft.overtime * overtime
     }
 
     /// The change of [`RouteState::cost`] if pick-up `u` were inserted before position `i`
@@ -689,6 +695,7 @@ pub fn day_figures(
         f.late += late;
         f.late_max = f.late_max.max(late);
         f.off += i64::from(data.non_preferred(c, v));
+        f.moved += i64::from(data.moved(c, v, start));
     })
     .ok()?;
     f.working = frame.return_time - frame.departure;
@@ -973,9 +980,10 @@ fn break_gap(
 }
 /// What caregiver `c`'s route costs in soft terms: `late` seconds of lateness, `off` visits
 /// off continuity, `working` seconds from departure to return.
-fn soft_price(data: &Data, c: usize, late: i64, off: i64, working: i64) -> i64 {
+fn soft_price(data: &Data, c: usize, late: i64, off: i64, moved: i64, working: i64) -> i64 {
     data.soft.lateness * late
         + data.soft.non_preferred * off
+        + data.moved_weight * moved
         + data.soft.overtime * overtime(data, c, working)
 }
 
@@ -987,6 +995,8 @@ pub struct DayFigures {
     pub late_max: i64,
     /// Visits off continuity.
     pub off: i64,
+    /// Visits moved against the plan before a re-plan (see [`Data::moved`]).
+    pub moved: i64,
     /// Departure to return.
     pub working: i64,
 }
@@ -1005,13 +1015,14 @@ impl DayFigures {
             f.late += late;
             f.late_max = f.late_max.max(late);
             f.off += i64::from(data.non_preferred(c, v));
+            f.moved += i64::from(data.moved(c, v, start));
         }
         f
     }
 
     /// What the route's own soft terms cost.
     pub fn soft_price(&self, data: &Data, c: usize) -> i64 {
-        soft_price(data, c, self.late, self.off, self.working)
+        soft_price(data, c, self.late, self.off, self.moved, self.working)
     }
 }
 

@@ -35,19 +35,41 @@ const LOCAL_SEARCH_MARGIN: f64 = 0.02;
 pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment) -> Plan {
     let data = Data::new(problem, travel);
     let reasons = reasons(&data);
-    // Visits nobody has the skills or the capacity for (or the partner's) never need an
-    // insertion attempt; nor do pick-ups, which go in with their deliveries.
-    let hopeless: Vec<bool> = (0..data.n_visits)
-        .map(|v| reasons[v].is_hopeless() || reasons[v] == ReasonCode::Link || data.is_pickup(v))
-        .collect();
+    let hopeless = hopeless(&data, &reasons);
     let mut rng = ChaCha8Rng::seed_from_u64(env.seed);
-    let mut cur = construct(&data, &mut rng, &hopeless);
-    local::improve(&data, &mut cur);
+    let first = construct(&data, &mut rng, &hopeless);
+    let best = search_from(&data, first, &hopeless, &mut rng, env, &mut |s, env| {
+        report(problem, travel, &data, s, &reasons, env)
+    });
+    to_plan(problem, travel, &data, &best, &reasons)
+}
+
+/// Visits nobody has the skills or the capacity for (or the partner's) never need an
+/// insertion attempt; nor do pick-ups, which go in with their deliveries.
+pub fn hopeless(data: &Data, reasons: &[ReasonCode]) -> Vec<bool> {
+    (0..data.n_visits)
+        .map(|v| reasons[v].is_hopeless() || reasons[v] == ReasonCode::Link || data.is_pickup(v))
+        .collect()
+}
+
+/// The search from a first solution: local search, then (when routes count first) fleet
+/// minimisation, then ruin and recreate with simulated-annealing acceptance until `env`
+/// says stop; calls `improved` with each new best and returns the best.
+pub fn search_from(
+    data: &Data,
+    first: Solution,
+    hopeless: &[bool],
+    rng: &mut ChaCha8Rng,
+    env: &mut Environment,
+    improved: &mut dyn FnMut(&Solution, &mut Environment),
+) -> Solution {
+    let mut cur = first;
+    local::improve(data, &mut cur);
     let mut best = cur.clone();
-    report(problem, travel, &data, &best, &reasons, env);
+    improved(&best, env);
     let servable = hopeless.iter().filter(|&&h| !h).count();
     if servable == 0 || data.n_caregivers == 0 {
-        return to_plan(problem, travel, &data, &best, &reasons);
+        return best;
     }
     let mean_arc = {
         let arcs: i64 = cur.routes.iter().map(|r| r.arc_cost).sum();
@@ -58,13 +80,10 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
     let mut iter = 0u64;
     if data.route_cost > 0 {
         let fewer;
-        (fewer, iter) =
-            minimise_fleet(&data, &cur, &mut rng, &hopeless, avg_removed, env, &mut |s, env| {
-                report(problem, travel, &data, s, &reasons, env)
-            });
+        (fewer, iter) = minimise_fleet(data, &cur, rng, hopeless, avg_removed, env, improved);
         if fewer.cost < cur.cost {
             cur = fewer;
-            local::improve(&data, &mut cur);
+            local::improve(data, &mut cur);
             best.clone_from(&cur);
         }
     }
@@ -81,14 +100,14 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
 
         cand.clone_from(&cur);
         if rng.gen_bool(RANDOM_RUIN) {
-            ruin_random(&data, &mut cand, &mut rng, avg_removed);
+            ruin_random(data, &mut cand, rng, avg_removed);
         } else {
-            ruin_strings(&data, &mut cand, &mut rng, avg_removed);
+            ruin_strings(data, &mut cand, rng, avg_removed);
         }
-        recreate(&data, &mut cand, &mut rng, &hopeless);
-        debug_assert!(cand.is_consistent(&data));
+        recreate(data, &mut cand, rng, hopeless);
+        debug_assert!(cand.is_consistent(data));
 
-        if accept(cand.cost, cur.cost, temperature, &mut rng) {
+        if accept(cand.cost, cur.cost, temperature, rng) {
             if (cand.cost.objective as f64)
                 < best.cost.objective as f64 * (1.0 + LOCAL_SEARCH_MARGIN)
                 || cand.cost.unassigned < best.cost.unassigned
@@ -96,17 +115,17 @@ pub fn solve(problem: &Problem, travel: &dyn TravelTimes, env: &mut Environment)
                 let changed: Vec<usize> = (0..cand.routes.len())
                     .filter(|&r| cand.routes[r].visits != cur.routes[r].visits)
                     .collect();
-                local::improve_routes(&data, &mut cand, &changed);
+                local::improve_routes(data, &mut cand, &changed);
             }
             std::mem::swap(&mut cur, &mut cand);
             if cur.cost < best.cost {
                 best.clone_from(&cur);
-                report(problem, travel, &data, &best, &reasons, env);
+                improved(&best, env);
             }
         }
         iter += 1;
     }
-    to_plan(problem, travel, &data, &best, &reasons)
+    best
 }
 
 fn report(

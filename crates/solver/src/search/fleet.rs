@@ -80,8 +80,10 @@ fn remove_smallest_route(data: &Data, sol: &mut Solution) -> bool {
     if sol.routes_used() <= 1 {
         return false;
     }
+    // A route with a locked visit keeps it.
     let Some(r) = (0..sol.routes.len())
         .filter(|&r| !sol.routes[r].is_empty())
+        .filter(|&r| !sol.routes[r].visits.iter().any(|&v| data.is_locked(v as usize)))
         .min_by_key(|&r| sol.routes[r].len())
     else {
         return false;

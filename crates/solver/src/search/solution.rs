@@ -155,7 +155,11 @@ impl Solution {
         let Some((r, p)) = place(self, v) else {
             return false;
         };
-        let removable = match self.unit_partner(data, v).and_then(|w| place(self, w)) {
+        let partner = self.unit_partner(data, v);
+        if data.is_locked(v) || partner.is_some_and(|w| data.is_locked(w)) {
+            return false;
+        }
+        let removable = match partner.and_then(|w| place(self, w)) {
             // A pair: both ends on this route, removed together.
             Some((rw, q)) if rw == r => {
                 self.routes[r].pair_removal_delta(data, [p.min(q), p.max(q)]).is_some()
@@ -223,12 +227,12 @@ impl Solution {
     }
 
     /// Every link holds: both visits served by two caregivers at pinned starts the gap
-    /// allows, or neither served; unlinked visits are not pinned.
+    /// allows, or neither served; only linked and locked visits are pinned.
     fn links_hold(&self, data: &Data) -> bool {
         let mut start = vec![FREE; data.n_visits];
         for route in &self.routes {
             for (v, pin) in route.stops() {
-                if pin != FREE && !data.is_linked(v) {
+                if pin != FREE && !data.is_linked(v) && !data.is_locked(v) {
                     return false;
                 }
                 start[v] = pin;

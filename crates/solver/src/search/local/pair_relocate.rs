@@ -12,6 +12,11 @@ use crate::search::solution::Solution;
 /// neighbouring route if that lowers the cost; returns the two routes changed.
 pub fn pair_relocate(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]> {
     let Some((p, false)) = data.pair[v] else { return None };
+    if data.is_locked(v)
+        || data.pairs[p as usize].pickups.iter().any(|&u| data.is_locked(u as usize))
+    {
+        return None;
+    }
     let from = sol.route_of[v]? as usize;
     let pickups = &data.pairs[p as usize].pickups;
     let u = pickups.iter().map(|&u| u as usize).find(|&u| sol.route_of[u].is_some())?;

@@ -12,7 +12,7 @@ use crate::search::solution::Solution;
 /// Moves served visit `v` to its best granular position on another route if that lowers
 /// the cost; returns the two routes changed.
 pub fn relocate(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize; 2]> {
-    if data.pair[v].is_some() {
+    if data.pair[v].is_some() || data.is_locked(v) {
         // A pair's ends leave their route only together (see `search::local::pair_relocate`).
         return None;
     }

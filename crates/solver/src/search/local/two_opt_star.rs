@@ -59,8 +59,9 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         if delta - a.soft - b.soft >= 0 {
             continue;
         }
-        // Linked visits keep their routes: the tails that change routes hold none.
-        if a.visits[i..].iter().chain(&b.visits[j..]).any(|&x| data.is_linked(x as usize)) {
+        // Linked and locked visits keep their routes: the tails that change routes hold none.
+        let stays = |x: u32| data.is_linked(x as usize) || data.is_locked(x as usize);
+        if a.visits[i..].iter().chain(&b.visits[j..]).any(|&x| stays(x)) {
             continue;
         }
         seq_a.clear();
