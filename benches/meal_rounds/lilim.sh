@@ -33,7 +33,11 @@ fi
 rm -f "$OUT/summary.txt"
 printf "%-8s %8s %10s %8s %10s %7s\n" instance vehicles distance bks_veh bks_dist gap%
 for name in $NAMES; do
-  line=$("$BIN" --quiet solve "$DATA/$name.txt" --time-limit "$LIMIT" --out "$OUT/$name.json")
+  if ! line=$("$BIN" --quiet solve "$DATA/$name.txt" --time-limit "$LIMIT" --out "$OUT/$name.json" 2>&1); then
+    printf "%-8s %s\n" "$name" "failed: $line"
+    echo "failed" >> "$OUT/summary.txt"
+    continue
+  fi
   vehicles=$(echo "$line" | sed -E 's/.*: ([0-9]+) vehicles.*/\1/')
   distance=$(echo "$line" | sed -E 's/.*distance ([0-9.]+),.*/\1/')
   bks=$(grep "^$name," "$DATA/bks.csv" | tr -d "\r")
@@ -43,6 +47,6 @@ for name in $NAMES; do
   printf "%-8s %8s %10s %8s %10s %7s\n" "$name" "$vehicles" "$distance" "$bks_veh" "$bks_dist" "$gap"
   echo "$vehicles $bks_veh $gap" >> "$OUT/summary.txt"
 done
-awk '{ n++; if ($1 <= $2) { at++; gap += $3 } }
+awk '{ n++; if ($1 != "failed" && $1 <= $2) { at++; gap += $3 } }
      END { printf "best-known vehicles on %d of %d; mean distance gap on those %.2f %%\n", at, n, (at ? gap / at : 0) }' \
   "$OUT/summary.txt"

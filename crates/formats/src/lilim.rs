@@ -10,7 +10,8 @@
 //! (fields are separated by tabs). The first line is `vehicles capacity speed`; then one task per line: `number x y demand
 //! earliest latest service pickup delivery`. Task 0 is the depot. A pick-up names its
 //! delivery (last column) and has a positive demand; a delivery names its pick-up and has the
-//! negative demand. Travel time equals Euclidean distance (speed 1), measured exactly, as for
+//! negative demand. Travel time equals Euclidean distance (speed 1; a 0 in the header, as ten of
+//! the published files have, means the same), measured exactly, as for
 //! Solomon files ([`Convention::Exact`]).
 
 use crate::vrptw::{float, int, malformed, Convention, Customer, ImportError, VrptwInstance};
@@ -50,8 +51,10 @@ pub fn parse_lilim(text: &str, name: &str) -> Result<LiLimInstance, ImportError>
     if capacity < 0 {
         return Err(malformed(1, "capacity", "must not be negative"));
     }
+    // The published set writes 0 in ten files (lc104, lc2xx...) and 1 in the rest; every
+    // best-known solution takes time = distance, so 0 means "not given".
     let speed = float(head[2], 1, "speed")?;
-    if speed != 1.0 {
+    if speed != 1.0 && speed != 0.0 {
         return Err(malformed(1, "speed", "only speed 1 (time = distance) is supported"));
     }
     let mut customers = Vec::new();

@@ -10,6 +10,7 @@ pub mod env;
 mod eval;
 pub mod model;
 pub mod replan;
+mod rules;
 mod search;
 pub mod travel;
 

@@ -4,6 +4,8 @@
 //! and nearest-neighbour lists.
 
 use crate::model::{cost, CaregiverIdx, Objective, Problem, ReasonCode, SoftCosts, VisitIdx};
+use crate::rules::links::LinkEnd;
+use crate::rules::pairs::MealPair;
 use crate::travel::TravelTimes;
 use crate::{LocationIdx, ProfileIdx};
 
@@ -28,8 +30,8 @@ pub struct Data {
     pub weight: Vec<i64>,
     pub priority: Vec<u32>,
     /// Windows of visit `v` are `windows[win_from[v]..win_from[v + 1]]`, sorted.
-    pub win_from: Vec<usize>,
-    pub windows: Vec<(i64, i64)>,
+    pub(crate) win_from: Vec<usize>,
+    pub(crate) windows: Vec<(i64, i64)>,
     pub cg_start: Vec<usize>,
     pub cg_end: Vec<usize>,
     /// Matrix slot (not the model's `ProfileIdx`) of each caregiver.
@@ -43,7 +45,7 @@ pub struct Data {
     pub cg_class: Vec<usize>,
     /// `can_serve[c * n_visits + v]`: caregiver `c` holds every skill visit `v` needs and
     /// its client accepts them (gender, refusals).
-    can_serve: Vec<bool>,
+    pub(crate) can_serve: Vec<bool>,
     /// `non_preferred[c * n_visits + v]`: `c` is not among the client's usual caregivers;
     /// `None` if no client has usual caregivers.
     non_preferred: Option<Vec<bool>>,
@@ -79,12 +81,12 @@ pub struct Data {
     /// When re-planning a day that has begun (see [`Data::for_the_day`]): each visit's
     /// caregiver and start in the plan before, and what a visit served by someone else or
     /// moved by more than `tolerance` costs; empty and 0 otherwise.
-    was: Vec<Option<(u32, i64)>>,
-    tolerance: i64,
+    pub(crate) was: Vec<Option<(u32, i64)>>,
+    pub(crate) tolerance: i64,
     pub moved_weight: i64,
     /// The caregiver each visit is locked to, its start pinned where it was: it happened,
     /// is under way, or a dispatcher locked it. The search never moves or removes it.
-    locked: Vec<Option<u32>>,
+    pub(crate) locked: Vec<Option<u32>>,
     /// `cg_duration[c * n_visits + v]` where some service time depends on the caregiver.
     cg_duration: Option<Vec<i64>>,
     pub soft: SoftCosts,
@@ -95,37 +97,6 @@ pub struct Data {
     /// Whether terms over the whole day are priced (the latest visit's lateness, the
     /// fairness spread of working times): the solution adds them to its routes' costs.
     pub global_terms: bool,
-}
-
-/// One side of a [`VisitLink`](crate::model::VisitLink): `start[partner] - start[v]` must lie
-/// in `lo..=hi`, and the partner needs another caregiver.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LinkEnd {
-    pub partner: u32,
-    pub lo: i64,
-    pub hi: i64,
-}
-
-/// A [`PickupDelivery`](crate::model::PickupDelivery) by index: one of `pickups`, then
-/// `delivery`, on one route; `quantity` in the box between them, for at most `max_ride`
-/// (`UNLIMITED` if no limit) from the end of the pick-up to the start of the delivery.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MealPair {
-    pub pickups: Vec<u32>,
-    pub delivery: u32,
-    pub quantity: i64,
-    pub max_ride: i64,
-}
-
-/// The state of a day that has begun, for [`Data::for_the_day`]; by visit and caregiver
-/// index.
-pub struct DayRules {
-    pub was: Vec<Option<(u32, i64)>>,
-    pub tolerance: i64,
-    pub moved_weight: i64,
-    pub locked: Vec<Option<u32>>,
-    pub now: i64,
-    pub closed: Vec<bool>,
 }
 
 impl Data {
@@ -365,77 +336,6 @@ impl Data {
         self.link[v].is_some() || self.pair[v].is_some()
     }
 
-    /// Whether caregiver `c` serving visit `v` at `start` moves it against the plan before a
-    /// re-plan: it was someone else's, or started more than the tolerance apart.
-    #[inline]
-    pub fn moved(&self, c: usize, v: usize, start: i64) -> bool {
-        match self.was.get(v) {
-            Some(&Some((was_c, was_start))) => {
-                was_c as usize != c || (start - was_start).abs() > self.tolerance
-            }
-            _ => false,
-        }
-    }
-
-    /// Whether visit `v` is locked to its caregiver and start (see [`Data::for_the_day`]).
-    #[inline]
-    pub fn is_locked(&self, v: usize) -> bool {
-        matches!(self.locked.get(v), Some(Some(_)))
-    }
-
-    /// Turns the problem into the rest of a day that has begun: `day.locked` visits stay
-    /// with their caregiver (their starts are the routes' pins), nothing else starts before
-    /// `day.now`, caregivers in `day.closed` take nothing new, and serving a visit other
-    /// than where and when `day.was` had it costs `day.moved_weight` (the re-plan moves as
-    /// few visits as it can).
-    pub fn for_the_day(&mut self, day: DayRules) {
-        let n = self.n_visits;
-        let mut win_from = Vec::with_capacity(n + 1);
-        let mut windows = Vec::with_capacity(self.windows.len());
-        for v in 0..n {
-            win_from.push(windows.len());
-            let open = self.windows(v).iter().copied();
-            match day.locked.get(v).copied().flatten() {
-                Some(_) => windows.extend(open),
-                None => {
-                    windows.extend(open.filter(|w| w.1 >= day.now).map(|w| (w.0.max(day.now), w.1)))
-                }
-            }
-        }
-        win_from.push(windows.len());
-        (self.win_from, self.windows) = (win_from, windows);
-        for c in 0..self.n_caregivers {
-            for v in 0..n {
-                let allowed = match day.locked.get(v).copied().flatten() {
-                    Some(to) => to as usize == c,
-                    None => !day.closed.get(c).copied().unwrap_or(false),
-                };
-                if !allowed {
-                    self.can_serve[c * n + v] = false;
-                }
-            }
-        }
-        self.was = day.was;
-        self.tolerance = day.tolerance;
-        self.moved_weight = day.moved_weight;
-        self.locked = day.locked;
-        self.soft_route |= self.moved_weight > 0 && self.was.iter().any(Option::is_some);
-        self.cg_class = self.classes();
-    }
-
-    /// Whether visit `v` is a pick-up: a stop on the way to an order, not an order.
-    #[inline]
-    pub fn is_pickup(&self, v: usize) -> bool {
-        matches!(self.pair[v], Some((_, true)))
-    }
-
-    /// Whether visit `v` is linked to another (two caregivers at once, or one after the
-    /// other). A served linked visit has its start pinned where its pair was placed.
-    #[inline]
-    pub fn is_linked(&self, v: usize) -> bool {
-        self.link[v].is_some()
-    }
-
     /// What the terms over the whole day cost, from each caregiver's route figures
     /// `(latest lateness, working time)` (idle caregivers included, with 0 working time).
     pub fn global_price(&self, routes: impl Iterator<Item = (i64, i64)>) -> i64 {
@@ -520,49 +420,8 @@ impl Data {
         self.costs_into[slot][to * self.n_locs + from]
     }
 
-    /// The windows of visit `v`.
-    #[inline]
-    pub fn windows(&self, v: usize) -> &[(i64, i64)] {
-        &self.windows[self.win_from[v]..self.win_from[v + 1]]
-    }
-
-    /// The service start for an arrival at `arrival`: the earliest time in the first window
-    /// that has not closed yet; `None` if every window has closed.
-    #[inline]
-    pub fn start_at(&self, v: usize, arrival: i64) -> Option<i64> {
-        self.windows(v).iter().find(|w| w.1 >= arrival).map(|w| arrival.max(w.0))
-    }
-
-    /// As [`Data::start_at`] for a visit whose start may be `pin`ned (a linked visit's,
-    /// fixed where its pair was placed): then service starts exactly then, if the arrival
-    /// allows.
-    #[inline]
-    pub fn start_pinned(&self, v: usize, arrival: i64, pin: i64) -> Option<i64> {
-        match pin {
-            FREE => self.start_at(v, arrival),
-            _ => (arrival <= pin).then_some(pin),
-        }
-    }
-
-    /// As [`Data::latest_arrival_for`] for a visit whose start may be `pin`ned.
-    #[inline]
-    pub fn latest_arrival_pinned(&self, v: usize, latest_start: i64, pin: i64) -> Option<i64> {
-        match pin {
-            FREE => self.latest_arrival_for(v, latest_start),
-            _ => (latest_start >= pin).then_some(pin),
-        }
-    }
-
-    /// The latest arrival at `v` from which service can start no later than `latest_start`;
-    /// `None` if no window opens by then. The feasible arrivals form a down-set because
-    /// [`Data::start_at`] is monotone, so one number describes them.
-    #[inline]
-    pub fn latest_arrival_for(&self, v: usize, latest_start: i64) -> Option<i64> {
-        self.windows(v).iter().rev().find(|w| w.0 <= latest_start).map(|w| w.1.min(latest_start))
-    }
-
     /// Caregivers identical in every attribute the search sees get the same class.
-    fn classes(&self) -> Vec<usize> {
+    pub(crate) fn classes(&self) -> Vec<usize> {
         let key = |c: usize| {
             (
                 self.cg_start[c],
@@ -589,12 +448,6 @@ impl Data {
             class.push(same.map_or(c, |d| class[d]));
         }
         class
-    }
-
-    /// Whether caregiver `c` had visits in the plan before a re-plan: then moving a visit to
-    /// them or away is priced, and their route is like no other.
-    fn had_visits(&self, c: usize) -> bool {
-        self.was.iter().any(|w| w.is_some_and(|(was_c, _)| was_c as usize == c))
     }
 
     fn neighbour_lists(&self) -> Vec<Vec<u32>> {

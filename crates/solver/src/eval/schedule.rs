@@ -18,6 +18,7 @@
 
 use super::data::{Data, FREE};
 use crate::model::ReasonCode;
+use crate::rules;
 
 /// Stands for "no feasible arrival" in the backward pass; far from overflow.
 const NEVER: i64 = i64::MIN / 4;
@@ -262,12 +263,12 @@ impl RouteState {
             None => -data.route_cost,
         };
         let delta = data.cost_into(slot, prev, here) + data.cost(slot, here, next) - replaced;
-        if delta - self.soft >= bound || self.load + data.demand[v] > data.capacity[c] {
+        if delta - self.soft >= bound || !data.fits_capacity(c, self.load + data.demand[v]) {
             return None;
         }
         let t1 = data.time(slot, prev, here);
         let t2 = data.time(slot, here, next);
-        if t1 > data.max_leg || t2 > data.max_leg {
+        if !data.leg_fits(t1) || !data.leg_fits(t2) {
             return None;
         }
         let start = data.start_pinned(v, prev_end + t1, pin)?;
@@ -288,7 +289,10 @@ impl RouteState {
         let (prev, prev_end) = self.before(data, p);
         let (here, next) = (data.visit_loc[v], self.loc_at(data, p));
         let (t1, t2) = (data.time(slot, prev, here), data.time(slot, here, next));
-        if t1 > data.max_leg || t2 > data.max_leg || self.load + data.demand[v] > data.capacity[c] {
+        if !data.leg_fits(t1)
+            || !data.leg_fits(t2)
+            || !data.fits_capacity(c, self.load + data.demand[v])
+        {
             return None;
         }
         let earliest = prev_end + t1;
@@ -307,7 +311,7 @@ impl RouteState {
         let here = data.visit_loc[self.visits[p] as usize];
         let next = self.loc_at(data, p + 1);
         let t = data.time(slot, prev, next);
-        if t > data.max_leg || prev_end + t > self.latest_at(data, p + 1) {
+        if !data.leg_fits(t) || prev_end + t > self.latest_at(data, p + 1) {
             return None;
         }
         if self.visits.len() == 1 {
@@ -358,7 +362,7 @@ impl RouteState {
         }
         let removed: i64 = self.visits[i..j].iter().map(|&w| data.demand[w as usize]).sum();
         let added: i64 = seg.iter().map(|&w| data.demand[w as usize]).sum();
-        if self.load - removed + added > data.capacity[c] {
+        if !data.fits_capacity(c, self.load - removed + added) {
             return None;
         }
         let mut loc = prev;
@@ -366,14 +370,14 @@ impl RouteState {
             let w = w as usize;
             let to = data.visit_loc[w];
             let leg = data.time(slot, loc, to);
-            if leg > data.max_leg {
+            if !data.leg_fits(leg) {
                 return None;
             }
             t = data.start_at(w, t + leg)? + data.duration_for(c, w);
             loc = to;
         }
         let leg = data.time(slot, loc, next);
-        if leg > data.max_leg || t + leg > self.latest_at(data, j) {
+        if !data.leg_fits(leg) || t + leg > self.latest_at(data, j) {
             return None;
         }
         self.finish(data, delta, i..j, seg, FREE, bound)
@@ -721,7 +725,7 @@ struct Frame {
 
 /// Walks caregiver `c` through `seq`, calling `stop(visit, arrival, start)` for each, and
 /// checks every rule except skills. Each visit starts as early as its window (or pin)
-/// allows, the lunch break where [`break_gap`] puts it; a route with meal rounds is then
+/// allows, the lunch break where [`rules::breaks::break_gap`] puts it; a route with meal rounds is then
 /// moved to just in time (see [`meal_round`]).
 fn walk(
     data: &Data,
@@ -733,7 +737,7 @@ fn walk(
         return meal_round(data, c, seq, stop);
     }
     let frame = forward(data, c, seq, &mut stop)?;
-    within_duration(data, c, &frame)?;
+    rules::duration::within(data, c, frame.departure, frame.return_time)?;
     Ok(frame)
 }
 
@@ -761,7 +765,7 @@ fn forward_with(
 ) -> Result<Frame, ReasonCode> {
     let slot = data.cg_slot[c];
     let brk = match data.brk[c].filter(|_| with_break) {
-        Some(b) => match break_gap(data, c, seq.clone()) {
+        Some(b) => match rules::breaks::break_gap(data, c, seq.clone()) {
             Some(gap) => gap.map(|gap| (gap, b)),
             // No gap fits the break; name another rule if the route breaks one even
             // without it.
@@ -790,7 +794,7 @@ fn forward_with(
         take_break(n, &mut t);
         let to = data.visit_loc[v];
         let leg = data.time(slot, loc, to);
-        if leg > data.max_leg {
+        if !data.leg_fits(leg) {
             return Err(ReasonCode::MaxLeg);
         }
         let arrival = t + leg;
@@ -805,13 +809,13 @@ fn forward_with(
     take_break(n, &mut t);
     let leg = data.time(slot, loc, data.cg_end[c]);
     let return_time = t + leg;
-    if leg > data.max_leg {
+    if !data.leg_fits(leg) {
         return Err(ReasonCode::MaxLeg);
     }
-    if return_time > data.shift_end[c] {
+    if !data.back_in_shift(c, return_time) {
         return Err(ReasonCode::Shift);
     }
-    if load > data.capacity[c] {
+    if !data.fits_capacity(c, load) {
         return Err(ReasonCode::Capacity);
     }
     // Leave late enough to arrive just as the first visit starts: less waiting, same
@@ -822,15 +826,6 @@ fn forward_with(
         None => (data.shift_start[c], 0),
     };
     Ok(Frame { departure, first_leg, return_time, lunch_break })
-}
-
-fn within_duration(data: &Data, c: usize, frame: &Frame) -> Result<(), ReasonCode> {
-    match data.max_duration[c] {
-        Some(limit) if frame.return_time - frame.departure > limit => {
-            Err(ReasonCode::RouteDuration)
-        }
-        _ => Ok(()),
-    }
 }
 
 /// [`walk`] for a route that carries meals: the forward pass, the pairs' order and the box
@@ -847,7 +842,8 @@ fn meal_round(
     let seq: Vec<(usize, i64)> = seq.collect();
     let mut start: Vec<i64> = Vec::with_capacity(seq.len());
     let mut frame = forward(data, c, seq.iter().copied(), |_, _, s| start.push(s))?;
-    let rides = pairs_in_order(data, c, &seq)?;
+    let rides = rules::pairs::in_order(data, &seq)?;
+    rules::meal_box::holds(data, c, &seq)?;
     let slot = data.cg_slot[c];
     let leg = |a: usize, b: usize| data.time(slot, data.visit_loc[a], data.visit_loc[b]);
     let brk = data.brk[c].zip(frame.lunch_break);
@@ -875,15 +871,8 @@ fn meal_round(
         }
     }
     frame.lunch_break = lunch_break;
-    for (delivery, pickup) in rides {
-        let ride = start[delivery] - start[pickup] - data.duration_for(c, seq[pickup].0);
-        if let Some((p, _)) = data.pair[seq[delivery].0] {
-            if ride > data.pairs[p as usize].max_ride {
-                return Err(ReasonCode::RideTime);
-            }
-        }
-    }
-    within_duration(data, c, &frame)?;
+    rules::ride::within(data, c, &seq, &start, &rides)?;
+    rules::duration::within(data, c, frame.departure, frame.return_time)?;
     let mut free = frame.departure;
     for (i, &(v, _)) in seq.iter().enumerate() {
         if let Some((_, at)) = frame.lunch_break.filter(|b| b.0 == i && i > 0) {
@@ -899,85 +888,6 @@ fn meal_round(
     Ok(frame)
 }
 
-/// Checks that each pair on the route has one pick-up, then its delivery, and that the box
-/// never holds more than it may; returns the `(delivery, pick-up)` positions of each pair.
-fn pairs_in_order(
-    data: &Data,
-    c: usize,
-    seq: &[(usize, i64)],
-) -> Result<Vec<(usize, usize)>, ReasonCode> {
-    let mut members: Vec<(u32, bool, usize)> = seq
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &(v, _))| data.pair[v].map(|(p, up)| (p, !up, i)))
-        .collect();
-    members.sort_unstable();
-    let mut rides = Vec::with_capacity(members.len() / 2);
-    for m in members.chunks(2) {
-        match m {
-            [(p, false, pickup), (q, true, delivery)] if p == q && pickup < delivery => {
-                rides.push((*delivery, *pickup));
-            }
-            _ => return Err(ReasonCode::NoRoom),
-        }
-    }
-    let mut load: i64 = seq.iter().map(|&(v, _)| data.demand[v]).sum();
-    for &(v, _) in seq {
-        match data.pair[v] {
-            None => load -= data.demand[v],
-            Some((p, true)) => {
-                load += data.pairs[p as usize].quantity;
-                if load > data.capacity[c] {
-                    return Err(ReasonCode::BoxCapacity);
-                }
-            }
-            Some((p, false)) => load -= data.pairs[p as usize].quantity,
-        }
-    }
-    Ok(rides)
-}
-
-/// Where caregiver `c`'s lunch break goes in `seq`: the gap (before visit `gap`, or before
-/// the way back when `gap == len`) after which the caregiver is free soonest. Free times move
-/// monotonically through a route, so the break that frees the caregiver soonest at one gap
-/// does so at every later gap: one forward pass with two states (break not yet taken,
-/// taken) finds a place whenever there is one. `Some(None)` for an empty route (no break
-/// needed), `None` if no gap fits.
-fn break_gap(
-    data: &Data,
-    c: usize,
-    seq: impl Iterator<Item = (usize, i64)>,
-) -> Option<Option<usize>> {
-    let (open, close, duration) = data.brk[c]?;
-    let take = |t: i64| {
-        let start = t.max(open);
-        (start <= close).then_some(start + duration)
-    };
-    let slot = data.cg_slot[c];
-    let mut loc = data.cg_start[c];
-    let mut before = Some(data.shift_start[c]);
-    let mut after: Option<(i64, usize)> = take(data.shift_start[c]).map(|t| (t, 0));
-    let mut gap = 0;
-    for (v, pin) in seq {
-        let to = data.visit_loc[v];
-        let leg = data.time(slot, loc, to);
-        let through =
-            |t: i64| data.start_pinned(v, t + leg, pin).map(|s| s + data.duration_for(c, v));
-        before = before.and_then(through);
-        gap += 1;
-        let carried = after.and_then(|(t, at)| through(t).map(|e| (e, at)));
-        let fresh = before.and_then(take).map(|t| (t, gap));
-        after = match (carried, fresh) {
-            (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
-            (x, y) => x.or(y),
-        };
-        loc = to;
-    }
-    if gap == 0 {
-        return Some(None);
-    }
-    after.map(|(_, at)| Some(at))
-}
 /// What caregiver `c`'s route costs in soft terms: `late` seconds of lateness, `off` visits
 /// off continuity, `working` seconds from departure to return.
 fn soft_price(data: &Data, c: usize, late: i64, off: i64, moved: i64, working: i64) -> i64 {

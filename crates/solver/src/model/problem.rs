@@ -322,11 +322,11 @@ impl Problem {
     /// needs a female caregiver, or a client who refused this caregiver.
     pub fn ineligible(&self, v: VisitIdx, c: CaregiverIdx) -> Option<super::ReasonCode> {
         let (visit, cg) = (self.visit(v), self.caregiver(c));
-        if !cg.has_skills(&visit.skills) {
+        if !crate::rules::skills::holds(visit, cg) {
             Some(super::ReasonCode::Skills)
-        } else if visit.female_only && !cg.female {
+        } else if !crate::rules::gender::holds(visit, cg) {
             Some(super::ReasonCode::Gender)
-        } else if visit.refused.contains(&cg.id) {
+        } else if !crate::rules::refusals::holds(visit, cg) {
             Some(super::ReasonCode::Refused)
         } else {
             None

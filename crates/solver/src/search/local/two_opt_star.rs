@@ -37,7 +37,7 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         let (next_a, next_b) = (loc_next(a, i), loc_next(b, j));
         let t1 = data.time(slot, prev_a, next_b);
         let t2 = data.time(slot, prev_b, next_a);
-        if t1 > data.max_leg || t2 > data.max_leg {
+        if !data.leg_fits(t1) || !data.leg_fits(t2) {
             continue;
         }
         if end_a + t1 > b.latest_at(data, j) || end_b + t2 > a.latest_at(data, i) {

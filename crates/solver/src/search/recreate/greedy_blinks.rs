@@ -395,7 +395,7 @@ fn pinned_starts(
     range_x: (i64, i64),
     y: usize,
     range_y: (i64, i64),
-    link: crate::eval::data::LinkEnd,
+    link: crate::rules::links::LinkEnd,
 ) -> Option<(i64, i64)> {
     let clip = |w: &(i64, i64), r: (i64, i64)| {
         let (lo, hi) = (w.0.max(r.0), w.1.min(r.1));
