@@ -749,28 +749,42 @@ fn forward(
     seq: impl Iterator<Item = (usize, i64)> + Clone,
     stop: impl FnMut(usize, i64, i64),
 ) -> Result<Frame, ReasonCode> {
-    forward_with(data, c, seq, stop, true)
+    forward_with(data, c, seq, stop, Gaps::Any)
+}
+
+/// Where the lunch break may go in a forward pass.
+#[derive(Clone, Copy)]
+enum Gaps<'a> {
+    Any,
+    /// Only the gaps marked true (before visit `k`, or the way back at `len`).
+    Only(&'a [bool]),
+    /// No break: the route judged as if it had none.
+    Skip,
 }
 
 /// A walk's `stop` for callers that only want the verdict.
 fn no_stop(_: usize, _: i64, _: i64) {}
 
-/// [`forward`], the lunch break left out unless `with_break`.
+/// [`forward`], the lunch break in one of the `gaps`.
 fn forward_with(
     data: &Data,
     c: usize,
     seq: impl Iterator<Item = (usize, i64)> + Clone,
     mut stop: impl FnMut(usize, i64, i64),
-    with_break: bool,
+    gaps: Gaps,
 ) -> Result<Frame, ReasonCode> {
     let slot = data.cg_slot[c];
-    let brk = match data.brk[c].filter(|_| with_break) {
-        Some(b) => match rules::breaks::break_gap(data, c, seq.clone()) {
+    let allowed = |gap: usize| match gaps {
+        Gaps::Only(ok) => ok.get(gap).copied().unwrap_or(false),
+        _ => true,
+    };
+    let brk = match data.brk[c].filter(|_| !matches!(gaps, Gaps::Skip)) {
+        Some(b) => match rules::breaks::break_gap(data, c, seq.clone(), allowed) {
             Some(gap) => gap.map(|gap| (gap, b)),
             // No gap fits the break; name another rule if the route breaks one even
             // without it.
             None => {
-                let without = forward_with(data, c, seq, no_stop, false);
+                let without = forward_with(data, c, seq, no_stop, Gaps::Skip);
                 return Err(without.err().unwrap_or(ReasonCode::Break));
             }
         },
@@ -840,9 +854,27 @@ fn meal_round(
     mut stop: impl FnMut(usize, i64, i64),
 ) -> Result<Frame, ReasonCode> {
     let seq: Vec<(usize, i64)> = seq.collect();
-    let mut start: Vec<i64> = Vec::with_capacity(seq.len());
-    let mut frame = forward(data, c, seq.iter().copied(), |_, _, s| start.push(s))?;
     let rides = rules::pairs::in_order(data, &seq)?;
+    // The break goes where no meal is on board, if it fits anywhere such; else anywhere.
+    let mut empty_box = vec![true; seq.len() + 1];
+    let mut on_board = 0i32;
+    for (k, &(v, _)) in seq.iter().enumerate() {
+        on_board += match data.pair[v] {
+            Some((_, true)) => 1,
+            Some((_, false)) => -1,
+            None => 0,
+        };
+        empty_box[k + 1] = on_board == 0;
+    }
+    let mut start: Vec<i64> = Vec::with_capacity(seq.len());
+    let forward_in = |gaps: Gaps, start: &mut Vec<i64>| {
+        start.clear();
+        forward_with(data, c, seq.iter().copied(), |_, _, s| start.push(s), gaps)
+    };
+    let mut frame = match forward_in(Gaps::Only(&empty_box), &mut start) {
+        Err(ReasonCode::Break) => forward_in(Gaps::Any, &mut start)?,
+        other => other?,
+    };
     rules::meal_box::holds(data, c, &seq)?;
     let slot = data.cg_slot[c];
     let leg = |a: usize, b: usize| data.time(slot, data.visit_loc[a], data.visit_loc[b]);

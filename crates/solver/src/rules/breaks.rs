@@ -9,11 +9,13 @@ use crate::eval::data::Data;
 /// monotonically through a route, so the break that frees the caregiver soonest at one gap
 /// does so at every later gap: one forward pass with two states (break not yet taken,
 /// taken) finds a place whenever there is one. `Some(None)` for an empty route (no break
-/// needed), `None` if no gap fits.
+/// needed), `None` if no gap fits. Only gaps `allowed` are considered (a meal round keeps
+/// the break out of its rides: nobody lunches with hot food in the box).
 pub fn break_gap(
     data: &Data,
     c: usize,
     seq: impl Iterator<Item = (usize, i64)>,
+    allowed: impl Fn(usize) -> bool,
 ) -> Option<Option<usize>> {
     let (open, close, duration) = data.brk[c]?;
     let take = |t: i64| {
@@ -23,7 +25,8 @@ pub fn break_gap(
     let slot = data.cg_slot[c];
     let mut loc = data.cg_start[c];
     let mut before = Some(data.shift_start[c]);
-    let mut after: Option<(i64, usize)> = take(data.shift_start[c]).map(|t| (t, 0));
+    let mut after: Option<(i64, usize)> =
+        take(data.shift_start[c]).filter(|_| allowed(0)).map(|t| (t, 0));
     let mut gap = 0;
     for (v, pin) in seq {
         let to = data.visit_loc[v];
@@ -33,7 +36,7 @@ pub fn break_gap(
         before = before.and_then(through);
         gap += 1;
         let carried = after.and_then(|(t, at)| through(t).map(|e| (e, at)));
-        let fresh = before.and_then(take).map(|t| (t, gap));
+        let fresh = before.and_then(take).filter(|_| allowed(gap)).map(|t| (t, gap));
         after = match (carried, fresh) {
             (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
             (x, y) => x.or(y),

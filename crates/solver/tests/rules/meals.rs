@@ -194,3 +194,29 @@ fn a_supper_is_picked_up_just_in_time_not_when_the_canteen_opens() {
     assert!(delivery.start.0 - pickup.end.0 <= 200, "{plan:?}");
     assert_eq!(plan.kpis.meals.map(|m| m.delivered), Some(1));
 }
+
+/// A caregiver with a lunch break whose canteen opens early and whose client eats late: the
+/// break goes where no meal is on board, so the meal is picked up just before it is brought
+/// and rides within its limit (the break placed between pick-up and delivery would hold the
+/// pick-up before the break's window closes, hours before supper).
+#[test]
+fn a_lunch_break_never_sits_inside_a_ride() {
+    let (mut visits, mut pair) = meal("supper", 2, &[("K", 1)]);
+    visits[0].windows = vec![solver::TimeWindow::new(Seconds(8_000), Seconds(9_000))];
+    pair.max_ride = Some(Seconds(600));
+    let mut c = caregiver("a");
+    c.capacity = Some(2);
+    c.lunch_break = Some(solver::LunchBreak {
+        window: solver::TimeWindow::new(Seconds(1_000), Seconds(2_000)),
+        duration: Seconds(600),
+    });
+    let p = Problem::new("supper", visits, vec![c], 5, 2, None, Objective::TravelTime, 1)
+        .and_then(|p| p.with_pairs(vec![pair]))
+        .expect("valid problem");
+    let (plan, _) = solve(&p);
+    assert_eq!(plan.kpis.visits_served, 1, "{plan:?}");
+    let route = &plan.routes[0];
+    assert!(route.break_start.is_some(), "the break is taken");
+    let (pickup, delivery) = (&route.stops[0], &route.stops[1]);
+    assert!(delivery.start.0 - pickup.end.0 <= 600, "{route:?}");
+}
