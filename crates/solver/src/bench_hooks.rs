@@ -1,8 +1,8 @@
 //! Entry points for the criterion benchmarks into the search's internals (hidden from the
 //! documentation; not an API). They let `benches/` time move evaluation on its own.
 
-use crate::eval::Data;
 use crate::model::Problem;
+use crate::route::Data;
 use crate::search::construct::construct;
 use crate::search::local;
 use crate::search::solution::Solution;

@@ -7,9 +7,9 @@
 pub mod bench_hooks;
 pub mod check;
 pub mod env;
-mod eval;
 pub mod model;
 pub mod replan;
+mod route;
 mod rules;
 mod search;
 pub mod travel;

@@ -11,10 +11,10 @@
 
 use crate::check::check;
 use crate::env::{Environment, MaxRuntime};
-use crate::eval::data::FREE;
-use crate::eval::schedule::timing;
-use crate::eval::Data;
 use crate::model::{Plan, Problem, ReasonCode, Seconds};
+use crate::route::data::FREE;
+use crate::route::schedule::timing;
+use crate::route::Data;
 use crate::rules::locked::DayRules;
 use crate::search::diagnose::reasons;
 use crate::search::driver::{hopeless, search_from};

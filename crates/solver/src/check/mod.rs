@@ -1,6 +1,6 @@
 //! The independent plan checker. It recomputes everything from the problem, the travel
 //! times and each route's visit order, and lists every broken rule. It deliberately shares
-//! no code with the solver's evaluation (`eval/`) or search: a bug there must not hide
+//! no code with the solver's evaluation (`route/`) or search: a bug there must not hide
 //! here. Only the cost *definition* (`model::cost`) is shared, as a specification.
 
 mod links;

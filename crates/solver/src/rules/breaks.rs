@@ -2,7 +2,7 @@
 //! between two visits (or before leaving, or before the way back); the schedule chooses the
 //! gap. Reason code `break`; the checker's twin is `break` in `check::route`.
 
-use crate::eval::data::Data;
+use crate::route::data::Data;
 
 /// Where caregiver `c`'s lunch break goes in `seq`: the gap (before visit `gap`, or before
 /// the way back when `gap == len`) after which the caregiver is free soonest. Free times move

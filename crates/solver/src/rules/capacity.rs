@@ -1,7 +1,7 @@
 //! Capacity (plain VRPTW days): the demand of a route's visits fits the caregiver's capacity.
 //! Reason code `capacity`; the checker's twin is `capacity` in `check::route`.
 
-use crate::eval::data::Data;
+use crate::route::data::Data;
 
 impl Data {
     /// Whether `load` fits caregiver `c`'s capacity.

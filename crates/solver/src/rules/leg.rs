@@ -2,7 +2,7 @@
 //! longer than the problem's `max_leg`. Reason code `max_leg`; the checker's twin is `max_leg`
 //! in `check::route`.
 
-use crate::eval::data::Data;
+use crate::route::data::Data;
 
 impl Data {
     /// Whether a leg of `time` seconds is within the limit.

@@ -3,7 +3,7 @@
 //! search places a pair as a unit with both starts pinned. Reason code `link`; the checker's
 //! twins are `link_incomplete`, `link_same_caregiver` and `link_gap` in `check::links`.
 
-use crate::eval::data::Data;
+use crate::route::data::Data;
 
 /// One side of a [`VisitLink`](crate::model::VisitLink): `start[partner] - start[v]` must lie
 /// in `lo..=hi`, and the partner needs another caregiver.

@@ -5,7 +5,7 @@
 //! checker's twin is the re-plan's own check that started and locked visits kept their
 //! caregiver and start (`replan::tests`), and `schedule`/`time_window` for the rest.
 
-use crate::eval::data::Data;
+use crate::route::data::Data;
 
 /// The state of a day that has begun, for [`Data::for_the_day`]; by visit and caregiver
 /// index.

@@ -3,8 +3,8 @@
 //! more than the caregiver's box holds. Reason code `box_capacity`; the checker's twin is
 //! `box_capacity` in `check::pairs`.
 
-use crate::eval::data::Data;
 use crate::model::ReasonCode;
+use crate::route::data::Data;
 
 /// Whether caregiver `c`'s box holds the load along `seq` (visits with their pins).
 pub fn holds(data: &Data, c: usize, seq: &[(usize, i64)]) -> Result<(), ReasonCode> {

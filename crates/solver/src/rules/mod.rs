@@ -1,5 +1,5 @@
 //! The rules of a caregiver's day, one file each: what the search's one route evaluation asks
-//! of the rule (the walk and the route caches of `eval::schedule` call these; nothing else
+//! of the rule (the walk and the route caches of `route::schedule` call these; nothing else
 //! codes them again), the reason code a visit gets when the rule alone keeps it out of every
 //! route, and the rule's twin in the independent checker (`check`), which keeps its own code
 //! and never calls these.

@@ -3,8 +3,8 @@
 //! ride time are their own rules (`meal_box`, `ride`). The checker's twins are
 //! `pair_incomplete`, `pair_same_caregiver` and `pickup_before_delivery` in `check::pairs`.
 
-use crate::eval::data::Data;
 use crate::model::ReasonCode;
+use crate::route::data::Data;
 
 /// A [`PickupDelivery`](crate::model::PickupDelivery) by index: one of `pickups`, then
 /// `delivery`, on one route; `quantity` in the box between them, for at most `max_ride`

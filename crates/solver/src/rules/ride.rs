@@ -2,8 +2,8 @@
 //! ends, judged on the schedule the plan reports (just in time). Reason code `ride_time`; the
 //! checker's twin is `ride_time` in `check::pairs`.
 
-use crate::eval::data::Data;
 use crate::model::ReasonCode;
+use crate::route::data::Data;
 
 /// Whether every `(delivery, pick-up)` position pair of `seq`, started at `start`, rides
 /// within its limit when caregiver `c` serves it.

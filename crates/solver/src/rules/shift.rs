@@ -1,7 +1,7 @@
 //! The shift: a caregiver leaves no earlier than its start and is back by its end. Reason
 //! code `shift`; the checker's twins are `shift_start` and `shift_end` in `check::route`.
 
-use crate::eval::data::Data;
+use crate::route::data::Data;
 
 impl Data {
     /// Whether caregiver `c`, back at `time`, is back within the shift.

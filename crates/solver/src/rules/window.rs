@@ -3,7 +3,7 @@
 //! locked visit's, where it happened). Reason code `time_window`; the checker's twin is
 //! `time_window` in `check::route`.
 
-use crate::eval::data::{Data, FREE};
+use crate::route::data::{Data, FREE};
 
 impl Data {
     /// The windows of visit `v`.

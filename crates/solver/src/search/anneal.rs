@@ -5,7 +5,7 @@
 //! after at most half its iterations are spent on an unfinished one.
 
 use crate::env::StopCriterion;
-use crate::eval::SolCost;
+use crate::route::SolCost;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 

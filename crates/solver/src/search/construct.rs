@@ -2,7 +2,7 @@
 //! first) and, within a priority, farthest from the depot first (then earliest-closing), so
 //! that nothing lower-priority takes the room a higher one needed.
 
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::recreate::{best_insertion, insert_one, InsertionScratch};
 use crate::search::solution::Solution;
 use rand_chacha::ChaCha8Rng;

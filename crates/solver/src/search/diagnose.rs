@@ -1,10 +1,10 @@
 //! Why a visit is unassigned: the first rule that blocks it, judged per skilled caregiver
 //! on an otherwise empty route (see `ReasonCode`).
 
-use crate::eval::data::FREE;
-use crate::eval::schedule::broken_rule;
-use crate::eval::Data;
 use crate::model::ReasonCode;
+use crate::route::data::FREE;
+use crate::route::schedule::broken_rule;
+use crate::route::Data;
 
 /// Why each visit would be unassigned: its own diagnosis, or `Link` when it could be served
 /// alone but not with its partner on another caregiver's route; a meal's delivery as its

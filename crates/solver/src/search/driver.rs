@@ -3,8 +3,8 @@
 //! The cooling schedule is `search::anneal`'s.
 
 use crate::env::Environment;
-use crate::eval::Data;
 use crate::model::{Plan, Problem, ReasonCode};
+use crate::route::Data;
 use crate::search::anneal::{accept, Anneal};
 use crate::search::construct::construct;
 use crate::search::diagnose::reasons;

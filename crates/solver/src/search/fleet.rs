@@ -8,7 +8,7 @@
 //! less often: the hard-to-place visits get placed first and the others make room.
 
 use crate::env::Environment;
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::recreate::recreate_with;
 use crate::search::ruin::ruin_strings;
 use crate::search::solution::Solution;

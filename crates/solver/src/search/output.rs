@@ -1,10 +1,10 @@
 //! Turns the search's index-based solutions into the external [`Plan`].
 
-use crate::eval::Data;
 use crate::model::{
     cost, Fairness, Kpis, MealFigures, Meters, Plan, Problem, ReasonCode, Route, Seconds, Stop,
     Unassigned,
 };
+use crate::route::Data;
 use crate::search::solution::Solution;
 use crate::travel::TravelTimes;
 use crate::{CaregiverIdx, VisitIdx};

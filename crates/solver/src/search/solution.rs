@@ -1,8 +1,8 @@
 //! A solution in the search: one route per caregiver (possibly empty), the unassigned
 //! visits, and the hierarchical cost kept up to date by the operations below.
 
-use crate::eval::data::FREE;
-use crate::eval::{Data, RouteState, SolCost};
+use crate::route::data::FREE;
+use crate::route::{Data, RouteState, SolCost};
 
 #[derive(Debug)]
 pub struct Solution {

@@ -1,7 +1,7 @@
 //! Random small problems and solutions for the operators' unit tests.
 
-use crate::eval::Data;
 use crate::model::{Caregiver, Objective, Problem, Seconds, ServiceKind, TimeWindow, Visit};
+use crate::route::Data;
 use crate::search::construct::construct;
 use crate::search::solution::Solution;
 use crate::travel::{DenseMatrix, TravelMatrices};

@@ -6,7 +6,7 @@
 //!
 //! [`swap`]: super::swap
 
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
 

@@ -15,7 +15,7 @@ pub mod swap;
 pub mod swap_star;
 pub mod two_opt_star;
 
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::solution::Solution;
 use std::collections::VecDeque;
 

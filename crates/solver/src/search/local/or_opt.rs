@@ -3,7 +3,7 @@
 //! to take apart one visit at a time through worse intermediate plans (a pair of visits
 //! in one building, a tight string between two windows).
 
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
 

@@ -3,7 +3,7 @@
 //! canteen free to change among the pair's alternatives. The single-visit operators never
 //! split a pair; this one moves it whole (the PDPTW's pair relocation).
 
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::local::GRANULARITY;
 use crate::search::recreate::greedy_blinks::best_meal_place;
 use crate::search::solution::Solution;

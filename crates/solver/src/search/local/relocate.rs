@@ -5,7 +5,7 @@
 //! removal gain plus the insertion cost, both O(1) from the route caches. A linked visit
 //! relocates too, at its pinned start.
 
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
 

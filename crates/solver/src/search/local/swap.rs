@@ -2,7 +2,7 @@
 //! the other's place. Catches what two relocates cannot do one at a time, when neither route
 //! has room for a third visit. Both halves are O(1) checks from the route caches.
 
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
 

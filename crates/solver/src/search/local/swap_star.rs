@@ -9,7 +9,7 @@
 //!
 //! [`swap`]: super::swap
 
-use crate::eval::{Data, RouteState};
+use crate::route::{Data, RouteState};
 use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
 

@@ -4,9 +4,9 @@
 //! caregivers with the same matrix, end point and shift end, for whom the cached backward
 //! slack of one route is valid on the other. Promising moves are verified in full.
 
-use crate::eval::data::FREE;
-use crate::eval::schedule::{day_figures, DayFigures};
-use crate::eval::Data;
+use crate::route::data::FREE;
+use crate::route::schedule::{day_figures, DayFigures};
+use crate::route::Data;
 use crate::search::local::GRANULARITY;
 use crate::search::solution::Solution;
 
@@ -31,7 +31,7 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         let slot = data.cg_slot[a.caregiver];
         let (prev_a, end_a) = a.before(data, i);
         let (prev_b, end_b) = b.before(data, j);
-        let loc_next = |r: &crate::eval::RouteState, p: usize| {
+        let loc_next = |r: &crate::route::RouteState, p: usize| {
             r.visits.get(p).map_or(data.cg_end[r.caregiver], |&x| data.visit_loc[x as usize])
         };
         let (next_a, next_b) = (loc_next(a, i), loc_next(b, j));

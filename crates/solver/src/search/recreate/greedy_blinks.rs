@@ -4,7 +4,7 @@
 //! Visits go in order of priority first, so a higher-priority visit never loses its place
 //! to a lower-priority one inserted earlier.
 
-use crate::eval::{Data, RouteState};
+use crate::route::{Data, RouteState};
 use crate::search::solution::Solution;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;

@@ -1,6 +1,6 @@
 //! Random removal: diversifies where string removal keeps to one neighbourhood.
 
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::solution::Solution;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;

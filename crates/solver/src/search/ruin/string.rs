@@ -3,7 +3,7 @@
 //! each route met, until a few routes are cut. Removing neighbours in space and in
 //! sequence frees room that the greedy recreate can fill in a better order.
 
-use crate::eval::Data;
+use crate::route::Data;
 use crate::search::solution::Solution;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
