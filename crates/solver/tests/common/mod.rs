@@ -278,25 +278,8 @@ pub fn random_pairs_problem(
     let (base, travel) = random_problem(seed, n_visits, n_caregivers);
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9a1e);
     let mut visits = base.visits.clone();
-    let mut pairs = Vec::new();
-    let mut i = 0;
-    while i + 1 < visits.len() {
-        if rng.gen_bool(0.3) {
-            i += 1;
-            continue;
-        }
-        let alternatives = if i + 2 < visits.len() && rng.gen_bool(0.4) { 2 } else { 1 };
-        for v in &mut visits[i..=i + alternatives] {
-            v.demand = 0;
-        }
-        pairs.push(solver::PickupDelivery {
-            pickups: visits[i + 1..=i + alternatives].iter().map(|v| v.id.clone()).collect(),
-            delivery: visits[i].id.clone(),
-            quantity: rng.gen_range(0..=3),
-            max_ride: rng.gen_bool(0.5).then(|| Seconds(rng.gen_range(200..2_000))),
-        });
-        i += alternatives + 1;
-    }
+    let every: Vec<usize> = (0..visits.len()).collect();
+    let pairs = make_pairs(&mut visits, &every, 0.3, &mut rng);
     let mut caregivers = base.caregivers.clone();
     for c in &mut caregivers {
         c.capacity = Some(rng.gen_range(1..=5));
@@ -337,25 +320,7 @@ pub fn random_mixed_problem(
     let free: Vec<usize> =
         (0..base.visits.len()).filter(|&v| !linked.contains(&&base.visits[v].id)).collect();
     let mut visits = base.visits.clone();
-    let mut pairs = Vec::new();
-    let mut i = 0;
-    while i + 1 < free.len() {
-        if rng.gen_bool(0.5) {
-            i += 1;
-            continue;
-        }
-        let alternatives = if i + 2 < free.len() && rng.gen_bool(0.4) { 2 } else { 1 };
-        for &v in &free[i..=i + alternatives] {
-            visits[v].demand = 0;
-        }
-        pairs.push(solver::PickupDelivery {
-            pickups: free[i + 1..=i + alternatives].iter().map(|&v| visits[v].id.clone()).collect(),
-            delivery: visits[free[i]].id.clone(),
-            quantity: rng.gen_range(0..=3),
-            max_ride: rng.gen_bool(0.5).then(|| Seconds(rng.gen_range(200..2_000))),
-        });
-        i += alternatives + 1;
-    }
+    let pairs = make_pairs(&mut visits, &free, 0.5, &mut rng);
     let mut caregivers = base.caregivers.clone();
     for c in &mut caregivers {
         c.capacity = Some(rng.gen_range(2..=6));
@@ -375,4 +340,36 @@ pub fn random_mixed_problem(
     .and_then(|p| p.with_soft_costs(base.soft))
     .expect("valid problem");
     (problem, travel)
+}
+
+/// Meal pairs over the visits at `candidates`, in order: each in turn is skipped with
+/// probability `skip`, else becomes a delivery with the next one or two as its alternative
+/// pick-ups (their own demand cleared), a quantity of 0-3 and, on half, a ride-time limit.
+fn make_pairs(
+    visits: &mut [Visit],
+    candidates: &[usize],
+    skip: f64,
+    rng: &mut ChaCha8Rng,
+) -> Vec<solver::PickupDelivery> {
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while i + 1 < candidates.len() {
+        if rng.gen_bool(skip) {
+            i += 1;
+            continue;
+        }
+        let alternatives = if i + 2 < candidates.len() && rng.gen_bool(0.4) { 2 } else { 1 };
+        for &v in &candidates[i..=i + alternatives] {
+            visits[v].demand = 0;
+        }
+        let pickups = &candidates[i + 1..=i + alternatives];
+        pairs.push(solver::PickupDelivery {
+            pickups: pickups.iter().map(|&v| visits[v].id.clone()).collect(),
+            delivery: visits[candidates[i]].id.clone(),
+            quantity: rng.gen_range(0..=3),
+            max_ride: rng.gen_bool(0.5).then(|| Seconds(rng.gen_range(200..2_000))),
+        });
+        i += alternatives + 1;
+    }
+    pairs
 }
