@@ -1,4 +1,5 @@
-//! The solver's hot paths, one thread: evaluating insertion moves, a local search (every
+//! The solver's hot paths, one thread: evaluating insertion moves (from the route caches, and
+//! scheduled in full on routes with lunch breaks or meal rounds), a local search (every
 //! operator) from the first plan to a local optimum, and full solves of a
 //! 100-visit Solomon instance and a 1,000-visit Gehring–Homberger instance for a fixed
 //! number of iterations (machine noise shows in the time, not in the plan), printing the
@@ -51,6 +52,32 @@ fn moves(c: &mut Criterion) {
         group.throughput(Throughput::Elements(problem.visits.len() as u64));
         group.bench_function(format!("local search to an optimum, {}", instance.name), |b| {
             b.iter(|| fixture.local_search())
+        });
+    }
+    // The two kinds of move evaluation side by side: O(1) from the route caches (above), and
+    // a route scheduled in full for a caregiver with a rule on the whole day — here every
+    // caregiver of R101 with a lunch break it can take anywhere, and the meal rounds of a Li &
+    // Lim instance (every move checks order, box and ride on the whole route).
+    if let Some(instance) = load("solomon/R101.txt") {
+        let (mut problem, travel) = instance.to_problem().expect("valid");
+        for c in &mut problem.caregivers {
+            c.lunch_break =
+                Some(solver::LunchBreak { window: c.shift, duration: solver::Seconds(0) });
+        }
+        let fixture = MoveFixture::new(&problem, &travel);
+        group.throughput(Throughput::Elements(fixture.insertion_count() as u64));
+        group.bench_function("every insertion, R101 with lunch breaks (whole route)", |b| {
+            b.iter(|| fixture.evaluate_all_insertions())
+        });
+    }
+    let lilim = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/data/li-lim/lc101.txt");
+    if let Ok(text) = std::fs::read_to_string(lilim) {
+        let instance = formats::lilim::parse_lilim(&text, "lc101").expect("valid");
+        let (problem, travel) = instance.to_problem().expect("valid");
+        let fixture = MoveFixture::new(&problem, &travel);
+        group.throughput(Throughput::Elements(fixture.insertion_count() as u64));
+        group.bench_function("every insertion, lc101 meal rounds (whole route)", |b| {
+            b.iter(|| fixture.evaluate_all_insertions())
         });
     }
     group.finish();
