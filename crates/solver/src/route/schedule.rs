@@ -648,10 +648,8 @@ impl RouteState {
         seg: &'a [u32],
         pin: i64,
     ) -> impl Iterator<Item = (usize, i64)> + Clone + 'a {
-        let pinned = |(&v, &pin): (&u32, &i64)| (v as usize, pin);
-        let before = self.visits[..i].iter().zip(&self.pins[..i]).map(pinned);
-        let after = self.visits[j..].iter().zip(&self.pins[j..]).map(pinned);
-        before.chain(seg.iter().map(move |&w| (w as usize, pin))).chain(after)
+        let new = seg.iter().map(move |&w| (w as usize, pin));
+        self.slice(0..i).chain(new).chain(self.slice(j..self.len()))
     }
 
     pub fn position(&self, v: usize) -> Option<usize> {
