@@ -144,6 +144,13 @@ impl RouteState {
         }
     }
 
+    /// What the arc into position `p` costs, the arc an insertion there replaces; on an
+    /// empty route minus the route's cost (opening it costs both legs and the route).
+    #[inline]
+    fn arc_into(&self, data: &Data, p: usize) -> i64 {
+        self.arc_in.get(p).copied().unwrap_or(-data.route_cost)
+    }
+
     /// Location and earliest end of service of the node just before position `p`.
     #[inline]
     pub fn before(&self, data: &Data, p: usize) -> (usize, i64) {
@@ -257,12 +264,8 @@ impl RouteState {
         let (prev, prev_end) = self.before(data, p);
         let next = self.loc_at(data, p);
         let here = data.visit_loc[v];
-        let replaced = match self.arc_in.get(p) {
-            Some(&c) => c,
-            // An empty route costs nothing: opening it costs both legs and the route.
-            None => -data.route_cost,
-        };
-        let delta = data.cost_into(slot, prev, here) + data.cost(slot, here, next) - replaced;
+        let delta =
+            data.cost_into(slot, prev, here) + data.cost(slot, here, next) - self.arc_into(data, p);
         if delta - self.soft >= bound || !data.fits_capacity(c, self.load + data.demand[v]) {
             return None;
         }
@@ -401,7 +404,7 @@ impl RouteState {
         bound: i64,
     ) -> Option<i64> {
         let soft = if data.whole_day_rules(self.caregiver) {
-            self.whole_day_soft_delta(data, i, j, seg, pin)?
+            self.whole_day_soft_delta(data, self.stops_with(i, j, seg, pin))?
         } else if data.soft_route {
             self.soft_delta(data, i, j, seg, pin)
         } else {
@@ -411,20 +414,17 @@ impl RouteState {
         (delta < bound).then_some(delta)
     }
 
-    /// For a caregiver with a rule on the whole day: the new route scheduled in full, `None`
+    /// For a caregiver with a rule on the whole day: `seq` scheduled in full, `None`
     /// if it breaks a rule, else the change of [`RouteState::soft`]. Kept out of line, so
     /// that the plain path stays small.
     #[inline(never)]
     fn whole_day_soft_delta(
         &self,
         data: &Data,
-        i: usize,
-        j: usize,
-        seg: &[u32],
-        pin: i64,
+        seq: impl Iterator<Item = (usize, i64)> + Clone,
     ) -> Option<i64> {
         let c = self.caregiver;
-        let day = day_figures(data, c, self.stops_with(i, j, seg, pin))?;
+        let day = day_figures(data, c, seq)?;
         Some(if data.soft_route { day.soft_price(data, c) - self.soft } else { 0 })
     }
 
@@ -515,10 +515,7 @@ impl RouteState {
         debug_assert!(i <= j && j <= self.len());
         let slot = data.cg_slot[self.caregiver];
         let (lu, ld) = (data.visit_loc[u], data.visit_loc[d]);
-        let replaced = |p: usize| match self.arc_in.get(p) {
-            Some(&c) => c,
-            None => -data.route_cost,
-        };
+        let replaced = |p: usize| self.arc_into(data, p);
         let arc_delta = if i == j {
             let (prev, _) = self.before(data, i);
             let next = self.loc_at(data, i);
@@ -588,10 +585,7 @@ impl RouteState {
         seq: impl Iterator<Item = (usize, i64)> + Clone,
         bound: i64,
     ) -> Option<i64> {
-        let c = self.caregiver;
-        let day = day_figures(data, c, seq)?;
-        let soft = if data.soft_route { day.soft_price(data, c) - self.soft } else { 0 };
-        let delta = arc_delta + soft;
+        let delta = arc_delta + self.whole_day_soft_delta(data, seq)?;
         (delta < bound).then_some(delta)
     }
 
