@@ -9,7 +9,7 @@
 //! search (ruin and recreate, local search) until its deadline. Every re-plan passes the
 //! independent checker.
 
-use crate::check::check;
+use crate::check::{check, check_kept, Kept};
 use crate::env::{Environment, MaxRuntime};
 use crate::model::{Plan, Problem, ReasonCode, Seconds};
 use crate::route::data::FREE;
@@ -48,6 +48,21 @@ pub struct DayState<'a> {
     pub pinned: &'a HashSet<String>,
     /// A start that moves by more than this counts as moved.
     pub tolerance: Seconds,
+}
+
+impl DayState<'_> {
+    /// The visits a re-plan must keep with their caregiver at their start (the checker's
+    /// `locked` rule): started or checked in; and, of caregivers still at work, planned to
+    /// start before now or locked by a dispatcher.
+    pub fn kept(&self) -> HashSet<String> {
+        let mut kept = self.started.clone();
+        for r in self.current.routes.iter().filter(|r| !self.absent.contains(&r.caregiver)) {
+            let past =
+                r.stops.iter().filter(|s| s.start < self.now || self.pinned.contains(&s.visit));
+            kept.extend(past.map(|s| s.visit.clone()));
+        }
+        kept
+    }
 }
 
 /// A visit whose caregiver or start changed (or that was dropped from the plan).
@@ -190,6 +205,23 @@ impl Today {
                 locked[v] = Some(c as u32);
             }
         }
+        // A visit served with another (two caregivers) is one service: when one half stays,
+        // so does the other, with its caregiver.
+        for (c, route) in routes.iter().enumerate() {
+            for &(v, _) in route {
+                let partner = data.link[v].map(|l| l.partner as usize);
+                if partner.is_some_and(|w| locked[w].is_some()) && locked[v].is_none() {
+                    locked[v] = Some(c as u32);
+                }
+            }
+        }
+        let mut breaks_taken = vec![None; problem.caregivers.len()];
+        for r in &day.current.routes {
+            let taken = r.break_start.filter(|b| b.0 < now && !r.stops.is_empty());
+            if let (Some(c), Some(start)) = (problem.caregiver_idx(&r.caregiver), taken) {
+                breaks_taken[c.index()] = Some(start.0);
+            }
+        }
         data.for_the_day(DayRules {
             was,
             tolerance: day.tolerance.0,
@@ -197,6 +229,7 @@ impl Today {
             locked,
             now,
             closed: absent,
+            breaks_taken,
         });
         let mut sol = Solution::empty(&data);
         for (c, route) in routes.iter().enumerate() {
@@ -272,6 +305,13 @@ fn finish(
     if let Some(v) = check(problem, travel, &plan).violations.first() {
         return Err(ReplanError::Checker(v.to_string()));
     }
+    // A visit cancelled since is kept by no one.
+    let mut kept = day.kept();
+    kept.retain(|v| problem.visit_idx(v).is_some());
+    let kept = Kept { before: day.current, visits: &kept, now: day.now };
+    if let Some(v) = check_kept(&kept, &plan).first() {
+        return Err(ReplanError::Checker(v.to_string()));
+    }
     let before = starts(day.current);
     let after = starts(&plan);
     let mut inserted = Vec::new();
@@ -323,7 +363,7 @@ fn starts(plan: &Plan) -> HashMap<String, (String, Seconds)> {
 mod tests {
     use super::*;
     use crate::search::output::{build_plan, TimedRoute};
-    use crate::search::testutil::problem;
+    use crate::search::testutil::{break_problem, linked_problem, meal_problem, problem};
     use crate::{Environment, MaxIterations};
     use proptest::prelude::*;
 
@@ -339,30 +379,36 @@ mod tests {
         let solved = crate::solve(problem, travel, &mut env);
         let data = Data::new(problem, travel);
         let keep = |id: &String| !new.contains(id);
-        let routes: Vec<(usize, Vec<u32>)> = solved
+        // Each route's visits with their starts (a linked visit keeps its own: the link
+        // holds as solved).
+        let routes: Vec<(usize, Vec<u32>, Vec<i64>)> = solved
             .routes
             .iter()
             .filter_map(|r| {
                 let c = problem.caregiver_idx(&r.caregiver)?.0 as usize;
-                let visits = r
+                let (visits, pins): (Vec<u32>, Vec<i64>) = r
                     .stops
                     .iter()
                     .filter(|s| keep(&s.visit))
-                    .filter_map(|s| problem.visit_idx(&s.visit).map(|v| v.0))
-                    .collect::<Vec<_>>();
-                (!visits.is_empty()).then_some((c, visits))
+                    .filter_map(|s| {
+                        let v = problem.visit_idx(&s.visit)?.index();
+                        Some((v as u32, if data.is_linked(v) { s.start.0 } else { FREE }))
+                    })
+                    .unzip();
+                (!visits.is_empty()).then_some((c, visits, pins))
             })
             .collect();
         let mut timed = Vec::new();
-        for (c, visits) in &routes {
-            let t = timing(&data, *c, visits.iter().map(|&v| (v as usize, FREE)))?;
+        for (c, visits, pins) in &routes {
+            let seq = visits.iter().zip(pins).map(|(&v, &pin)| (v as usize, pin));
+            let t = timing(&data, *c, seq)?;
             timed.push(TimedRoute {
                 caregiver: *c,
                 visits,
                 stops: t.stops,
                 departure: t.departure,
                 return_time: t.return_time,
-                lunch_break: None,
+                lunch_break: t.lunch_break,
             });
         }
         let unassigned: Vec<u32> = solved
@@ -384,8 +430,10 @@ mod tests {
         /// where and when they were, nothing starts before now, and an absent caregiver keeps
         /// only what they started.
         #[test]
-        fn replans_keep_what_happened(seed in 0u64..1000, now in 0i64..6_000, absent in 0usize..5, pin in 0usize..4) {
-            let (problem, travel) = problem(seed, 16);
+        fn replans_keep_what_happened(seed in 0u64..1000, now in 0i64..6_000, absent in 0usize..5, pin in 0usize..4, kind in 0usize..4) {
+            // Plain, with lunch breaks, with linked visits too, with meal rounds too.
+            let make = [problem, break_problem, linked_problem, meal_problem][kind];
+            let (problem, travel) = make(seed, 16);
             let new: Vec<String> = vec!["v15".into(), "v16".into()];
             let current = current_plan(&problem, &travel, seed, &new);
             prop_assume!(current.is_some());
@@ -416,20 +464,45 @@ mod tests {
                 })
             };
             prop_assert!(kept_pins(&after), "a pinned visit moved");
+            // A lunch break that started stays; no other starts before now.
+            for r in result.plan.routes.iter().filter(|r| !r.stops.is_empty()) {
+                let was = current.routes.iter().find(|w| w.caregiver == r.caregiver).and_then(|w| w.break_start);
+                match (was, r.break_start) {
+                    (Some(w), b) if w.0 < now => prop_assert_eq!(b, Some(w), "{}'s break moved", r.caregiver),
+                    (_, Some(b)) => prop_assert!(b.0 >= now, "{}'s break at {} before now {now}", r.caregiver, b.0),
+                    _ => {}
+                }
+            }
             for (visit, caregiver, start) in &result.inserted {
                 prop_assert!(start.0 >= now, "{visit} starts at {} before now {now}", start.0);
                 prop_assert!(!absent.contains(caregiver));
             }
-            // An absent caregiver keeps only what they started, or (when the day cannot be
-            // closed after that) the start of their route as it was, as planned.
+            // An absent caregiver keeps only what they started, and besides (when the day
+            // cannot be closed after that) the start of their route as planned, and the
+            // halves of shared visits whose other half stayed.
+            let partner = |v: &str| {
+                problem.links.iter().find_map(|l| {
+                    (l.first == v).then_some(&l.second).or((l.second == v).then_some(&l.first))
+                })
+            };
             for route in result.plan.routes.iter().filter(|r| absent.contains(&r.caregiver)) {
                 let was = current.routes.iter().find(|r| r.caregiver == route.caregiver);
-                let only_started = route.stops.iter().all(|s| started.contains(&s.visit));
+                let shared_and_kept = |v: &String| {
+                    before.get(v) == after.get(v)
+                        && partner(v).is_some_and(|w| before.get(w) == after.get(w))
+                };
+                let rest: Vec<_> = route
+                    .stops
+                    .iter()
+                    .filter(|s| !started.contains(&s.visit) && !shared_and_kept(&s.visit))
+                    .collect();
                 let as_planned = was.is_some_and(|w| {
-                    w.stops.len() >= route.stops.len()
-                        && w.stops.iter().zip(&route.stops).all(|(a, b)| a.visit == b.visit && a.start == b.start)
+                    let planned: Vec<_> = w.stops.iter().filter(|s| !shared_and_kept(&s.visit)).collect();
+                    let kept: Vec<_> = route.stops.iter().filter(|s| !shared_and_kept(&s.visit)).collect();
+                    planned.len() >= kept.len()
+                        && planned.iter().zip(&kept).all(|(a, b)| a.visit == b.visit && a.start == b.start)
                 });
-                prop_assert!(only_started || as_planned, "absent {} kept part of their day", route.caregiver);
+                prop_assert!(rest.is_empty() || as_planned, "absent {} kept part of their day", route.caregiver);
             }
             // Everything that was routed and is not the absent caregiver's is reported if it
             // changed caregiver or time.
@@ -438,7 +511,7 @@ mod tests {
                 prop_assert!(to.is_none_or(|(c, s)| c != &m.from_caregiver || *s != m.from_start));
             }
             // The background improvement is never worse in the search's order — the
-            // unassigned visits' weight, then visits moved among those served, then travel —
+            // unassigned visits' weight, then visits moved among those served, then the cost —
             // and keeps what happened.
             let deadline = std::time::Instant::now() + std::time::Duration::from_millis(200);
             let better = improve(&problem, &travel, &day, &result.plan, deadline);
@@ -452,7 +525,7 @@ mod tests {
                         .sum()
                 };
                 let served_moves = |r: &Replan| r.moved.iter().filter(|m| m.to_caregiver.is_some()).count();
-                let key = |r: &Replan| (weight(&r.plan), served_moves(r), r.plan.kpis.travel_time);
+                let key = |r: &Replan| (weight(&r.plan), served_moves(r), r.plan.kpis.cost);
                 prop_assert!(key(&better) < key(&result), "{:?} after improving, {:?} before", key(&better), key(&result));
                 let improved = starts(&better.plan);
                 for v in &started {

@@ -3,11 +3,12 @@
 
 mod common;
 
-use solver::check::{check, CheckRule};
+use solver::check::{check, check_kept, CheckRule, Kept};
 use solver::{
     Caregiver, LocationIdx, Objective, Plan, Problem, ProfileIdx, ReasonCode, Route, Seconds,
     ServiceKind, Stop, TimeWindow, TravelMatrices, TravelTimes, Unassigned, Visit, VisitLink,
 };
+use std::collections::HashSet;
 
 fn visit(id: &str, location: u32, window: (i64, i64), demand: i64, skills: &[&str]) -> Visit {
     Visit {
@@ -338,6 +339,34 @@ fn every_rule_is_caught() {
         assert_breaks(&problem, &t, &plan, rule);
         covered.push(rule);
     }
+    // A re-plan against the good plan at the start of b's second visit (v1), which started.
+    let before = good(&p, &t);
+    let now = before.routes[1].stops[1].start;
+    let started: HashSet<String> = ["v1".to_string()].into();
+    let kept = Kept { before: &before, visits: &started, now };
+    assert!(check_kept(&kept, &before).is_empty(), "the same plan keeps everything");
+    let later = |f: &dyn Fn(&mut Plan)| {
+        let mut after = before.clone();
+        f(&mut after);
+        check_kept(&kept, &after).iter().map(|v| v.rule).collect::<Vec<_>>()
+    };
+    // The started visit moved; a visit not kept moved to before now; b's lunch break, taken
+    // before now, moved.
+    let moved: [&dyn Fn(&mut Plan); 3] = [
+        &|a| a.routes[1].stops[1].start += Seconds(1),
+        &|a| a.routes[1].stops[2].start = now - Seconds(1),
+        &|a| a.routes[1].break_start = Some(now + Seconds(5)),
+    ];
+    let mut with_break = before.clone();
+    with_break.routes[1].break_start = Some(now - Seconds(10));
+    let kept_break = Kept { before: &with_break, ..kept };
+    assert_eq!(later(moved[0]), vec![CheckRule::Locked]);
+    assert_eq!(later(moved[1]), vec![CheckRule::Locked]);
+    let mut after = with_break.clone();
+    moved[2](&mut after);
+    let rules: Vec<CheckRule> = check_kept(&kept_break, &after).iter().map(|v| v.rule).collect();
+    assert_eq!(rules, vec![CheckRule::Locked]);
+    covered.push(CheckRule::Locked);
     for rule in CheckRule::ALL {
         assert!(covered.contains(&rule), "no test case for {rule}");
     }

@@ -3,11 +3,13 @@
 //! no code with the solver's evaluation (`route/`) or search: a bug there must not hide
 //! here. Only the cost *definition* (`model::cost`) is shared, as a specification.
 
+mod kept;
 mod links;
 mod pairs;
 mod route;
 mod violation;
 
+pub use kept::{check_kept, Kept};
 pub use violation::{CheckRule, Violation};
 
 use crate::model::{cost, Cost, Meters, Plan, Problem, Seconds};

@@ -63,10 +63,13 @@ pub enum CheckRule {
     RideTime,
     /// More is on board (pairs picked up, not yet delivered) than the caregiver's box holds.
     BoxCapacity,
+    /// A re-plan changed a visit that started, was checked in or locked, or a lunch break
+    /// that started, or moved something to start before now (see `check::check_kept`).
+    Locked,
 }
 
 impl CheckRule {
-    pub const ALL: [CheckRule; 27] = [
+    pub const ALL: [CheckRule; 28] = [
         CheckRule::UnknownCaregiver,
         CheckRule::UnknownVisit,
         CheckRule::CaregiverUsedTwice,
@@ -94,6 +97,7 @@ impl CheckRule {
         CheckRule::PickupBeforeDelivery,
         CheckRule::RideTime,
         CheckRule::BoxCapacity,
+        CheckRule::Locked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -125,6 +129,7 @@ impl CheckRule {
             CheckRule::PickupBeforeDelivery => "pickup_before_delivery",
             CheckRule::RideTime => "ride_time",
             CheckRule::BoxCapacity => "box_capacity",
+            CheckRule::Locked => "locked",
         }
     }
 }

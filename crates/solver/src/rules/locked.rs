@@ -1,9 +1,9 @@
 //! Locked visits and moves, for re-planning a day that has begun: a visit that happened, is
-//! under way or a dispatcher locked keeps its caregiver and start; nothing else starts before
-//! now; absent caregivers take nothing new; a visit served by someone else or moved by more
-//! than the tolerance costs a weight (a soft term, priced with the route's others). The
-//! checker's twin is the re-plan's own check that started and locked visits kept their
-//! caregiver and start (`replan::tests`), and `schedule`/`time_window` for the rest.
+//! under way or a dispatcher locked keeps its caregiver and start, and a lunch break that
+//! started keeps its start; nothing else starts before now; absent caregivers take nothing
+//! new; a visit served by someone else or moved by more than the tolerance costs a weight (a
+//! soft term, priced with the route's others). The checker's twin is `locked`
+//! (`check::check_kept`).
 
 use crate::route::data::Data;
 
@@ -16,6 +16,8 @@ pub struct DayRules {
     pub locked: Vec<Option<u32>>,
     pub now: i64,
     pub closed: Vec<bool>,
+    /// By caregiver: when their lunch break started, if it did before now.
+    pub breaks_taken: Vec<Option<i64>>,
 }
 
 impl Data {
@@ -39,9 +41,10 @@ impl Data {
 
     /// Turns the problem into the rest of a day that has begun: `day.locked` visits stay
     /// with their caregiver (their starts are the routes' pins), nothing else starts before
-    /// `day.now`, caregivers in `day.closed` take nothing new, and serving a visit other
-    /// than where and when `day.was` had it costs `day.moved_weight` (the re-plan moves as
-    /// few visits as it can).
+    /// `day.now` (a lunch break neither, unless it started: then it stays where it was),
+    /// caregivers in `day.closed` take nothing new, and serving a visit other than where and
+    /// when `day.was` had it costs `day.moved_weight` (the re-plan moves as few visits as it
+    /// can).
     pub fn for_the_day(&mut self, day: DayRules) {
         let n = self.n_visits;
         let mut win_from = Vec::with_capacity(n + 1);
@@ -58,6 +61,14 @@ impl Data {
         }
         win_from.push(windows.len());
         (self.win_from, self.windows) = (win_from, windows);
+        for (c, lunch) in self.brk.iter_mut().enumerate() {
+            if let Some((open, close, duration)) = *lunch {
+                *lunch = Some(match day.breaks_taken.get(c).copied().flatten() {
+                    Some(start) => (start, start, duration),
+                    None => (open.max(day.now), close, duration),
+                });
+            }
+        }
         for c in 0..self.n_caregivers {
             for v in 0..n {
                 let allowed = match day.locked.get(v).copied().flatten() {
