@@ -350,8 +350,8 @@ impl<'a> Week<'a> {
         Ok(figures)
     }
 
-    /// Plans a station's day as the service does, with the scenario's canteens (meal rounds),
-    /// checks the plan and stores it as the day's plan.
+    /// Plans a station's day as the service does (meals as rounds from the canteens the
+    /// scenario brought), checks the plan and stores it as the day's plan.
     async fn plan_station(
         &self,
         station: &str,
@@ -360,11 +360,9 @@ impl<'a> Week<'a> {
         limit: std::time::Duration,
     ) -> Result<Plan> {
         let state = self.state;
-        let (mut day, _) = station_day::scenario(state, station, date, false)
+        let (day, _) = station_day::scenario(state, station, date, false)
             .await
             .map_err(|e| anyhow::anyhow!("{station} on {date}: {e}"))?;
-        day.canteens = self.scenario.canteens.clone();
-        day.meal_rules = self.scenario.meal_rules;
         let (network, travel) = (state.network.clone(), state.travel.clone());
         let seed = self.seed + k as u64;
         let plan = tokio::task::spawn_blocking(move || -> Result<Plan> {

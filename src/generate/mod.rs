@@ -191,6 +191,7 @@ pub fn generate(
             location: wgs84(*at),
             circle: CircleSpec { minutes: opts.circle_minutes, mode: opts.circle_mode },
             max_leg_minutes: None,
+            meal_rules: None,
         });
         homes.push(inside);
     }

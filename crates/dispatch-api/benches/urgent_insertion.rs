@@ -99,6 +99,7 @@ fn station_day(network: &RoadNetwork) -> Scenario {
             location: centre,
             circle: CircleSpec { minutes: 15, mode: TravelMode::Ebike },
             max_leg_minutes: None,
+            meal_rules: None,
         }],
         caregivers,
         clients,

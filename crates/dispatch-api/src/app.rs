@@ -133,7 +133,7 @@ endpoints! {
     post "/v1/planner/coverage" => planner::coverage, 200, "admin, planner", "Which clients each station's circle reaches";
     post "/v1/planner/site" => planner::site, 200, "admin, planner", "Where new stations would cover most clients";
     post "/v1/planner/simulate" => planner::simulate, 200, "admin, planner", "Simulate weeks of demand on the stations";
-    get "/v1/{kind}" => master::list, 200, "admin, dispatcher, planner", "List stations|teams|caregivers|clients|packages: ?station=&active=&cursor=&limit=";
+    get "/v1/{kind}" => master::list, 200, "admin, dispatcher, planner", "List stations|teams|caregivers|clients|packages|canteens: ?station=&active=&cursor=&limit=";
     post "/v1/{kind}" => master::create, 201, "admin (stations), dispatcher", "Create a station, team, caregiver, client or package";
     post "/v1/{kind}/import" => master::import, 200, "admin (stations), dispatcher", "Import rows from text/csv (Chinese headers work) or a JSON array";
     get "/v1/{kind}/{id}" => master::get, 200, "admin, dispatcher, planner", "One row";

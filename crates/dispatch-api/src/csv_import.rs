@@ -35,6 +35,10 @@ const ALIASES: &[(&str, &str)] = &[
     ("团队", "team"),
     ("成员", "caregivers"),
     ("优先级", "priority"),
+    ("营业开始", "hours_start"),
+    ("营业结束", "hours_end"),
+    ("出餐时间", "meals_ready"),
+    ("食堂", "canteen"),
 ];
 
 fn canonical(header: &str) -> String {
@@ -74,7 +78,9 @@ fn cell(key: &str, raw: &str) -> Result<(String, Value), String> {
         "per_week" | "priority" | "contracted" | "max_leg_minutes" | "max_route_duration"
         | "circle_minutes" | "duration" => (key.into(), json!(integer(raw)?)),
         "duration_min" => ("duration".into(), json!(integer(raw)? * 60)),
-        "shift_start" | "shift_end" => (key.into(), json!(time(raw)?)),
+        "shift_start" | "shift_end" | "hours_start" | "hours_end" | "meals_ready" => {
+            (key.into(), json!(time(raw)?))
+        }
         "female" | "female_only" | "two_caregivers" => {
             let yes = matches!(raw.to_lowercase().as_str(), "1" | "true" | "yes" | "y" | "是");
             let no = matches!(raw.to_lowercase().as_str(), "0" | "false" | "no" | "n" | "否");
@@ -112,6 +118,10 @@ fn nest(mut row: Map<String, Value>) -> Value {
     if row.contains_key("shift_start") || row.contains_key("shift_end") {
         let shift = json!({"start": row.remove("shift_start"), "end": row.remove("shift_end")});
         row.insert("shift".into(), shift);
+    }
+    if row.contains_key("hours_start") || row.contains_key("hours_end") {
+        let hours = json!({"start": row.remove("hours_start"), "end": row.remove("hours_end")});
+        row.insert("hours".into(), hours);
     }
     if row.contains_key("circle_minutes") || row.contains_key("circle_mode") {
         let circle =
@@ -176,6 +186,18 @@ mod tests {
         assert_eq!(
             rows_ok(text)[0]["windows"],
             json!([{"start": 28_800, "end": 36_000}, {"start": 50_400, "end": 55_800}])
+        );
+    }
+
+    #[test]
+    fn canteens_with_chinese_headers() {
+        let text = "编号,名称,站点,经度,纬度,营业开始,营业结束,出餐时间\nCT1,崖头长者食堂,S1,1.53,42.51,10:30,13:00,11:00\n";
+        let rows = rows_ok(text);
+        assert_eq!(
+            rows[0],
+            json!({"id": "CT1", "name": "崖头长者食堂", "station": "S1",
+                   "location": {"lon": 1.53, "lat": 42.51},
+                   "hours": {"start": 37_800, "end": 46_800}, "meals_ready": 39_600})
         );
     }
 

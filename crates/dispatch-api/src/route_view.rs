@@ -1,12 +1,13 @@
 //! A caregiver's day as they see it: the stops of their route in the station day's current
-//! plan, with each client and order, and the road path of every leg. Written as JSON, GeoJSON
+//! plan, with each client and order (or, for a meal round's pick-up, the canteen and the
+//! order it picks up for), and the road path of every leg. Written as JSON, GeoJSON
 //! (for a map) and iCalendar (for the phone's calendar).
 
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::order::Order;
-use formats::scenario::{Caregiver, Client, Station};
+use formats::scenario::{pickup_canteen, Canteen, Caregiver, Client, Station};
 use planner::road_travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
 use serde_json::{json, Value};
@@ -21,6 +22,47 @@ pub struct StopView {
     pub check_out: Option<i64>,
     pub order: Option<Order>,
     pub client: Option<Client>,
+    /// On a pick-up: the canteen (the order and client are those it picks up for).
+    pub canteen: Option<Canteen>,
+}
+
+impl StopView {
+    /// Where the stop is: the canteen of a pick-up, else the client's home.
+    fn place(&self) -> Option<LonLat> {
+        match &self.canteen {
+            Some(c) => Some(to_wgs84(&c.location)),
+            None => self.client.as_ref().map(|c| to_wgs84(&c.location)),
+        }
+    }
+
+    /// `pickup` at a canteen, or `visit` at a client's home.
+    fn kind(&self) -> &'static str {
+        if self.stop.pickup_for.is_some() {
+            "pickup"
+        } else {
+            "visit"
+        }
+    }
+
+    /// What the stop is called in a calendar or on a map: the service and client, or the
+    /// pick-up at a canteen for a client.
+    fn title(&self) -> String {
+        let who = self
+            .client
+            .as_ref()
+            .map(|c| c.name.clone().unwrap_or_else(|| c.id.clone()))
+            .unwrap_or_default();
+        match (&self.canteen, &self.stop.pickup_for) {
+            (Some(c), _) => {
+                format!("取餐 pick-up at {} for {who}", c.name.as_deref().unwrap_or(&c.id))
+            }
+            (None, Some(_)) => format!("取餐 pick-up for {who}"),
+            (None, None) => {
+                let service = self.order.as_ref().map(|o| o.service.as_str()).unwrap_or_default();
+                format!("{service} {who}")
+            }
+        }
+    }
 }
 
 pub struct RouteView {
@@ -60,8 +102,15 @@ pub async fn load(
         .into_iter()
         .map(|o| (o.id.clone(), o))
         .collect();
-    let clients: HashMap<String, Client> =
-        state.store.clients_of(&station.id).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
+    let clients = state.store.clients_of(&station.id).await?;
+    let canteens: HashMap<String, Canteen> = state
+        .store
+        .canteens_for(&station.id, &clients)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let clients: HashMap<String, Client> = clients.into_iter().map(|c| (c.id.clone(), c)).collect();
     let progress: HashMap<String, (i64, Option<i64>)> = state
         .store
         .progress_of_day(&station.id, date)
@@ -73,13 +122,21 @@ pub async fn load(
         .iter()
         .flat_map(|r| r.stops.iter())
         .map(|stop| {
-            let order = orders.remove(&stop.visit);
+            // A pick-up shows the order it picks up for (which its delivery shows too).
+            let for_order = stop.pickup_for.as_ref().unwrap_or(&stop.visit);
+            let order = match &stop.pickup_for {
+                Some(d) => orders.get(d).cloned(),
+                None => orders.remove(&stop.visit),
+            };
             let client = order.as_ref().and_then(|o| clients.get(&o.client).cloned());
+            let canteen = pickup_canteen(&stop.visit, for_order)
+                .filter(|_| stop.pickup_for.is_some())
+                .and_then(|id| canteens.get(id).cloned());
             let (check_in, check_out) = match progress.get(&stop.visit) {
                 Some(&(i, o)) => (Some(i), o),
                 None => (None, None),
             };
-            StopView { stop: stop.clone(), check_in, check_out, order, client }
+            StopView { stop: stop.clone(), check_in, check_out, order, client, canteen }
         })
         .collect();
     Ok(RouteView { date: date.clone(), plan, caregiver, station, route, stops })
@@ -90,9 +147,7 @@ impl RouteView {
     pub fn points(&self) -> Vec<LonLat> {
         let home = to_wgs84(&self.station.location);
         let mut points = vec![home];
-        points.extend(
-            self.stops.iter().map(|s| s.client.as_ref().map_or(home, |c| to_wgs84(&c.location))),
-        );
+        points.extend(self.stops.iter().map(|s| s.place().unwrap_or(home)));
         if !self.stops.is_empty() {
             points.push(home);
         }
@@ -123,6 +178,10 @@ impl RouteView {
             .map(|s| {
                 json!({
                     "visit": s.stop.visit,
+                    "kind": s.kind(),
+                    "pickup_for": s.stop.pickup_for,
+                    "canteen": s.canteen.as_ref().map(|c| &c.id),
+                    "canteen_name": s.canteen.as_ref().and_then(|c| c.name.as_ref()),
                     "client": s.client.as_ref().map(|c| &c.id),
                     "client_name": s.client.as_ref().and_then(|c| c.name.as_ref()),
                     "address": s.client.as_ref().and_then(|c| c.address.as_ref()),
@@ -130,10 +189,7 @@ impl RouteView {
                     "notes": s.order.as_ref().and_then(|o| o.notes.as_ref()),
                     "check_in": s.check_in, "check_out": s.check_out,
                     "arrival": s.stop.arrival, "start": s.stop.start, "end": s.stop.end,
-                    "location": s.client.as_ref().map(|c| {
-                        let p = to_wgs84(&c.location);
-                        json!({"lon": p.lon, "lat": p.lat})
-                    }),
+                    "location": s.place().map(|p| json!({"lon": p.lon, "lat": p.lat})),
                 })
             })
             .collect();
@@ -158,7 +214,8 @@ impl RouteView {
             features.push(json!({
                 "type": "Feature", "geometry": point(points[i + 1]),
                 "properties": {
-                    "kind": "stop", "seq": i + 1, "visit": s.stop.visit,
+                    "kind": "stop", "stop": s.kind(), "seq": i + 1, "visit": s.stop.visit,
+                    "pickup_for": s.stop.pickup_for, "title": s.title(),
                     "client": s.client.as_ref().map(|c| &c.id),
                     "client_name": s.client.as_ref().and_then(|c| c.name.as_ref()),
                     "service": s.order.as_ref().map(|o| o.service.as_str()),
@@ -184,24 +241,20 @@ impl RouteView {
         );
         let day = self.date.days() * 86_400 - utc_offset_s;
         for s in &self.stops {
-            let who = s
-                .client
-                .as_ref()
-                .map(|c| c.name.clone().unwrap_or_else(|| c.id.clone()))
-                .unwrap_or_default();
-            let service =
-                s.order.as_ref().map(|o| o.service.as_str().to_string()).unwrap_or_default();
             out.push_str("BEGIN:VEVENT\r\n");
             out.push_str(&format!("UID:{}-{}@carecircle\r\n", s.stop.visit, self.date));
             out.push_str(&format!("DTSTAMP:{}\r\n", ical_time(day)));
             out.push_str(&format!("DTSTART:{}\r\n", ical_time(day + s.stop.start.0)));
             out.push_str(&format!("DTEND:{}\r\n", ical_time(day + s.stop.end.0)));
-            out.push_str(&format!("SUMMARY:{}\r\n", ical_text(&format!("{service} {who}"))));
-            if let Some(address) = s.client.as_ref().and_then(|c| c.address.as_ref()) {
+            out.push_str(&format!("SUMMARY:{}\r\n", ical_text(&s.title())));
+            let address = match &s.canteen {
+                Some(c) => c.name.as_ref(),
+                None => s.client.as_ref().and_then(|c| c.address.as_ref()),
+            };
+            if let Some(address) = address {
                 out.push_str(&format!("LOCATION:{}\r\n", ical_text(address)));
             }
-            if let Some(c) = &s.client {
-                let p = to_wgs84(&c.location);
+            if let Some(p) = s.place() {
                 out.push_str(&format!("GEO:{:.6};{:.6}\r\n", p.lat, p.lon));
             }
             out.push_str("END:VEVENT\r\n");

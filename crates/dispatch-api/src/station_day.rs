@@ -1,5 +1,6 @@
 //! A station's day as the solver sees it: its active caregivers and clients, the open orders
-//! of the day as visits, and the road travel among them. The travel among a station and all
+//! of the day as visits (meals as meal rounds where there are canteens), and the road travel
+//! among them. The travel among a station and all
 //! its clients is computed once and kept: every day of the station, and every re-plan of it,
 //! cuts its matrices out of that one (an urgent order is always for a known client).
 
@@ -38,12 +39,21 @@ pub async fn scenario(
         .into_iter()
         .filter(|c| keep_absent || !absent.contains(&c.id))
         .collect();
+    let mut clients = state.store.clients_of(&station.id).await?;
+    // With canteens, meals are meal rounds: picked up at a canteen, then delivered.
+    let canteens = state.store.canteens_for(&station.id, &clients).await?;
+    for c in &mut clients {
+        // A canteen closed since: the client's meals come from the nearest open one.
+        if c.canteen.as_ref().is_some_and(|id| !canteens.iter().any(|k| &k.id == id)) {
+            c.canteen = None;
+        }
+    }
     let scenario = Scenario {
         name: date.to_string(),
         date: Some(date.to_string()),
-        osm: None,
         caregivers,
-        clients: state.store.clients_of(&station.id).await?,
+        clients,
+        canteens,
         visits: state
             .store
             .open_orders(&station.id, date)
@@ -52,11 +62,7 @@ pub async fn scenario(
             .map(|o| o.to_visit())
             .collect(),
         stations: vec![station],
-        links: Vec::new(),
-        soft_costs: None,
-        packages: Vec::new(),
-        canteens: Vec::new(),
-        meal_rules: None,
+        ..Scenario::default()
     };
     Ok((scenario, absent))
 }

@@ -43,17 +43,8 @@ pub async fn area(state: &AppState, station: &Station) -> Result<Arc<Value>, App
 fn draw(network: &RoadNetwork, station: &Station) -> Result<Value, AppError> {
     let alone = Scenario {
         name: station.id.clone(),
-        date: None,
-        osm: None,
         stations: vec![station.clone()],
-        caregivers: Vec::new(),
-        clients: Vec::new(),
-        visits: Vec::new(),
-        links: Vec::new(),
-        soft_costs: None,
-        packages: Vec::new(),
-        canteens: Vec::new(),
-        meal_rules: None,
+        ..Scenario::default()
     };
     let report = coverage::circles(&alone, network, None, None, &mut |_| {})
         .map_err(|e| AppError::invalid("station", e.to_string()))?;

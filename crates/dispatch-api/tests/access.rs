@@ -186,7 +186,7 @@ async fn nobody_reads_another_stations_data(s: Service) {
         .iter()
         .find(|r| r.caregiver != "C1" && !r.stops.is_empty())
         .expect("another route");
-    let visit = &foreign.stops[0].visit;
+    let visit = &common::orders(foreign)[0].visit;
     let at = json!({"lon": 1.52, "lat": 42.5}).to_string();
     let answer = s.call(C, "POST", &format!("/v1/me/visits/{visit}/check-in"), Some(&at)).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);

@@ -32,7 +32,7 @@ async fn from_events(s: &Service, plan: &solver::Plan) -> Quarter {
     let mut visits: BTreeMap<String, VisitRecord> = BTreeMap::new();
     let mut homes: HashMap<String, LonLat> = HashMap::new();
     for route in &plan.routes {
-        for stop in &route.stops {
+        for stop in common::orders(route) {
             let (order, _, _) =
                 s.state.store.order_row(&stop.visit).await.expect("read").expect("order");
             homes.insert(stop.visit.clone(), home_of(s, &stop.visit).await);
@@ -79,7 +79,8 @@ async fn from_events(s: &Service, plan: &solver::Plan) -> Quarter {
 async fn grades_are_what_happened(s: Service) {
     s.plan_day().await;
     let plan = s.checked_plan().await;
-    let routes: Vec<&solver::Route> = plan.routes.iter().filter(|r| r.stops.len() >= 2).collect();
+    let orders = common::orders;
+    let routes: Vec<&solver::Route> = plan.routes.iter().filter(|r| orders(r).len() >= 2).collect();
     assert!(routes.len() >= 3, "a day with several caregivers");
     let members = [routes[0].caregiver.clone(), routes[1].caregiver.clone()];
     let team = json!({"id": "T1", "station": "S1", "caregivers": members});
@@ -94,7 +95,7 @@ async fn grades_are_what_happened(s: Service) {
         let token = create_token(&s.state.store, Role::Caregiver, &[], Some(&route.caregiver), "")
             .await
             .expect("token");
-        for (n, stop) in route.stops.iter().take(if i == 0 { 2 } else { 1 }).enumerate() {
+        for (n, stop) in orders(route).iter().take(if i == 0 { 2 } else { 1 }).enumerate() {
             let home = home_of(&s, &stop.visit).await;
             let away = if i == 0 && n == 1 { 0.0125 } else { 0.0 };
             let here = json!({"lon": home.lon + away, "lat": home.lat});
@@ -114,10 +115,10 @@ async fn grades_are_what_happened(s: Service) {
     post(&s, None, &format!("/v1/ratings/{}", links[1]), json!({"stars": 1})).await;
     s.state.clock.set(&common::date(), 23 * 3600 + 3540);
     let raised = dispatch_api::alerts::scan(&s.state).await.expect("scan");
-    let late_out = routes[1].stops[0].visit.as_str();
+    let late_out = orders(routes[1])[0].visit.clone();
     assert!(raised
         .iter()
-        .any(|a| a.kind == "no_check_out" && a.visit.as_deref() == Some(late_out)));
+        .any(|a| a.kind == "no_check_out" && a.visit.as_deref() == Some(late_out.as_str())));
 
     let answer = s.call(Role::Planner, "GET", "/v1/reports/teams?quarter=2026Q4", None).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
@@ -127,7 +128,7 @@ async fn grades_are_what_happened(s: Service) {
     let part = |t: &Value, name: &str| {
         t["parts"].as_array().expect("parts").iter().find(|p| p["name"] == name).cloned()
     };
-    let planned = routes[0].stops.len() + routes[1].stops.len();
+    let planned = orders(routes[0]).len() + orders(routes[1]).len();
     assert_eq!(t1["visits"], planned);
     let r4 = |x: f64| Value::from((x * 10_000.0).round() / 10_000.0);
     let value = |name: &str| part(t1, name).expect(name)["value"].clone();

@@ -18,7 +18,7 @@ async fn first_visits(s: &Service) -> Vec<(String, String, String)> {
         let token = create_token(&s.state.store, Role::Caregiver, &[], Some(&route.caregiver), "")
             .await
             .expect("token");
-        firsts.push((route.caregiver.clone(), token, route.stops[0].visit.clone()));
+        firsts.push((route.caregiver.clone(), token, common::orders(route)[0].visit.clone()));
     }
     firsts
 }

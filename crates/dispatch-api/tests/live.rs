@@ -99,8 +99,9 @@ async fn absences_and_cancellations_keep_what_happened(s: Service) {
     s.plan_day().await;
     let plan = s.checked_plan().await;
     let route = plan.routes.iter().find(|r| r.caregiver == "C1").expect("C1 works");
-    assert!(route.stops.len() >= 2, "C1 has a day");
-    let first = route.stops[0].clone();
+    let stops = common::orders(route);
+    assert!(stops.len() >= 2, "C1 has a day");
+    let first = stops[0].clone();
     // C1 starts the first visit, then falls ill.
     s.state.clock.set(&common::date(), first.start.0);
     let here = json!({"lon": 1.53, "lat": 42.51}).to_string();
@@ -127,11 +128,12 @@ async fn absences_and_cancellations_keep_what_happened(s: Service) {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let after = s.checked_plan().await;
     let c1 = after.routes.iter().find(|r| r.caregiver == "C1").expect("C1 keeps the started visit");
-    assert_eq!(c1.stops.len(), 1);
-    assert_eq!(c1.stops[0].visit, first.visit);
-    assert_eq!(c1.stops[0].start, first.start);
+    let kept = common::orders(c1);
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].visit, first.visit);
+    assert_eq!(kept[0].start, first.start);
     let moved = answer.body["replan"]["moved"].as_array().expect("moved");
-    for stop in &route.stops[1..] {
+    for stop in &stops[1..] {
         let m = moved
             .iter()
             .find(|m| m["visit"] == json!(stop.visit))
@@ -141,16 +143,8 @@ async fn absences_and_cancellations_keep_what_happened(s: Service) {
     }
 
     // A cancelled visit leaves its route and is reported.
-    let victim = after
-        .routes
-        .iter()
-        .find(|r| r.caregiver != "C1")
-        .expect("a route")
-        .stops
-        .last()
-        .expect("a stop")
-        .visit
-        .clone();
+    let other = after.routes.iter().find(|r| r.caregiver != "C1").expect("a route");
+    let victim = common::orders(other).last().expect("a stop").visit.clone();
     let cancelled =
         s.call(Role::Dispatcher, "POST", &format!("/v1/orders/{victim}/cancel"), None).await;
     assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
@@ -195,7 +189,8 @@ async fn alerts_for_lateness_missing_check_out_and_deviation(s: Service) {
     s.plan_day().await;
     let plan = s.checked_plan().await;
     let route = plan.routes.iter().find(|r| r.caregiver == "C1").expect("C1 works").clone();
-    let (first, second) = (&route.stops[0], &route.stops[1]);
+    let stops = common::orders(&route);
+    let (first, second) = (&stops[0], &stops[1]);
     // Checked in at the first visit on time, never out; the second never started.
     s.state.clock.set(&common::date(), first.start.0);
     let here = json!({"lon": 1.53, "lat": 42.51}).to_string();
@@ -275,8 +270,8 @@ async fn alerts_for_lateness_missing_check_out_and_deviation(s: Service) {
 async fn locks_manual_replans_and_the_station_map(s: Service) {
     s.plan_day().await;
     let plan = s.checked_plan().await;
-    let route = plan.routes.iter().find(|r| r.stops.len() >= 2).expect("a route of two");
-    let kept = &route.stops[1];
+    let route = plan.routes.iter().find(|r| common::orders(r).len() >= 2).expect("a route of two");
+    let kept = &common::orders(route)[1];
     let lock =
         s.call(Role::Dispatcher, "POST", &format!("/v1/orders/{}/lock", kept.visit), None).await;
     assert_eq!(lock.status, StatusCode::OK, "{}", lock.body);

@@ -1,6 +1,7 @@
 //! Master data through the API, on SQLite and PostgreSQL: create, read, replace, deactivate,
 //! list with filters and cursor pagination, and bulk import from CSV with Chinese headers and
-//! names (all rows or none).
+//! names (all rows or none); canteens, whose meals the station's day then plans as meal
+//! rounds with the pick-ups on the caregivers' routes.
 
 mod common;
 
@@ -195,7 +196,87 @@ async fn package_orders_for_a_day(s: Service) {
     assert_eq!(order.body["client"], "K1");
 }
 
+async fn canteens_make_meal_rounds(s: Service) {
+    // The demo's canteens are kept by their nearest station.
+    let listed = s.call(D, "GET", "/v1/canteens?station=S1", None).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert!(!listed.body["items"].as_array().expect("items").is_empty(), "{}", listed.body);
+    let csv = "编号,名称,站点,经度,纬度,营业开始,营业结束,出餐时间\n\
+               CT90,新建长者食堂,S1,1.5301,42.5112,10:30,13:30,11:00\n";
+    let answer = csv_post(&s, "/v1/canteens/import", csv).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let read = s.call(D, "GET", "/v1/canteens/CT90", None).await;
+    assert_eq!(read.body["hours"], json!({"start": 37_800, "end": 48_600}), "{}", read.body);
+    assert_eq!(read.body["station"], "S1");
+    // Bad canteens name the field; a client may only choose a canteen that exists.
+    let at = json!({"lon": 1.5301, "lat": 42.5112});
+    let cases = [
+        (
+            json!({"id": "CT91", "station": "S1", "location": at, "hours": {"start": 50_000, "end": 40_000}}),
+            "hours",
+        ),
+        (
+            json!({"id": "CT92", "station": "S9", "location": at, "hours": {"start": 36_000, "end": 50_000}}),
+            "station",
+        ),
+        (
+            json!({"id": "CT93", "station": "S1", "location": {"lon": 1.0, "lat": 42.0}, "hours": {"start": 36_000, "end": 50_000}}),
+            "location",
+        ),
+        (
+            json!({"id": "CT94", "station": "S1", "location": at, "hours": {"start": 36_000, "end": 50_000}, "meals_ready": 60_000}),
+            "meals_ready",
+        ),
+    ];
+    for (body, field) in cases {
+        let answer = s.call(D, "POST", "/v1/canteens", Some(&body.to_string())).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", answer.body);
+        assert_eq!(answer.body["field"], field, "{}", answer.body);
+    }
+    let client = json!({"id": "K950", "station": "S1", "location": at, "canteen": "CT99"});
+    let answer = s.call(D, "POST", "/v1/clients", Some(&client.to_string())).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(answer.body["field"], "canteen", "{}", answer.body);
+
+    // The day's meals are meal rounds: each delivery follows its pick-up on one route, and
+    // the caregiver's route shows the canteen.
+    s.plan_day().await;
+    let plan = s.checked_plan().await;
+    let pickups: Vec<(&str, &solver::Stop)> = plan
+        .routes
+        .iter()
+        .flat_map(|r| r.stops.iter().map(move |st| (r.caregiver.as_str(), st)))
+        .filter(|(_, st)| st.pickup_for.is_some())
+        .collect();
+    assert!(!pickups.is_empty(), "meals are picked up at canteens");
+    let meals = plan.kpis.meals.as_ref().expect("meal figures");
+    assert!(meals.ride_max.0 <= 30 * 60, "hot within the ride limit: {meals:?}");
+    let (who, pickup) = pickups[0];
+    let token =
+        dispatch_api::auth::create_token(&s.state.store, Role::Caregiver, &[], Some(who), "")
+            .await
+            .expect("token");
+    let date = common::DATE;
+    let route =
+        s.call_as(Some(&token), "GET", &format!("/v1/me/route?date={date}"), None, &[]).await;
+    assert_eq!(route.status, StatusCode::OK, "{}", route.body);
+    let shown = route.body["stops"]
+        .as_array()
+        .expect("stops")
+        .iter()
+        .find(|st| st["visit"] == json!(pickup.visit))
+        .expect("the pick-up is on the route")
+        .clone();
+    assert_eq!(shown["kind"], "pickup", "{shown}");
+    assert_eq!(shown["pickup_for"], json!(pickup.pickup_for), "{shown}");
+    assert!(shown["canteen"].is_string() && shown["location"]["lon"].is_f64(), "{shown}");
+    let ics =
+        s.call_as(Some(&token), "GET", &format!("/v1/me/route.ics?date={date}"), None, &[]).await;
+    assert!(ics.text.contains("取餐"), "{}", ics.text);
+}
+
 both!(crud, create_read_replace_deactivate);
+both!(canteens, canteens_make_meal_rounds);
 both!(pagination, pages_follow_the_cursor_without_gaps_or_repeats);
 both!(csv_import, csv_with_chinese_headers_imports_all_rows_or_none);
 both!(packages, package_orders_for_a_day);

@@ -40,8 +40,9 @@ async fn families_rate_visits_once(s: Service) {
     s.plan_day().await;
     let plan = s.checked_plan().await;
     let route = plan.routes.iter().find(|r| r.caregiver == "C1").expect("C1 works");
-    let (first, second) = (route.stops[0].visit.clone(), route.stops[1].visit.clone());
-    s.state.clock.set(&common::date(), route.stops[0].start.0);
+    let stops = common::orders(route);
+    let (first, second) = (stops[0].visit.clone(), stops[1].visit.clone());
+    s.state.clock.set(&common::date(), stops[0].start.0);
 
     // Before the visit is finished there is nothing to rate.
     let early =

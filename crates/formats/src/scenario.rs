@@ -112,6 +112,9 @@ pub struct Station {
     /// Longest single leg allowed, in minutes; defaults to the circle's minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_leg_minutes: Option<u32>,
+    /// The station's own meal rules, where they differ from the scenario's `meal_rules`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meal_rules: Option<MealRules>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -233,7 +236,7 @@ impl Default for MealRules {
 }
 
 /// A scenario file: the master data of one or more stations and a day of visits.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
     pub name: String,
     /// The plan day, `YYYY-MM-DD`.
@@ -386,7 +389,11 @@ impl Scenario {
                 ));
             }
         }
-        if let Some(r) = &self.meal_rules {
+        let station_rules = self.stations.iter().enumerate().filter_map(|(i, s)| {
+            s.meal_rules.as_ref().map(|r| (format!("stations[{i}].meal_rules"), r))
+        });
+        let all_rules = self.meal_rules.as_ref().map(|r| ("meal_rules".to_string(), r));
+        for (field, r) in all_rules.into_iter().chain(station_rules) {
             for (name, value) in [
                 ("max_ride_minutes", r.max_ride_minutes),
                 ("box_capacity", r.box_capacity),
@@ -394,7 +401,7 @@ impl Scenario {
             ] {
                 if value == 0 {
                     return Err(ScenarioError::invalid(
-                        format!("meal_rules.{name}"),
+                        format!("{field}.{name}"),
                         "must be at least 1",
                     ));
                 }
@@ -502,7 +509,7 @@ impl Scenario {
                 female_only: v.female_only,
             });
         }
-        let rules = self.meal_rules.unwrap_or_default();
+        let rules = station.meal_rules.or(self.meal_rules).unwrap_or_default();
         let pairs = self.meal_rounds(&mut visits, &mut points, &mut point_ids, &rules);
         let caregivers = caregivers
             .into_iter()
@@ -597,7 +604,7 @@ impl Scenario {
                     }
                 };
                 let ready = canteen.meals_ready.unwrap_or(canteen.hours.start);
-                let id = format!("{}@{}", v.id, canteen.id);
+                let id = pickup_id(&v.id, &canteen.id);
                 pickups.push(m::Visit {
                     id: id.clone(),
                     client: v.client.clone(),
@@ -631,10 +638,20 @@ impl Scenario {
     }
 }
 
+/// The id of the pick-up at `canteen` of meal visit `visit`.
+pub fn pickup_id(visit: &str, canteen: &str) -> String {
+    format!("{visit}@{canteen}")
+}
+
+/// The canteen of pick-up `pickup` of meal visit `visit` (see [`pickup_id`]).
+pub fn pickup_canteen<'a>(pickup: &'a str, visit: &str) -> Option<&'a str> {
+    pickup.strip_prefix(visit)?.strip_prefix('@')
+}
+
 /// Metres between two points on the ground (haversine; converting other systems is the
 /// caller's business, and a few hundred metres of offset do not change which canteen is
 /// near).
-fn ground_m(a: GeoPoint, b: GeoPoint) -> f64 {
+pub fn ground_m(a: GeoPoint, b: GeoPoint) -> f64 {
     const R: f64 = 6_371_000.0;
     let (la, lb) = (a.lat.to_radians(), b.lat.to_radians());
     let dlat = lb - la;

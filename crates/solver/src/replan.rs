@@ -185,12 +185,12 @@ impl Today {
         let mut locked = vec![None; n];
         for (c, route) in routes.iter().enumerate() {
             let id = |v: usize| &problem.visits[v].id;
+            // Everything up to the last visit that started (or, at work, was due to) happened:
+            // a meal's pick-up, which nobody checks in at, before its delivery too.
             let past = route
                 .iter()
-                .take_while(|&&(v, start)| {
-                    day.started.contains(id(v)) || (!absent[c] && start < now)
-                })
-                .count();
+                .rposition(|&(v, start)| day.started.contains(id(v)) || (!absent[c] && start < now))
+                .map_or(0, |k| k + 1);
             let pins = !absent[c];
             let kept = |upto: usize| {
                 route

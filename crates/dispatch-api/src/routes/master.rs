@@ -1,4 +1,4 @@
-//! Master data: `/v1/{stations|teams|caregivers|clients|packages}`: list (filters, cursor
+//! Master data: `/v1/{stations|teams|caregivers|clients|packages|canteens}`: list (filters, cursor
 //! pagination), create, read, replace, deactivate (`DELETE`), and bulk import from CSV or a
 //! JSON array (`POST /v1/{kind}/import`, all rows or none). Each body is validated as the
 //! scenario file's section of the same name; a client must be on the road network.
@@ -8,14 +8,14 @@ use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::csv_import;
 use crate::error::{parse_json, AppError};
-use crate::store::MasterKind;
+use crate::store::{MasterKind, StationCanteen};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use formats::care_package::CarePackage;
-use formats::scenario::{Caregiver, Client, Scenario, ScenarioError, Station};
+use formats::scenario::{Caregiver, Client, GeoPoint, Scenario, ScenarioError, Station};
 use planner::road_travel::{road_mode, to_wgs84};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -55,20 +55,7 @@ fn field_error(e: ScenarioError) -> AppError {
 }
 
 fn empty_scenario(stations: Vec<Station>) -> Scenario {
-    Scenario {
-        name: "api".into(),
-        date: None,
-        osm: None,
-        stations,
-        caregivers: Vec::new(),
-        clients: Vec::new(),
-        visits: Vec::new(),
-        links: Vec::new(),
-        soft_costs: None,
-        packages: Vec::new(),
-        canteens: Vec::new(),
-        meal_rules: None,
-    }
+    Scenario { name: "api".into(), stations, ..Scenario::default() }
 }
 
 async fn station_of(state: &AppState, id: &str) -> Result<Station, AppError> {
@@ -132,16 +119,30 @@ async fn validate(
             let station = station_of(state, &c.station).await?;
             let mut scenario = empty_scenario(vec![station.clone()]);
             scenario.clients.push(c.clone());
+            // The canteen the client chose, at any station.
+            if let Some(id) = &c.canteen {
+                let chosen = state.store.canteen(id).await?.ok_or_else(|| {
+                    AppError::invalid("canteen", format!("unknown canteen {id:?}"))
+                })?;
+                scenario.canteens.push(chosen);
+            }
             scenario.validate().map_err(field_error)?;
             // Every client is routed to: refuse a home no road of the station's mode reaches.
-            let graph = state
-                .network
-                .graph(road_mode(station.circle.mode))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            if let Err(e) = graph.snap(to_wgs84(&c.location), roads::DEFAULT_SNAP_LIMIT_M) {
-                return Err(AppError::invalid("location", format!("not on the road network: {e}")));
-            }
+            on_roads(state, &station, &c.location)?;
             Ok((c.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
+        }
+        MasterKind::Canteens => {
+            let c: StationCanteen = parse_json(text.as_bytes())?;
+            let station = station_of(state, &c.station).await?;
+            let mut scenario = empty_scenario(vec![station.clone()]);
+            scenario.canteens.push(c.canteen.clone());
+            scenario.validate().map_err(field_error)?;
+            if c.canteen.id.len() > 64 {
+                return Err(AppError::invalid("id", "must be at most 64 characters"));
+            }
+            // Caregivers ride to it to pick meals up.
+            on_roads(state, &station, &c.canteen.location)?;
+            Ok((c.canteen.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
         }
         MasterKind::Packages => {
             let p: CarePackage = parse_json(text.as_bytes())?;
@@ -154,6 +155,18 @@ async fn validate(
             scenario.validate().map_err(field_error)?;
             Ok((p.id.clone(), client.station.clone(), serde_json::to_value(&p)?))
         }
+    }
+}
+
+/// Refuses a place no road of the station's mode reaches: caregivers go there.
+fn on_roads(state: &AppState, station: &Station, at: &GeoPoint) -> Result<(), AppError> {
+    let graph = state
+        .network
+        .graph(road_mode(station.circle.mode))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    match graph.snap(to_wgs84(at), roads::DEFAULT_SNAP_LIMIT_M) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(AppError::invalid("location", format!("not on the road network: {e}"))),
     }
 }
 

@@ -344,16 +344,10 @@ pub async fn package_orders(
         let week = Scenario {
             name: station.clone(),
             date: Some(day.date.to_string()),
-            osm: None,
             stations: state.store.station(&station).await?.into_iter().collect(),
-            caregivers: Vec::new(),
             clients: state.store.clients_of(&station).await?,
-            visits: Vec::new(),
-            links: Vec::new(),
-            soft_costs: None,
             packages: packages.clone(),
-            canteens: Vec::new(),
-            meal_rules: None,
+            ..Scenario::default()
         };
         let today =
             expand_week(&week, 7, 0).into_iter().nth(usize::from(weekday)).unwrap_or_default();

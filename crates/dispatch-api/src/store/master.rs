@@ -1,10 +1,10 @@
-//! Master data: stations, teams, caregivers, clients and care packages. Each row keeps the
+//! Master data: stations, teams, caregivers, clients, care packages and canteens. Each row keeps the
 //! JSON it was given (so nothing is lost) and the columns the service filters on; rows are
 //! deactivated, never deleted.
 
 use super::{decode, Store};
 use crate::error::AppError;
-use formats::scenario::{Caregiver, Client, Station};
+use formats::scenario::{Canteen, Caregiver, Client, Station};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sqlx::any::AnyRow;
@@ -18,15 +18,17 @@ pub enum MasterKind {
     Caregivers,
     Clients,
     Packages,
+    Canteens,
 }
 
 impl MasterKind {
-    pub const ALL: [MasterKind; 5] = [
+    pub const ALL: [MasterKind; 6] = [
         MasterKind::Stations,
         MasterKind::Teams,
         MasterKind::Caregivers,
         MasterKind::Clients,
         MasterKind::Packages,
+        MasterKind::Canteens,
     ];
 
     /// The table, which is also the URL segment. Our own constants, never input.
@@ -37,6 +39,7 @@ impl MasterKind {
             MasterKind::Caregivers => "caregivers",
             MasterKind::Clients => "clients",
             MasterKind::Packages => "packages",
+            MasterKind::Canteens => "canteens",
         }
     }
 
@@ -51,6 +54,15 @@ impl MasterKind {
             _ => "station",
         }
     }
+}
+
+/// A canteen as the service keeps it: the scenario's canteen and the station whose
+/// dispatchers keep it (clients of any station may choose it).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct StationCanteen {
+    pub station: String,
+    #[serde(flatten)]
+    pub canteen: Canteen,
 }
 
 /// One page of a listing; `next` is the cursor of the following page.
@@ -204,6 +216,12 @@ impl Store {
         self.typed(MasterKind::Clients, id).await
     }
 
+    /// A canteen, active or not.
+    pub async fn canteen(&self, id: &str) -> Result<Option<Canteen>, AppError> {
+        let row: Option<StationCanteen> = self.typed(MasterKind::Canteens, id).await?;
+        Ok(row.map(|r| r.canteen))
+    }
+
     /// The station's active caregivers.
     pub async fn caregivers_of(&self, station: &str) -> Result<Vec<Caregiver>, AppError> {
         self.of_station(MasterKind::Caregivers, station, true).await
@@ -218,6 +236,31 @@ impl Store {
     /// them).
     pub async fn every_client_of(&self, station: &str) -> Result<Vec<Client>, AppError> {
         self.of_station(MasterKind::Clients, station, false).await
+    }
+
+    /// The active canteens a station's meals may come from: its own, and those its clients
+    /// chose at other stations.
+    pub async fn canteens_for(
+        &self,
+        station: &str,
+        clients: &[Client],
+    ) -> Result<Vec<Canteen>, AppError> {
+        let own: Vec<StationCanteen> = self.of_station(MasterKind::Canteens, station, true).await?;
+        let mut canteens: Vec<Canteen> = own.into_iter().map(|c| c.canteen).collect();
+        let mut chosen: Vec<&str> = clients.iter().filter_map(|c| c.canteen.as_deref()).collect();
+        chosen.sort_unstable();
+        chosen.dedup();
+        for id in chosen {
+            if canteens.iter().any(|c| c.id == id) {
+                continue;
+            }
+            let sql = "SELECT body FROM canteens WHERE id = $1 AND active = 1";
+            let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?;
+            if let Some(row) = row {
+                canteens.push(decode::<StationCanteen>(row.get::<&str, _>("body"))?.canteen);
+            }
+        }
+        Ok(canteens)
     }
 
     /// The station's active care packages.

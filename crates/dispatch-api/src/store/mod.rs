@@ -17,7 +17,7 @@ mod tokens;
 
 pub use events::StoredEvent;
 pub use field::{AlertRow, LastPosition, Progress, StoredAlert};
-pub use master::{MasterKind, Page};
+pub use master::{MasterKind, Page, StationCanteen};
 pub use orders::{Inserted, OrderKind, OrderQuery, Remembered};
 pub use plans::{PlanRow, PlanStatus, VersionRow};
 pub use ratings::Rating;

@@ -1,12 +1,12 @@
 //! Orders, the idempotency keys that answered them, and importing a scenario.
 
-use super::master::{put_row, MasterKind};
+use super::master::{put_row, MasterKind, StationCanteen};
 use super::order_writer::NewOrderRow;
 use super::{decode, Page, Store};
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::order::{Order, OrderStatus};
-use formats::scenario::Scenario;
+use formats::scenario::{ground_m, Scenario, Station};
 use sqlx::Row;
 
 /// Where an order came from.
@@ -65,8 +65,10 @@ impl Store {
     ) -> Result<usize, AppError> {
         let mut tx = self.pool.begin().await?;
         for s in &scenario.stations {
-            put_row(&mut tx, MasterKind::Stations, &s.id, &s.id, &serde_json::to_string(s)?, false)
-                .await?;
+            // The scenario's meal rules hold at each station that has none of its own.
+            let station = Station { meal_rules: s.meal_rules.or(scenario.meal_rules), ..s.clone() };
+            let body = serde_json::to_string(&station)?;
+            put_row(&mut tx, MasterKind::Stations, &s.id, &s.id, &body, false).await?;
         }
         for c in &scenario.caregivers {
             let body = serde_json::to_string(c)?;
@@ -80,6 +82,17 @@ impl Store {
             let Some(client) = scenario.client(&p.client) else { continue };
             let body = serde_json::to_string(p)?;
             put_row(&mut tx, MasterKind::Packages, &p.id, &client.station, &body, false).await?;
+        }
+        // A scenario's canteens serve every station; here each is kept by the nearest.
+        for c in &scenario.canteens {
+            let nearest = scenario.stations.iter().min_by(|a, b| {
+                let (da, db) = (ground_m(a.location, c.location), ground_m(b.location, c.location));
+                da.total_cmp(&db)
+            });
+            let Some(station) = nearest else { continue };
+            let row = StationCanteen { station: station.id.clone(), canteen: c.clone() };
+            let body = serde_json::to_string(&row)?;
+            put_row(&mut tx, MasterKind::Canteens, &c.id, &station.id, &body, false).await?;
         }
         let mut imported = 0;
         if let Some(date) = date {
@@ -296,16 +309,11 @@ impl Store {
         Ok(Scenario {
             name: "service".into(),
             date: date.map(|d| d.to_string()),
-            osm: None,
             stations: self.all_active(MasterKind::Stations).await?,
             caregivers: self.all_active(MasterKind::Caregivers).await?,
             clients: self.all_active(MasterKind::Clients).await?,
             visits,
-            links: Vec::new(),
-            soft_costs: None,
-            packages: Vec::new(),
-            canteens: Vec::new(),
-            meal_rules: None,
+            ..Scenario::default()
         })
     }
 }

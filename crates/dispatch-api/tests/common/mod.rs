@@ -238,9 +238,16 @@ impl Service {
         let day = self.state.travel.day_problem(&network(), &scenario).expect("day problem");
         let report = solver::check::check(&day.day.problem, &day.travel.matrices, &plan);
         assert!(report.is_feasible(), "{:?}", report.violations);
-        assert_eq!(plan.kpis.visits_total, day.day.problem.visits.len());
+        // Every open order, each meal's pick-ups aside.
+        assert_eq!(plan.kpis.visits_total, scenario.visits.len());
         plan
     }
+}
+
+/// The stops of `route` that serve orders: a meal's pick-up at a canteen is a stop on the
+/// way, with nothing to check in.
+pub fn orders(route: &solver::Route) -> Vec<solver::Stop> {
+    route.stops.iter().filter(|s| s.pickup_for.is_none()).cloned().collect()
 }
 
 /// Reads Server-Sent Events until the stream ends or `limit` events came: `(event, id, data)`.

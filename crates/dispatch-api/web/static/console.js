@@ -168,7 +168,8 @@ async function loadPlan() {
     throw e;
   }
   const visits = [
-    ...state.day.plan.routes.flatMap((r) => r.stops.map((s) => s.visit)),
+    // A meal's pick-up is a stop on the way to its order, not an order of its own.
+    ...state.day.plan.routes.flatMap((r) => r.stops.map((s) => s.pickup_for ?? s.visit)),
     ...state.day.plan.unassigned.map((u) => u.visit),
   ];
   if (visits.some((v) => !state.orders.has(v))) {
@@ -352,14 +353,15 @@ function renderTimeline() {
           parts.push(`<span class="break" style="left:${x(r.break_start)};width:${w(r.break_start, r.break_start + 1800)}" title="${t("timeline.break")}"></span>`);
         }
         parts.push(`<span class="travel" style="left:${x(at)};width:${w(at, s.arrival)};background:${c}" title="${t("timeline.travel")}"></span>`);
-        const o = state.orders.get(s.visit);
+        const o = state.orders.get(s.pickup_for ?? s.visit);
         const client = state.clients.get(o?.client);
-        const label = `${hhmm(s.start)} ${serviceName(o?.service)} ${client?.name ?? o?.client ?? ""}`;
+        const what = s.pickup_for ? t("timeline.pickup") : serviceName(o?.service);
+        const label = `${hhmm(s.start)} ${what} ${client?.name ?? o?.client ?? ""}`;
         const st = visitState(progress, s.visit);
         parts.push(
-          `<button type="button" class="visit ${st}${locked.has(s.visit) ? " locked" : ""}" data-visit="${escapeHtml(s.visit)}" ` +
+          `<button type="button" class="visit ${s.pickup_for ? "pickup " : ""}${st}${locked.has(s.visit) ? " locked" : ""}" data-visit="${escapeHtml(s.pickup_for ?? s.visit)}" ` +
             `style="left:${x(s.start)};width:${w(s.start, s.end)};border-color:${c}" ` +
-            `title="${escapeHtml(label)}" aria-label="${escapeHtml(label)}">${escapeHtml(serviceName(o?.service))}</button>`,
+            `title="${escapeHtml(label)}" aria-label="${escapeHtml(label)}">${escapeHtml(what)}</button>`,
         );
         at = s.end;
       });
@@ -438,6 +440,8 @@ function renderRoutes() {
     const layer = L.layerGroup();
     const points = [ll(home.lon, home.lat)];
     for (const s of r.stops) {
+      // Pick-ups are drawn on the timeline; the map shows the clients' homes.
+      if (s.pickup_for) continue;
       const client = state.clients.get(state.orders.get(s.visit)?.client);
       if (!client) continue;
       points.push(ll(client.lon, client.lat));

@@ -68,6 +68,7 @@ function render() {
   const pending = queued().map((q) => `${q.visit}/${q.what}`);
   $("stops").innerHTML = route.stops
     .map((s, i) => {
+      if (s.kind === "pickup") return pickupItem(s, i);
       const st = stateOf(s);
       const waiting = pending.includes(`${s.visit}/check-in`) || pending.includes(`${s.visit}/check-out`);
       return `<li class="stop ${st}" data-visit="${escapeHtml(s.visit)}" data-state="${st}">
@@ -86,6 +87,16 @@ function render() {
       </li>`;
     })
     .join("");
+}
+
+/** A meal round's pick-up at a canteen: on the way to a client, nothing to check in. */
+function pickupItem(s, i) {
+  const canteen = s.canteen_name ?? s.canteen ?? "";
+  return `<li class="stop pickup" data-pickup="${escapeHtml(s.visit)}">
+        <div class="when">${i + 1}. ${hhmm(s.start)}–${hhmm(s.end)}</div>
+        <div class="who">${escapeHtml(t("phone.pickup", { canteen }))}</div>
+        <div class="what">${escapeHtml(t("phone.pickup_for", { client: s.client_name ?? s.client ?? "" }))}</div>
+      </li>`;
 }
 
 $("stops").addEventListener("click", async (e) => {
