@@ -455,7 +455,7 @@ async fn report_ledger_and_teams_read_the_services_finished_visits() {
         let at = 9 * 3600 + i as i64 * 3600;
         assert!(state
             .store
-            .check_in(visit, "C1", station, &date, at, 1.52, 42.5)
+            .check_in(visit, visit, "C1", station, &date, (at, 1.52, 42.5))
             .await
             .expect("in"));
         assert!(state

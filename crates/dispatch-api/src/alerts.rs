@@ -78,7 +78,8 @@ pub async fn scan(state: &AppState) -> Result<Vec<AlertRow>, AppError> {
             .collect();
         for route in &plan.routes {
             for stop in &route.stops {
-                let Some(order) = open.get(&stop.visit) else { continue };
+                // A pick-up is no order; each part of a two-caregiver order is its caregiver's.
+                let Some(order) = open.get(crate::order::order_of(&stop.visit)) else { continue };
                 let alert = |kind: &str, detail: String| AlertRow {
                     dedup: format!("{kind}:{}", stop.visit),
                     station: station.id.clone(),

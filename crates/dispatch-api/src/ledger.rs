@@ -3,7 +3,9 @@
 //! The bookings are read from the check-ins themselves, one per visit, so a re-plan or a
 //! repeated check-out cannot book an hour twice; the figures are what a programme reports:
 //! visits, service hours, clients served, hours by service, and each client's hours against
-//! their monthly entitlement.
+//! their monthly entitlement. A two-caregiver order books each caregiver's working hours for
+//! their part (by caregiver, by team), and the client's service once (by client, station and
+//! month: the first part that finished).
 
 use crate::error::AppError;
 use crate::store::Store;
@@ -15,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Booking {
     pub visit: String,
+    /// The order it served (the visit's own id, or a two-caregiver order of two parts).
+    pub order: String,
     pub client: String,
     pub caregiver: String,
     pub station: String,
@@ -150,7 +154,13 @@ pub fn tally(
     };
     let mut groups: BTreeMap<String, Sum> = BTreeMap::new();
     let mut all = Sum::default();
+    // Working hours count every caregiver's part; the client's service counts once.
+    let per_part = matches!(by, GroupBy::Caregiver | GroupBy::Team);
+    let mut booked: BTreeSet<&str> = BTreeSet::new();
     for b in bookings {
+        if !per_part && !booked.insert(&b.order) {
+            continue;
+        }
         let key = match by {
             GroupBy::Client => b.client.clone(),
             GroupBy::Caregiver => b.caregiver.clone(),
@@ -337,6 +347,7 @@ mod tests {
     ) -> Booking {
         Booking {
             visit: visit.into(),
+            order: visit.into(),
             client: client.into(),
             caregiver: caregiver.into(),
             station: if caregiver < "C5" { "S1".into() } else { "S2".into() },

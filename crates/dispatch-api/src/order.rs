@@ -1,10 +1,12 @@
 //! Orders: what the API receives (`NewOrder`), validated into what is stored (`Order`), which
-//! becomes one visit on its date.
+//! becomes one visit on its date, or two linked visits (`{order}:1`, `{order}:2`) when it
+//! needs two caregivers.
 
 use crate::date::PlanDate;
 use crate::error::AppError;
 use formats::scenario::Visit;
 use serde::{Deserialize, Serialize};
+use solver::VisitLink;
 use solver::{Seconds, ServiceKind, TimeWindow};
 
 fn default_priority() -> u32 {
@@ -44,6 +46,27 @@ pub struct NewOrder {
     /// What the caregiver should know: the service items, the door code, the family's number.
     #[serde(default)]
     pub notes: Option<String>,
+    /// Caregivers it needs: 1, or 2 (a bath, a transfer): two visits, one per caregiver.
+    #[serde(default = "one")]
+    pub caregivers: u8,
+    /// With two caregivers: the second starts this many seconds after the first, at least and
+    /// at most (both 0, the default: together).
+    #[serde(default)]
+    pub min_gap: i64,
+    #[serde(default)]
+    pub max_gap: i64,
+}
+
+fn one() -> u8 {
+    1
+}
+
+fn is_one(n: &u8) -> bool {
+    *n == 1
+}
+
+fn is_zero(s: &Seconds) -> bool {
+    s.0 == 0
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +107,23 @@ pub struct Order {
     pub female_only: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub caregivers: u8,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub min_gap: Seconds,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub max_gap: Seconds,
+}
+
+/// The visit id of part `k` (1 or 2) of a two-caregiver order.
+pub fn part_id(order: &str, k: u8) -> String {
+    format!("{order}:{k}")
+}
+
+/// The order a visit serves: the order of the same id, or the two-caregiver order of which it
+/// is a part (`{order}:1`, `{order}:2`).
+pub fn order_of(visit: &str) -> &str {
+    visit.strip_suffix(":1").or_else(|| visit.strip_suffix(":2")).unwrap_or(visit)
 }
 
 /// Longest visit and latest window end accepted (windows may run past midnight).
@@ -100,6 +140,27 @@ impl NewOrder {
     pub fn validate(self, id: String) -> Result<Order, AppError> {
         if id.trim().is_empty() || id.len() > 64 {
             return Err(AppError::invalid("id", "must be 1 to 64 characters"));
+        }
+        if order_of(&id) != id {
+            return Err(AppError::invalid(
+                "id",
+                "must not end in :1 or :2, which name the parts of a two-caregiver order",
+            ));
+        }
+        if !(1..=2).contains(&self.caregivers) {
+            return Err(AppError::invalid("caregivers", "must be 1 or 2"));
+        }
+        if self.caregivers == 1 && (self.min_gap, self.max_gap) != (0, 0) {
+            return Err(AppError::invalid("min_gap", "a gap needs two caregivers"));
+        }
+        if self.min_gap > self.max_gap {
+            return Err(AppError::invalid("max_gap", "must not be below min_gap"));
+        }
+        if self.min_gap.abs() > MAX_TIME || self.max_gap.abs() > MAX_TIME {
+            return Err(AppError::invalid(
+                "max_gap",
+                format!("gaps must lie within {MAX_TIME} seconds either way"),
+            ));
         }
         if self.service.as_str().trim().is_empty() {
             return Err(AppError::invalid("service", "must not be empty"));
@@ -181,6 +242,9 @@ impl NewOrder {
             refused: self.refused,
             female_only: self.female_only,
             notes: self.notes.filter(|n| !n.trim().is_empty()),
+            caregivers: self.caregivers,
+            min_gap: Seconds(self.min_gap),
+            max_gap: Seconds(self.max_gap),
         })
     }
 }
@@ -203,13 +267,33 @@ impl Order {
             refused: v.refused.clone(),
             female_only: v.female_only,
             notes: None,
+            caregivers: 1,
+            min_gap: Seconds(0),
+            max_gap: Seconds(0),
         }
     }
 
-    /// The visit this order asks for.
-    pub fn to_visit(&self) -> Visit {
+    /// The visits this order asks for: one, or one per caregiver (`{order}:1`, `{order}:2`).
+    pub fn visits(&self) -> Vec<Visit> {
+        match self.caregivers {
+            2 => (1..=2).map(|k| self.visit(part_id(&self.id, k))).collect(),
+            _ => vec![self.visit(self.id.clone())],
+        }
+    }
+
+    /// The link between the two visits of a two-caregiver order.
+    pub fn link(&self) -> Option<VisitLink> {
+        (self.caregivers == 2).then(|| VisitLink {
+            first: part_id(&self.id, 1),
+            second: part_id(&self.id, 2),
+            min_gap: self.min_gap,
+            max_gap: self.max_gap,
+        })
+    }
+
+    fn visit(&self, id: String) -> Visit {
         Visit {
-            id: self.id.clone(),
+            id,
             client: self.client.clone(),
             service: self.service.clone(),
             duration: self.duration,

@@ -6,7 +6,7 @@
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
-use crate::order::Order;
+use crate::order::{order_of, part_id, Order};
 use formats::scenario::{pickup_canteen, Canteen, Caregiver, Client, Station};
 use planner::road_travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
@@ -24,6 +24,8 @@ pub struct StopView {
     pub client: Option<Client>,
     /// On a pick-up: the canteen (the order and client are those it picks up for).
     pub canteen: Option<Canteen>,
+    /// On a part of a two-caregiver order: the other part's caregiver, when planned.
+    pub with: Option<String>,
 }
 
 impl StopView {
@@ -93,9 +95,30 @@ pub async fn load(
     let (plan, current) = state.store.current_plan(&station.id, date).await?.ok_or_else(|| {
         AppError::NotFound(format!("no finished plan of station {} for {date} yet", station.id))
     })?;
+    // Who serves each visit, for the other half of a two-caregiver order.
+    let serves: HashMap<&str, &str> = current
+        .routes
+        .iter()
+        .flat_map(|r| r.stops.iter().map(move |s| (s.visit.as_str(), r.caregiver.as_str())))
+        .collect();
+    let other_part = |visit: &str| -> Option<String> {
+        let order = order_of(visit);
+        let other = match visit.strip_prefix(order)? {
+            ":1" => part_id(order, 2),
+            ":2" => part_id(order, 1),
+            _ => return None,
+        };
+        serves.get(other.as_str()).map(|c| c.to_string())
+    };
+    let with: HashMap<String, String> = current
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .filter_map(|s| other_part(&s.visit).map(|c| (s.visit.clone(), c)))
+        .collect();
     let route = current.routes.into_iter().find(|r| r.caregiver == caregiver.id);
     // Two reads for the whole route, not two per stop.
-    let mut orders: HashMap<String, Order> = state
+    let orders: HashMap<String, Order> = state
         .store
         .orders_of_day(&station.id, date)
         .await?
@@ -122,12 +145,10 @@ pub async fn load(
         .iter()
         .flat_map(|r| r.stops.iter())
         .map(|stop| {
-            // A pick-up shows the order it picks up for (which its delivery shows too).
+            // A pick-up shows the order it picks up for (which its delivery shows too); each
+            // caregiver of a two-caregiver order shows the order.
             let for_order = stop.pickup_for.as_ref().unwrap_or(&stop.visit);
-            let order = match &stop.pickup_for {
-                Some(d) => orders.get(d).cloned(),
-                None => orders.remove(&stop.visit),
-            };
+            let order = orders.get(order_of(for_order)).cloned();
             let client = order.as_ref().and_then(|o| clients.get(&o.client).cloned());
             let canteen = pickup_canteen(&stop.visit, for_order)
                 .filter(|_| stop.pickup_for.is_some())
@@ -136,7 +157,8 @@ pub async fn load(
                 Some(&(i, o)) => (Some(i), o),
                 None => (None, None),
             };
-            StopView { stop: stop.clone(), check_in, check_out, order, client, canteen }
+            let with = with.get(&stop.visit).cloned();
+            StopView { stop: stop.clone(), check_in, check_out, order, client, canteen, with }
         })
         .collect();
     Ok(RouteView { date: date.clone(), plan, caregiver, station, route, stops })
@@ -180,6 +202,8 @@ impl RouteView {
                     "visit": s.stop.visit,
                     "kind": s.kind(),
                     "pickup_for": s.stop.pickup_for,
+                    "order": s.order.as_ref().map(|o| &o.id),
+                    "with": s.with,
                     "canteen": s.canteen.as_ref().map(|c| &c.id),
                     "canteen_name": s.canteen.as_ref().and_then(|c| c.name.as_ref()),
                     "client": s.client.as_ref().map(|c| &c.id),

@@ -7,6 +7,7 @@
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
+use crate::order::Order;
 use formats::scenario::{GeoPoint, Scenario, StationDay, TravelMode};
 use planner::road_travel::{points_travel, StationTravel};
 use roads::RoadNetwork;
@@ -48,19 +49,16 @@ pub async fn scenario(
             c.canteen = None;
         }
     }
+    let orders = state.store.open_orders(&station.id, date).await?;
     let scenario = Scenario {
         name: date.to_string(),
         date: Some(date.to_string()),
         caregivers,
         clients,
         canteens,
-        visits: state
-            .store
-            .open_orders(&station.id, date)
-            .await?
-            .iter()
-            .map(|o| o.to_visit())
-            .collect(),
+        visits: orders.iter().flat_map(Order::visits).collect(),
+        // A two-caregiver order's two visits, served together (or one after the other).
+        links: orders.iter().filter_map(Order::link).collect(),
         stations: vec![station],
         ..Scenario::default()
     };

@@ -111,8 +111,13 @@ impl Position {
     }
 }
 
-/// The visit, if it is on the caregiver's route today.
-async fn my_visit(state: &AppState, me: &str, visit: &str) -> Result<(String, PlanDate), AppError> {
+/// The station, day and order of the visit, if it is on the caregiver's route today (a part
+/// of a two-caregiver order is the caregiver's own visit).
+async fn my_visit(
+    state: &AppState,
+    me: &str,
+    visit: &str,
+) -> Result<(String, PlanDate, String), AppError> {
     let (order, station, _) = state
         .store
         .order_row(visit)
@@ -131,7 +136,7 @@ async fn my_visit(state: &AppState, me: &str, visit: &str) -> Result<(String, Pl
     if !on_my_route {
         return Err(AppError::Forbidden(format!("visit {visit:?} is not on your route today")));
     }
-    Ok((station, today))
+    Ok((station, today, order.id))
 }
 
 #[derive(Clone, Copy)]
@@ -161,10 +166,13 @@ async fn check(
     )?;
     idempotent(&state, key, async {
         let p = Position::parse(&body)?;
-        let (station, date) = my_visit(&state, &me, &visit).await?;
+        let (station, date, order) = my_visit(&state, &me, &visit).await?;
         let (_, now) = state.clock.now();
         let done = match which {
-            Check::In => state.store.check_in(&visit, &me, &station, &date, now, p.lon, p.lat).await?,
+            Check::In => {
+                let at = (now, p.lon, p.lat);
+                state.store.check_in(&visit, &order, &me, &station, &date, at).await?
+            }
             Check::Out => state.store.check_out(&visit, now, p.lon, p.lat).await?,
         };
         if !done {

@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::{parse_json, AppError};
 use crate::live;
-use crate::order::{NewOrder, Order, OrderStatus};
+use crate::order::{order_of, NewOrder, Order, OrderStatus};
 use crate::store::{Inserted, OrderKind, OrderQuery};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -96,9 +96,17 @@ fn urgent_answer(order: &Order, replan: Option<&live::ReplanReport>) -> Result<S
         Some(r) => serde_json::to_value(r)?,
         None => json!(null),
     };
-    body["assignment"] = replan
-        .and_then(|r| r.inserted.iter().find(|i| i["visit"] == json!(order.id)).cloned())
-        .unwrap_or(Value::Null);
+    // Where its visit went; a two-caregiver order's two (`assignments`, one per caregiver).
+    let placed: Vec<Value> = replan
+        .iter()
+        .flat_map(|r| &r.inserted)
+        .filter(|i| i["visit"].as_str().is_some_and(|v| order_of(v) == order.id))
+        .cloned()
+        .collect();
+    body["assignment"] = placed.first().cloned().unwrap_or(Value::Null);
+    if order.caregivers == 2 {
+        body["assignments"] = json!(placed);
+    }
     Ok(body.to_string())
 }
 

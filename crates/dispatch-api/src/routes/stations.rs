@@ -323,8 +323,9 @@ pub struct PackageDay {
 /// Orders for one day from the station's care packages: fixed-day packages on their days,
 /// flexible ones on the days the week planner gives them (`care_package::expand_week` over
 /// the date's Monday-to-Sunday week: the same days each time for the same packages). Orders
-/// are named `{package}-{date}`, so asking twice creates them once. Packages needing two
-/// caregivers at once are listed, not expanded: the service has no linked visits yet.
+/// are named `{package}-{date}`, so asking twice creates them once. A package needing two
+/// caregivers at once becomes a two-caregiver order (two linked visits, both with the
+/// package's skills); the answer lists those orders beside the others.
 pub async fn package_orders(
     State(state): State<AppState>,
     caller: Caller,
@@ -353,22 +354,24 @@ pub async fn package_orders(
             expand_week(&week, 7, 0).into_iter().nth(usize::from(weekday)).unwrap_or_default();
         let (mut created, mut two_caregivers) = (Vec::new(), Vec::new());
         for p in &packages {
-            if p.two_caregivers {
-                two_caregivers.push(p.id.clone());
-                continue;
-            }
             let visit_id = format!("{}-d{}", p.id, usize::from(weekday) + 1);
             let Some(v) = today.visits.iter().find(|v| v.id == visit_id) else { continue };
             let mut order = Order::from_scenario_visit(v, day.date.clone());
             order.id = format!("{}-{}", p.id, day.date);
+            if p.two_caregivers {
+                order.caregivers = 2;
+            }
             if state.store.insert_order(&order, &station, OrderKind::Package, None).await?
                 == Inserted::Done
             {
+                if p.two_caregivers {
+                    two_caregivers.push(order.id.clone());
+                }
                 created.push(order.id);
             }
         }
         let body =
-            json!({"date": day.date, "created": created, "two_caregiver_packages": two_caregivers});
+            json!({"date": day.date, "created": created, "two_caregiver_orders": two_caregivers});
         Ok((StatusCode::OK, None, body.to_string()))
     })
     .await

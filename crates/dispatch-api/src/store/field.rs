@@ -41,23 +41,24 @@ pub struct LastPosition {
 }
 
 impl Store {
-    /// Records a check-in; `Ok(false)` when the visit was already checked in.
-    #[allow(clippy::too_many_arguments)]
+    /// Records a check-in at visit `visit` of order `order` at `(seconds, lon, lat)`;
+    /// `Ok(false)` when the visit was already checked in.
     pub async fn check_in(
         &self,
         visit: &str,
+        order: &str,
         caregiver: &str,
         station: &str,
         date: &PlanDate,
-        at: i64,
-        lon: f64,
-        lat: f64,
+        (at, lon, lat): (i64, f64, f64),
     ) -> Result<bool, AppError> {
         let done = sqlx::query(
-            "INSERT INTO visit_progress (visit, caregiver, station, date, check_in_s, check_in_lon, \
-             check_in_lat) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(visit) DO NOTHING",
+            "INSERT INTO visit_progress (visit, order_id, caregiver, station, date, check_in_s, \
+             check_in_lon, check_in_lat) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT(visit) DO NOTHING",
         )
         .bind(visit)
+        .bind(order)
         .bind(caregiver)
         .bind(station)
         .bind(date.as_str())

@@ -32,8 +32,8 @@ impl Store {
         stations: Option<&[String]>,
     ) -> Result<Vec<Booking>, AppError> {
         let sql = format!(
-            "SELECT p.visit, p.caregiver, p.station, p.date, p.check_in_s, p.check_out_s, \
-             o.client, o.body FROM visit_progress p JOIN orders o ON o.id = p.visit \
+            "SELECT p.visit, p.order_id, p.caregiver, p.station, p.date, p.check_in_s, \
+             p.check_out_s, o.client, o.body FROM visit_progress p JOIN orders o ON o.id = p.order_id \
              WHERE p.check_out_s IS NOT NULL AND p.date >= $1 AND p.date <= $2{} ORDER BY p.visit",
             station_filter("p.station", stations, 2)
         );
@@ -53,6 +53,7 @@ impl Store {
                     (r.get::<i64, _>("check_in_s"), r.get::<i64, _>("check_out_s"));
                 Ok(Booking {
                     visit: r.get("visit"),
+                    order: r.get("order_id"),
                     client: r.get("client"),
                     caregiver: r.get("caregiver"),
                     station: r.get("station"),

@@ -5,7 +5,7 @@ use super::order_writer::NewOrderRow;
 use super::{decode, Page, Store};
 use crate::date::PlanDate;
 use crate::error::AppError;
-use crate::order::{Order, OrderStatus};
+use crate::order::{order_of, Order, OrderStatus};
 use formats::scenario::{ground_m, Scenario, Station};
 use sqlx::Row;
 
@@ -193,14 +193,27 @@ impl Store {
     }
 
     /// An order with its station and kind.
+    /// An order, its station and kind, by its id or the id of one of its visits (a part of a
+    /// two-caregiver order).
     pub async fn order_row(
         &self,
         id: &str,
     ) -> Result<Option<(Order, String, OrderKind)>, AppError> {
-        let row = sqlx::query("SELECT body, station, kind FROM orders WHERE id = $1")
+        let mut row = sqlx::query("SELECT body, station, kind FROM orders WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
+        if row.is_none() && order_of(id) != id {
+            row = sqlx::query("SELECT body, station, kind FROM orders WHERE id = $1")
+                .bind(order_of(id))
+                .fetch_optional(&self.pool)
+                .await?;
+            // Only a two-caregiver order has parts.
+            let shared = |r: &sqlx::any::AnyRow| {
+                decode::<Order>(r.get::<&str, _>("body")).is_ok_and(|o| o.caregivers == 2)
+            };
+            row = row.filter(shared);
+        }
         row.map(|r| {
             let kind = match r.get::<&str, _>("kind") {
                 "urgent" => OrderKind::Urgent,
@@ -292,7 +305,7 @@ impl Store {
     /// Every active station, caregiver and client, with the open orders of `date` as visits:
     /// the scenario the planner's questions are asked of.
     pub async fn scenario(&self, date: Option<&PlanDate>) -> Result<Scenario, AppError> {
-        let visits = match date {
+        let orders = match date {
             Some(date) => {
                 let rows = sqlx::query(
                     "SELECT body FROM orders WHERE date = $1 AND status = 'open' ORDER BY id",
@@ -301,7 +314,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter()
-                    .map(|r| decode::<Order>(r.get::<&str, _>("body")).map(|o| o.to_visit()))
+                    .map(|r| decode::<Order>(r.get::<&str, _>("body")))
                     .collect::<Result<Vec<_>, _>>()?
             }
             None => Vec::new(),
@@ -312,7 +325,8 @@ impl Store {
             stations: self.all_active(MasterKind::Stations).await?,
             caregivers: self.all_active(MasterKind::Caregivers).await?,
             clients: self.all_active(MasterKind::Clients).await?,
-            visits,
+            visits: orders.iter().flat_map(Order::visits).collect(),
+            links: orders.iter().filter_map(Order::link).collect(),
             ..Scenario::default()
         })
     }

@@ -356,7 +356,8 @@ function renderTimeline() {
         const o = state.orders.get(s.pickup_for ?? s.visit);
         const client = state.clients.get(o?.client);
         const what = s.pickup_for ? t("timeline.pickup") : serviceName(o?.service);
-        const label = `${hhmm(s.start)} ${what} ${client?.name ?? o?.client ?? ""}`;
+        const two = o?.caregivers === 2 ? ` (${t("timeline.two")})` : "";
+        const label = `${hhmm(s.start)} ${what} ${client?.name ?? o?.client ?? ""}${two}`;
         const st = visitState(progress, s.visit);
         parts.push(
           `<button type="button" class="visit ${s.pickup_for ? "pickup " : ""}${st}${locked.has(s.visit) ? " locked" : ""}" data-visit="${escapeHtml(s.pickup_for ?? s.visit)}" ` +

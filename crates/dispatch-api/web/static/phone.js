@@ -75,6 +75,7 @@ function render() {
         <div class="when">${i + 1}. ${hhmm(s.start)}–${hhmm(s.end)}</div>
         <div class="who">${escapeHtml(s.client_name ?? s.client ?? "")}</div>
         <div class="what">${escapeHtml(serviceName(s.service))}</div>
+        ${s.with ? `<div class="with">${escapeHtml(t("phone.with", { who: s.with }))}</div>` : ""}
         ${s.address ? `<div class="where">${escapeHtml(s.address)}</div>` : ""}
         ${s.notes ? `<div class="notes">${escapeHtml(s.notes)}</div>` : ""}
         <div class="badge">${t(`visit.${st}`)}${waiting ? ` · ${t("phone.queued")}` : ""}</div>
