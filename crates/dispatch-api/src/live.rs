@@ -11,7 +11,7 @@ use crate::store::VersionRow;
 use serde::Serialize;
 use serde_json::json;
 use solver::replan::{improve, moved_between, replan, DayState, MovedVisit, ReplanError};
-use solver::Seconds;
+use solver::{CancelToken, Seconds};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -30,17 +30,33 @@ pub struct ReplanReport {
     pub unassigned: Vec<String>,
 }
 
-/// One re-plan at a time per station day, so none is lost to a concurrent one.
+/// One re-plan at a time per station day, so none is lost to a concurrent one; and the
+/// day's background improvement, which a newer re-plan makes moot.
 #[derive(Debug, Default)]
-pub struct DayLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+pub struct DayLocks {
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    improving: Mutex<HashMap<String, CancelToken>>,
+}
 
 impl DayLocks {
     fn of(&self, station: &str, date: &PlanDate) -> Arc<tokio::sync::Mutex<()>> {
         let key = format!("{station}/{date}");
-        match self.0.lock() {
+        match self.locks.lock() {
             Ok(mut map) => map.entry(key).or_default().clone(),
             Err(_) => Arc::default(),
         }
+    }
+
+    /// Stops the day's running improvement, if any, and returns the token of the next: its
+    /// result would be dropped anyway, and its core is better spent on the new re-plan.
+    fn next_improvement(&self, station: &str, date: &PlanDate) -> CancelToken {
+        let token = CancelToken::new();
+        if let Ok(mut map) = self.improving.lock() {
+            if let Some(old) = map.insert(format!("{station}/{date}"), token.clone()) {
+                old.cancel();
+            }
+        }
+        token
     }
 }
 
@@ -119,6 +135,7 @@ pub async fn replan_day(
     let Some((_, current)) = state.store.current_plan(station, date).await? else {
         return Ok(None);
     };
+    let cancel = state.day_locks.next_improvement(station, date);
     let inputs = day_now(state, station, date).await?;
     let result = on_the_day(state, inputs, current.clone(), |problem, travel, day| {
         replan(problem, travel, day)
@@ -128,7 +145,8 @@ pub async fn replan_day(
     let (state, station, date) = (state.clone(), station.to_string(), date.clone());
     let first = report.plan;
     tokio::spawn(async move {
-        if let Err(e) = improve_in_background(&state, &station, &date, current, first).await {
+        let improving = improve_in_background(&state, &station, &date, current, first, cancel);
+        if let Err(e) = improving.await {
             tracing::error!(%station, %date, error = %e, "background improvement failed");
         }
     });
@@ -172,6 +190,7 @@ async fn improve_in_background(
     date: &PlanDate,
     before: solver::Plan,
     plan_id: i64,
+    cancel: CancelToken,
 ) -> Result<(), AppError> {
     // Computed without holding the day: an urgent order meanwhile is not kept waiting, and
     // the improvement is dropped if the day moved on.
@@ -184,7 +203,7 @@ async fn improve_in_background(
     let inputs = day_now(state, station, date).await?;
     let from = replanned.clone();
     let better = on_the_day(state, inputs, before, move |problem, travel, day| {
-        improve(problem, travel, day, &from, std::time::Instant::now() + IMPROVE_FOR)
+        improve(problem, travel, day, &from, (std::time::Instant::now() + IMPROVE_FOR, cancel))
     })
     .await?;
     let lock = state.day_locks.of(station, date);

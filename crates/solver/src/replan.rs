@@ -10,7 +10,7 @@
 //! independent checker.
 
 use crate::check::{check, check_kept, Kept};
-use crate::env::{Environment, MaxRuntime};
+use crate::env::{CancelToken, Environment, MaxRuntime};
 use crate::model::{Plan, Problem, ReasonCode, Seconds};
 use crate::route::data::FREE;
 use crate::route::schedule::timing;
@@ -110,27 +110,36 @@ pub fn replan(
     pending.sort_by_key(|&v| (data.windows(v as usize).last().map_or(i64::MAX, |w| w.1), v));
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut scratch = InsertionScratch::default();
+    let mut touched = Vec::new();
     for v in pending {
         insert_one(&data, &mut sol, v as usize, 0.0, &mut rng, &mut scratch);
+        // The routes it went to: its own (with its pick-up) and its partner's.
+        let partner = data.link[v as usize].map(|l| l.partner);
+        let placed = [Some(v), partner].into_iter().flatten();
+        touched.extend(placed.filter_map(|w| sol.route_of[w as usize]).map(|r| r as usize));
     }
-    local::improve(&data, &mut sol);
+    touched.sort_unstable();
+    touched.dedup();
+    // The quick answer improves around what changed; the background improvement searches the
+    // whole day.
+    local::improve_routes(&data, &mut sol, &touched);
     finish(problem, travel, &data, &sol, &reasons, day)
 }
 
 /// Improves a re-plan in the background with the whole search, from `from`, until
-/// `deadline`: fewer visits moved against the day's plan before the event, or as many and
-/// less travel. `Ok(None)` when nothing improved.
+/// `deadline` or until `cancel` is set (the day moved on): fewer visits moved against the
+/// day's plan before the event, or as many and less travel. `Ok(None)` when nothing improved.
 pub fn improve(
     problem: &Problem,
     travel: &dyn TravelTimes,
     day: &DayState,
     from: &Plan,
-    deadline: std::time::Instant,
+    (deadline, cancel): (std::time::Instant, CancelToken),
 ) -> Result<Option<Replan>, ReplanError> {
     let Today { data, sol, reasons, hopeless } = Today::new(problem, travel, day, from)?;
     let start = sol.cost;
     let left = deadline.saturating_duration_since(std::time::Instant::now());
-    let mut env = Environment::new(1, MaxRuntime::new(left));
+    let mut env = Environment::new(1, MaxRuntime::new(left)).with_cancel(cancel);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let best = search_from(&data, sol, &hopeless, &mut rng, &mut env, &mut |_, _| {});
     if best.cost >= start {
@@ -514,7 +523,7 @@ mod tests {
             // unassigned visits' weight, then visits moved among those served, then the cost —
             // and keeps what happened.
             let deadline = std::time::Instant::now() + std::time::Duration::from_millis(200);
-            let better = improve(&problem, &travel, &day, &result.plan, deadline);
+            let better = improve(&problem, &travel, &day, &result.plan, (deadline, CancelToken::new()));
             prop_assert!(better.is_ok(), "{:?}", better.err());
             if let Some(better) = better.unwrap_or_else(|_| unreachable!()) {
                 let weight = |plan: &Plan| -> i64 {
