@@ -163,6 +163,19 @@ async fn a_mixed_day_plans_and_replans_live(s: Service) {
     )
     .await;
     assert!(urgent["assignment"].is_object(), "{urgent}");
+    // No caregiver of S1 is a woman: a female-only urgent call stays out, with the planner's
+    // reason code.
+    let female = order(
+        &s,
+        json!({"client": "K22", "date": DATE, "service": "personal_care", "duration": 1200,
+               "windows": [{"start": now, "end": 61_200}], "urgent": true, "female_only": true}),
+    )
+    .await;
+    let id = female["id"].as_str().expect("id");
+    assert!(female["assignment"].is_null(), "{female}");
+    let day = s.checked_plan().await;
+    let out = day.unassigned.iter().find(|u| u.visit == id).expect("unassigned");
+    assert_eq!(out.reason.as_str(), "gender", "{out:?}");
     let after_urgent = s.checked_plan().await;
     assert_kept(&s, &plan, &after_urgent, now).await;
     assert_eq!(placed(&after_urgent, "BATH2:1"), Some((a.clone(), sa)), "started: kept");
