@@ -63,7 +63,7 @@ pub struct Service {
 }
 
 /// A fresh database URL, or `None` (with the reason printed) when PostgreSQL is not there.
-async fn database(backend: Backend) -> Option<(String, Option<tempfile::TempDir>)> {
+pub async fn database(backend: Backend) -> Option<(String, Option<tempfile::TempDir>)> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");

@@ -1,0 +1,84 @@
+//! Upgrading a database that holds a day's work, on SQLite and PostgreSQL: a store migrated
+//! up to the migration before two-caregiver visits, with an order checked in and out, locked
+//! and rated, is opened by this build; the check-ins, the lock, the rating and the ledger's
+//! booking are all still there.
+
+mod common;
+
+use common::Backend;
+use dispatch_api::date::PlanDate;
+use dispatch_api::store::Store;
+use sqlx::any::AnyPoolOptions;
+use std::path::Path;
+
+/// The migrations before `0006_shared_visits`.
+const BEFORE: &str = "0006";
+
+async fn old_rows_survive_the_upgrade(backend: Backend) {
+    let Some((url, _dir)) = common::database(backend).await else { return };
+    sqlx::any::install_default_drivers();
+    let folder = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let all = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(folder);
+    let old = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(&all).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        if name.as_str() < BEFORE {
+            std::fs::copy(&path, old.path().join(&name)).expect("copy");
+        }
+    }
+    let connect = match backend {
+        Backend::Sqlite => format!("{url}?mode=rwc"),
+        Backend::Postgres => url.clone(),
+    };
+    let pool = AnyPoolOptions::new().max_connections(1).connect(&connect).await.expect("pool");
+    let migrator = sqlx::migrate::Migrator::new(old.path()).await.expect("old migrations");
+    migrator.run(&pool).await.expect("migrated to the old schema");
+    let date = "2026-11-25";
+    for sql in [
+        r#"INSERT INTO stations (id, body) VALUES ('S1', '{}')"#.to_string(),
+        r#"INSERT INTO clients (id, station, body) VALUES ('K1', 'S1', '{}')"#.to_string(),
+        format!(
+            r#"INSERT INTO orders (id, client, station, date, status, kind, body) VALUES ('O1', 'K1', 'S1', '{date}', 'open', 'one_off', '{{"id":"O1","client":"K1","date":"{date}","service":"cleaning","duration":1800,"windows":[{{"start":32400,"end":43200}}],"skills":[],"priority":1,"status":"open"}}')"#
+        ),
+        format!(
+            "INSERT INTO visit_progress (visit, caregiver, station, date, check_in_s, check_in_lon, \
+             check_in_lat, check_out_s, check_out_lon, check_out_lat) \
+             VALUES ('O1', 'C1', 'S1', '{date}', 36000, 1.5, 42.5, 37800, 1.5, 42.5)"
+        ),
+        format!("INSERT INTO visit_locks (visit, station, date) VALUES ('O1', 'S1', '{date}')"),
+        format!(
+            "INSERT INTO ratings (visit, link_hash, station, caregiver, date, stars) \
+             VALUES ('O1', 'h1', 'S1', 'C1', '{date}', 5)"
+        ),
+    ] {
+        sqlx::query(&sql).execute(&pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    pool.close().await;
+
+    let store = Store::connect(&url).await.expect("this build opens and upgrades it");
+    let day = PlanDate::parse(date).expect("date");
+    let progress = store.progress_of_day("S1", &day).await.expect("progress");
+    assert_eq!(progress.len(), 1);
+    assert_eq!((progress[0].visit.as_str(), progress[0].check_out), ("O1", Some(37_800)));
+    assert_eq!(store.locked_visits("S1", &day).await.expect("locks"), vec!["O1".to_string()]);
+    let booked = store.finished_visits("2026-11-01", "2026-11-30", None).await.expect("ledger");
+    assert_eq!(booked.len(), 1);
+    assert_eq!((booked[0].order.as_str(), booked[0].seconds), ("O1", 1800));
+    let rating = store.rating_by_link("h1").await.expect("rating").expect("kept");
+    assert_eq!((rating.visit.as_str(), rating.stars), ("O1", Some(5)));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn sqlite() {
+    old_rows_survive_the_upgrade(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres() {
+    old_rows_survive_the_upgrade(Backend::Postgres).await;
+}
