@@ -126,6 +126,17 @@ pub fn order_of(visit: &str) -> &str {
     visit.strip_suffix(":1").or_else(|| visit.strip_suffix(":2")).unwrap_or(visit)
 }
 
+/// The other part of a two-caregiver order's visit `{order}:1` or `{order}:2`; `None` for
+/// any other visit.
+pub fn other_part(visit: &str) -> Option<String> {
+    let order = order_of(visit);
+    match visit.strip_prefix(order)? {
+        ":1" => Some(part_id(order, 2)),
+        ":2" => Some(part_id(order, 1)),
+        _ => None,
+    }
+}
+
 /// Longest visit and latest window end accepted (windows may run past midnight).
 const MAX_DURATION: i64 = 12 * 3600;
 const MAX_TIME: i64 = 2 * 86_400;

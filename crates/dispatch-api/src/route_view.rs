@@ -6,7 +6,7 @@
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
-use crate::order::{order_of, part_id, Order};
+use crate::order::{order_of, other_part, Order};
 use formats::scenario::{pickup_canteen, Canteen, Caregiver, Client, Station};
 use planner::road_travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
@@ -101,22 +101,7 @@ pub async fn load(
         .iter()
         .flat_map(|r| r.stops.iter().map(move |s| (s.visit.as_str(), r.caregiver.as_str())))
         .collect();
-    let other_part = |visit: &str| -> Option<String> {
-        let order = order_of(visit);
-        let other = match visit.strip_prefix(order)? {
-            ":1" => part_id(order, 2),
-            ":2" => part_id(order, 1),
-            _ => return None,
-        };
-        serves.get(other.as_str()).map(|c| c.to_string())
-    };
-    let with: HashMap<String, String> = current
-        .routes
-        .iter()
-        .flat_map(|r| &r.stops)
-        .filter_map(|s| other_part(&s.visit).map(|c| (s.visit.clone(), c)))
-        .collect();
-    let route = current.routes.into_iter().find(|r| r.caregiver == caregiver.id);
+    let route = current.routes.iter().find(|r| r.caregiver == caregiver.id).cloned();
     // Two reads for the whole route, not two per stop.
     let orders: HashMap<String, Order> = state
         .store
@@ -150,14 +135,17 @@ pub async fn load(
             let for_order = stop.pickup_for.as_ref().unwrap_or(&stop.visit);
             let order = orders.get(order_of(for_order)).cloned();
             let client = order.as_ref().and_then(|o| clients.get(&o.client).cloned());
-            let canteen = pickup_canteen(&stop.visit, for_order)
-                .filter(|_| stop.pickup_for.is_some())
+            let canteen = stop
+                .pickup_for
+                .as_ref()
+                .and_then(|d| pickup_canteen(&stop.visit, d))
                 .and_then(|id| canteens.get(id).cloned());
             let (check_in, check_out) = match progress.get(&stop.visit) {
                 Some(&(i, o)) => (Some(i), o),
                 None => (None, None),
             };
-            let with = with.get(&stop.visit).cloned();
+            let with = other_part(&stop.visit)
+                .and_then(|other| serves.get(other.as_str()).map(|c| c.to_string()));
             StopView { stop: stop.clone(), check_in, check_out, order, client, canteen, with }
         })
         .collect();

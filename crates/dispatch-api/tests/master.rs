@@ -252,10 +252,7 @@ async fn canteens_make_meal_rounds(s: Service) {
     let meals = plan.kpis.meals.as_ref().expect("meal figures");
     assert!(meals.ride_max.0 <= 30 * 60, "hot within the ride limit: {meals:?}");
     let (who, pickup) = pickups[0];
-    let token =
-        dispatch_api::auth::create_token(&s.state.store, Role::Caregiver, &[], Some(who), "")
-            .await
-            .expect("token");
+    let token = s.caregiver_token(who).await;
     let date = common::DATE;
     let route =
         s.call_as(Some(&token), "GET", &format!("/v1/me/route?date={date}"), None, &[]).await;

@@ -7,7 +7,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{Service, DATE};
-use dispatch_api::auth::{create_token, Role};
+use dispatch_api::auth::Role;
 use serde_json::{json, Value};
 use solver::check::{check_kept, Kept};
 use solver::replan::DayState;
@@ -32,6 +32,15 @@ async fn order(s: &Service, body: Value) -> Value {
     let answer = s.call(D, "POST", "/v1/orders", Some(&body.to_string())).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{body}: {}", answer.body);
     answer.body
+}
+
+/// Caregiver `token` checks in or out (`what`) at `visit` at `at` seconds from midnight.
+async fn check(s: &Service, token: &str, visit: &str, what: &str, at: i64) {
+    s.state.clock.set(&common::date(), at);
+    let here = json!({"lon": 1.53, "lat": 42.51}).to_string();
+    let path = format!("/v1/me/visits/{visit}/{what}");
+    let answer = s.call_as(Some(token), "POST", &path, Some(&here), &[]).await;
+    assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
 }
 
 /// Where visit `v` is in `plan`: its caregiver and start.
@@ -134,8 +143,7 @@ async fn a_mixed_day_plans_and_replans_live(s: Service) {
 
     // Both caregivers see the bath, each with the other; each checks in for their part.
     for (me, other) in [(&a, &b), (&b, &a)] {
-        let token =
-            create_token(&s.state.store, Role::Caregiver, &[], Some(me), "").await.expect("token");
+        let token = s.caregiver_token(me).await;
         let route =
             s.call_as(Some(&token), "GET", &format!("/v1/me/route?date={DATE}"), None, &[]).await;
         let stop = route.body["stops"]
@@ -146,11 +154,7 @@ async fn a_mixed_day_plans_and_replans_live(s: Service) {
             .expect("the bath on both routes")
             .clone();
         assert_eq!(stop["with"], json!(other), "{stop}");
-        s.state.clock.set(&common::date(), sa.0);
-        let here = json!({"lon": 1.53, "lat": 42.51}).to_string();
-        let path = format!("/v1/me/visits/{}/check-in", stop["visit"].as_str().expect("id"));
-        let checked = s.call_as(Some(&token), "POST", &path, Some(&here), &[]).await;
-        assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+        check(&s, &token, stop["visit"].as_str().expect("id"), "check-in", sa.0).await;
     }
 
     // 11:45: an urgent call, while several caregivers are at lunch or about to be.
@@ -213,13 +217,7 @@ async fn a_mixed_day_plans_and_replans_live(s: Service) {
 
     // The ledger books the bath's client once and each caregiver for their part.
     for (me, part) in [(&a, "BATH2:1"), (&b, "BATH2:2")] {
-        let token =
-            create_token(&s.state.store, Role::Caregiver, &[], Some(me), "").await.expect("token");
-        s.state.clock.set(&common::date(), sa.0 + 2400);
-        let here = json!({"lon": 1.53, "lat": 42.51}).to_string();
-        let path = format!("/v1/me/visits/{part}/check-out");
-        let out = s.call_as(Some(&token), "POST", &path, Some(&here), &[]).await;
-        assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+        check(&s, &s.caregiver_token(me).await, part, "check-out", sa.0 + 2400).await;
     }
     let by_client =
         s.call(Role::Admin, "GET", "/v1/ledger?from=2026-11&to=2026-11&by=client", None).await;

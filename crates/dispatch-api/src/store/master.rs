@@ -245,22 +245,14 @@ impl Store {
         station: &str,
         clients: &[Client],
     ) -> Result<Vec<Canteen>, AppError> {
-        let own: Vec<StationCanteen> = self.of_station(MasterKind::Canteens, station, true).await?;
-        let mut canteens: Vec<Canteen> = own.into_iter().map(|c| c.canteen).collect();
-        let mut chosen: Vec<&str> = clients.iter().filter_map(|c| c.canteen.as_deref()).collect();
-        chosen.sort_unstable();
-        chosen.dedup();
-        for id in chosen {
-            if canteens.iter().any(|c| c.id == id) {
-                continue;
-            }
-            let sql = "SELECT body FROM canteens WHERE id = $1 AND active = 1";
-            let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?;
-            if let Some(row) = row {
-                canteens.push(decode::<StationCanteen>(row.get::<&str, _>("body"))?.canteen);
-            }
-        }
-        Ok(canteens)
+        // One read of every active canteen (a county has tens), not one per chosen canteen.
+        let all: Vec<StationCanteen> = self.all_active(MasterKind::Canteens).await?;
+        let chosen = |id: &str| clients.iter().any(|c| c.canteen.as_deref() == Some(id));
+        Ok(all
+            .into_iter()
+            .filter(|c| c.station == station || chosen(&c.canteen.id))
+            .map(|c| c.canteen)
+            .collect())
     }
 
     /// The station's active care packages.

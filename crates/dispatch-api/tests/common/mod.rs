@@ -200,6 +200,11 @@ impl Service {
         Answer { status, body, content_type, text }
     }
 
+    /// A token of caregiver `id`, for their route and check-ins.
+    pub async fn caregiver_token(&self, id: &str) -> String {
+        create_token(&self.state.store, Role::Caregiver, &[], Some(id), "").await.expect("token")
+    }
+
     /// Calls as `role`.
     pub async fn call(&self, role: Role, method: &str, uri: &str, body: Option<&str>) -> Answer {
         self.call_as(Some(self.token(role)), method, uri, body, &[]).await
