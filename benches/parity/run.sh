@@ -60,5 +60,7 @@ for day in $DAYS; do
   done
 done
 
-python3 "$HERE/noop.py" table "$OUT" "${ITERATIONS:+$ITERATIONS iterations}${ITERATIONS:-$LIMIT s}" \
+BUDGET="$LIMIT s"
+[ -n "$ITERATIONS" ] && BUDGET="$ITERATIONS iterations"
+python3 "$HERE/noop.py" table "$OUT" "$BUDGET" \
   "${DAYS// /,}" "${TERMS// /,}" "${SEEDS// /,}"
