@@ -8,5 +8,6 @@ pub mod lilim;
 pub mod mankowska;
 pub mod scenario;
 pub mod solomon;
+pub mod travel_matrix;
 pub mod vrplib;
 pub mod vrptw;

@@ -50,7 +50,19 @@ pub enum Crs {
 }
 
 /// How a caregiver travels; each mode has its own road graph and travel matrix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum TravelMode {
     Walk,
@@ -245,6 +257,10 @@ pub struct Scenario {
     /// The OpenStreetMap extract the scenario is set on, relative to the scenario file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub osm: Option<String>,
+    /// Travel times from elsewhere than OpenStreetMap: a matrix file or straight lines (a
+    /// scenario names `osm` or `travel`, not both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel: Option<TravelSpec>,
     pub stations: Vec<Station>,
     pub caregivers: Vec<Caregiver>,
     pub clients: Vec<Client>,
@@ -266,6 +282,16 @@ pub struct Scenario {
     pub canteens: Vec<Canteen>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meal_rules: Option<MealRules>,
+}
+
+/// Where a scenario's travel times come from when not from OpenStreetMap roads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TravelSpec {
+    /// A matrix file (JSON or CSV, see [`crate::travel_matrix`]), relative to the scenario.
+    Matrix(String),
+    /// Straight lines at a speed per mode.
+    StraightLine(crate::travel_matrix::StraightLine),
 }
 
 /// One station's day as a solver problem. `points[i]` is `LocationIdx(i)`; `modes[p]` is
@@ -298,6 +324,7 @@ impl Scenario {
         let caregivers = unique_ids("caregivers", self.caregivers.iter().map(|c| &c.id))?;
         let clients = unique_ids("clients", self.clients.iter().map(|c| &c.id))?;
         unique_ids("visits", self.visits.iter().map(|v| &v.id))?;
+        self.check_travel()?;
         for (i, s) in self.stations.iter().enumerate() {
             check_point(&format!("stations[{i}].location"), &s.location)?;
             if s.circle.minutes == 0 {
@@ -434,6 +461,47 @@ impl Scenario {
                     format!("links[{i}]"),
                     "the two visits belong to clients of different stations",
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// One travel source at most, and with a matrix, every point named once: a matrix names
+    /// points by the ids of stations, clients and canteens.
+    fn check_travel(&self) -> Result<(), ScenarioError> {
+        match (&self.osm, &self.travel) {
+            (Some(_), Some(_)) => {
+                return Err(ScenarioError::invalid(
+                    "travel",
+                    "the scenario names both \"osm\" and \"travel\"; keep one travel source",
+                ))
+            }
+            (_, Some(TravelSpec::StraightLine(line))) => line
+                .validate("travel.straight_line")
+                .map_err(|e| ScenarioError::invalid("travel.straight_line", e.to_string()))?,
+            (_, Some(TravelSpec::Matrix(path))) if path.trim().is_empty() => {
+                return Err(ScenarioError::invalid("travel.matrix", "names no file"))
+            }
+            _ => {}
+        }
+        if matches!(self.travel, Some(TravelSpec::Matrix(_))) {
+            let mut kinds: HashMap<&str, &str> = HashMap::new();
+            let named = self
+                .stations
+                .iter()
+                .map(|s| (&s.id, "station"))
+                .chain(self.clients.iter().map(|c| (&c.id, "client")))
+                .chain(self.canteens.iter().map(|c| (&c.id, "canteen")));
+            for (id, kind) in named {
+                if let Some(other) = kinds.insert(id, kind) {
+                    return Err(ScenarioError::invalid(
+                        "travel.matrix",
+                        format!(
+                            "{id:?} is both a {other}'s and a {kind}'s id; a travel matrix names \
+                             points by id, so they must differ"
+                        ),
+                    ));
+                }
             }
         }
         Ok(())
