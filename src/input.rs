@@ -4,8 +4,9 @@
 use anyhow::{Context, Result};
 use formats::lilim::{is_lilim, parse_lilim, LiLimInstance};
 use formats::mankowska::{is_mankowska, parse_mankowska, MankowskaInstance};
-use formats::scenario::Scenario;
+use formats::scenario::{Scenario, TravelSpec};
 use formats::solomon::parse_solomon;
+use formats::travel_matrix::{StraightLine, TravelMatrix};
 use formats::vrplib::parse_vrplib;
 use formats::vrptw::VrptwInstance;
 use roads::{CacheUse, LonLat, Mode, RoadNetwork};
@@ -23,9 +24,39 @@ pub enum ProblemFile {
     Mankowska(MankowskaInstance),
     /// A pick-up-and-delivery (PDPTW) instance of Li & Lim.
     LiLim(LiLimInstance),
-    /// A CareCircle scenario (JSON); `osm` is the extract it names, resolved against the
-    /// scenario's folder.
-    Scenario { scenario: Scenario, osm: Option<PathBuf> },
+    /// A CareCircle scenario (JSON); `travel` is the travel source it names (an extract or a
+    /// matrix file, resolved against the scenario's folder, or straight lines).
+    Scenario { scenario: Scenario, travel: Option<TravelFile> },
+}
+
+/// The travel source a scenario names.
+#[derive(Clone, Debug)]
+pub enum TravelFile {
+    Osm(PathBuf),
+    Matrix(PathBuf),
+    StraightLine(StraightLine),
+}
+
+impl TravelFile {
+    /// The OpenStreetMap extract, where the source is roads.
+    pub fn osm(&self) -> Option<&Path> {
+        match self {
+            TravelFile::Osm(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// `--pbf FILE` or `--matrix FILE`: a travel source given on the command line, winning over
+/// the scenario's.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct TravelFlags {
+    /// OpenStreetMap extract for a scenario (default: the scenario's "osm" field).
+    #[arg(long)]
+    pub pbf: Option<PathBuf>,
+    /// Travel-time matrix file (JSON or CSV, see scenarios/README.md) instead of roads.
+    #[arg(long, conflicts_with = "pbf")]
+    pub matrix: Option<PathBuf>,
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -39,15 +70,21 @@ pub fn read_problem(path: &Path) -> Result<ProblemFile> {
     let text = read_text(path)?;
     if text.trim_start().starts_with('{') {
         let scenario = Scenario::from_json(&text).with_context(|| format!("{}", path.display()))?;
-        let osm = scenario.osm.as_ref().map(|p| {
+        let beside = |p: &str| {
             let p = Path::new(p);
             if p.is_absolute() {
                 p.to_path_buf()
             } else {
                 path.parent().unwrap_or(Path::new(".")).join(p)
             }
-        });
-        Ok(ProblemFile::Scenario { scenario, osm })
+        };
+        let travel = match (&scenario.osm, &scenario.travel) {
+            (Some(osm), _) => Some(TravelFile::Osm(beside(osm))),
+            (None, Some(TravelSpec::Matrix(m))) => Some(TravelFile::Matrix(beside(m))),
+            (None, Some(TravelSpec::StraightLine(l))) => Some(TravelFile::StraightLine(*l)),
+            (None, None) => None,
+        };
+        Ok(ProblemFile::Scenario { scenario, travel })
     } else if is_mankowska(&text) {
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let instance =
@@ -67,6 +104,20 @@ pub fn read_problem(path: &Path) -> Result<ProblemFile> {
         };
         Ok(ProblemFile::Vrptw(instance.with_context(|| format!("{}", path.display()))?))
     }
+}
+
+/// Reads a travel-matrix file (JSON or CSV).
+pub fn read_matrix(path: &Path, progress: &Progress) -> Result<TravelMatrix> {
+    let started = Instant::now();
+    let text = read_text(path)?;
+    let matrix = TravelMatrix::parse(&text).with_context(|| format!("{}", path.display()))?;
+    progress.say(format!(
+        "read a travel matrix of {} points from {} in {:.1}s",
+        matrix.points().len(),
+        path.display(),
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(matrix)
 }
 
 /// Reads a plan written by `carecircle solve`.

@@ -1,16 +1,17 @@
 //! A scenario is planned one station-day at a time (stations are the unit of dispatch); this
-//! module prepares each station's problem on the road network, solves them in turn and
-//! merges the plans into one, and splits a merged plan again for the checker.
+//! module prepares each station's problem on its travel source (roads, a matrix file or
+//! straight lines), solves them in turn and merges the plans into one, and splits a merged
+//! plan again for the checker.
 
 use anyhow::{Context, Result};
 use formats::scenario::{Scenario, StationDay};
-use planner::road_travel::{station_travel, StationTravel};
-use roads::RoadNetwork;
+use planner::travel::{StationTravel, TravelSource};
 use solver::check::{check, CheckReport};
 use solver::{Environment, FirstOf, Kpis, MaxIterations, MaxRuntime, Plan};
 use std::collections::HashSet;
 use std::time::Duration;
 
+use crate::input;
 use crate::progress::Progress;
 
 /// One station's day with its travel matrices.
@@ -19,10 +20,10 @@ pub struct PreparedStation {
     pub travel: StationTravel,
 }
 
-/// The station-days of a scenario that have caregivers or visits, on the road network.
+/// The station-days of a scenario that have caregivers or visits, with their travel.
 pub fn prepare(
     scenario: &Scenario,
-    network: &RoadNetwork,
+    source: &TravelSource,
     progress: &Progress,
 ) -> Result<Vec<PreparedStation>> {
     let mut prepared = Vec::new();
@@ -31,9 +32,10 @@ pub fn prepare(
         if day.problem.visits.is_empty() && day.problem.caregivers.is_empty() {
             continue;
         }
-        let travel = station_travel(network, &day, roads::DEFAULT_SNAP_LIMIT_M)?;
+        let travel = source.station_day(&day)?;
+        let how = if source.has_paths() { "snapped" } else { "located" };
         progress.say(format!(
-            "station {}: {} visits, {} caregivers, {} points snapped ({})",
+            "station {}: {} visits, {} caregivers, {} points {how} ({})",
             station.id,
             day.problem.visits.len(),
             day.problem.caregivers.len(),
@@ -199,4 +201,33 @@ pub fn scenario_extract(
     flag.or(from_scenario)
         .map(|p| p.to_path_buf())
         .context("the scenario names no OpenStreetMap extract (field \"osm\"); pass --pbf FILE")
+}
+
+/// Where the command's travel times come from: `--pbf` or `--matrix` (one of them) win over
+/// the scenario's `osm` or `travel` field.
+pub fn travel_source(
+    flags: &input::TravelFlags,
+    from_scenario: Option<&input::TravelFile>,
+    progress: &Progress,
+) -> Result<TravelSource> {
+    let chosen = match (&flags.pbf, &flags.matrix) {
+        (Some(_), Some(_)) => anyhow::bail!("--pbf and --matrix: give one travel source, not both"),
+        (Some(pbf), None) => input::TravelFile::Osm(pbf.clone()),
+        (None, Some(matrix)) => input::TravelFile::Matrix(matrix.clone()),
+        (None, None) => from_scenario.cloned().context(
+            "the scenario names no travel source (field \"osm\" or \"travel\"); pass --pbf FILE \
+             or --matrix FILE",
+        )?,
+    };
+    let source = match chosen {
+        input::TravelFile::Osm(pbf) => TravelSource::Roads(std::sync::Arc::new(
+            input::load_network(&pbf, &roads::Mode::ALL, progress)?,
+        )),
+        input::TravelFile::Matrix(path) => {
+            TravelSource::Matrix(std::sync::Arc::new(input::read_matrix(&path, progress)?))
+        }
+        input::TravelFile::StraightLine(line) => TravelSource::StraightLine(line),
+    };
+    progress.say(format!("travel times: {}", source.describe()));
+    Ok(source)
 }

@@ -213,7 +213,7 @@ fn roads_matrix_writes_every_pair_and_names_bad_lines() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     let csv = std::fs::read_to_string(&out).expect("matrix");
     assert_eq!(csv.lines().count(), 1 + 9);
-    assert!(csv.lines().any(|l| l == "a,a,0,0"), "{csv}");
+    assert!(csv.lines().any(|l| l == "a,a,car,0,0"), "{csv}");
 
     std::fs::write(&points, "a,1.5218,42.5075\nb,east,42.51\n").expect("write");
     let run = carecircle(&[

@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use roads::Mode;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,9 +24,8 @@ pub struct Args {
     problem: PathBuf,
     /// The plan JSON.
     plan: PathBuf,
-    /// OpenStreetMap extract for a scenario (default: the scenario's "osm" field).
-    #[arg(long)]
-    pbf: Option<PathBuf>,
+    #[command(flatten)]
+    travel: input::TravelFlags,
 }
 
 pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
@@ -81,10 +79,10 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
                 problem.order_count()
             );
         }
-        ProblemFile::Scenario { scenario, osm } => {
-            let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
-            let network = input::load_network(&pbf, &Mode::ALL, progress)?;
-            let stations = station_plans::prepare(&scenario, &network, progress)?;
+        ProblemFile::Scenario { scenario, travel } => {
+            // The plan is checked on the same travel source it was planned on.
+            let source = station_plans::travel_source(&args.travel, travel.as_ref(), progress)?;
+            let stations = station_plans::prepare(&scenario, &source, progress)?;
             for (station, report) in station_plans::check_all(&stations, &plan)? {
                 println!(
                     "station {station}: travel {}, distance {:.1} km, longest leg {}, cost {}",

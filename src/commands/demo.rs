@@ -47,16 +47,17 @@ pub struct Args {
 
 pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     let path = args.scenario.unwrap_or_else(|| bundled("scenarios/demo.json"));
-    let ProblemFile::Scenario { scenario, osm } = input::read_problem(&path)? else {
+    let ProblemFile::Scenario { scenario, travel } = input::read_problem(&path)? else {
         anyhow::bail!("{}: the demo needs a scenario (JSON), not a VRPTW instance", path.display());
     };
-    let pbf = station_plans::scenario_extract(None, osm.as_deref())?;
+    let source =
+        station_plans::travel_source(&input::TravelFlags::default(), travel.as_ref(), progress)?;
     let budget = SearchBudget {
         time_limit: seconds(args.time_limit)?,
         max_iterations: None,
         seed: args.seed,
     };
-    let run = ScenarioRun::solve(&scenario, &pbf, budget, progress)?;
+    let run = ScenarioRun::solve(&scenario, &source, budget, progress)?;
     let written = run.write(&args.out.join("plan.json"), progress)?;
     print!("{}", table::kpi_table(&run.plan, scenario.caregivers.len()));
     println!("  plan checked: feasible (independent checker)");

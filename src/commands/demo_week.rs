@@ -94,7 +94,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     }
     let limit = seconds(args.time_limit)?;
     let path = args.scenario.clone().unwrap_or_else(|| bundled("scenarios/demo.json"));
-    let ProblemFile::Scenario { scenario, osm } = input::read_problem(&path)? else {
+    let ProblemFile::Scenario { scenario, travel } = input::read_problem(&path)? else {
         bail!("{}: the demo week needs a scenario (JSON)", path.display());
     };
     if scenario.canteens.is_empty() {
@@ -102,7 +102,8 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     }
     let first = PlanDate::parse(scenario.date.as_deref().unwrap_or("2026-11-25"))
         .map_err(|e| anyhow::anyhow!("{}: date: {e}", path.display()))?;
-    let pbf = station_plans::scenario_extract(None, osm.as_deref())?;
+    let osm = travel.as_ref().and_then(input::TravelFile::osm);
+    let pbf = station_plans::scenario_extract(None, osm)?;
     let network = Arc::new(input::load_network(&pbf, &roads::Mode::ALL, progress)?);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;

@@ -1,8 +1,12 @@
 //! `carecircle roads`: look at an extract's road graphs, compute matrices and service circles.
 
 use anyhow::{Context, Result};
-use clap::{Args as ClapArgs, Subcommand};
+use clap::{Args as ClapArgs, Subcommand, ValueEnum};
+use formats::scenario::{Crs, GeoPoint, TravelMode};
+use formats::travel_matrix::TravelMatrix;
+use planner::travel;
 use roads::{CoordSystem, LonLat, Mode};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,17 +31,27 @@ enum RoadsCommand {
         after_help = "Example:\n  carecircle roads info data/osm/andorra-2020-05-01.osm.pbf"
     )]
     Info { pbf: PathBuf },
-    /// Travel-time and distance matrix between points (CSV `id,lon,lat`, WGS84).
+    /// Travel-time and distance matrix between points (CSV `id,lon,lat`, WGS84) or every
+    /// station, client and canteen of a scenario, in the travel-matrix format a scenario or
+    /// the service reads (`--matrix FILE`, `"travel": {"matrix": FILE}`).
     #[command(
-        after_help = "Example:\n  carecircle roads matrix data/osm/andorra-2020-05-01.osm.pbf --points points.csv --mode car --out matrix.csv\n\nThe output has one row per pair: from,to,seconds,meters."
+        after_help = "Examples:\n  carecircle roads matrix data/osm/andorra-2020-05-01.osm.pbf --points points.csv --mode car --out matrix.csv\n  carecircle roads matrix data/osm/andorra-2020-05-01.osm.pbf --scenario scenarios/demo.json --format json --out demo-matrix.json\n  carecircle solve scenarios/demo.json --matrix demo-matrix.json\n\nCSV has one row per pair and mode: from,to,mode,seconds,metres. JSON is {\"points\": [...], \"modes\": {\"ebike\": {\"durations\": [[...]], \"distances\": [[...]]}}}."
     )]
     Matrix {
         pbf: PathBuf,
         /// CSV with `id,lon,lat` per line (a header line is allowed).
+        #[arg(long, required_unless_present = "scenario", conflicts_with = "scenario")]
+        points: Option<PathBuf>,
+        /// A scenario: every station, client and canteen, named by id.
         #[arg(long)]
-        points: PathBuf,
-        #[arg(long, default_value = "car")]
-        mode: Mode,
+        scenario: Option<PathBuf>,
+        /// Travel modes, comma-separated (default: car for points, the modes the scenario's
+        /// caregivers use for a scenario).
+        #[arg(long, value_delimiter = ',')]
+        mode: Vec<TravelMode>,
+        /// csv (from,to,mode,seconds,metres) or json (points and modes).
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Csv)]
+        format: MatrixFormat,
         #[arg(long)]
         out: PathBuf,
         /// Largest distance from a point to the nearest road, in metres.
@@ -78,6 +92,12 @@ enum RoadsCommand {
     },
 }
 
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum MatrixFormat {
+    Csv,
+    Json,
+}
+
 fn parse_lon_lat(s: &str) -> Result<LonLat, String> {
     let (lon, lat) = s.split_once(',').ok_or("expected LON,LAT, e.g. 1.5218,42.5075")?;
     let lon: f64 = lon.trim().parse().map_err(|_| format!("{lon:?} is not a longitude"))?;
@@ -91,8 +111,13 @@ fn parse_lon_lat(s: &str) -> Result<LonLat, String> {
 pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     match args.command {
         RoadsCommand::Info { pbf } => info(&pbf, progress),
-        RoadsCommand::Matrix { pbf, points, mode, out, snap_limit } => {
-            matrix(&pbf, &points, mode, &out, snap_limit, progress)
+        RoadsCommand::Matrix { pbf, points, scenario, mode, format, out, snap_limit } => {
+            let from = match (&points, &scenario) {
+                (Some(p), _) => MatrixPoints::Csv(p),
+                (None, Some(s)) => MatrixPoints::Scenario(s),
+                (None, None) => anyhow::bail!("--points or --scenario: say which points"),
+            };
+            matrix(&pbf, from, &mode, format, &out, snap_limit, progress)
         }
         RoadsCommand::Export { pbf, mode, out } => export(&pbf, mode, &out, progress),
         RoadsCommand::Isochrone { pbf, at, crs, minutes, mode, out } => {
@@ -138,42 +163,107 @@ fn info(pbf: &Path, progress: &Progress) -> Result<()> {
     Ok(())
 }
 
+/// Where `roads matrix` takes its points from.
+enum MatrixPoints<'a> {
+    Csv(&'a Path),
+    Scenario(&'a Path),
+}
+
 fn matrix(
     pbf: &Path,
-    points_csv: &Path,
-    mode: Mode,
+    from: MatrixPoints,
+    modes: &[TravelMode],
+    format: MatrixFormat,
     out: &Path,
     snap_limit: f64,
     progress: &Progress,
 ) -> Result<()> {
-    let points = input::read_points(points_csv)?;
-    let network = input::load_network(pbf, &[mode], progress)?;
-    let graph = network.graph(mode)?;
+    let (ids, points, modes) = match from {
+        MatrixPoints::Csv(path) => {
+            let (ids, points): (Vec<String>, Vec<GeoPoint>) = input::read_points(path)?
+                .into_iter()
+                .map(|(id, p)| (id, GeoPoint { lon: p.lon, lat: p.lat, crs: Crs::Wgs84 }))
+                .unzip();
+            let modes = if modes.is_empty() { vec![TravelMode::Car] } else { modes.to_vec() };
+            (ids, points, modes)
+        }
+        MatrixPoints::Scenario(path) => {
+            let input::ProblemFile::Scenario { scenario, .. } = input::read_problem(path)? else {
+                anyhow::bail!("--scenario: {} is not a scenario (JSON)", path.display());
+            };
+            // Every point a station day may use, named as the scenario names it.
+            let mut named: Vec<(String, GeoPoint)> = Vec::new();
+            named.extend(scenario.stations.iter().map(|s| (s.id.clone(), s.location)));
+            named.extend(scenario.clients.iter().map(|c| (c.id.clone(), c.location)));
+            named.extend(scenario.canteens.iter().map(|c| (c.id.clone(), c.location)));
+            let mut modes = modes.to_vec();
+            if modes.is_empty() {
+                modes = scenario.caregivers.iter().map(|c| c.mode).collect();
+                modes.sort();
+                modes.dedup();
+            }
+            let (ids, points) = named.into_iter().unzip();
+            (ids, points, modes)
+        }
+    };
+    if modes.is_empty() {
+        anyhow::bail!("--mode: the scenario has no caregivers; name the travel modes");
+    }
+    let road_modes: Vec<Mode> = modes.iter().map(|&m| travel::road_mode(m)).collect();
+    let network = input::load_network(pbf, &road_modes, progress)?;
     let started = Instant::now();
-    let snaps = points
-        .iter()
-        .map(|(id, p)| graph.snap(*p, snap_limit).with_context(|| format!("point {id:?}")))
-        .collect::<Result<Vec<_>>>()?;
-    let snapped = started.elapsed();
-    let m = graph.matrix(&snaps);
-    let total = started.elapsed();
-    let mut csv = String::from("from,to,seconds,meters\n");
-    for (i, (a, _)) in points.iter().enumerate() {
-        for (j, (b, _)) in points.iter().enumerate() {
-            let _ = writeln!(csv, "{a},{b},{},{}", m.seconds(i, j), m.meters(i, j));
+    // The very computation a station day on these roads makes, so plans come out the same.
+    let computed = travel::points_travel(&network, "matrix", &points, &ids, &modes, snap_limit)
+        .context("snapping the points")?;
+    let n = ids.len();
+    let mut numbers = BTreeMap::new();
+    for (p, &mode) in modes.iter().enumerate() {
+        let m = computed.matrices.profile(solver::ProfileIdx(p as u32));
+        let (mut secs, mut metres) = (Vec::with_capacity(n * n), Vec::with_capacity(n * n));
+        for i in 0..n {
+            for j in 0..n {
+                let (a, b) = (solver::LocationIdx(i as u32), solver::LocationIdx(j as u32));
+                secs.push(u32::try_from(m.time(a, b).0).context("a travel time over u32")?);
+                metres.push(u32::try_from(m.distance(a, b).0).context("a distance over u32")?);
+            }
+        }
+        numbers.insert(mode, (secs, Some(metres)));
+    }
+    let matrix = TravelMatrix::from_numbers(ids, numbers)?;
+    let elapsed = started.elapsed();
+    match format {
+        // Compact: a county's matrix is millions of numbers.
+        MatrixFormat::Json => input::write_text(out, &serde_json::to_string(&matrix.to_json())?)?,
+        MatrixFormat::Csv => {
+            let mut csv = String::from("from,to,mode,seconds,metres\n");
+            for mode in matrix.modes() {
+                for (i, a) in matrix.points().iter().enumerate() {
+                    for (j, b) in matrix.points().iter().enumerate() {
+                        if let Some((s, m)) = matrix.leg(mode, i, j) {
+                            let _ = writeln!(csv, "{},{},{mode},{s},{m}", quoted(a), quoted(b));
+                        }
+                    }
+                }
+            }
+            input::write_text(out, &csv)?;
         }
     }
-    input::write_text(out, &csv)?;
     println!(
-        "{}x{} {mode} matrix in {:.3}s (snapping {:.3}s, shortest paths {:.3}s); written to {}",
-        points.len(),
-        points.len(),
-        total.as_secs_f64(),
-        snapped.as_secs_f64(),
-        (total - snapped).as_secs_f64(),
+        "{n}x{n} matrix for {} in {:.3}s; written to {}",
+        modes.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "),
+        elapsed.as_secs_f64(),
         out.display()
     );
     Ok(())
+}
+
+/// A CSV cell: quoted when the id holds a comma or a quote.
+fn quoted(id: &str) -> String {
+    if id.contains([',', '"', '\n']) {
+        format!("\"{}\"", id.replace('"', "\"\""))
+    } else {
+        id.to_string()
+    }
 }
 
 fn export(pbf: &Path, mode: Mode, out: &Path, progress: &Progress) -> Result<()> {

@@ -89,7 +89,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         (None, true) => super::demo::bundled("scenarios/demo.json"),
         (None, false) => anyhow::bail!("--scenario: give a scenario file, or --demo"),
     };
-    let ProblemFile::Scenario { mut scenario, osm } = input::read_problem(&path)? else {
+    let ProblemFile::Scenario { mut scenario, travel } = input::read_problem(&path)? else {
         anyhow::bail!("{}: the service needs a scenario (JSON)", path.display());
     };
     if !scenario.links.is_empty() || !scenario.packages.is_empty() {
@@ -109,7 +109,8 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             scenario.canteens.len()
         ));
     }
-    let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
+    let osm = travel.as_ref().and_then(input::TravelFile::osm);
+    let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm)?;
     let network = Arc::new(input::load_network(Path::new(&pbf), &Mode::ALL, progress)?);
     let demo = args.demo;
     let demo_clock = if demo { Some(demo_clock(&args.demo_time)?) } else { None };

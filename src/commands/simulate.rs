@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use roads::Mode;
 use serde::Serialize;
 use solver::Seconds;
 use std::path::{Path, PathBuf};
@@ -48,9 +47,8 @@ pub struct Args {
     /// Search iterations per station-day (deterministic; more is slower and better).
     #[arg(long, default_value_t = 1500)]
     iterations: u64,
-    /// OpenStreetMap extract (default: the scenario's "osm" field).
-    #[arg(long)]
-    pbf: Option<PathBuf>,
+    #[command(flatten)]
+    travel: input::TravelFlags,
     #[arg(long, default_value = "out/simulate")]
     out: PathBuf,
 }
@@ -83,11 +81,10 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     if let Some(bad) = args.levels.iter().find(|&&l| l == 0 || l > 500) {
         anyhow::bail!("--levels: {bad} is not a number of caregivers between 1 and 500");
     }
-    let ProblemFile::Scenario { scenario, osm } = input::read_problem(&args.scenario)? else {
+    let ProblemFile::Scenario { scenario, travel } = input::read_problem(&args.scenario)? else {
         anyhow::bail!("{}: the simulation needs a scenario (JSON)", args.scenario.display());
     };
-    let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
-    let network = input::load_network(&pbf, &Mode::ALL, progress)?;
+    let source = station_plans::travel_source(&args.travel, travel.as_ref(), progress)?;
     let levels =
         if args.levels.is_empty() { default_levels(&scenario) } else { args.levels.clone() };
     let model = demand::DemandModel {
@@ -104,7 +101,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     ));
     let results = simulate::run(
         &scenario,
-        &network,
+        &source,
         &days,
         &levels,
         args.iterations,

@@ -6,7 +6,7 @@ use formats::lilim::LiLimInstance;
 use formats::mankowska::MankowskaInstance;
 use formats::scenario::Scenario;
 use formats::vrptw::VrptwInstance;
-use roads::{Mode, RoadNetwork};
+use planner::travel::TravelSource;
 use solver::{Environment, Objective, Plan};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -49,9 +49,8 @@ pub struct Args {
     /// Where to write the plan.
     #[arg(long, default_value = "plan.json")]
     out: PathBuf,
-    /// OpenStreetMap extract for a scenario (default: the scenario's "osm" field).
-    #[arg(long)]
-    pbf: Option<PathBuf>,
+    #[command(flatten)]
+    travel: input::TravelFlags,
     /// What a VRPTW instance minimises: total distance (the benchmarks' distance-only
     /// best-known values), or fewest routes first, then distance (the classic tables).
     #[arg(long, value_enum, default_value_t = VrptwObjective::Distance)]
@@ -82,9 +81,15 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             solve_mankowska(&instance, budget, &args.out, progress)?
         }
         ProblemFile::LiLim(instance) => solve_lilim(&instance, budget, &args.out, progress)?,
-        ProblemFile::Scenario { scenario, osm } => {
-            let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
-            let run = ScenarioRun::solve(&scenario, &pbf, budget, progress)?;
+        ProblemFile::Scenario { scenario, travel } => {
+            let started = std::time::Instant::now();
+            let source = station_plans::travel_source(&args.travel, travel.as_ref(), progress)?;
+            // The limit is the user's wait for the whole plan: roads come out of it.
+            let budget = SearchBudget {
+                time_limit: budget.time_limit.saturating_sub(started.elapsed()),
+                ..budget
+            };
+            let run = ScenarioRun::solve(&scenario, &source, budget, progress)?;
             run.write(&args.out, progress)?;
             print!("{}", table::kpi_table(&run.plan, scenario.caregivers.len()));
         }
@@ -242,9 +247,9 @@ fn solve_mankowska(
     Ok(())
 }
 
-/// A scenario solved on its road network, with what is needed to draw and check it.
+/// A scenario solved on its travel source, with what is needed to draw and check it.
 pub struct ScenarioRun {
-    pub network: RoadNetwork,
+    pub source: TravelSource,
     pub stations: Vec<PreparedStation>,
     pub plan: Plan,
 }
@@ -252,14 +257,13 @@ pub struct ScenarioRun {
 impl ScenarioRun {
     pub fn solve(
         scenario: &Scenario,
-        pbf: &Path,
+        source: &TravelSource,
         budget: SearchBudget,
         progress: &Progress,
     ) -> Result<ScenarioRun> {
-        // The limit is the user's wait for the whole plan: roads and matrices come out of it.
+        // The limit is the user's wait for the whole plan: matrices come out of it.
         let started = std::time::Instant::now();
-        let network = input::load_network(pbf, &Mode::ALL, progress)?;
-        let stations = station_plans::prepare(scenario, &network, progress)?;
+        let stations = station_plans::prepare(scenario, source, progress)?;
         let budget = SearchBudget {
             time_limit: budget.time_limit.saturating_sub(started.elapsed()),
             ..budget
@@ -279,14 +283,14 @@ impl ScenarioRun {
                 );
             }
         }
-        Ok(ScenarioRun { network, stations, plan })
+        Ok(ScenarioRun { source: source.clone(), stations, plan })
     }
 
     /// Writes the plan JSON at `out`, and beside it `<stem>.routes.geojson` and `<stem>.svg`.
     pub fn write(&self, out: &Path, progress: &Progress) -> Result<Vec<PathBuf>> {
         input::write_json(out, &self.plan)?;
-        let lines = geojson::route_lines(&self.network, &self.stations, &self.plan);
-        let geo = geojson::plan_geojson(&self.stations, &self.plan, &lines);
+        let lines = geojson::route_lines(&self.source, &self.stations, &self.plan);
+        let geo = geojson::plan_geojson(&self.source, &self.stations, &self.plan, &lines);
         let geo_path = out.with_extension("routes.geojson");
         input::write_json(&geo_path, &geo)?;
         let svg_path = out.with_extension("svg");
@@ -298,19 +302,17 @@ impl ScenarioRun {
     }
 
     fn map(&self, lines: &[geojson::DrawnRoute]) -> String {
+        // Circles and roads come from the road network; other sources draw neither.
+        let network = self.source.roads();
         let circles: Vec<(String, Vec<roads::LonLat>)> = self
             .stations
             .iter()
             .filter_map(|s| {
-                let graph = self
-                    .network
-                    .graph(planner::road_travel::road_mode(s.day.modes.first().copied()?));
+                let graph =
+                    network?.graph(planner::travel::road_mode(s.day.modes.first().copied()?));
                 let graph = graph.ok()?;
                 let snap = graph
-                    .snap(
-                        planner::road_travel::to_wgs84(&s.day.points[0]),
-                        roads::DEFAULT_SNAP_LIMIT_M,
-                    )
+                    .snap(planner::travel::to_wgs84(&s.day.points[0]), roads::DEFAULT_SNAP_LIMIT_M)
                     .ok()?;
                 let limit = s.day.problem.max_leg.map(|l| l.0).unwrap_or(900);
                 let poly = graph.isochrone(&snap, limit);
@@ -319,9 +321,8 @@ impl ScenarioRun {
                 Some((s.day.station.clone(), ring.collect()))
             })
             .collect();
-        let roads: Vec<[roads::LonLat; 2]> = self
-            .network
-            .graph(roads::Mode::Car)
+        let roads: Vec<[roads::LonLat; 2]> = network
+            .and_then(|n| n.graph(roads::Mode::Car).ok())
             .map(|g| g.segment_lines().collect())
             .unwrap_or_default();
         let mut shapes: Vec<svg::Shape> = roads.iter().map(|seg| svg::Shape::Road(seg)).collect();
@@ -351,11 +352,12 @@ impl ScenarioRun {
             }
         }
         let title = format!(
-            "{} — {} of {} visits served by {} caregivers",
+            "{} — {} of {} visits served by {} caregivers{}",
             self.plan.problem,
             self.plan.kpis.visits_served,
             self.plan.kpis.visits_total,
-            self.plan.kpis.caregivers_used
+            self.plan.kpis.caregivers_used,
+            if network.is_some() { "" } else { " (straight legs: the travel times have no roads)" }
         );
         svg::render(&title, &shapes, 1200.0)
     }

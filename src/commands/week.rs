@@ -48,9 +48,8 @@ pub struct Args {
     /// Output folder.
     #[arg(long, default_value = "out/week")]
     out: PathBuf,
-    /// OpenStreetMap extract (default: the scenario's "osm" field).
-    #[arg(long)]
-    pbf: Option<PathBuf>,
+    #[command(flatten)]
+    travel: input::TravelFlags,
 }
 
 #[derive(serde::Serialize)]
@@ -91,10 +90,10 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     if args.first_weekday > 6 {
         anyhow::bail!("--first-weekday: {} is not 0 (Monday) to 6 (Sunday)", args.first_weekday);
     }
-    let ProblemFile::Scenario { scenario, osm } = input::read_problem(&args.scenario)? else {
+    let ProblemFile::Scenario { scenario, travel } = input::read_problem(&args.scenario)? else {
         anyhow::bail!("{}: a week plan needs a scenario (JSON)", args.scenario.display());
     };
-    let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm.as_deref())?;
+    let source = station_plans::travel_source(&args.travel, travel.as_ref(), progress)?;
     let days = expand_week(&scenario, args.days, args.first_weekday);
     // client -> caregiver -> visits served, over the days planned so far
     let mut seen: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -126,7 +125,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             seed: args.seed + day.index as u64,
         };
         let started = std::time::Instant::now();
-        let run = ScenarioRun::solve(&today, &pbf, budget, progress)?;
+        let run = ScenarioRun::solve(&today, &source, budget, progress)?;
         let wall_seconds = started.elapsed().as_secs_f64();
         run.write(&args.out.join(format!("day-{}.json", day.index + 1)), progress)?;
         progress.say(format!("day {}: {}", day.index + 1, kpi_line(&run.plan.kpis)));

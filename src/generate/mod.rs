@@ -390,6 +390,7 @@ pub fn generate(
         packages,
         canteens,
         meal_rules: None,
+        travel: None,
     };
     scenario.validate()?;
     Ok(scenario)
@@ -426,5 +427,5 @@ fn add_rules(
 
 /// The road mode of a scenario travel mode.
 pub fn road_mode(mode: TravelMode) -> roads::Mode {
-    planner::road_travel::road_mode(mode)
+    planner::travel::road_mode(mode)
 }

@@ -1,10 +1,11 @@
-//! Routes as GeoJSON on the road paths, for GIS tools and map pages.
+//! Routes as GeoJSON on the road paths (straight legs where the travel source has no roads),
+//! for GIS tools and map pages.
 
 use serde_json::{json, Value};
 
 use crate::station_plans::PreparedStation;
-use planner::road_travel::to_wgs84;
-use roads::{LonLat, RoadNetwork};
+use planner::travel::{to_wgs84, TravelSource};
+use roads::LonLat;
 use solver::{Plan, ReasonCode, Stop, Visit};
 
 /// A colour per route, readable on a light map.
@@ -20,9 +21,10 @@ pub struct DrawnRoute {
     pub line: Vec<LonLat>,
 }
 
-/// Road paths of every route of `plan`, leg by leg.
+/// Road paths of every route of `plan`, leg by leg; a straight leg where the source knows
+/// no path.
 pub fn route_lines(
-    network: &RoadNetwork,
+    source: &TravelSource,
     stations: &[PreparedStation],
     plan: &Plan,
 ) -> Vec<DrawnRoute> {
@@ -48,8 +50,9 @@ pub fn route_lines(
         points.push(cg.end.index());
         let mut line: Vec<LonLat> = Vec::new();
         for leg in points.windows(2) {
-            if let Some(path) = s.travel.path(network, &s.day, cg.profile.index(), leg[0], leg[1]) {
-                line.extend(path.coords);
+            match source.path(&s.travel, &s.day.modes, cg.profile.index(), leg[0], leg[1]) {
+                Some(path) => line.extend(path.coords),
+                None => line.extend(leg.iter().map(|&p| to_wgs84(&s.day.points[p]))),
             }
         }
         drawn.push(DrawnRoute {
@@ -114,7 +117,14 @@ pub fn plan_points<'a>(stations: &'a [PreparedStation], plan: &'a Plan) -> Vec<P
 
 /// A FeatureCollection: each route's road path, its stops, the stations and the
 /// unassigned visits (with their reason).
-pub fn plan_geojson(stations: &[PreparedStation], plan: &Plan, routes: &[DrawnRoute]) -> Value {
+pub fn plan_geojson(
+    source: &TravelSource,
+    stations: &[PreparedStation],
+    plan: &Plan,
+    routes: &[DrawnRoute],
+) -> Value {
+    // Legs follow roads only where the source has them; say so on every line.
+    let legs = if source.has_paths() { "road" } else { "straight" };
     let mut features = Vec::new();
     for (r, drawn) in plan.routes.iter().zip(routes) {
         let coords: Vec<[f64; 2]> = drawn.line.iter().map(|p| [p.lon, p.lat]).collect();
@@ -122,7 +132,7 @@ pub fn plan_geojson(stations: &[PreparedStation], plan: &Plan, routes: &[DrawnRo
             "type": "Feature",
             "geometry": {"type": "LineString", "coordinates": coords},
             "properties": {
-                "kind": "route", "caregiver": r.caregiver, "stroke": drawn.color,
+                "kind": "route", "caregiver": r.caregiver, "stroke": drawn.color, "legs": legs,
                 "visits": r.stops.len(), "travel_time": r.travel_time,
                 "travel_distance": r.travel_distance, "departure": r.departure,
                 "return_time": r.return_time,
@@ -147,9 +157,9 @@ pub fn plan_geojson(stations: &[PreparedStation], plan: &Plan, routes: &[DrawnRo
         features
             .push(json!({"type": "Feature", "geometry": point(p.at), "properties": properties}));
     }
-    json!({
-        "type": "FeatureCollection",
-        "attribution": "© OpenStreetMap contributors (ODbL)",
-        "features": features,
-    })
+    let attribution = match source {
+        TravelSource::Roads(_) => "© OpenStreetMap contributors (ODbL)".to_string(),
+        other => format!("travel times: {}; legs drawn straight", other.describe()),
+    };
+    json!({"type": "FeatureCollection", "attribution": attribution, "features": features})
 }

@@ -8,7 +8,7 @@ use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::order::{order_of, other_part, Order};
 use formats::scenario::{pickup_canteen, Canteen, Caregiver, Client, Station};
-use planner::road_travel::{road_mode, to_wgs84};
+use planner::travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
 use serde_json::{json, Value};
 use solver::{Route, Stop};

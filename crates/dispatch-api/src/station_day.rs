@@ -9,7 +9,7 @@ use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::order::Order;
 use formats::scenario::{GeoPoint, Scenario, StationDay, TravelMode};
-use planner::road_travel::{points_travel, StationTravel};
+use planner::travel::{points_travel, StationTravel};
 use roads::RoadNetwork;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -153,11 +153,9 @@ impl TravelCache {
     }
 }
 
-fn travel_error(e: planner::road_travel::TravelError) -> AppError {
+fn travel_error(e: planner::travel::TravelError) -> AppError {
     match e {
-        planner::road_travel::TravelError::Snap { .. } => {
-            AppError::invalid("location", e.to_string())
-        }
+        planner::travel::TravelError::Snap { .. } => AppError::invalid("location", e.to_string()),
         other => AppError::Internal(other.to_string()),
     }
 }

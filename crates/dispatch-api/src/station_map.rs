@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::error::AppError;
 use formats::scenario::{Scenario, Station};
 use planner::coverage;
-use planner::road_travel::{road_mode, to_wgs84};
+use planner::travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
 use serde_json::{json, Value};
 use std::collections::HashMap;

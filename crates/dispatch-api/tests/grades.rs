@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use common::{Service, DATE};
 use dispatch_api::auth::{create_token, Role};
 use dispatch_api::grades::{grade_teams, GradeConfig, Quarter, VisitRecord, NO_TEAM};
-use planner::road_travel::to_wgs84;
+use planner::travel::to_wgs84;
 use roads::{haversine_m, LonLat};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};

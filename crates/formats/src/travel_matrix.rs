@@ -56,6 +56,9 @@ struct ModeTimes {
     metres: Option<Vec<u32>>,
 }
 
+/// One mode's seconds and metres per pair as CSV rows give them (`None`: no row yet).
+type PairsRead = (Vec<Option<u32>>, Vec<Option<u32>>);
+
 /// The JSON spelling, as read and written.
 #[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -204,7 +207,7 @@ impl TravelMatrix {
         check_points(&points)?;
         let n = points.len();
         let with_metres = rows.iter().any(|r| r.metres.is_some());
-        let mut modes: BTreeMap<TravelMode, (Vec<Option<u32>>, Vec<Option<u32>>)> = BTreeMap::new();
+        let mut modes: BTreeMap<TravelMode, PairsRead> = BTreeMap::new();
         for r in &rows {
             let field = format!("line {} ({} → {}, {})", r.line, r.from, r.to, r.mode);
             let (i, j) = (index[r.from], index[r.to]);

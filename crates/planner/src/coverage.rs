@@ -2,7 +2,7 @@
 //! inside at least one, who is outside every one (and how far from the nearest station),
 //! and where circles overlap.
 
-use crate::road_travel::{road_mode, to_wgs84};
+use crate::travel::{road_mode, to_wgs84};
 use crate::PlannerError;
 use formats::scenario::{Scenario, TravelMode};
 use roads::{LonLat, RoadGraph, RoadNetwork, Snap};

@@ -3,7 +3,7 @@ use formats::scenario::ScenarioError;
 use roads::OsmError;
 use thiserror::Error;
 
-use crate::road_travel::TravelError;
+use crate::travel::TravelError;
 
 /// Why a planning question could not be answered.
 #[derive(Debug, Error)]

@@ -3,6 +3,11 @@
 
 use crate::model::{LocationIdx, Meters, ProblemError, ProfileIdx, Seconds};
 
+/// The time (and distance) of a leg with no way: a user's matrix says so, or does not cover
+/// the point. No route takes such a leg (`rules::leg`, reason `no_travel_time`; the checker's
+/// rule `no_travel_time`); it is large enough to break any day and small enough to add up.
+pub const NO_TRAVEL: i64 = 1 << 40;
+
 /// Travel time and distance between two points for one travel profile.
 pub trait TravelTimes: Send + Sync {
     fn time(&self, profile: ProfileIdx, from: LocationIdx, to: LocationIdx) -> Seconds;

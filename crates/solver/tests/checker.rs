@@ -4,6 +4,7 @@
 mod common;
 
 use solver::check::{check, check_kept, CheckRule, Kept};
+use solver::travel::NO_TRAVEL;
 use solver::{
     Caregiver, LocationIdx, Objective, Plan, Problem, ProfileIdx, ReasonCode, Route, Seconds,
     ServiceKind, Stop, TimeWindow, TravelMatrices, TravelTimes, Unassigned, Visit, VisitLink,
@@ -367,6 +368,38 @@ fn every_rule_is_caught() {
     let rules: Vec<CheckRule> = check_kept(&kept_break, &after).iter().map(|v| v.rule).collect();
     assert_eq!(rules, vec![CheckRule::Locked]);
     covered.push(CheckRule::Locked);
+    // A travel source with no way from the depot to v3's home: the good plan takes that leg.
+    let no_way = {
+        let n = 6; // the problem's points
+        let profiles = (0..2u32)
+            .map(|k| {
+                let m = t.profile(solver::ProfileIdx(k));
+                let (mut secs, mut metres) = (Vec::new(), Vec::new());
+                for a in 0..n {
+                    for b in 0..n {
+                        let (la, lb) =
+                            (solver::LocationIdx(a as u32), solver::LocationIdx(b as u32));
+                        let gone = a == 0 && b == 3;
+                        secs.push(if gone { Seconds(NO_TRAVEL) } else { m.time(la, lb) });
+                        metres.push(if gone {
+                            solver::Meters(NO_TRAVEL)
+                        } else {
+                            m.distance(la, lb)
+                        });
+                    }
+                }
+                solver::DenseMatrix::new(n, secs, metres).expect("square")
+            })
+            .collect();
+        TravelMatrices::new(profiles).expect("same size")
+    };
+    let mut over_no_way = base();
+    for r in &mut over_no_way.routes {
+        let stops: Vec<&str> = r.stops.iter().map(|s| s.visit.as_str()).collect();
+        *r = route(&p, &no_way, &r.caregiver.clone(), &stops);
+    }
+    assert_breaks(&p, &no_way, &over_no_way, CheckRule::NoTravelTime);
+    covered.push(CheckRule::NoTravelTime);
     for rule in CheckRule::ALL {
         assert!(covered.contains(&rule), "no test case for {rule}");
     }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use crate::input;
 use crate::output::{png, svg};
 use crate::progress::Progress;
-use planner::road_travel::to_wgs84;
+use planner::travel::to_wgs84;
 
 /// `coverage circles`: see [`super::CoverageCommand::Circles`].
 pub fn run(

@@ -101,10 +101,13 @@ struct Common {
 
 impl Common {
     fn load(&self, progress: &Progress) -> Result<(Scenario, RoadNetwork)> {
-        let ProblemFile::Scenario { scenario, osm } = input::read_problem(&self.scenario)? else {
+        let ProblemFile::Scenario { scenario, travel } = input::read_problem(&self.scenario)?
+        else {
             anyhow::bail!("{}: coverage needs a scenario (JSON)", self.scenario.display());
         };
-        let pbf = station_plans::scenario_extract(self.pbf.as_deref(), osm.as_deref())?;
+        // Service circles are areas on the roads: coverage needs the extract.
+        let osm = travel.as_ref().and_then(input::TravelFile::osm);
+        let pbf = station_plans::scenario_extract(self.pbf.as_deref(), osm)?;
         let network = input::load_network(Path::new(&pbf), &Mode::ALL, progress)?;
         Ok((scenario, network))
     }

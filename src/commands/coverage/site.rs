@@ -4,9 +4,9 @@
 
 use anyhow::Result;
 use formats::scenario::{Scenario, TravelMode};
-use planner::road_travel::road_mode;
 use planner::siting::milp::Coverage;
 use planner::siting::{self, Candidates, Objective, SiteReport, SiteRequest};
+use planner::travel::road_mode;
 use roads::{LonLat, RoadGraph, RoadNetwork, Snap};
 use std::collections::HashSet;
 use std::path::Path;
@@ -16,7 +16,7 @@ use std::time::Instant;
 use crate::input;
 use crate::output::{png, svg};
 use crate::progress::Progress;
-use planner::road_travel::to_wgs84;
+use planner::travel::to_wgs84;
 
 pub struct Request<'a> {
     pub candidates: &'a str,

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use formats::care_package::CarePackage;
 use formats::scenario::{Caregiver, Client, GeoPoint, Scenario, ScenarioError, Station};
-use planner::road_travel::{road_mode, to_wgs84};
+use planner::travel::{road_mode, to_wgs84};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 

@@ -16,7 +16,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use formats::scenario::{Crs, GeoPoint};
-use planner::road_travel::to_wgs84;
+use planner::travel::to_wgs84;
 use roads::LonLat;
 use serde::Deserialize;
 use serde_json::json;

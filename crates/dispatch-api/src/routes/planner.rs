@@ -245,7 +245,7 @@ pub async fn simulate(
         return Err(AppError::invalid("iterations", "must be between 1 and 100000"));
     }
     let scenario = state.store.scenario(Some(&q.date)).await?;
-    let network = state.network.clone();
+    let source = planner::travel::TravelSource::Roads(state.network.clone());
     let model = demand::DemandModel {
         urgent_rate: q.urgent_rate,
         urgent_reach: Seconds(i64::from(q.urgent_minutes) * 60),
@@ -255,7 +255,7 @@ pub async fn simulate(
         (q.levels, q.seed, q.weeks, q.iterations, q.urgent_target);
     let results = blocking(move || {
         let days = demand::days(&scenario, &model, 7 * weeks, seed);
-        simulate::run(&scenario, &network, &days, &levels, iterations, &mut |_| {})
+        simulate::run(&scenario, &source, &days, &levels, iterations, &mut |_| {})
     })
     .await?;
     let needed: Vec<Value> = simulate::needed(&results, target)

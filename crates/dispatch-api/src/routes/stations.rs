@@ -22,7 +22,7 @@ use axum::Json;
 use formats::care_package::expand_week;
 use formats::scenario::Scenario;
 use futures_util::Stream;
-use planner::road_travel::to_wgs84;
+use planner::travel::to_wgs84;
 use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;

@@ -6,7 +6,7 @@ use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::grades::{Quarter, VisitRecord};
 use formats::scenario::GeoPoint;
-use planner::road_travel::to_wgs84;
+use planner::travel::to_wgs84;
 use roads::{haversine_m, LonLat};
 use serde::Deserialize;
 use solver::TimeWindow;

@@ -5,10 +5,9 @@
 
 pub mod demand;
 
-use crate::road_travel::station_travel;
+use crate::travel::TravelSource;
 use crate::PlannerError;
 use formats::scenario::{Caregiver, Scenario};
-use roads::RoadNetwork;
 use serde::Serialize;
 use solver::{Environment, MaxIterations};
 use std::collections::HashSet;
@@ -60,7 +59,7 @@ pub fn staff(own: &[&Caregiver], level: usize) -> Vec<Caregiver> {
 /// result as it is done.
 pub fn run(
     scenario: &Scenario,
-    network: &RoadNetwork,
+    source: &TravelSource,
     days: &[Day],
     levels: &[usize],
     iterations: u64,
@@ -102,8 +101,6 @@ pub fn run(
                 let urgent: HashSet<&str> = day.urgent.iter().map(String::as_str).collect();
                 let one_day = Scenario {
                     name: format!("{}-day{}", scenario.name, day.index),
-                    date: None,
-                    osm: None,
                     stations: vec![station.clone()],
                     caregivers: staff(&own, level),
                     clients: scenario
@@ -116,13 +113,10 @@ pub fn run(
                     // Simulated days draw their own visits; links name the scenario's.
                     links: Vec::new(),
                     soft_costs: scenario.soft_costs,
-                    packages: Vec::new(),
-                    canteens: Vec::new(),
-                    meal_rules: None,
+                    ..Scenario::default()
                 };
                 let station_day = one_day.station_day(&station.id)?;
-                let travel_times =
-                    station_travel(network, &station_day, roads::DEFAULT_SNAP_LIMIT_M)?;
+                let travel_times = source.station_day(&station_day)?;
                 let mut env = Environment::new(day.index as u64 + 1, MaxIterations(iterations));
                 let plan = solver::solve(&station_day.problem, &travel_times.matrices, &mut env);
                 let report =

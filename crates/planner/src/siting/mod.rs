@@ -2,7 +2,7 @@
 //! every client, and the programs of [`milp`] choose among the candidates (maximal
 //! covering or set cover, with a greedy heuristic beside them).
 
-use crate::road_travel::{road_mode, to_wgs84};
+use crate::travel::{road_mode, to_wgs84};
 use crate::PlannerError;
 use formats::scenario::{Scenario, TravelMode};
 use roads::{LonLat, RoadGraph, RoadNetwork, Snap};

@@ -45,7 +45,10 @@ pub fn check_route(
         fig.travel_time += t;
         fig.travel_distance += travel.distance(cg.profile, from, to);
         fig.longest_leg = fig.longest_leg.max(t);
-        if let Some(limit) = problem.max_leg {
+        if t.0 >= crate::travel::NO_TRAVEL {
+            let msg = "a leg the travel source has no way for".into();
+            out.push(violation(CheckRule::NoTravelTime, who, visit, msg));
+        } else if let Some(limit) = problem.max_leg {
             if t > limit {
                 let msg = format!("a leg of {t} exceeds the leg limit {limit}");
                 out.push(violation(CheckRule::MaxLeg, who, visit, msg));

@@ -33,6 +33,8 @@ pub enum CheckRule {
     Capacity,
     /// A leg (depot legs included) takes longer than the leg limit.
     MaxLeg,
+    /// A leg has no travel time: the travel source has no way between the two points.
+    NoTravelTime,
     /// The route lasts longer than the caregiver's daily limit.
     RouteDuration,
     /// Reported times are impossible: arriving before the travel allows, starting before
@@ -69,7 +71,7 @@ pub enum CheckRule {
 }
 
 impl CheckRule {
-    pub const ALL: [CheckRule; 28] = [
+    pub const ALL: [CheckRule; 29] = [
         CheckRule::UnknownCaregiver,
         CheckRule::UnknownVisit,
         CheckRule::CaregiverUsedTwice,
@@ -83,6 +85,7 @@ impl CheckRule {
         CheckRule::ShiftEnd,
         CheckRule::Capacity,
         CheckRule::MaxLeg,
+        CheckRule::NoTravelTime,
         CheckRule::RouteDuration,
         CheckRule::Schedule,
         CheckRule::TravelFigures,
@@ -115,6 +118,7 @@ impl CheckRule {
             CheckRule::ShiftEnd => "shift_end",
             CheckRule::Capacity => "capacity",
             CheckRule::MaxLeg => "max_leg",
+            CheckRule::NoTravelTime => "no_travel_time",
             CheckRule::RouteDuration => "route_duration",
             CheckRule::Schedule => "schedule",
             CheckRule::TravelFigures => "travel_figures",

@@ -77,10 +77,13 @@ pub enum ReasonCode {
     RideTime,
     /// A delivery's quantity is more than any caregiver's box holds.
     BoxCapacity,
+    /// The travel source has no way to the home (or back) for any caregiver who could serve
+    /// it: a matrix with no time for the pair, or one that does not cover the client.
+    NoTravelTime,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 13] = [
+    pub const ALL: [ReasonCode; 14] = [
         ReasonCode::Skills,
         ReasonCode::TimeWindow,
         ReasonCode::Shift,
@@ -94,6 +97,7 @@ impl ReasonCode {
         ReasonCode::Break,
         ReasonCode::RideTime,
         ReasonCode::BoxCapacity,
+        ReasonCode::NoTravelTime,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -111,6 +115,7 @@ impl ReasonCode {
             ReasonCode::Break => "break",
             ReasonCode::RideTime => "ride_time",
             ReasonCode::BoxCapacity => "box_capacity",
+            ReasonCode::NoTravelTime => "no_travel_time",
         }
     }
 
@@ -124,6 +129,7 @@ impl ReasonCode {
                 | ReasonCode::Gender
                 | ReasonCode::Refused
                 | ReasonCode::BoxCapacity
+                | ReasonCode::NoTravelTime
         )
     }
 
@@ -147,6 +153,9 @@ impl ReasonCode {
                 "no canteen it may come from can reach it within the ride-time limit"
             }
             ReasonCode::BoxCapacity => "it is more than any caregiver's box holds",
+            ReasonCode::NoTravelTime => {
+                "the travel times have no way to the home for any caregiver who could serve it"
+            }
         }
     }
 }

@@ -264,7 +264,7 @@ impl Data {
             times,
             costs,
             costs_into,
-            max_leg: problem.max_leg.map_or(UNLIMITED, |s| s.0),
+            max_leg: crate::rules::leg::leg_limit(problem.max_leg.map(|s| s.0)),
             route_cost: match problem.objective {
                 Objective::VehiclesFirst => cost::VEHICLE_WEIGHT,
                 _ => 0,

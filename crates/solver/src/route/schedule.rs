@@ -800,9 +800,7 @@ fn forward_with(
         take_break(n, &mut t);
         let to = data.visit_loc[v];
         let leg = data.time(slot, loc, to);
-        if !data.leg_fits(leg) {
-            return Err(ReasonCode::MaxLeg);
-        }
+        data.leg_rule(leg)?;
         let arrival = t + leg;
         let start = data.start_pinned(v, arrival, pin).ok_or(ReasonCode::TimeWindow)?;
         first.get_or_insert((start, leg));
@@ -815,9 +813,7 @@ fn forward_with(
     take_break(n, &mut t);
     let leg = data.time(slot, loc, data.cg_end[c]);
     let return_time = t + leg;
-    if !data.leg_fits(leg) {
-        return Err(ReasonCode::MaxLeg);
-    }
+    data.leg_rule(leg)?;
     if !data.back_in_shift(c, return_time) {
         return Err(ReasonCode::Shift);
     }
