@@ -447,7 +447,7 @@ async fn report_ledger_and_teams_read_the_services_finished_visits() {
         "127.0.0.1:0".parse().expect("addr"),
         db.clone(),
         scenario,
-        std::sync::Arc::new(network),
+        Some(std::sync::Arc::new(network)),
         std::time::Duration::from_secs(1),
     );
     let state = dispatch_api::build_state(&config).await.expect("the service's database");

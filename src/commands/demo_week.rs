@@ -120,7 +120,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             "127.0.0.1:0".parse()?,
             db.clone(),
             day_scenario(&scenario, &days[0], 0),
-            network,
+            Some(network),
             limit,
         );
         config.clock = Clock::fixed(&days[0], 6 * 3600);
@@ -364,11 +364,15 @@ impl<'a> Week<'a> {
         let (day, _) = station_day::scenario(state, station, date, false)
             .await
             .map_err(|e| anyhow::anyhow!("{station} on {date}: {e}"))?;
-        let (network, travel) = (state.network.clone(), state.travel.clone());
+        let source = dispatch_api::travel::of_station(state, station)
+            .await
+            .map_err(|e| anyhow::anyhow!("{station}: {e}"))?;
+        let label = source.label.clone();
+        let travel = state.travel.clone();
         let seed = self.seed + k as u64;
         let plan = tokio::task::spawn_blocking(move || -> Result<Plan> {
             let problem = travel
-                .day_problem(&network, &day)
+                .day_problem(&source, &day)
                 .map_err(|e| anyhow::anyhow!("{station_name}: {e}", station_name = day.name))?;
             let (p, matrices) = (&problem.day.problem, &problem.travel.matrices);
             let mut env = Environment::new(seed, MaxRuntime::new(limit));
@@ -381,7 +385,7 @@ impl<'a> Week<'a> {
         })
         .await??;
         let store = &state.store;
-        let id = store.create_plan(station, date).await?;
+        let id = store.create_plan(station, date, &label).await?;
         let version = VersionRow {
             seq: 1,
             kpis: serde_json::to_value(&plan.kpis)?,

@@ -4,14 +4,13 @@ use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use roads::Mode;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use super::solve::seconds;
 use crate::input::{self, ProblemFile};
 use crate::progress::Progress;
-use crate::station_plans;
 use dispatch_api::clock::{Clock, CHINA_UTC_OFFSET_S};
 
 #[derive(ClapArgs)]
@@ -92,26 +91,41 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     let ProblemFile::Scenario { mut scenario, travel } = input::read_problem(&path)? else {
         anyhow::bail!("{}: the service needs a scenario (JSON)", path.display());
     };
-    if !scenario.links.is_empty() || !scenario.packages.is_empty() {
-        // Orders keep every per-visit rule, but the service has no links or packages yet.
+    if !scenario.links.is_empty() {
+        // Two-caregiver orders are the service's links; a scenario's links are not read.
         progress.say(format!(
-            "warning: the service does not import links ({}) or care packages ({}) yet: linked \
-             visits are planned as separate orders and packages are not expanded; plan them \
-             with `carecircle solve` or `carecircle week`",
-            scenario.links.len(),
-            scenario.packages.len()
+            "warning: the scenario's {} links are imported as separate orders; post \
+             two-caregiver orders (\"caregivers\": 2) for visits served together",
+            scenario.links.len()
         ));
     }
-    if !scenario.canteens.is_empty() {
-        progress.say(format!(
-            "note: the service plans meals as ordinary visits for now; the {} canteens' meal \
-             rounds are planned by `carecircle solve`, `week` and `demo-week`",
-            scenario.canteens.len()
-        ));
-    }
-    let osm = travel.as_ref().and_then(input::TravelFile::osm);
-    let pbf = station_plans::scenario_extract(args.pbf.as_deref(), osm)?;
-    let network = Arc::new(input::load_network(Path::new(&pbf), &Mode::ALL, progress)?);
+    // Roads (--pbf or the scenario's extract), and a scenario's own matrix, stored for each
+    // station on start; with a matrix and no extract the service runs without roads.
+    let (network, matrix) = match (&args.pbf, travel) {
+        (Some(pbf), travel) => {
+            let matrix = match travel {
+                Some(input::TravelFile::Matrix(path)) => Some(input::read_matrix(&path, progress)?),
+                _ => None,
+            };
+            (Some(input::load_network(pbf, &Mode::ALL, progress)?), matrix)
+        }
+        (None, Some(input::TravelFile::Osm(pbf))) => {
+            (Some(input::load_network(&pbf, &Mode::ALL, progress)?), None)
+        }
+        (None, Some(input::TravelFile::Matrix(path))) => {
+            progress.say("no OpenStreetMap extract: stations plan on their own matrices");
+            (None, Some(input::read_matrix(&path, progress)?))
+        }
+        (None, Some(input::TravelFile::StraightLine(_))) => anyhow::bail!(
+            "{}: the service plans on roads or stations' own matrices; straight lines are for \
+             `carecircle solve` (write a matrix with `carecircle roads matrix` or pass --pbf)",
+            path.display()
+        ),
+        (None, None) => anyhow::bail!(
+            "{}: the scenario names no travel source (\"osm\" or \"travel\"); pass --pbf FILE",
+            path.display()
+        ),
+    };
     let demo = args.demo;
     let demo_clock = if demo { Some(demo_clock(&args.demo_time)?) } else { None };
     if let Some(clock) = &demo_clock {
@@ -122,9 +136,10 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         args.addr,
         args.db,
         scenario,
-        network,
+        network.map(Arc::new),
         seconds(args.time_limit)?,
     );
+    config.matrix = matrix.map(Arc::new);
     if let Some(clock) = demo_clock {
         config.clock = clock;
     }

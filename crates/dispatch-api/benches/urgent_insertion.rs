@@ -195,7 +195,7 @@ fn measure(
             "127.0.0.1:0".parse().expect("addr"),
             format!("sqlite://{}", dir.path().join("bench.db").display()),
             scenario.clone(),
-            network.clone(),
+            Some(network.clone()),
             Duration::from_secs(10),
         );
         config.clock = Clock::fixed(&date, 8 * 3600);

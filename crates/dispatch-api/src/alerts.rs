@@ -202,8 +202,11 @@ async fn planned_path(
     if view.stops.is_empty() {
         return Ok(None);
     }
-    let network = state.network.clone();
-    let path = tokio::task::spawn_blocking(move || Arc::new(view.legs(&network).concat()))
+    if view.roads.is_none() {
+        // Straight legs are no path to stray from: deviation is not watched there.
+        return Ok(None);
+    }
+    let path = tokio::task::spawn_blocking(move || Arc::new(view.legs().concat()))
         .await
         .map_err(|e| AppError::Internal(format!("path lookup stopped: {e}")))?;
     if let Ok(mut m) = state.paths.lock() {

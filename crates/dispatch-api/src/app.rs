@@ -11,7 +11,7 @@ use crate::grades::GradeConfig;
 use crate::live::DayLocks;
 use crate::metrics::{self, Metrics};
 use crate::routes::{
-    caregivers, master, me, ops, orders, planner, plans, ratings, reports, stations,
+    caregivers, master, matrix, me, ops, orders, planner, plans, ratings, reports, stations,
 };
 use crate::solve_worker::PlanChannels;
 use crate::station_day::TravelCache;
@@ -39,7 +39,10 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    pub network: Arc<RoadNetwork>,
+    /// The road network; `None` when the service runs on stations' own matrices only.
+    pub network: Option<Arc<RoadNetwork>>,
+    /// Stations' uploaded matrices, parsed.
+    pub matrices: Arc<crate::travel::MatrixCache>,
     pub plans: Arc<PlanChannels>,
     /// The longest a plan may search; requests may ask for less.
     pub solve_time_limit: Duration,
@@ -112,6 +115,9 @@ endpoints! {
     post "/v1/stations/{id}/package-orders" => stations::package_orders, 200, "admin, dispatcher", "Orders for a day from the station's care packages";
     post "/v1/stations/{id}/replan" => stations::replan, 200, "admin, dispatcher", "Re-plan a station's day now: {date}; started and locked visits stay";
     get "/v1/stations/{id}/map" => stations::map, 200, "admin, dispatcher, planner", "The station's circle, the roads around it and its clients, for a map";
+    put "/v1/stations/{id}/matrix" => matrix::put, 200, "admin, dispatcher", "Upload or replace the station's own travel matrix (JSON or CSV, at most 256 MiB); its days are then planned on it";
+    get "/v1/stations/{id}/matrix" => matrix::get, 200, "admin, dispatcher, planner", "Which matrix version the station's days are planned on (404: the roads)";
+    delete "/v1/stations/{id}/matrix" => matrix::delete, 200, "admin, dispatcher", "Drop the station's matrix: back to the roads";
     get "/v1/stations/{id}/positions" => stations::positions, 200, "admin, dispatcher", "The station's caregivers' last positions: ?date= (default today)";
     post "/v1/alerts/{id}/acknowledge" => stations::acknowledge, 200, "admin, dispatcher", "Acknowledge an alert (by its dedup id)";
     post "/v1/orders/{id}/lock" => orders::lock, 200, "admin, dispatcher", "Lock a planned visit: re-plans keep its caregiver and start";
@@ -232,10 +238,14 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
     if imported > 0 {
         tracing::info!(imported, "orders imported from the scenario");
     }
+    if let Some(matrix) = &config.matrix {
+        crate::travel::import_scenario_matrix(&store, &config.scenario, matrix).await?;
+    }
     let (stop, shutdown) = watch::channel(false);
     Ok(AppState {
         store,
         network: config.network.clone(),
+        matrices: Arc::default(),
         plans: Arc::new(PlanChannels::default()),
         solve_time_limit: config.solve_time_limit,
         tokens: Arc::default(),

@@ -18,7 +18,11 @@ pub struct ServeConfig {
     pub db_url: String,
     /// Stations, caregivers and clients; its visits become orders for its date.
     pub scenario: Scenario,
-    pub network: Arc<RoadNetwork>,
+    /// The road network; `None` to plan only stations with their own matrix.
+    pub network: Option<Arc<RoadNetwork>>,
+    /// The scenario's own travel matrix (`"travel": {"matrix": ...}`): stored for each
+    /// station it covers on start.
+    pub matrix: Option<Arc<formats::travel_matrix::TravelMatrix>>,
     pub solve_time_limit: Duration,
     pub clock: Clock,
     pub utc_offset_s: i64,
@@ -35,7 +39,7 @@ impl ServeConfig {
         addr: SocketAddr,
         db_url: String,
         scenario: Scenario,
-        network: Arc<RoadNetwork>,
+        network: Option<Arc<RoadNetwork>>,
         solve_time_limit: Duration,
     ) -> ServeConfig {
         ServeConfig {
@@ -43,6 +47,7 @@ impl ServeConfig {
             db_url,
             scenario,
             network,
+            matrix: None,
             solve_time_limit,
             clock: Clock::system(CHINA_UTC_OFFSET_S),
             utc_offset_s: CHINA_UTC_OFFSET_S,

@@ -29,6 +29,7 @@ pub mod station_day;
 pub mod station_map;
 pub mod store;
 mod svg;
+pub mod travel;
 pub mod web;
 
 pub use app::{app, build_state, serve, AppState};

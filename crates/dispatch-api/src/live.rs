@@ -8,6 +8,7 @@ use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::station_day;
 use crate::store::VersionRow;
+use crate::travel::{self, StationSource};
 use serde::Serialize;
 use serde_json::json;
 use solver::replan::{improve, moved_between, replan, DayState, MovedVisit, ReplanError};
@@ -71,6 +72,8 @@ struct DayNow {
     /// Visits the dispatcher locked.
     pinned: HashSet<String>,
     now: i64,
+    /// The station's travel source now (a re-plan uses the newest matrix).
+    travel: StationSource,
 }
 
 async fn day_now(state: &AppState, station: &str, date: &PlanDate) -> Result<DayNow, AppError> {
@@ -78,6 +81,7 @@ async fn day_now(state: &AppState, station: &str, date: &PlanDate) -> Result<Day
     let started: HashSet<String> =
         state.store.progress_of_day(station, date).await?.into_iter().map(|p| p.visit).collect();
     let pinned = state.store.locked_visits(station, date).await?.into_iter().collect();
+    let travel = travel::of_station(state, station).await?;
     let (today, seconds) = state.clock.now();
     // Nothing new may start in the past: on a past day, nowhere.
     let now = match date.cmp(&today) {
@@ -85,7 +89,7 @@ async fn day_now(state: &AppState, station: &str, date: &PlanDate) -> Result<Day
         std::cmp::Ordering::Less => 3 * 86_400,
         std::cmp::Ordering::Greater => 0,
     };
-    Ok(DayNow { scenario, absent, started, pinned, now })
+    Ok(DayNow { scenario, absent, started, pinned, now, travel })
 }
 
 /// Runs `f` on the day's problem, its travel and its state (moves counted against `before`)
@@ -98,9 +102,9 @@ async fn on_the_day<T: Send + 'static>(
         + Send
         + 'static,
 ) -> Result<T, AppError> {
-    let (network, travel_cache) = (state.network.clone(), state.travel.clone());
+    let travel_cache = state.travel.clone();
     tokio::task::spawn_blocking(move || {
-        let problem = travel_cache.day_problem(&network, &inputs.scenario)?;
+        let problem = travel_cache.day_problem(&inputs.travel, &inputs.scenario)?;
         let day = DayState {
             current: &before,
             started: &inputs.started,
@@ -137,11 +141,12 @@ pub async fn replan_day(
     };
     let cancel = state.day_locks.next_improvement(station, date);
     let inputs = day_now(state, station, date).await?;
+    let source = inputs.travel.label.clone();
     let result = on_the_day(state, inputs, current.clone(), |problem, travel, day| {
         replan(problem, travel, day)
     })
     .await?;
-    let report = store_and_announce(state, station, date, reason, result).await?;
+    let report = store_and_announce(state, station, date, (reason, &source), result).await?;
     let (state, station, date) = (state.clone(), station.to_string(), date.clone());
     let first = report.plan;
     tokio::spawn(async move {
@@ -157,7 +162,7 @@ async fn store_and_announce(
     state: &AppState,
     station: &str,
     date: &PlanDate,
-    reason: &str,
+    (reason, source): (&str, &str),
     result: solver::replan::Replan,
 ) -> Result<ReplanReport, AppError> {
     let version = VersionRow {
@@ -166,7 +171,7 @@ async fn store_and_announce(
         plan: serde_json::to_value(&result.plan)?,
         is_final: true,
     };
-    let plan_id = state.store.store_replan(station, date, reason, &version).await?;
+    let plan_id = state.store.store_replan(station, date, reason, source, &version).await?;
     let report = ReplanReport {
         plan: plan_id,
         reason: reason.to_string(),
@@ -201,6 +206,7 @@ async fn improve_in_background(
         return Ok(());
     }
     let inputs = day_now(state, station, date).await?;
+    let source = inputs.travel.label.clone();
     let from = replanned.clone();
     let better = on_the_day(state, inputs, before, move |problem, travel, day| {
         improve(problem, travel, day, &from, (std::time::Instant::now() + IMPROVE_FOR, cancel))
@@ -215,7 +221,7 @@ async fn improve_in_background(
         // Announced: what changed against the plan in force, not against the one before the
         // event (those moves were announced already).
         better.moved = moved_between(&replanned, &better.plan, MOVE_TOLERANCE);
-        store_and_announce(state, station, date, "improve", better).await?;
+        store_and_announce(state, station, date, ("improve", &source), better).await?;
     }
     Ok(())
 }

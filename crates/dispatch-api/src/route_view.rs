@@ -13,6 +13,7 @@ use roads::{LonLat, RoadNetwork};
 use serde_json::{json, Value};
 use solver::{Route, Stop};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One stop with what the caregiver needs to know.
 pub struct StopView {
@@ -75,6 +76,11 @@ pub struct RouteView {
     /// `None`: the caregiver has no visits in the plan.
     pub route: Option<Route>,
     pub stops: Vec<StopView>,
+    /// The roads legs follow; `None` where the station plans on its own matrix (legs are
+    /// drawn straight).
+    pub roads: Option<Arc<RoadNetwork>>,
+    /// How legs are drawn and whether route deviation is watched, for pages.
+    pub travel: Value,
 }
 
 /// The caregiver's route in the current plan of their station's day.
@@ -149,7 +155,10 @@ pub async fn load(
             StopView { stop: stop.clone(), check_in, check_out, order, client, canteen, with }
         })
         .collect();
-    Ok(RouteView { date: date.clone(), plan, caregiver, station, route, stops })
+    let source = crate::travel::of_station(state, &station.id).await.ok();
+    let roads = source.as_ref().and_then(|s| s.roads());
+    let travel = source.map_or(Value::Null, |s| s.describe());
+    Ok(RouteView { date: date.clone(), plan, caregiver, station, route, stops, roads, travel })
 }
 
 impl RouteView {
@@ -164,10 +173,11 @@ impl RouteView {
         points
     }
 
-    /// The road path of each leg (straight where a point is off the network). Blocking.
-    pub fn legs(&self, network: &RoadNetwork) -> Vec<Vec<LonLat>> {
+    /// The road path of each leg (straight where a point is off the network, or the station
+    /// plans on a matrix). Blocking.
+    pub fn legs(&self) -> Vec<Vec<LonLat>> {
         let points = self.points();
-        let graph = network.graph(road_mode(self.caregiver.mode)).ok();
+        let graph = self.roads.as_ref().and_then(|n| n.graph(road_mode(self.caregiver.mode)).ok());
         points
             .windows(2)
             .map(|pair| {
@@ -211,6 +221,7 @@ impl RouteView {
             "departure": self.route.as_ref().map(|r| r.departure),
             "return_time": self.route.as_ref().map(|r| r.return_time),
             "stops": stops,
+            "travel": self.travel,
         })
     }
 
@@ -240,7 +251,8 @@ impl RouteView {
             features.push(json!({
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": coords},
-                "properties": {"kind": "leg", "seq": i + 1},
+                "properties": {"kind": "leg", "seq": i + 1,
+                               "legs": if self.roads.is_some() { "road" } else { "straight" }},
             }));
         }
         json!({"type": "FeatureCollection", "features": features})

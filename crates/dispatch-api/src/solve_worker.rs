@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::live;
 use crate::station_day;
 use crate::store::{PlanStatus, VersionRow};
+use crate::travel::{self, StationSource};
 use formats::scenario::Scenario;
 use serde_json::json;
 use solver::check::check;
@@ -68,12 +69,14 @@ pub async fn start(
 ) -> Result<i64, AppError> {
     let (scenario, _) = station_day::scenario(state, station_id, date, false).await?;
     let solved: Vec<String> = scenario.visits.iter().map(|v| v.id.clone()).collect();
-    let plan_id = state.store.create_plan(station_id, date).await?;
+    // The solve keeps this source (a matrix version) even if a new one is uploaded meanwhile.
+    let source = travel::of_station(state, station_id).await?;
+    let plan_id = state.store.create_plan(station_id, date, &source.label).await?;
     state.plans.open(plan_id);
     let state = state.clone();
     let (station_id, date) = (station_id.to_string(), date.clone());
     tokio::spawn(async move {
-        let outcome = run(&state, plan_id, scenario, &station_id, time_limit).await;
+        let outcome = run(&state, plan_id, scenario, source, &station_id, time_limit).await;
         let (status, error) = match &outcome {
             Ok(()) => (PlanStatus::Done, None),
             Err(e) => (PlanStatus::Failed, Some(e.to_string())),
@@ -121,14 +124,14 @@ async fn run(
     state: &AppState,
     plan_id: i64,
     scenario: Scenario,
+    source: StationSource,
     station: &str,
     limit: Duration,
 ) -> Result<(), AppError> {
     let (versions_tx, mut versions_rx) = mpsc::unbounded_channel::<Plan>();
-    let network = state.network.clone();
     let travel = state.travel.clone();
     let solve = tokio::task::spawn_blocking(move || -> Result<Plan, AppError> {
-        let day = travel.day_problem(&network, &scenario)?;
+        let day = travel.day_problem(&source, &scenario)?;
         let (problem, matrices) = (&day.day.problem, &day.travel.matrices);
         let mut env = Environment::new(plan_id as u64, MaxRuntime::new(limit)).on_improvement(
             |plan: &Plan| {

@@ -8,9 +8,9 @@ use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::order::Order;
+use crate::travel::StationSource;
 use formats::scenario::{GeoPoint, Scenario, StationDay, TravelMode};
-use planner::travel::{points_travel, StationTravel};
-use roads::RoadNetwork;
+use planner::travel::StationTravel;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -84,7 +84,7 @@ impl TravelCache {
     /// the async workers.
     pub fn day_problem(
         &self,
-        network: &RoadNetwork,
+        source: &StationSource,
         scenario: &Scenario,
     ) -> Result<DayProblem, AppError> {
         let station = scenario
@@ -95,7 +95,7 @@ impl TravelCache {
             .station_day(&station.id)
             .map_err(|e| AppError::invalid("scenario", e.to_string()))?;
         let wide =
-            self.station_wide(network, &station.id, &station.location, scenario, &day.modes)?;
+            self.station_wide(source, &station.id, &station.location, scenario, &day.modes)?;
         let points = day
             .point_ids
             .iter()
@@ -113,7 +113,7 @@ impl TravelCache {
 
     fn station_wide(
         &self,
-        network: &RoadNetwork,
+        source: &StationSource,
         station: &str,
         location: &GeoPoint,
         scenario: &Scenario,
@@ -137,13 +137,14 @@ impl TravelCache {
         }
         all_modes.sort();
         all_modes.dedup();
-        let key = format!("{ids:?}{points:?}{all_modes:?}");
+        let key = format!("{}{ids:?}{points:?}{all_modes:?}", source.label);
         if let Some(c) = cached.filter(|c| c.key == key) {
             return Ok(c);
         }
+        // A client the station's matrix does not cover has no way: its visits are
+        // unassigned with reason no_travel_time.
         let travel =
-            points_travel(network, station, &points, &ids, &all_modes, roads::DEFAULT_SNAP_LIMIT_M)
-                .map_err(travel_error)?;
+            source.source.travel(station, &points, &ids, &all_modes).map_err(travel_error)?;
         let index = ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
         let wide = Arc::new(StationWide { key, modes: all_modes, index, travel });
         if let Ok(mut m) = self.0.lock() {
@@ -154,8 +155,12 @@ impl TravelCache {
 }
 
 fn travel_error(e: planner::travel::TravelError) -> AppError {
+    use planner::travel::TravelError;
     match e {
-        planner::travel::TravelError::Snap { .. } => AppError::invalid("location", e.to_string()),
+        TravelError::Snap { .. } => AppError::invalid("location", e.to_string()),
+        TravelError::MatrixMode { .. } | TravelError::NotCovered { .. } => {
+            AppError::Conflict(e.to_string())
+        }
         other => AppError::Internal(other.to_string()),
     }
 }

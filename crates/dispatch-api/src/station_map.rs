@@ -22,13 +22,21 @@ pub struct MapCache(Mutex<HashMap<String, (Station, Arc<Value>)>>);
 
 /// The station's circle and roads as GeoJSON features, and their bounding box.
 pub async fn area(state: &AppState, station: &Station) -> Result<Arc<Value>, AppError> {
+    let source = crate::travel::of_station(state, &station.id).await.ok();
+    let Some(network) = source.as_ref().and_then(|s| s.roads()) else {
+        // A station on its own matrix (or a service without roads): no circle or roads to
+        // draw, only where the station and its clients are.
+        let clients = state.store.clients_of(&station.id).await?;
+        let mut map = plain(station, clients.iter().map(|c| to_wgs84(&c.location)));
+        map["travel"] = source.map_or(Value::Null, |s| s.describe());
+        return Ok(Arc::new(map));
+    };
     let cached = state.maps.0.lock().ok().and_then(|m| m.get(&station.id).cloned());
     if let Some((drawn, map)) = cached {
         if drawn == *station {
             return Ok(map);
         }
     }
-    let network = state.network.clone();
     let s = station.clone();
     let map = tokio::task::spawn_blocking(move || draw(&network, &s))
         .await
@@ -38,6 +46,22 @@ pub async fn area(state: &AppState, station: &Station) -> Result<Arc<Value>, App
         m.insert(station.id.clone(), (station.clone(), map.clone()));
     }
     Ok(map)
+}
+
+/// The area of a station without roads: a box around the station and its clients.
+fn plain(station: &Station, clients: impl Iterator<Item = LonLat>) -> Value {
+    let home = to_wgs84(&station.location);
+    let (mut w, mut s, mut e, mut n) = (home.lon, home.lat, home.lon, home.lat);
+    for p in clients {
+        (w, s, e, n) = (w.min(p.lon), s.min(p.lat), e.max(p.lon), n.max(p.lat));
+    }
+    let (dx, dy) = ((e - w) * MARGIN + 0.002, (n - s) * MARGIN + 0.002);
+    json!({
+        "bbox": [w - dx, s - dy, e + dx, n + dy],
+        "circle": null,
+        "roads": null,
+        "attribution": "travel times from the station's own matrix; legs drawn straight",
+    })
 }
 
 fn draw(network: &RoadNetwork, station: &Station) -> Result<Value, AppError> {

@@ -128,7 +128,7 @@ async fn validate(
             }
             scenario.validate().map_err(field_error)?;
             // Every client is routed to: refuse a home no road of the station's mode reaches.
-            on_roads(state, &station, &c.location)?;
+            on_roads(state, &station, &c.location).await?;
             Ok((c.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
         }
         MasterKind::Canteens => {
@@ -141,7 +141,7 @@ async fn validate(
                 return Err(AppError::invalid("id", "must be at most 64 characters"));
             }
             // Caregivers ride to it to pick meals up.
-            on_roads(state, &station, &c.canteen.location)?;
+            on_roads(state, &station, &c.canteen.location).await?;
             Ok((c.canteen.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
         }
         MasterKind::Packages => {
@@ -158,10 +158,15 @@ async fn validate(
     }
 }
 
-/// Refuses a place no road of the station's mode reaches: caregivers go there.
-fn on_roads(state: &AppState, station: &Station, at: &GeoPoint) -> Result<(), AppError> {
-    let graph = state
-        .network
+/// Refuses a place no road of the station's mode reaches: caregivers go there. A station on
+/// its own matrix takes any place (one its matrix does not cover has visits unassigned with
+/// reason `no_travel_time`), as does a service without roads.
+async fn on_roads(state: &AppState, station: &Station, at: &GeoPoint) -> Result<(), AppError> {
+    let Some(network) = &state.network else { return Ok(()) };
+    if state.store.newest_matrix(&station.id).await?.is_some() {
+        return Ok(());
+    }
+    let graph = network
         .graph(road_mode(station.circle.mode))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     match graph.snap(to_wgs84(at), roads::DEFAULT_SNAP_LIMIT_M) {

@@ -68,9 +68,8 @@ pub async fn route_geojson(
     params: Params,
 ) -> Result<Response, AppError> {
     let view = own_route(&state, &caller, &params).await?;
-    let network = state.network.clone();
     let body = tokio::task::spawn_blocking(move || {
-        let legs = view.legs(&network);
+        let legs = view.legs();
         view.to_geojson(&legs)
     })
     .await

@@ -3,6 +3,7 @@
 
 pub mod caregivers;
 pub mod master;
+pub mod matrix;
 pub mod me;
 pub mod ops;
 pub mod orders;

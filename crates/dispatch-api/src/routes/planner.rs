@@ -72,7 +72,7 @@ pub async fn coverage(
     let q: CoverageQuestion = parse_json(&body)?;
     check_minutes(q.minutes)?;
     let scenario = state.store.scenario(None).await?;
-    let network = state.network.clone();
+    let network = roads_of(&state)?;
     let report =
         blocking(move || coverage::circles(&scenario, &network, q.mode, q.minutes, &mut |_| {}))
             .await?;
@@ -177,7 +177,7 @@ pub async fn site(
         nearest: q.nearest.clamp(1, 100),
     };
     let scenario = state.store.scenario(None).await?;
-    let network = state.network.clone();
+    let network = roads_of(&state)?;
     let outcome = blocking(move || planner::siting::site(&scenario, &network, &request)).await?;
     Ok(Json(serde_json::to_value(&outcome.report)?))
 }
@@ -245,7 +245,7 @@ pub async fn simulate(
         return Err(AppError::invalid("iterations", "must be between 1 and 100000"));
     }
     let scenario = state.store.scenario(Some(&q.date)).await?;
-    let source = planner::travel::TravelSource::Roads(state.network.clone());
+    let source = planner::travel::TravelSource::Roads(roads_of(&state)?);
     let model = demand::DemandModel {
         urgent_rate: q.urgent_rate,
         urgent_reach: Seconds(i64::from(q.urgent_minutes) * 60),
@@ -263,4 +263,16 @@ pub async fn simulate(
         .map(|(station, caregivers)| json!({"station": station, "caregivers": caregivers}))
         .collect();
     Ok(Json(json!({"levels": results, "needed": needed})))
+}
+
+/// The road network the planner's questions are asked on: circles, sites and simulated days
+/// are on the roads.
+fn roads_of(state: &AppState) -> Result<std::sync::Arc<roads::RoadNetwork>, AppError> {
+    state.network.clone().ok_or_else(|| {
+        AppError::Conflict(
+            "the planner's circles, sites and simulations need the road network, and the service \
+             runs without one (start it with --pbf FILE)"
+                .into(),
+        )
+    })
 }

@@ -84,6 +84,7 @@ pub async fn get(
     Ok(Json(json!({
         "id": row.id, "station": row.station, "date": row.date, "status": row.status,
         "reason": row.reason,
+        "travel": row.travel,
         "error": row.error, "version": latest.as_ref().map(|v| v.seq),
         "kpis": latest.as_ref().map(|v| &v.kpis), "plan": latest.as_ref().map(|v| &v.plan),
     }))

@@ -17,6 +17,8 @@ pub struct PlanRow {
     pub status: PlanStatus,
     pub error: Option<String>,
     pub reason: String,
+    /// The travel source it was made on: `roads` or `matrix v{version}` (none before 0007).
+    pub travel: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -82,13 +84,20 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    pub async fn create_plan(&self, station: &str, date: &PlanDate) -> Result<i64, AppError> {
+    /// A running solve of `station`'s day on travel source `travel` (`roads`, `matrix v3`).
+    pub async fn create_plan(
+        &self,
+        station: &str,
+        date: &PlanDate,
+        travel: &str,
+    ) -> Result<i64, AppError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plans (station, date, status, reason) VALUES ($1, $2, 'running', 'solve') \
-             RETURNING id",
+            "INSERT INTO plans (station, date, status, reason, travel) \
+             VALUES ($1, $2, 'running', 'solve', $3) RETURNING id",
         )
         .bind(station)
         .bind(date.as_str())
+        .bind(travel)
         .fetch_one(&self.pool)
         .await?;
         Ok(id)
@@ -100,16 +109,18 @@ impl Store {
         station: &str,
         date: &PlanDate,
         reason: &str,
+        travel: &str,
         version: &VersionRow,
     ) -> Result<i64, AppError> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plans (station, date, status, reason) VALUES ($1, $2, 'done', $3) \
-             RETURNING id",
+            "INSERT INTO plans (station, date, status, reason, travel) \
+             VALUES ($1, $2, 'done', $3, $4) RETURNING id",
         )
         .bind(station)
         .bind(date.as_str())
         .bind(reason)
+        .bind(travel)
         .fetch_one(&mut *tx)
         .await?;
         insert_version(&mut tx, id, version).await?;
@@ -140,11 +151,12 @@ impl Store {
     }
 
     pub async fn plan(&self, id: i64) -> Result<Option<PlanRow>, AppError> {
-        let row =
-            sqlx::query("SELECT id, station, date, status, error, reason FROM plans WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, station, date, status, error, reason, travel FROM plans WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| {
             Ok(PlanRow {
                 id: r.get("id"),
@@ -153,6 +165,7 @@ impl Store {
                 status: PlanStatus::parse(r.get("status"))?,
                 error: r.get("error"),
                 reason: r.get("reason"),
+                travel: r.get("travel"),
             })
         })
         .transpose()

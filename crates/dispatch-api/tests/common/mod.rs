@@ -129,19 +129,14 @@ pub async fn service(backend: Backend) -> Option<Service> {
         "127.0.0.1:0".parse().expect("addr"),
         db_url,
         scenario(),
-        network(),
+        Some(network()),
         Duration::from_secs(1),
     );
     config.clock = Clock::fixed(&date(), 8 * 3600);
     let state = build_state(&config).await.expect("state");
-    let mut tokens = HashMap::new();
-    let stations = vec!["S1".to_string()];
-    for role in Role::ALL {
-        let token =
-            create_token(&state.store, role, &stations, Some("C1"), "test").await.expect("token");
-        tokens.insert(role, token);
-    }
-    Some(Service { state, tokens, _dir: dir })
+    let mut s = Service::from_state(state).await;
+    s._dir = dir;
+    Some(s)
 }
 
 pub fn date() -> PlanDate {
@@ -157,6 +152,20 @@ pub struct Answer {
 }
 
 impl Service {
+    /// A service over `state` with a token per role (dispatcher of S1, caregiver C1); the
+    /// caller keeps the database alive.
+    pub async fn from_state(state: AppState) -> Service {
+        let mut tokens = HashMap::new();
+        let stations = vec!["S1".to_string()];
+        for role in Role::ALL {
+            let token = create_token(&state.store, role, &stations, Some("C1"), "test")
+                .await
+                .expect("token");
+            tokens.insert(role, token);
+        }
+        Service { state, tokens, _dir: None }
+    }
+
     pub fn token(&self, role: Role) -> &str {
         &self.tokens[&role]
     }
@@ -240,7 +249,9 @@ impl Service {
         let (scenario, _) = dispatch_api::station_day::scenario(&self.state, "S1", &date(), true)
             .await
             .expect("station day");
-        let day = self.state.travel.day_problem(&network(), &scenario).expect("day problem");
+        // Checked on the travel the station's day is planned on (roads or its matrix).
+        let source = dispatch_api::travel::of_station(&self.state, "S1").await.expect("source");
+        let day = self.state.travel.day_problem(&source, &scenario).expect("day problem");
         let report = solver::check::check(&day.day.problem, &day.travel.matrices, &plan);
         assert!(report.is_feasible(), "{:?}", report.violations);
         // Every open order, each meal's pick-ups aside.

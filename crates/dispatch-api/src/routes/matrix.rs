@@ -1,0 +1,117 @@
+//! A station's own travel times: `PUT /v1/stations/{id}/matrix` uploads (or replaces) its
+//! matrix (the JSON or CSV of `scenarios/README.md`), `GET` says which version its days are
+//! planned on, `DELETE` takes it back to the roads. The matrix lives in the database, so
+//! every replica plans on the same one; each plan records the version it used.
+
+use crate::app::AppState;
+use crate::auth::{Caller, Role};
+use crate::error::AppError;
+use crate::store::MatrixRow;
+use crate::travel::{self, MAX_UPLOAD_BYTES};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::Json;
+use formats::travel_matrix::TravelMatrix;
+use serde_json::{json, Value};
+
+async fn station_writer(state: &AppState, caller: &Caller, station: &str) -> Result<(), AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    caller.write_station(station)?;
+    if state.store.station(station).await?.is_none() {
+        return Err(AppError::NotFound(format!("no station {station:?}")));
+    }
+    Ok(())
+}
+
+fn answer(row: &MatrixRow, distances: Option<bool>) -> Value {
+    json!({
+        "station": row.station, "version": row.version, "travel": format!("matrix v{}", row.version),
+        "points": row.points, "modes": row.modes.split(',').collect::<Vec<_>>(),
+        "distances": distances, "uploaded_ms": row.uploaded_ms,
+    })
+}
+
+/// Uploads a station's matrix: refused with 422 naming what is missing when it does not
+/// cover the station, its clients, its canteens or its caregivers' travel modes.
+pub async fn put(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    body: Body,
+) -> Result<Json<Value>, AppError> {
+    station_writer(&state, &caller, &station).await?;
+    // Read here with the matrix's own limit (the service's 4 MiB is for everything else).
+    let bytes =
+        axum::body::to_bytes(body, MAX_UPLOAD_BYTES).await.map_err(|_| AppError::Status {
+            status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            detail: format!("a matrix upload is at most {} MiB", MAX_UPLOAD_BYTES >> 20),
+        })?;
+    let text = String::from_utf8(bytes.to_vec())
+        .map_err(|_| AppError::invalid("body", "is not UTF-8 text (JSON or CSV)"))?;
+    let (matrix, body) = tokio::task::spawn_blocking(move || {
+        let matrix = TravelMatrix::parse(&text).map_err(|e| match e {
+            formats::travel_matrix::MatrixError::Invalid { field, reason } => {
+                AppError::invalid(field, reason)
+            }
+            other => AppError::invalid("body", other.to_string()),
+        })?;
+        let body = serde_json::to_string(&matrix.to_json())?;
+        Ok::<_, AppError>((matrix, body))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("reading the matrix stopped: {e}")))??;
+    let clients = state.store.clients_of(&station).await?;
+    let canteens = state.store.canteens_for(&station, &clients).await?;
+    let mut modes: Vec<_> =
+        state.store.caregivers_of(&station).await?.iter().map(|c| c.mode).collect();
+    modes.sort();
+    modes.dedup();
+    let client_ids: Vec<String> = clients.iter().map(|c| c.id.clone()).collect();
+    let canteen_ids: Vec<String> = canteens.iter().map(|c| c.id.clone()).collect();
+    if let Some((field, reason)) =
+        travel::uncovered(&matrix, &station, &client_ids, &canteen_ids, &modes)
+    {
+        return Err(AppError::invalid(field, reason));
+    }
+    let names: Vec<&str> = matrix.modes().map(|m| m.as_str()).collect();
+    let row =
+        state.store.put_matrix(&station, matrix.points().len(), &names.join(","), &body).await?;
+    let answer = answer(&row, Some(matrix.has_distances()));
+    state.store.append_event(&station, "travel", &answer).await?;
+    Ok(Json(answer))
+}
+
+/// Which travel times the station's days are planned on.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
+    caller.read_station(&station)?;
+    if state.store.station(&station).await?.is_none() {
+        return Err(AppError::NotFound(format!("no station {station:?}")));
+    }
+    match state.store.newest_matrix(&station).await? {
+        Some(row) => Ok(Json(answer(&row, None))),
+        None => Err(AppError::NotFound(format!(
+            "station {station} has no matrix: its days are planned on the roads"
+        ))),
+    }
+}
+
+/// Drops the station's matrix: its next plans are made on the roads again.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    station_writer(&state, &caller, &station).await?;
+    let dropped = state.store.drop_matrices(&station).await?;
+    if dropped == 0 {
+        return Err(AppError::NotFound(format!("station {station} has no matrix")));
+    }
+    let answer = json!({"station": station, "dropped": dropped, "travel": "roads"});
+    state.store.append_event(&station, "travel", &answer).await?;
+    Ok(Json(answer))
+}

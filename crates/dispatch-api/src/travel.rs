@@ -1,0 +1,202 @@
+//! Where a station's travel times come from: its newest uploaded matrix, else the service's
+//! road network. Every replica reads the matrix from the database, and every plan records
+//! the version it was made on (`plans.travel`); a solve keeps the matrix it started with.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::store::MatrixRow;
+use formats::scenario::TravelMode;
+use formats::travel_matrix::TravelMatrix;
+use planner::travel::TravelSource;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The largest matrix upload: a county's 3,200 clients with its stations and canteens (about
+/// 3,300 points, 11 million pairs) with times and distances for one mode is about 110 MB of
+/// JSON; two modes fit too.
+pub const MAX_UPLOAD_BYTES: usize = 256 << 20;
+
+/// A station's travel source and the label plans record: `roads` or `matrix v{version}`.
+#[derive(Clone)]
+pub struct StationSource {
+    pub source: TravelSource,
+    pub label: String,
+}
+
+impl StationSource {
+    /// Whether legs follow roads; else they are drawn straight and route deviation is not
+    /// watched (there is no road path to stray from).
+    pub fn has_paths(&self) -> bool {
+        self.source.has_paths()
+    }
+
+    /// The road network, where legs follow roads.
+    pub fn roads(&self) -> Option<Arc<roads::RoadNetwork>> {
+        match &self.source {
+            TravelSource::Roads(network) => Some(network.clone()),
+            _ => None,
+        }
+    }
+
+    /// For route answers and pages: how legs are drawn and whether deviation is watched.
+    pub fn describe(&self) -> serde_json::Value {
+        if self.has_paths() {
+            serde_json::json!({"source": self.label, "legs": "road", "deviation_alerts": true})
+        } else {
+            serde_json::json!({
+                "source": self.label, "legs": "straight", "deviation_alerts": false,
+                "why": "the station plans on its own travel matrix, which has no road paths: \
+                        legs are drawn straight and route-deviation alerts are off",
+            })
+        }
+    }
+}
+
+/// Parsed matrices by version, shared by the requests of this process.
+#[derive(Default)]
+pub struct MatrixCache(Mutex<HashMap<i64, Arc<TravelMatrix>>>);
+
+/// The travel source `station`'s days are planned on now.
+pub async fn of_station(state: &AppState, station: &str) -> Result<StationSource, AppError> {
+    match state.store.newest_matrix(station).await? {
+        Some(row) => Ok(StationSource {
+            source: TravelSource::Matrix(matrix(state, &row).await?),
+            label: format!("matrix v{}", row.version),
+        }),
+        None => match &state.network {
+            Some(network) => Ok(StationSource {
+                source: TravelSource::Roads(network.clone()),
+                label: "roads".into(),
+            }),
+            None => Err(AppError::Conflict(format!(
+                "station {station} has no travel times: the service runs without roads (no \
+                 OpenStreetMap extract), so upload the station's matrix first \
+                 (PUT /v1/stations/{station}/matrix)"
+            ))),
+        },
+    }
+}
+
+/// Matrix version `row.version`, parsed once per process.
+async fn matrix(state: &AppState, row: &MatrixRow) -> Result<Arc<TravelMatrix>, AppError> {
+    if let Some(m) = state.matrices.0.lock().ok().and_then(|c| c.get(&row.version).cloned()) {
+        return Ok(m);
+    }
+    let body = state.store.matrix_body(row.version).await?.ok_or_else(|| {
+        AppError::Conflict(format!("matrix v{} was dropped meanwhile; try again", row.version))
+    })?;
+    let parsed = tokio::task::spawn_blocking(move || TravelMatrix::from_json(&body))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a matrix stopped: {e}")))?
+        .map_err(|e| AppError::Internal(format!("stored matrix v{}: {e}", row.version)))?;
+    let parsed = Arc::new(parsed);
+    if let Ok(mut cache) = state.matrices.0.lock() {
+        // Newer versions replace older ones: the oldest go first when the cache is full.
+        while cache.len() >= CACHED_VERSIONS {
+            let Some(&oldest) = cache.keys().min() else { break };
+            cache.remove(&oldest);
+        }
+        cache.insert(row.version, parsed.clone());
+    }
+    Ok(parsed)
+}
+
+/// How many parsed matrix versions a process keeps (one per station of a county's stations,
+/// with room for versions still used by solves in flight, which hold their own copy).
+const CACHED_VERSIONS: usize = 16;
+
+/// What an upload must cover: the station, its clients and canteens, and its caregivers'
+/// travel modes. The answer names everything missing.
+pub fn uncovered(
+    matrix: &TravelMatrix,
+    station: &str,
+    clients: &[String],
+    canteens: &[String],
+    modes: &[TravelMode],
+) -> Option<(String, String)> {
+    let missing = |ids: &[String]| -> Vec<String> {
+        ids.iter().filter(|id| matrix.point(id).is_none()).cloned().collect()
+    };
+    let mut parts = Vec::new();
+    if matrix.point(station).is_none() {
+        parts.push(format!("the station {station}"));
+    }
+    for (what, ids) in [("clients", missing(clients)), ("canteens", missing(canteens))] {
+        if !ids.is_empty() {
+            let shown: Vec<&str> = ids.iter().take(20).map(String::as_str).collect();
+            let more = if ids.len() > shown.len() {
+                format!(" and {} more", ids.len() - 20)
+            } else {
+                String::new()
+            };
+            parts.push(format!("{what} {}{more}", shown.join(", ")));
+        }
+    }
+    if !parts.is_empty() {
+        return Some((
+            "points".into(),
+            format!("the matrix has no point for {}", parts.join("; ")),
+        ));
+    }
+    let lacking: Vec<&str> =
+        modes.iter().filter(|m| !matrix.has_mode(**m)).map(|m| m.as_str()).collect();
+    if !lacking.is_empty() {
+        return Some((
+            "modes".into(),
+            format!(
+                "the station's caregivers travel by {}, which the matrix has no times for",
+                lacking.join(", ")
+            ),
+        ));
+    }
+    None
+}
+
+/// Stores a scenario's own matrix for each of its stations (the part among the station, its
+/// clients and the canteens), unless the station's newest matrix is that one already. A
+/// matrix that misses a point or a mode the station needs stops the start, naming them.
+pub async fn import_scenario_matrix(
+    store: &crate::store::Store,
+    scenario: &formats::scenario::Scenario,
+    matrix: &TravelMatrix,
+) -> Result<(), crate::config::ServeError> {
+    use crate::config::ServeError;
+    for station in &scenario.stations {
+        let clients: Vec<String> = scenario
+            .clients
+            .iter()
+            .filter(|c| c.station == station.id)
+            .map(|c| c.id.clone())
+            .collect();
+        let canteens: Vec<String> = scenario.canteens.iter().map(|c| c.id.clone()).collect();
+        let mut modes: Vec<TravelMode> = scenario
+            .caregivers
+            .iter()
+            .filter(|c| c.station == station.id)
+            .map(|c| c.mode)
+            .collect();
+        modes.sort();
+        modes.dedup();
+        if let Some((field, reason)) = uncovered(matrix, &station.id, &clients, &canteens, &modes) {
+            return Err(ServeError::Scenario(format!(
+                "travel.matrix for station {}: {field}: {reason}",
+                station.id
+            )));
+        }
+        let mut ids = vec![station.id.clone()];
+        ids.extend(clients);
+        ids.extend(canteens);
+        let part =
+            matrix.select(&ids).map_err(|e| ServeError::Scenario(format!("travel.matrix: {e}")))?;
+        let body = serde_json::to_string(&part.to_json()).map_err(AppError::from)?;
+        if let Some(row) = store.newest_matrix(&station.id).await? {
+            if store.matrix_body(row.version).await?.as_deref() == Some(body.as_str()) {
+                continue;
+            }
+        }
+        let names: Vec<&str> = part.modes().map(TravelMode::as_str).collect();
+        let row = store.put_matrix(&station.id, ids.len(), &names.join(","), &body).await?;
+        tracing::info!(station = %station.id, version = row.version, "stored the scenario's travel matrix");
+    }
+    Ok(())
+}
