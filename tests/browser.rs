@@ -59,6 +59,37 @@ async fn console_phone_and_planner_pages_in_a_real_browser() {
     let planner = driver.session(1400, 1000).await;
     planner_sees_coverage(&demo, &planner).await;
     planner.close().await.expect("close");
+
+    let desk = driver.session(1400, 1000).await;
+    a_station_on_its_own_matrix_says_its_legs_are_straight(&demo, &desk).await;
+    desk.close().await.expect("close");
+}
+
+/// After S1 uploads its own matrix (written by `roads matrix` from the bundled extract), the
+/// console and the phone say legs are straight and deviation alerts are off.
+async fn a_station_on_its_own_matrix_says_its_legs_are_straight(demo: &Demo, c: &Client) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("m.json");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_carecircle"))
+        .args(["roads", "matrix", "data/osm/andorra-2020-05-01.osm.pbf", "--scenario"])
+        .args(["scenarios/demo.json", "--format", "json", "--quiet", "--out"])
+        .arg(&file)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("carecircle runs");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let matrix: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("matrix")).expect("json");
+    let stored = demo.call("dispatcher", "PUT", "/v1/stations/S1/matrix", Some(matrix)).await;
+    assert!(stored["version"].is_i64(), "{stored}");
+    let shown = "return document.getElementById('map-note')?.hidden === false";
+    sign_in(c, &format!("{}/", demo.base), demo.token("dispatcher")).await;
+    assert!(wait_until(c, READY, Duration::from_secs(30)).await, "the console did not render");
+    assert!(wait_until(c, shown, FEW_SECONDS).await, "the console did not say legs are straight");
+    screenshot(c, &shots(), "11-console-own-matrix").await;
+    sign_in(c, &format!("{}/m/", demo.base), demo.token("caregiver")).await;
+    assert!(wait_until(c, READY, Duration::from_secs(30)).await, "the phone page did not render");
+    assert!(wait_until(c, shown, FEW_SECONDS).await, "the phone did not say legs are straight");
 }
 
 /// Saturated pixels in the map's canvas: the routes (roads are grey, the circle pale blue).

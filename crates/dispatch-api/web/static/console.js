@@ -411,6 +411,9 @@ function renderMoves() {
 function setUpMap() {
   const L = window.L;
   state.map = stationMap($("map"), state.area);
+  // A station on its own matrix: straight legs, no deviation alerts; say so under the map.
+  $("map-note").hidden = state.area.travel?.legs !== "straight";
+  $("map-note").textContent = t("map.straight");
   const home = state.area.station;
   L.circleMarker(ll(home.lon, home.lat), { radius: 8, color: "#000", fillColor: "#ffd400", fillOpacity: 1, weight: 2 })
     .bindTooltip(home.name ?? home.id)

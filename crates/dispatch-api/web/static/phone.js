@@ -184,10 +184,13 @@ async function drawMap() {
     return; // offline: the list is what matters
   }
   const map = L.map($("map"), { preferCanvas: true });
-  map.attributionControl.addAttribution("© OpenStreetMap contributors");
+  const straight = geo.features.some((f) => f.properties.legs === "straight");
+  if (!straight) map.attributionControl.addAttribution("© OpenStreetMap contributors");
+  $("map-note").hidden = !straight;
+  $("map-note").textContent = t("route.straight");
   const layer = L.geoJSON(geo, {
     coordsToLatLng: ([x, y]) => L.latLng(...ll(x, y)),
-    style: { color: "#1d6fb8", weight: 4 },
+    style: (f) => ({ color: "#1d6fb8", weight: 4, dashArray: f.properties.legs === "straight" ? "6 6" : null }),
     pointToLayer: (f, latlng) =>
       L.circleMarker(latlng, { radius: f.properties.kind === "station" ? 8 : 10, color: "#1d6fb8", fillColor: f.properties.kind === "station" ? "#ffd400" : "#fff", fillOpacity: 1 })
         .bindTooltip(f.properties.kind === "stop" ? `${f.properties.seq}. ${f.properties.start}` : (f.properties.name ?? ""), { permanent: f.properties.kind === "stop" }),
