@@ -176,3 +176,20 @@ fn bad_matrices_and_sources_get_one_line_naming_the_pair_or_point() {
     let err = fails(&["solve", s(&both), "--quiet"]);
     assert!(err.contains("travel") && err.contains("osm"), "{err}");
 }
+
+#[test]
+fn the_schemas_describe_both_files() {
+    let scenario: Value = serde_json::from_str(&ok(&["scenario", "schema"])).expect("json");
+    let properties = scenario["properties"].as_object().expect("properties");
+    for field in ["stations", "caregivers", "clients", "visits", "osm", "travel", "canteens"] {
+        assert!(properties.contains_key(field), "{field} missing from the scenario schema");
+    }
+    let text = scenario.to_string();
+    assert!(text.contains("straight_line") && text.contains("\"matrix\""), "{text}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("matrix.schema.json");
+    ok(&["scenario", "schema", "--matrix", "--out", s(&out), "--quiet"]);
+    let matrix = json(&out);
+    assert_eq!(matrix["required"], serde_json::json!(["points", "modes"]));
+    assert!(matrix["$defs"]["ModeJson"]["properties"]["durations"].is_object());
+}

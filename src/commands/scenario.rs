@@ -13,7 +13,9 @@ use crate::output::svg;
 use crate::progress::Progress;
 
 #[derive(ClapArgs)]
-#[command(about = "Scenario files: generate a plausible home-care day on a real extract")]
+#[command(
+    about = "Scenario files: generate a plausible home-care day on a real extract; print the JSON Schema of scenarios and travel matrices"
+)]
 pub struct Args {
     #[command(subcommand)]
     command: ScenarioCommand,
@@ -21,62 +23,26 @@ pub struct Args {
 
 #[derive(Subcommand)]
 enum ScenarioCommand {
+    /// The JSON Schema of a scenario file (or with --matrix, of a travel-matrix file), for
+    /// editors and other programs that write them.
+    #[command(
+        after_help = "Examples:\n  carecircle scenario schema > scenario.schema.json\n  carecircle scenario schema --matrix --out matrix.schema.json"
+    )]
+    Schema {
+        /// The travel-matrix file's schema instead of the scenario's.
+        #[arg(long)]
+        matrix: bool,
+        /// Write it here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Places stations in towns, clients on residential streets inside each station's service
     /// circle, caregivers per station and a day of visits across the six services; writes the
     /// scenario JSON and an SVG map beside it.
     #[command(
         after_help = "Examples:\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --stations 3 --caregivers 24 --clients 150 --seed 1 --out scenarios/demo.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county --out out/county.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county-lunch --out out/lunch.json\n\nThe county preset is a Rongcheng-sized programme: 11 stations, the 300 caregivers on duty (of a\nroster of about 800), 3,200 clients of whom 58 % book care packages (--packages: about 1,200\nvisits a day over the week) and every home-care rule (--rules). The county-lunch preset is a day of meal rounds: 500 hot lunches\nfrom 20 community canteens (--canteens 20 --lunch-only) by 80 caregivers of 4 stations."
     )]
-    Generate {
-        #[arg(long)]
-        pbf: PathBuf,
-        /// Sizes and rules of a known programme; the flags below override its numbers.
-        #[arg(long, value_enum)]
-        preset: Option<Preset>,
-        /// Number of stations [default: 3]
-        #[arg(long)]
-        stations: Option<usize>,
-        /// Caregivers on duty, spread over the stations [default: 24]
-        #[arg(long)]
-        caregivers: Option<usize>,
-        /// Clients, spread over the stations [default: 150]
-        #[arg(long)]
-        clients: Option<usize>,
-        /// Chance that a client has visits on the day [default: 1]
-        #[arg(long)]
-        visit_rate: Option<f64>,
-        /// Also draw the home-care rules: female-only bathing and personal care, usual and
-        /// refused caregivers, contracted hours, lunch breaks, two-caregiver bathing, meal
-        /// deadlines.
-        #[arg(long)]
-        rules: bool,
-        /// Book a week of care packages (meals every day, cleaning twice a week, ...)
-        /// instead of a day of visits; plan them with `carecircle week`.
-        #[arg(long)]
-        packages: bool,
-        /// Community canteens to place: meals are then picked up there and delivered in meal
-        /// rounds (hot within 30 minutes, 6 to a box; see `meal_rules` in scenarios/README.md).
-        #[arg(long)]
-        canteens: Option<usize>,
-        /// A lunch day: one hot lunch delivered to every client, nothing else.
-        #[arg(long)]
-        lunch_only: bool,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Size of each station's service circle.
-        #[arg(long, default_value_t = 15)]
-        minutes: u32,
-        #[arg(long, default_value = "ebike")]
-        mode: TravelMode,
-        /// The plan day, YYYY-MM-DD.
-        #[arg(long, default_value = "2026-11-25")]
-        date: String,
-        /// Scenario name (default: the output file's name).
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Generate(GenerateArgs),
 }
 
 /// Programmes whose size a scenario can copy.
@@ -91,8 +57,80 @@ enum Preset {
     CountyLunch,
 }
 
+/// What `scenario generate` is asked for.
+#[derive(ClapArgs)]
+struct GenerateArgs {
+    #[arg(long)]
+    pbf: PathBuf,
+    /// Sizes and rules of a known programme; the flags below override its numbers.
+    #[arg(long, value_enum)]
+    preset: Option<Preset>,
+    /// Number of stations [default: 3]
+    #[arg(long)]
+    stations: Option<usize>,
+    /// Caregivers on duty, spread over the stations [default: 24]
+    #[arg(long)]
+    caregivers: Option<usize>,
+    /// Clients, spread over the stations [default: 150]
+    #[arg(long)]
+    clients: Option<usize>,
+    /// Chance that a client has visits on the day [default: 1]
+    #[arg(long)]
+    visit_rate: Option<f64>,
+    /// Also draw the home-care rules: female-only bathing and personal care, usual and
+    /// refused caregivers, contracted hours, lunch breaks, two-caregiver bathing, meal
+    /// deadlines.
+    #[arg(long)]
+    rules: bool,
+    /// Book a week of care packages (meals every day, cleaning twice a week, ...)
+    /// instead of a day of visits; plan them with `carecircle week`.
+    #[arg(long)]
+    packages: bool,
+    /// Community canteens to place: meals are then picked up there and delivered in meal
+    /// rounds (hot within 30 minutes, 6 to a box; see `meal_rules` in scenarios/README.md).
+    #[arg(long)]
+    canteens: Option<usize>,
+    /// A lunch day: one hot lunch delivered to every client, nothing else.
+    #[arg(long)]
+    lunch_only: bool,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Size of each station's service circle.
+    #[arg(long, default_value_t = 15)]
+    minutes: u32,
+    #[arg(long, default_value = "ebike")]
+    mode: TravelMode,
+    /// The plan day, YYYY-MM-DD.
+    #[arg(long, default_value = "2026-11-25")]
+    date: String,
+    /// Scenario name (default: the output file's name).
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    out: PathBuf,
+}
+
 pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
-    let ScenarioCommand::Generate {
+    let command = match args.command {
+        ScenarioCommand::Schema { matrix, out } => {
+            let schema = if matrix {
+                formats::travel_matrix::json_schema()
+            } else {
+                formats::scenario::json_schema()
+            };
+            let text = serde_json::to_string_pretty(&schema)? + "\n";
+            match out {
+                Some(path) => {
+                    input::write_text(&path, &text)?;
+                    progress.say(format!("wrote {}", path.display()));
+                }
+                None => print!("{text}"),
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        ScenarioCommand::Generate(generate) => generate,
+    };
+    let GenerateArgs {
         pbf,
         preset,
         stations,
@@ -109,7 +147,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         date,
         name,
         out,
-    } = args.command;
+    } = command;
     // (stations, caregivers, clients, visit rate, rules and packages, canteens, lunch only)
     let base = match preset {
         None | Some(Preset::Demo) => (3, 24, 150, 1.0, false, 0, false),

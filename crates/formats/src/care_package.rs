@@ -12,7 +12,7 @@ use solver::model::{Seconds, ServiceKind, TimeWindow, VisitLink};
 use std::collections::BTreeMap;
 
 /// A recurring booking. Days are numbered 0 (Monday) to 6 (Sunday).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CarePackage {
     pub id: String,
     pub client: String,
@@ -209,7 +209,7 @@ fn best_pattern(
 }
 
 /// A client's hours of service over the horizon against the entitlement.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Entitlement {
     pub client: String,
     pub booked_hours: f64,

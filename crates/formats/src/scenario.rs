@@ -42,6 +42,7 @@ impl From<ProblemError> for ScenarioError {
 /// (Baidu); everything is converted to WGS84 at the edge.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(schemars::JsonSchema)]
 pub enum Crs {
     #[default]
     Wgs84,
@@ -99,7 +100,7 @@ impl FromStr for TravelMode {
 }
 
 /// A longitude/latitude pair in the given coordinate system.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GeoPoint {
     pub lon: f64,
     pub lat: f64,
@@ -108,13 +109,13 @@ pub struct GeoPoint {
 }
 
 /// The area a station serves: reachable within `minutes` by `mode` (the 15-minute circle).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CircleSpec {
     pub minutes: u32,
     pub mode: TravelMode,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Station {
     pub id: String,
     #[serde(default)]
@@ -129,7 +130,7 @@ pub struct Station {
     pub meal_rules: Option<MealRules>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Caregiver {
     pub id: String,
     #[serde(default)]
@@ -155,7 +156,7 @@ pub struct Caregiver {
     pub box_capacity: Option<u32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Client {
     pub id: String,
     #[serde(default)]
@@ -180,7 +181,7 @@ fn default_priority() -> u32 {
     1
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Visit {
     pub id: String,
     pub client: String,
@@ -214,7 +215,7 @@ pub struct Visit {
 }
 
 /// A community canteen (长者食堂) where caregivers pick meals up for delivery.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Canteen {
     pub id: String,
     #[serde(default)]
@@ -232,6 +233,7 @@ pub struct Canteen {
 /// among when a client has not chosen one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[derive(schemars::JsonSchema)]
 pub struct MealRules {
     pub max_ride_minutes: u32,
     pub box_capacity: u32,
@@ -248,7 +250,7 @@ impl Default for MealRules {
 }
 
 /// A scenario file: the master data of one or more stations and a day of visits.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Scenario {
     pub name: String,
     /// The plan day, `YYYY-MM-DD`.
@@ -284,9 +286,15 @@ pub struct Scenario {
     pub meal_rules: Option<MealRules>,
 }
 
+/// The JSON Schema of the scenario file, generated from the types that read it.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Scenario)).unwrap_or_default()
+}
+
 /// Where a scenario's travel times come from when not from OpenStreetMap roads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[derive(schemars::JsonSchema)]
 pub enum TravelSpec {
     /// A matrix file (JSON or CSV, see [`crate::travel_matrix`]), relative to the scenario.
     Matrix(String),

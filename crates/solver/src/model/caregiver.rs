@@ -34,6 +34,7 @@ pub struct Caregiver {
 
 /// A break of `duration` starting inside `window`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LunchBreak {
     pub window: TimeWindow,
     pub duration: Seconds,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// bedridden client together), a positive gap a precedence (medication, then a meal).
 /// Both are served or neither is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VisitLink {
     /// Visit ids.
     pub first: String,
@@ -38,6 +39,7 @@ impl VisitLink {
 /// the fairness term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SoftCosts {
     pub lateness: i64,
     pub max_lateness: i64,

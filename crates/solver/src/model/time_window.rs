@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 /// A closed interval `[start, end]` of times of day in which a visit may *start*
 /// (or, for a shift, in which the caregiver works).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TimeWindow {
     pub start: Seconds,
     pub end: Seconds,

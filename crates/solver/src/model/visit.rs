@@ -7,6 +7,7 @@ use std::fmt;
 /// kind (health check, home rounds, companionship, ...) is data: [`ServiceKind::Other`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(with = "String"))]
 pub enum ServiceKind {
     /// 助餐
     Meal,
