@@ -11,9 +11,9 @@ use planner::travel::TravelSource;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// The largest matrix upload: a county's 3,200 clients with its stations and canteens (about
-/// 3,300 points, 11 million pairs) with times and distances for one mode is about 110 MB of
-/// JSON; two modes fit too.
+/// The largest matrix upload: a county's 3,200 clients at one station (3,201 points, 10
+/// million pairs) with seconds and metres for two modes is 208 MB of JSON (benches/
+/// matrix_upload.rs).
 pub const MAX_UPLOAD_BYTES: usize = 256 << 20;
 
 /// A station's travel source and the label plans record: `roads` or `matrix v{version}`.
@@ -55,6 +55,15 @@ impl StationSource {
 /// Parsed matrices by version, shared by the requests of this process.
 #[derive(Default)]
 pub struct MatrixCache(Mutex<HashMap<i64, Arc<TravelMatrix>>>);
+
+impl MatrixCache {
+    /// Forgets every parsed matrix (they are read again from the database when asked for).
+    pub fn clear(&self) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.clear();
+        }
+    }
+}
 
 /// The travel source `station`'s days are planned on now.
 pub async fn of_station(state: &AppState, station: &str) -> Result<StationSource, AppError> {

@@ -75,10 +75,103 @@ pub struct MatrixJson {
 #[serde(deny_unknown_fields)]
 pub struct ModeJson {
     /// Whole seconds; `null` where there is no way.
-    pub durations: Vec<Vec<Option<f64>>>,
+    #[schemars(with = "Vec<Vec<Option<f64>>>")]
+    pub durations: Rows,
     /// Whole metres (optional); `null` where there is no way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub distances: Option<Vec<Vec<Option<f64>>>>,
+    #[schemars(with = "Option<Vec<Vec<Option<f64>>>>")]
+    pub distances: Option<Rows>,
+}
+
+/// Rows of numbers as JSON writes them (`[[0, 312, null], ...]`), held flat: a county's matrix
+/// is tens of millions of numbers, read without a vector per row. `null` is kept as NaN (JSON
+/// has no NaN of its own, so nothing else reads as one).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rows {
+    values: Vec<f64>,
+    /// Where each row starts in `values`, and one past the last row's end.
+    starts: Vec<usize>,
+}
+
+impl Rows {
+    /// `n` rows of `n` from a row-major square, [`TravelMatrix::NONE`] written as null.
+    fn square(values: &[u32], n: usize) -> Rows {
+        let values = values
+            .iter()
+            .map(|&x| if x == TravelMatrix::NONE { f64::NAN } else { f64::from(x) })
+            .collect();
+        Rows { values, starts: (0..=n).map(|i| i * n).collect() }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// Row `i`; null entries are NaN.
+    fn row(&self, i: usize) -> &[f64] {
+        &self.values[self.starts[i]..self.starts[i + 1]]
+    }
+}
+
+impl<'de> Deserialize<'de> for Rows {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Rows, D::Error> {
+        struct Outer;
+        struct Inner<'a>(&'a mut Vec<f64>);
+        impl<'de> serde::de::Visitor<'de> for Outer {
+            type Value = Rows;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of rows of numbers or null")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Rows, A::Error> {
+                let mut rows = Rows { values: Vec::new(), starts: vec![0] };
+                while seq.next_element_seed(Inner(&mut rows.values))?.is_some() {
+                    rows.starts.push(rows.values.len());
+                }
+                Ok(rows)
+            }
+        }
+        impl<'de> serde::de::DeserializeSeed<'de> for Inner<'_> {
+            type Value = ();
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.deserialize_seq(self)
+            }
+        }
+        impl<'de> serde::de::Visitor<'de> for Inner<'_> {
+            type Value = ();
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a row of numbers or null")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+                while let Some(x) = seq.next_element::<Option<f64>>()? {
+                    self.0.push(x.unwrap_or(f64::NAN));
+                }
+                Ok(())
+            }
+        }
+        deserializer.deserialize_seq(Outer)
+    }
+}
+
+impl Serialize for Rows {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        struct Row<'a>(&'a [f64]);
+        impl Serialize for Row<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for &x in self.0 {
+                    // Whole numbers (as the matrix holds them), or null for no way.
+                    seq.serialize_element(&(!x.is_nan()).then_some(x as u32))?;
+                }
+                seq.end()
+            }
+        }
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for i in 0..self.len() {
+            seq.serialize_element(&Row(self.row(i)))?;
+        }
+        seq.end()
+    }
 }
 
 impl TravelMatrix {
@@ -209,21 +302,21 @@ impl TravelMatrix {
         let with_metres = rows.iter().any(|r| r.metres.is_some());
         let mut modes: BTreeMap<TravelMode, PairsRead> = BTreeMap::new();
         for r in &rows {
-            let field = format!("line {} ({} → {}, {})", r.line, r.from, r.to, r.mode);
+            let field = || format!("line {} ({} → {}, {})", r.line, r.from, r.to, r.mode);
             let (i, j) = (index[r.from], index[r.to]);
             let (secs, metres) =
                 modes.entry(r.mode).or_insert_with(|| (vec![None; n * n], vec![None; n * n]));
             if secs[i * n + j].is_some() {
-                return Err(invalid(field, "this pair and mode appear twice"));
+                return Err(invalid(field(), "this pair and mode appear twice"));
             }
             let Some(s) = r.seconds else {
-                return Err(invalid(field, "seconds is empty"));
+                return Err(invalid(field(), "seconds is empty"));
             };
-            secs[i * n + j] = Some(whole(&field, "seconds", s)?);
+            secs[i * n + j] = Some(whole(field, "seconds", s)?);
             match (r.metres, with_metres) {
-                (Some(m), _) => metres[i * n + j] = Some(whole(&field, "metres", m)?),
+                (Some(m), _) => metres[i * n + j] = Some(whole(field, "metres", m)?),
                 (None, true) => {
-                    return Err(invalid(field, "metres is empty while other rows give it"))
+                    return Err(invalid(field(), "metres is empty while other rows give it"))
                 }
                 (None, false) => {}
             }
@@ -254,11 +347,7 @@ impl TravelMatrix {
     /// The JSON spelling (rows and columns in `points` order).
     pub fn to_json(&self) -> MatrixJson {
         let n = self.points.len();
-        let rows = |v: &[u32]| -> Vec<Vec<Option<f64>>> {
-            v.chunks(n.max(1))
-                .map(|row| row.iter().map(|&x| (x != Self::NONE).then_some(f64::from(x))).collect())
-                .collect()
-        };
+        let rows = |v: &[u32]| Rows::square(v, n);
         MatrixJson {
             points: self.points.clone(),
             modes: self
@@ -394,11 +483,7 @@ fn check_points(points: &[String]) -> Result<(), MatrixError> {
 
 /// Checks one mode's rows: `n` rows of `n` whole, finite, non-negative numbers or null; a
 /// point to itself is 0 (or null, read as 0).
-fn square(
-    field: &str,
-    points: &[String],
-    rows: &[Vec<Option<f64>>],
-) -> Result<Vec<u32>, MatrixError> {
+fn square(field: &str, points: &[String], rows: &Rows) -> Result<Vec<u32>, MatrixError> {
     let n = points.len();
     if rows.len() != n {
         return Err(invalid(
@@ -407,22 +492,24 @@ fn square(
         ));
     }
     let mut out = Vec::with_capacity(n * n);
-    for (i, row) in rows.iter().enumerate() {
+    for i in 0..n {
+        let row = rows.row(i);
         if row.len() != n {
             return Err(invalid(
                 format!("{field}[{i}]"),
                 format!("row of {} has {} entries, expected {n}", points[i], row.len()),
             ));
         }
-        for (j, x) in row.iter().enumerate() {
-            let at = format!("{field}[{i}][{j}] ({} → {})", points[i], points[j]);
-            out.push(match *x {
-                None if i == j => 0,
-                None => TravelMatrix::NONE,
-                Some(x) if i == j && x != 0.0 => {
-                    return Err(invalid(at, format!("{x} from a point to itself, expected 0")))
+        for (j, &x) in row.iter().enumerate() {
+            let at = || format!("{field}[{i}][{j}] ({} → {})", points[i], points[j]);
+            out.push(match x {
+                // null: no way (or, to itself, 0)
+                x if x.is_nan() && i == j => 0,
+                x if x.is_nan() => TravelMatrix::NONE,
+                x if i == j && x != 0.0 => {
+                    return Err(invalid(at(), format!("{x} from a point to itself, expected 0")))
                 }
-                Some(x) => whole(&at, "value", x)?,
+                x => whole(at, "value", x)?,
             });
         }
     }
@@ -430,15 +517,15 @@ fn square(
 }
 
 /// A whole number of seconds or metres from `x`, or an error naming `field`.
-fn whole(field: &str, what: &str, x: f64) -> Result<u32, MatrixError> {
+fn whole(field: impl Fn() -> String, what: &str, x: f64) -> Result<u32, MatrixError> {
     if !x.is_finite() {
-        return Err(invalid(field, format!("{what} {x} is not a finite number")));
+        return Err(invalid(field(), format!("{what} {x} is not a finite number")));
     }
     if x < 0.0 {
-        return Err(invalid(field, format!("{what} {x} must not be negative")));
+        return Err(invalid(field(), format!("{what} {x} must not be negative")));
     }
     if x > MAX_VALUE {
-        return Err(invalid(field, format!("{what} {x} is more than {MAX_VALUE}")));
+        return Err(invalid(field(), format!("{what} {x} is more than {MAX_VALUE}")));
     }
     Ok(x.round() as u32)
 }

@@ -46,7 +46,7 @@ pub async fn put(
             status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             detail: format!("a matrix upload is at most {} MiB", MAX_UPLOAD_BYTES >> 20),
         })?;
-    let text = String::from_utf8(bytes.to_vec())
+    let text = String::from_utf8(Vec::from(bytes))
         .map_err(|_| AppError::invalid("body", "is not UTF-8 text (JSON or CSV)"))?;
     let (matrix, body) = tokio::task::spawn_blocking(move || {
         let matrix = TravelMatrix::parse(&text).map_err(|e| match e {
@@ -55,7 +55,12 @@ pub async fn put(
             }
             other => AppError::invalid("body", other.to_string()),
         })?;
-        let body = serde_json::to_string(&matrix.to_json())?;
+        // Stored as JSON: a JSON upload as it came (it was just read whole), CSV written so.
+        let body = if text.trim_start().starts_with('{') {
+            text
+        } else {
+            serde_json::to_string(&matrix.to_json())?
+        };
         Ok::<_, AppError>((matrix, body))
     })
     .await
