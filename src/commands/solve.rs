@@ -22,7 +22,8 @@ use crate::station_plans::{self, PreparedStation, SearchBudget};
     about = "Solve a problem file (scenario JSON, Solomon or VRPLIB VRPTW, Mankowska HHC, Li & Lim PDPTW) and write the plan",
     long_about = "Solve a problem file and write the plan as JSON. The format is detected from \
 the content: a CareCircle scenario (JSON; planned station by station on the road network of its \
-OpenStreetMap extract, with the routes also written as GeoJSON and an SVG map beside the plan), \
+OpenStreetMap extract, or on its own travel times with --matrix FILE or a scenario's \"travel\" \
+field, with the routes also written as GeoJSON and an SVG map beside the plan), \
 a Solomon / Gehring-Homberger VRPTW instance (text; exact Euclidean distances; times and distances \
 in the plan are in thousandths of the instance's units) or a VRPLIB VRPTW instance (`KEY : VALUE` \
 header; distances truncated to one decimal as in the DIMACS challenge; plan units are tenths) or a \
@@ -31,7 +32,7 @@ precedence visits, tardiness; each stop carries its `service` index and `kpis.ob
 benchmark's (distance + total tardiness + max tardiness) / 3; plan units are thousandths) or a Li & \
 Lim pick-up-and-delivery instance (a line `vehicles capacity speed`, then rows of nine; fewest \
 vehicles, then exact distance; plan units are thousandths).",
-    after_help = "Examples:\n  carecircle solve scenarios/demo.json --time-limit 10 --out out/plan.json\n  carecircle solve ../shared/data/vrptw/solomon/C101.txt --time-limit 5 --out c101.json\n  carecircle solve ../shared/data/vrptw/gh1000_vrplib/C1_10_1.vrp --time-limit 120 --out c1_10_1.json\n  carecircle solve ../shared/data/vrptw/solomon/R101.txt --objective vehicles-first\n  carecircle solve ../shared/data/hhc/mankowska2014/instances/InstanzCPLEX_HCSRP_25_1.txt --time-limit 30\n  carecircle solve benches/data/li-lim/lc101.txt --time-limit 10"
+    after_help = "Examples:\n  carecircle solve scenarios/demo.json --time-limit 10 --out out/plan.json\n  carecircle solve scenarios/demo.json --matrix out/demo-matrix.json --out out/own.json\n  carecircle solve ../shared/data/vrptw/solomon/C101.txt --time-limit 5 --out c101.json\n  carecircle solve ../shared/data/vrptw/gh1000_vrplib/C1_10_1.vrp --time-limit 120 --out c1_10_1.json\n  carecircle solve ../shared/data/vrptw/solomon/R101.txt --objective vehicles-first\n  carecircle solve ../shared/data/hhc/mankowska2014/instances/InstanzCPLEX_HCSRP_25_1.txt --time-limit 30\n  carecircle solve benches/data/li-lim/lc101.txt --time-limit 10"
 )]
 pub struct Args {
     /// The problem file.

@@ -241,20 +241,18 @@ async fn a_service_without_roads_plans_on_the_scenarios_matrix() {
     assert_eq!(newest.version, first.version);
     let source = dispatch_api::travel::of_station(&state, "S1").await.expect("source");
     assert!(!source.has_paths());
-    let (day, _) = dispatch_api::station_day::scenario(&state, "S1", &common::date(), false)
-        .await
-        .expect("day");
-    let problem = state.travel.day_problem(&source, &day).expect("problem");
-    let plan = solver::solve(
-        &problem.day.problem,
-        &problem.travel.matrices,
-        &mut solver::Environment::new(1, solver::MaxIterations(100)),
-    );
-    let report = solver::check::check(&problem.day.problem, &problem.travel.matrices, &plan);
-    assert!(report.is_feasible(), "{:?}", report.violations);
-    assert!(plan.kpis.visits_served > 0);
-    // The planner's questions need roads: a clear 409, not a 500.
+    // Served end to end through HTTP: planned, checked, routed.
     let s = Service::from_state(state).await;
+    let plan = s.plan_day().await;
+    let made = s.call(D, "GET", &format!("/v1/plans/{plan}"), None).await;
+    assert_eq!(made.body["travel"], format!("matrix v{}", first.version));
+    let day = s.checked_plan().await;
+    assert!(day.kpis.visits_served > 0);
+    let c1 = s.caregiver_token("C1").await;
+    let route = s.call_as(Some(&c1), "GET", &format!("/v1/me/route?date={DATE}"), None, &[]).await;
+    assert_eq!(route.status, StatusCode::OK, "{}", route.body);
+    assert_eq!(route.body["travel"]["legs"], "straight");
+    // The planner's questions need roads: a clear 409, not a 500.
     let coverage = s.call(Role::Planner, "POST", "/v1/planner/coverage", Some("{}")).await;
     assert_eq!(coverage.status, StatusCode::CONFLICT, "{}", coverage.body);
 }
