@@ -18,6 +18,7 @@ pub mod date;
 pub mod error;
 pub mod grades;
 pub mod ledger;
+pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod openapi;

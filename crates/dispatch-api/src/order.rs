@@ -149,9 +149,8 @@ const MAX_NOTES: usize = 1000;
 impl NewOrder {
     /// Checks everything that does not need the database; the error names the field.
     pub fn validate(self, id: String) -> Result<Order, AppError> {
-        if id.trim().is_empty() || id.len() > 64 {
-            return Err(AppError::invalid("id", "must be 1 to 64 characters"));
-        }
+        crate::limits::id("id", &id)?;
+        crate::limits::text("service", self.service.as_str(), crate::limits::MAX_SERVICE)?;
         if order_of(&id) != id {
             return Err(AppError::invalid(
                 "id",

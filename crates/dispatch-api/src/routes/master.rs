@@ -72,6 +72,7 @@ async fn validate(
     kind: MasterKind,
     body: &Value,
 ) -> Result<(String, String, Value), AppError> {
+    crate::limits::row(body)?;
     let text = body.to_string();
     match kind {
         MasterKind::Stations => {

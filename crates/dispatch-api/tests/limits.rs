@@ -1,0 +1,67 @@
+//! The same limits on SQLite and PostgreSQL: a NUL in a path, a query or a body, ids too long
+//! or with spaces, and names, addresses and service words past their length all get 422
+//! naming the field — never a 500 (PostgreSQL cannot store a NUL or index a 1 MB id). Chinese
+//! ids stay valid.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::Backend;
+use dispatch_api::auth::Role;
+use serde_json::json;
+
+const D: Role = Role::Dispatcher;
+
+async fn limits_hold(backend: Backend) {
+    let Some(s) = common::service(backend).await else { return };
+    for path in
+        ["/v1/orders/%00", "/v1/clients/K%001", "/v1/orders?station=S1%00", "/v1/clients/a%0Ab"]
+    {
+        let answer = s.call(D, "GET", path, None).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", answer.body);
+    }
+    let client = |id: &str, name: &str, address: &str| {
+        json!({"id": id, "station": "S1", "name": name, "address": address,
+               "location": {"lon": 1.5301, "lat": 42.5101}})
+        .to_string()
+    };
+    let huge = "K".repeat(1 << 20);
+    let cases = [
+        (client("K\u{0}9", "x", "y"), "body"),
+        (client(&huge, "x", "y"), "id"),
+        (client("K 9", "x", "y"), "id"),
+        (client("K/9", "x", "y"), "id"),
+        (client("K9", &"名".repeat(101), "y"), "name"),
+        (client("K9", "x", &"址".repeat(501)), "address"),
+    ];
+    for (body, field) in cases {
+        let answer = s.call(D, "POST", "/v1/clients", Some(&body)).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+        assert_eq!(answer.body["field"], field, "{}", answer.body);
+    }
+    let created =
+        s.call(D, "POST", "/v1/clients", Some(&client("客户-一号", "张三", "成山镇"))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let order = |service: &str| {
+        json!({"client": "K1", "date": common::DATE, "service": service, "duration": 900,
+               "windows": [{"start": 39600, "end": 45000}]})
+        .to_string()
+    };
+    let long = s.call(D, "POST", "/v1/orders", Some(&order(&"s".repeat(65)))).await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", long.body);
+    assert_eq!(long.body["field"], "service");
+    let nul = s.call(D, "POST", "/v1/orders", Some(&order("meal\u{0}"))).await;
+    assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
+    let fine = s.call(D, "POST", "/v1/orders", Some(&order("meal"))).await;
+    assert_eq!(fine.status, StatusCode::CREATED, "{}", fine.body);
+}
+
+#[tokio::test]
+async fn limits_hold_on_sqlite() {
+    limits_hold(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn limits_hold_on_postgres() {
+    limits_hold(Backend::Postgres).await;
+}
