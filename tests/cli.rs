@@ -566,3 +566,37 @@ fn demo_week_plays_meal_rounds_ratings_a_ledger_and_team_grades() {
         assert!(out.join(chart).metadata().is_ok_and(|m| m.len() > 100), "{chart} written");
     }
 }
+
+#[test]
+fn tokens_are_listed_without_secrets_and_revoked_by_id() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let made = carecircle(&[
+        "token",
+        "create",
+        "--db",
+        &db,
+        "--role",
+        "admin",
+        "--label",
+        "ops",
+        "--expires-in",
+        "90d",
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let token = text(&made.stdout).trim().to_string();
+    let id: String = dispatch_api::auth::token_hash(&token).chars().take(12).collect();
+    let list = text(&carecircle(&["token", "list", "--db", &db]).stdout);
+    let line = list.lines().find(|l| l.starts_with(&id)).unwrap_or_else(|| panic!("{list}"));
+    assert!(line.contains("admin") && line.contains("ops") && !list.contains(&token), "{list}");
+    let revoked = carecircle(&["token", "revoke", &id, "--db", &db]);
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    let list = text(&carecircle(&["token", "list", "--db", &db]).stdout);
+    let line = list.lines().find(|l| l.starts_with(&id)).unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(line.matches("UTC").count(), 3, "created, expires and revoked: {line}");
+    let unknown = carecircle(&["token", "revoke", "abcdefabcdef", "--db", &db]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let bad =
+        carecircle(&["token", "create", "--db", &db, "--role", "admin", "--expires-in", "soon"]);
+    assert_eq!(bad.status.code(), Some(2), "a usage error names the flag");
+}

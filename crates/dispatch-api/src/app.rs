@@ -11,7 +11,7 @@ use crate::grades::GradeConfig;
 use crate::live::DayLocks;
 use crate::metrics::{self, Metrics};
 use crate::routes::{
-    caregivers, master, matrix, me, ops, orders, planner, plans, ratings, reports, stations,
+    caregivers, master, matrix, me, ops, orders, planner, plans, ratings, reports, stations, tokens,
 };
 use crate::solve_worker::PlanChannels;
 use crate::station_day::TravelCache;
@@ -139,6 +139,9 @@ endpoints! {
     post "/v1/planner/coverage" => planner::coverage, 200, "admin, planner", "Which clients each station's circle reaches";
     post "/v1/planner/site" => planner::site, 200, "admin, planner", "Where new stations would cover most clients";
     post "/v1/planner/simulate" => planner::simulate, 200, "admin, planner", "Simulate weeks of demand on the stations";
+    get "/v1/tokens" => tokens::list, 200, "admin", "Every token: public id, role, scope, creation, expiry, revocation (never a secret)";
+    post "/v1/tokens" => tokens::create, 201, "admin", "Make a token {role, stations, caregiver, label, expires_in_days}; the answer shows it once";
+    post "/v1/tokens/{id}/revoke" => tokens::revoke, 200, "admin", "Revoke a token by its public id: refused on its next request (within 5 s on other replicas)";
     get "/v1/{kind}" => master::list, 200, "admin, dispatcher, planner", "List stations|teams|caregivers|clients|packages|canteens: ?station=&active=&cursor=&limit=";
     post "/v1/{kind}" => master::create, 201, "admin (stations), dispatcher", "Create a station, team, caregiver, client or package";
     post "/v1/{kind}/import" => master::import, 200, "admin (stations), dispatcher", "Import rows from text/csv (Chinese headers work) or a JSON array";

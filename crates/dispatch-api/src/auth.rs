@@ -71,6 +71,18 @@ pub async fn create_token(
     caregiver: Option<&str>,
     label: &str,
 ) -> Result<String, AppError> {
+    create_expiring_token(store, role, stations, caregiver, label, None).await
+}
+
+/// [`create_token`], working until `expires_ms` (ms since the epoch) when given.
+pub async fn create_expiring_token(
+    store: &crate::store::Store,
+    role: Role,
+    stations: &[String],
+    caregiver: Option<&str>,
+    label: &str,
+    expires_ms: Option<i64>,
+) -> Result<String, AppError> {
     match role {
         Role::Dispatcher if stations.is_empty() => {
             return Err(AppError::invalid(
@@ -99,14 +111,30 @@ pub async fn create_token(
         stations: if role == Role::Dispatcher { stations.to_vec() } else { Vec::new() },
         caregiver: if role == Role::Caregiver { caregiver.map(str::to_string) } else { None },
         label: label.to_string(),
+        expires_ms,
+        revoked_ms: None,
     };
     store.insert_token(&hash, &row).await?;
     Ok(token)
 }
 
-/// Tokens already looked up: they are never changed once created, so a hit is always right.
+/// Tokens already looked up, each for [`TOKEN_FRESH`]: a token revoked on another replica is
+/// refused within that time (at once on the replica that revoked it); expiry is checked on
+/// every request.
 #[derive(Debug, Default)]
-pub struct TokenCache(RwLock<HashMap<String, TokenRow>>);
+pub struct TokenCache(RwLock<HashMap<String, (std::time::Instant, TokenRow)>>);
+
+/// How long a looked-up token is trusted before it is read again.
+pub const TOKEN_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl TokenCache {
+    /// Forgets every token (after a revocation here).
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.0.write() {
+            map.clear();
+        }
+    }
+}
 
 /// The caller of a request, from its `Authorization: Bearer` token.
 #[derive(Clone, Debug)]
@@ -180,18 +208,26 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>"))?;
         let hash = token_hash(token);
-        let cached = state.tokens.0.read().ok().and_then(|m| m.get(&hash).cloned());
+        let cached = state.tokens.0.read().ok().and_then(|m| {
+            m.get(&hash).filter(|(at, _)| at.elapsed() < TOKEN_FRESH).map(|(_, row)| row.clone())
+        });
         let row = match cached {
             Some(row) => row,
             None => {
                 let row =
                     state.store.token(&hash).await?.ok_or_else(|| unauthorized("unknown token"))?;
                 if let Ok(mut map) = state.tokens.0.write() {
-                    map.insert(hash.clone(), row.clone());
+                    map.insert(hash.clone(), (std::time::Instant::now(), row.clone()));
                 }
                 row
             }
         };
+        if row.revoked_ms.is_some() {
+            return Err(unauthorized("this token was revoked"));
+        }
+        if row.expires_ms.is_some_and(|at| crate::store::now_ms() >= at) {
+            return Err(unauthorized("this token has expired"));
+        }
         Ok(Caller {
             role: row.role,
             stations: row.stations,

@@ -12,6 +12,7 @@ pub mod plans;
 pub mod ratings;
 pub mod reports;
 pub mod stations;
+pub mod tokens;
 
 use crate::app::AppState;
 use crate::auth::Caller;

@@ -23,7 +23,7 @@ pub use matrices::MatrixRow;
 pub use orders::{Inserted, OrderKind, OrderQuery, Remembered};
 pub use plans::{PlanRow, PlanStatus, VersionRow};
 pub use ratings::Rating;
-pub use tokens::TokenRow;
+pub use tokens::{token_id, TokenInfo, TokenRow};
 
 use crate::error::AppError;
 use serde::de::DeserializeOwned;
@@ -71,7 +71,7 @@ fn decode<T: DeserializeOwned>(text: &str) -> Result<T, AppError> {
 }
 
 /// Milliseconds since the Unix epoch, for bookkeeping columns.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
