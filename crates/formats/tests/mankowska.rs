@@ -15,6 +15,12 @@ fn data_dir() -> PathBuf {
 fn shared_data_present(test: &str) -> bool {
     let present = data_dir().exists();
     if !present {
+        // CI sets it: there the data must be present.
+        assert!(
+            !std::env::var("CARECIRCLE_REQUIRE_SHARED").is_ok_and(|v| v == "1"),
+            "{} is absent (CARECIRCLE_REQUIRE_SHARED=1)",
+            data_dir().display()
+        );
         eprintln!(
             "SKIPPED {test}: {} is absent (../shared not beside the project)",
             data_dir().display()
