@@ -215,6 +215,7 @@ pub fn app_with(state: AppState, limits: Limits) -> Router {
         // A bug must cost one request a 500, never the connection or the worker.
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(crate::limits::clean_uri))
+        .layer(axum::middleware::from_fn(crate::limits::json_or_csv))
         .layer(axum::middleware::map_response(problem_errors))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))

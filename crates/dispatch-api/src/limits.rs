@@ -72,6 +72,29 @@ pub fn no_nul(bytes: &[u8]) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Refuses a body sent as anything but JSON or CSV (415); a body without a content-type is read
+/// as JSON, as before.
+pub async fn json_or_csv(request: Request, next: Next) -> Response {
+    let writes = matches!(request.method().as_str(), "POST" | "PUT" | "PATCH");
+    let declared = request.headers().get(axum::http::header::CONTENT_TYPE).map(|v| {
+        v.to_str().unwrap_or("?").split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    });
+    if let (true, Some(mime)) = (writes, declared) {
+        let fine = mime == "application/json" || mime.ends_with("+json") || mime == "text/csv";
+        if !fine {
+            return AppError::Status {
+                status: axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                detail: format!(
+                    "content-type {mime:?}: send application/json (or text/csv where rows are \
+                     imported)"
+                ),
+            }
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
 /// Refuses a path or query holding a NUL or another control character (`%00`, `%0A`, ...)
 /// before any handler sees it.
 pub async fn clean_uri(request: Request, next: Next) -> Response {

@@ -1,7 +1,7 @@
 //! The same limits on SQLite and PostgreSQL: a NUL in a path, a query or a body, ids too long
 //! or with spaces, and names, addresses and service words past their length all get 422
 //! naming the field — never a 500 (PostgreSQL cannot store a NUL or index a 1 MB id). Chinese
-//! ids stay valid.
+//! ids stay valid. A body sent as neither JSON nor CSV gets 415.
 
 mod common;
 
@@ -54,6 +54,22 @@ async fn limits_hold(backend: Backend) {
     assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
     let fine = s.call(D, "POST", "/v1/orders", Some(&order("meal"))).await;
     assert_eq!(fine.status, StatusCode::CREATED, "{}", fine.body);
+    // A body sent as neither JSON nor CSV: 415, whatever it holds.
+    let token = s.token(D).to_string();
+    for mime in
+        ["text/html", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+    {
+        let body = order("meal");
+        let answer = s
+            .call_as(Some(&token), "POST", "/v1/orders", Some(&body), &[("content-type", mime)])
+            .await;
+        assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{mime}: {}", answer.body);
+        assert_eq!(answer.content_type.as_deref(), Some("application/problem+json"));
+    }
+    let charset = [("content-type", "application/json; charset=utf-8")];
+    let answer =
+        s.call_as(Some(&token), "POST", "/v1/orders", Some(&order("meal")), &charset).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
 }
 
 #[tokio::test]
