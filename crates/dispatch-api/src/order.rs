@@ -137,10 +137,8 @@ pub fn other_part(visit: &str) -> Option<String> {
     }
 }
 
-/// Longest visit and latest window end accepted (windows may run past midnight).
-const MAX_DURATION: i64 = 12 * 3600;
-const MAX_TIME: i64 = 2 * 86_400;
-const MAX_PRIORITY: u32 = 100;
+/// The latest time of day accepted (windows, deadlines and gaps may run past midnight).
+const MAX_TIME: i64 = formats::visit_rules::MAX_TIME;
 /// Longest caregiver list (usual or refused) an order may name.
 const MAX_NAMED: usize = 20;
 /// Longest notes, in characters.
@@ -175,41 +173,11 @@ impl NewOrder {
         if self.service.as_str().trim().is_empty() {
             return Err(AppError::invalid("service", "must not be empty"));
         }
-        if !(0..=MAX_DURATION).contains(&self.duration) {
-            return Err(AppError::invalid(
-                "duration",
-                format!("must be between 0 and {MAX_DURATION} seconds"),
-            ));
-        }
-        if self.windows.is_empty() {
-            return Err(AppError::invalid("windows", "needs at least one time window"));
-        }
-        for (i, w) in self.windows.iter().enumerate() {
-            let field = format!("windows[{i}]");
-            if w.start.0 < 0 || w.end.0 > MAX_TIME {
-                return Err(AppError::invalid(
-                    field,
-                    format!("must lie between 0 and {MAX_TIME} seconds from midnight"),
-                ));
-            }
-            if w.start > w.end {
-                return Err(AppError::invalid(
-                    field,
-                    format!("starts ({}) after it ends ({})", w.start.0, w.end.0),
-                ));
-            }
-            if i > 0 && self.windows[i - 1].end >= w.start {
-                return Err(AppError::invalid(
-                    field,
-                    "windows must be sorted and must not overlap",
-                ));
-            }
-        }
+        // The same rules and words as scenario visits and care packages.
+        formats::visit_rules::check(Seconds(self.duration), &self.windows, self.priority)
+            .map_err(|e| AppError::invalid(e.field, e.reason))?;
         if let Some(i) = self.skills.iter().position(|s| s.trim().is_empty()) {
             return Err(AppError::invalid(format!("skills[{i}]"), "must not be empty"));
-        }
-        if self.priority > MAX_PRIORITY {
-            return Err(AppError::invalid("priority", format!("must be at most {MAX_PRIORITY}")));
         }
         if self.due.is_some_and(|d| !(0..=MAX_TIME).contains(&d)) {
             return Err(AppError::invalid(

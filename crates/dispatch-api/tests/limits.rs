@@ -72,6 +72,60 @@ async fn limits_hold(backend: Backend) {
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
 }
 
+/// Orders, packages and scenario visits answer the same rule with the same words.
+async fn one_rule_for_every_visit(backend: Backend) {
+    let Some(s) = common::service(backend).await else { return };
+    let windows: Vec<_> =
+        (0..9).map(|k| json!({"start": 30_000 + k * 1000, "end": 30_500 + k * 1000})).collect();
+    let cases = [
+        (json!({"duration": 0, "windows": [{"start": 39600, "end": 45000}]}), "duration"),
+        (json!({"duration": 43_201, "windows": [{"start": 39600, "end": 45000}]}), "duration"),
+        (json!({"duration": 900, "windows": windows}), "windows"),
+        (
+            json!({"duration": 900, "windows": [{"start": 40000, "end": 45000}, {"start": 39000, "end": 39500}]}),
+            "windows[1]",
+        ),
+        (
+            json!({"duration": 900, "windows": [{"start": 39600, "end": 45000}], "priority": 101}),
+            "priority",
+        ),
+    ];
+    for (rule, field) in cases {
+        let mut order = json!({"client": "K1", "date": common::DATE, "service": "meal"});
+        let mut package = json!({"id": "P9", "client": "K1", "service": "meal", "per_week": 1});
+        for (k, v) in rule.as_object().expect("object") {
+            order[k] = v.clone();
+            package[k] = v.clone();
+        }
+        let o = s.call(D, "POST", "/v1/orders", Some(&order.to_string())).await;
+        let p = s.call(D, "POST", "/v1/packages", Some(&package.to_string())).await;
+        let mut scenario = common::scenario();
+        let mut visit = serde_json::to_value(&scenario.visits[0]).expect("visit");
+        for (k, v) in rule.as_object().expect("object") {
+            visit[k] = v.clone();
+        }
+        scenario.visits[0] = serde_json::from_value(visit).expect("a visit");
+        let v = scenario.validate().expect_err("refused").to_string();
+        assert_eq!(o.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", o.body);
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+        assert_eq!(o.body["field"], field, "{}", o.body);
+        assert_eq!(p.body["field"], field, "{}", p.body);
+        let reason = o.body["reason"].as_str().expect("reason");
+        assert_eq!(p.body["reason"], reason);
+        assert!(v.ends_with(&format!("{field}: {reason}")), "{v} / {reason}");
+    }
+}
+
+#[tokio::test]
+async fn one_rule_for_every_visit_on_sqlite() {
+    one_rule_for_every_visit(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn one_rule_for_every_visit_on_postgres() {
+    one_rule_for_every_visit(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn limits_hold_on_sqlite() {
     limits_hold(Backend::Sqlite).await;

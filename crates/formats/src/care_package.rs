@@ -57,15 +57,8 @@ impl CarePackage {
         if scenario.client(&self.client).is_none() {
             return Err(bad("client", format!("unknown client {:?}", self.client)));
         }
-        if !(0..=86_400).contains(&self.duration.0) {
-            return Err(bad("duration", "must be between 0 and 86400 seconds".into()));
-        }
-        if self.windows.is_empty() {
-            return Err(bad("windows", "needs at least one time window".into()));
-        }
-        if let Some(w) = self.windows.iter().position(|w| w.start > w.end || w.start.0 < 0) {
-            return Err(bad(&format!("windows[{w}]"), "must satisfy 0 <= start <= end".into()));
-        }
+        crate::visit_rules::check(self.duration, &self.windows, self.priority)
+            .map_err(|e| bad(&e.field, e.reason))?;
         let allowed = self.allowed();
         if let Some(d) = self.days.iter().chain(&allowed).find(|&&d| d > 6) {
             return Err(bad("days", format!("{d} is not a day 0 (Monday) to 6 (Sunday)")));

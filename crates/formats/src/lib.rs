@@ -9,5 +9,6 @@ pub mod mankowska;
 pub mod scenario;
 pub mod solomon;
 pub mod travel_matrix;
+pub mod visit_rules;
 pub mod vrplib;
 pub mod vrptw;

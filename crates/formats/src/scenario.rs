@@ -367,21 +367,9 @@ impl Scenario {
                     format!("unknown client {:?}", v.client),
                 ));
             }
-            if v.duration.0 < 0 || v.duration.0 > 86_400 {
-                return Err(ScenarioError::invalid(
-                    format!("visits[{i}].duration"),
-                    "must be between 0 and 86400 seconds",
-                ));
-            }
-            if v.windows.is_empty() {
-                return Err(ScenarioError::invalid(
-                    format!("visits[{i}].windows"),
-                    "needs at least one time window",
-                ));
-            }
-            for (w, tw) in v.windows.iter().enumerate() {
-                check_window(&format!("visits[{i}].windows[{w}]"), tw)?;
-            }
+            crate::visit_rules::check(v.duration, &v.windows, v.priority).map_err(|e| {
+                ScenarioError::invalid(format!("visits[{i}].{}", e.field), e.reason)
+            })?;
             for (name, ids) in [("preferred", &v.preferred), ("refused", &v.refused)] {
                 if let Some(c) = ids.iter().find(|c| !caregivers.contains(c.as_str())) {
                     return Err(ScenarioError::invalid(
