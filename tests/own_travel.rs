@@ -39,6 +39,17 @@ fn demo() -> Value {
     serde_json::from_str(&text).expect("json")
 }
 
+/// The demo scenario in `dir` with `travel` instead of its extract.
+fn without_roads(dir: &Path, travel: Value) -> std::path::PathBuf {
+    let mut scenario = demo();
+    let fields = scenario.as_object_mut().expect("an object");
+    fields.remove("osm");
+    fields.insert("travel".into(), travel);
+    let file = dir.join("own.json");
+    std::fs::write(&file, scenario.to_string()).expect("write");
+    file
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8")
 }
@@ -93,12 +104,7 @@ fn a_scenario_with_a_matrix_and_no_extract_plans_checks_and_runs_a_week() {
         s(&dir.path().join("times.csv")),
         "--quiet",
     ]);
-    let mut scenario = demo();
-    let fields = scenario.as_object_mut().expect("an object");
-    fields.remove("osm");
-    fields.insert("travel".into(), serde_json::json!({"matrix": "times.csv"}));
-    let file = dir.path().join("own.json");
-    std::fs::write(&file, scenario.to_string()).expect("write");
+    let file = without_roads(dir.path(), serde_json::json!({"matrix": "times.csv"}));
     let plan = dir.path().join("plan.json");
     let table = ok(&["solve", s(&file), "--iterations", "100", "--out", s(&plan), "--quiet"]);
     assert!(table.contains("visits served"), "{table}");
@@ -126,12 +132,7 @@ fn a_scenario_with_a_matrix_and_no_extract_plans_checks_and_runs_a_week() {
 #[test]
 fn straight_lines_plan_without_roads() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut scenario = demo();
-    let fields = scenario.as_object_mut().expect("an object");
-    fields.remove("osm");
-    fields.insert("travel".into(), serde_json::json!({"straight_line": {"ebike_kmh": 12}}));
-    let file = dir.path().join("line.json");
-    std::fs::write(&file, scenario.to_string()).expect("write");
+    let file = without_roads(dir.path(), serde_json::json!({"straight_line": {"ebike_kmh": 12}}));
     let plan = dir.path().join("plan.json");
     ok(&["solve", s(&file), "--iterations", "100", "--out", s(&plan), "--quiet"]);
     assert!(ok(&["check", s(&file), s(&plan), "--quiet"]).contains("feasible"));

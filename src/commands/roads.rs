@@ -3,10 +3,8 @@
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, Subcommand, ValueEnum};
 use formats::scenario::{Crs, GeoPoint, TravelMode};
-use formats::travel_matrix::TravelMatrix;
 use planner::travel;
 use roads::{CoordSystem, LonLat, Mode};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -216,20 +214,7 @@ fn matrix(
     let computed = travel::points_travel(&network, "matrix", &points, &ids, &modes, snap_limit)
         .context("snapping the points")?;
     let n = ids.len();
-    let mut numbers = BTreeMap::new();
-    for (p, &mode) in modes.iter().enumerate() {
-        let m = computed.matrices.profile(solver::ProfileIdx(p as u32));
-        let (mut secs, mut metres) = (Vec::with_capacity(n * n), Vec::with_capacity(n * n));
-        for i in 0..n {
-            for j in 0..n {
-                let (a, b) = (solver::LocationIdx(i as u32), solver::LocationIdx(j as u32));
-                secs.push(u32::try_from(m.time(a, b).0).context("a travel time over u32")?);
-                metres.push(u32::try_from(m.distance(a, b).0).context("a distance over u32")?);
-            }
-        }
-        numbers.insert(mode, (secs, Some(metres)));
-    }
-    let matrix = TravelMatrix::from_numbers(ids, numbers)?;
+    let matrix = computed.to_file(ids, &modes)?;
     let elapsed = started.elapsed();
     match format {
         // Compact: a county's matrix is millions of numbers.

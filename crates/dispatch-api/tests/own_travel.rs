@@ -13,7 +13,6 @@ use formats::scenario::TravelMode;
 use formats::travel_matrix::TravelMatrix;
 use planner::travel::TravelSource;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 const D: Role = Role::Dispatcher;
@@ -31,21 +30,7 @@ fn roads_matrix(leave_out: &[&str], modes: &[TravelMode]) -> TravelMatrix {
     let travel = TravelSource::Roads(common::network())
         .travel("S1", &points, &ids, modes)
         .expect("S1 on the roads");
-    let n = ids.len();
-    let mut numbers = BTreeMap::new();
-    for (p, &mode) in modes.iter().enumerate() {
-        let m = travel.matrices.profile(solver::ProfileIdx(p as u32));
-        let (mut secs, mut metres) = (Vec::new(), Vec::new());
-        for i in 0..n {
-            for j in 0..n {
-                let (a, b) = (solver::LocationIdx(i as u32), solver::LocationIdx(j as u32));
-                secs.push(m.time(a, b).0 as u32);
-                metres.push(m.distance(a, b).0 as u32);
-            }
-        }
-        numbers.insert(mode, (secs, Some(metres)));
-    }
-    TravelMatrix::from_numbers(ids, numbers).expect("a matrix")
+    travel.to_file(ids, modes).expect("a matrix")
 }
 
 fn body(m: &TravelMatrix) -> String {
@@ -209,21 +194,7 @@ async fn a_service_without_roads_plans_on_the_scenarios_matrix() {
     let travel = TravelSource::Roads(common::network())
         .travel("all", &points, &ids, &modes)
         .expect("travel");
-    let n = ids.len();
-    let mut numbers = BTreeMap::new();
-    for (p, &mode) in modes.iter().enumerate() {
-        let m = travel.matrices.profile(solver::ProfileIdx(p as u32));
-        let mut secs = Vec::new();
-        for i in 0..n {
-            for j in 0..n {
-                secs.push(
-                    m.time(solver::LocationIdx(i as u32), solver::LocationIdx(j as u32)).0 as u32,
-                );
-            }
-        }
-        numbers.insert(mode, (secs, None));
-    }
-    let matrix = TravelMatrix::from_numbers(ids, numbers).expect("matrix");
+    let matrix = travel.to_file(ids, &modes).expect("matrix");
     let mut config = dispatch_api::ServeConfig::new(
         "127.0.0.1:0".parse().expect("addr"),
         db_url.clone(),

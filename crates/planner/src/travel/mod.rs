@@ -198,6 +198,32 @@ fn straight_travel(
 }
 
 impl StationTravel {
+    /// This travel as a matrix file among `ids` (this travel's points, in order) for its
+    /// `modes` (its profiles, in order): what `roads matrix` writes and a scenario reads back.
+    pub fn to_file(
+        &self,
+        ids: Vec<String>,
+        modes: &[TravelMode],
+    ) -> Result<TravelMatrix, formats::travel_matrix::MatrixError> {
+        let n = ids.len();
+        let mut numbers = std::collections::BTreeMap::new();
+        for (p, &mode) in modes.iter().enumerate() {
+            let m = self.matrices.profile(solver::ProfileIdx(p as u32));
+            let (mut secs, mut metres) = (Vec::with_capacity(n * n), Vec::with_capacity(n * n));
+            for i in 0..n {
+                for j in 0..n {
+                    let (a, b) = (solver::LocationIdx(i as u32), solver::LocationIdx(j as u32));
+                    // No way (NO_TRAVEL, past u32) is written as null.
+                    let entry = |x: i64| u32::try_from(x).unwrap_or(TravelMatrix::NONE);
+                    secs.push(entry(m.time(a, b).0));
+                    metres.push(entry(m.distance(a, b).0));
+                }
+            }
+            numbers.insert(mode, (secs, Some(metres)));
+        }
+        TravelMatrix::from_numbers(ids, numbers)
+    }
+
     /// The travel among some of these points (`points[i]` is this travel's point), for the
     /// profiles `profiles` (indices into this travel's profiles): a station day's travel cut
     /// out of the travel among all the station's clients.
