@@ -215,12 +215,42 @@ impl Today {
             }
         }
         // A visit served with another (two caregivers) is one service: when one half stays,
-        // so does the other, with its caregiver.
-        for (c, route) in routes.iter().enumerate() {
-            for &(v, _) in route {
-                let partner = data.link[v].map(|l| l.partner as usize);
-                if partner.is_some_and(|w| locked[w].is_some()) && locked[v].is_none() {
-                    locked[v] = Some(c as u32);
+        // so does the other, with its caregiver. Should that half no longer close its route's
+        // day with what is kept there (an absent caregiver's half, far from what they
+        // started), the visits before it stay as planned too, as few as close it; their own
+        // partners then stay in turn.
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (c, route) in routes.iter().enumerate() {
+                for &(v, _) in route {
+                    let partner = data.link[v].map(|l| l.partner as usize);
+                    if partner.is_some_and(|w| locked[w].is_some()) && locked[v].is_none() {
+                        locked[v] = Some(c as u32);
+                        changed = true;
+                    }
+                }
+                let here: Vec<bool> =
+                    route.iter().map(|&(v, _)| locked[v] == Some(c as u32)).collect();
+                let here = &here;
+                let kept = |upto: usize| {
+                    route
+                        .iter()
+                        .enumerate()
+                        .filter(move |&(k, _)| k < upto || here[k])
+                        .map(|(_, &stop)| stop)
+                };
+                if timing(&data, c, kept(0)).is_none() {
+                    let upto =
+                        (1..=route.len()).find(|&upto| timing(&data, c, kept(upto)).is_some());
+                    if let Some(upto) = upto {
+                        for &(v, _) in &route[..upto] {
+                            if locked[v].is_none() {
+                                locked[v] = Some(c as u32);
+                                changed = true;
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -433,7 +463,13 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        // The same cases on every run, so CI is repeatable (PROPTEST_CASES and
+        // PROPTEST_RNG_SEED explore further); found failures stay in proptest-regressions.
+        #![proptest_config(ProptestConfig {
+            cases: 64,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_205),
+            ..ProptestConfig::default()
+        })]
 
         /// Whatever the day looks like: the re-plan passes the checker, started visits stay
         /// where and when they were, nothing starts before now, and an absent caregiver keeps
