@@ -121,7 +121,7 @@ pub fn uncovered(
     station: &str,
     clients: &[String],
     canteens: &[String],
-    modes: &[TravelMode],
+    modes: impl IntoIterator<Item = TravelMode>,
 ) -> Option<(String, String)> {
     let missing = |ids: &[String]| -> Vec<String> {
         ids.iter().filter(|id| matrix.point(id).is_none()).cloned().collect()
@@ -147,8 +147,10 @@ pub fn uncovered(
             format!("the matrix has no point for {}", parts.join("; ")),
         ));
     }
+    // Each caregiver's mode once, in a fixed order.
+    let modes: std::collections::BTreeSet<TravelMode> = modes.into_iter().collect();
     let lacking: Vec<&str> =
-        modes.iter().filter(|m| !matrix.has_mode(**m)).map(|m| m.as_str()).collect();
+        modes.into_iter().filter(|m| !matrix.has_mode(*m)).map(TravelMode::as_str).collect();
     if !lacking.is_empty() {
         return Some((
             "modes".into(),
@@ -178,15 +180,8 @@ pub async fn import_scenario_matrix(
             .map(|c| c.id.clone())
             .collect();
         let canteens: Vec<String> = scenario.canteens.iter().map(|c| c.id.clone()).collect();
-        let mut modes: Vec<TravelMode> = scenario
-            .caregivers
-            .iter()
-            .filter(|c| c.station == station.id)
-            .map(|c| c.mode)
-            .collect();
-        modes.sort();
-        modes.dedup();
-        if let Some((field, reason)) = uncovered(matrix, &station.id, &clients, &canteens, &modes) {
+        let modes = scenario.caregivers.iter().filter(|c| c.station == station.id).map(|c| c.mode);
+        if let Some((field, reason)) = uncovered(matrix, &station.id, &clients, &canteens, modes) {
             return Err(ServeError::Scenario(format!(
                 "travel.matrix for station {}: {field}: {reason}",
                 station.id

@@ -19,10 +19,22 @@ const D: Role = Role::Dispatcher;
 
 /// S1's matrix on the roads (its station, clients and canteens), less the points `leave_out`.
 fn roads_matrix(leave_out: &[&str], modes: &[TravelMode]) -> TravelMatrix {
+    demo_matrix(Some("S1"), leave_out, modes)
+}
+
+/// The demo's matrix on the roads among the stations, clients and canteens (of `station`
+/// only, when given), less the points `leave_out`.
+fn demo_matrix(station: Option<&str>, leave_out: &[&str], modes: &[TravelMode]) -> TravelMatrix {
     let scenario = common::scenario();
-    let mut named = vec![(scenario.stations[0].id.clone(), scenario.stations[0].location)];
+    let ours = |s: &str| station.is_none_or(|x| x == s);
+    let mut named: Vec<_> = scenario
+        .stations
+        .iter()
+        .filter(|s| ours(&s.id))
+        .map(|s| (s.id.clone(), s.location))
+        .collect();
     named.extend(
-        scenario.clients.iter().filter(|c| c.station == "S1").map(|c| (c.id.clone(), c.location)),
+        scenario.clients.iter().filter(|c| ours(&c.station)).map(|c| (c.id.clone(), c.location)),
     );
     named.extend(scenario.canteens.iter().map(|c| (c.id.clone(), c.location)));
     named.retain(|(id, _)| !leave_out.contains(&id.as_str()));
@@ -186,15 +198,7 @@ async fn a_service_without_roads_plans_on_the_scenarios_matrix() {
     modes.dedup();
     // A county-wide matrix: every station's points.
     let scenario = common::scenario();
-    let mut named: Vec<(String, formats::scenario::GeoPoint)> = Vec::new();
-    named.extend(scenario.stations.iter().map(|s| (s.id.clone(), s.location)));
-    named.extend(scenario.clients.iter().map(|c| (c.id.clone(), c.location)));
-    named.extend(scenario.canteens.iter().map(|c| (c.id.clone(), c.location)));
-    let (ids, points): (Vec<String>, Vec<_>) = named.into_iter().unzip();
-    let travel = TravelSource::Roads(common::network())
-        .travel("all", &points, &ids, &modes)
-        .expect("travel");
-    let matrix = travel.to_file(ids, &modes).expect("matrix");
+    let matrix = demo_matrix(None, &[], &modes);
     let mut config = dispatch_api::ServeConfig::new(
         "127.0.0.1:0".parse().expect("addr"),
         db_url.clone(),

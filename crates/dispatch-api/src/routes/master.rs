@@ -72,6 +72,7 @@ async fn validate(
     kind: MasterKind,
     body: &Value,
 ) -> Result<(String, String, Value), AppError> {
+    // Ids, names, addresses and service words of every kind, before the kind's own rules.
     crate::limits::row(body)?;
     let text = body.to_string();
     match kind {
@@ -82,9 +83,6 @@ async fn validate(
         }
         MasterKind::Teams => {
             let t: Team = parse_json(text.as_bytes())?;
-            if t.id.trim().is_empty() {
-                return Err(AppError::invalid("id", "must not be empty"));
-            }
             station_of(state, &t.station).await?;
             for (i, c) in t.caregivers.iter().enumerate() {
                 match state.store.caregiver(c).await? {
@@ -110,9 +108,6 @@ async fn validate(
             let mut scenario = empty_scenario(vec![station_of(state, &c.station).await?]);
             scenario.caregivers.push(c.clone());
             scenario.validate().map_err(field_error)?;
-            if c.id.len() > 64 {
-                return Err(AppError::invalid("id", "must be at most 64 characters"));
-            }
             Ok((c.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
         }
         MasterKind::Clients => {
@@ -138,9 +133,6 @@ async fn validate(
             let mut scenario = empty_scenario(vec![station.clone()]);
             scenario.canteens.push(c.canteen.clone());
             scenario.validate().map_err(field_error)?;
-            if c.canteen.id.len() > 64 {
-                return Err(AppError::invalid("id", "must be at most 64 characters"));
-            }
             // Caregivers ride to it to pick meals up.
             on_roads(state, &station, &c.canteen.location).await?;
             Ok((c.canteen.id.clone(), c.station.clone(), serde_json::to_value(&c)?))

@@ -67,14 +67,12 @@ pub async fn put(
     .map_err(|e| AppError::Internal(format!("reading the matrix stopped: {e}")))??;
     let clients = state.store.clients_of(&station).await?;
     let canteens = state.store.canteens_for(&station, &clients).await?;
-    let mut modes: Vec<_> =
-        state.store.caregivers_of(&station).await?.iter().map(|c| c.mode).collect();
-    modes.sort();
-    modes.dedup();
+    let caregivers = state.store.caregivers_of(&station).await?;
+    let modes = caregivers.iter().map(|c| c.mode);
     let client_ids: Vec<String> = clients.iter().map(|c| c.id.clone()).collect();
     let canteen_ids: Vec<String> = canteens.iter().map(|c| c.id.clone()).collect();
     if let Some((field, reason)) =
-        travel::uncovered(&matrix, &station, &client_ids, &canteen_ids, &modes)
+        travel::uncovered(&matrix, &station, &client_ids, &canteen_ids, modes)
     {
         return Err(AppError::invalid(field, reason));
     }
