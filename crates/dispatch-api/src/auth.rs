@@ -167,19 +167,45 @@ impl Caller {
         }
     }
 
-    /// `403` unless the caller may read the station's data.
-    pub fn read_station(&self, station: &str) -> Result<(), AppError> {
-        match self.readable_stations() {
-            None => Ok(()),
-            Some(s) if s.iter().any(|s| s == station) => Ok(()),
-            Some(_) => Err(AppError::Forbidden(format!("no access to station {station:?}"))),
+    /// Whether the caller may read the station's data.
+    pub fn sees(&self, station: &str) -> bool {
+        self.readable_stations().is_none_or(|s| s.iter().any(|s| s == station))
+    }
+
+    /// `hidden()` unless the caller may read the station's data. `hidden` is the answer an
+    /// unknown id gets (`404 no order "X"`), so another station's ids cannot be told apart
+    /// from ids that do not exist.
+    pub fn read_station(
+        &self,
+        station: &str,
+        hidden: impl FnOnce() -> AppError,
+    ) -> Result<(), AppError> {
+        if self.sees(station) {
+            Ok(())
+        } else {
+            Err(hidden())
         }
     }
 
-    /// `403` unless the caller may change the station's data.
-    pub fn write_station(&self, station: &str) -> Result<(), AppError> {
+    /// `403` unless the caller's role writes station data; then as [`Caller::read_station`].
+    pub fn write_station(
+        &self,
+        station: &str,
+        hidden: impl FnOnce() -> AppError,
+    ) -> Result<(), AppError> {
         self.require(&[Role::Admin, Role::Dispatcher])?;
-        self.read_station(station)
+        self.read_station(station, hidden)
+    }
+
+    /// The stations a `?station=` filter leaves: the named one when the caller may read it,
+    /// none when not (the same empty answer as for a station that does not exist); without a
+    /// filter, what the caller may read (`None`: all).
+    pub fn station_filter(&self, station: Option<&str>) -> Option<Vec<String>> {
+        match station {
+            Some(s) if self.sees(s) => Some(vec![s.to_string()]),
+            Some(_) => Some(Vec::new()),
+            None => self.readable_stations(),
+        }
     }
 
     /// The caregiver a caregiver token speaks for.

@@ -36,6 +36,12 @@ impl AppError {
         AppError::Validation { field: field.into(), reason: reason.into() }
     }
 
+    /// `404 no {what} "{id}"`: the one answer for an id that does not exist and for one the
+    /// caller may not see.
+    pub fn no(what: &str, id: &str) -> AppError {
+        AppError::NotFound(format!("no {what} {id:?}"))
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,

@@ -118,20 +118,27 @@ async fn every_endpoint_and_role(s: Service) {
     }
 }
 
-/// The dispatcher of S1 sees and changes nothing of S2; the caregiver C1 only their own.
+/// The dispatcher of S1 sees and changes nothing of S2, and cannot even tell S2's ids from ids
+/// that do not exist: each request about S2 is answered exactly as the same request about
+/// unknown ids (S-none, V-none, ...). The caregiver C1 sees only their own route.
 async fn nobody_reads_another_stations_data(s: Service) {
-    let forbidden = [
+    let about_s2 = [
         ("GET", "/v1/stations/S2/plan?date=2026-11-25", None),
         ("GET", "/v1/stations/S2/events", None),
         ("GET", "/v1/stations/S2/alerts?date=2026-11-25", None),
         ("GET", "/v1/stations/S2/map", None),
         ("GET", "/v1/stations/S2/positions", None),
+        ("GET", "/v1/stations/S2/matrix", None),
+        ("DELETE", "/v1/stations/S2/matrix", None),
         ("GET", "/v1/ledger?station=S2", None),
         ("GET", "/v1/stations/S2/ratings", None),
         ("POST", "/v1/orders/V2/rating-link", None),
         ("POST", "/v1/stations/S2/replan", Some(json!({"date": DATE}))),
+        ("POST", "/v1/stations/S2/absences", Some(json!({"caregiver": "C2", "date": DATE}))),
+        ("POST", "/v1/stations/S2/package-orders", Some(json!({"date": DATE}))),
         ("POST", "/v1/orders/V2/lock", None),
         ("POST", "/v1/orders/V2/unlock", None),
+        ("PATCH", "/v1/orders/V2", Some(json!({"duration": 900}))),
         ("GET", "/v1/clients/K2", None),
         ("GET", "/v1/caregivers/C2", None),
         ("GET", "/v1/orders/V2", None),
@@ -142,9 +149,9 @@ async fn nobody_reads_another_stations_data(s: Service) {
         ("DELETE", "/v1/clients/K2", None),
         (
             "POST",
-            "/v1/stations",
+            "/v1/clients",
             Some(
-                json!({"id": "S9", "location": {"lon": 1.52, "lat": 42.5}, "circle": {"minutes": 15, "mode": "walk"}}),
+                json!({"id": "K900", "station": "S2", "name": "x", "location": {"lon": 1.52, "lat": 42.5}}),
             ),
         ),
         (
@@ -156,16 +163,35 @@ async fn nobody_reads_another_stations_data(s: Service) {
         ),
         ("POST", "/v1/plans", Some(json!({"station": "S2", "date": DATE}))),
     ];
-    for (method, path, body) in forbidden {
+    let unknown = |text: &str| {
+        ["S2", "V2", "K2", "C2"]
+            .iter()
+            .fold(text.to_string(), |t, id| t.replace(id, &id.replace('2', "-none")))
+    };
+    for (method, path, body) in about_s2 {
         let body = body.map(|b| b.to_string());
-        let answer = s.call(D, method, path, body.as_deref()).await;
-        assert_eq!(
-            answer.status,
-            StatusCode::FORBIDDEN,
-            "dispatcher of S1: {method} {path}: {}",
-            answer.body
+        let theirs = s.call(D, method, path, body.as_deref()).await;
+        let body_unknown = body.as_deref().map(unknown);
+        let none = s.call(D, method, &unknown(path), body_unknown.as_deref()).await;
+        assert!(
+            theirs.status.is_client_error() || theirs.status == StatusCode::OK,
+            "{method} {path}"
         );
+        assert_ne!(theirs.status, StatusCode::FORBIDDEN, "{method} {path}: {}", theirs.body);
+        assert_eq!(
+            (theirs.status, unknown(&theirs.body.to_string())),
+            (none.status, none.body.to_string()),
+            "dispatcher of S1: {method} {path} must answer as for unknown ids"
+        );
+        if theirs.status == StatusCode::OK {
+            let rows = theirs.body.get("items").unwrap_or(&theirs.body["rows"]);
+            assert_eq!(rows, &json!([]), "{method} {path}: {}", theirs.body);
+        }
     }
+    // Stations are the admin's: the dispatcher's role is refused, whatever the station.
+    let station = json!({"id": "S9", "location": {"lon": 1.52, "lat": 42.5}, "circle": {"minutes": 15, "mode": "walk"}});
+    let answer = s.call(D, "POST", "/v1/stations", Some(&station.to_string())).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
     // Listings hold only the dispatcher's station.
     for path in ["/v1/clients?limit=500", "/v1/orders?limit=500", "/v1/caregivers", "/v1/stations"]
     {
@@ -185,7 +211,7 @@ async fn nobody_reads_another_stations_data(s: Service) {
     let mine = s.call(C, "GET", &format!("/v1/me/route?date={DATE}"), None).await;
     assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
     assert_eq!(mine.body["caregiver"], "C1");
-    // Checking in at another caregiver's visit is refused.
+    // Checking in at another caregiver's visit is answered as at a visit that does not exist.
     let plan = s.checked_plan().await;
     let foreign = plan
         .routes
@@ -195,7 +221,12 @@ async fn nobody_reads_another_stations_data(s: Service) {
     let visit = &common::orders(foreign)[0].visit;
     let at = json!({"lon": 1.52, "lat": 42.5}).to_string();
     let answer = s.call(C, "POST", &format!("/v1/me/visits/{visit}/check-in"), Some(&at)).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    let nowhere = s.call(C, "POST", "/v1/me/visits/NO-SUCH-VISIT/check-in", Some(&at)).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.body);
+    assert_eq!(
+        answer.body["detail"].as_str().map(|d| d.replace(visit.as_str(), "?")),
+        nowhere.body["detail"].as_str().map(|d| d.replace("NO-SUCH-VISIT", "?"))
+    );
 }
 
 both!(endpoints_and_roles, every_endpoint_and_role);

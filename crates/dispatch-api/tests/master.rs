@@ -130,7 +130,7 @@ async fn csv_with_chinese_headers_imports_all_rows_or_none(s: Service) {
     let missing = s.call(D, "GET", "/v1/clients/K803", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 
-    // Caregivers with shifts as clock times; a dispatcher may not import into another station.
+    // Caregivers with shifts as clock times; another station is, to a dispatcher, unknown.
     let caregivers = "id,name,station,shift_start,shift_end,mode,skills,female\nC801,赵丽,S1,08:00,16:00,ebike,bathing;meals,是\n";
     let answer = csv_post(&s, "/v1/caregivers/import", caregivers).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
@@ -138,7 +138,8 @@ async fn csv_with_chinese_headers_imports_all_rows_or_none(s: Service) {
     assert_eq!(c.body["shift"], json!({"start": 28_800, "end": 57_600}));
     let elsewhere = caregivers.replace("S1", "S2").replace("C801", "C802");
     let answer = csv_post(&s, "/v1/caregivers/import", &elsewhere).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(answer.body["field"], "rows[0].station", "as an unknown station");
 
     // JSON arrays work the same way.
     let rows = json!([{"id": "T1", "station": "S1", "name": "一组", "caregivers": ["C1", "C801"]}]);

@@ -18,11 +18,8 @@ pub async fn route(
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
     let date = params.required_date("date")?;
-    let caregiver = state
-        .store
-        .caregiver(&id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no caregiver {id:?}")))?;
-    caller.read_station(&caregiver.station)?;
+    let caregiver =
+        state.store.caregiver(&id).await?.ok_or_else(|| AppError::no("caregiver", &id))?;
+    caller.read_station(&caregiver.station, || AppError::no("caregiver", &id))?;
     Ok(Json(route_view::load(&state, &id, &date).await?.to_json()).into_response())
 }

@@ -59,11 +59,11 @@ fn empty_scenario(stations: Vec<Station>) -> Scenario {
 }
 
 async fn station_of(state: &AppState, id: &str) -> Result<Station, AppError> {
-    state
-        .store
-        .station(id)
-        .await?
-        .ok_or_else(|| AppError::invalid("station", format!("unknown station {id:?}")))
+    state.store.station(id).await?.ok_or_else(|| unknown_station(id))
+}
+
+fn unknown_station(id: &str) -> AppError {
+    AppError::invalid("station", format!("unknown station {id:?}"))
 }
 
 /// Validates one body of `kind`; returns it in canonical form with its station.
@@ -169,11 +169,11 @@ async fn on_roads(state: &AppState, station: &Station, at: &GeoPoint) -> Result<
 }
 
 /// Who may write a row of `kind` at `station`: stations are the admin's; the rest their
-/// station's dispatchers' too.
+/// station's dispatchers' too. A station the caller may not see is answered as unknown.
 fn may_write(caller: &Caller, kind: MasterKind, station: &str) -> Result<(), AppError> {
     match kind {
         MasterKind::Stations => caller.require(&[Role::Admin]),
-        _ => caller.write_station(station),
+        _ => caller.write_station(station, || unknown_station(station)),
     }
 }
 
@@ -214,13 +214,7 @@ pub async fn list(
             return Err(AppError::invalid("active", format!("{other:?} is not true or false")))
         }
     };
-    let stations = match (params.get("station"), caller.readable_stations()) {
-        (Some(s), _) => {
-            caller.read_station(s)?;
-            Some(vec![s.to_string()])
-        }
-        (None, allowed) => allowed,
-    };
+    let stations = caller.station_filter(params.get("station"));
     let page = state
         .store
         .list_master(kind, stations.as_deref(), active, params.cursor().as_deref(), params.limit()?)
@@ -235,12 +229,9 @@ pub async fn get(
 ) -> Result<Response, AppError> {
     readers(&caller)?;
     let kind = kind_of(&kind)?;
-    let (body, station) = state
-        .store
-        .master(kind, &id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no {} {id:?}", kind.table())))?;
-    caller.read_station(&station)?;
+    let (body, station) =
+        state.store.master(kind, &id).await?.ok_or_else(|| AppError::no(kind.table(), &id))?;
+    caller.read_station(&station, || AppError::no(kind.table(), &id))?;
     Ok(Json(body).into_response())
 }
 
@@ -296,8 +287,11 @@ pub async fn put(
         let (id, station, value) = validate(&state, kind, &value).await?;
         may_write(&caller, kind, &station)?;
         if let Some((_, old_station)) = state.store.master(kind, &id).await? {
-            // Moving a row out of a station needs a right to that station too.
-            may_write(&caller, kind, &old_station)?;
+            // Moving a row out of a station needs a right to that station too; a row the
+            // caller may not see is not found (ids are global, so it cannot be created).
+            if kind != MasterKind::Stations {
+                caller.write_station(&old_station, || AppError::no(kind.table(), &id))?;
+            }
         }
         state.store.put_master(kind, &id, &station, &value, false).await?;
         Ok((StatusCode::OK, None, shown(value, true)))
@@ -314,12 +308,12 @@ pub async fn deactivate(
 ) -> Result<Response, AppError> {
     let (kind, key) = write_request(&caller, &kind, &headers, "DELETE", &format!("/{id}"), b"")?;
     idempotent(&state, key, async {
-        let (value, station) = state
-            .store
-            .master(kind, &id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("no {} {id:?}", kind.table())))?;
-        may_write(&caller, kind, &station)?;
+        let (value, station) =
+            state.store.master(kind, &id).await?.ok_or_else(|| AppError::no(kind.table(), &id))?;
+        match kind {
+            MasterKind::Stations => caller.require(&[Role::Admin])?,
+            _ => caller.write_station(&station, || AppError::no(kind.table(), &id))?,
+        }
         state.store.deactivate(kind, &id).await?;
         Ok((StatusCode::OK, None, shown(value, false)))
     })
@@ -346,13 +340,14 @@ pub async fn import(
         }
         let mut valid = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
-            let (id, station, value) = validate(&state, kind, row).await.map_err(|e| match e {
+            let in_row = |e| match e {
                 AppError::Validation { field, reason } => {
                     AppError::invalid(format!("rows[{i}].{field}"), reason)
                 }
                 other => other,
-            })?;
-            may_write(&caller, kind, &station)?;
+            };
+            let (id, station, value) = validate(&state, kind, row).await.map_err(in_row)?;
+            may_write(&caller, kind, &station).map_err(in_row)?;
             valid.push((id, station, value));
         }
         state.store.put_master_batch(kind, &valid).await?;

@@ -3,6 +3,7 @@
 //! planned on, `DELETE` takes it back to the roads. The matrix lives in the database, so
 //! every replica plans on the same one; each plan records the version it used.
 
+use super::visible_station;
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::AppError;
@@ -15,12 +16,7 @@ use formats::travel_matrix::TravelMatrix;
 use serde_json::{json, Value};
 
 async fn station_writer(state: &AppState, caller: &Caller, station: &str) -> Result<(), AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher])?;
-    caller.write_station(station)?;
-    if state.store.station(station).await?.is_none() {
-        return Err(AppError::NotFound(format!("no station {station:?}")));
-    }
-    Ok(())
+    visible_station(state, caller, station, &[Role::Admin, Role::Dispatcher]).await.map(drop)
 }
 
 fn answer(row: &MatrixRow, distances: Option<bool>) -> Value {
@@ -90,11 +86,8 @@ pub async fn get(
     caller: Caller,
     Path(station): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
-    caller.read_station(&station)?;
-    if state.store.station(&station).await?.is_none() {
-        return Err(AppError::NotFound(format!("no station {station:?}")));
-    }
+    visible_station(&state, &caller, &station, &[Role::Admin, Role::Dispatcher, Role::Planner])
+        .await?;
     match state.store.newest_matrix(&station).await? {
         Some(row) => Ok(Json(answer(&row, None))),
         None => Err(AppError::NotFound(format!(

@@ -117,23 +117,24 @@ async fn my_visit(
     me: &str,
     visit: &str,
 ) -> Result<(String, PlanDate, String), AppError> {
-    let (order, station, _) = state
-        .store
-        .order_row(visit)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no visit {visit:?}")))?;
+    // Another caregiver's visit is answered as one that does not exist.
+    let missing = || AppError::NotFound(format!("no visit {visit:?} on your route"));
+    let (order, station, _) = state.store.order_row(visit).await?.ok_or_else(missing)?;
+    let on_my_route =
+        state.store.current_plan(&station, &order.date).await?.is_some_and(|(_, plan)| {
+            plan.routes
+                .iter()
+                .any(|r| r.caregiver == me && r.stops.iter().any(|s| s.visit == visit))
+        });
+    if !on_my_route {
+        return Err(missing());
+    }
     let (today, _) = state.clock.now();
     if order.date != today {
         return Err(AppError::invalid(
             "visit",
             format!("{visit} is on {}, not today ({today})", order.date),
         ));
-    }
-    let on_my_route = state.store.current_plan(&station, &today).await?.is_some_and(|(_, plan)| {
-        plan.routes.iter().any(|r| r.caregiver == me && r.stops.iter().any(|s| s.visit == visit))
-    });
-    if !on_my_route {
-        return Err(AppError::Forbidden(format!("visit {visit:?} is not on your route today")));
     }
     Ok((station, today, order.id))
 }

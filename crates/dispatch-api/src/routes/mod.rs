@@ -15,7 +15,7 @@ pub mod stations;
 pub mod tokens;
 
 use crate::app::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::store::Remembered;
@@ -108,6 +108,20 @@ where
         state.store.remember(&key.key, &key.answer(status, &body)).await?;
     }
     Ok(json_response(status, location, body))
+}
+
+/// The station of `/v1/stations/{id}/…` when the caller has one of `roles` and may see it.
+/// A station the caller may not see answers the same `404` as one that does not exist.
+pub async fn visible_station(
+    state: &AppState,
+    caller: &Caller,
+    station: &str,
+    roles: &[Role],
+) -> Result<formats::scenario::Station, AppError> {
+    caller.require(roles)?;
+    let missing = || AppError::no("station", station);
+    caller.read_station(station, missing)?;
+    state.store.station(station).await?.ok_or_else(missing)
 }
 
 /// Query parameters, parsed by name.

@@ -47,11 +47,9 @@ pub async fn create(
         Some(_) => return Err(AppError::invalid("urgent", "must be true or false")),
     };
     let new: NewOrder = parse_json(request.to_string().as_bytes())?;
-    let client =
-        state.store.client(&new.client).await?.ok_or_else(|| {
-            AppError::invalid("client", format!("unknown client {:?}", new.client))
-        })?;
-    caller.write_station(&client.station)?;
+    let unknown = || AppError::invalid("client", format!("unknown client {:?}", new.client));
+    let client = state.store.client(&new.client).await?.ok_or_else(unknown)?;
+    caller.write_station(&client.station, unknown)?;
     let id = new.id.clone().unwrap_or_else(new_order_id);
     let order = new.validate(id)?;
     let kind = if urgent { OrderKind::Urgent } else { OrderKind::OneOff };
@@ -111,12 +109,9 @@ fn urgent_answer(order: &Order, replan: Option<&live::ReplanReport>) -> Result<S
 }
 
 async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<(Order, String), AppError> {
-    let (order, station, _) = state
-        .store
-        .order_row(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no order {id:?}")))?;
-    caller.read_station(&station)?;
+    let (order, station, _) =
+        state.store.order_row(id).await?.ok_or_else(|| AppError::no("order", id))?;
+    caller.read_station(&station, || AppError::no("order", id))?;
     Ok((order, station))
 }
 
@@ -145,13 +140,7 @@ pub async fn list(
             return Err(AppError::invalid("status", format!("{other:?} is not open or cancelled")))
         }
     };
-    let stations = match (params.get("station"), caller.readable_stations()) {
-        (Some(s), _) => {
-            caller.read_station(s)?;
-            Some(vec![s.to_string()])
-        }
-        (None, allowed) => allowed,
-    };
+    let stations = caller.station_filter(params.get("station"));
     let query = OrderQuery {
         stations,
         date: params.date("date")?,
@@ -176,7 +165,7 @@ pub async fn change(
         Idempotency::from_request(&caller, &headers, &format!("PATCH /v1/orders/{id}"), &body)?;
     idempotent(&state, key, async {
         let (order, station) = find(&state, &caller, &id).await?;
-        caller.write_station(&station)?;
+        caller.write_station(&station, || AppError::no("order", &id))?;
         if order.status != OrderStatus::Open {
             return Err(AppError::Conflict(format!("order {id:?} is cancelled")));
         }
@@ -221,7 +210,7 @@ pub async fn cancel(
         Idempotency::from_request(&caller, &headers, &format!("POST /v1/orders/{id}/cancel"), b"")?;
     idempotent(&state, key, async {
         let (mut order, station) = find(&state, &caller, &id).await?;
-        caller.write_station(&station)?;
+        caller.write_station(&station, || AppError::no("order", &id))?;
         if order.status == OrderStatus::Cancelled {
             return Ok((StatusCode::OK, None, json!({"order": order, "replan": null}).to_string()));
         }
@@ -242,7 +231,7 @@ pub async fn lock(
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher])?;
     let (order, station) = find(&state, &caller, &id).await?;
-    caller.write_station(&station)?;
+    caller.write_station(&station, || AppError::no("order", &id))?;
     if order.status != OrderStatus::Open {
         return Err(AppError::Conflict(format!("order {id:?} is cancelled")));
     }
@@ -270,7 +259,7 @@ pub async fn unlock(
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher])?;
     let (order, station) = find(&state, &caller, &id).await?;
-    caller.write_station(&station)?;
+    caller.write_station(&station, || AppError::no("order", &id))?;
     state.store.unlock_visit(&id).await?;
     let data = json!({"visit": id, "date": order.date, "locked": false});
     state.store.append_event(&station, "lock", &data).await?;

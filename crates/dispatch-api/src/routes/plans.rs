@@ -41,7 +41,7 @@ pub async fn create(
     let key = Idempotency::from_request(&caller, &headers, "POST /v1/plans", &body)?;
     idempotent(&state, key, async {
         let new: NewPlan = parse_json(&body)?;
-        caller.write_station(&new.station)?;
+        caller.write_station(&new.station, || AppError::no("station", &new.station))?;
         let limit = match new.time_limit_secs {
             None => state.solve_time_limit,
             Some(s) if s.is_finite() && s > 0.0 => {
@@ -66,10 +66,10 @@ pub async fn create(
 
 async fn find(store: &Store, caller: &Caller, id: &str) -> Result<PlanRow, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
-    let missing = || AppError::NotFound(format!("no plan {id:?}"));
+    let missing = || AppError::no("plan", id);
     let id: i64 = id.parse().map_err(|_| missing())?;
     let row = store.plan(id).await?.ok_or_else(missing)?;
-    caller.read_station(&row.station)?;
+    caller.read_station(&row.station, missing)?;
     Ok(row)
 }
 

@@ -5,7 +5,7 @@
 //! once. Two stars or fewer raise a `low_rating` alert on the station's stream. Dispatchers
 //! read their station's ratings with `GET /v1/stations/{id}/ratings`.
 
-use super::Params;
+use super::{visible_station, Params};
 use crate::alerts;
 use crate::app::AppState;
 use crate::auth::{new_token, token_hash, Caller, Role};
@@ -52,12 +52,9 @@ pub async fn reissue(
     Path(visit): Path<String>,
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let (order, station, _) = state
-        .store
-        .order_row(&visit)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no order {visit:?}")))?;
-    caller.write_station(&station)?;
+    let (order, station, _) =
+        state.store.order_row(&visit).await?.ok_or_else(|| AppError::no("order", &visit))?;
+    caller.write_station(&station, || AppError::no("order", &visit))?;
     let progress = state.store.progress_of_day(&station, &order.date).await?;
     let Some(done) = progress.iter().find(|p| p.visit == visit && p.check_out.is_some()) else {
         return Err(AppError::Conflict(format!(
@@ -155,8 +152,8 @@ pub async fn of_station(
     Path(station): Path<String>,
     params: Params,
 ) -> Result<Response, AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
-    caller.read_station(&station)?;
+    visible_station(&state, &caller, &station, &[Role::Admin, Role::Dispatcher, Role::Planner])
+        .await?;
     let (today, _) = state.clock.now();
     let month = today.month();
     let from = params.date("from")?.map_or(format!("{month}-01"), |d| d.to_string());

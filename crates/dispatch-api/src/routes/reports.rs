@@ -28,13 +28,7 @@ pub async fn ledger(
             AppError::invalid("by", "must be client, caregiver, team, station or month")
         })?,
     };
-    let stations = match params.get("station") {
-        Some(s) => {
-            caller.read_station(s)?;
-            Some(vec![s.to_string()])
-        }
-        None => caller.readable_stations(),
-    };
+    let stations = caller.station_filter(params.get("station"));
     let ledger = ledger::read(&state.store, &period, by, stations.as_deref()).await?;
     match params.get("format") {
         None | Some("json") => Ok(Json(ledger).into_response()),

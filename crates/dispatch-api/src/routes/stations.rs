@@ -4,7 +4,7 @@
 //! are re-planned), `GET .../alerts?date=`, and `POST .../package-orders` (a day's orders
 //! from the station's care packages).
 
-use super::{idempotent, Idempotency, Params};
+use super::{idempotent, visible_station, Idempotency, Params};
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
@@ -30,13 +30,10 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 async fn dispatcher_of(state: &AppState, caller: &Caller, station: &str) -> Result<(), AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher])?;
-    caller.read_station(station)?;
-    if state.store.station(station).await?.is_none() {
-        return Err(AppError::NotFound(format!("no station {station:?}")));
-    }
-    Ok(())
+    visible_station(state, caller, station, &[Role::Admin, Role::Dispatcher]).await.map(drop)
 }
+
+const READERS: &[Role] = &[Role::Admin, Role::Dispatcher, Role::Planner];
 
 /// The id to resume after: `Last-Event-ID`, else `?after=`, else only what comes next.
 async fn resume_after(
@@ -120,8 +117,7 @@ pub async fn plan(
     Path(station): Path<String>,
     params: Params,
 ) -> Result<Response, AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
-    caller.read_station(&station)?;
+    visible_station(&state, &caller, &station, READERS).await?;
     let date = params.required_date("date")?;
     let (id, plan) = state.store.current_plan(&station, &date).await?.ok_or_else(|| {
         AppError::NotFound(format!("no finished plan of station {station:?} for {date}"))
@@ -146,13 +142,7 @@ pub async fn map(
     caller: Caller,
     Path(station): Path<String>,
 ) -> Result<Response, AppError> {
-    caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
-    caller.read_station(&station)?;
-    let s = state
-        .store
-        .station(&station)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no station {station:?}")))?;
+    let s = visible_station(&state, &caller, &station, READERS).await?;
     let area = station_map::area(&state, &s).await?;
     let home = to_wgs84(&s.location);
     let clients: Vec<_> = state
@@ -229,12 +219,9 @@ pub async fn acknowledge(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let alert = state
-        .store
-        .alert(&id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no alert {id:?}")))?;
-    caller.read_station(&alert.alert.station)?;
+    let missing = || AppError::no("alert", &id);
+    let alert = state.store.alert(&id).await?.ok_or_else(missing)?;
+    caller.read_station(&alert.alert.station, missing)?;
     let (_, now) = state.clock.now();
     if state.store.acknowledge_alert(&id, &caller.label, now).await? {
         state
@@ -246,11 +233,7 @@ pub async fn acknowledge(
             )
             .await?;
     }
-    let alert = state
-        .store
-        .alert(&id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no alert {id:?}")))?;
+    let alert = state.store.alert(&id).await?.ok_or_else(missing)?;
     Ok(Json(alert).into_response())
 }
 
