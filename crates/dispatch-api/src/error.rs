@@ -20,6 +20,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A request whose Idempotency-Key another request holds and is still answering.
+    #[error("the first request with this Idempotency-Key is still running: try again in a moment")]
+    InProgress,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("stored data is not valid JSON: {0}")]
@@ -48,7 +51,7 @@ impl AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::InProgress => StatusCode::CONFLICT,
             AppError::Status { status, .. } => *status,
             AppError::Database(_) | AppError::Corrupt(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -76,6 +79,7 @@ impl IntoResponse for AppError {
             | AppError::NotFound(d)
             | AppError::Conflict(d)
             | AppError::Status { detail: d, .. } => body["detail"] = json!(d),
+            AppError::InProgress => body["detail"] = json!(self.to_string()),
             _ => {
                 tracing::error!(error = %self, "internal error");
                 body["detail"] = json!("internal error; it has been logged");
@@ -84,6 +88,11 @@ impl IntoResponse for AppError {
         let mut response =
             (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string())
                 .into_response();
+        if matches!(self, AppError::InProgress) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

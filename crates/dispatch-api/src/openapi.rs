@@ -33,8 +33,11 @@ fn operation(e: &Endpoint) -> Value {
     }
     if matches!(e.method, "post" | "put" | "patch") {
         op["requestBody"] = json!({"required": false, "content": {"application/json": {"schema": {"type": "object"}}}});
+    }
+    if e.method != "get" {
         if let Some(p) = op["parameters"].as_array_mut() {
             let key = json!({"name": "Idempotency-Key", "in": "header", "required": false,
+                             "description": "The same key again within 24 h: the first answer, once; 409 with Retry-After while the first still runs",
                              "schema": {"type": "string", "maxLength": 200}});
             p.push(key);
         }

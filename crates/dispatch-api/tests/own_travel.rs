@@ -11,7 +11,6 @@ use common::{Backend, Service, DATE};
 use dispatch_api::auth::Role;
 use formats::scenario::TravelMode;
 use formats::travel_matrix::TravelMatrix;
-use planner::travel::TravelSource;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -19,30 +18,7 @@ const D: Role = Role::Dispatcher;
 
 /// S1's matrix on the roads (its station, clients and canteens), less the points `leave_out`.
 fn roads_matrix(leave_out: &[&str], modes: &[TravelMode]) -> TravelMatrix {
-    demo_matrix(Some("S1"), leave_out, modes)
-}
-
-/// The demo's matrix on the roads among the stations, clients and canteens (of `station`
-/// only, when given), less the points `leave_out`.
-fn demo_matrix(station: Option<&str>, leave_out: &[&str], modes: &[TravelMode]) -> TravelMatrix {
-    let scenario = common::scenario();
-    let ours = |s: &str| station.is_none_or(|x| x == s);
-    let mut named: Vec<_> = scenario
-        .stations
-        .iter()
-        .filter(|s| ours(&s.id))
-        .map(|s| (s.id.clone(), s.location))
-        .collect();
-    named.extend(
-        scenario.clients.iter().filter(|c| ours(&c.station)).map(|c| (c.id.clone(), c.location)),
-    );
-    named.extend(scenario.canteens.iter().map(|c| (c.id.clone(), c.location)));
-    named.retain(|(id, _)| !leave_out.contains(&id.as_str()));
-    let (ids, points): (Vec<String>, Vec<_>) = named.into_iter().unzip();
-    let travel = TravelSource::Roads(common::network())
-        .travel("S1", &points, &ids, modes)
-        .expect("S1 on the roads");
-    travel.to_file(ids, modes).expect("a matrix")
+    common::demo_matrix(Some("S1"), leave_out, modes)
 }
 
 fn body(m: &TravelMatrix) -> String {
@@ -53,26 +29,13 @@ async fn upload(s: &Service, text: &str) -> common::Answer {
     s.call(D, "PUT", "/v1/stations/S1/matrix", Some(text)).await
 }
 
-/// S1's caregivers' modes in the demo.
-fn s1_modes() -> Vec<TravelMode> {
-    let mut modes: Vec<TravelMode> = common::scenario()
-        .caregivers
-        .iter()
-        .filter(|c| c.station == "S1")
-        .map(|c| c.mode)
-        .collect();
-    modes.sort();
-    modes.dedup();
-    modes
-}
-
 async fn plan_status(s: &Service, id: i64) -> Value {
     s.call(D, "GET", &format!("/v1/plans/{id}"), None).await.body
 }
 
 async fn station_plans_on_its_own_matrix(backend: Backend) {
     let Some(s) = common::service(backend).await else { return };
-    let modes = s1_modes();
+    let modes = common::s1_modes();
 
     // Refused uploads name what is wrong.
     let some_client =
@@ -198,7 +161,7 @@ async fn a_service_without_roads_plans_on_the_scenarios_matrix() {
     modes.dedup();
     // A county-wide matrix: every station's points.
     let scenario = common::scenario();
-    let matrix = demo_matrix(None, &[], &modes);
+    let matrix = common::demo_matrix(None, &[], &modes);
     let mut config = dispatch_api::ServeConfig::new(
         "127.0.0.1:0".parse().expect("addr"),
         db_url.clone(),

@@ -3,7 +3,7 @@
 //! planned on, `DELETE` takes it back to the roads. The matrix lives in the database, so
 //! every replica plans on the same one; each plan records the version it used.
 
-use super::visible_station;
+use super::{idempotent, visible_station, Idempotency};
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::AppError;
@@ -11,6 +11,8 @@ use crate::store::MatrixRow;
 use crate::travel::{self, MAX_UPLOAD_BYTES};
 use axum::body::Body;
 use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use formats::travel_matrix::TravelMatrix;
 use serde_json::{json, Value};
@@ -33,8 +35,9 @@ pub async fn put(
     State(state): State<AppState>,
     caller: Caller,
     Path(station): Path<String>,
+    headers: HeaderMap,
     body: Body,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     station_writer(&state, &caller, &station).await?;
     // Read here with the matrix's own limit (the service's 4 MiB is for everything else).
     let bytes =
@@ -42,6 +45,17 @@ pub async fn put(
             status: axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             detail: format!("a matrix upload is at most {} MiB", MAX_UPLOAD_BYTES >> 20),
         })?;
+    let what = format!("PUT /v1/stations/{station}/matrix");
+    let key = Idempotency::from_request(&caller, &headers, &what, &bytes)?;
+    idempotent(&state, key, store_matrix(&state, &station, bytes)).await
+}
+
+/// Reads, checks and stores an uploaded matrix.
+async fn store_matrix(
+    state: &AppState,
+    station: &str,
+    bytes: axum::body::Bytes,
+) -> Result<(StatusCode, Option<String>, String), AppError> {
     let text = String::from_utf8(Vec::from(bytes))
         .map_err(|_| AppError::invalid("body", "is not UTF-8 text (JSON or CSV)"))?;
     let (matrix, body) = tokio::task::spawn_blocking(move || {
@@ -61,23 +75,23 @@ pub async fn put(
     })
     .await
     .map_err(|e| AppError::Internal(format!("reading the matrix stopped: {e}")))??;
-    let clients = state.store.clients_of(&station).await?;
-    let canteens = state.store.canteens_for(&station, &clients).await?;
-    let caregivers = state.store.caregivers_of(&station).await?;
+    let clients = state.store.clients_of(station).await?;
+    let canteens = state.store.canteens_for(station, &clients).await?;
+    let caregivers = state.store.caregivers_of(station).await?;
     let modes = caregivers.iter().map(|c| c.mode);
     let client_ids: Vec<String> = clients.iter().map(|c| c.id.clone()).collect();
     let canteen_ids: Vec<String> = canteens.iter().map(|c| c.id.clone()).collect();
     if let Some((field, reason)) =
-        travel::uncovered(&matrix, &station, &client_ids, &canteen_ids, modes)
+        travel::uncovered(&matrix, station, &client_ids, &canteen_ids, modes)
     {
         return Err(AppError::invalid(field, reason));
     }
     let names: Vec<&str> = matrix.modes().map(|m| m.as_str()).collect();
     let row =
-        state.store.put_matrix(&station, matrix.points().len(), &names.join(","), &body).await?;
+        state.store.put_matrix(station, matrix.points().len(), &names.join(","), &body).await?;
     let answer = answer(&row, Some(matrix.has_distances()));
-    state.store.append_event(&station, "travel", &answer).await?;
-    Ok(Json(answer))
+    state.store.append_event(station, "travel", &answer).await?;
+    Ok((StatusCode::OK, None, answer.to_string()))
 }
 
 /// Which travel times the station's days are planned on.
@@ -101,13 +115,19 @@ pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(station): Path<String>,
-) -> Result<Json<Value>, AppError> {
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     station_writer(&state, &caller, &station).await?;
-    let dropped = state.store.drop_matrices(&station).await?;
-    if dropped == 0 {
-        return Err(AppError::NotFound(format!("station {station} has no matrix")));
-    }
-    let answer = json!({"station": station, "dropped": dropped, "travel": "roads"});
-    state.store.append_event(&station, "travel", &answer).await?;
-    Ok(Json(answer))
+    let what = format!("DELETE /v1/stations/{station}/matrix");
+    let key = Idempotency::from_request(&caller, &headers, &what, b"")?;
+    idempotent(&state, key, async {
+        let dropped = state.store.drop_matrices(&station).await?;
+        if dropped == 0 {
+            return Err(AppError::NotFound(format!("station {station} has no matrix")));
+        }
+        let answer = json!({"station": station, "dropped": dropped, "travel": "roads"});
+        state.store.append_event(&station, "travel", &answer).await?;
+        Ok((StatusCode::OK, None, answer.to_string()))
+    })
+    .await
 }

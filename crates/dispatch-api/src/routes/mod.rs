@@ -18,9 +18,10 @@ use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::date::PlanDate;
 use crate::error::AppError;
-use crate::store::Remembered;
+use crate::store::{Claim, Remembered};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -36,17 +37,31 @@ pub fn json_response(status: StatusCode, location: Option<String>, body: String)
     response
 }
 
-/// A write's `Idempotency-Key`, scoped to its caller, and its request in canonical form.
+/// A write's `Idempotency-Key`, scoped to its caller, and its request's fingerprint.
 pub struct Idempotency {
     pub key: String,
     pub request: String,
 }
 
+/// Bodies up to this size are compared as canonical JSON (the same object with other spaces
+/// or key order is the same request); larger ones (a travel matrix) by their bytes.
+const CANONICAL_BODY_BYTES: usize = 1 << 20;
+
 impl Idempotency {
-    /// Reads the header; the request is the method, path and body (JSON bodies canonical:
-    /// serde_json's maps are sorted, so the same body always prints the same way).
+    /// Reads the header; the request is the method, path and a SHA-256 of the body.
     pub fn from_request(
         caller: &Caller,
+        headers: &HeaderMap,
+        what: &str,
+        body: &[u8],
+    ) -> Result<Option<Idempotency>, AppError> {
+        Idempotency::scoped(&caller.key_scope, headers, what, body)
+    }
+
+    /// As [`Idempotency::from_request`], for a caller without a token (a rating link's
+    /// holder): `scope` names whose keys these are.
+    pub fn scoped(
+        scope: &str,
         headers: &HeaderMap,
         what: &str,
         body: &[u8],
@@ -56,27 +71,44 @@ impl Idempotency {
             value.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 200).ok_or_else(|| {
                 AppError::invalid("Idempotency-Key", "must be 1 to 200 visible ASCII characters")
             })?;
-        let body = match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(v) => v.to_string(),
-            Err(_) => String::from_utf8_lossy(body).into_owned(),
-        };
+        let canonical = (body.len() <= CANONICAL_BODY_BYTES)
+            .then(|| serde_json::from_slice::<serde_json::Value>(body).ok())
+            .flatten()
+            .map(|v| v.to_string());
+        let digest = Sha256::digest(canonical.as_ref().map_or(body, |c| c.as_bytes()));
         Ok(Some(Idempotency {
-            key: format!("{}:{key}", caller.key_scope),
-            request: format!("{what}\n{body}"),
+            key: format!("{scope}:{key}"),
+            request: format!("{what}\n{digest:x}"),
         }))
     }
 
-    /// The first answer when this key was used before with the same request; `409` when it
-    /// was used with another.
+    /// What is stored under the key, for a request that does not claim it (a new order,
+    /// whose key is stored with it): the first answer, `409` while the first still runs or
+    /// when the key was used for another request, `None` when the key is free.
     pub async fn replay(&self, state: &AppState) -> Result<Option<Response>, AppError> {
-        let Some(first) = state.store.remembered(&self.key).await? else { return Ok(None) };
-        if first.request != self.request {
+        match state.store.remembered(&self.key).await? {
+            None => Ok(None),
+            Some(found) => self.answer_of(found).map(Some),
+        }
+    }
+
+    fn answer_of(&self, found: Claim) -> Result<Response, AppError> {
+        let (Claim::Running { request } | Claim::Answered(Remembered { request, .. })) = &found
+        else {
+            return Err(AppError::Internal("a claimed key has no answer".into()));
+        };
+        if *request != self.request {
             return Err(AppError::Conflict(
                 "this Idempotency-Key was used for a different request".into(),
             ));
         }
-        let status = StatusCode::from_u16(first.status).unwrap_or(StatusCode::OK);
-        Ok(Some(json_response(status, None, first.response)))
+        match found {
+            Claim::Answered(first) => {
+                let status = StatusCode::from_u16(first.status).unwrap_or(StatusCode::OK);
+                Ok(json_response(status, None, first.response))
+            }
+            _ => Err(AppError::InProgress),
+        }
     }
 
     pub fn answer(&self, status: StatusCode, response: &str) -> Remembered {
@@ -88,8 +120,29 @@ impl Idempotency {
     }
 }
 
-/// Runs a write under an optional idempotency key: a repeat gets the first answer; a
-/// successful answer is remembered.
+/// Gives a claimed key back if its write never answered (an error, or a request dropped
+/// mid-way when its client went away), so that a retry runs instead of waiting for nothing.
+struct ClaimGuard {
+    store: crate::store::Store,
+    key: Option<String>,
+}
+
+impl Drop for ClaimGuard {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            let store = self.store.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.release_key(&key).await {
+                    tracing::warn!(error = %e, "an idempotency key could not be given back");
+                }
+            });
+        }
+    }
+}
+
+/// Runs a write under an optional idempotency key, once per key: the key is claimed first;
+/// a repeat gets the first answer, or `409` (`Retry-After: 1`) while the first still runs.
+/// Only a successful answer is kept: a failed write gives its key back.
 pub async fn idempotent<F>(
     state: &AppState,
     key: Option<Idempotency>,
@@ -98,15 +151,35 @@ pub async fn idempotent<F>(
 where
     F: std::future::Future<Output = Result<(StatusCode, Option<String>, String), AppError>>,
 {
-    if let Some(key) = &key {
-        if let Some(replay) = key.replay(state).await? {
-            return Ok(replay);
-        }
+    let Some(key) = key else {
+        let (status, location, body) = write.await?;
+        return Ok(json_response(status, location, body));
+    };
+    remembered_write(state, key, async {
+        let (status, location, body) = write.await?;
+        Ok((status, location, body.clone(), body))
+    })
+    .await
+}
+
+/// As [`idempotent`], for a write whose remembered answer differs from the one it gives the
+/// first time (a new token's secret is shown once): the write returns both.
+pub async fn remembered_write<F>(
+    state: &AppState,
+    key: Idempotency,
+    write: F,
+) -> Result<Response, AppError>
+where
+    F: std::future::Future<Output = Result<(StatusCode, Option<String>, String, String), AppError>>,
+{
+    match state.store.claim_key(&key.key, &key.request).await? {
+        Claim::Mine => {}
+        found => return key.answer_of(found),
     }
-    let (status, location, body) = write.await?;
-    if let Some(key) = &key {
-        state.store.remember(&key.key, &key.answer(status, &body)).await?;
-    }
+    let mut guard = ClaimGuard { store: state.store.clone(), key: Some(key.key.clone()) };
+    let (status, location, body, kept) = write.await?;
+    state.store.finish_key(&key.key, status.as_u16(), &kept).await?;
+    guard.key = None;
     Ok(json_response(status, location, body))
 }
 

@@ -70,7 +70,7 @@ pub async fn create(
                     return Ok(replay);
                 }
             }
-            return Err(AppError::Conflict("the Idempotency-Key is in use".into()));
+            return Err(AppError::InProgress);
         }
     }
     state.metrics.order_stored();
@@ -78,12 +78,17 @@ pub async fn create(
     if !urgent {
         return Ok(json_response(StatusCode::CREATED, location, response));
     }
-    let replan = live::replan_day(&state, &client.station, &order.date, "urgent").await?;
-    let body = urgent_answer(&order, replan.as_ref())?;
+    let placed = live::replan_day(&state, &client.station, &order.date, "urgent").await;
+    let body = match &placed {
+        Ok(replan) => urgent_answer(&order, replan.as_ref())?,
+        Err(_) => response, // stored, not placed: a retry gets the order
+    };
     if let Some(key) = &key {
-        // The first answer so far was the order alone; now it is known where it went.
-        state.store.remember_again(&key.key, &body).await?;
+        // The order was stored with a provisional answer (a repeat meanwhile is told to wait);
+        // now it is known where it went. Should this never run, the order alone stands.
+        state.store.finish_key(&key.key, StatusCode::CREATED.as_u16(), &body).await?;
     }
+    placed?;
     Ok(json_response(StatusCode::CREATED, location, body))
 }
 
@@ -228,10 +233,21 @@ pub async fn lock(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let (order, station) = find(&state, &caller, &id).await?;
-    caller.write_station(&station, || AppError::no("order", &id))?;
+    let key =
+        Idempotency::from_request(&caller, &headers, &format!("POST /v1/orders/{id}/lock"), b"")?;
+    idempotent(&state, key, lock_visit(&state, &caller, &id)).await
+}
+
+async fn lock_visit(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<(StatusCode, Option<String>, String), AppError> {
+    let (order, station) = find(state, caller, id).await?;
+    caller.write_station(&station, || AppError::no("order", id))?;
     if order.status != OrderStatus::Open {
         return Err(AppError::Conflict(format!("order {id:?} is cancelled")));
     }
@@ -244,11 +260,11 @@ pub async fn lock(
             "visit {id:?} is in no route of its day's plan: only a planned visit can be locked"
         )));
     };
-    state.store.lock_visit(&id, &station, &order.date).await?;
+    state.store.lock_visit(id, &station, &order.date).await?;
     let data = json!({"visit": id, "date": order.date, "locked": true,
                       "caregiver": caregiver, "start": start});
     state.store.append_event(&station, "lock", &data).await?;
-    Ok(Json(data).into_response())
+    Ok((StatusCode::OK, None, data.to_string()))
 }
 
 /// Unlocks a visit: re-plans may move it again.
@@ -256,12 +272,18 @@ pub async fn unlock(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let (order, station) = find(&state, &caller, &id).await?;
-    caller.write_station(&station, || AppError::no("order", &id))?;
-    state.store.unlock_visit(&id).await?;
-    let data = json!({"visit": id, "date": order.date, "locked": false});
-    state.store.append_event(&station, "lock", &data).await?;
-    Ok(Json(data).into_response())
+    let what = format!("POST /v1/orders/{id}/unlock");
+    let key = Idempotency::from_request(&caller, &headers, &what, b"")?;
+    idempotent(&state, key, async {
+        let (order, station) = find(&state, &caller, &id).await?;
+        caller.write_station(&station, || AppError::no("order", &id))?;
+        state.store.unlock_visit(&id).await?;
+        let data = json!({"visit": id, "date": order.date, "locked": false});
+        state.store.append_event(&station, "lock", &data).await?;
+        Ok((StatusCode::OK, None, data.to_string()))
+    })
+    .await
 }

@@ -5,7 +5,7 @@
 //! once. Two stars or fewer raise a `low_rating` alert on the station's stream. Dispatchers
 //! read their station's ratings with `GET /v1/stations/{id}/ratings`.
 
-use super::{visible_station, Params};
+use super::{idempotent, visible_station, Idempotency, Params};
 use crate::alerts;
 use crate::app::AppState;
 use crate::auth::{new_token, token_hash, Caller, Role};
@@ -13,7 +13,7 @@ use crate::error::{parse_json, AppError};
 use crate::store::{AlertRow, Rating};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -50,22 +50,29 @@ pub async fn reissue(
     State(state): State<AppState>,
     caller: Caller,
     Path(visit): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let (order, station, _) =
-        state.store.order_row(&visit).await?.ok_or_else(|| AppError::no("order", &visit))?;
-    caller.write_station(&station, || AppError::no("order", &visit))?;
-    let progress = state.store.progress_of_day(&station, &order.date).await?;
-    let Some(done) = progress.iter().find(|p| p.visit == visit && p.check_out.is_some()) else {
-        return Err(AppError::Conflict(format!(
-            "visit {visit:?} is not checked out: only a finished visit can be rated"
-        )));
-    };
-    let date = order.date.to_string();
-    let Some(link) = issue_link(&state, &visit, &station, &done.caregiver, &date).await? else {
-        return Err(AppError::Conflict(format!("visit {visit:?} was rated already")));
-    };
-    Ok((StatusCode::CREATED, Json(json!({"visit": visit, "link": link}))).into_response())
+    let what = format!("POST /v1/orders/{visit}/rating-link");
+    // A repeat gets the same link: it rates one visit once, so it is kept with the key.
+    let key = Idempotency::from_request(&caller, &headers, &what, b"")?;
+    idempotent(&state, key, async {
+        let (order, station, _) =
+            state.store.order_row(&visit).await?.ok_or_else(|| AppError::no("order", &visit))?;
+        caller.write_station(&station, || AppError::no("order", &visit))?;
+        let progress = state.store.progress_of_day(&station, &order.date).await?;
+        let Some(done) = progress.iter().find(|p| p.visit == visit && p.check_out.is_some()) else {
+            return Err(AppError::Conflict(format!(
+                "visit {visit:?} is not checked out: only a finished visit can be rated"
+            )));
+        };
+        let date = order.date.to_string();
+        let Some(link) = issue_link(&state, &visit, &station, &done.caregiver, &date).await? else {
+            return Err(AppError::Conflict(format!("visit {visit:?} was rated already")));
+        };
+        Ok((StatusCode::CREATED, None, json!({"visit": visit, "link": link}).to_string()))
+    })
+    .await
 }
 
 async fn by_link(state: &AppState, link: &str) -> Result<(Rating, String), AppError> {
@@ -107,10 +114,23 @@ struct NewRating {
 pub async fn rate(
     State(state): State<AppState>,
     Path(link): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let (rating, hash) = by_link(&state, &link).await?;
-    let new: NewRating = parse_json(&body)?;
+    // No token here: the keys are the link's own.
+    let scope = format!("rating-{}", &hash[..16]);
+    let key = Idempotency::scoped(&scope, &headers, "POST /v1/ratings/{link}", &body)?;
+    idempotent(&state, key, store_rating(&state, rating, hash, &body)).await
+}
+
+async fn store_rating(
+    state: &AppState,
+    rating: Rating,
+    hash: String,
+    body: &[u8],
+) -> Result<(StatusCode, Option<String>, String), AppError> {
+    let new: NewRating = parse_json(body)?;
     if !(1..=5).contains(&new.stars) {
         return Err(AppError::invalid("stars", "must be 1 to 5"));
     }
@@ -140,9 +160,9 @@ pub async fn rate(
             detail,
             at: now,
         };
-        alerts::raise(&state, alert).await?;
+        alerts::raise(state, alert).await?;
     }
-    Ok((StatusCode::CREATED, Json(data)).into_response())
+    Ok((StatusCode::CREATED, None, data.to_string()))
 }
 
 /// The station's ratings of days `from..=to` (default: this month), with their mean.

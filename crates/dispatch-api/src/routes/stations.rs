@@ -198,18 +198,24 @@ pub async fn replan(
     State(state): State<AppState>,
     caller: Caller,
     Path(station): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
     dispatcher_of(&state, &caller, &station).await?;
-    let request: ReplanRequest = parse_json(&body)?;
-    let report = live::replan_day(&state, &station, &request.date, "manual").await?;
-    let Some(report) = report else {
-        return Err(AppError::Conflict(format!(
-            "station {station:?} has no finished plan for {}: make one with POST /v1/plans",
-            request.date
-        )));
-    };
-    Ok(Json(json!({"date": request.date, "replan": report})).into_response())
+    let what = format!("POST /v1/stations/{station}/replan");
+    let key = Idempotency::from_request(&caller, &headers, &what, &body)?;
+    idempotent(&state, key, async {
+        let request: ReplanRequest = parse_json(&body)?;
+        let report = live::replan_day(&state, &station, &request.date, "manual").await?;
+        let Some(report) = report else {
+            return Err(AppError::Conflict(format!(
+                "station {station:?} has no finished plan for {}: make one with POST /v1/plans",
+                request.date
+            )));
+        };
+        Ok((StatusCode::OK, None, json!({"date": request.date, "replan": report}).to_string()))
+    })
+    .await
 }
 
 /// Acknowledges an alert: the station sees who did, and when.
@@ -217,24 +223,30 @@ pub async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher])?;
-    let missing = || AppError::no("alert", &id);
-    let alert = state.store.alert(&id).await?.ok_or_else(missing)?;
-    caller.read_station(&alert.alert.station, missing)?;
-    let (_, now) = state.clock.now();
-    if state.store.acknowledge_alert(&id, &caller.label, now).await? {
-        state
-            .store
-            .append_event(
-                &alert.alert.station,
-                "alert_ack",
-                &json!({"dedup": id, "by": caller.label, "at": now}),
-            )
-            .await?;
-    }
-    let alert = state.store.alert(&id).await?.ok_or_else(missing)?;
-    Ok(Json(alert).into_response())
+    let what = format!("POST /v1/alerts/{id}/acknowledge");
+    let key = Idempotency::from_request(&caller, &headers, &what, b"")?;
+    idempotent(&state, key, async {
+        let missing = || AppError::no("alert", &id);
+        let alert = state.store.alert(&id).await?.ok_or_else(missing)?;
+        caller.read_station(&alert.alert.station, missing)?;
+        let (_, now) = state.clock.now();
+        if state.store.acknowledge_alert(&id, &caller.label, now).await? {
+            state
+                .store
+                .append_event(
+                    &alert.alert.station,
+                    "alert_ack",
+                    &json!({"dedup": id, "by": caller.label, "at": now}),
+                )
+                .await?;
+        }
+        let alert = state.store.alert(&id).await?.ok_or_else(missing)?;
+        Ok((StatusCode::OK, None, serde_json::to_string(&alert)?))
+    })
+    .await
 }
 
 #[derive(Deserialize)]

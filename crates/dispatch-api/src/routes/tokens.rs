@@ -3,12 +3,14 @@
 //! `POST /v1/tokens/{id}/revoke` revokes one: it is refused on its next request here, and
 //! within five seconds on every other replica.
 
+use super::{idempotent, json_response, remembered_write, Idempotency};
 use crate::app::AppState;
 use crate::auth::{create_expiring_token, Caller, Role};
 use crate::error::{parse_json, AppError};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -36,13 +38,33 @@ struct NewToken {
 /// The longest a token may be made to last, in days (ten years).
 const MAX_DAYS: u32 = 3_650;
 
+/// Makes a token. Under an Idempotency-Key a repeat makes none and gets the first answer
+/// without the secret (secrets are never stored): revoke it and make another if it was lost.
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<Response, AppError> {
     caller.require(&[Role::Admin])?;
-    let t: NewToken = parse_json(&body)?;
+    match Idempotency::from_request(&caller, &headers, "POST /v1/tokens", &body)? {
+        None => new_token(&state, &body).await.map(|(s, answer, _)| json_response(s, None, answer)),
+        Some(key) => {
+            remembered_write(&state, key, async {
+                let (status, answer, kept) = new_token(&state, &body).await?;
+                Ok((status, None, answer, kept))
+            })
+            .await
+        }
+    }
+}
+
+/// The new token's answer, and the same without its secret.
+async fn new_token(
+    state: &AppState,
+    body: &[u8],
+) -> Result<(StatusCode, String, String), AppError> {
+    let t: NewToken = parse_json(body)?;
     let role = Role::parse(&t.role).map_err(|e| AppError::invalid("role", e))?;
     crate::limits::text("label", &t.label, crate::limits::MAX_NAME)?;
     let expires_ms = match t.expires_in_days {
@@ -63,19 +85,28 @@ pub async fn create(
     )
     .await?;
     let id = crate::store::token_id(&crate::auth::token_hash(&token));
-    Ok((StatusCode::CREATED, Json(json!({"id": id, "token": token, "expires_ms": expires_ms}))))
+    let answer = json!({"id": id, "token": token, "expires_ms": expires_ms});
+    let kept = json!({"id": id, "token": null, "expires_ms": expires_ms,
+                      "note": "the secret is shown once: revoke this token and make another if it was lost"});
+    Ok((StatusCode::CREATED, answer.to_string(), kept.to_string()))
 }
 
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     caller.require(&[Role::Admin])?;
-    if !state.store.revoke_token(&id).await? {
-        return Err(AppError::NotFound(format!("no token {id:?}")));
-    }
-    // Refused here at once; other replicas read it again within TOKEN_FRESH.
-    state.tokens.clear();
-    Ok(Json(json!({"id": id, "revoked": true})))
+    let what = format!("POST /v1/tokens/{id}/revoke");
+    let key = Idempotency::from_request(&caller, &headers, &what, b"")?;
+    idempotent(&state, key, async {
+        if !state.store.revoke_token(&id).await? {
+            return Err(AppError::no("token", &id));
+        }
+        // Refused here at once; other replicas read it again within TOKEN_FRESH.
+        state.tokens.clear();
+        Ok((StatusCode::OK, None, json!({"id": id, "revoked": true}).to_string()))
+    })
+    .await
 }

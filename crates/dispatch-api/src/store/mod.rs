@@ -6,6 +6,7 @@
 mod events;
 mod field;
 mod grades;
+mod idempotency;
 mod ledger;
 mod locks;
 mod master;
@@ -18,9 +19,10 @@ mod tokens;
 
 pub use events::StoredEvent;
 pub use field::{AlertRow, LastPosition, Progress, StoredAlert};
+pub use idempotency::{Claim, Remembered};
 pub use master::{MasterKind, Page, StationCanteen};
 pub use matrices::MatrixRow;
-pub use orders::{Inserted, OrderKind, OrderQuery, Remembered};
+pub use orders::{Inserted, OrderKind, OrderQuery};
 pub use plans::{PlanRow, PlanStatus, VersionRow};
 pub use ratings::Rating;
 pub use tokens::{token_id, TokenInfo, TokenRow};
@@ -64,6 +66,8 @@ pub struct Store {
     /// Rings with a station's id whenever one of its events is stored.
     event_wake: tokio::sync::broadcast::Sender<String>,
     order_writer: order_writer::OrderWriter,
+    /// When this process last deleted expired idempotency keys.
+    keys_purged_ms: Arc<std::sync::atomic::AtomicI64>,
 }
 
 fn decode<T: DeserializeOwned>(text: &str) -> Result<T, AppError> {
@@ -118,7 +122,14 @@ impl Store {
         }
         let (event_wake, _) = tokio::sync::broadcast::channel(256);
         let order_writer = order_writer::OrderWriter::spawn(pool.clone());
-        Ok(Store { pool, backend, event_append: Arc::default(), event_wake, order_writer })
+        Ok(Store {
+            pool,
+            backend,
+            event_append: Arc::default(),
+            event_wake,
+            order_writer,
+            keys_purged_ms: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -2,7 +2,8 @@
 //! them in one transaction, so many orders share one disk flush (SQLite's commit waits for
 //! fsync). Each caller still gets its answer only after its order is committed.
 
-use super::orders::{insert_in, Inserted, OrderKind, Remembered};
+use super::orders::{insert_in, Inserted, OrderKind};
+use super::Remembered;
 use crate::error::AppError;
 use crate::order::Order;
 use sqlx::AnyPool;

@@ -2,7 +2,7 @@
 
 use super::master::{put_row, MasterKind, StationCanteen};
 use super::order_writer::NewOrderRow;
-use super::{decode, Page, Store};
+use super::{decode, Page, Remembered, Store};
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::order::{order_of, Order, OrderStatus};
@@ -45,14 +45,6 @@ pub enum Inserted {
     Done,
     IdTaken,
     KeyTaken,
-}
-
-/// The first answer to an idempotency key.
-#[derive(Clone, Debug)]
-pub struct Remembered {
-    pub request: String,
-    pub status: u16,
-    pub response: String,
 }
 
 impl Store {
@@ -155,38 +147,6 @@ impl Store {
             .bind(order.date.as_str())
             .bind(serde_json::to_string(order)?)
             .bind(&order.id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// The stored request and answer of an idempotency key.
-    pub async fn remembered(&self, key: &str) -> Result<Option<Remembered>, AppError> {
-        let row =
-            sqlx::query("SELECT request, status, response FROM idempotency_keys WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|r| Remembered {
-            request: r.get("request"),
-            status: u16::try_from(r.get::<i64, _>("status")).unwrap_or(500),
-            response: r.get("response"),
-        }))
-    }
-
-    /// Keeps the first answer to a key; a later one under the same key is dropped.
-    pub async fn remember(&self, key: &str, answer: &Remembered) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
-        remember_in(&mut tx, key, answer).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Replaces the remembered answer of a key (an urgent order's, once it is planned).
-    pub async fn remember_again(&self, key: &str, response: &str) -> Result<(), AppError> {
-        sqlx::query("UPDATE idempotency_keys SET response = $1 WHERE key = $2")
-            .bind(response)
-            .bind(key)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -344,7 +304,8 @@ pub(super) async fn insert_in(
     idempotency: Option<(&str, &Remembered)>,
 ) -> Result<Inserted, AppError> {
     if let Some((key, answer)) = idempotency {
-        if !remember_in(tx, key, answer).await? {
+        let provisional = kind == OrderKind::Urgent;
+        if !super::idempotency::remember_in(tx, key, answer, provisional).await? {
             return Ok(Inserted::KeyTaken);
         }
     }
@@ -371,22 +332,4 @@ pub(super) async fn insert_in(
         return Ok(Inserted::IdTaken);
     }
     Ok(Inserted::Done)
-}
-
-async fn remember_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    key: &str,
-    answer: &Remembered,
-) -> Result<bool, AppError> {
-    let done = sqlx::query(
-        "INSERT INTO idempotency_keys (key, request, status, response) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT(key) DO NOTHING",
-    )
-    .bind(key)
-    .bind(&answer.request)
-    .bind(i64::from(answer.status))
-    .bind(&answer.response)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() > 0)
 }

@@ -299,6 +299,42 @@ pub async fn read_events(
     events
 }
 
+/// The demo's matrix on the roads among the stations, clients and canteens (of `station`
+/// only, when given), less the points `leave_out`.
+pub fn demo_matrix(
+    station: Option<&str>,
+    leave_out: &[&str],
+    modes: &[formats::scenario::TravelMode],
+) -> formats::travel_matrix::TravelMatrix {
+    let scenario = scenario();
+    let ours = |s: &str| station.is_none_or(|x| x == s);
+    let mut named: Vec<_> = scenario
+        .stations
+        .iter()
+        .filter(|s| ours(&s.id))
+        .map(|s| (s.id.clone(), s.location))
+        .collect();
+    named.extend(
+        scenario.clients.iter().filter(|c| ours(&c.station)).map(|c| (c.id.clone(), c.location)),
+    );
+    named.extend(scenario.canteens.iter().map(|c| (c.id.clone(), c.location)));
+    named.retain(|(id, _)| !leave_out.contains(&id.as_str()));
+    let (ids, points): (Vec<String>, Vec<_>) = named.into_iter().unzip();
+    let travel = planner::travel::TravelSource::Roads(network())
+        .travel("S1", &points, &ids, modes)
+        .expect("S1 on the roads");
+    travel.to_file(ids, modes).expect("a matrix")
+}
+
+/// S1's caregivers' modes in the demo.
+pub fn s1_modes() -> Vec<formats::scenario::TravelMode> {
+    let mut modes: Vec<formats::scenario::TravelMode> =
+        scenario().caregivers.iter().filter(|c| c.station == "S1").map(|c| c.mode).collect();
+    modes.sort();
+    modes.dedup();
+    modes
+}
+
 /// Serves the router on 127.0.0.1:0; returns the base URL.
 pub async fn listen(state: &AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -53,12 +53,17 @@ export function languageSwitch(button, onChange) {
 
 // ---- the API -------------------------------------------------------------------------
 
-/** An answer that was not 2xx: the status and the problem's detail and field. */
+/**
+ * An answer that was not 2xx: the status and the problem's detail and field; `retryAfter`
+ * (seconds) when the same request should be sent again later (its Idempotency-Key is
+ * still being answered).
+ */
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter = null) {
     super(problem.detail || problem.title || `HTTP ${status}`);
     this.status = status;
     this.field = problem.field;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -97,7 +102,8 @@ export async function api(path, { method = "GET", body, headers = {}, raw = fals
     } catch {
       problem = { title: response.statusText };
     }
-    throw new ApiError(response.status, problem);
+    const retry = Number.parseInt(response.headers.get("Retry-After") ?? "", 10);
+    throw new ApiError(response.status, problem, Number.isFinite(retry) ? retry : null);
   }
   return raw ? response : response.json();
 }

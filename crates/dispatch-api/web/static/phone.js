@@ -161,9 +161,10 @@ async function flush() {
       if (stop && done.rating_link) stop.rating_link = new URL(done.rating_link, location.origin).href;
       $("status").textContent = "";
     } catch (e) {
-      if (e instanceof TypeError) {
+      if (e instanceof TypeError || e.retryAfter != null) {
+        // No connection, or the same check-in still being answered: kept, sent again later.
         $("status").textContent = t("phone.queued");
-        setTimeout(flush, 10000);
+        setTimeout(flush, e.retryAfter != null ? e.retryAfter * 1000 : 10000);
         break;
       }
       $("status").textContent = e.message; // refused: it is dropped, the reason shown
