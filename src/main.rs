@@ -43,6 +43,7 @@ enum Command {
     Simulate(commands::simulate::Args),
     Serve(commands::serve::Args),
     Token(commands::token::Args),
+    Db(commands::db::Args),
     Report(commands::report::Args),
     Week(commands::week::Args),
     DemoWeek(commands::demo_week::Args),
@@ -78,6 +79,7 @@ fn main() -> ExitCode {
         Command::DemoWeek(args) => commands::demo_week::run(args, &progress),
         Command::Serve(args) => commands::serve::run(args, &progress),
         Command::Token(args) => commands::token::run(args),
+        Command::Db(args) => commands::db::run(args),
         Command::Report(args) => commands::report::run(args),
     };
     match result {

@@ -606,3 +606,48 @@ fn tokens_are_listed_without_secrets_and_revoked_by_id() {
         carecircle(&["token", "create", "--db", &db, "--role", "admin", "--expires-in", "soon"]);
     assert_eq!(bad.status.code(), Some(2), "a usage error names the flag");
 }
+
+#[test]
+fn db_check_lists_rows_outside_todays_limits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("c.db");
+    let db = format!("sqlite://{}", file.display());
+    let clean = carecircle(&["db", "check", "--db", &db]);
+    assert!(clean.status.success(), "a new database is clean: {}", text(&clean.stderr));
+    // A row from before the limits, as an older build stored it: a 300-character name.
+    let name = "名".repeat(300);
+    let body = format!(r#"{{"id":"K1","name":"{name}"}}"#);
+    assert!(insert_old_client(&file, &body), "inserted");
+    let found = carecircle(&["db", "check", "--db", &db, "--json"]);
+    assert_eq!(found.status.code(), Some(1), "{}", text(&found.stderr));
+    let line: serde_json::Value = serde_json::from_str(text(&found.stdout).trim()).expect("json");
+    assert_eq!(line["table"], "clients");
+    assert_eq!(line["id"], "K1");
+    assert_eq!(line["field"], "name");
+    assert!(text(&found.stderr).contains("1 stored rows"), "{}", text(&found.stderr));
+}
+
+/// Stores a client row straight into the SQLite file, as a build before the limits did.
+fn insert_old_client(file: &std::path::Path, body: &str) -> bool {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let store = dispatch_api::store::Store::connect(&format!("sqlite://{}", file.display()))
+            .await
+            .expect("store");
+        store.close().await;
+        sqlx::any::install_default_drivers();
+        let pool =
+            sqlx::AnyPool::connect(&format!("sqlite://{}", file.display())).await.expect("pool");
+        sqlx::query("INSERT INTO stations (id, body) VALUES ('S1', '{}')")
+            .execute(&pool)
+            .await
+            .expect("station");
+        let done = sqlx::query("INSERT INTO clients (id, station, body) VALUES ('K1', 'S1', $1)")
+            .bind(body)
+            .execute(&pool)
+            .await
+            .expect("client");
+        pool.close().await;
+        done.rows_affected() == 1
+    })
+}

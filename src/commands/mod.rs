@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod coverage;
+pub mod db;
 pub mod demo;
 pub mod demo_week;
 pub mod report;

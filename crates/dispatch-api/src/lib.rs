@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod csv_import;
 pub mod date;
+pub mod db_check;
 pub mod error;
 pub mod grades;
 pub mod ledger;

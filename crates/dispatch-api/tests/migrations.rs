@@ -1,18 +1,22 @@
 //! Upgrading a database that holds a day's work, on SQLite and PostgreSQL: a store migrated
 //! up to the migration before two-caregiver visits, with an order checked in and out, locked
 //! and rated, is opened by this build; the check-ins, the lock, the rating and the ledger's
-//! booking are all still there.
+//! booking are all still there. Rows stored before the limits of ids, names and visit rules
+//! come through, stay readable and deactivatable, and `db check` lists them.
 
 mod common;
 
 use common::Backend;
 use dispatch_api::date::PlanDate;
-use dispatch_api::store::Store;
+use dispatch_api::store::{MasterKind, Store};
 use sqlx::any::AnyPoolOptions;
 use std::path::Path;
 
 /// The migrations before `0006_shared_visits`.
 const BEFORE: &str = "0006";
+/// An id from before the id limits: a space and 80 characters.
+const LONG_ID: &str =
+    "K old 00000000000000000000000000000000000000000000000000000000000000000000000000";
 
 async fn old_rows_survive_the_upgrade(backend: Backend) {
     let Some((url, _dir)) = common::database(backend).await else { return };
@@ -54,6 +58,18 @@ async fn old_rows_survive_the_upgrade(backend: Backend) {
             "INSERT INTO ratings (visit, link_hash, station, caregiver, date, stars) \
              VALUES ('O1', 'h1', 'S1', 'C1', '{date}', 5)"
         ),
+        // Rows today's limits refuse: an id with a space and 80 characters, a 300-character
+        // name, a 20-hour visit.
+        format!(
+            r#"INSERT INTO clients (id, station, body) VALUES ('{LONG_ID}', 'S1', '{{"id":"{LONG_ID}"}}')"#
+        ),
+        format!(
+            r#"INSERT INTO clients (id, station, body) VALUES ('K2', 'S1', '{{"id":"K2","name":"{}"}}')"#,
+            "名".repeat(300)
+        ),
+        format!(
+            r#"INSERT INTO orders (id, client, station, date, status, kind, body) VALUES ('O2', 'K1', 'S1', '{date}', 'open', 'one_off', '{{"id":"O2","client":"K1","date":"{date}","service":"cleaning","duration":72000,"windows":[{{"start":0,"end":86400}}],"skills":[],"priority":1,"status":"open"}}')"#
+        ),
     ] {
         sqlx::query(&sql).execute(&pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
@@ -70,6 +86,17 @@ async fn old_rows_survive_the_upgrade(backend: Backend) {
     assert_eq!((booked[0].order.as_str(), booked[0].seconds), ("O1", 1800));
     let rating = store.rating_by_link("h1").await.expect("rating").expect("kept");
     assert_eq!((rating.visit.as_str(), rating.stars), ("O1", Some(5)));
+
+    // Rows outside today's limits came through, stay readable and deactivatable, and
+    // `db check` names each of them.
+    let found = dispatch_api::db_check::over_limits(&store).await.expect("db check");
+    let named: Vec<_> = found.iter().map(|f| (f.table, f.field.as_str())).collect();
+    assert_eq!(named, [("clients", "id"), ("clients", "name"), ("orders", "duration")]);
+    assert!(found[0].id.contains("(80 characters)"), "{:?}", found[0]);
+    for id in [LONG_ID, "K2"] {
+        assert!(store.master(MasterKind::Clients, id).await.expect("read").is_some(), "{id}");
+        assert!(store.deactivate(MasterKind::Clients, id).await.expect("deactivate"), "{id}");
+    }
     store.close().await;
 }
 

@@ -163,6 +163,27 @@ impl Store {
     }
 
     /// Marks a row inactive; `Ok(false)` when there is none.
+    /// Up to `limit` rows of `table` (a master kind's or `orders`) after id `after`, in id
+    /// order, as stored: id and body text.
+    pub async fn stored_rows(
+        &self,
+        table: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, AppError> {
+        let known = MasterKind::ALL.iter().any(|k| k.table() == table) || table == "orders";
+        if !known {
+            return Err(AppError::Internal(format!("no table {table:?} holds rows to check")));
+        }
+        let sql = format!("SELECT id, body FROM {table} WHERE id > $1 ORDER BY id LIMIT $2");
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get("id"), r.get("body"))).collect())
+    }
+
     pub async fn deactivate(&self, kind: MasterKind, id: &str) -> Result<bool, AppError> {
         let sql = format!("UPDATE {} SET active = 0 WHERE id = $1", kind.table());
         let done = sqlx::query(&sql).bind(id).execute(&self.pool).await?;
