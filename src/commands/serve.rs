@@ -64,6 +64,10 @@ pub struct Args {
     /// crates/dispatch-api/config/grades.json, the default).
     #[arg(long)]
     grades: Option<std::path::PathBuf>,
+    /// How long a looked-up token is trusted, in seconds (0 to 60): a token revoked on
+    /// another replica is refused within this time. 0 reads the token on every request.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=60))]
+    token_cache_secs: u64,
 }
 
 /// Logs go to stderr: `RUST_LOG` filters them (default: info, or warn with --quiet); each
@@ -151,6 +155,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     config.alerts.late_after_s = i64::from(args.late_minutes) * 60;
     config.alerts.check_out_margin_s = i64::from(args.check_out_minutes) * 60;
     config.grades = super::report::grade_config(args.grades.as_deref())?;
+    config.token_fresh = std::time::Duration::from_secs(args.token_cache_secs);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let state = dispatch_api::build_state(&config).await?;

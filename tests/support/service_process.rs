@@ -34,10 +34,16 @@ pub fn create_token(db: &str, args: &[&str]) -> String {
 
 /// `carecircle --quiet serve` on the demo scenario at 127.0.0.1:`port`.
 pub fn serve(db: &str, port: u16, stderr: Stdio) -> Child {
+    serve_with(db, port, stderr, &[])
+}
+
+/// As [`serve`], with more of `serve`'s flags.
+pub fn serve_with(db: &str, port: u16, stderr: Stdio, flags: &[&str]) -> Child {
     Command::new(BIN)
         .args(["--quiet", "serve", "--scenario"])
         .arg(Path::new(ROOT).join("scenarios/demo.json"))
         .args(["--db", db, "--addr", &format!("127.0.0.1:{port}")])
+        .args(flags)
         .stdout(Stdio::null())
         .stderr(stderr)
         .spawn()

@@ -253,7 +253,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
         matrices: Arc::default(),
         plans: Arc::new(PlanChannels::default()),
         solve_time_limit: config.solve_time_limit,
-        tokens: Arc::default(),
+        tokens: Arc::new(TokenCache::new(config.token_fresh)),
         clock: config.clock.clone(),
         utc_offset_s: config.utc_offset_s,
         alert_settings: config.alerts,

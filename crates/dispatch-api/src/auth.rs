@@ -118,20 +118,48 @@ pub async fn create_expiring_token(
     Ok(token)
 }
 
-/// Tokens already looked up, each for [`TOKEN_FRESH`]: a token revoked on another replica is
-/// refused within that time (at once on the replica that revoked it); expiry is checked on
+/// Tokens already looked up, each for its `fresh` time ([`TOKEN_FRESH`] by default): a token
+/// revoked on another replica is refused within that time (at once on the replica that
+/// revoked it); expiry is checked on every request. A `fresh` of zero reads every token on
 /// every request.
-#[derive(Debug, Default)]
-pub struct TokenCache(RwLock<HashMap<String, (std::time::Instant, TokenRow)>>);
+#[derive(Debug)]
+pub struct TokenCache {
+    seen: RwLock<HashMap<String, (std::time::Instant, TokenRow)>>,
+    fresh: std::time::Duration,
+}
 
-/// How long a looked-up token is trusted before it is read again.
+/// How long a looked-up token is trusted before it is read again, by default.
 pub const TOKEN_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
+impl Default for TokenCache {
+    fn default() -> TokenCache {
+        TokenCache::new(TOKEN_FRESH)
+    }
+}
+
 impl TokenCache {
+    pub fn new(fresh: std::time::Duration) -> TokenCache {
+        TokenCache { seen: RwLock::default(), fresh }
+    }
+
+    fn get(&self, hash: &str) -> Option<TokenRow> {
+        let seen = self.seen.read().ok()?;
+        seen.get(hash).filter(|(at, _)| at.elapsed() < self.fresh).map(|(_, row)| row.clone())
+    }
+
+    fn keep(&self, hash: String, row: &TokenRow) {
+        if self.fresh.is_zero() {
+            return;
+        }
+        if let Ok(mut seen) = self.seen.write() {
+            seen.insert(hash, (std::time::Instant::now(), row.clone()));
+        }
+    }
+
     /// Forgets every token (after a revocation here).
     pub fn clear(&self) {
-        if let Ok(mut map) = self.0.write() {
-            map.clear();
+        if let Ok(mut seen) = self.seen.write() {
+            seen.clear();
         }
     }
 }
@@ -234,17 +262,12 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>"))?;
         let hash = token_hash(token);
-        let cached = state.tokens.0.read().ok().and_then(|m| {
-            m.get(&hash).filter(|(at, _)| at.elapsed() < TOKEN_FRESH).map(|(_, row)| row.clone())
-        });
-        let row = match cached {
+        let row = match state.tokens.get(&hash) {
             Some(row) => row,
             None => {
                 let row =
                     state.store.token(&hash).await?.ok_or_else(|| unauthorized("unknown token"))?;
-                if let Ok(mut map) = state.tokens.0.write() {
-                    map.insert(hash.clone(), (std::time::Instant::now(), row.clone()));
-                }
+                state.tokens.keep(hash.clone(), &row);
                 row
             }
         };

@@ -30,6 +30,8 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Weights and thresholds of the quarterly team grades.
     pub grades: GradeConfig,
+    /// How long a looked-up token is trusted before it is read again (zero: never kept).
+    pub token_fresh: Duration,
 }
 
 impl ServeConfig {
@@ -53,6 +55,7 @@ impl ServeConfig {
             utc_offset_s: CHINA_UTC_OFFSET_S,
             alerts: AlertSettings::default(),
             limits: Limits::default(),
+            token_fresh: crate::auth::TOKEN_FRESH,
             grades: GradeConfig::default_config(),
         }
     }
