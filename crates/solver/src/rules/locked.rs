@@ -16,8 +16,6 @@ pub struct DayRules {
     pub locked: Vec<Option<u32>>,
     pub now: i64,
     pub closed: Vec<bool>,
-    /// By caregiver: when their lunch break started, if it did before now.
-    pub breaks_taken: Vec<Option<i64>>,
 }
 
 impl Data {
@@ -39,12 +37,25 @@ impl Data {
         matches!(self.locked.get(v), Some(Some(_)))
     }
 
-    /// Turns the problem into the rest of a day that has begun: `day.locked` visits stay
-    /// with their caregiver (their starts are the routes' pins), nothing else starts before
-    /// `day.now` (a lunch break neither, unless it started: then it stays where it was),
-    /// caregivers in `day.closed` take nothing new, and serving a visit other than where and
-    /// when `day.was` had it costs `day.moved_weight` (the re-plan moves as few visits as it
-    /// can).
+    /// The lunch breaks of a day that has begun: one that started (`taken[c]`, by caregiver)
+    /// stays where it was; any other starts no earlier than `now`. Applied before the visits
+    /// to keep are chosen, so that what is kept is timed as the re-planned day will be.
+    pub fn breaks_for_the_day(&mut self, now: i64, taken: &[Option<i64>]) {
+        for (c, lunch) in self.brk.iter_mut().enumerate() {
+            if let Some((open, close, duration)) = *lunch {
+                *lunch = Some(match taken.get(c).copied().flatten() {
+                    Some(start) => (start, start, duration),
+                    None => (open.max(now), close, duration),
+                });
+            }
+        }
+    }
+
+    /// Turns the problem into the rest of a day that has begun (its lunch breaks already
+    /// turned by [`Data::breaks_for_the_day`]): `day.locked` visits stay with their caregiver
+    /// (their starts are the routes' pins), nothing else starts before `day.now`, caregivers
+    /// in `day.closed` take nothing new, and serving a visit other than where and when
+    /// `day.was` had it costs `day.moved_weight` (the re-plan moves as few visits as it can).
     pub fn for_the_day(&mut self, day: DayRules) {
         let n = self.n_visits;
         let mut win_from = Vec::with_capacity(n + 1);
@@ -61,14 +72,6 @@ impl Data {
         }
         win_from.push(windows.len());
         (self.win_from, self.windows) = (win_from, windows);
-        for (c, lunch) in self.brk.iter_mut().enumerate() {
-            if let Some((open, close, duration)) = *lunch {
-                *lunch = Some(match day.breaks_taken.get(c).copied().flatten() {
-                    Some(start) => (start, start, duration),
-                    None => (open.max(day.now), close, duration),
-                });
-            }
-        }
         for c in 0..self.n_caregivers {
             for v in 0..n {
                 let allowed = match day.locked.get(v).copied().flatten() {
