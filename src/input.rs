@@ -47,6 +47,41 @@ impl TravelFile {
     }
 }
 
+/// `--threads N`: how many station-days are planned at once. Default: the machine's cores;
+/// `0`, negative or non-numeric values are refused; more than the cores is allowed with a
+/// warning.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct ThreadFlags {
+    /// Station-days planned at once (default: the machine's cores). With a seed and
+    /// `--iterations`, the plans are the same at any number.
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+}
+
+/// The machine's cores.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+impl ThreadFlags {
+    /// The threads to use, warning on stderr when they are more than the cores.
+    pub fn threads(self, progress: &crate::progress::Progress) -> usize {
+        let cores = cores();
+        match self.threads {
+            None => cores,
+            Some(n) => {
+                let n = n as usize;
+                if n > cores {
+                    progress.say(format!(
+                        "warning: --threads {n} is more than this machine's {cores} cores:                          the threads share them"
+                    ));
+                }
+                n
+            }
+        }
+    }
+}
+
 /// `--pbf FILE` or `--matrix FILE`: a travel source given on the command line, winning over
 /// the scenario's.
 #[derive(clap::Args, Clone, Debug, Default)]

@@ -53,6 +53,8 @@ pub struct SearchBudget {
     pub time_limit: Duration,
     pub max_iterations: Option<u64>,
     pub seed: u64,
+    /// Station-days planned at once.
+    pub threads: usize,
 }
 
 impl SearchBudget {
@@ -65,38 +67,76 @@ impl SearchBudget {
     }
 }
 
-/// Solves every station in turn, sharing the time limit in proportion to visits, and
-/// merges the plans. A KPI line per improvement goes to `progress`.
+/// Solves every station-day, `budget.threads` at once (the largest first), and merges the
+/// plans in station order. The time limit is the wall-clock wait for all of them: each
+/// station-day gets its share of the threads' time in proportion to its visits (at most the
+/// whole limit), and none runs past the limit. Each station-day is searched with the same
+/// seed whatever thread takes it, so with `--iterations` the plan is the same at any number
+/// of threads. A KPI line per improvement goes to `progress`.
 pub fn solve_all(
     name: &str,
     stations: &[PreparedStation],
     budget: SearchBudget,
     progress: &Progress,
 ) -> Plan {
+    let started = std::time::Instant::now();
     let total_visits: usize = stations.iter().map(|s| s.day.problem.visits.len()).sum();
-    let mut plans = Vec::with_capacity(stations.len());
-    for s in stations {
+    let threads = budget.threads.clamp(1, stations.len().max(1));
+    let limit_of = |s: &PreparedStation| {
         let share = if total_visits == 0 {
             0.0
         } else {
             s.day.problem.visits.len() as f64 / total_visits as f64
         };
-        let limit = budget.time_limit.mul_f64(share);
+        let wanted = budget.time_limit.mul_f64((share * threads as f64).min(1.0));
+        wanted.min(budget.time_limit.saturating_sub(started.elapsed()))
+    };
+    let solve_one = |s: &PreparedStation| {
         let station = s.day.station.clone();
         let iterations = MaxIterations(budget.max_iterations.unwrap_or(u64::MAX));
         // Improvements below a minute of travel look the same on the line: say each once.
         let mut last_line = String::new();
-        let mut env = Environment::new(budget.seed, FirstOf(MaxRuntime::new(limit), iterations))
-            .on_improvement(move |plan: &Plan| {
-                let line = format!("station {station}: {}", kpi_line(&plan.kpis));
-                if line != last_line {
-                    progress.say(&line);
-                    last_line = line;
-                }
-            });
-        plans.push(solver::solve(&s.day.problem, &s.travel.matrices, &mut env));
+        let stop = FirstOf(MaxRuntime::new(limit_of(s)), iterations);
+        let mut env = Environment::new(budget.seed, stop).on_improvement(move |plan: &Plan| {
+            let line = format!("station {station}: {}", kpi_line(&plan.kpis));
+            if line != last_line {
+                progress.say(&line);
+                last_line = line;
+            }
+        });
+        solver::solve(&s.day.problem, &s.travel.matrices, &mut env)
+    };
+    if threads == 1 {
+        return merge(name, stations.iter().map(solve_one).collect());
     }
-    merge(name, plans)
+    // The largest station-days first, so that the last to start are the shortest.
+    let mut order: Vec<usize> = (0..stations.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(stations[i].day.problem.visits.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let plans: Vec<Option<Plan>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = order.get(k) else { return done };
+                        done.push((i, solve_one(&stations[i])));
+                    }
+                })
+            })
+            .collect();
+        let mut plans: Vec<Option<Plan>> = (0..stations.len()).map(|_| None).collect();
+        for worker in workers {
+            // A search that panicked is a bug: its panic goes on, as it would on one thread.
+            let done = worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            for (i, plan) in done {
+                plans[i] = Some(plan);
+            }
+        }
+        plans
+    });
+    merge(name, plans.into_iter().flatten().collect())
 }
 
 /// One line of the figures a dispatcher looks at first.

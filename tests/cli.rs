@@ -651,3 +651,41 @@ fn insert_old_client(file: &std::path::Path, body: &str) -> bool {
         done.rows_affected() == 1
     })
 }
+
+#[test]
+fn station_days_planned_at_once_give_the_same_checked_plan() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut plans = Vec::new();
+    for threads in ["1", "3"] {
+        let out = dir.path().join(format!("plan-{threads}.json"));
+        let out = out.to_str().expect("utf-8");
+        let run = carecircle(&[
+            "solve",
+            "scenarios/demo.json",
+            "--iterations",
+            "300",
+            "--time-limit",
+            "120",
+            "--threads",
+            threads,
+            "--out",
+            out,
+        ]);
+        assert!(run.status.success(), "--threads {threads}: {}", text(&run.stderr));
+        let check = carecircle(&["check", "scenarios/demo.json", out]);
+        assert!(check.status.success(), "--threads {threads}: {}", text(&check.stdout));
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out).expect("plan")).expect("json");
+        plans.push((
+            plan["routes"].clone(),
+            plan["unassigned"].clone(),
+            plan["kpis"]["cost"].clone(),
+        ));
+    }
+    assert_eq!(plans[0], plans[1], "the same plan on one thread and on three");
+    for bad in ["0", "-2", "two"] {
+        let run = carecircle(&["solve", "scenarios/demo.json", "--threads", bad]);
+        assert_eq!(run.status.code(), Some(2), "--threads {bad}");
+        assert!(text(&run.stderr).contains("--threads"), "{}", text(&run.stderr));
+    }
+}

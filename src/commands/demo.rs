@@ -32,6 +32,8 @@ plan with the independent checker, prints a KPI table and writes plan.json, plan
     after_help = "Examples:\n  carecircle demo\n  carecircle demo --out /tmp/demo --time-limit 20 --seed 7"
 )]
 pub struct Args {
+    #[command(flatten)]
+    threads: input::ThreadFlags,
     /// Output folder.
     #[arg(long, default_value = "out/demo")]
     out: PathBuf,
@@ -56,6 +58,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         time_limit: seconds(args.time_limit)?,
         max_iterations: None,
         seed: args.seed,
+        threads: args.threads.threads(progress),
     };
     let run = ScenarioRun::solve(&scenario, &source, budget, progress)?;
     let written = run.write(&args.out.join("plan.json"), progress)?;

@@ -52,6 +52,8 @@ pub struct Args {
     out: PathBuf,
     #[command(flatten)]
     travel: input::TravelFlags,
+    #[command(flatten)]
+    threads: input::ThreadFlags,
     /// What a VRPTW instance minimises: total distance (the benchmarks' distance-only
     /// best-known values), or fewest routes first, then distance (the classic tables).
     #[arg(long, value_enum, default_value_t = VrptwObjective::Distance)]
@@ -69,6 +71,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         time_limit: seconds(args.time_limit)?,
         max_iterations: args.iterations,
         seed: args.seed,
+        threads: args.threads.threads(progress),
     };
     match input::read_problem(&args.file)? {
         ProblemFile::Vrptw(instance) => {

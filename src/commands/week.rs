@@ -50,6 +50,8 @@ pub struct Args {
     out: PathBuf,
     #[command(flatten)]
     travel: input::TravelFlags,
+    #[command(flatten)]
+    threads: input::ThreadFlags,
 }
 
 #[derive(serde::Serialize)]
@@ -94,6 +96,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         anyhow::bail!("{}: a week plan needs a scenario (JSON)", args.scenario.display());
     };
     let source = station_plans::travel_source(&args.travel, travel.as_ref(), progress)?;
+    let threads = args.threads.threads(progress);
     let days = expand_week(&scenario, args.days, args.first_weekday);
     // client -> caregiver -> visits served, over the days planned so far
     let mut seen: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -123,6 +126,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             time_limit: seconds(args.time_limit)?,
             max_iterations: None,
             seed: args.seed + day.index as u64,
+            threads,
         };
         let started = std::time::Instant::now();
         let run = ScenarioRun::solve(&today, &source, budget, progress)?;
