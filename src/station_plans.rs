@@ -20,23 +20,30 @@ pub struct PreparedStation {
     pub travel: StationTravel,
 }
 
-/// The station-days of a scenario that have caregivers or visits, with their travel.
+/// The station-days of a scenario that have caregivers or visits, with their travel; the
+/// travel of `threads` station-days is built at once.
 pub fn prepare(
     scenario: &Scenario,
     source: &TravelSource,
+    threads: usize,
     progress: &Progress,
 ) -> Result<Vec<PreparedStation>> {
-    let mut prepared = Vec::new();
+    let mut days = Vec::new();
     for station in &scenario.stations {
         let day = scenario.station_day(&station.id)?;
-        if day.problem.visits.is_empty() && day.problem.caregivers.is_empty() {
-            continue;
+        if !(day.problem.visits.is_empty() && day.problem.caregivers.is_empty()) {
+            days.push(day);
         }
-        let travel = source.station_day(&day)?;
+    }
+    let travel = in_parallel(&days, threads, |day| source.station_day(day));
+    let mut prepared = Vec::new();
+    for (day, travel) in days.into_iter().zip(travel) {
+        let travel = travel?;
+        let station = &day.station;
         let how = if source.has_paths() { "snapped" } else { "located" };
         progress.say(format!(
             "station {}: {} visits, {} caregivers, {} points {how} ({})",
-            station.id,
+            station,
             day.problem.visits.len(),
             day.problem.caregivers.len(),
             day.points.len(),
@@ -106,37 +113,55 @@ pub fn solve_all(
         });
         solver::solve(&s.day.problem, &s.travel.matrices, &mut env)
     };
-    if threads == 1 {
-        return merge(name, stations.iter().map(solve_one).collect());
-    }
-    // The largest station-days first, so that the last to start are the shortest.
+    // On several threads the largest station-days first, so that the last to start are the
+    // shortest.
     let mut order: Vec<usize> = (0..stations.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(stations[i].day.problem.visits.len()));
+    if threads > 1 {
+        order.sort_by_key(|&i| std::cmp::Reverse(stations[i].day.problem.visits.len()));
+    }
+    let solved = in_parallel(&order, threads, |&i| solve_one(&stations[i]));
+    let mut plans: Vec<Option<Plan>> = (0..stations.len()).map(|_| None).collect();
+    for (&i, plan) in order.iter().zip(solved) {
+        plans[i] = Some(plan);
+    }
+    merge(name, plans.into_iter().flatten().collect())
+}
+
+/// `work` on each item, `threads` at a time, taken in order; the results in the items'
+/// order. One thread works in place.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() <= 1 {
+        return items.iter().map(work).collect();
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let plans: Vec<Option<Plan>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
+    let (next, work) = (&next, &work);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(items.len()))
             .map(|_| {
-                scope.spawn(|| {
+                scope.spawn(move || {
                     let mut done = Vec::new();
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&i) = order.get(k) else { return done };
-                        done.push((i, solve_one(&stations[i])));
+                        let Some(item) = items.get(k) else { return done };
+                        done.push((k, work(item)));
                     }
                 })
             })
             .collect();
-        let mut plans: Vec<Option<Plan>> = (0..stations.len()).map(|_| None).collect();
+        let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
         for worker in workers {
-            // A search that panicked is a bug: its panic goes on, as it would on one thread.
+            // A panic in `work` is a bug: it goes on, as it would on one thread.
             let done = worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            for (i, plan) in done {
-                plans[i] = Some(plan);
+            for (k, r) in done {
+                results[k] = Some(r);
             }
         }
-        plans
-    });
-    merge(name, plans.into_iter().flatten().collect())
+        results.into_iter().flatten().collect()
+    })
 }
 
 /// One line of the figures a dispatcher looks at first.

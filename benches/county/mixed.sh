@@ -34,7 +34,7 @@ PBF="$ROOT/data/osm/andorra-2020-05-01.osm.pbf"
 "$BIN" scenario generate --quiet --pbf "$PBF" --preset county --canteens "$CANTEENS" \
   --seed "$SEED" --out "$OUT/county-meals.json"
 for kind in county county-meals; do
-  "$BIN" week "$OUT/$kind.json" --quiet --days "$DAYS" --time-limit "$LIMIT" --seed "$SEED" \
+  "$BIN" week "$OUT/$kind.json" --quiet --days "$DAYS" --time-limit "$LIMIT" --seed "$SEED" --threads 1 \
     --out "$OUT/$kind-week" > "$OUT/$kind.txt" 2>&1 &
 done
 wait

@@ -82,7 +82,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         ProblemFile::Scenario { scenario, travel } => {
             // The plan is checked on the same travel source it was planned on.
             let source = station_plans::travel_source(&args.travel, travel.as_ref(), progress)?;
-            let stations = station_plans::prepare(&scenario, &source, progress)?;
+            let stations = station_plans::prepare(&scenario, &source, input::cores(), progress)?;
             for (station, report) in station_plans::check_all(&stations, &plan)? {
                 println!(
                     "station {station}: travel {}, distance {:.1} km, longest leg {}, cost {}",

@@ -267,7 +267,7 @@ impl ScenarioRun {
     ) -> Result<ScenarioRun> {
         // The limit is the user's wait for the whole plan: matrices come out of it.
         let started = std::time::Instant::now();
-        let stations = station_plans::prepare(scenario, source, progress)?;
+        let stations = station_plans::prepare(scenario, source, budget.threads, progress)?;
         let budget = SearchBudget {
             time_limit: budget.time_limit.saturating_sub(started.elapsed()),
             ..budget
