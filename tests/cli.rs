@@ -301,9 +301,11 @@ fn coverage_site_chooses_k_sites_at_least_as_well_as_greedy() {
 
 #[test]
 fn simulate_is_deterministic_and_names_the_staff_needed() {
-    let run_once = |out: &str| {
+    let run_once = |out: &str, threads: &str| {
         let run = carecircle(&[
             "simulate",
+            "--threads",
+            threads,
             "--quiet",
             "--scenario",
             "scenarios/demo.json",
@@ -323,8 +325,9 @@ fn simulate_is_deterministic_and_names_the_staff_needed() {
         std::fs::read_to_string(Path::new(out).join("simulation.json")).expect("simulation.json")
     };
     let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
-    let first = run_once(a.path().to_str().expect("utf-8"));
-    assert_eq!(first, run_once(b.path().to_str().expect("utf-8")), "same seed, same simulation");
+    let first = run_once(a.path().to_str().expect("utf-8"), "1");
+    let second = run_once(b.path().to_str().expect("utf-8"), "3");
+    assert_eq!(first, second, "same seed, same simulation, on one thread or three");
     let report: serde_json::Value = serde_json::from_str(&first).expect("json");
     let levels = report["levels"].as_array().expect("levels");
     assert_eq!(levels.len(), 2 * 3, "two levels for each of three stations");

@@ -49,6 +49,8 @@ pub struct Args {
     iterations: u64,
     #[command(flatten)]
     travel: input::TravelFlags,
+    #[command(flatten)]
+    threads: input::ThreadFlags,
     #[arg(long, default_value = "out/simulate")]
     out: PathBuf,
 }
@@ -105,7 +107,8 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         &days,
         &levels,
         args.iterations,
-        &mut |r: &LevelResult| {
+        args.threads.threads(progress),
+        &|r: &LevelResult| {
             progress.say(format!(
                 "station {} with {} caregivers: {} of {} package visits unserved, {} of {} urgent calls reached, utilisation {:.0} %",
                 r.station,

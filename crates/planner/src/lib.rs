@@ -5,6 +5,7 @@
 
 pub mod coverage;
 mod error;
+pub mod parallel;
 pub mod simulate;
 pub mod siting;
 pub mod travel;

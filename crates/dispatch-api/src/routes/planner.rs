@@ -255,7 +255,8 @@ pub async fn simulate(
         (q.levels, q.seed, q.weeks, q.iterations, q.urgent_target);
     let results = blocking(move || {
         let days = demand::days(&scenario, &model, 7 * weeks, seed);
-        simulate::run(&scenario, &source, &days, &levels, iterations, &mut |_| {})
+        // One thread: a request leaves the other cores to the service's other work.
+        simulate::run(&scenario, &source, &days, &levels, iterations, 1, &|_| {})
     })
     .await?;
     let needed: Vec<Value> = simulate::needed(&results, target)
