@@ -265,6 +265,24 @@ fn coverage_circles_reports_clients_outside_and_writes_a_map() {
     assert!(report["outside"][0]["travel_time"].as_i64().is_some_and(|t| t > 6 * 60));
     let svg = std::fs::read_to_string(dir.path().join("coverage.svg")).expect("svg");
     assert!(svg.contains("<polygon") && svg.contains("OpenStreetMap contributors"));
+    // The circles of several stations at once are the same circles.
+    let one = tempfile::tempdir().expect("temp dir");
+    let run = carecircle(&[
+        "coverage",
+        "circles",
+        "--quiet",
+        "--scenario",
+        "scenarios/demo.json",
+        "--minutes",
+        "6",
+        "--threads",
+        "1",
+        "--out",
+        one.path().to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let on_one = std::fs::read_to_string(one.path().join("coverage.json")).expect("coverage.json");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&on_one).expect("json"), report);
 }
 
 #[test]

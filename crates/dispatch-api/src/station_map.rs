@@ -70,7 +70,7 @@ fn draw(network: &RoadNetwork, station: &Station) -> Result<Value, AppError> {
         stations: vec![station.clone()],
         ..Scenario::default()
     };
-    let report = coverage::circles(&alone, network, None, None, &mut |_| {})
+    let report = coverage::circles(&alone, network, None, None, 1, &mut |_| {})
         .map_err(|e| AppError::invalid("station", e.to_string()))?;
     let home = to_wgs84(&station.location);
     let polygon: Vec<LonLat> =

@@ -47,48 +47,89 @@ pub struct CoverageReport {
     pub off_road: Vec<String>,
 }
 
+/// One station's circle on the roads: each client's travel time from the station (`None`:
+/// off this mode's roads, or out of reach in a day) and the circle's outline.
+struct StationReach {
+    mode: TravelMode,
+    minutes: u32,
+    times: Vec<Option<i64>>,
+    off_road: Vec<bool>,
+    polygon: Vec<LonLat>,
+}
+
+fn station_reach(
+    s: &Scenario,
+    k: usize,
+    network: &RoadNetwork,
+    mode: Option<TravelMode>,
+    minutes: Option<u32>,
+) -> Result<StationReach, PlannerError> {
+    let station = &s.stations[k];
+    let n = s.clients.len();
+    let mode = mode.unwrap_or(station.circle.mode);
+    let minutes = minutes.unwrap_or(station.circle.minutes);
+    let graph: &RoadGraph = network.graph(road_mode(mode))?;
+    let centre =
+        graph.snap(to_wgs84(&station.location), roads::DEFAULT_SNAP_LIMIT_M).map_err(|e| {
+            PlannerError::Invalid {
+                field: format!("stations[{k}].location"),
+                reason: format!("station {} is off the {mode} road network: {e}", station.id),
+            }
+        })?;
+    let mut snaps: Vec<Snap> = Vec::with_capacity(n);
+    let mut index: Vec<usize> = Vec::with_capacity(n);
+    let mut off_road = vec![false; n];
+    for (c, client) in s.clients.iter().enumerate() {
+        match graph.snap(to_wgs84(&client.location), roads::DEFAULT_SNAP_LIMIT_M) {
+            Ok(snap) => {
+                snaps.push(snap);
+                index.push(c);
+            }
+            Err(_) => off_road[c] = true,
+        }
+    }
+    // A day's travel bounds every useful time to the nearest station.
+    let mut times = vec![None; n];
+    for (&c, t) in index.iter().zip(graph.within(&centre, 86_400, &snaps)) {
+        times[c] = t;
+    }
+    let polygon = graph
+        .isochrone(&centre, i64::from(minutes) * 60)
+        .exterior()
+        .points()
+        .map(|p| LonLat { lon: p.x(), lat: p.y() })
+        .collect();
+    Ok(StationReach { mode, minutes, times, off_road, polygon })
+}
+
 /// Each station's service circle (by `mode` and `minutes`, or the station's own) against
-/// every client of the scenario; `on_station` hears each circle as it is done.
+/// every client of the scenario, `threads` stations at once; `on_station` hears each circle,
+/// in station order.
 pub fn circles(
     s: &Scenario,
     network: &RoadNetwork,
     mode: Option<TravelMode>,
     minutes: Option<u32>,
+    threads: usize,
     on_station: &mut dyn FnMut(&CircleReport),
 ) -> Result<CoverageReport, PlannerError> {
     let n = s.clients.len();
+    let stations: Vec<usize> = (0..s.stations.len()).collect();
+    let reach = crate::parallel::in_parallel(&stations, threads, |&k| {
+        station_reach(s, k, network, mode, minutes)
+    });
     // inside[c] = stations whose circle holds client c; nearest[c] = (station, seconds).
     let mut inside: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut nearest: Vec<Option<(usize, i64)>> = vec![None; n];
     let mut off_road = vec![false; n];
     let mut circles = Vec::new();
-    for (k, station) in s.stations.iter().enumerate() {
-        let mode = mode.unwrap_or(station.circle.mode);
-        let minutes = minutes.unwrap_or(station.circle.minutes);
-        let graph: &RoadGraph = network.graph(road_mode(mode))?;
-        let centre =
-            graph.snap(to_wgs84(&station.location), roads::DEFAULT_SNAP_LIMIT_M).map_err(|e| {
-                PlannerError::Invalid {
-                    field: format!("stations[{k}].location"),
-                    reason: format!("station {} is off the {mode} road network: {e}", station.id),
-                }
-            })?;
-        let mut snaps: Vec<Snap> = Vec::with_capacity(n);
-        let mut index: Vec<usize> = Vec::with_capacity(n);
-        for (c, client) in s.clients.iter().enumerate() {
-            match graph.snap(to_wgs84(&client.location), roads::DEFAULT_SNAP_LIMIT_M) {
-                Ok(snap) => {
-                    snaps.push(snap);
-                    index.push(c);
-                }
-                Err(_) => off_road[c] = true,
-            }
-        }
-        // A day's travel bounds every useful time to the nearest station.
-        let times = graph.within(&centre, 86_400, &snaps);
+    for (k, reach) in reach.into_iter().enumerate() {
+        let StationReach { mode, minutes, times, off_road: off, polygon } = reach?;
+        let station = &s.stations[k];
         let budget = i64::from(minutes) * 60;
         let (mut inside_count, mut own_inside) = (0, 0);
-        for (&c, t) in index.iter().zip(times) {
+        for (c, t) in times.into_iter().enumerate() {
+            off_road[c] |= off[c];
             let Some(t) = t else { continue };
             if nearest[c].is_none_or(|(_, best)| t < best) {
                 nearest[c] = Some((k, t));
@@ -101,23 +142,17 @@ pub fn circles(
                 }
             }
         }
-        let polygon = graph.isochrone(&centre, budget);
-        circles.push(CircleReport {
+        let circle = CircleReport {
             station: station.id.clone(),
             mode,
             minutes,
             clients_inside: inside_count,
             own_clients_inside: own_inside,
             own_clients: s.clients.iter().filter(|c| c.station == station.id).count(),
-            polygon: polygon
-                .exterior()
-                .points()
-                .map(|p| LonLat { lon: p.x(), lat: p.y() })
-                .collect(),
-        });
-        if let Some(c) = circles.last() {
-            on_station(c);
-        }
+            polygon,
+        };
+        on_station(&circle);
+        circles.push(circle);
     }
     let covered = inside.iter().filter(|v| !v.is_empty()).count();
     let mut overlaps = Vec::new();

@@ -17,17 +17,18 @@ use planner::travel::to_wgs84;
 pub fn run(
     scenario: &Scenario,
     network: &roads::RoadNetwork,
-    mode: Option<TravelMode>,
-    minutes: Option<u32>,
+    (mode, minutes): (Option<TravelMode>, Option<u32>),
+    threads: usize,
     out: &Path,
     progress: &Progress,
 ) -> Result<ExitCode> {
-    let report = coverage::circles(scenario, network, mode, minutes, &mut |c: &CircleReport| {
+    let say = &mut |c: &CircleReport| {
         progress.say(format!(
             "station {}: {} clients inside its {}-minute {} circle",
             c.station, c.clients_inside, c.minutes, c.mode
         ))
-    })?;
+    };
+    let report = coverage::circles(scenario, network, mode, minutes, threads, say)?;
     print_report(&report);
     write_outputs(scenario, network, &report, out, progress)?;
     Ok(ExitCode::SUCCESS)

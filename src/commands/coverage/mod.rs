@@ -43,6 +43,8 @@ enum CoverageCommand {
         /// Output folder.
         #[arg(long, default_value = "out/coverage")]
         out: PathBuf,
+        #[command(flatten)]
+        threads: input::ThreadFlags,
     },
     /// Chooses station sites among candidates: k sites covering the most clients (maximal
     /// covering), the fewest sites covering every client (set cover), or k sites minimising
@@ -122,12 +124,13 @@ fn check_minutes(minutes: u32) -> Result<()> {
 
 pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     match args.command {
-        CoverageCommand::Circles { common, mode, minutes, out } => {
+        CoverageCommand::Circles { common, mode, minutes, out, threads } => {
             if let Some(m) = minutes {
                 check_minutes(m)?;
             }
             let (scenario, network) = common.load(progress)?;
-            circles::run(&scenario, &network, mode, minutes, &out, progress)
+            let threads = threads.threads(progress);
+            circles::run(&scenario, &network, (mode, minutes), threads, &out, progress)
         }
         CoverageCommand::Site {
             common,

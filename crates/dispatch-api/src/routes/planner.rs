@@ -74,7 +74,7 @@ pub async fn coverage(
     let scenario = state.store.scenario(None).await?;
     let network = roads_of(&state)?;
     let report =
-        blocking(move || coverage::circles(&scenario, &network, q.mode, q.minutes, &mut |_| {}))
+        blocking(move || coverage::circles(&scenario, &network, q.mode, q.minutes, 1, &mut |_| {}))
             .await?;
     let features: Vec<Value> = report
         .circles
