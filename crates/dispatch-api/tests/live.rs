@@ -93,8 +93,9 @@ async fn urgent_orders_are_inserted_and_the_change_is_pushed(s: Service) {
     s.checked_plan().await;
 }
 
-/// Started visits stay; the absent caregiver's remaining visits go to others and are
-/// reported as moved; a cancelled visit leaves its route.
+/// Started visits stay (with the next ones as planned, as few as close the day, when they
+/// alone cannot); the absent caregiver's other visits go to others and are reported as
+/// moved; a cancelled visit leaves its route.
 async fn absences_and_cancellations_keep_what_happened(s: Service) {
     s.plan_day().await;
     let plan = s.checked_plan().await;
@@ -128,12 +129,15 @@ async fn absences_and_cancellations_keep_what_happened(s: Service) {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     let after = s.checked_plan().await;
     let c1 = after.routes.iter().find(|r| r.caregiver == "C1").expect("C1 keeps the started visit");
+    // The started visit stays; so do the next ones as planned only when the day cannot be
+    // closed after it alone (the leg home too long, say): as few as close it.
     let kept = common::orders(c1);
-    assert_eq!(kept.len(), 1);
-    assert_eq!(kept[0].visit, first.visit);
-    assert_eq!(kept[0].start, first.start);
+    assert!(kept.len() < stops.len(), "C1's day went to others: {kept:?}");
+    for (k, stop) in kept.iter().enumerate() {
+        assert_eq!((&stop.visit, stop.start), (&stops[k].visit, stops[k].start), "kept as planned");
+    }
     let moved = answer.body["replan"]["moved"].as_array().expect("moved");
-    for stop in &stops[1..] {
+    for stop in &stops[kept.len()..] {
         let m = moved
             .iter()
             .find(|m| m["visit"] == json!(stop.visit))
