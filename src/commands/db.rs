@@ -2,7 +2,6 @@
 
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, Subcommand};
-use dispatch_api::store::Store;
 use std::process::ExitCode;
 
 #[derive(ClapArgs)]
@@ -38,9 +37,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let DbCommand::Check { db, json } = args.command;
     let found = runtime.block_on(async {
-        let store = Store::connect(&db)
-            .await
-            .with_context(|| format!("database {}", dispatch_api::app::redact(&db)))?;
+        let store = super::open_store(&db).await?;
         let found = dispatch_api::db_check::over_limits(&store)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -13,3 +13,12 @@ pub mod simulate;
 pub mod solve;
 pub mod token;
 pub mod week;
+
+/// Opens (and migrates) the service's database for a command, naming it without its password
+/// when it cannot.
+pub async fn open_store(db: &str) -> anyhow::Result<dispatch_api::store::Store> {
+    use anyhow::Context;
+    dispatch_api::store::Store::connect(db)
+        .await
+        .with_context(|| format!("database {}", dispatch_api::app::redact(db)))
+}

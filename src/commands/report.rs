@@ -5,7 +5,6 @@ use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, Subcommand};
 use dispatch_api::grades::{self, GradeConfig};
 use dispatch_api::ledger::{self, GroupBy, Ledger, Period};
-use dispatch_api::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -80,10 +79,6 @@ pub fn grade_config(path: Option<&Path>) -> Result<GradeConfig> {
     GradeConfig::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-async fn open(db: &str) -> Result<Store> {
-    Store::connect(db).await.with_context(|| format!("database {}", dispatch_api::app::redact(db)))
-}
-
 pub fn run(args: Args) -> Result<ExitCode> {
     match args.command {
         ReportCommand::Ledger { db, from, to, by, stations, out } => {
@@ -107,7 +102,7 @@ pub fn teams_report(
     }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let report = runtime.block_on(async {
-        let store = open(db).await?;
+        let store = super::open_store(db).await?;
         let report = grades::report(&store, quarter, &config).await;
         store.close().await;
         report.map_err(|e| anyhow::anyhow!("--{e}"))
@@ -148,7 +143,7 @@ pub fn ledger_report(
     })?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let ledger = runtime.block_on(async {
-        let store = open(db).await?;
+        let store = super::open_store(db).await?;
         let stations = (!stations.is_empty()).then_some(stations);
         let ledger = ledger::read(&store, &period, by, stations).await;
         store.close().await;

@@ -3,7 +3,6 @@
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, Subcommand};
 use dispatch_api::auth::{create_expiring_token, Role};
-use dispatch_api::store::Store;
 use std::process::ExitCode;
 
 #[derive(ClapArgs)]
@@ -76,10 +75,6 @@ fn parse_lifetime(s: &str) -> Result<i64, String> {
     Ok(n * ms)
 }
 
-async fn open(db: &str) -> Result<Store> {
-    Store::connect(db).await.with_context(|| format!("database {}", dispatch_api::app::redact(db)))
-}
-
 fn when(ms: Option<i64>) -> String {
     ms.map_or_else(
         || "-".into(),
@@ -98,7 +93,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         TokenCommand::Create { db, role, stations, caregiver, label, expires_in } => {
             let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             let token = runtime.block_on(async {
-                let store = open(&db).await?;
+                let store = super::open_store(&db).await?;
                 let expires = expires_in.map(|ms| dispatch_api::store::now_ms() + ms);
                 let token = create_expiring_token(
                     &store,
@@ -117,7 +112,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         TokenCommand::List { db } => {
             let tokens = runtime.block_on(async {
-                let store = open(&db).await?;
+                let store = super::open_store(&db).await?;
                 let tokens = store.tokens().await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 store.close().await;
                 Ok::<_, anyhow::Error>(tokens)
@@ -146,7 +141,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         TokenCommand::Revoke { id, db } => {
             let done = runtime.block_on(async {
-                let store = open(&db).await?;
+                let store = super::open_store(&db).await?;
                 let done = store.revoke_token(&id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 store.close().await;
                 Ok::<_, anyhow::Error>(done)
