@@ -52,8 +52,10 @@ impl TravelFile {
 /// warning.
 #[derive(clap::Args, Clone, Copy, Debug, Default)]
 pub struct ThreadFlags {
-    /// Station-days planned at once (default: the machine's cores). With a seed and
-    /// `--iterations`, the plans are the same at any number.
+    /// Threads (default: the machine's cores): station-days planned at once, and with fewer
+    /// station-days than threads, each day's search on several. With a seed and
+    /// `--iterations` the plan is the same every time; station-days on one thread each
+    /// plan the same at any number.
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
 }
@@ -73,7 +75,8 @@ impl ThreadFlags {
                 let n = n as usize;
                 if n > cores {
                     progress.say(format!(
-                        "warning: --threads {n} is more than this machine's {cores} cores:                          the threads share them"
+                        "warning: --threads {n} is more than this machine's {cores} cores: the \
+                         threads share them"
                     ));
                 }
                 n

@@ -61,7 +61,7 @@ pub struct SearchBudget {
     pub time_limit: Duration,
     pub max_iterations: Option<u64>,
     pub seed: u64,
-    /// Station-days planned at once.
+    /// Threads: station-days planned at once, and the rest on one station-day's search.
     pub threads: usize,
 }
 
@@ -73,14 +73,20 @@ impl SearchBudget {
             MaxIterations(self.max_iterations.unwrap_or(u64::MAX)),
         )
     }
+
+    /// The search's surroundings for one problem on all the threads.
+    pub fn environment<'a>(&self) -> Environment<'a> {
+        Environment::new(self.seed, self.stop()).with_threads(self.threads)
+    }
 }
 
 /// Solves every station-day, `budget.threads` at once (the largest first), and merges the
-/// plans in station order. The time limit is the wall-clock wait for all of them: each
+/// plans in station order; with more threads than station-days, each day's search runs on
+/// its share of them. The time limit is the wall-clock wait for all of them: each
 /// station-day gets its share of the threads' time in proportion to its visits (at most the
 /// whole limit), and none runs past the limit. Each station-day is searched with the same
 /// seed whatever thread takes it, so with `--iterations` the plan is the same at any number
-/// of threads. A KPI line per improvement goes to `progress`.
+/// of threads as long as each day has one. A KPI line per improvement goes to `progress`.
 pub fn solve_all(
     name: &str,
     stations: &[PreparedStation],
@@ -89,7 +95,7 @@ pub fn solve_all(
 ) -> Plan {
     let started = std::time::Instant::now();
     let total_visits: usize = stations.iter().map(|s| s.day.problem.visits.len()).sum();
-    let threads = budget.threads.clamp(1, stations.len().max(1));
+    let (threads, walks) = planner::parallel::split(budget.threads, stations.len());
     let limit_of = |s: &PreparedStation| {
         let share = if total_visits == 0 {
             0.0
@@ -105,7 +111,8 @@ pub fn solve_all(
         // Improvements below a minute of travel look the same on the line: say each once.
         let mut last_line = String::new();
         let stop = FirstOf(MaxRuntime::new(limit_of(s)), iterations);
-        let mut env = Environment::new(budget.seed, stop).on_improvement(move |plan: &Plan| {
+        let env = Environment::new(budget.seed, stop).with_threads(walks);
+        let mut env = env.on_improvement(move |plan: &Plan| {
             let line = format!("station {station}: {}", kpi_line(&plan.kpis));
             if line != last_line {
                 progress.say(&line);

@@ -704,6 +704,32 @@ fn station_days_planned_at_once_give_the_same_checked_plan() {
         ));
     }
     assert_eq!(plans[0], plans[1], "the same plan on one thread and on three");
+    // Six threads: the three station-days at once, each searched on two threads that
+    // exchange their best solutions; reproducible with a seed and iterations.
+    let on_six = |k: usize| {
+        let out = dir.path().join(format!("plan-6-{k}.json"));
+        let out = out.to_str().expect("utf-8");
+        let run = carecircle(&[
+            "solve",
+            "scenarios/demo.json",
+            "--iterations",
+            "6000",
+            "--time-limit",
+            "120",
+            "--threads",
+            "6",
+            "--quiet",
+            "--out",
+            out,
+        ]);
+        assert!(run.status.success(), "--threads 6: {}", text(&run.stderr));
+        let check = carecircle(&["check", "scenarios/demo.json", out]);
+        assert!(check.status.success(), "--threads 6: {}", text(&check.stdout));
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out).expect("plan")).expect("json");
+        (plan["routes"].clone(), plan["unassigned"].clone(), plan["kpis"]["cost"].clone())
+    };
+    assert_eq!(on_six(1), on_six(2), "the same plan every time on two threads a day");
     for bad in ["0", "-2", "two"] {
         let run = carecircle(&["solve", "scenarios/demo.json", "--threads", bad]);
         assert_eq!(run.status.code(), Some(2), "--threads {bad}");

@@ -7,7 +7,7 @@ use formats::mankowska::MankowskaInstance;
 use formats::scenario::Scenario;
 use formats::vrptw::VrptwInstance;
 use planner::travel::TravelSource;
-use solver::{Environment, Objective, Plan};
+use solver::{Objective, Plan};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -124,7 +124,7 @@ fn solve_vrptw(
         problem.caregivers.len(),
         budget.time_limit.as_secs_f64()
     ));
-    let mut env = Environment::new(budget.seed, budget.stop()).on_improvement(|plan: &Plan| {
+    let mut env = budget.environment().on_improvement(|plan: &Plan| {
         progress.say(format!(
             "distance {:.2}, {} routes, {} unassigned",
             instance.distance(plan),
@@ -174,7 +174,7 @@ fn solve_lilim(
         problem.caregivers.len(),
         budget.time_limit.as_secs_f64()
     ));
-    let mut env = Environment::new(budget.seed, budget.stop()).on_improvement(|plan: &Plan| {
+    let mut env = budget.environment().on_improvement(|plan: &Plan| {
         progress.say(format!(
             "{} vehicles, distance {:.2}, {} unassigned",
             plan.routes.len(),
@@ -218,7 +218,7 @@ fn solve_mankowska(
     let score = |plan: &Plan| {
         instance.routes_of(plan).and_then(|r| instance.score(&r)).map_err(anyhow::Error::msg)
     };
-    let mut env = Environment::new(budget.seed, budget.stop()).on_improvement(|plan: &Plan| {
+    let mut env = budget.environment().on_improvement(|plan: &Plan| {
         if let Ok(s) = score(plan) {
             progress.say(format!(
                 "objective {:.3} (distance {:.3}, tardiness {:.3}, max {:.3}), {} unassigned",

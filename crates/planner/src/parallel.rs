@@ -1,5 +1,13 @@
 //! Independent work on several threads: station-days, their matrices, staffing levels.
 
+/// How `threads` serve `days` independent station-days: how many are planned at once, and
+/// on how many threads each day's search runs. Days come first (they share nothing); the
+/// threads left over when there are fewer days than threads go into each day's search.
+pub fn split(threads: usize, days: usize) -> (usize, usize) {
+    let at_once = threads.clamp(1, days.max(1));
+    (at_once, (threads / at_once).max(1))
+}
+
 /// `work` on each item, `threads` at a time, taken in order; the results in the items'
 /// order. One thread works in place.
 pub fn in_parallel<T: Sync, R: Send>(

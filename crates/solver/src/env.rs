@@ -105,11 +105,25 @@ pub struct Environment<'a> {
     pub cancel: CancelToken,
     /// Called with each new best plan, in order of discovery.
     pub on_improvement: Option<ImprovementCallback<'a>>,
+    /// Threads the search of one day runs on (`search::together`); 1 searches in place.
+    pub threads: usize,
 }
 
 impl<'a> Environment<'a> {
     pub fn new(seed: u64, stop: impl StopCriterion + 'a) -> Environment<'a> {
-        Environment { seed, stop: Box::new(stop), cancel: CancelToken::new(), on_improvement: None }
+        Environment {
+            seed,
+            stop: Box::new(stop),
+            cancel: CancelToken::new(),
+            on_improvement: None,
+            threads: 1,
+        }
+    }
+
+    /// Searches on `threads` threads (at least one).
+    pub fn with_threads(mut self, threads: usize) -> Environment<'a> {
+        self.threads = threads.max(1);
+        self
     }
 
     pub fn with_cancel(mut self, cancel: CancelToken) -> Environment<'a> {

@@ -192,3 +192,40 @@ fn mixed_days_serve_meals_and_linked_visits() {
     eprintln!("{meals} of {offered} meals and {linked} links served");
     assert!(meals >= 20 && linked >= 10, "{meals} of {offered} meals and {linked} links served");
 }
+
+proptest! {
+    // Each case searches long enough for the walks to meet a few times (every 2,000
+    // iterations each).
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// The search on several threads, on every kind of day (links, meal rounds, breaks,
+    /// soft terms; and the fleet phase when routes count first): its plans pass the checker,
+    /// the same seed and iterations give the same plan, and the plan is the last one it
+    /// reported.
+    #[test]
+    fn several_threads_plan_every_kind_of_day_reproducibly(
+        seed in any::<u64>(),
+        n_visits in 0usize..=25,
+        n_caregivers in 0usize..=6,
+        threads in 2usize..=3,
+        routes_first in any::<bool>(),
+    ) {
+        let (mut problem, travel) = common::random_mixed_problem(seed, n_visits, n_caregivers);
+        if routes_first {
+            problem.objective = solver::Objective::VehiclesFirst;
+        }
+        let solve = || {
+            let mut reported = Vec::new();
+            let mut env = solver::Environment::new(seed, solver::MaxIterations(10_000))
+                .with_threads(threads)
+                .on_improvement(|p: &solver::Plan| reported.push(p.clone()));
+            let plan = solver::solve(&problem, &travel, &mut env);
+            drop(env);
+            (plan, reported)
+        };
+        let (plan, reported) = solve();
+        common::assert_feasible(&problem, &travel, &plan);
+        prop_assert_eq!(reported.last(), Some(&plan));
+        prop_assert_eq!(&plan, &solve().0);
+    }
+}

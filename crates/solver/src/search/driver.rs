@@ -5,30 +5,20 @@
 use crate::env::Environment;
 use crate::model::{Plan, Problem, ReasonCode};
 use crate::route::Data;
-use crate::search::anneal::{accept, Anneal};
 use crate::search::construct::construct;
 use crate::search::diagnose::reasons;
 use crate::search::fleet::minimise_fleet;
 use crate::search::local;
 use crate::search::output::to_plan;
-use crate::search::recreate::recreate;
-use crate::search::ruin::{ruin_random, ruin_strings};
 use crate::search::solution::Solution;
+use crate::search::together;
+use crate::search::walk::{Ground, Walk};
 use crate::travel::TravelTimes;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// Start and end temperature, as multiples of the mean arc cost of the first solution.
-/// Measured on 8 hard Solomon instances at 10 s: (0.3, 0.003) left R207/R211 8-9 % above
-/// the best known, (3, 0.01) found both; a hotter start escapes long routes' local optima.
-const T_START: f64 = 3.0;
-const T_END: f64 = 0.01;
 /// SISR's average number of visits removed per ruin.
 const AVG_REMOVED: usize = 10;
-/// Share of ruins that remove random visits instead of strings.
-const RANDOM_RUIN: f64 = 0.1;
-/// Local search runs on accepted solutions this close to the best (fraction of its cost).
-const LOCAL_SEARCH_MARGIN: f64 = 0.02;
 
 /// Builds a plan for `problem` and improves it until `env.stop` or `env.cancel` says stop.
 /// Deterministic for a given `env.seed` and iteration-based stop criterion.
@@ -54,7 +44,8 @@ pub fn hopeless(data: &Data, reasons: &[ReasonCode]) -> Vec<bool> {
 
 /// The search from a first solution: local search, then (when routes count first) fleet
 /// minimisation, then ruin and recreate with simulated-annealing acceptance until `env`
-/// says stop; calls `improved` with each new best and returns the best.
+/// says stop; calls `improved` with each new best and returns the best. On `env.threads`
+/// threads the walks exchange their best solutions (`search::together`).
 pub fn search_from(
     data: &Data,
     first: Solution,
@@ -65,67 +56,50 @@ pub fn search_from(
 ) -> Solution {
     let mut cur = first;
     local::improve(data, &mut cur);
-    let mut best = cur.clone();
-    improved(&best, env);
+    improved(&cur, env);
     let servable = hopeless.iter().filter(|&&h| !h).count();
     if servable == 0 || data.n_caregivers == 0 {
-        return best;
+        return cur;
     }
     let mean_arc = {
         let arcs: i64 = cur.routes.iter().map(|r| r.arc_cost).sum();
         let count = (data.n_visits - cur.unassigned.len()) + cur.routes_used();
         (arcs as f64 / count.max(1) as f64).max(1.0)
     };
-    let avg_removed = AVG_REMOVED.min(servable).max(1);
-    let mut iter = 0u64;
-    if data.route_cost > 0 {
-        let fewer;
-        (fewer, iter) = minimise_fleet(data, &cur, rng, hopeless, avg_removed, env, improved);
-        if fewer.cost < cur.cost {
-            cur = fewer;
-            local::improve(data, &mut cur);
-            best.clone_from(&cur);
+    let ground = Ground { data, hopeless, avg_removed: AVG_REMOVED.min(servable).max(1), mean_arc };
+    if env.threads > 1 {
+        return together::search(&ground, cur, rng, env, improved);
+    }
+    let (cur, iter) = fewer_routes(&ground, cur, rng, env, improved);
+    let mut walk = Walk::new(&ground, cur, iter);
+    while !(env.stop.should_stop(walk.iter) || env.cancel.is_cancelled()) {
+        if walk.step(&ground, rng, env.stop.as_ref()) {
+            improved(&walk.best, env);
         }
     }
-    let mut cand = cur.clone();
-    let mut anneal = Anneal::new(mean_arc * T_START, mean_arc * T_END, iter);
-    loop {
-        if env.stop.should_stop(iter) || env.cancel.is_cancelled() {
-            break;
-        }
-        let (temperature, restart) = anneal.temperature(env.stop.as_ref(), iter);
-        if restart {
-            cur.clone_from(&best);
-        }
+    walk.best
+}
 
-        cand.clone_from(&cur);
-        if rng.gen_bool(RANDOM_RUIN) {
-            ruin_random(data, &mut cand, rng, avg_removed);
-        } else {
-            ruin_strings(data, &mut cand, rng, avg_removed);
-        }
-        recreate(data, &mut cand, rng, hopeless);
-        debug_assert!(cand.is_consistent(data));
-
-        if accept(cand.cost, cur.cost, temperature, rng) {
-            if (cand.cost.objective as f64)
-                < best.cost.objective as f64 * (1.0 + LOCAL_SEARCH_MARGIN)
-                || cand.cost.unassigned < best.cost.unassigned
-            {
-                let changed: Vec<usize> = (0..cand.routes.len())
-                    .filter(|&r| cand.routes[r].visits != cur.routes[r].visits)
-                    .collect();
-                local::improve_routes(data, &mut cand, &changed);
-            }
-            std::mem::swap(&mut cur, &mut cand);
-            if cur.cost < best.cost {
-                best.clone_from(&cur);
-                improved(&best, env);
-            }
-        }
-        iter += 1;
+/// When routes count first, the fleet minimisation phase from `cur`: the solution the
+/// search goes on from and the iterations spent.
+pub(crate) fn fewer_routes(
+    ground: &Ground,
+    cur: Solution,
+    rng: &mut ChaCha8Rng,
+    env: &mut Environment,
+    improved: &mut dyn FnMut(&Solution, &mut Environment),
+) -> (Solution, u64) {
+    let data = ground.data;
+    if data.route_cost <= 0 {
+        return (cur, 0);
     }
-    best
+    let (mut fewer, iter) =
+        minimise_fleet(data, &cur, rng, ground.hopeless, ground.avg_removed, env, improved);
+    if fewer.cost >= cur.cost {
+        return (cur, iter);
+    }
+    local::improve(data, &mut fewer);
+    (fewer, iter)
 }
 
 fn report(

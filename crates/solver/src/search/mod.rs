@@ -15,5 +15,7 @@ pub mod ruin;
 pub mod solution;
 #[cfg(test)]
 pub(crate) mod testutil;
+pub mod together;
+pub mod walk;
 
 pub use driver::solve;
