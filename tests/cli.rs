@@ -736,3 +736,33 @@ fn station_days_planned_at_once_give_the_same_checked_plan() {
         assert!(text(&run.stderr).contains("--threads"), "{}", text(&run.stderr));
     }
 }
+
+/// `--preset city-meals` is a city meal day as Jinan's platform runs them: ten stations, 600
+/// caregivers, 6,700 hot lunches from 100 elder canteens, nothing else.
+#[test]
+fn the_city_meals_preset_is_a_city_lunch() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("city.json");
+    let run = carecircle(&[
+        "scenario",
+        "generate",
+        "--quiet",
+        "--pbf",
+        "data/osm/andorra-2020-05-01.osm.pbf",
+        "--preset",
+        "city-meals",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let city: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("scenario")).expect("json");
+    let count = |key: &str| city[key].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        [count("stations"), count("caregivers"), count("clients"), count("canteens")],
+        [10, 600, 6_700, 100]
+    );
+    let visits = city["visits"].as_array().expect("visits");
+    assert_eq!(visits.len(), 6_700, "one lunch per client");
+    assert!(visits.iter().all(|v| v["service"] == "meal"), "nothing but meals");
+}

@@ -59,6 +59,8 @@ pub struct Args {
     /// Scenario to play instead of the bundled demo.
     #[arg(long)]
     scenario: Option<PathBuf>,
+    #[command(flatten)]
+    threads: input::ThreadFlags,
 }
 
 /// Share of visits each caregiver starts late (caregivers differ, so teams do), and how late
@@ -93,6 +95,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         bail!("--days: {} is not between 1 and 92", args.days);
     }
     let limit = seconds(args.time_limit)?;
+    let threads = args.threads.threads(progress);
     let path = args.scenario.clone().unwrap_or_else(|| bundled("scenarios/demo.json"));
     let ProblemFile::Scenario { scenario, travel } = input::read_problem(&path)? else {
         bail!("{}: the demo week needs a scenario (JSON)", path.display());
@@ -125,7 +128,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         );
         config.clock = Clock::fixed(&days[0], 6 * 3600);
         let state = dispatch_api::build_state(&config).await?;
-        let mut week = Week::new(&state, &scenario, args.seed).await?;
+        let mut week = Week::new(&state, &scenario, args.seed, threads).await?;
         println!(
             "  {:<10} {:>6} {:>6} {:>11} {:>12} {:>9} {:>10} {:>8}",
             "day",
@@ -219,10 +222,17 @@ struct Week<'a> {
     caregivers: HashMap<String, (String, f64)>,
     rng: ChaCha8Rng,
     seed: u64,
+    /// Station-days planned at once, and the rest on each day's search.
+    threads: usize,
 }
 
 impl<'a> Week<'a> {
-    async fn new(state: &'a AppState, scenario: &'a Scenario, seed: u64) -> Result<Week<'a>> {
+    async fn new(
+        state: &'a AppState,
+        scenario: &'a Scenario,
+        seed: u64,
+        threads: usize,
+    ) -> Result<Week<'a>> {
         let token = |e: dispatch_api::AppError| anyhow::anyhow!("demo token: {e}");
         let admin =
             create_token(&state.store, Role::Admin, &[], None, "demo-week").await.map_err(token)?;
@@ -245,6 +255,7 @@ impl<'a> Week<'a> {
             caregivers,
             rng,
             seed,
+            threads,
         };
         week.form_teams().await?;
         Ok(week)
@@ -315,16 +326,14 @@ impl<'a> Week<'a> {
             self.state.store.import_scenario(&booked, Some(date)).await?;
         }
         let mut figures = DayFigures::default();
-        let mut plans = Vec::new();
-        for station in &self.scenario.stations {
-            let plan = self.plan_station(&station.id, date, k, limit).await?;
+        let plans = self.plan_stations(date, k, limit).await?;
+        for (station, plan) in self.scenario.stations.iter().zip(&plans) {
             progress.say(format!("{date} {}: {}", station.id, station_plans::kpi_line(&plan.kpis)));
             figures.orders += plan.kpis.visits_total;
             figures.served += plan.kpis.visits_served;
             if let Some(m) = &plan.kpis.meals {
                 figures.meals.get_or_insert_with(Default::default).add(m);
             }
-            plans.push(plan);
         }
         let homes: HashMap<&str, formats::scenario::GeoPoint> =
             booked.clients.iter().map(|c| (c.id.as_str(), c.location)).collect();
@@ -351,50 +360,64 @@ impl<'a> Week<'a> {
         Ok(figures)
     }
 
-    /// Plans a station's day as the service does (meals as rounds from the canteens the
-    /// scenario brought), checks the plan and stores it as the day's plan.
-    async fn plan_station(
+    /// Plans every station's day as the service does (meals as rounds from the canteens the
+    /// scenario brought), `self.threads` at once, checks each plan and stores it as the
+    /// station's plan of the day. The plans in station order.
+    async fn plan_stations(
         &self,
-        station: &str,
         date: &PlanDate,
         k: usize,
         limit: std::time::Duration,
-    ) -> Result<Plan> {
+    ) -> Result<Vec<Plan>> {
         let state = self.state;
-        let (day, _) = station_day::scenario(state, station, date, false)
-            .await
-            .map_err(|e| anyhow::anyhow!("{station} on {date}: {e}"))?;
-        let source = dispatch_api::travel::of_station(state, station)
-            .await
-            .map_err(|e| anyhow::anyhow!("{station}: {e}"))?;
-        let label = source.label.clone();
+        let mut days = Vec::new();
+        for station in &self.scenario.stations {
+            let station = station.id.as_str();
+            let (day, _) = station_day::scenario(state, station, date, false)
+                .await
+                .map_err(|e| anyhow::anyhow!("{station} on {date}: {e}"))?;
+            let source = dispatch_api::travel::of_station(state, station)
+                .await
+                .map_err(|e| anyhow::anyhow!("{station}: {e}"))?;
+            days.push((day, source));
+        }
         let travel = state.travel.clone();
-        let seed = self.seed + k as u64;
-        let plan = tokio::task::spawn_blocking(move || -> Result<Plan> {
-            let problem = travel
-                .day_problem(&source, &day)
-                .map_err(|e| anyhow::anyhow!("{station_name}: {e}", station_name = day.name))?;
-            let (p, matrices) = (&problem.day.problem, &problem.travel.matrices);
-            let mut env = Environment::new(seed, MaxRuntime::new(limit));
-            let plan = solver::solve(p, matrices, &mut env);
-            let report = check(p, matrices, &plan);
-            if let Some(v) = report.violations.first() {
-                bail!("{}: the plan failed the independent checker: {v}", p.name);
-            }
-            Ok(plan)
+        let (seed, threads) = (self.seed + k as u64, self.threads);
+        let (days, plans) = tokio::task::spawn_blocking(move || {
+            let (at_once, walks) = planner::parallel::split(threads, days.len());
+            let plans = planner::parallel::in_parallel(&days, at_once, |(day, source)| {
+                let problem = travel
+                    .day_problem(source, day)
+                    .map_err(|e| anyhow::anyhow!("{station}: {e}", station = day.name))?;
+                let (p, matrices) = (&problem.day.problem, &problem.travel.matrices);
+                let mut env = Environment::new(seed, MaxRuntime::new(limit)).with_threads(walks);
+                let plan = solver::solve(p, matrices, &mut env);
+                if let Some(v) = check(p, matrices, &plan).violations.first() {
+                    bail!("{}: the plan failed the independent checker: {v}", p.name);
+                }
+                Ok(plan)
+            });
+            (days, plans)
         })
-        .await??;
+        .await?;
         let store = &state.store;
-        let id = store.create_plan(station, date, &label).await?;
-        let version = VersionRow {
-            seq: 1,
-            kpis: serde_json::to_value(&plan.kpis)?,
-            plan: serde_json::to_value(&plan)?,
-            is_final: true,
-        };
-        store.add_version(id, &version).await?;
-        store.finish_plan(id, PlanStatus::Done, None).await?;
-        Ok(plan)
+        let mut done = Vec::new();
+        for (station, ((_, source), plan)) in
+            self.scenario.stations.iter().zip(days.iter().zip(plans))
+        {
+            let plan = plan?;
+            let id = store.create_plan(&station.id, date, &source.label).await?;
+            let version = VersionRow {
+                seq: 1,
+                kpis: serde_json::to_value(&plan.kpis)?,
+                plan: serde_json::to_value(&plan)?,
+                is_final: true,
+            };
+            store.add_version(id, &version).await?;
+            store.finish_plan(id, PlanStatus::Done, None).await?;
+            done.push(plan);
+        }
+        Ok(done)
     }
 
     /// The caregiver checks in at the door (on time, or late), checks out after the service

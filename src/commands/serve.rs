@@ -68,6 +68,11 @@ pub struct Args {
     /// another replica is refused within this time. 0 reads the token on every request.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=60))]
     token_cache_secs: u64,
+    /// Threads each plan's search runs on. One core stays for requests: plans are searched
+    /// (cores - 1) / N at once (at least one), the others wait for their turn.
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: u32,
 }
 
 /// Logs go to stderr: `RUST_LOG` filters them (default: info, or warn with --quiet); each
@@ -156,6 +161,15 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     config.alerts.check_out_margin_s = i64::from(args.check_out_minutes) * 60;
     config.grades = super::report::grade_config(args.grades.as_deref())?;
     config.token_fresh = std::time::Duration::from_secs(args.token_cache_secs);
+    config.solve_threads = args.threads as usize;
+    let spare = config.cores.saturating_sub(1).max(1);
+    if config.solve_threads > spare {
+        progress.say(format!(
+            "warning: --threads {} is more than the {spare} cores left beside requests: plans \
+             share them with the service",
+            args.threads
+        ));
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let state = dispatch_api::build_state(&config).await?;

@@ -46,6 +46,7 @@ pub struct AppState {
     pub plans: Arc<PlanChannels>,
     /// The longest a plan may search; requests may ask for less.
     pub solve_time_limit: Duration,
+    pub solve_cores: Arc<crate::solve_worker::SolveCores>,
     pub tokens: Arc<TokenCache>,
     pub clock: Clock,
     /// The stations' offset from UTC, for calendar feeds.
@@ -253,6 +254,10 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
         matrices: Arc::default(),
         plans: Arc::new(PlanChannels::default()),
         solve_time_limit: config.solve_time_limit,
+        solve_cores: Arc::new(crate::solve_worker::SolveCores::new(
+            config.solve_threads,
+            config.cores,
+        )),
         tokens: Arc::new(TokenCache::new(config.token_fresh)),
         clock: config.clock.clone(),
         utc_offset_s: config.utc_offset_s,

@@ -32,6 +32,10 @@ pub struct ServeConfig {
     pub grades: GradeConfig,
     /// How long a looked-up token is trusted before it is read again (zero: never kept).
     pub token_fresh: Duration,
+    /// Threads each solve searches on; solves wait for cores (`solve_worker::SolveCores`).
+    pub solve_threads: usize,
+    /// The machine's cores.
+    pub cores: usize,
 }
 
 impl ServeConfig {
@@ -57,6 +61,8 @@ impl ServeConfig {
             limits: Limits::default(),
             token_fresh: crate::auth::TOKEN_FRESH,
             grades: GradeConfig::default_config(),
+            solve_threads: 1,
+            cores: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
         }
     }
 }

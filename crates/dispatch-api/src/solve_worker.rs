@@ -59,6 +59,24 @@ impl PlanChannels {
     }
 }
 
+/// The cores the service's solves may use: each solve searches on `threads` threads, and no
+/// more solves run at once than fit in the machine's cores less one, kept for requests (at
+/// least one solve runs). A solve waits for its turn before its time limit starts.
+#[derive(Debug)]
+pub struct SolveCores {
+    pub threads: usize,
+    pub at_once: usize,
+    turns: tokio::sync::Semaphore,
+}
+
+impl SolveCores {
+    pub fn new(threads: usize, cores: usize) -> SolveCores {
+        let threads = threads.max(1);
+        let at_once = (cores.saturating_sub(1) / threads).max(1);
+        SolveCores { threads, at_once, turns: tokio::sync::Semaphore::new(at_once) }
+    }
+}
+
 /// Creates a plan of `station`'s day from its stored caregivers (less the absent), clients
 /// and open orders and starts solving it; returns the plan id at once.
 pub async fn start(
@@ -130,17 +148,19 @@ async fn run(
 ) -> Result<(), AppError> {
     let (versions_tx, mut versions_rx) = mpsc::unbounded_channel::<Plan>();
     let travel = state.travel.clone();
+    // Never closed, so the turn always comes.
+    let turn = state.solve_cores.turns.acquire().await;
+    let threads = state.solve_cores.threads;
     let solve = tokio::task::spawn_blocking(move || -> Result<Plan, AppError> {
         let day = travel.day_problem(&source, &scenario)?;
         let (problem, matrices) = (&day.day.problem, &day.travel.matrices);
-        let mut env = Environment::new(plan_id as u64, MaxRuntime::new(limit)).on_improvement(
-            |plan: &Plan| {
-                // Only plans the independent checker accepts reach anyone.
-                if check(problem, matrices, plan).is_feasible() {
-                    let _ = versions_tx.send(plan.clone());
-                }
-            },
-        );
+        let env = Environment::new(plan_id as u64, MaxRuntime::new(limit)).with_threads(threads);
+        let mut env = env.on_improvement(|plan: &Plan| {
+            // Only plans the independent checker accepts reach anyone.
+            if check(problem, matrices, plan).is_feasible() {
+                let _ = versions_tx.send(plan.clone());
+            }
+        });
         let plan = solver::solve(problem, matrices, &mut env);
         let report = check(problem, matrices, &plan);
         match report.violations.first() {
@@ -160,6 +180,27 @@ async fn run(
     }
     let plan =
         solve.await.map_err(|e| AppError::Internal(format!("the solver stopped: {e}")))??;
+    drop(turn);
     state.store.add_version(plan_id, &version(seq + 1, &plan, true)?).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SolveCores;
+
+    #[test]
+    fn solves_leave_a_core_for_requests() {
+        for (threads, cores, at_once) in
+            [(1, 2, 1), (1, 8, 7), (2, 8, 3), (3, 8, 2), (4, 2, 1), (1, 1, 1)]
+        {
+            let c = SolveCores::new(threads, cores);
+            assert_eq!(
+                (c.threads, c.at_once),
+                (threads, at_once),
+                "{threads} threads, {cores} cores"
+            );
+            assert_eq!(c.turns.available_permits(), at_once);
+        }
+    }
 }
