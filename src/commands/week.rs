@@ -43,6 +43,10 @@ pub struct Args {
     /// Seconds per day (roads, matrices and search, shared by the stations).
     #[arg(long, default_value_t = 30.0)]
     time_limit: f64,
+    /// Also stop each station-day's search after this many iterations (for reproducible
+    /// runs).
+    #[arg(long)]
+    iterations: Option<u64>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Output folder.
@@ -124,7 +128,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         ));
         let budget = SearchBudget {
             time_limit: seconds(args.time_limit)?,
-            max_iterations: None,
+            max_iterations: args.iterations,
             seed: args.seed + day.index as u64,
             threads,
         };
