@@ -28,7 +28,7 @@ def solve(name, file, budget, seed):
     with tempfile.TemporaryDirectory() as td:
         out = os.path.join(td, "plan.json")
         t0 = time.perf_counter()
-        cp = subprocess.run([CARECIRCLE, "solve", path, "--quiet", "--time-limit", str(budget),
+        cp = subprocess.run([CARECIRCLE, "solve", path, "--quiet", "--threads", "1", "--time-limit", str(budget),
                              "--seed", str(seed), "--out", out],
                             capture_output=True, text=True, timeout=budget + 60)
         wall = time.perf_counter() - t0

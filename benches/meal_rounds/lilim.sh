@@ -33,7 +33,7 @@ fi
 rm -f "$OUT/summary.txt"
 printf "%-8s %8s %10s %8s %10s %7s\n" instance vehicles distance bks_veh bks_dist gap%
 for name in $NAMES; do
-  if ! line=$("$BIN" --quiet solve "$DATA/$name.txt" --time-limit "$LIMIT" --out "$OUT/$name.json" 2>&1); then
+  if ! line=$("$BIN" --quiet solve "$DATA/$name.txt" --time-limit "$LIMIT" --threads 1 --out "$OUT/$name.json" 2>&1); then
     printf "%-8s %s\n" "$name" "failed: $line"
     echo "failed" >> "$OUT/summary.txt"
     continue

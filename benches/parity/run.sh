@@ -45,7 +45,7 @@ done
 BUDGET=(--time-limit "$LIMIT")
 [ -z "$ITERATIONS" ] || BUDGET=(--iterations "$ITERATIONS" --time-limit 3600)
 solve() { # scenario seed out
-  "$BIN" --quiet solve "$1" "${BUDGET[@]}" --seed "$2" --out "$3" >/dev/null
+  "$BIN" --quiet solve "$1" "${BUDGET[@]}" --threads 1 --seed "$2" --out "$3" >/dev/null
 }
 
 for day in $DAYS; do

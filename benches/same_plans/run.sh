@@ -42,8 +42,8 @@ summary() { head -n 1 "$1" | sed 's/; plan written to .*//'; }
 for set in $SETS; do
   for f in $(files "$set"); do
     name="$(basename "$f" .txt)"
-    "$OLD" solve "$f" --iterations "$ITERATIONS" --seed 1 --quiet --out "$TMP/old.json" >"$TMP/old.txt" &
-    "$NEW" solve "$f" --iterations "$ITERATIONS" --seed 1 --quiet --out "$TMP/new.json" >"$TMP/new.txt"
+    "$OLD" solve "$f" --iterations "$ITERATIONS" --threads 1 --seed 1 --quiet --out "$TMP/old.json" >"$TMP/old.txt" &
+    "$NEW" solve "$f" --iterations "$ITERATIONS" --threads 1 --seed 1 --quiet --out "$TMP/new.json" >"$TMP/new.txt"
     wait
     old="$(summary "$TMP/old.txt")" new="$(summary "$TMP/new.txt")"
     total=$((total + 1))

@@ -37,7 +37,7 @@ def run_carecircle(path, budget, seed):
     with tempfile.TemporaryDirectory() as td:
         out = os.path.join(td, "plan.json")
         t0 = time.perf_counter()
-        cp = subprocess.run([CARECIRCLE, "solve", path, "--quiet", "--time-limit", str(budget),
+        cp = subprocess.run([CARECIRCLE, "solve", path, "--quiet", "--threads", "1", "--time-limit", str(budget),
                              "--seed", str(seed), "--out", out],
                             capture_output=True, text=True, timeout=budget + 30, env=ONE_THREAD)
         wall = time.perf_counter() - t0
