@@ -105,39 +105,37 @@ pub fn search(
     // The walks share the caller's stop; `improved` keeps the rest of `env`.
     let stop = Mutex::new(std::mem::replace(&mut env.stop, Box::new(MaxIterations(0))));
     let meeting = Meeting::new(walks);
+    let (seed, cancel) = (env.seed, env.cancel.clone());
     let walk_env = || {
-        Environment::new(env.seed, SharedStop { stop: &stop, walks: walks as u64 })
-            .with_cancel(env.cancel.clone())
+        Environment::new(seed, SharedStop { stop: &stop, walks: walks as u64 })
+            .with_cancel(cancel.clone())
     };
-    let mut envs: Vec<Environment> = (0..walks).map(|_| walk_env()).collect();
-    let mut rngs: Vec<ChaCha8Rng> = (0..walks)
-        .map(|w| {
-            let mut r = rng.clone();
-            r.set_stream(w as u64);
-            r
-        })
-        .collect();
+    // Each walk its own stream of the caller's generator.
+    let mut walkers = (0..walks).map(|w| {
+        let mut r = rng.clone();
+        r.set_stream(w as u64);
+        (walk_env(), r)
+    });
+    let (mut my_env, mut my_rng) = walkers.next().expect("at least two walks");
     let (start, meeting) = (&start, &meeting);
     let best = std::thread::scope(|scope| {
-        let (mine, others) = envs.split_at_mut(1);
-        let (my_rng, other_rngs) = rngs.split_at_mut(1);
-        let others: Vec<_> = others
-            .iter_mut()
-            .zip(other_rngs)
+        let others: Vec<_> = walkers
             .enumerate()
-            .map(|(k, (e, r))| {
-                scope.spawn(move || walk_on(ground, start, r, k + 1, meeting, e, &mut |_, _| {}))
+            .map(|(k, (mut e, mut r))| {
+                scope.spawn(move || {
+                    walk_on(ground, start, &mut r, k + 1, meeting, &mut e, &mut |_, _| {})
+                })
             })
             .collect();
         let mut report = |s: &Solution, _: &mut Environment| improved(s, env);
-        let best = walk_on(ground, start, &mut my_rng[0], 0, meeting, &mut mine[0], &mut report);
+        let best = walk_on(ground, start, &mut my_rng, 0, meeting, &mut my_env, &mut report);
         for other in others {
             // A panic in a walk is a bug: it goes on, as it would on one thread.
             other.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         }
         best
     });
-    drop(envs);
+    drop(my_env);
     env.stop = stop.into_inner().unwrap_or_else(PoisonError::into_inner);
     best
 }
