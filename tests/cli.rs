@@ -480,16 +480,16 @@ async fn report_ledger_and_teams_read_the_services_finished_visits() {
     let state = dispatch_api::build_state(&config).await.expect("the service's database");
     for (i, (visit, station)) in visits.iter().enumerate() {
         let at = 9 * 3600 + i as i64 * 3600;
-        assert!(state
-            .store
+        let mut change = state.store.change(station).await.expect("change");
+        assert!(change
             .check_in(visit, visit, "C1", station, &date, (at, 1.52, 42.5))
             .await
             .expect("in"));
-        assert!(state
-            .store
+        assert!(change
             .check_out(visit, at + 1800 * (i as i64 + 1), 1.52, 42.5)
             .await
             .expect("out"));
+        change.commit().await.expect("stored");
     }
     state.store.close().await;
 

@@ -413,8 +413,10 @@ impl<'a> Week<'a> {
                 plan: serde_json::to_value(&plan)?,
                 is_final: true,
             };
-            store.add_version(id, &version).await?;
-            store.finish_plan(id, PlanStatus::Done, None).await?;
+            let mut change = store.change(&station.id).await?;
+            change.add_version(id, &version).await?;
+            change.finish_plan(id, PlanStatus::Done, None).await?;
+            change.commit().await?;
             done.push(plan);
         }
         Ok(done)

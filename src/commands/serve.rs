@@ -73,6 +73,11 @@ pub struct Args {
     #[arg(long, default_value_t = 1, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: u32,
+    /// NATS server (nats://HOST:PORT) that tells the other replicas on the same database of
+    /// new events and revoked tokens. Without it, replicas on PostgreSQL use LISTEN/NOTIFY;
+    /// on SQLite the service is one process.
+    #[arg(long, value_name = "URL")]
+    nats: Option<String>,
 }
 
 /// Logs go to stderr: `RUST_LOG` filters them (default: info, or warn with --quiet); each
@@ -162,6 +167,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     config.grades = super::report::grade_config(args.grades.as_deref())?;
     config.token_fresh = std::time::Duration::from_secs(args.token_cache_secs);
     config.solve_threads = args.threads as usize;
+    config.nats_url = args.nats.clone();
     let spare = config.cores.saturating_sub(1).max(1);
     if config.solve_threads > spare {
         progress.say(format!(

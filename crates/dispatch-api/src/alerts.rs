@@ -41,10 +41,14 @@ impl Default for AlertSettings {
 
 /// Stores and streams an alert unless it was raised already; `None` then.
 pub async fn raise(state: &AppState, alert: AlertRow) -> Result<Option<AlertRow>, AppError> {
-    if !state.store.raise_alert(&alert).await? {
+    // Stored and put on the stream together: a replica that dies in between leaves neither,
+    // and the next scan (here or on any replica) raises it.
+    let mut change = state.store.change(&alert.station).await?;
+    if !change.raise_alert(&alert).await? {
         return Ok(None);
     }
-    state.store.append_event(&alert.station, "alert", &serde_json::to_value(&alert)?).await?;
+    change.event("alert", &serde_json::to_value(&alert)?).await?;
+    change.commit().await?;
     tracing::warn!(station = %alert.station, kind = %alert.kind, detail = %alert.detail, "alert");
     Ok(Some(alert))
 }

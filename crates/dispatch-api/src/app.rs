@@ -3,12 +3,13 @@
 
 use crate::alerts::{self, AlertSettings};
 use crate::auth::TokenCache;
+use crate::bus::Wake;
 use crate::clock::Clock;
 use crate::config::{ServeConfig, ServeError};
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::grades::GradeConfig;
-use crate::live::DayLocks;
+use crate::live::Improving;
 use crate::metrics::{self, Metrics};
 use crate::routes::{
     caregivers, master, matrix, me, ops, orders, planner, plans, ratings, reports, stations, tokens,
@@ -56,7 +57,8 @@ pub struct AppState {
     pub travel: Arc<TravelCache>,
     /// Each station's circle and roads, for consoles.
     pub maps: Arc<MapCache>,
-    pub day_locks: Arc<DayLocks>,
+    /// Background improvements after re-plans running here.
+    pub improving: Arc<Improving>,
     /// Road paths of routes, by `plan/caregiver`, for deviation alerts.
     pub paths: Arc<Mutex<HashMap<String, Arc<Vec<LonLat>>>>>,
     pub metrics: Arc<Metrics>,
@@ -99,6 +101,7 @@ macro_rules! endpoints {
 
 endpoints! {
     get "/healthz" => ops::healthz, 200, "public", "The service and its database answer";
+    get "/readyz" => ops::readyz, 200, "public", "Send this replica requests: its database answers and it is not stopping (503 otherwise); the event bus's state";
     get "/metrics" => ops::metrics, 200, "public", "Prometheus metrics";
     get "/openapi.json" => ops::openapi, 200, "public", "This document";
     post "/v1/orders" => orders::create, 201, "admin, dispatcher", "Create an order (\"urgent\": true inserts it into the day's plan at once)";
@@ -230,9 +233,11 @@ pub fn app_with(state: AppState, limits: Limits) -> Router {
 /// Opens the database, marks plans a previous process left running as failed and imports
 /// the scenario.
 pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
-    let store = Store::connect(&config.db_url)
+    let mut store = Store::connect(&config.db_url)
         .await
         .map_err(|source| ServeError::Database { url: redact(&config.db_url), source })?;
+    store.connect_bus(&config.db_url, config.nats_url.as_deref()).await?;
+    tracing::info!(bus = store.bus().kind(), "event bus");
     store.fail_interrupted_plans().await?;
     let date = match &config.scenario.date {
         Some(d) => Some(
@@ -248,6 +253,8 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
         crate::travel::import_scenario_matrix(&store, &config.scenario, matrix).await?;
     }
     let (stop, shutdown) = watch::channel(false);
+    let tokens = Arc::new(TokenCache::new(config.token_fresh));
+    forget_revoked_tokens(&store, tokens.clone());
     Ok(AppState {
         store,
         network: config.network.clone(),
@@ -258,19 +265,34 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
             config.solve_threads,
             config.cores,
         )),
-        tokens: Arc::new(TokenCache::new(config.token_fresh)),
+        tokens,
         clock: config.clock.clone(),
         utc_offset_s: config.utc_offset_s,
         alert_settings: config.alerts,
         grades: Arc::new(config.grades.clone()),
         travel: Arc::default(),
         maps: Arc::default(),
-        day_locks: Arc::default(),
+        improving: Arc::default(),
         paths: Arc::default(),
         metrics: Arc::default(),
         shutdown,
         stop: Arc::new(stop),
     })
+}
+
+/// Empties the token cache whenever any replica revokes a token.
+fn forget_revoked_tokens(store: &Store, tokens: Arc<TokenCache>) {
+    let mut wake = store.event_wakeups();
+    tokio::spawn(async move {
+        loop {
+            match wake.recv().await {
+                Ok(Wake::TokensRevoked | Wake::Everything)
+                | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => tokens.clear(),
+                Ok(Wake::Events(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
 }
 
 /// A database URL without its password, for messages.

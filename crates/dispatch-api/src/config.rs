@@ -36,6 +36,9 @@ pub struct ServeConfig {
     pub solve_threads: usize,
     /// The machine's cores.
     pub cores: usize,
+    /// The NATS server that carries wake-ups among replicas; `None`: PostgreSQL's
+    /// LISTEN/NOTIFY on a PostgreSQL database, else this process only.
+    pub nats_url: Option<String>,
 }
 
 impl ServeConfig {
@@ -63,6 +66,7 @@ impl ServeConfig {
             grades: GradeConfig::default_config(),
             solve_threads: 1,
             cores: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            nats_url: None,
         }
     }
 }
@@ -75,6 +79,8 @@ pub enum ServeError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("scenario: {0}")]
     Scenario(String),
+    #[error("event bus: {0}")]
+    Bus(#[from] crate::bus::BusError),
     #[error(transparent)]
     App(#[from] AppError),
 }

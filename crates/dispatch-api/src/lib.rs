@@ -11,6 +11,7 @@
 pub mod alerts;
 pub mod app;
 pub mod auth;
+pub mod bus;
 pub mod clock;
 pub mod config;
 pub mod csv_import;

@@ -7,14 +7,14 @@ use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::station_day;
-use crate::store::VersionRow;
+use crate::store::{StationChange, VersionRow};
 use crate::travel::{self, StationSource};
 use serde::Serialize;
 use serde_json::json;
 use solver::replan::{improve, moved_between, replan, DayState, MovedVisit, ReplanError};
 use solver::{CancelToken, Seconds};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// A start that moves by more than five minutes counts as moved.
 pub const MOVE_TOLERANCE: Seconds = Seconds(300);
@@ -31,28 +31,21 @@ pub struct ReplanReport {
     pub unassigned: Vec<String>,
 }
 
-/// One re-plan at a time per station day, so none is lost to a concurrent one; and the
-/// day's background improvement, which a newer re-plan makes moot.
+/// Each station day's background improvement running in this process, which a newer
+/// re-plan makes moot. (Re-plans themselves need no lock here: the database stores a re-plan
+/// only if it was made from the plan in force, on whichever replica it ran.)
 #[derive(Debug, Default)]
-pub struct DayLocks {
-    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    improving: Mutex<HashMap<String, CancelToken>>,
-}
+pub struct Improving(Mutex<HashMap<String, CancelToken>>);
 
-impl DayLocks {
-    fn of(&self, station: &str, date: &PlanDate) -> Arc<tokio::sync::Mutex<()>> {
-        let key = format!("{station}/{date}");
-        match self.locks.lock() {
-            Ok(mut map) => map.entry(key).or_default().clone(),
-            Err(_) => Arc::default(),
-        }
-    }
+/// How often a re-plan is made again when other re-plans of the day keep coming first.
+const REPLAN_TRIES: usize = 32;
 
+impl Improving {
     /// Stops the day's running improvement, if any, and returns the token of the next: its
     /// result would be dropped anyway, and its core is better spent on the new re-plan.
     fn next_improvement(&self, station: &str, date: &PlanDate) -> CancelToken {
         let token = CancelToken::new();
-        if let Ok(mut map) = self.improving.lock() {
+        if let Ok(mut map) = self.0.lock() {
             if let Some(old) = map.insert(format!("{station}/{date}"), token.clone()) {
                 old.cancel();
             }
@@ -134,44 +127,67 @@ pub async fn replan_day(
     date: &PlanDate,
     reason: &str,
 ) -> Result<Option<ReplanReport>, AppError> {
-    let lock = state.day_locks.of(station, date);
-    let _one_at_a_time = lock.lock().await;
-    let Some((_, current)) = state.store.current_plan(station, date).await? else {
-        return Ok(None);
-    };
-    let cancel = state.day_locks.next_improvement(station, date);
-    let inputs = day_now(state, station, date).await?;
-    let source = inputs.travel.label.clone();
-    let result = on_the_day(state, inputs, current.clone(), |problem, travel, day| {
-        replan(problem, travel, day)
-    })
-    .await?;
-    let report = store_and_announce(state, station, date, (reason, &source), result).await?;
+    for attempt in 0..REPLAN_TRIES {
+        let Some((current_id, current)) = state.store.current_plan(station, date).await? else {
+            return Ok(None);
+        };
+        let cancel = state.improving.next_improvement(station, date);
+        let inputs = day_now(state, station, date).await?;
+        let source = inputs.travel.label.clone();
+        let result = on_the_day(state, inputs, current.clone(), |problem, travel, day| {
+            replan(problem, travel, day)
+        })
+        .await?;
+        let stored = (current_id, reason, source.as_str());
+        if let Some(report) = store_and_announce(state, station, date, stored, result).await? {
+            improve_later(state, station, date, (current, report.plan), cancel);
+            return Ok(Some(report));
+        }
+        // Another re-plan of the day came first (here or on another replica): make this one
+        // again from it, after a pause that keeps racing re-plans apart.
+        let pause = rand::random::<u64>() % (1 + 2 * attempt as u64);
+        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+    }
+    Err(AppError::Conflict(format!(
+        "the day of station {station:?} was re-planned {REPLAN_TRIES} times by others while this \
+         re-plan was made: try again"
+    )))
+}
+
+/// Improves the re-plan `first` in the background (moves counted against `before`).
+fn improve_later(
+    state: &AppState,
+    station: &str,
+    date: &PlanDate,
+    (before, first): (solver::Plan, i64),
+    cancel: CancelToken,
+) {
     let (state, station, date) = (state.clone(), station.to_string(), date.clone());
-    let first = report.plan;
     tokio::spawn(async move {
-        let improving = improve_in_background(&state, &station, &date, current, first, cancel);
+        let improving = improve_in_background(&state, &station, &date, before, first, cancel);
         if let Err(e) = improving.await {
             tracing::error!(%station, %date, error = %e, "background improvement failed");
         }
     });
-    Ok(Some(report))
 }
 
 async fn store_and_announce(
     state: &AppState,
     station: &str,
     date: &PlanDate,
-    (reason, source): (&str, &str),
+    (from, reason, source): (i64, &str, &str),
     result: solver::replan::Replan,
-) -> Result<ReplanReport, AppError> {
+) -> Result<Option<ReplanReport>, AppError> {
     let version = VersionRow {
         seq: 1,
         kpis: serde_json::to_value(&result.plan.kpis)?,
         plan: serde_json::to_value(&result.plan)?,
         is_final: true,
     };
-    let plan_id = state.store.store_replan(station, date, reason, source, &version).await?;
+    let mut change = state.store.change(station).await?;
+    let Some(plan_id) = change.store_replan(date, from, (reason, source), &version).await? else {
+        return Ok(None);
+    };
     let report = ReplanReport {
         plan: plan_id,
         reason: reason.to_string(),
@@ -183,8 +199,9 @@ async fn store_and_announce(
         moved: result.moved,
         unassigned: result.plan.unassigned.iter().map(|u| u.visit.clone()).collect(),
     };
-    announce(state, station, date, &report, &version.kpis).await?;
-    Ok(report)
+    announce(&mut change, date, &report, &version.kpis).await?;
+    change.commit().await?;
+    Ok(Some(report))
 }
 
 /// Improves re-plan `plan_id` of the day (moves counted against `before`, the plan before the
@@ -212,31 +229,25 @@ async fn improve_in_background(
         improve(problem, travel, day, &from, (std::time::Instant::now() + IMPROVE_FOR, cancel))
     })
     .await?;
-    let lock = state.day_locks.of(station, date);
-    let _one_at_a_time = lock.lock().await;
-    if state.store.newest_done_plan(station, date).await? != Some(plan_id) {
-        return Ok(()); // the day moved on while this was computed
-    }
     if let Some(mut better) = better {
         // Announced: what changed against the plan in force, not against the one before the
-        // event (those moves were announced already).
+        // event (those moves were announced already). Dropped if the day moved on while this
+        // was computed.
         better.moved = moved_between(&replanned, &better.plan, MOVE_TOLERANCE);
-        store_and_announce(state, station, date, ("improve", &source), better).await?;
+        store_and_announce(state, station, date, (plan_id, "improve", &source), better).await?;
     }
     Ok(())
 }
 
+/// Puts the re-plan on the station's stream, in the change that stores it.
 async fn announce(
-    state: &AppState,
-    station: &str,
+    change: &mut StationChange,
     date: &PlanDate,
     report: &ReplanReport,
     kpis: &serde_json::Value,
 ) -> Result<(), AppError> {
-    let store = &state.store;
-    store
-        .append_event(
-            station,
+    change
+        .event(
             "plan",
             &json!({"plan": report.plan, "date": date, "reason": report.reason, "kpis": kpis,
                     "moved": report.moved.len(), "inserted": report.inserted.len()}),
@@ -246,12 +257,11 @@ async fn announce(
         let mut data = i.clone();
         data["date"] = json!(date);
         data["plan"] = json!(report.plan);
-        store.append_event(station, "assignment", &data).await?;
+        change.event("assignment", &data).await?;
     }
     for m in &report.moved {
-        store
-            .append_event(
-                station,
+        change
+            .event(
                 "assignment",
                 &json!({"visit": m.visit, "caregiver": m.to_caregiver, "start": m.to_start,
                         "from_caregiver": m.from_caregiver, "from_start": m.from_start,

@@ -99,15 +99,18 @@ pub async fn start(
             Ok(()) => (PlanStatus::Done, None),
             Err(e) => (PlanStatus::Failed, Some(e.to_string())),
         };
-        if let Err(e) = state.store.finish_plan(plan_id, status, error.as_deref()).await {
+        let event = json!({"plan": plan_id, "date": date, "status": status, "error": error});
+        let finish = async {
+            let mut change = state.store.change(&station_id).await?;
+            change.finish_plan(plan_id, status, error.as_deref()).await?;
+            change.event("plan_finished", &event).await?;
+            change.commit().await
+        };
+        if let Err(e) = finish.await {
             tracing::error!(plan = plan_id, error = %e, "cannot record the end of a plan");
         }
         state.plans.send(plan_id, PlanEvent::Finished);
         state.plans.close(plan_id);
-        let event = json!({"plan": plan_id, "date": date, "status": status, "error": error});
-        if let Err(e) = state.store.append_event(&station_id, "plan_finished", &event).await {
-            tracing::error!(plan = plan_id, error = %e, "cannot announce the end of a plan");
-        }
         if outcome.is_ok() {
             catch_up(&state, &station_id, &date, &solved).await;
         }
@@ -173,15 +176,20 @@ async fn run(
     let mut seq = 0;
     while let Some(plan) = versions_rx.recv().await {
         seq += 1;
-        state.store.add_version(plan_id, &version(seq, &plan, false)?).await?;
+        let mut change = state.store.change(station).await?;
+        change.add_version(plan_id, &version(seq, &plan, false)?).await?;
+        change
+            .event("plan_improved", &json!({"plan": plan_id, "seq": seq, "kpis": plan.kpis}))
+            .await?;
+        change.commit().await?;
         state.plans.send(plan_id, PlanEvent::Version(seq));
-        let event = json!({"plan": plan_id, "seq": seq, "kpis": plan.kpis});
-        state.store.append_event(station, "plan_improved", &event).await?;
     }
     let plan =
         solve.await.map_err(|e| AppError::Internal(format!("the solver stopped: {e}")))??;
     drop(turn);
-    state.store.add_version(plan_id, &version(seq + 1, &plan, true)?).await?;
+    let mut change = state.store.change(station).await?;
+    change.add_version(plan_id, &version(seq + 1, &plan, true)?).await?;
+    change.commit().await?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use Role::{Admin as A, Caregiver as C, Dispatcher as D, Planner as P};
 /// Every endpoint, a concrete path of it (S1's data; caregiver C1) and the roles allowed.
 const TABLE: &[(&str, &str, &str, &[Role])] = &[
     ("get", "/healthz", "/healthz", &[A, D, C, P]),
+    ("get", "/readyz", "/readyz", &[A, D, C, P]),
     ("get", "/metrics", "/metrics", &[A, D, C, P]),
     ("get", "/openapi.json", "/openapi.json", &[A, D, C, P]),
     ("post", "/v1/orders", "/v1/orders", &[A, D]),
@@ -68,7 +69,7 @@ const TABLE: &[(&str, &str, &str, &[Role])] = &[
 ];
 
 fn public(path: &str) -> bool {
-    matches!(path, "/healthz" | "/metrics" | "/openapi.json" | "/v1/ratings/{link}")
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/openapi.json" | "/v1/ratings/{link}")
 }
 
 #[test]

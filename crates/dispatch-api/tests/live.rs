@@ -61,12 +61,21 @@ async fn urgent_orders_are_inserted_and_the_change_is_pushed(s: Service) {
         "{events:?}"
     );
 
+    // Ids are the station's own numbers, one after the other.
+    let numbers: Vec<i64> = events
+        .iter()
+        .map(|(_, id, _)| {
+            let n = id.strip_prefix("S1:").unwrap_or_else(|| panic!("a station id: {id}"));
+            n.parse().expect("numbered")
+        })
+        .collect();
+    assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "{numbers:?}");
+
     // Resuming after the first event gives exactly what followed it, in order.
-    let first: i64 = events[0].1.parse().expect("numeric id");
     let resumed = http
         .get(format!("{base}/v1/stations/S1/events"))
         .header("authorization", &bearer)
-        .header("Last-Event-ID", first.to_string())
+        .header("Last-Event-ID", &events[0].1)
         .send()
         .await
         .expect("resume");

@@ -8,7 +8,7 @@ mod common;
 
 use common::Backend;
 use dispatch_api::date::PlanDate;
-use dispatch_api::store::{MasterKind, Store};
+use dispatch_api::store::{MasterKind, ResumeFrom, Store};
 use sqlx::any::AnyPoolOptions;
 use std::path::Path;
 
@@ -73,6 +73,19 @@ async fn old_rows_survive_the_upgrade(backend: Backend) {
     ] {
         sqlx::query(&sql).execute(&pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
+    // Events of two stations under the old global numbering, interleaved.
+    let mut old_ids = Vec::new();
+    for (station, kind) in [("S1", "plan"), ("S2", "plan"), ("S1", "check-in"), ("S2", "alert")] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO events (station, kind, data) VALUES ($1, $2, '{}') RETURNING id",
+        )
+        .bind(station)
+        .bind(kind)
+        .fetch_one(&pool)
+        .await
+        .expect("old event");
+        old_ids.push(id);
+    }
     pool.close().await;
 
     let store = Store::connect(&url).await.expect("this build opens and upgrades it");
@@ -86,6 +99,19 @@ async fn old_rows_survive_the_upgrade(backend: Backend) {
     assert_eq!((booked[0].order.as_str(), booked[0].seconds), ("O1", 1800));
     let rating = store.rating_by_link("h1").await.expect("rating").expect("kept");
     assert_eq!((rating.visit.as_str(), rating.stars), ("O1", Some(5)));
+
+    // Each station's old events are numbered 1, 2 in their old order; an old-style
+    // Last-Event-ID resumes where it was; the next event takes the next number.
+    let s1 = store.events_after("S1", 0, 10).await.expect("events");
+    let kinds: Vec<_> = s1.iter().map(|e| (e.seq, e.kind.as_str())).collect();
+    assert_eq!(kinds, [(1, "plan"), (2, "check-in")]);
+    let resume = |id| store.resume_seq("S1", ResumeFrom::LegacyId(id));
+    assert_eq!(resume(old_ids[0]).await.expect("resume"), 1);
+    assert_eq!(resume(old_ids[1]).await.expect("resume"), 1, "an S2 id between S1's");
+    assert_eq!(resume(old_ids[3]).await.expect("resume"), 2);
+    assert_eq!(resume(-1).await.expect("resume"), 0);
+    assert_eq!(store.append_event("S2", "alert", &serde_json::json!({})).await.expect("new"), 3);
+    assert_eq!(store.last_event_seq("S1").await.expect("last"), 2);
 
     // Rows outside today's limits came through, stay readable and deactivatable, and
     // `db check` names each of them.

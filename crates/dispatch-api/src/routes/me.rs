@@ -168,12 +168,13 @@ async fn check(
         let p = Position::parse(&body)?;
         let (station, date, order) = my_visit(&state, &me, &visit).await?;
         let (_, now) = state.clock.now();
+        let mut change = state.store.change(&station).await?;
         let done = match which {
             Check::In => {
                 let at = (now, p.lon, p.lat);
-                state.store.check_in(&visit, &order, &me, &station, &date, at).await?
+                change.check_in(&visit, &order, &me, &station, &date, at).await?
             }
-            Check::Out => state.store.check_out(&visit, now, p.lon, p.lat).await?,
+            Check::Out => change.check_out(&visit, now, p.lon, p.lat).await?,
         };
         if !done {
             let why = match which {
@@ -183,7 +184,8 @@ async fn check(
             return Err(AppError::Conflict(format!("visit {visit:?} is {why}")));
         }
         let data = json!({"visit": visit, "caregiver": me, "date": date, "at": now, "lon": p.lon, "lat": p.lat});
-        state.store.append_event(&station, what, &data).await?;
+        change.event(what, &data).await?;
+        change.commit().await?;
         let mut answer = data;
         if let Check::Out = which {
             // The family's one-time link to rate the visit: the caregiver shows or sends it.

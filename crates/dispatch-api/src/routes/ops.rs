@@ -1,10 +1,12 @@
-//! For operators: `GET /healthz` (the database answers), `GET /metrics` (Prometheus), and
+//! For operators: `GET /healthz` (the database answers), `GET /readyz` (send it requests:
+//! the database answers, the service is not stopping; the event bus's state), `GET /metrics`
+//! (Prometheus), and
 //! `GET /openapi.json`.
 
 use crate::app::AppState;
 use crate::error::AppError;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -17,8 +19,32 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Response, AppError
     .into_response())
 }
 
+/// Whether this replica should be sent requests: the database answers and the service is not
+/// stopping (503 otherwise, with the reason). The bus is reported, not required: without it
+/// orders are still taken and streams read the database every second.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let bus = state.store.bus();
+    let bus = json!({"kind": bus.kind(), "connected": bus.connected()});
+    let not_ready = |reason: String| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "not ready", "reason": reason, "bus": bus})),
+        )
+            .into_response()
+    };
+    if *state.shutdown.borrow() {
+        return not_ready("the service is stopping".into());
+    }
+    if let Err(e) = state.store.ping().await {
+        return not_ready(format!("the database does not answer: {e}"));
+    }
+    Json(json!({"status": "ready", "bus": bus})).into_response()
+}
+
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    let bus = state.store.bus();
+    let text = state.metrics.render() + &bus.counters().render(bus.as_ref());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 pub async fn openapi() -> Response {

@@ -260,10 +260,12 @@ async fn lock_visit(
             "visit {id:?} is in no route of its day's plan: only a planned visit can be locked"
         )));
     };
-    state.store.lock_visit(id, &station, &order.date).await?;
     let data = json!({"visit": id, "date": order.date, "locked": true,
                       "caregiver": caregiver, "start": start});
-    state.store.append_event(&station, "lock", &data).await?;
+    let mut change = state.store.change(&station).await?;
+    change.lock_visit(id, &station, &order.date).await?;
+    change.event("lock", &data).await?;
+    change.commit().await?;
     Ok((StatusCode::OK, None, data.to_string()))
 }
 
@@ -280,9 +282,11 @@ pub async fn unlock(
     idempotent(&state, key, async {
         let (order, station) = find(&state, &caller, &id).await?;
         caller.write_station(&station, || AppError::no("order", &id))?;
-        state.store.unlock_visit(&id).await?;
         let data = json!({"visit": id, "date": order.date, "locked": false});
-        state.store.append_event(&station, "lock", &data).await?;
+        let mut change = state.store.change(&station).await?;
+        change.unlock_visit(&id).await?;
+        change.event("lock", &data).await?;
+        change.commit().await?;
         Ok((StatusCode::OK, None, data.to_string()))
     })
     .await

@@ -7,12 +7,13 @@
 use super::{idempotent, visible_station, Idempotency, Params};
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
+use crate::bus::{self, Wake};
 use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::live;
 use crate::order::Order;
 use crate::station_map;
-use crate::store::{Inserted, OrderKind, Store};
+use crate::store::{Inserted, OrderKind, ResumeFrom, Store};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -35,21 +36,24 @@ async fn dispatcher_of(state: &AppState, caller: &Caller, station: &str) -> Resu
 
 const READERS: &[Role] = &[Role::Admin, Role::Dispatcher, Role::Planner];
 
-/// The id to resume after: `Last-Event-ID`, else `?after=`, else only what comes next.
+/// The number to resume after: `Last-Event-ID`, else `?after=` (`S1:42`, or an old-style
+/// number), else only what comes next.
 async fn resume_after(
     store: &Store,
     station: &str,
     headers: &HeaderMap,
     params: &Params,
 ) -> Result<i64, AppError> {
-    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
-    match header.or(params.get("after")) {
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| AppError::invalid("Last-Event-ID", "must be an event id (a number)")),
-        None => store.last_event_id(station).await,
-    }
+    let header = headers
+        .get("last-event-id")
+        .map(|v| v.to_str().map_err(|_| AppError::invalid("Last-Event-ID", "must be text")));
+    let (field, text) = match (header.transpose()?, params.get("after")) {
+        (Some(h), _) => ("Last-Event-ID", h),
+        (None, Some(a)) => ("after", a),
+        (None, None) => return store.last_event_seq(station).await,
+    };
+    let from = ResumeFrom::parse(text, station).map_err(|r| AppError::invalid(field, r))?;
+    store.resume_seq(station, from).await
 }
 
 pub async fn events(
@@ -66,6 +70,7 @@ pub async fn events(
     let (tx, rx) = mpsc::channel(64);
     let (store, shutdown) = (state.store.clone(), state.shutdown.clone());
     tokio::spawn(async move {
+        let _counted = store.bus().counters().subscriber();
         if let Err(e) = stream_station(&store, &station, after, wake, shutdown, &tx).await {
             tracing::error!(%station, error = %e, "station event stream stopped");
         }
@@ -77,7 +82,7 @@ async fn stream_station(
     store: &Store,
     station: &str,
     mut sent: i64,
-    mut wake: broadcast::Receiver<String>,
+    mut wake: broadcast::Receiver<Wake>,
     mut shutdown: watch::Receiver<bool>,
     tx: &mpsc::Sender<Result<Event, Infallible>>,
 ) -> Result<(), AppError> {
@@ -88,21 +93,25 @@ async fn stream_station(
                 break;
             }
             for e in batch {
-                let event =
-                    Event::default().id(e.id.to_string()).event(&e.kind).data(e.data.to_string());
+                let event = Event::default().id(e.sse_id()).event(&e.kind).data(e.data.to_string());
                 if tx.send(Ok(event)).await.is_err() {
                     return Ok(()); // the listener left
                 }
-                sent = e.id;
+                sent = e.seq;
             }
         }
+        // A wake-up of this station, or the timer: the bus may have lost one.
+        let read_again = tokio::time::sleep(bus::poll_every(store.bus().as_ref()));
+        tokio::pin!(read_again);
         loop {
             tokio::select! {
                 woke = wake.recv() => match woke {
-                    Ok(s) if s != station => continue,
+                    Ok(Wake::Events(s)) if s != station => continue,
+                    Ok(Wake::TokensRevoked) => continue,
                     Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
                     Err(broadcast::error::RecvError::Closed) => return Ok(()),
                 },
+                () = &mut read_again => break,
                 _ = shutdown.changed() => return Ok(()),
                 _ = tx.closed() => return Ok(()),
             }
@@ -233,15 +242,10 @@ pub async fn acknowledge(
         let alert = state.store.alert(&id).await?.ok_or_else(missing)?;
         caller.read_station(&alert.alert.station, missing)?;
         let (_, now) = state.clock.now();
-        if state.store.acknowledge_alert(&id, &caller.label, now).await? {
-            state
-                .store
-                .append_event(
-                    &alert.alert.station,
-                    "alert_ack",
-                    &json!({"dedup": id, "by": caller.label, "at": now}),
-                )
-                .await?;
+        let mut change = state.store.change(&alert.alert.station).await?;
+        if change.acknowledge_alert(&id, &caller.label, now).await? {
+            change.event("alert_ack", &json!({"dedup": id, "by": caller.label, "at": now})).await?;
+            change.commit().await?;
         }
         let alert = state.store.alert(&id).await?.ok_or_else(missing)?;
         Ok((StatusCode::OK, None, serde_json::to_string(&alert)?))
@@ -282,15 +286,12 @@ pub async fn absence(
                 ))
             }
         }
-        state.store.mark_absent(&absence.caregiver, &absence.date).await?;
-        state
-            .store
-            .append_event(
-                &station,
-                "absence",
-                &json!({"caregiver": absence.caregiver, "date": absence.date}),
-            )
+        let mut change = state.store.change(&station).await?;
+        change.mark_absent(&absence.caregiver, &absence.date).await?;
+        change
+            .event("absence", &json!({"caregiver": absence.caregiver, "date": absence.date}))
             .await?;
+        change.commit().await?;
         let replan = live::replan_day(&state, &station, &absence.date, "absence").await?;
         let body = json!({"caregiver": absence.caregiver, "date": absence.date, "replan": replan});
         Ok((StatusCode::OK, None, body.to_string()))

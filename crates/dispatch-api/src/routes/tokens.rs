@@ -104,8 +104,10 @@ pub async fn revoke(
         if !state.store.revoke_token(&id).await? {
             return Err(AppError::no("token", &id));
         }
-        // Refused here at once; other replicas read it again within TOKEN_FRESH.
+        // Refused here at once, and on the other replicas as soon as the bus tells them
+        // (within TOKEN_FRESH if it cannot).
         state.tokens.clear();
+        state.store.bus().publish(crate::bus::Wake::TokensRevoked);
         Ok((StatusCode::OK, None, json!({"id": id, "revoked": true}).to_string()))
     })
     .await

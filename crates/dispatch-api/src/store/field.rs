@@ -1,6 +1,6 @@
 //! What happens in the field: check-ins and check-outs, absences, positions and alerts.
 
-use super::Store;
+use super::{StationChange, Store};
 use crate::date::PlanDate;
 use crate::error::AppError;
 use sqlx::Row;
@@ -40,11 +40,12 @@ pub struct LastPosition {
     pub off_since: Option<i64>,
 }
 
-impl Store {
+/// Field changes of a station, each with the events that announce it.
+impl StationChange {
     /// Records a check-in at visit `visit` of order `order` at `(seconds, lon, lat)`;
     /// `Ok(false)` when the visit was already checked in.
     pub async fn check_in(
-        &self,
+        &mut self,
         visit: &str,
         order: &str,
         caregiver: &str,
@@ -65,14 +66,14 @@ impl Store {
         .bind(at)
         .bind(lon)
         .bind(lat)
-        .execute(&self.pool)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// Records a check-out; `Ok(false)` when the visit is not checked in or already out.
     pub async fn check_out(
-        &self,
+        &mut self,
         visit: &str,
         at: i64,
         lon: f64,
@@ -86,11 +87,67 @@ impl Store {
         .bind(lon)
         .bind(lat)
         .bind(visit)
-        .execute(&self.pool)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
     }
 
+    /// Marks a caregiver absent for a day; `Ok(false)` when already marked.
+    pub async fn mark_absent(
+        &mut self,
+        caregiver: &str,
+        date: &PlanDate,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "INSERT INTO absences (caregiver, date) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(caregiver)
+        .bind(date.as_str())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Stores an alert unless the same condition was already raised; `Ok(true)` when new.
+    pub async fn raise_alert(&mut self, alert: &AlertRow) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "INSERT INTO alerts (dedup, station, date, caregiver, visit, kind, detail, at_s) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(dedup) DO NOTHING",
+        )
+        .bind(&alert.dedup)
+        .bind(&alert.station)
+        .bind(&alert.date)
+        .bind(alert.caregiver.as_deref())
+        .bind(alert.visit.as_deref())
+        .bind(&alert.kind)
+        .bind(&alert.detail)
+        .bind(alert.at)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Marks an alert acknowledged by `by` at `at` (seconds from local midnight); the first
+    /// acknowledgement stays. `Ok(false)` when it was acknowledged already.
+    pub async fn acknowledge_alert(
+        &mut self,
+        dedup: &str,
+        by: &str,
+        at: i64,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE alerts SET acked_by = $1, acked_at_s = $2 WHERE dedup = $3 AND acked_by IS NULL",
+        )
+        .bind(by)
+        .bind(at)
+        .bind(dedup)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+impl Store {
     /// Check-ins of a station's day.
     pub async fn progress_of_day(
         &self,
@@ -114,18 +171,6 @@ impl Store {
                 check_out: r.get("check_out_s"),
             })
             .collect())
-    }
-
-    /// Marks a caregiver absent for a day; `Ok(false)` when already marked.
-    pub async fn mark_absent(&self, caregiver: &str, date: &PlanDate) -> Result<bool, AppError> {
-        let done = sqlx::query(
-            "INSERT INTO absences (caregiver, date) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(caregiver)
-        .bind(date.as_str())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
     }
 
     /// The caregivers absent on a day.
@@ -170,25 +215,6 @@ impl Store {
         }))
     }
 
-    /// Stores an alert unless the same condition was already raised; `Ok(true)` when new.
-    pub async fn raise_alert(&self, alert: &AlertRow) -> Result<bool, AppError> {
-        let done = sqlx::query(
-            "INSERT INTO alerts (dedup, station, date, caregiver, visit, kind, detail, at_s) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(dedup) DO NOTHING",
-        )
-        .bind(&alert.dedup)
-        .bind(&alert.station)
-        .bind(&alert.date)
-        .bind(alert.caregiver.as_deref())
-        .bind(alert.visit.as_deref())
-        .bind(&alert.kind)
-        .bind(&alert.detail)
-        .bind(alert.at)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
     pub async fn alerts_of(
         &self,
         station: &str,
@@ -214,25 +240,6 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.as_ref().map(stored_alert))
-    }
-
-    /// Marks an alert acknowledged by `by` at `at` (seconds from local midnight); the first
-    /// acknowledgement stays. `Ok(false)` when it was acknowledged already.
-    pub async fn acknowledge_alert(
-        &self,
-        dedup: &str,
-        by: &str,
-        at: i64,
-    ) -> Result<bool, AppError> {
-        let done = sqlx::query(
-            "UPDATE alerts SET acked_by = $1, acked_at_s = $2 WHERE dedup = $3 AND acked_by IS NULL",
-        )
-        .bind(by)
-        .bind(at)
-        .bind(dedup)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
     }
 
     /// The last positions reported on `date` by the station's caregivers.

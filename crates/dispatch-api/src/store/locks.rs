@@ -1,13 +1,13 @@
 //! Visits a dispatcher locked: re-plans keep their caregiver and start as they are.
 
-use super::Store;
+use super::{StationChange, Store};
 use crate::date::PlanDate;
 use crate::error::AppError;
 
-impl Store {
+impl StationChange {
     /// Locks a visit; `Ok(false)` when it was locked already.
     pub async fn lock_visit(
-        &self,
+        &mut self,
         visit: &str,
         station: &str,
         date: &PlanDate,
@@ -19,20 +19,22 @@ impl Store {
         .bind(visit)
         .bind(station)
         .bind(date.as_str())
-        .execute(&self.pool)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// Unlocks a visit; `Ok(false)` when it was not locked.
-    pub async fn unlock_visit(&self, visit: &str) -> Result<bool, AppError> {
+    pub async fn unlock_visit(&mut self, visit: &str) -> Result<bool, AppError> {
         let done = sqlx::query("DELETE FROM visit_locks WHERE visit = $1")
             .bind(visit)
-            .execute(&self.pool)
+            .execute(self.conn())
             .await?;
         Ok(done.rows_affected() > 0)
     }
+}
 
+impl Store {
     /// The locked visits of a station's day.
     pub async fn locked_visits(
         &self,

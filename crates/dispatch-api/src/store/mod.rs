@@ -17,7 +17,7 @@ mod plans;
 mod ratings;
 mod tokens;
 
-pub use events::StoredEvent;
+pub use events::{ResumeFrom, StationChange, StoredEvent};
 pub use field::{AlertRow, LastPosition, Progress, StoredAlert};
 pub use idempotency::{Claim, Remembered};
 pub use master::{MasterKind, Page, StationCanteen};
@@ -27,6 +27,7 @@ pub use plans::{PlanRow, PlanStatus, VersionRow};
 pub use ratings::Rating;
 pub use tokens::{token_id, TokenInfo, TokenRow};
 
+use crate::bus::{BusError, EventBus, InProcessBus, NatsBus, PgBus};
 use crate::error::AppError;
 use serde::de::DeserializeOwned;
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
@@ -59,12 +60,8 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// Station events are numbered by the database; appending them one at a time makes the
-    /// numbers commit in order, so a reader resuming after id N can never miss a smaller id
-    /// that commits later.
-    event_append: Arc<tokio::sync::Mutex<()>>,
-    /// Rings with a station's id whenever one of its events is stored.
-    event_wake: tokio::sync::broadcast::Sender<String>,
+    /// Wakes every replica's streams after a change with events commits.
+    bus: Arc<dyn EventBus>,
     order_writer: order_writer::OrderWriter,
     /// When this process last deleted expired idempotency keys.
     keys_purged_ms: Arc<std::sync::atomic::AtomicI64>,
@@ -120,16 +117,35 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        let (event_wake, _) = tokio::sync::broadcast::channel(256);
         let order_writer = order_writer::OrderWriter::spawn(pool.clone());
         Ok(Store {
             pool,
             backend,
-            event_append: Arc::default(),
-            event_wake,
+            bus: Arc::new(InProcessBus::default()),
             order_writer,
             keys_purged_ms: Arc::default(),
         })
+    }
+
+    /// Carries wake-ups through NATS at `nats` when given, else through PostgreSQL's
+    /// LISTEN/NOTIFY on a PostgreSQL database (`url`, this store's), else in this process.
+    pub async fn connect_bus(&mut self, url: &str, nats: Option<&str>) -> Result<(), BusError> {
+        let deployment: String = sqlx::query_scalar("SELECT id FROM deployment")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(BusError::Listen)?;
+        self.bus = match (nats, self.backend) {
+            (Some(nats), _) => Arc::new(NatsBus::connect(nats, &deployment).await?),
+            (None, Backend::Postgres) => {
+                Arc::new(PgBus::connect(url, self.pool.clone(), &deployment).await?)
+            }
+            (None, Backend::Sqlite) => Arc::new(InProcessBus::default()),
+        };
+        Ok(())
+    }
+
+    pub fn bus(&self) -> &Arc<dyn EventBus> {
+        &self.bus
     }
 
     pub fn backend(&self) -> Backend {

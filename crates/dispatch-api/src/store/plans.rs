@@ -2,7 +2,7 @@
 //! version per re-plan (urgent order, absence, change). The newest finished plan of a day is
 //! the one caregivers follow.
 
-use super::{decode, Store};
+use super::{decode, StationChange, Store};
 use crate::date::PlanDate;
 use crate::error::AppError;
 use sqlx::any::AnyRow;
@@ -103,53 +103,6 @@ impl Store {
         Ok(id)
     }
 
-    /// A re-plan, stored at once as a finished plan with one final version.
-    pub async fn store_replan(
-        &self,
-        station: &str,
-        date: &PlanDate,
-        reason: &str,
-        travel: &str,
-        version: &VersionRow,
-    ) -> Result<i64, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plans (station, date, status, reason, travel) \
-             VALUES ($1, $2, 'done', $3, $4) RETURNING id",
-        )
-        .bind(station)
-        .bind(date.as_str())
-        .bind(reason)
-        .bind(travel)
-        .fetch_one(&mut *tx)
-        .await?;
-        insert_version(&mut tx, id, version).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn add_version(&self, plan_id: i64, version: &VersionRow) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
-        insert_version(&mut tx, plan_id, version).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn finish_plan(
-        &self,
-        plan_id: i64,
-        status: PlanStatus,
-        error: Option<&str>,
-    ) -> Result<(), AppError> {
-        sqlx::query("UPDATE plans SET status = $1, error = $2 WHERE id = $3")
-            .bind(status.as_str())
-            .bind(error)
-            .bind(plan_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     pub async fn plan(&self, id: i64) -> Result<Option<PlanRow>, AppError> {
         let row = sqlx::query(
             "SELECT id, station, date, status, error, reason, travel FROM plans WHERE id = $1",
@@ -205,14 +158,11 @@ impl Store {
         station: &str,
         date: &PlanDate,
     ) -> Result<Option<i64>, AppError> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM plans WHERE station = $1 AND date = $2 AND status = 'done' \
-             ORDER BY id DESC LIMIT 1",
-        )
-        .bind(station)
-        .bind(date.as_str())
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar(NEWEST_DONE)
+            .bind(station)
+            .bind(date.as_str())
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// The plan caregivers follow for a station's day: the newest finished plan's final
@@ -231,8 +181,72 @@ impl Store {
     }
 }
 
+const NEWEST_DONE: &str = "SELECT id FROM plans WHERE station = $1 AND date = $2 \
+                           AND status = 'done' ORDER BY id DESC LIMIT 1";
+
+/// What changes the plan a station's caregivers follow goes through the station's change:
+/// re-plans of one day, wherever they run, are stored one after the other, each only if it
+/// was made from the plan then in force.
+impl StationChange {
+    /// A re-plan of `date` made from plan `from`, stored as a finished plan with one final
+    /// version; `Ok(None)`, and nothing stored, when another plan of the day has come into
+    /// force since `from` was read (the re-plan is stale: make it again from that one).
+    pub async fn store_replan(
+        &mut self,
+        date: &PlanDate,
+        from: i64,
+        (reason, travel): (&str, &str),
+        version: &VersionRow,
+    ) -> Result<Option<i64>, AppError> {
+        let station = self.station().to_string();
+        let newest: Option<i64> = sqlx::query_scalar(NEWEST_DONE)
+            .bind(&station)
+            .bind(date.as_str())
+            .fetch_optional(self.conn())
+            .await?;
+        if newest != Some(from) {
+            return Ok(None);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO plans (station, date, status, reason, travel) \
+             VALUES ($1, $2, 'done', $3, $4) RETURNING id",
+        )
+        .bind(&station)
+        .bind(date.as_str())
+        .bind(reason)
+        .bind(travel)
+        .fetch_one(self.conn())
+        .await?;
+        insert_version(self.conn(), id, version).await?;
+        Ok(Some(id))
+    }
+
+    pub async fn add_version(
+        &mut self,
+        plan_id: i64,
+        version: &VersionRow,
+    ) -> Result<(), AppError> {
+        insert_version(self.conn(), plan_id, version).await
+    }
+
+    pub async fn finish_plan(
+        &mut self,
+        plan_id: i64,
+        status: PlanStatus,
+        error: Option<&str>,
+    ) -> Result<(), AppError> {
+        sqlx::query("UPDATE plans SET status = $1, error = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(error)
+            .bind(plan_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
 async fn insert_version(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     plan_id: i64,
     version: &VersionRow,
 ) -> Result<(), AppError> {
@@ -244,7 +258,7 @@ async fn insert_version(
     .bind(version.kpis.to_string())
     .bind(version.plan.to_string())
     .bind(i64::from(version.is_final))
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }
