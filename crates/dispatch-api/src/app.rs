@@ -14,7 +14,6 @@ use crate::metrics::{self, Metrics};
 use crate::routes::{
     caregivers, master, matrix, me, ops, orders, planner, plans, ratings, reports, stations, tokens,
 };
-use crate::solve_worker::PlanChannels;
 use crate::station_day::TravelCache;
 use crate::station_map::MapCache;
 use crate::store::Store;
@@ -44,7 +43,6 @@ pub struct AppState {
     pub network: Option<Arc<RoadNetwork>>,
     /// Stations' uploaded matrices, parsed.
     pub matrices: Arc<crate::travel::MatrixCache>,
-    pub plans: Arc<PlanChannels>,
     /// The longest a plan may search; requests may ask for less.
     pub solve_time_limit: Duration,
     pub solve_cores: Arc<crate::solve_worker::SolveCores>,
@@ -230,15 +228,14 @@ pub fn app_with(state: AppState, limits: Limits) -> Router {
         .with_state(state)
 }
 
-/// Opens the database, marks plans a previous process left running as failed and imports
-/// the scenario.
+/// Opens the database, connects the event bus and imports the scenario. (Plans a stopped
+/// replica left running are failed by [`serve`]'s reaper once they go unmarked.)
 pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
     let mut store = Store::connect(&config.db_url)
         .await
         .map_err(|source| ServeError::Database { url: redact(&config.db_url), source })?;
     store.connect_bus(&config.db_url, config.nats_url.as_deref()).await?;
     tracing::info!(bus = store.bus().kind(), "event bus");
-    store.fail_interrupted_plans().await?;
     let date = match &config.scenario.date {
         Some(d) => Some(
             PlanDate::parse(d).map_err(|reason| ServeError::Scenario(format!("date: {reason}")))?,
@@ -259,7 +256,6 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
         store,
         network: config.network.clone(),
         matrices: Arc::default(),
-        plans: Arc::new(PlanChannels::default()),
         solve_time_limit: config.solve_time_limit,
         solve_cores: Arc::new(crate::solve_worker::SolveCores::new(
             config.solve_threads,
@@ -335,6 +331,8 @@ pub async fn serve(config: ServeConfig, state: AppState) -> Result<(), ServeErro
         listener.local_addr().map_err(|source| ServeError::Bind { addr: config.addr, source })?;
     tracing::info!("CareCircle dispatch service listening on http://{addr}  (Ctrl-C stops it)");
     let scanner = alerts::spawn_scanner(state.clone());
+    // Plans a stopped replica (or this one's previous run) left running are failed.
+    let reaper = crate::solve_worker::spawn_reaper(state.clone());
     let stopping = state.clone();
     let limits = config.limits;
     axum::serve(listener, app_with(state.clone(), limits))
@@ -346,6 +344,7 @@ pub async fn serve(config: ServeConfig, state: AppState) -> Result<(), ServeErro
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
     scanner.abort();
+    reaper.abort();
     state.store.close().await;
     Ok(())
 }

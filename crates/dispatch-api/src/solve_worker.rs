@@ -1,6 +1,8 @@
 //! Planning a station's day in the background: the solver runs on a blocking thread (never
-//! on the async workers); each improving plan is checked, stored as a version and announced
-//! to the plan's subscribers, and the final plan closes the plan.
+//! on the async workers); each improving plan is checked and stored as a version with an
+//! event of the station (which wakes the plan's subscribers on every replica), and the final
+//! plan closes the plan. A running plan's replica marks it alive every few seconds; a plan
+//! whose replica stopped marking it is failed by any replica.
 
 use crate::app::AppState;
 use crate::date::PlanDate;
@@ -13,51 +15,8 @@ use formats::scenario::Scenario;
 use serde_json::json;
 use solver::check::check;
 use solver::{Environment, MaxRuntime, Plan};
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
-
-/// What subscribers of a running plan hear; they read the versions themselves from the store,
-/// so a slow subscriber that misses notifications loses nothing.
-#[derive(Clone, Copy, Debug)]
-pub enum PlanEvent {
-    Version(i64),
-    Finished,
-}
-
-/// The notification channels of the plans running in this process.
-#[derive(Debug, Default)]
-pub struct PlanChannels(Mutex<HashMap<i64, broadcast::Sender<PlanEvent>>>);
-
-impl PlanChannels {
-    fn open(&self, plan_id: i64) {
-        let (tx, _) = broadcast::channel(64);
-        if let Ok(mut map) = self.0.lock() {
-            map.insert(plan_id, tx);
-        }
-    }
-
-    fn send(&self, plan_id: i64, event: PlanEvent) {
-        if let Ok(map) = self.0.lock() {
-            if let Some(tx) = map.get(&plan_id) {
-                // Nobody listening is fine.
-                let _ = tx.send(event);
-            }
-        }
-    }
-
-    fn close(&self, plan_id: i64) {
-        if let Ok(mut map) = self.0.lock() {
-            map.remove(&plan_id);
-        }
-    }
-
-    /// A receiver for a running plan; `None` once it has finished.
-    pub fn subscribe(&self, plan_id: i64) -> Option<broadcast::Receiver<PlanEvent>> {
-        self.0.lock().ok()?.get(&plan_id).map(|tx| tx.subscribe())
-    }
-}
+use tokio::sync::mpsc;
 
 /// The cores the service's solves may use: each solve searches on `threads` threads, and no
 /// more solves run at once than fit in the machine's cores less one, kept for requests (at
@@ -90,11 +49,12 @@ pub async fn start(
     // The solve keeps this source (a matrix version) even if a new one is uploaded meanwhile.
     let source = travel::of_station(state, station_id).await?;
     let plan_id = state.store.create_plan(station_id, date, &source.label).await?;
-    state.plans.open(plan_id);
     let state = state.clone();
     let (station_id, date) = (station_id.to_string(), date.clone());
     tokio::spawn(async move {
+        let alive = keep_alive(state.clone(), plan_id);
         let outcome = run(&state, plan_id, scenario, source, &station_id, time_limit).await;
+        alive.abort();
         let (status, error) = match &outcome {
             Ok(()) => (PlanStatus::Done, None),
             Err(e) => (PlanStatus::Failed, Some(e.to_string())),
@@ -109,13 +69,55 @@ pub async fn start(
         if let Err(e) = finish.await {
             tracing::error!(plan = plan_id, error = %e, "cannot record the end of a plan");
         }
-        state.plans.send(plan_id, PlanEvent::Finished);
-        state.plans.close(plan_id);
         if outcome.is_ok() {
             catch_up(&state, &station_id, &date, &solved).await;
         }
     });
     Ok(plan_id)
+}
+
+/// How often a running plan is marked alive by its replica.
+pub const ALIVE_EVERY: Duration = Duration::from_secs(5);
+/// How long a running plan may go unmarked before any replica fails it.
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(30);
+
+fn keep_alive(state: AppState, plan_id: i64) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(ALIVE_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = state.store.keep_alive(plan_id).await {
+                tracing::warn!(plan = plan_id, error = %e, "cannot mark a running plan alive");
+            }
+        }
+    })
+}
+
+/// Fails the plans whose replica stopped marking them alive and tells their stations; safe on
+/// every replica at once (each plan is failed by one).
+pub async fn fail_abandoned(state: &AppState) -> Result<usize, AppError> {
+    let before = crate::store::now_ms() - ABANDONED_AFTER.as_millis() as i64;
+    let failed = state.store.fail_abandoned_plans(before).await?;
+    for (plan, station, date) in &failed {
+        tracing::warn!(plan, %station, %date, "plan abandoned by a stopped service: failed");
+        let event = json!({"plan": plan, "date": date, "status": PlanStatus::Failed,
+                           "error": "abandoned: the service solving it stopped"});
+        state.store.append_event(station, "plan_finished", &event).await?;
+    }
+    Ok(failed.len())
+}
+
+/// Runs [`fail_abandoned`] every [`ALIVE_EVERY`].
+pub fn spawn_reaper(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(ALIVE_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = fail_abandoned(&state).await {
+                tracing::warn!(error = %e, "cannot look for abandoned plans");
+            }
+        }
+    })
 }
 
 /// Orders that came, went or changed while the day was being solved are re-planned into it.
@@ -182,7 +184,6 @@ async fn run(
             .event("plan_improved", &json!({"plan": plan_id, "seq": seq, "kpis": plan.kpis}))
             .await?;
         change.commit().await?;
-        state.plans.send(plan_id, PlanEvent::Version(seq));
     }
     let plan =
         solve.await.map_err(|e| AppError::Internal(format!("the solver stopped: {e}")))??;

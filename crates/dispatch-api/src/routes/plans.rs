@@ -3,9 +3,10 @@
 use super::{idempotent, Idempotency};
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
+use crate::bus::{self, Wake};
 use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
-use crate::solve_worker::{self, PlanEvent};
+use crate::solve_worker;
 use crate::store::{PlanRow, Store};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -106,13 +107,16 @@ pub async fn events(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    // Subscribe before reading the store, so no version can fall between the two.
-    let notifications = state.plans.subscribe(row.id);
+    // Listen before reading the store, so no version can fall between the two. Versions and
+    // the end are stored with an event of the plan's station: that wakes this stream on
+    // whichever replica the plan is solved.
+    let wake = state.store.event_wakeups();
     let (tx, rx) = mpsc::channel(16);
     let shutdown = state.shutdown.clone();
     tokio::spawn(async move {
-        if let Err(e) = stream_plan(&state.store, row.id, after, notifications, shutdown, &tx).await
-        {
+        let _counted = state.store.bus().counters().subscriber();
+        let plan = (row.id, row.station.as_str());
+        if let Err(e) = stream_plan(&state.store, plan, after, wake, shutdown, &tx).await {
             tracing::error!(plan = row.id, error = %e, "plan event stream stopped");
         }
     });
@@ -121,9 +125,9 @@ pub async fn events(
 
 async fn stream_plan(
     store: &Store,
-    plan_id: i64,
+    (plan_id, station): (i64, &str),
     mut sent: i64,
-    mut notifications: Option<broadcast::Receiver<PlanEvent>>,
+    mut wake: broadcast::Receiver<Wake>,
     mut shutdown: watch::Receiver<bool>,
     tx: &mpsc::Sender<Result<Event, Infallible>>,
 ) -> Result<(), AppError> {
@@ -156,22 +160,20 @@ async fn stream_plan(
                 .await;
             return Ok(());
         }
-        let woke = async {
-            match notifications.as_mut() {
-                Some(rx) => match rx.recv().await {
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => true,
-                    Err(broadcast::error::RecvError::Closed) => false,
+        let read_again = tokio::time::sleep(bus::poll_every(store.bus().as_ref()));
+        tokio::pin!(read_again);
+        loop {
+            tokio::select! {
+                woke = wake.recv() => match woke {
+                    Ok(Wake::Events(s)) if s != station => continue,
+                    Ok(Wake::TokensRevoked) => continue,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
                 },
-                // The plan runs in no channel of this process any more: look again shortly.
-                None => {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    true
-                }
+                () = &mut read_again => break,
+                _ = shutdown.changed() => return Ok(()),
+                _ = tx.closed() => return Ok(()),
             }
-        };
-        tokio::select! {
-            open = woke => if !open { notifications = None },
-            _ = shutdown.changed() => return Ok(()),
         }
     }
 }

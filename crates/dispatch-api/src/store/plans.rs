@@ -73,15 +73,33 @@ fn version_from_row(r: &AnyRow) -> Result<VersionRow, AppError> {
 }
 
 impl Store {
-    /// Plans left running by a previous process can never finish: say so.
-    pub async fn fail_interrupted_plans(&self) -> Result<u64, AppError> {
-        let done = sqlx::query(
-            "UPDATE plans SET status = 'failed', error = 'interrupted by a restart of the service' \
-             WHERE status = 'running'",
+    /// Fails the running plans no replica has marked alive since `before_ms` (their replica
+    /// stopped: they can never finish); returns each one's id, station and date. Each plan
+    /// is failed by one replica only.
+    pub async fn fail_abandoned_plans(
+        &self,
+        before_ms: i64,
+    ) -> Result<Vec<(i64, String, String)>, AppError> {
+        let rows = sqlx::query(
+            "UPDATE plans SET status = 'failed', \
+             error = 'abandoned: the service solving it stopped before it finished' \
+             WHERE status = 'running' AND (alive_ms IS NULL OR alive_ms < $1) \
+             RETURNING id, station, date",
         )
-        .execute(&self.pool)
+        .bind(before_ms)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(done.rows_affected())
+        Ok(rows.iter().map(|r| (r.get("id"), r.get("station"), r.get("date"))).collect())
+    }
+
+    /// Marks a running plan alive now.
+    pub async fn keep_alive(&self, plan_id: i64) -> Result<(), AppError> {
+        sqlx::query("UPDATE plans SET alive_ms = $2 WHERE id = $1 AND status = 'running'")
+            .bind(plan_id)
+            .bind(super::now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// A running solve of `station`'s day on travel source `travel` (`roads`, `matrix v3`).
@@ -92,12 +110,13 @@ impl Store {
         travel: &str,
     ) -> Result<i64, AppError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plans (station, date, status, reason, travel) \
-             VALUES ($1, $2, 'running', 'solve', $3) RETURNING id",
+            "INSERT INTO plans (station, date, status, reason, travel, alive_ms) \
+             VALUES ($1, $2, 'running', 'solve', $3, $4) RETURNING id",
         )
         .bind(station)
         .bind(date.as_str())
         .bind(travel)
+        .bind(super::now_ms())
         .fetch_one(&self.pool)
         .await?;
         Ok(id)
