@@ -3,6 +3,7 @@
 //! and a replica that reconnects reads every stream again.
 
 use super::{BusCounters, BusError, EventBus, Local, Wake};
+use async_nats::connection::State;
 use async_nats::{Client, ConnectOptions, Event};
 use futures_util::StreamExt;
 use std::sync::Arc;
@@ -31,8 +32,10 @@ fn subject_token(station: &str) -> String {
 }
 
 impl NatsBus {
-    /// Connects to the NATS server at `url` (a clear error when none answers within five
-    /// seconds) and listens to the deployment's subjects.
+    /// Connects to the NATS server at `url` and listens to the deployment's subjects. A
+    /// server that does not answer within five seconds is not fatal (a replica restarting
+    /// during a NATS outage must still serve): the client keeps trying, and streams read the
+    /// database every second until it connects. A malformed URL is an error.
     pub async fn connect(url: &str, deployment: &str) -> Result<NatsBus, BusError> {
         let local = Arc::new(Local::new());
         let watcher = local.clone();
@@ -40,6 +43,7 @@ impl NatsBus {
         let client = ConnectOptions::new()
             .name("carecircle")
             .connection_timeout(Duration::from_secs(5))
+            .retry_on_initial_connect()
             .event_callback(move |event| {
                 let local = watcher.clone();
                 async move {
@@ -53,6 +57,15 @@ impl NatsBus {
             .connect(url)
             .await
             .map_err(|e| error(e.to_string()))?;
+        let waited = tokio::time::timeout(Duration::from_secs(5), async {
+            while client.connection_state() != State::Connected {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        if waited.await.is_err() {
+            tracing::warn!(%url, "NATS does not answer: streams read the database every second until it does");
+            local.set_connected(false);
+        }
         let prefix = format!("carecircle.{deployment}");
         let mut wakes =
             client.subscribe(format!("{prefix}.>")).await.map_err(|e| error(e.to_string()))?;
@@ -90,7 +103,7 @@ impl EventBus for NatsBus {
     }
 
     fn connected(&self) -> bool {
-        self.local.connected.load(std::sync::atomic::Ordering::Relaxed)
+        self.client.connection_state() == State::Connected
     }
 
     fn kind(&self) -> &'static str {
