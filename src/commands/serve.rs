@@ -19,9 +19,10 @@ use dispatch_api::clock::{Clock, CHINA_UTC_OFFSET_S};
     long_about = "Starts the HTTP service. Stations, caregivers and clients come from a scenario \
 file (--scenario FILE, or the bundled demo with --demo); the scenario's visits become orders for \
 its date (with --demo: for today, on a clock that starts at --demo-time). Orders are stored in SQLite (--db sqlite://FILE, the default) or PostgreSQL (--db \
-postgres://...). --demo also prints one bearer token per role; make others with `carecircle \
+postgres://...); any number of replicas may share one PostgreSQL database (--nats, or \
+PostgreSQL's LISTEN/NOTIFY, tells each of the others' events). --demo also prints one bearer token per role; make others with `carecircle \
 token create`. See the README for a dispatcher's and a caregiver's day in curl calls.",
-    after_help = "Examples:\n  carecircle serve --demo\n  carecircle serve --scenario scenarios/demo.json --db sqlite://carecircle.db --addr 127.0.0.1:8080\n  curl -X POST localhost:8080/v1/plans -H \"authorization: Bearer $DISPATCHER_TOKEN\" -H 'content-type: application/json' -d '{\"station\":\"S1\",\"date\":\"2026-11-25\"}'"
+    after_help = "Examples:\n  carecircle serve --demo\n  carecircle serve --scenario scenarios/demo.json --db sqlite://carecircle.db --addr 127.0.0.1:8080\n  carecircle serve --scenario scenarios/demo.json --db postgres://cc@db/carecircle --nats nats://nats:4222 --addr 0.0.0.0:8080   # one of several replicas\n  curl -X POST localhost:8080/v1/plans -H \"authorization: Bearer $DISPATCHER_TOKEN\" -H 'content-type: application/json' -d '{\"station\":\"S1\",\"date\":\"2026-11-25\"}'"
 )]
 pub struct Args {
     #[arg(long, default_value = "127.0.0.1:8080")]
