@@ -406,7 +406,6 @@ impl<'a> Week<'a> {
             self.scenario.stations.iter().zip(days.iter().zip(plans))
         {
             let plan = plan?;
-            let id = store.create_plan(&station.id, date, &source.label).await?;
             let version = VersionRow {
                 seq: 1,
                 kpis: serde_json::to_value(&plan.kpis)?,
@@ -414,8 +413,11 @@ impl<'a> Week<'a> {
                 is_final: true,
             };
             let mut change = store.change(&station.id).await?;
+            let Ok(id) = change.create_plan(date, &source.label).await? else {
+                bail!("{} on {date}: another plan of the day is being solved", station.id);
+            };
             change.add_version(id, &version).await?;
-            change.finish_plan(id, PlanStatus::Done, None).await?;
+            change.move_plan(id, PlanStatus::Done, None).await?;
             change.commit().await?;
             done.push(plan);
         }

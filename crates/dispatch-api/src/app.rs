@@ -108,7 +108,8 @@ endpoints! {
     patch "/v1/orders/{id}" => orders::change, 200, "admin, dispatcher", "Change an order's fields; its day is re-planned";
     post "/v1/orders/{id}/cancel" => orders::cancel, 200, "admin, dispatcher", "Cancel an order; it leaves its route";
     post "/v1/plans" => plans::create, 202, "admin, dispatcher", "Plan a station's day in the background";
-    get "/v1/plans/{id}" => plans::get, 200, "admin, dispatcher, planner", "A plan's status and newest version";
+    get "/v1/plans/{id}" => plans::get, 200, "admin, dispatcher, planner", "A plan's status (queued, running, done, failed, cancelled) and newest version";
+    delete "/v1/plans/{id}" => plans::cancel, 200, "admin, dispatcher", "Cancel a queued or running plan wherever it is solved (a finished one: 409)";
     get "/v1/plans/{id}/events" => plans::events, 200, "admin, dispatcher, planner", "A plan's improving versions (Server-Sent Events)";
     get "/v1/stations/{id}/events" => stations::events, 200, "admin, dispatcher", "The station's live stream (Server-Sent Events; Last-Event-ID resumes)";
     get "/v1/stations/{id}/plan" => stations::plan, 200, "admin, dispatcher, planner", "The plan caregivers follow: ?date=";

@@ -5,6 +5,7 @@
 //! whose replica stopped marking it is failed by any replica.
 
 use crate::app::AppState;
+use crate::bus::Wake;
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::live;
@@ -14,9 +15,9 @@ use crate::travel::{self, StationSource};
 use formats::scenario::Scenario;
 use serde_json::json;
 use solver::check::check;
-use solver::{Environment, MaxRuntime, Plan};
+use solver::{CancelToken, Environment, MaxRuntime, Plan};
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 /// The cores the service's solves may use: each solve searches on `threads` threads, and no
 /// more solves run at once than fit in the machine's cores less one, kept for requests (at
@@ -37,43 +38,55 @@ impl SolveCores {
 }
 
 /// Creates a plan of `station`'s day from its stored caregivers (less the absent), clients
-/// and open orders and starts solving it; returns the plan id at once.
+/// and open orders, queued for a core, and starts solving it; returns the plan id at once, or
+/// `Err(id)` when plan `id` of the day is queued or running already (one solve per day, on
+/// every replica).
 pub async fn start(
     state: &AppState,
     station_id: &str,
     date: &PlanDate,
     time_limit: Duration,
-) -> Result<i64, AppError> {
+) -> Result<Result<i64, i64>, AppError> {
     let (scenario, _) = station_day::scenario(state, station_id, date, false).await?;
     let solved: Vec<String> = scenario.visits.iter().map(|v| v.id.clone()).collect();
     // The solve keeps this source (a matrix version) even if a new one is uploaded meanwhile.
     let source = travel::of_station(state, station_id).await?;
-    let plan_id = state.store.create_plan(station_id, date, &source.label).await?;
+    let mut change = state.store.change(station_id).await?;
+    let plan_id = match change.create_plan(date, &source.label).await? {
+        Ok(id) => id,
+        Err(busy) => return Ok(Err(busy)),
+    };
+    change.commit().await?;
     let state = state.clone();
     let (station_id, date) = (station_id.to_string(), date.clone());
     tokio::spawn(async move {
-        let alive = keep_alive(state.clone(), plan_id);
-        let outcome = run(&state, plan_id, scenario, source, &station_id, time_limit).await;
-        alive.abort();
+        let cancel = CancelToken::new();
+        let watch = watch(state.clone(), plan_id, &station_id, cancel.clone());
+        let outcome =
+            run(&state, plan_id, scenario, source, &station_id, (time_limit, &cancel)).await;
+        watch.abort();
         let (status, error) = match &outcome {
-            Ok(()) => (PlanStatus::Done, None),
+            Ok(true) => (PlanStatus::Done, None),
+            Ok(false) => return, // cancelled (or failed as abandoned): it has its end
             Err(e) => (PlanStatus::Failed, Some(e.to_string())),
         };
         let event = json!({"plan": plan_id, "date": date, "status": status, "error": error});
         let finish = async {
             let mut change = state.store.change(&station_id).await?;
-            change.finish_plan(plan_id, status, error.as_deref()).await?;
-            change.event("plan_finished", &event).await?;
-            change.commit().await
+            if change.move_plan(plan_id, status, error.as_deref()).await? {
+                change.event("plan_finished", &event).await?;
+                change.commit().await?;
+            }
+            Ok::<_, AppError>(())
         };
         if let Err(e) = finish.await {
             tracing::error!(plan = plan_id, error = %e, "cannot record the end of a plan");
         }
-        if outcome.is_ok() {
+        if status == PlanStatus::Done {
             catch_up(&state, &station_id, &date, &solved).await;
         }
     });
-    Ok(plan_id)
+    Ok(Ok(plan_id))
 }
 
 /// How often a running plan is marked alive by its replica.
@@ -81,13 +94,38 @@ pub const ALIVE_EVERY: Duration = Duration::from_secs(5);
 /// How long a running plan may go unmarked before any replica fails it.
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(30);
 
-fn keep_alive(state: AppState, plan_id: i64) -> tokio::task::JoinHandle<()> {
+/// While a plan is queued or solved here: marks it alive every [`ALIVE_EVERY`], and stops its
+/// search as soon as it ends elsewhere (cancelled on any replica: its station's stream says
+/// so, or the next mark finds it).
+fn watch(
+    state: AppState,
+    plan_id: i64,
+    station: &str,
+    cancel: CancelToken,
+) -> tokio::task::JoinHandle<()> {
+    let station = station.to_string();
     tokio::spawn(async move {
+        let mut wake = state.store.event_wakeups();
         let mut every = tokio::time::interval(ALIVE_EVERY);
         loop {
-            every.tick().await;
-            if let Err(e) = state.store.keep_alive(plan_id).await {
-                tracing::warn!(plan = plan_id, error = %e, "cannot mark a running plan alive");
+            tokio::select! {
+                _ = every.tick() => {
+                    if let Err(e) = state.store.keep_alive(plan_id).await {
+                        tracing::warn!(plan = plan_id, error = %e, "cannot mark a plan alive");
+                    }
+                }
+                woke = wake.recv() => match woke {
+                    Ok(Wake::Events(s)) if s != station => continue,
+                    Ok(Wake::TokensRevoked) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                },
+            }
+            if let Ok(Some(row)) = state.store.plan(plan_id).await {
+                if row.status.is_finished() {
+                    cancel.cancel();
+                    return;
+                }
             }
         }
     })
@@ -143,23 +181,35 @@ fn version(seq: i64, plan: &Plan, is_final: bool) -> Result<VersionRow, AppError
     })
 }
 
+/// Solves the plan when its turn comes; `Ok(true)` when its final version is stored,
+/// `Ok(false)` when it was cancelled (nothing is stored after the cancel).
 async fn run(
     state: &AppState,
     plan_id: i64,
     scenario: Scenario,
     source: StationSource,
     station: &str,
-    limit: Duration,
-) -> Result<(), AppError> {
+    (limit, cancel): (Duration, &CancelToken),
+) -> Result<bool, AppError> {
     let (versions_tx, mut versions_rx) = mpsc::unbounded_channel::<Plan>();
     let travel = state.travel.clone();
     // Never closed, so the turn always comes.
     let turn = state.solve_cores.turns.acquire().await;
+    // Running from its turn on, unless it was cancelled while it waited.
+    let mut change = state.store.change(station).await?;
+    let running = change.move_plan(plan_id, PlanStatus::Running, None).await?;
+    change.commit().await?;
+    if !running {
+        return Ok(false);
+    }
     let threads = state.solve_cores.threads;
+    let stop = cancel.clone();
     let solve = tokio::task::spawn_blocking(move || -> Result<Plan, AppError> {
         let day = travel.day_problem(&source, &scenario)?;
         let (problem, matrices) = (&day.day.problem, &day.travel.matrices);
-        let env = Environment::new(plan_id as u64, MaxRuntime::new(limit)).with_threads(threads);
+        let env = Environment::new(plan_id as u64, MaxRuntime::new(limit))
+            .with_threads(threads)
+            .with_cancel(stop);
         let mut env = env.on_improvement(|plan: &Plan| {
             // Only plans the independent checker accepts reach anyone.
             if check(problem, matrices, plan).is_feasible() {
@@ -177,21 +227,29 @@ async fn run(
     });
     let mut seq = 0;
     while let Some(plan) = versions_rx.recv().await {
+        if cancel.is_cancelled() {
+            continue; // drained, never stored
+        }
         seq += 1;
         let mut change = state.store.change(station).await?;
-        change.add_version(plan_id, &version(seq, &plan, false)?).await?;
-        change
-            .event("plan_improved", &json!({"plan": plan_id, "seq": seq, "kpis": plan.kpis}))
-            .await?;
+        if !change.add_version(plan_id, &version(seq, &plan, false)?).await? {
+            cancel.cancel();
+            continue;
+        }
+        let event = json!({"plan": plan_id, "seq": seq, "kpis": plan.kpis});
+        change.event("plan_improved", &event).await?;
         change.commit().await?;
     }
     let plan =
         solve.await.map_err(|e| AppError::Internal(format!("the solver stopped: {e}")))??;
     drop(turn);
+    if cancel.is_cancelled() {
+        return Ok(false);
+    }
     let mut change = state.store.change(station).await?;
-    change.add_version(plan_id, &version(seq + 1, &plan, true)?).await?;
+    let stored = change.add_version(plan_id, &version(seq + 1, &plan, true)?).await?;
     change.commit().await?;
-    Ok(())
+    Ok(stored)
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ const TABLE: &[(&str, &str, &str, &[Role])] = &[
     ("post", "/v1/orders/{id}/cancel", "/v1/orders/V4/cancel", &[A, D]),
     ("post", "/v1/plans", "/v1/plans", &[A, D]),
     ("get", "/v1/plans/{id}", "/v1/plans/999", &[A, D, P]),
+    ("delete", "/v1/plans/{id}", "/v1/plans/999", &[A, D]),
     ("get", "/v1/plans/{id}/events", "/v1/plans/999/events", &[A, D, P]),
     ("get", "/v1/stations/{id}/events", "/v1/stations/S1/events?after=-1", &[A, D]),
     ("get", "/v1/stations/{id}/plan", "/v1/stations/S1/plan?date=2026-11-25", &[A, D, P]),

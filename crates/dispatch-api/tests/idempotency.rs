@@ -162,6 +162,12 @@ async fn every_write_runs_once_per_key(s: Service) {
     let plan_id = started.body["id"].as_i64().expect("plan id");
     wait_for_plan(&s, plan_id).await;
     s.checked_plan().await;
+    // One cancel per key: a plan of a second's search is still being solved when it comes.
+    let plan = json!({"station": "S1", "date": DATE, "time_limit_secs": 1}).to_string();
+    let second = s.call(Role::Dispatcher, "POST", "/v1/plans", Some(&plan)).await;
+    let path = format!("/v1/plans/{}", second.body["id"].as_i64().expect("plan id"));
+    let cancelled = r.race(d, "DELETE", ("/v1/plans/{id}", &path), None).await;
+    assert_eq!(cancelled.body["status"], "cancelled", "{}", cancelled.text);
 
     // A planned day: urgent orders, re-plans, locks, package orders, absences.
     for i in 0..3 {

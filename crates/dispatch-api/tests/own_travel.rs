@@ -111,7 +111,8 @@ async fn station_plans_on_its_own_matrix(backend: Backend) {
     let v2 = second.body["version"].as_i64().expect("version");
     assert!(v2 > v1);
     for _ in 0..100 {
-        if plan_status(&s, running).await["status"] != "running" {
+        let now = plan_status(&s, running).await["status"].clone();
+        if now != "queued" && now != "running" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

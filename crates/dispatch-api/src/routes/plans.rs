@@ -7,7 +7,7 @@ use crate::bus::{self, Wake};
 use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::solve_worker;
-use crate::store::{PlanRow, Store};
+use crate::store::{PlanRow, PlanStatus, Store};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -57,9 +57,16 @@ pub async fn create(
                 ))
             }
         };
-        let id = solve_worker::start(&state, &new.station, &new.date, limit).await?;
+        let id =
+            solve_worker::start(&state, &new.station, &new.date, limit).await?.map_err(|busy| {
+                AppError::Conflict(format!(
+                    "plan {busy} of station {:?} for {} is being solved: follow it at \
+                     /v1/plans/{busy}, or cancel it with DELETE /v1/plans/{busy}",
+                    new.station, new.date
+                ))
+            })?;
         let body =
-            json!({"id": id, "status": "running", "events": format!("/v1/plans/{id}/events")});
+            json!({"id": id, "status": "queued", "events": format!("/v1/plans/{id}/events")});
         Ok((StatusCode::ACCEPTED, Some(format!("/v1/plans/{id}")), body.to_string()))
     })
     .await
@@ -72,6 +79,44 @@ async fn find(store: &Store, caller: &Caller, id: &str) -> Result<PlanRow, AppEr
     let row = store.plan(id).await?.ok_or_else(missing)?;
     caller.read_station(&row.station, missing)?;
     Ok(row)
+}
+
+/// Cancels a queued or running plan, wherever it is solved: no version is stored after this,
+/// and its core is freed. Cancelling a cancelled plan answers as the first time; a plan that
+/// ended otherwise answers `409`.
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let what = format!("DELETE /v1/plans/{id}");
+    let key = Idempotency::from_request(&caller, &headers, &what, b"")?;
+    idempotent(&state, key, async {
+        let row = find(&state.store, &caller, &id).await?;
+        caller.write_station(&row.station, || AppError::no("plan", &id))?;
+        let mut change = state.store.change(&row.station).await?;
+        let why = format!("cancelled by {}", caller.label);
+        if change.move_plan(row.id, PlanStatus::Cancelled, Some(&why)).await? {
+            let event = json!({"plan": row.id, "date": row.date, "status": PlanStatus::Cancelled,
+                               "error": why});
+            change.event("plan_finished", &event).await?;
+            change.commit().await?;
+        } else {
+            drop(change);
+            let now = state.store.plan(row.id).await?.ok_or_else(|| AppError::no("plan", &id))?;
+            if now.status != PlanStatus::Cancelled {
+                return Err(AppError::Conflict(format!(
+                    "plan {id} is {}: only a queued or running plan can be cancelled",
+                    now.status.as_str()
+                )));
+            }
+        }
+        let body = json!({"id": row.id, "status": PlanStatus::Cancelled});
+        Ok((StatusCode::OK, None, body.to_string()))
+    })
+    .await
 }
 
 /// The plan's status and newest version.

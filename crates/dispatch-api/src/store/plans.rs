@@ -24,25 +24,32 @@ pub struct PlanRow {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PlanStatus {
+    /// Waiting for a core.
+    Queued,
     Running,
     Done,
     Failed,
+    Cancelled,
 }
 
 impl PlanStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
+            PlanStatus::Queued => "queued",
             PlanStatus::Running => "running",
             PlanStatus::Done => "done",
             PlanStatus::Failed => "failed",
+            PlanStatus::Cancelled => "cancelled",
         }
     }
 
     fn parse(s: &str) -> Result<PlanStatus, AppError> {
         match s {
+            "queued" => Ok(PlanStatus::Queued),
             "running" => Ok(PlanStatus::Running),
             "done" => Ok(PlanStatus::Done),
             "failed" => Ok(PlanStatus::Failed),
+            "cancelled" => Ok(PlanStatus::Cancelled),
             other => {
                 Err(AppError::Internal(format!("unknown plan status {other:?} in the database")))
             }
@@ -50,7 +57,7 @@ impl PlanStatus {
     }
 
     pub fn is_finished(self) -> bool {
-        self != PlanStatus::Running
+        !matches!(self, PlanStatus::Queued | PlanStatus::Running)
     }
 }
 
@@ -83,7 +90,7 @@ impl Store {
         let rows = sqlx::query(
             "UPDATE plans SET status = 'failed', \
              error = 'abandoned: the service solving it stopped before it finished' \
-             WHERE status = 'running' AND (alive_ms IS NULL OR alive_ms < $1) \
+             WHERE status IN ('queued', 'running') AND (alive_ms IS NULL OR alive_ms < $1) \
              RETURNING id, station, date",
         )
         .bind(before_ms)
@@ -94,32 +101,14 @@ impl Store {
 
     /// Marks a running plan alive now.
     pub async fn keep_alive(&self, plan_id: i64) -> Result<(), AppError> {
-        sqlx::query("UPDATE plans SET alive_ms = $2 WHERE id = $1 AND status = 'running'")
-            .bind(plan_id)
-            .bind(super::now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// A running solve of `station`'s day on travel source `travel` (`roads`, `matrix v3`).
-    pub async fn create_plan(
-        &self,
-        station: &str,
-        date: &PlanDate,
-        travel: &str,
-    ) -> Result<i64, AppError> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plans (station, date, status, reason, travel, alive_ms) \
-             VALUES ($1, $2, 'running', 'solve', $3, $4) RETURNING id",
+        sqlx::query(
+            "UPDATE plans SET alive_ms = $2 WHERE id = $1 AND status IN ('queued', 'running')",
         )
-        .bind(station)
-        .bind(date.as_str())
-        .bind(travel)
+        .bind(plan_id)
         .bind(super::now_ms())
-        .fetch_one(&self.pool)
+        .execute(&self.pool)
         .await?;
-        Ok(id)
+        Ok(())
     }
 
     pub async fn plan(&self, id: i64) -> Result<Option<PlanRow>, AppError> {
@@ -240,27 +229,78 @@ impl StationChange {
         Ok(Some(id))
     }
 
+    /// A solve of the station's day on travel source `travel` (`roads`, `matrix v3`), queued
+    /// for a core; `Err(id)` when plan `id` of the day is queued or running already.
+    pub async fn create_plan(
+        &mut self,
+        date: &PlanDate,
+        travel: &str,
+    ) -> Result<Result<i64, i64>, AppError> {
+        let station = self.station().to_string();
+        let busy: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM plans WHERE station = $1 AND date = $2 \
+             AND status IN ('queued', 'running')",
+        )
+        .bind(&station)
+        .bind(date.as_str())
+        .fetch_optional(self.conn())
+        .await?;
+        if let Some(busy) = busy {
+            return Ok(Err(busy));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO plans (station, date, status, reason, travel, alive_ms) \
+             VALUES ($1, $2, 'queued', 'solve', $3, $4) RETURNING id",
+        )
+        .bind(&station)
+        .bind(date.as_str())
+        .bind(travel)
+        .bind(super::now_ms())
+        .fetch_one(self.conn())
+        .await?;
+        Ok(Ok(id))
+    }
+
+    /// Stores a version of a plan being solved; `Ok(false)`, and nothing stored, once the plan
+    /// was cancelled or failed (its solver must stop).
     pub async fn add_version(
         &mut self,
         plan_id: i64,
         version: &VersionRow,
-    ) -> Result<(), AppError> {
-        insert_version(self.conn(), plan_id, version).await
+    ) -> Result<bool, AppError> {
+        if !self.still_solving(plan_id).await? {
+            return Ok(false);
+        }
+        insert_version(self.conn(), plan_id, version).await?;
+        Ok(true)
     }
 
-    pub async fn finish_plan(
+    /// Moves a plan being solved to `to` (running, or an end); `Ok(false)` when it was no
+    /// longer being solved (cancelled, or failed as abandoned): it keeps that end.
+    pub async fn move_plan(
         &mut self,
         plan_id: i64,
-        status: PlanStatus,
+        to: PlanStatus,
         error: Option<&str>,
-    ) -> Result<(), AppError> {
-        sqlx::query("UPDATE plans SET status = $1, error = $2 WHERE id = $3")
-            .bind(status.as_str())
-            .bind(error)
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE plans SET status = $1, error = $2 WHERE id = $3 \
+             AND status IN ('queued', 'running')",
+        )
+        .bind(to.as_str())
+        .bind(error)
+        .bind(plan_id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn still_solving(&mut self, plan_id: i64) -> Result<bool, AppError> {
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM plans WHERE id = $1")
             .bind(plan_id)
-            .execute(self.conn())
+            .fetch_optional(self.conn())
             .await?;
-        Ok(())
+        Ok(matches!(status.as_deref(), Some("queued" | "running")))
     }
 }
 

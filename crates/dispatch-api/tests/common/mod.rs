@@ -124,6 +124,14 @@ async fn drop_stale_schemas(admin: &sqlx::PgPool) {
 /// A fresh service over the demo scenario with a clock standing at 08:00 on [`DATE`], and a
 /// token per role (dispatcher of S1, caregiver C1).
 pub async fn service(backend: Backend) -> Option<Service> {
+    service_with(backend, |_| {}).await
+}
+
+/// As [`service`], with `configure` applied to its configuration.
+pub async fn service_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut ServeConfig),
+) -> Option<Service> {
     let (db_url, dir) = database(backend).await?;
     let mut config = ServeConfig::new(
         "127.0.0.1:0".parse().expect("addr"),
@@ -133,6 +141,7 @@ pub async fn service(backend: Backend) -> Option<Service> {
         Duration::from_secs(1),
     );
     config.clock = Clock::fixed(&date(), 8 * 3600);
+    configure(&mut config);
     let state = build_state(&config).await.expect("state");
     let mut s = Service::from_state(state).await;
     s._dir = dir;
