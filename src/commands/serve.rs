@@ -49,7 +49,8 @@ pub struct Args {
     /// Alert: off the path this many minutes raises a deviation alert.
     #[arg(long, default_value_t = 5)]
     deviation_minutes: u32,
-    /// Alert: not checked in this many minutes after the visit's window opened.
+    /// Alert: not checked in this many minutes after the visit's planned start (sooner when
+    /// its window closes first; never before the planned start).
     #[arg(long, default_value_t = 15)]
     late_minutes: u32,
     /// Alert: not checked out this many minutes after the visit's duration.

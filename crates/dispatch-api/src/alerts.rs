@@ -1,6 +1,6 @@
 //! Alerts a dispatcher must see: a caregiver off their planned path for too long (route
-//! deviation), a visit not started well after its window opened (lateness), a visit checked
-//! in but not out long after its duration. Each is raised once, stored, and put on the
+//! deviation), a visit not checked in a grace after its planned start or past its window's
+//! latest start (lateness), a visit checked in but not out long after its duration. Each is raised once, stored, and put on the
 //! station's stream.
 
 use crate::app::AppState;
@@ -19,7 +19,8 @@ pub struct AlertSettings {
     pub deviation_m: f64,
     /// Off the path this long raises a deviation alert.
     pub deviation_s: i64,
-    /// Not checked in this long after the window opened raises a lateness alert.
+    /// Not checked in this long after the planned start raises a lateness alert (sooner when
+    /// the visit's window closes first).
     pub late_after_s: i64,
     /// Not checked out this long after the visit's duration raises an alert.
     pub check_out_margin_s: i64,
@@ -96,21 +97,24 @@ pub async fn scan(state: &AppState) -> Result<Vec<AlertRow>, AppError> {
                 };
                 match progress.get(&stop.visit) {
                     None => {
-                        // The window the planned start falls in.
-                        let opened = order
-                            .windows
-                            .iter()
-                            .rev()
-                            .find(|w| w.start <= stop.start)
-                            .or(order.windows.first())
-                            .map_or(stop.start.0, |w| w.start.0);
-                        if now > opened + settings.late_after_s {
-                            let detail = format!(
-                                "visit {} by {} not started {} min after its window opened",
-                                stop.visit,
-                                route.caregiver,
-                                (now - opened) / 60
-                            );
+                        let (due, why) =
+                            late_from(stop.start.0, &order.windows, settings.late_after_s);
+                        if now > due {
+                            let (visit, caregiver) = (&stop.visit, &route.caregiver);
+                            let detail = match why {
+                                Late::AfterPlannedStart => format!(
+                                    "visit {visit} by {caregiver} not checked in {} min after \
+                                     its planned start {}",
+                                    (now - stop.start.0) / 60,
+                                    hhmm(stop.start.0)
+                                ),
+                                Late::WindowClosed => format!(
+                                    "visit {visit} by {caregiver} not checked in, and its window \
+                                     closed at {} (planned start {})",
+                                    hhmm(due),
+                                    hhmm(stop.start.0)
+                                ),
+                            };
                             raised.extend(raise(state, alert("late", detail)).await?);
                         }
                     }
@@ -132,6 +136,26 @@ pub async fn scan(state: &AppState) -> Result<Vec<AlertRow>, AppError> {
         }
     }
     Ok(raised)
+}
+
+/// Why a visit not checked in counts as late.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Late {
+    AfterPlannedStart,
+    WindowClosed,
+}
+
+/// When a visit planned to start at `planned` (seconds from midnight) counts as late if nobody
+/// has checked in: `grace` after its planned start, or when the window it is planned in can no
+/// longer be met (its latest start), whichever comes first; never before the planned start
+/// (a visit planned at 09:55 in a window opening at 08:00 is not late at 08:30).
+pub fn late_from(planned: i64, windows: &[solver::TimeWindow], grace: i64) -> (i64, Late) {
+    let after_grace = planned + grace;
+    let closes = windows.iter().find(|w| w.start.0 <= planned && planned <= w.end.0);
+    match closes {
+        Some(w) if w.end.0 < after_grace => (w.end.0.max(planned), Late::WindowClosed),
+        _ => (after_grace, Late::AfterPlannedStart),
+    }
 }
 
 /// Records a caregiver's position and raises a deviation alert when they have been off their
@@ -270,5 +294,30 @@ mod tests {
         let d = distance_to_polyline(&line, LonLat { lon: 1.505, lat: 42.501 });
         assert!((d - 111.0).abs() < 2.0, "{d}");
         assert!(distance_to_polyline(&line, LonLat { lon: 1.505, lat: 42.5 }) < 0.01);
+    }
+
+    use solver::{Seconds, TimeWindow};
+
+    fn w(start: i64, end: i64) -> TimeWindow {
+        TimeWindow::new(Seconds(start), Seconds(end))
+    }
+
+    #[test]
+    fn late_counts_from_the_planned_start_never_before_it() {
+        let grace = 900;
+        // Planned at 09:55 in a window 08:00-12:00: late from 10:10, not from 08:15.
+        assert_eq!(
+            late_from(35_700, &[w(28_800, 43_200)], grace),
+            (36_600, Late::AfterPlannedStart)
+        );
+        // The window's latest start comes first: late when it passes.
+        assert_eq!(late_from(35_700, &[w(28_800, 36_000)], grace), (36_000, Late::WindowClosed));
+        // Planned at the very end of its window: late at once after the planned start.
+        assert_eq!(late_from(36_000, &[w(28_800, 36_000)], grace), (36_000, Late::WindowClosed));
+        // Several windows: the one the start is planned in counts.
+        let two = [w(28_800, 30_000), w(50_000, 60_000)];
+        assert_eq!(late_from(51_000, &two, grace), (51_900, Late::AfterPlannedStart));
+        // No window around the planned start (it should not happen): the grace.
+        assert_eq!(late_from(40_000, &two, grace), (40_900, Late::AfterPlannedStart));
     }
 }

@@ -216,6 +216,20 @@ async fn alerts_for_lateness_missing_check_out_and_deviation(s: Service) {
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    // Never late before its planned start, however long ago its window opened.
+    s.state.clock.set(&common::date(), second.start.0 - 1);
+    let early = dispatch_api::alerts::scan(&s.state).await.expect("scan");
+    let planned: std::collections::HashMap<&str, i64> = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .map(|st| (st.visit.as_str(), st.start.0))
+        .collect();
+    for a in early.iter().filter(|a| a.kind == "late") {
+        let at = planned[a.visit.as_deref().expect("a visit")];
+        assert!(at < second.start.0, "late before its planned start: {a:?}");
+    }
+    assert!(early.iter().all(|a| a.visit.as_deref() != Some(second.visit.as_str())));
     s.state.clock.set(&common::date(), second.end.0 + 3600);
     let raised = dispatch_api::alerts::scan(&s.state).await.expect("scan");
     let kinds: Vec<(&str, &str)> =
