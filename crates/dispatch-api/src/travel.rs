@@ -199,7 +199,9 @@ pub async fn import_scenario_matrix(
             }
         }
         let names: Vec<&str> = part.modes().map(TravelMode::as_str).collect();
-        let row = store.put_matrix(&station.id, ids.len(), &names.join(","), &body).await?;
+        let mut change = store.change(&station.id).await?;
+        let row = change.put_matrix(&station.id, ids.len(), &names.join(","), &body).await?;
+        change.commit().await?;
         tracing::info!(station = %station.id, version = row.version, "stored the scenario's travel matrix");
     }
     Ok(())

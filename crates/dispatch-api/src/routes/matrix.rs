@@ -87,10 +87,11 @@ async fn store_matrix(
         return Err(AppError::invalid(field, reason));
     }
     let names: Vec<&str> = matrix.modes().map(|m| m.as_str()).collect();
-    let row =
-        state.store.put_matrix(station, matrix.points().len(), &names.join(","), &body).await?;
+    let mut change = state.store.change(station).await?;
+    let row = change.put_matrix(station, matrix.points().len(), &names.join(","), &body).await?;
     let answer = answer(&row, Some(matrix.has_distances()));
-    state.store.append_event(station, "travel", &answer).await?;
+    change.event("travel", &answer).await?;
+    change.commit().await?;
     Ok((StatusCode::OK, None, answer.to_string()))
 }
 
@@ -121,12 +122,14 @@ pub async fn delete(
     let what = format!("DELETE /v1/stations/{station}/matrix");
     let key = Idempotency::from_request(&caller, &headers, &what, b"")?;
     idempotent(&state, key, async {
-        let dropped = state.store.drop_matrices(&station).await?;
+        let mut change = state.store.change(&station).await?;
+        let dropped = change.drop_matrices(&station).await?;
         if dropped == 0 {
             return Err(AppError::NotFound(format!("station {station} has no matrix")));
         }
         let answer = json!({"station": station, "dropped": dropped, "travel": "roads"});
-        state.store.append_event(&station, "travel", &answer).await?;
+        change.event("travel", &answer).await?;
+        change.commit().await?;
         Ok((StatusCode::OK, None, answer.to_string()))
     })
     .await

@@ -138,12 +138,14 @@ async fn store_rating(
     if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
         return Err(AppError::invalid("comment", format!("at most {MAX_COMMENT} characters")));
     }
-    if !state.store.rate(&hash, new.stars, comment.as_deref()).await? {
+    let mut change = state.store.change(&rating.station).await?;
+    if !change.rate(&hash, new.stars, comment.as_deref()).await? {
         return Err(AppError::Conflict("this visit was rated already".into()));
     }
     let data = json!({"visit": rating.visit, "caregiver": rating.caregiver, "date": rating.date,
                       "stars": new.stars, "comment": comment});
-    state.store.append_event(&rating.station, "rating", &data).await?;
+    change.event("rating", &data).await?;
+    change.commit().await?;
     if new.stars <= LOW_STARS {
         let (today, now) = state.clock.now();
         let detail = match &comment {

@@ -1,6 +1,6 @@
 //! Ratings of finished visits, through one-time links.
 
-use super::{now_ms, Store};
+use super::{now_ms, StationChange, Store};
 use crate::error::AppError;
 use sqlx::Row;
 
@@ -55,26 +55,6 @@ impl Store {
         Ok(row.as_ref().map(rating))
     }
 
-    /// Stores the rating the link asks for, once; `Ok(false)` when it was given already.
-    pub async fn rate(
-        &self,
-        link_hash: &str,
-        stars: i64,
-        comment: Option<&str>,
-    ) -> Result<bool, AppError> {
-        let done = sqlx::query(
-            "UPDATE ratings SET stars = $1, comment = $2, rated_ms = $3 \
-             WHERE link_hash = $4 AND stars IS NULL",
-        )
-        .bind(stars)
-        .bind(comment)
-        .bind(now_ms())
-        .bind(link_hash)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
     /// The ratings given for a station's visits on days `from..=to`, by day and visit.
     pub async fn ratings_of(
         &self,
@@ -89,5 +69,28 @@ impl Store {
         let rows =
             sqlx::query(&sql).bind(station).bind(from).bind(to).fetch_all(&self.pool).await?;
         Ok(rows.iter().map(rating).collect())
+    }
+}
+
+/// Changes a station's dispatchers hear of, each with its event.
+impl StationChange {
+    /// Stores the rating the link asks for, once; `Ok(false)` when it was given already.
+    pub async fn rate(
+        &mut self,
+        link_hash: &str,
+        stars: i64,
+        comment: Option<&str>,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE ratings SET stars = $1, comment = $2, rated_ms = $3 \
+             WHERE link_hash = $4 AND stars IS NULL",
+        )
+        .bind(stars)
+        .bind(comment)
+        .bind(now_ms())
+        .bind(link_hash)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 }
