@@ -76,6 +76,42 @@ pub fn poll_every(bus: &dyn EventBus) -> Duration {
     }
 }
 
+/// What a stream of a station's events does after waiting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Read the database again: there may be something new.
+    ReadAgain,
+    /// End the stream.
+    End,
+}
+
+/// Waits until a station's stream may have something new in the database: a wake-up of the
+/// station, a sign that wake-ups were missed, or the timer ([`poll_every`]). `End` when the
+/// service stops (`shutdown`), the listener leaves (`left` resolves) or the bus is gone.
+pub async fn station_news(
+    bus: &dyn EventBus,
+    wake: &mut broadcast::Receiver<Wake>,
+    station: &str,
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+    left: impl std::future::Future<Output = ()>,
+) -> Next {
+    let read_again = tokio::time::sleep(poll_every(bus));
+    tokio::pin!(read_again, left);
+    loop {
+        tokio::select! {
+            woke = wake.recv() => match woke {
+                Ok(Wake::Events(s)) if s != station => continue,
+                Ok(Wake::TokensRevoked) => continue,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => return Next::ReadAgain,
+                Err(broadcast::error::RecvError::Closed) => return Next::End,
+            },
+            () = &mut read_again => return Next::ReadAgain,
+            _ = shutdown.changed() => return Next::End,
+            () = &mut left => return Next::End,
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum BusError {
     #[error("NATS at {url}: {reason}")]

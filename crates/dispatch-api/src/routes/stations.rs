@@ -101,20 +101,10 @@ async fn stream_station(
             }
         }
         // A wake-up of this station, or the timer: the bus may have lost one.
-        let read_again = tokio::time::sleep(bus::poll_every(store.bus().as_ref()));
-        tokio::pin!(read_again);
-        loop {
-            tokio::select! {
-                woke = wake.recv() => match woke {
-                    Ok(Wake::Events(s)) if s != station => continue,
-                    Ok(Wake::TokensRevoked) => continue,
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
-                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
-                },
-                () = &mut read_again => break,
-                _ = shutdown.changed() => return Ok(()),
-                _ = tx.closed() => return Ok(()),
-            }
+        let waited =
+            bus::station_news(store.bus().as_ref(), &mut wake, station, &mut shutdown, tx.closed());
+        if waited.await == bus::Next::End {
+            return Ok(());
         }
     }
 }
