@@ -114,6 +114,7 @@ endpoints! {
     get "/v1/stations/{id}/events" => stations::events, 200, "admin, dispatcher", "The station's live stream (Server-Sent Events; Last-Event-ID resumes)";
     get "/v1/stations/{id}/plan" => stations::plan, 200, "admin, dispatcher, planner", "The plan caregivers follow: ?date=";
     post "/v1/stations/{id}/absences" => stations::absence, 200, "admin, dispatcher", "Mark a caregiver absent; their remaining visits are re-planned";
+    delete "/v1/stations/{id}/absences/{caregiver}" => stations::undo_absence, 200, "admin, dispatcher", "Undo an absence (?date=): the caregiver is available again and the day is re-planned";
     get "/v1/stations/{id}/alerts" => stations::alerts, 200, "admin, dispatcher", "The station's alerts of a day: ?date=";
     post "/v1/stations/{id}/package-orders" => stations::package_orders, 200, "admin, dispatcher", "Orders for a day from the station's care packages";
     post "/v1/stations/{id}/replan" => stations::replan, 200, "admin, dispatcher", "Re-plan a station's day now: {date}; started and locked visits stay";

@@ -30,6 +30,7 @@ const TABLE: &[(&str, &str, &str, &[Role])] = &[
     ("get", "/v1/stations/{id}/events", "/v1/stations/S1/events?after=-1", &[A, D]),
     ("get", "/v1/stations/{id}/plan", "/v1/stations/S1/plan?date=2026-11-25", &[A, D, P]),
     ("post", "/v1/stations/{id}/absences", "/v1/stations/S1/absences", &[A, D]),
+    ("delete", "/v1/stations/{id}/absences/{caregiver}", "/v1/stations/S1/absences/C1", &[A, D]),
     ("get", "/v1/stations/{id}/alerts", "/v1/stations/S1/alerts?date=2026-11-25", &[A, D]),
     ("post", "/v1/stations/{id}/package-orders", "/v1/stations/S1/package-orders", &[A, D]),
     ("post", "/v1/stations/{id}/replan", "/v1/stations/S1/replan", &[A, D]),

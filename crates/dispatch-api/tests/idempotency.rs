@@ -200,6 +200,16 @@ async fn every_write_runs_once_per_key(s: Service) {
     let absent = json!({"caregiver": "C4", "date": DATE});
     let path = "/v1/stations/S1/absences";
     r.race(d, "POST", ("/v1/stations/{id}/absences", path), Some(absent)).await;
+    let path = format!("/v1/stations/S1/absences/C4?date={DATE}");
+    let undone = r.race(d, "DELETE", ("/v1/stations/{id}/absences/{caregiver}", &path), None).await;
+    assert_eq!(undone.body["caregiver"], "C4", "{}", undone.text);
+    r.race(
+        d,
+        "POST",
+        ("/v1/stations/{id}/absences", "/v1/stations/S1/absences"),
+        Some(json!({"caregiver": "C4", "date": DATE})),
+    )
+    .await;
 
     // The caregiver's day: a position, a check-in and a check-out, then the family's rating
     // and the alert it raises.

@@ -164,6 +164,27 @@ async fn absences_and_cancellations_keep_what_happened(s: Service) {
     assert_eq!(cancelled.body["order"]["status"], "cancelled");
     let last = s.checked_plan().await;
     assert!(last.routes.iter().all(|r| r.stops.iter().all(|st| st.visit != victim)));
+
+    // C1 comes back after all: the absence is undone, the day re-planned and checked; a
+    // second undo finds no absence.
+    let undo = format!("/v1/stations/S1/absences/C1?date={DATE}");
+    let answer = s.call(Role::Dispatcher, "DELETE", &undo, None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["replan"]["reason"], "absence undone", "{}", answer.body);
+    assert!(!s
+        .state
+        .store
+        .absent_on(&common::date())
+        .await
+        .expect("absences")
+        .contains(&"C1".to_string()));
+    s.checked_plan().await;
+    let again = s.call(Role::Dispatcher, "DELETE", &undo, None).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+    let elsewhere = s
+        .call(Role::Dispatcher, "DELETE", &format!("/v1/stations/S1/absences/C2?date={DATE}"), None)
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND, "C2 is S2's: {}", elsewhere.body);
 }
 
 async fn caregivers_get_their_route_as_json_geojson_and_ical(s: Service) {

@@ -289,6 +289,41 @@ pub async fn absence(
     .await
 }
 
+/// Undoes an absence (marked by mistake, or the caregiver came after all): the caregiver is
+/// available again and the day is re-planned (it may give them visits). `?date=` names the
+/// day; `404` when they were not marked absent on it.
+pub async fn undo_absence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((station, caregiver)): Path<(String, String)>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response, AppError> {
+    dispatcher_of(&state, &caller, &station).await?;
+    let date = params.required_date("date")?;
+    let what = format!("DELETE /v1/stations/{station}/absences/{caregiver}?date={date}");
+    let key = Idempotency::from_request(&caller, &headers, &what, b"")?;
+    idempotent(&state, key, async {
+        match state.store.caregiver(&caregiver).await? {
+            Some(c) if c.station == station => {}
+            _ => return Err(AppError::no("caregiver", &caregiver)),
+        }
+        let mut change = state.store.change(&station).await?;
+        if !change.unmark_absent(&caregiver, &date).await? {
+            return Err(AppError::NotFound(format!(
+                "caregiver {caregiver:?} is not marked absent on {date}"
+            )));
+        }
+        let body = json!({"caregiver": caregiver, "date": date});
+        change.event("absence_undone", &body).await?;
+        change.commit().await?;
+        let replan = live::replan_day(&state, &station, &date, "absence undone").await?;
+        let body = json!({"caregiver": caregiver, "date": date, "replan": replan});
+        Ok((StatusCode::OK, None, body.to_string()))
+    })
+    .await
+}
+
 pub async fn alerts(
     State(state): State<AppState>,
     caller: Caller,

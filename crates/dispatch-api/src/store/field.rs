@@ -93,6 +93,20 @@ impl StationChange {
     }
 
     /// Marks a caregiver absent for a day; `Ok(false)` when already marked.
+    /// Makes a caregiver available again on a day; `Ok(false)` when they were not absent.
+    pub async fn unmark_absent(
+        &mut self,
+        caregiver: &str,
+        date: &PlanDate,
+    ) -> Result<bool, AppError> {
+        let done = sqlx::query("DELETE FROM absences WHERE caregiver = $1 AND date = $2")
+            .bind(caregiver)
+            .bind(date.as_str())
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     pub async fn mark_absent(
         &mut self,
         caregiver: &str,
