@@ -482,7 +482,7 @@ async fn report_ledger_and_teams_read_the_services_finished_visits() {
         let at = 9 * 3600 + i as i64 * 3600;
         let mut change = state.store.change(station).await.expect("change");
         assert!(change
-            .check_in(visit, visit, "C1", station, &date, (at, 1.52, 42.5))
+            .check_in(visit, visit, "C1", &date, (at, 1.52, 42.5), None)
             .await
             .expect("in"));
         assert!(change

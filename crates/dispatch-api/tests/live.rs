@@ -373,7 +373,65 @@ async fn locks_manual_replans_and_the_station_map(s: Service) {
     assert!(map.body["clients"].as_array().is_some_and(|c| !c.is_empty()));
 }
 
+/// A check-in at another visit than the next one on the route is marked for the dispatcher,
+/// with the caregiver's reason on the stream and in the day's progress.
+async fn check_ins_out_of_route_order_carry_a_reason(s: Service) {
+    s.plan_day().await;
+    let plan = s.checked_plan().await;
+    let route = plan.routes.iter().find(|r| r.caregiver == "C1").expect("C1 works");
+    let stops = common::orders(route);
+    assert!(stops.len() >= 3, "C1 has a day");
+    s.state.clock.set(&common::date(), stops[0].start.0);
+    let s = &s;
+    let check_in = |visit: &str, body: Value| {
+        let path = format!("/v1/me/visits/{visit}/check-in");
+        async move { s.call(Role::Caregiver, "POST", &path, Some(&body.to_string())).await }
+    };
+    let at = json!({"lon": 1.53, "lat": 42.51});
+    let in_order = check_in(&stops[0].visit, at.clone()).await;
+    assert_eq!(in_order.status, StatusCode::OK, "{}", in_order.body);
+    assert_eq!(in_order.body["out_of_order"], false, "{}", in_order.body);
+    let why = "家属要求先去这里";
+    let skipped =
+        check_in(&stops[2].visit, json!({"lon": 1.53, "lat": 42.51, "reason": why})).await;
+    assert_eq!(skipped.status, StatusCode::OK, "{}", skipped.body);
+    assert_eq!(
+        (&skipped.body["out_of_order"], &skipped.body["reason"]),
+        (&json!(true), &json!(why))
+    );
+    let long =
+        check_in(&stops[1].visit, json!({"lon": 1.53, "lat": 42.51, "reason": "x".repeat(501)}))
+            .await;
+    assert_eq!(
+        (long.status, &long.body["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("reason")),
+        "{}",
+        long.body
+    );
+    let path = format!("/v1/me/visits/{}/check-out", stops[0].visit);
+    let out = s
+        .call(
+            Role::Caregiver,
+            "POST",
+            &path,
+            Some(&json!({"lon": 1.53, "lat": 42.51, "reason": "no"}).to_string()),
+        )
+        .await;
+    assert_eq!(out.body["field"], "reason", "only a check-in takes a reason: {}", out.body);
+    // The dispatcher sees it in the day's progress and on the stream.
+    let day =
+        s.call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/plan?date={DATE}"), None).await;
+    let progress = day.body["progress"].as_array().expect("progress");
+    let mine = progress.iter().find(|p| p["visit"] == json!(stops[2].visit)).expect("checked in");
+    assert_eq!(mine["check_in_reason"], why);
+    let events = s.state.store.events_after("S1", 0, 10_000).await.expect("events");
+    assert!(events.iter().any(|e| e.kind == "check-in"
+        && e.data["reason"] == why
+        && e.data["out_of_order"] == true));
+}
+
 both!(urgent_insertion, urgent_orders_are_inserted_and_the_change_is_pushed);
+both!(check_in_reasons, check_ins_out_of_route_order_carry_a_reason);
 both!(absence_and_cancel, absences_and_cancellations_keep_what_happened);
 both!(caregiver_route, caregivers_get_their_route_as_json_geojson_and_ical);
 both!(alerts, alerts_for_lateness_missing_check_out_and_deviation);

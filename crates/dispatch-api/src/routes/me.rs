@@ -100,33 +100,59 @@ pub struct Position {
 impl Position {
     fn parse(body: &[u8]) -> Result<LonLat, AppError> {
         let p: Position = parse_json(body)?;
-        if !(-180.0..=180.0).contains(&p.lon) {
-            return Err(AppError::invalid("lon", format!("{} is not a longitude", p.lon)));
-        }
-        if !(-90.0..=90.0).contains(&p.lat) {
-            return Err(AppError::invalid("lat", format!("{} is not a latitude", p.lat)));
-        }
-        Ok(to_wgs84(&GeoPoint { lon: p.lon, lat: p.lat, crs: p.crs }))
+        wgs84(p.lon, p.lat, p.crs)
     }
 }
 
+fn wgs84(lon: f64, lat: f64, crs: Crs) -> Result<LonLat, AppError> {
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(AppError::invalid("lon", format!("{lon} is not a longitude")));
+    }
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(AppError::invalid("lat", format!("{lat} is not a latitude")));
+    }
+    Ok(to_wgs84(&GeoPoint { lon, lat, crs }))
+}
+
+/// A check-in or check-out: where, and for a check-in at another visit than the next one on
+/// the route, why.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckBody {
+    lon: f64,
+    lat: f64,
+    #[serde(default)]
+    crs: Crs,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// The longest reason a caregiver may give.
+const MAX_REASON: usize = 500;
+
+/// A visit on the caregiver's route today.
+struct MyVisit {
+    station: String,
+    date: PlanDate,
+    order: String,
+    /// The visits of the caregiver's route, in order (pick-ups left out).
+    route: Vec<String>,
+}
+
 /// The station, day and order of the visit, if it is on the caregiver's route today (a part
-/// of a two-caregiver order is the caregiver's own visit).
-async fn my_visit(
-    state: &AppState,
-    me: &str,
-    visit: &str,
-) -> Result<(String, PlanDate, String), AppError> {
+/// of a two-caregiver order is the caregiver's own visit), with the route.
+async fn my_visit(state: &AppState, me: &str, visit: &str) -> Result<MyVisit, AppError> {
     // Another caregiver's visit is answered as one that does not exist.
     let missing = || AppError::NotFound(format!("no visit {visit:?} on your route"));
     let (order, station, _) = state.store.order_row(visit).await?.ok_or_else(missing)?;
-    let on_my_route =
-        state.store.current_plan(&station, &order.date).await?.is_some_and(|(_, plan)| {
-            plan.routes
-                .iter()
-                .any(|r| r.caregiver == me && r.stops.iter().any(|s| s.visit == visit))
-        });
-    if !on_my_route {
+    let plan = state.store.current_plan(&station, &order.date).await?;
+    let route: Vec<String> = plan
+        .iter()
+        .flat_map(|(_, plan)| &plan.routes)
+        .filter(|r| r.caregiver == me)
+        .flat_map(|r| r.stops.iter().filter(|s| s.pickup_for.is_none()).map(|s| s.visit.clone()))
+        .collect();
+    if !route.iter().any(|v| v == visit) {
         return Err(missing());
     }
     let (today, _) = state.clock.now();
@@ -136,7 +162,7 @@ async fn my_visit(
             format!("{visit} is on {}, not today ({today})", order.date),
         ));
     }
-    Ok((station, today, order.id))
+    Ok(MyVisit { station, date: today, order: order.id, route })
 }
 
 #[derive(Clone, Copy)]
@@ -165,14 +191,29 @@ async fn check(
         &body,
     )?;
     idempotent(&state, key, async {
-        let p = Position::parse(&body)?;
-        let (station, date, order) = my_visit(&state, &me, &visit).await?;
+        let b: CheckBody = parse_json(&body)?;
+        let p = wgs84(b.lon, b.lat, b.crs)?;
+        let reason = b.reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+        if let Some(r) = &reason {
+            if matches!(which, Check::Out) {
+                return Err(AppError::invalid("reason", "only a check-in takes a reason"));
+            }
+            crate::limits::text("reason", r, MAX_REASON)?;
+        }
+        let MyVisit { station, date, order, route } = my_visit(&state, &me, &visit).await?;
+        // The next visit is the first of the route nobody checked in yet: a check-in at
+        // another one is marked for the dispatcher (the phone asks the caregiver why).
+        let started: std::collections::HashSet<String> =
+            state.store.progress_of_day(&station, &date).await?.into_iter().map(|p| p.visit).collect();
+        let next = route.iter().find(|v| !started.contains(*v));
+        let out_of_order = matches!(which, Check::In) && next.is_some_and(|n| *n != visit);
         let (_, now) = state.clock.now();
         let mut change = state.store.change(&station).await?;
         let done = match which {
             Check::In => {
                 let at = (now, p.lon, p.lat);
-                change.check_in(&visit, &order, &me, &station, &date, at).await?
+                let why = reason.as_deref();
+                change.check_in(&visit, &order, &me, &date, at, why).await?
             }
             Check::Out => change.check_out(&visit, now, p.lon, p.lat).await?,
         };
@@ -183,7 +224,11 @@ async fn check(
             };
             return Err(AppError::Conflict(format!("visit {visit:?} is {why}")));
         }
-        let data = json!({"visit": visit, "caregiver": me, "date": date, "at": now, "lon": p.lon, "lat": p.lat});
+        let mut data = json!({"visit": visit, "caregiver": me, "date": date, "at": now, "lon": p.lon, "lat": p.lat});
+        if matches!(which, Check::In) {
+            data["out_of_order"] = json!(out_of_order);
+            data["reason"] = json!(reason);
+        }
         change.event(what, &data).await?;
         change.commit().await?;
         let mut answer = data;

@@ -126,7 +126,7 @@ pub async fn plan(
         .progress_of_day(&station, &date)
         .await?
         .into_iter()
-        .map(|p| json!({"visit": p.visit, "caregiver": p.caregiver, "check_in": p.check_in, "check_out": p.check_out}))
+        .map(|p| json!({"visit": p.visit, "caregiver": p.caregiver, "check_in": p.check_in, "check_out": p.check_out, "check_in_reason": p.check_in_reason}))
         .collect();
     let locked = state.store.locked_visits(&station, &date).await?;
     Ok(Json(json!({"id": id, "station": station, "date": date, "kpis": plan.kpis, "plan": plan,

@@ -12,6 +12,8 @@ pub struct Progress {
     pub caregiver: String,
     pub check_in: i64,
     pub check_out: Option<i64>,
+    /// Why it was checked in out of route order, if it was.
+    pub check_in_reason: Option<String>,
 }
 
 /// A stored alert.
@@ -42,30 +44,33 @@ pub struct LastPosition {
 
 /// Field changes of a station, each with the events that announce it.
 impl StationChange {
-    /// Records a check-in at visit `visit` of order `order` at `(seconds, lon, lat)`;
-    /// `Ok(false)` when the visit was already checked in.
+    /// Records a check-in at visit `visit` of order `order` at `(seconds, lon, lat)`, with
+    /// the caregiver's reason when it is not the next visit of their route; `Ok(false)` when
+    /// the visit was already checked in.
     pub async fn check_in(
         &mut self,
         visit: &str,
         order: &str,
         caregiver: &str,
-        station: &str,
         date: &PlanDate,
         (at, lon, lat): (i64, f64, f64),
+        reason: Option<&str>,
     ) -> Result<bool, AppError> {
+        let station = self.station().to_string();
         let done = sqlx::query(
             "INSERT INTO visit_progress (visit, order_id, caregiver, station, date, check_in_s, \
-             check_in_lon, check_in_lat) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT(visit) DO NOTHING",
+             check_in_lon, check_in_lat, check_in_reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT(visit) DO NOTHING",
         )
         .bind(visit)
         .bind(order)
         .bind(caregiver)
-        .bind(station)
+        .bind(&station)
         .bind(date.as_str())
         .bind(at)
         .bind(lon)
         .bind(lat)
+        .bind(reason)
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
@@ -169,8 +174,8 @@ impl Store {
         date: &PlanDate,
     ) -> Result<Vec<Progress>, AppError> {
         let rows = sqlx::query(
-            "SELECT visit, caregiver, check_in_s, check_out_s FROM visit_progress \
-             WHERE station = $1 AND date = $2 ORDER BY visit",
+            "SELECT visit, caregiver, check_in_s, check_out_s, check_in_reason \
+             FROM visit_progress WHERE station = $1 AND date = $2 ORDER BY visit",
         )
         .bind(station)
         .bind(date.as_str())
@@ -183,6 +188,7 @@ impl Store {
                 caregiver: r.get("caregiver"),
                 check_in: r.get("check_in_s"),
                 check_out: r.get("check_out_s"),
+                check_in_reason: r.get("check_in_reason"),
             })
             .collect())
     }
