@@ -112,7 +112,7 @@ endpoints! {
     delete "/v1/plans/{id}" => plans::cancel, 200, "admin, dispatcher", "Cancel a queued or running plan wherever it is solved (a finished one: 409)";
     get "/v1/plans/{id}/events" => plans::events, 200, "admin, dispatcher, planner", "A plan's improving versions (Server-Sent Events)";
     get "/v1/stations/{id}/events" => stations::events, 200, "admin, dispatcher", "The station's live stream (Server-Sent Events; Last-Event-ID resumes)";
-    get "/v1/stations/{id}/plan" => stations::plan, 200, "admin, dispatcher, planner", "The plan caregivers follow: ?date=";
+    get "/v1/stations/{id}/plan" => stations::plan, 200, "admin, dispatcher, planner", "The plan caregivers follow: ?date= (&format=csv: the day as a spreadsheet, &lang=en for English headers)";
     post "/v1/stations/{id}/absences" => stations::absence, 200, "admin, dispatcher", "Mark a caregiver absent; their remaining visits are re-planned";
     delete "/v1/stations/{id}/absences/{caregiver}" => stations::undo_absence, 200, "admin, dispatcher", "Undo an absence (?date=): the caregiver is available again and the day is re-planned";
     get "/v1/stations/{id}/alerts" => stations::alerts, 200, "admin, dispatcher", "The station's alerts of a day: ?date=";

@@ -16,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod csv_import;
 pub mod date;
+pub mod day_csv;
 pub mod db_check;
 pub mod error;
 pub mod grades;

@@ -430,7 +430,43 @@ async fn check_ins_out_of_route_order_carry_a_reason(s: Service) {
         && e.data["out_of_order"] == true));
 }
 
+/// The day as a spreadsheet: one line per stop of every route, in route order.
+async fn the_day_exports_as_csv(s: Service) {
+    s.plan_day().await;
+    let plan = s.checked_plan().await;
+    let url = format!("/v1/stations/S1/plan?date={DATE}&format=csv");
+    let zh = s.call(Role::Dispatcher, "GET", &url, None).await;
+    assert_eq!(zh.status, StatusCode::OK, "{}", zh.text);
+    assert!(zh.content_type.as_deref().is_some_and(|t| t.starts_with("text/csv")));
+    let text = zh.text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel");
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(rows.headers().expect("header").get(0), Some("护理员"));
+    let lines: Vec<csv::StringRecord> = rows.records().map(|r| r.expect("a line")).collect();
+    let stops: Vec<(&str, &str)> = plan
+        .routes
+        .iter()
+        .flat_map(|r| r.stops.iter().map(move |st| (r.caregiver.as_str(), st.visit.as_str())))
+        .collect();
+    let listed: Vec<(&str, &str)> =
+        lines.iter().map(|l| (l.get(0).unwrap_or(""), l.get(2).unwrap_or(""))).collect();
+    assert_eq!(listed, stops, "every stop, in route order");
+    assert!(lines.iter().all(|l| l.get(4).is_some_and(|t| t.len() == 5 && t.contains(':'))));
+    assert!(lines.iter().any(|l| !l.get(8).unwrap_or("").is_empty()), "client names");
+    let en = s.call(Role::Dispatcher, "GET", &format!("{url}&lang=en"), None).await;
+    assert!(en.text.trim_start_matches('\u{feff}').starts_with("caregiver,caregiver_name,visit"));
+    let bad = s
+        .call(
+            Role::Dispatcher,
+            "GET",
+            &format!("/v1/stations/S1/plan?date={DATE}&format=xml"),
+            None,
+        )
+        .await;
+    assert_eq!(bad.body["field"], "format", "{}", bad.text);
+}
+
 both!(urgent_insertion, urgent_orders_are_inserted_and_the_change_is_pushed);
+both!(day_csv, the_day_exports_as_csv);
 both!(check_in_reasons, check_ins_out_of_route_order_carry_a_reason);
 both!(absence_and_cancel, absences_and_cancellations_keep_what_happened);
 both!(caregiver_route, caregivers_get_their_route_as_json_geojson_and_ical);

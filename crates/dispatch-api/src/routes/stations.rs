@@ -16,7 +16,7 @@ use crate::station_map;
 use crate::store::{Inserted, OrderKind, ResumeFrom, Store};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -121,6 +121,20 @@ pub async fn plan(
     let (id, plan) = state.store.current_plan(&station, &date).await?.ok_or_else(|| {
         AppError::NotFound(format!("no finished plan of station {station:?} for {date}"))
     })?;
+    match params.get("format") {
+        None | Some("json") => {}
+        Some("csv") => {
+            let english = params.get("lang") == Some("en");
+            let body = crate::day_csv::day_csv(&state, &station, &date, &plan, english).await?;
+            let file = format!("attachment; filename=\"{station}-{date}.csv\"");
+            let headers = [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, file),
+            ];
+            return Ok((headers, body).into_response());
+        }
+        Some(_) => return Err(AppError::invalid("format", "must be json or csv")),
+    }
     let progress: Vec<_> = state
         .store
         .progress_of_day(&station, &date)
