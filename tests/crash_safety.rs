@@ -14,30 +14,18 @@ use std::time::Duration;
 mod support {
     pub mod service_process;
 }
-use support::service_process::{admin_token, free_port, postgres_schema, serve, wait_healthy};
+use support::service_process::{
+    admin_token, free_port, post_order, postgres_schema, serve, wait_healthy,
+};
 
-fn order_body(n: usize) -> String {
+fn order_body(n: usize) -> Value {
     json!({"client": format!("K{}", 1 + n % 150), "date": "2026-11-30", "service": "crash-test",
            "duration": 600, "windows": [{"start": 36000, "end": 40000}]})
-    .to_string()
 }
 
+/// Posts order `n` under its own key; its id when acknowledged.
 async fn post(http: &reqwest::Client, base: &str, token: &str, n: usize) -> Option<String> {
-    let r = http
-        .post(format!("{base}/v1/orders"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", format!("crash-{n}"))
-        .header("content-type", "application/json")
-        .body(order_body(n))
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .ok()?;
-    if !r.status().is_success() {
-        return None;
-    }
-    let body: Value = r.json().await.ok()?;
-    body["id"].as_str().map(str::to_string)
+    post_order(http, base, token, &format!("crash-{n}"), &order_body(n)).await
 }
 
 async fn crash_and_recover(db: &str) {

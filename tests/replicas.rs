@@ -27,7 +27,7 @@ mod support {
     pub mod service_process;
 }
 use support::service_process::{
-    admin_token, free_port, postgres_schema, serve_with, wait_healthy, ROOT,
+    admin_token, free_port, post_order, postgres_schema, serve_with, wait_healthy, ROOT,
 };
 
 /// A future day: nothing of it has started, so urgent orders always find room.
@@ -100,30 +100,6 @@ fn start_nats_on(port: u16) -> Option<Nats> {
         std::thread::sleep(Duration::from_millis(50));
     }
     Some(Nats(child))
-}
-
-/// Posts an order to `base` under `key`; its id when acknowledged.
-async fn post_order(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    key: &str,
-    body: &Value,
-) -> Option<String> {
-    let r = http
-        .post(format!("{base}/v1/orders"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", key)
-        .json(body)
-        .timeout(Duration::from_secs(20))
-        .send()
-        .await
-        .ok()?;
-    if !r.status().is_success() {
-        return None;
-    }
-    let body: Value = r.json().await.ok()?;
-    body["id"].as_str().map(str::to_string)
 }
 
 /// What a subscriber saw: event ids in order, and how often it had to reconnect.

@@ -87,3 +87,27 @@ pub async fn postgres_schema(name: &str) -> Result<(String, sqlx::PgPool), Strin
     sqlx::query(&format!("CREATE SCHEMA {name}")).execute(&admin).await.expect("schema");
     Ok((format!("{base}?options=-c%20search_path%3D{name}"), admin))
 }
+
+/// Posts an order to `base` under `key`; its id when acknowledged.
+pub async fn post_order(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    key: &str,
+    body: &serde_json::Value,
+) -> Option<String> {
+    let r = http
+        .post(format!("{base}/v1/orders"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .ok()?;
+    if !r.status().is_success() {
+        return None;
+    }
+    let body: serde_json::Value = r.json().await.ok()?;
+    body["id"].as_str().map(str::to_string)
+}

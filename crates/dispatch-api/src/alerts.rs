@@ -4,7 +4,7 @@
 //! station's stream.
 
 use crate::app::AppState;
-use crate::date::PlanDate;
+use crate::date::{clock_time, PlanDate};
 use crate::error::AppError;
 use crate::store::{AlertRow, LastPosition};
 use roads::LonLat;
@@ -106,13 +106,13 @@ pub async fn scan(state: &AppState) -> Result<Vec<AlertRow>, AppError> {
                                     "visit {visit} by {caregiver} not checked in {} min after \
                                      its planned start {}",
                                     (now - stop.start.0) / 60,
-                                    hhmm(stop.start.0)
+                                    clock_time(stop.start.0)
                                 ),
                                 Late::WindowClosed => format!(
                                     "visit {visit} by {caregiver} not checked in, and its window \
                                      closed at {} (planned start {})",
-                                    hhmm(due),
-                                    hhmm(stop.start.0)
+                                    clock_time(due),
+                                    clock_time(stop.start.0)
                                 ),
                             };
                             raised.extend(raise(state, alert("late", detail)).await?);
@@ -125,7 +125,7 @@ pub async fn scan(state: &AppState) -> Result<Vec<AlertRow>, AppError> {
                                 "visit {} by {} checked in at {} but not out",
                                 stop.visit,
                                 route.caregiver,
-                                hhmm(p.check_in)
+                                clock_time(p.check_in)
                             );
                             raised.extend(raise(state, alert("no_check_out", detail)).await?);
                         }
@@ -201,7 +201,7 @@ pub async fn on_position(
                 kind: "deviation".into(),
                 detail: format!(
                     "{caregiver} is {d:.0} m off the planned path since {}",
-                    hhmm(since)
+                    clock_time(since)
                 ),
                 at,
             };
@@ -264,10 +264,6 @@ pub fn distance_to_polyline(line: &[LonLat], p: LonLat) -> f64 {
             ((ax + t * dx - px).powi(2) + (ay + t * dy - py).powi(2)).sqrt()
         })
         .fold(f64::INFINITY, f64::min)
-}
-
-fn hhmm(s: i64) -> String {
-    format!("{:02}:{:02}", s / 3600, (s % 3600) / 60)
 }
 
 /// Scans for alerts every `scan_every` until the service stops.

@@ -1,4 +1,5 @@
-//! The plan day, `YYYY-MM-DD`: parsed once at the edge, then trusted.
+//! The plan day, `YYYY-MM-DD`: parsed once at the edge, then trusted; and times of day as
+//! people read them.
 
 use crate::error::AppError;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -107,6 +108,11 @@ impl fmt::Display for PlanDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// `HH:MM` of seconds from midnight (past midnight runs on: `25:30`).
+pub fn clock_time(seconds: i64) -> String {
+    format!("{:02}:{:02}", seconds / 3600, (seconds % 3600) / 60)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! English); a byte-order mark first, so that Excel reads the UTF-8 as UTF-8.
 
 use crate::app::AppState;
-use crate::date::PlanDate;
+use crate::date::{clock_time, PlanDate};
 use crate::error::AppError;
 use crate::order::{order_of, Order};
 use formats::scenario::{Caregiver, Client};
@@ -39,10 +39,6 @@ const EN: [&str; 12] = [
     "checked_in",
     "checked_out",
 ];
-
-fn hhmm(s: i64) -> String {
-    format!("{:02}:{:02}", s / 3600, (s % 3600) / 60)
-}
 
 /// The day's plan `plan` of `station` as CSV, headers in English when `english`.
 pub async fn day_csv(
@@ -82,25 +78,25 @@ pub async fn day_csv(
             let (kind, service) = match (&stop.pickup_for, english) {
                 (Some(_), true) => ("pickup", "meal pick-up".to_string()),
                 (Some(_), false) => ("取餐", "取餐".to_string()),
-                (None, _) => {
-                    ("visit", order.map(|o| o.service.as_str().to_string()).unwrap_or_default())
-                }
+                (None, english) => (
+                    if english { "visit" } else { "上门" },
+                    order.map(|o| o.service.as_str().to_string()).unwrap_or_default(),
+                ),
             };
-            let kind = if !english && kind == "visit" { "上门" } else { kind };
             let (checked_in, checked_out) = progress.get(&stop.visit).copied().unzip();
             let _ = out.write_record([
                 route.caregiver.clone(),
                 name.clone().unwrap_or_default(),
                 stop.visit.clone(),
                 kind.to_string(),
-                hhmm(stop.start.0),
-                hhmm(stop.end.0),
+                clock_time(stop.start.0),
+                clock_time(stop.end.0),
                 service,
                 client.map(|c| c.id.clone()).unwrap_or_default(),
                 client.and_then(|c| c.name.clone()).unwrap_or_default(),
                 client.and_then(|c| c.address.clone()).unwrap_or_default(),
-                checked_in.map(hhmm).unwrap_or_default(),
-                checked_out.flatten().map(hhmm).unwrap_or_default(),
+                checked_in.map(clock_time).unwrap_or_default(),
+                checked_out.flatten().map(clock_time).unwrap_or_default(),
             ]);
         }
     }

@@ -4,7 +4,7 @@
 //! (for a map) and iCalendar (for the phone's calendar).
 
 use crate::app::AppState;
-use crate::date::PlanDate;
+use crate::date::{clock_time, PlanDate};
 use crate::error::AppError;
 use crate::order::{order_of, other_part, Order};
 use formats::scenario::{pickup_canteen, Canteen, Caregiver, Client, Station};
@@ -286,11 +286,6 @@ impl RouteView {
         out.push_str("END:VCALENDAR\r\n");
         out
     }
-}
-
-/// `HH:MM` of seconds from midnight.
-fn clock_time(s: i64) -> String {
-    format!("{:02}:{:02}", s / 3600, (s % 3600) / 60)
 }
 
 /// `YYYYMMDDTHHMMSSZ` of Unix seconds.
