@@ -47,6 +47,7 @@ enum Command {
     Report(commands::report::Args),
     Week(commands::week::Args),
     DemoWeek(commands::demo_week::Args),
+    Worker(commands::worker::Args),
 }
 
 /// A command piped into `head` should stop quietly when the pipe closes, as Unix tools do,
@@ -63,7 +64,7 @@ fn stop_quietly_on_closed_pipe() {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A service outlives the terminal that started it: a closed stdout must not kill it.
-    if !matches!(cli.command, Command::Serve(_)) {
+    if !matches!(cli.command, Command::Serve(_) | Command::Worker(_)) {
         stop_quietly_on_closed_pipe();
     }
     let progress = progress::Progress::new(cli.quiet);
@@ -78,6 +79,7 @@ fn main() -> ExitCode {
         Command::Week(args) => commands::week::run(args, &progress),
         Command::DemoWeek(args) => commands::demo_week::run(args, &progress),
         Command::Serve(args) => commands::serve::run(args, &progress),
+        Command::Worker(args) => commands::worker::run(args, &progress),
         Command::Token(args) => commands::token::run(args),
         Command::Db(args) => commands::db::run(args),
         Command::Report(args) => commands::report::run(args),

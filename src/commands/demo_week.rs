@@ -11,7 +11,7 @@ use clap::Args as ClapArgs;
 use dispatch_api::auth::{create_token, Role};
 use dispatch_api::clock::Clock;
 use dispatch_api::date::PlanDate;
-use dispatch_api::store::{PlanStatus, VersionRow};
+use dispatch_api::store::VersionRow;
 use dispatch_api::{station_day, AppState};
 use formats::scenario::Scenario;
 use rand::{Rng, SeedableRng};
@@ -413,11 +413,9 @@ impl<'a> Week<'a> {
                 is_final: true,
             };
             let mut change = store.change(&station.id).await?;
-            let Ok(id) = change.create_plan(date, &source.label).await? else {
+            if change.store_solved_plan(date, &source.label, &version).await?.is_err() {
                 bail!("{} on {date}: another plan of the day is being solved", station.id);
-            };
-            change.add_version(id, &version).await?;
-            change.move_plan(id, PlanStatus::Done, None).await?;
+            }
             change.commit().await?;
             done.push(plan);
         }

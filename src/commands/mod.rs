@@ -13,6 +13,7 @@ pub mod simulate;
 pub mod solve;
 pub mod token;
 pub mod week;
+pub mod worker;
 
 /// Opens (and migrates) the service's database for a command, naming it without its password
 /// when it cannot.

@@ -80,11 +80,43 @@ pub struct Args {
     /// on SQLite the service is one process.
     #[arg(long, value_name = "URL")]
     nats: Option<String>,
+    #[command(flatten)]
+    queue: QueueFlags,
+    /// Take requests and queue solves only: `carecircle worker` processes solve them.
+    #[arg(long)]
+    api_only: bool,
+}
+
+/// What `serve` and `worker` share about the solve queue.
+#[derive(ClapArgs)]
+pub(super) struct QueueFlags {
+    /// This process's name on the leases of the plans it solves. Keep it stable across
+    /// restarts: a restarting process takes back what it held (and only that). Default: a
+    /// random name.
+    #[arg(long, value_name = "ID")]
+    pub instance_id: Option<String>,
+    /// Seconds running solves may finish after SIGTERM or Ctrl-C; then they are handed back
+    /// to the queue for another worker.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub stop_grace_secs: u64,
+}
+
+impl QueueFlags {
+    pub(super) fn apply(&self, config: &mut dispatch_api::ServeConfig) -> Result<()> {
+        if let Some(id) = &self.instance_id {
+            if id.trim().is_empty() || id.len() > 200 {
+                anyhow::bail!("--instance-id: give a name of 1 to 200 characters");
+            }
+        }
+        config.instance_id = self.instance_id.clone();
+        config.stop_grace = std::time::Duration::from_secs(self.stop_grace_secs);
+        Ok(())
+    }
 }
 
 /// Logs go to stderr: `RUST_LOG` filters them (default: info, or warn with --quiet); each
 /// request's lines carry its id.
-fn init_logs(json: bool, quiet: bool) {
+pub(super) fn init_logs(json: bool, quiet: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(if quiet { "warn" } else { "info" }));
@@ -99,14 +131,8 @@ fn init_logs(json: bool, quiet: bool) {
 
 pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     init_logs(args.log_json, progress.is_quiet());
-    let path = match (&args.scenario, args.demo) {
-        (Some(p), _) => p.clone(),
-        (None, true) => super::demo::bundled("scenarios/demo.json"),
-        (None, false) => anyhow::bail!("--scenario: give a scenario file, or --demo"),
-    };
-    let ProblemFile::Scenario { mut scenario, travel } = input::read_problem(&path)? else {
-        anyhow::bail!("{}: the service needs a scenario (JSON)", path.display());
-    };
+    let Inputs { mut scenario, network, matrix } =
+        read_inputs(args.scenario.as_deref(), args.demo, args.pbf.as_deref(), progress)?;
     if !scenario.links.is_empty() {
         // Two-caregiver orders are the service's links; a scenario's links are not read.
         progress.say(format!(
@@ -115,33 +141,6 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             scenario.links.len()
         ));
     }
-    // Roads (--pbf or the scenario's extract), and a scenario's own matrix, stored for each
-    // station on start; with a matrix and no extract the service runs without roads.
-    let (network, matrix) = match (&args.pbf, travel) {
-        (Some(pbf), travel) => {
-            let matrix = match travel {
-                Some(input::TravelFile::Matrix(path)) => Some(input::read_matrix(&path, progress)?),
-                _ => None,
-            };
-            (Some(input::load_network(pbf, &Mode::ALL, progress)?), matrix)
-        }
-        (None, Some(input::TravelFile::Osm(pbf))) => {
-            (Some(input::load_network(&pbf, &Mode::ALL, progress)?), None)
-        }
-        (None, Some(input::TravelFile::Matrix(path))) => {
-            progress.say("no OpenStreetMap extract: stations plan on their own matrices");
-            (None, Some(input::read_matrix(&path, progress)?))
-        }
-        (None, Some(input::TravelFile::StraightLine(_))) => anyhow::bail!(
-            "{}: the service plans on roads or stations' own matrices; straight lines are for \
-             `carecircle solve` (write a matrix with `carecircle roads matrix` or pass --pbf)",
-            path.display()
-        ),
-        (None, None) => anyhow::bail!(
-            "{}: the scenario names no travel source (\"osm\" or \"travel\"); pass --pbf FILE",
-            path.display()
-        ),
-    };
     let demo = args.demo;
     let demo_clock = if demo { Some(demo_clock(&args.demo_time)?) } else { None };
     if let Some(clock) = &demo_clock {
@@ -170,6 +169,8 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     config.token_fresh = std::time::Duration::from_secs(args.token_cache_secs);
     config.solve_threads = args.threads as usize;
     config.nats_url = args.nats.clone();
+    config.solve_here = !args.api_only;
+    args.queue.apply(&mut config)?;
     let spare = config.cores.saturating_sub(1).max(1);
     if config.solve_threads > spare {
         progress.say(format!(
@@ -194,6 +195,60 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a service process reads on start: the scenario, the roads, the scenario's own matrix.
+pub(super) struct Inputs {
+    pub scenario: formats::scenario::Scenario,
+    pub network: Option<roads::RoadNetwork>,
+    pub matrix: Option<formats::travel_matrix::TravelMatrix>,
+}
+
+/// Reads the scenario (`scenario`, or the bundled demo's), and the roads (`pbf`, or the
+/// scenario's extract) and the scenario's own matrix; with a matrix and no extract the
+/// service runs without roads.
+pub(super) fn read_inputs(
+    scenario: Option<&std::path::Path>,
+    demo: bool,
+    pbf: Option<&std::path::Path>,
+    progress: &Progress,
+) -> Result<Inputs> {
+    let path = match (scenario, demo) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, true) => super::demo::bundled("scenarios/demo.json"),
+        (None, false) => anyhow::bail!("--scenario: give a scenario file, or --demo"),
+    };
+    let ProblemFile::Scenario { scenario, travel } = input::read_problem(&path)? else {
+        anyhow::bail!("{}: the service needs a scenario (JSON)", path.display());
+    };
+    // Roads (--pbf or the scenario's extract), and a scenario's own matrix, stored for each
+    // station on start; with a matrix and no extract the service runs without roads.
+    let (network, matrix) = match (&pbf, travel) {
+        (Some(pbf), travel) => {
+            let matrix = match travel {
+                Some(input::TravelFile::Matrix(path)) => Some(input::read_matrix(&path, progress)?),
+                _ => None,
+            };
+            (Some(input::load_network(pbf, &Mode::ALL, progress)?), matrix)
+        }
+        (None, Some(input::TravelFile::Osm(pbf))) => {
+            (Some(input::load_network(&pbf, &Mode::ALL, progress)?), None)
+        }
+        (None, Some(input::TravelFile::Matrix(path))) => {
+            progress.say("no OpenStreetMap extract: stations plan on their own matrices");
+            (None, Some(input::read_matrix(&path, progress)?))
+        }
+        (None, Some(input::TravelFile::StraightLine(_))) => anyhow::bail!(
+            "{}: the service plans on roads or stations' own matrices; straight lines are for \
+             `carecircle solve` (write a matrix with `carecircle roads matrix` or pass --pbf)",
+            path.display()
+        ),
+        (None, None) => anyhow::bail!(
+            "{}: the scenario names no travel source (\"osm\" or \"travel\"); pass --pbf FILE",
+            path.display()
+        ),
+    };
+    Ok(Inputs { scenario, network, matrix })
 }
 
 /// The demo's clock: today (in the stations' time zone) from `time` (`HH:MM`), or the real

@@ -45,7 +45,15 @@ pub struct AppState {
     pub matrices: Arc<crate::travel::MatrixCache>,
     /// The longest a plan may search; requests may ask for less.
     pub solve_time_limit: Duration,
-    pub solve_cores: Arc<crate::solve_worker::SolveCores>,
+    pub solve_cores: crate::solve_worker::SolveCores,
+    /// Where plans and improvements go to be solved.
+    pub queue: Arc<dyn crate::queue::SolveQueue>,
+    /// This process's name on the leases of the plans it solves.
+    pub instance: String,
+    /// The jobs this process worked on, for `/metrics`.
+    pub jobs: Arc<crate::queue::JobCounters>,
+    /// The jobs loop of this process, when it solves ([`ServeConfig::solve_here`]).
+    workers: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
     pub tokens: Arc<TokenCache>,
     pub clock: Clock,
     /// The stations' offset from UTC, for calendar feeds.
@@ -69,6 +77,15 @@ impl AppState {
     /// Ends every event stream (the service is stopping).
     pub fn stop_streams(&self) {
         let _ = self.stop.send(true);
+    }
+
+    /// Waits for this process's jobs loop to end (after [`AppState::stop_streams`]: running
+    /// jobs finish within the grace period, or are handed back).
+    pub async fn workers_stopped(&self) {
+        let handle = self.workers.lock().ok().and_then(|mut h| h.take());
+        if let Some(handle) = handle {
+            let _ = handle.await;
+        }
     }
 }
 
@@ -251,18 +268,39 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
     if let Some(matrix) = &config.matrix {
         crate::travel::import_scenario_matrix(&store, &config.scenario, matrix).await?;
     }
+    let queue = crate::queue::connect(&store, config.nats_url.as_deref()).await?;
+    tracing::info!(queue = queue.kind(), "solve queue");
+    if queue.is_in_process() {
+        // A new, empty queue: what was queued or running before is queued again.
+        store.requeue_all().await?;
+    }
+    let instance = match &config.instance_id {
+        Some(id) => {
+            let taken = store.take_back_own(id).await?;
+            if taken > 0 {
+                tracing::warn!(instance = %id, taken, "plans this instance held before it stopped are queued again");
+            }
+            id.clone()
+        }
+        None => format!(
+            "{}-{:08x}",
+            if config.solve_here { "serve" } else { "api" },
+            rand::random::<u32>()
+        ),
+    };
     let (stop, shutdown) = watch::channel(false);
     let tokens = Arc::new(TokenCache::new(config.token_fresh));
     forget_revoked_tokens(&store, tokens.clone());
-    Ok(AppState {
+    let state = AppState {
         store,
         network: config.network.clone(),
         matrices: Arc::default(),
         solve_time_limit: config.solve_time_limit,
-        solve_cores: Arc::new(crate::solve_worker::SolveCores::new(
-            config.solve_threads,
-            config.cores,
-        )),
+        solve_cores: config.solve_cores(),
+        queue,
+        instance,
+        jobs: Arc::default(),
+        workers: Arc::default(),
         tokens,
         clock: config.clock.clone(),
         utc_offset_s: config.utc_offset_s,
@@ -275,7 +313,18 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
         metrics: Arc::default(),
         shutdown,
         stop: Arc::new(stop),
-    })
+    };
+    if config.solve_here {
+        let jobs = crate::solve_worker::run_workers(
+            state.clone(),
+            state.shutdown.clone(),
+            config.stop_grace,
+        );
+        if let Ok(mut workers) = state.workers.lock() {
+            *workers = Some(tokio::spawn(jobs));
+        }
+    }
+    Ok(state)
 }
 
 /// Empties the token cache whenever any replica revokes a token.
@@ -302,6 +351,39 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// Runs a worker (`carecircle worker`): takes solve jobs from the queue (its jobs loop was
+/// started with the state) and answers `/healthz`, `/readyz` and `/metrics` on
+/// `config.addr`, until Ctrl-C or SIGTERM; then lets running jobs finish within the grace
+/// period, hands the rest back, and closes the database.
+pub async fn run_worker(config: ServeConfig, state: AppState) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr: config.addr, source })?;
+    let addr =
+        listener.local_addr().map_err(|source| ServeError::Bind { addr: config.addr, source })?;
+    tracing::info!(instance = %state.instance, queue = state.queue.kind(),
+                   "CareCircle worker: health on http://{addr}  (Ctrl-C stops it)");
+    let upkeep = crate::solve_worker::spawn_upkeep(state.clone());
+    let router = Router::new()
+        .route("/healthz", axum::routing::get(ops::healthz))
+        .route("/readyz", axum::routing::get(ops::readyz))
+        .route("/metrics", axum::routing::get(ops::metrics))
+        .with_state(state.clone());
+    let stopping = state.clone();
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            stop_signal().await;
+            tracing::info!("stopping: no new jobs; running jobs may finish");
+            stopping.stop_streams();
+        })
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    state.workers_stopped().await;
+    upkeep.abort();
+    state.store.close().await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -333,8 +415,8 @@ pub async fn serve(config: ServeConfig, state: AppState) -> Result<(), ServeErro
         listener.local_addr().map_err(|source| ServeError::Bind { addr: config.addr, source })?;
     tracing::info!("CareCircle dispatch service listening on http://{addr}  (Ctrl-C stops it)");
     let scanner = alerts::spawn_scanner(state.clone());
-    // Plans a stopped replica (or this one's previous run) left running are failed.
-    let reaper = crate::solve_worker::spawn_reaper(state.clone());
+    // Plans whose worker stopped are queued again; plans not on the queue are pushed.
+    let upkeep = crate::solve_worker::spawn_upkeep(state.clone());
     let stopping = state.clone();
     let limits = config.limits;
     axum::serve(listener, app_with(state.clone(), limits))
@@ -346,7 +428,8 @@ pub async fn serve(config: ServeConfig, state: AppState) -> Result<(), ServeErro
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
     scanner.abort();
-    reaper.abort();
+    state.workers_stopped().await;
+    upkeep.abort();
     state.store.close().await;
     Ok(())
 }

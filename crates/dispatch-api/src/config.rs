@@ -39,6 +39,18 @@ pub struct ServeConfig {
     /// The NATS server that carries wake-ups among replicas; `None`: PostgreSQL's
     /// LISTEN/NOTIFY on a PostgreSQL database, else this process only.
     pub nats_url: Option<String>,
+    /// Whether this process takes solve jobs from the queue (`false`: it only takes requests,
+    /// and `carecircle worker` processes solve).
+    pub solve_here: bool,
+    /// This process's name on plans' leases; stable across restarts for a worker (a worker
+    /// restarting takes back what it held). `None`: a random one.
+    pub instance_id: Option<String>,
+    /// How long running jobs may finish when the process is told to stop; then they are
+    /// handed back to the queue.
+    pub stop_grace: Duration,
+    /// A worker process's solves at once (checked against the cores by the command);
+    /// `None`: the serving process's share (`SolveCores::new`).
+    pub worker_concurrency: Option<usize>,
 }
 
 impl ServeConfig {
@@ -67,6 +79,22 @@ impl ServeConfig {
             solve_threads: 1,
             cores: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             nats_url: None,
+            solve_here: true,
+            instance_id: None,
+            stop_grace: Duration::from_secs(30),
+            worker_concurrency: None,
+        }
+    }
+
+    /// The cores this process's solves use: a worker's own (`worker_concurrency`), or beside
+    /// requests when it serves them.
+    pub fn solve_cores(&self) -> crate::solve_worker::SolveCores {
+        match self.worker_concurrency {
+            Some(at_once) => crate::solve_worker::SolveCores {
+                threads: self.solve_threads.max(1),
+                at_once: at_once.max(1),
+            },
+            None => crate::solve_worker::SolveCores::new(self.solve_threads, self.cores),
         }
     }
 }
@@ -81,6 +109,8 @@ pub enum ServeError {
     Scenario(String),
     #[error("event bus: {0}")]
     Bus(#[from] crate::bus::BusError),
+    #[error("solve queue: {0}")]
+    Queue(#[from] crate::queue::QueueError),
     #[error(transparent)]
     App(#[from] AppError),
 }

@@ -26,6 +26,7 @@ pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod order;
+pub mod queue;
 pub mod route_view;
 pub mod routes;
 pub mod solve_worker;
@@ -36,6 +37,6 @@ mod svg;
 pub mod travel;
 pub mod web;
 
-pub use app::{app, build_state, serve, AppState};
+pub use app::{app, build_state, run_worker, serve, AppState};
 pub use config::{ServeConfig, ServeError};
 pub use error::AppError;

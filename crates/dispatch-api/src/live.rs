@@ -6,6 +6,7 @@
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
+use crate::solve_worker;
 use crate::station_day;
 use crate::store::{StationChange, VersionRow};
 use crate::travel::{self, StationSource};
@@ -31,9 +32,10 @@ pub struct ReplanReport {
     pub unassigned: Vec<String>,
 }
 
-/// Each station day's background improvement running in this process, which a newer
-/// re-plan makes moot. (Re-plans themselves need no lock here: the database stores a re-plan
-/// only if it was made from the plan in force, on whichever replica it ran.)
+/// Each station day's improvement running in this process, which a newer re-plan makes moot.
+/// (Re-plans themselves need no lock here: the database stores a re-plan only if it was made
+/// from the plan in force, on whichever process it ran; an improvement running elsewhere is
+/// dropped by the same check.)
 #[derive(Debug, Default)]
 pub struct Improving(Mutex<HashMap<String, CancelToken>>);
 
@@ -43,7 +45,7 @@ const REPLAN_TRIES: usize = 32;
 impl Improving {
     /// Stops the day's running improvement, if any, and returns the token of the next: its
     /// result would be dropped anyway, and its core is better spent on the new re-plan.
-    fn next_improvement(&self, station: &str, date: &PlanDate) -> CancelToken {
+    fn begin(&self, station: &str, date: &PlanDate) -> CancelToken {
         let token = CancelToken::new();
         if let Ok(mut map) = self.0.lock() {
             if let Some(old) = map.insert(format!("{station}/{date}"), token.clone()) {
@@ -51,6 +53,16 @@ impl Improving {
             }
         }
         token
+    }
+
+    /// Forgets the day's improvement once it ended (unless a newer one took its place).
+    fn end(&self, station: &str, date: &PlanDate, token: &CancelToken) {
+        if let Ok(mut map) = self.0.lock() {
+            let key = format!("{station}/{date}");
+            if map.get(&key).is_some_and(|t| t.same_as(token)) {
+                map.remove(&key);
+            }
+        }
     }
 }
 
@@ -119,7 +131,7 @@ async fn on_the_day<T: Send + 'static>(
 
 /// Re-plans a station's day from its current plan; `Ok(None)` when the day has no finished
 /// plan yet (its orders are planned with the day). The answer comes from the quick greedy
-/// re-plan; a background task then improves it for [`IMPROVE_FOR`] and stores the
+/// re-plan; a job on the solve queue then improves it for [`IMPROVE_FOR`] and stores the
 /// improvement as a further version if nothing changed the day meanwhile.
 pub async fn replan_day(
     state: &AppState,
@@ -131,7 +143,8 @@ pub async fn replan_day(
         let Some((current_id, current)) = state.store.current_plan(station, date).await? else {
             return Ok(None);
         };
-        let cancel = state.improving.next_improvement(station, date);
+        // The running improvement of the day here is moot.
+        drop(state.improving.begin(station, date));
         let inputs = day_now(state, station, date).await?;
         let source = inputs.travel.label.clone();
         let result = on_the_day(state, inputs, current.clone(), |problem, travel, day| {
@@ -140,7 +153,7 @@ pub async fn replan_day(
         .await?;
         let stored = (current_id, reason, source.as_str());
         if let Some(report) = store_and_announce(state, station, date, stored, result).await? {
-            improve_later(state, station, date, (current, report.plan), cancel);
+            solve_worker::push_improvement(state, station, date, report.plan, current_id).await;
             return Ok(Some(report));
         }
         // Another re-plan of the day came first (here or on another replica): make this one
@@ -152,23 +165,6 @@ pub async fn replan_day(
         "the day of station {station:?} was re-planned {REPLAN_TRIES} times by others while this \
          re-plan was made: try again"
     )))
-}
-
-/// Improves the re-plan `first` in the background (moves counted against `before`).
-fn improve_later(
-    state: &AppState,
-    station: &str,
-    date: &PlanDate,
-    (before, first): (solver::Plan, i64),
-    cancel: CancelToken,
-) {
-    let (state, station, date) = (state.clone(), station.to_string(), date.clone());
-    tokio::spawn(async move {
-        let improving = improve_in_background(&state, &station, &date, before, first, cancel);
-        if let Err(e) = improving.await {
-            tracing::error!(%station, %date, error = %e, "background improvement failed");
-        }
-    });
 }
 
 async fn store_and_announce(
@@ -204,14 +200,29 @@ async fn store_and_announce(
     Ok(Some(report))
 }
 
-/// Improves re-plan `plan_id` of the day (moves counted against `before`, the plan before the
-/// event) and stores the result, unless another re-plan came first.
-async fn improve_in_background(
+/// The improvement job of re-plan `plan_id` of the day (moves counted against plan
+/// `before_id`, the plan before the event): stored as a further version unless another
+/// re-plan came first. Its failures are logged: the re-plan stands as it is.
+pub async fn improve_job(
     state: &AppState,
     station: &str,
     date: &PlanDate,
-    before: solver::Plan,
     plan_id: i64,
+    before_id: i64,
+) {
+    let cancel = state.improving.begin(station, date);
+    let improving = improve_replan(state, station, date, (before_id, plan_id), cancel.clone());
+    if let Err(e) = improving.await {
+        tracing::error!(%station, %date, error = %e, "improving a re-plan failed");
+    }
+    state.improving.end(station, date, &cancel);
+}
+
+async fn improve_replan(
+    state: &AppState,
+    station: &str,
+    date: &PlanDate,
+    (before_id, plan_id): (i64, i64),
     cancel: CancelToken,
 ) -> Result<(), AppError> {
     // Computed without holding the day: an urgent order meanwhile is not kept waiting, and
@@ -219,9 +230,11 @@ async fn improve_in_background(
     let Some((current_id, replanned)) = state.store.current_plan(station, date).await? else {
         return Ok(());
     };
-    if current_id != plan_id {
+    if current_id != plan_id || cancel.is_cancelled() {
         return Ok(());
     }
+    let Some(before) = state.store.latest_version(before_id).await? else { return Ok(()) };
+    let before: solver::Plan = serde_json::from_value(before.plan)?;
     let inputs = day_now(state, station, date).await?;
     let source = inputs.travel.label.clone();
     let from = replanned.clone();

@@ -1,161 +1,370 @@
-//! Planning a station's day in the background: the solver runs on a blocking thread (never
-//! on the async workers); each improving plan is checked and stored as a version with an
-//! event of the station (which wakes the plan's subscribers on every replica), and the final
-//! plan closes the plan. A running plan's replica marks it alive every few seconds; a plan
-//! whose replica stopped marking it is failed by any replica.
+//! Solving plans through the solve queue. A request stores a queued plan and pushes its job
+//! (`queue`); workers take jobs — in the serving process (the embedded default) or in
+//! `carecircle worker` processes — claim the plan's lease (`store::leases`), solve it on a
+//! blocking thread, and store each improving plan the independent checker accepts as a
+//! version under the lease, with an event of the station (which wakes the plan's
+//! subscribers on every replica). A worker renews its lease while it solves and stops as soon
+//! as the lease is lost (the plan was cancelled anywhere, or taken back from it); a worker
+//! told to stop lets its jobs finish within a grace period, then hands them back.
+//!
+//! Every process also keeps the queue whole ([`spawn_upkeep`]): leases unrenewed for a while
+//! are taken back (the plan queued again, or failed after a few attempts) and queued plans not
+//! on the queue (their pusher stopped in between) are pushed.
 
 use crate::app::AppState;
 use crate::bus::Wake;
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::live;
+use crate::queue::{Job, JobCounters, Receipt, Taken, Undecodable, Work};
 use crate::station_day;
-use crate::store::{PlanStatus, VersionRow};
-use crate::travel::{self, StationSource};
-use formats::scenario::Scenario;
+use crate::store::{now_ms, Claimed, Lease, PlanRow, PlanStatus, VersionRow, RENEW_EVERY};
+use crate::travel;
 use serde_json::json;
 use solver::check::check;
 use solver::{CancelToken, Environment, MaxRuntime, Plan};
-use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, mpsc, watch, Semaphore};
+use tokio::task::JoinSet;
 
-/// The cores the service's solves may use: each solve searches on `threads` threads, and no
-/// more solves run at once than fit in the machine's cores less one, kept for requests (at
-/// least one solve runs). A solve waits for its turn before its time limit starts.
-#[derive(Debug)]
+/// The cores a process's solves may use: each solve searches on `threads` threads and at most
+/// `at_once` run together, so threads × solves stay within the machine's cores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SolveCores {
     pub threads: usize,
     pub at_once: usize,
-    turns: tokio::sync::Semaphore,
 }
 
 impl SolveCores {
+    /// The serving process: one core stays for requests (at least one solve runs).
     pub fn new(threads: usize, cores: usize) -> SolveCores {
         let threads = threads.max(1);
-        let at_once = (cores.saturating_sub(1) / threads).max(1);
-        SolveCores { threads, at_once, turns: tokio::sync::Semaphore::new(at_once) }
+        SolveCores { threads, at_once: (cores.saturating_sub(1) / threads).max(1) }
+    }
+
+    /// A worker process: `concurrency` solves (default: as many as fit) of `threads` threads;
+    /// `Err` names the reason when they would not fit in `cores`.
+    pub fn for_worker(
+        threads: usize,
+        concurrency: Option<usize>,
+        cores: usize,
+    ) -> Result<SolveCores, String> {
+        let threads = threads.max(1);
+        let fit = (cores / threads).max(1);
+        match concurrency {
+            None => Ok(SolveCores { threads, at_once: fit }),
+            Some(0) => Err("must be 1 or more".into()),
+            Some(n) if n * threads > cores.max(threads) => Err(format!(
+                "{n} solves of {threads} threads need {} cores; this machine has {cores}",
+                n * threads
+            )),
+            Some(n) => Ok(SolveCores { threads, at_once: n }),
+        }
     }
 }
 
-/// Creates a plan of `station`'s day from its stored caregivers (less the absent), clients
-/// and open orders, queued for a core, and starts solving it; returns the plan id at once, or
-/// `Err(id)` when plan `id` of the day is queued or running already (one solve per day, on
-/// every replica).
+/// Queues a plan of `station`'s day from its stored caregivers (less the absent), clients and
+/// open orders; returns the plan id at once, or `Err(id)` when plan `id` of the day is queued
+/// or running already (one solve per day, on every replica).
 pub async fn start(
     state: &AppState,
     station_id: &str,
     date: &PlanDate,
     time_limit: Duration,
 ) -> Result<Result<i64, i64>, AppError> {
-    let (scenario, _) = station_day::scenario(state, station_id, date, false).await?;
-    let solved: Vec<String> = scenario.visits.iter().map(|v| v.id.clone()).collect();
+    // What cannot be planned is refused at the request, not by a worker later.
+    station_day::scenario(state, station_id, date, false).await?;
     // The solve keeps this source (a matrix version) even if a new one is uploaded meanwhile.
     let source = travel::of_station(state, station_id).await?;
     let mut change = state.store.change(station_id).await?;
-    let plan_id = match change.create_plan(date, &source.label).await? {
+    let plan_id = match change.create_plan(date, &source.label, time_limit).await? {
         Ok(id) => id,
         Err(busy) => return Ok(Err(busy)),
     };
     change.commit().await?;
-    let state = state.clone();
-    let (station_id, date) = (station_id.to_string(), date.clone());
-    tokio::spawn(async move {
-        let cancel = CancelToken::new();
-        let watch = watch(state.clone(), plan_id, &station_id, cancel.clone());
-        let outcome =
-            run(&state, plan_id, scenario, source, &station_id, (time_limit, &cancel)).await;
-        watch.abort();
-        let (status, error) = match &outcome {
-            Ok(true) => (PlanStatus::Done, None),
-            Ok(false) => return, // cancelled (or failed as abandoned): it has its end
-            Err(e) => (PlanStatus::Failed, Some(e.to_string())),
-        };
-        let event = json!({"plan": plan_id, "date": date, "status": status, "error": error});
-        let finish = async {
-            let mut change = state.store.change(&station_id).await?;
-            if change.move_plan(plan_id, status, error.as_deref()).await? {
-                change.event("plan_finished", &event).await?;
-                change.commit().await?;
-            }
-            Ok::<_, AppError>(())
-        };
-        if let Err(e) = finish.await {
-            tracing::error!(plan = plan_id, error = %e, "cannot record the end of a plan");
-        }
-        if status == PlanStatus::Done {
-            catch_up(&state, &station_id, &date, &solved).await;
-        }
-    });
+    push_plan(state, plan_id).await;
     Ok(Ok(plan_id))
 }
 
-/// How often a running plan is marked alive by its replica.
-pub const ALIVE_EVERY: Duration = Duration::from_secs(5);
-/// How long a running plan may go unmarked before any replica fails it.
-pub const ABANDONED_AFTER: Duration = Duration::from_secs(30);
-
-/// While a plan is queued or solved here: marks it alive every [`ALIVE_EVERY`], and stops its
-/// search as soon as it ends elsewhere (cancelled on any replica: its station's stream says
-/// so, or the next mark finds it).
-fn watch(
-    state: AppState,
-    plan_id: i64,
-    station: &str,
-    cancel: CancelToken,
-) -> tokio::task::JoinHandle<()> {
-    let station = station.to_string();
-    tokio::spawn(async move {
-        let mut wake = state.store.event_wakeups();
-        let mut every = tokio::time::interval(ALIVE_EVERY);
-        loop {
-            tokio::select! {
-                _ = every.tick() => {
-                    if let Err(e) = state.store.keep_alive(plan_id).await {
-                        tracing::warn!(plan = plan_id, error = %e, "cannot mark a plan alive");
-                    }
-                }
-                woke = wake.recv() => match woke {
-                    Ok(Wake::Events(s)) if s != station => continue,
-                    Ok(Wake::TokensRevoked) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return,
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                },
+/// Puts plan `plan`'s job on the queue. A failure is not the request's: the plan stays
+/// queued and unpushed, and [`spawn_upkeep`] pushes it within seconds.
+pub async fn push_plan(state: &AppState, plan: i64) {
+    match state.queue.push(&Job::new(Work::Plan { plan })).await {
+        Ok(()) => {
+            if let Err(e) = state.store.pushed(plan).await {
+                tracing::warn!(plan, error = %e, "cannot mark a plan pushed");
             }
-            if let Ok(Some(row)) = state.store.plan(plan_id).await {
-                if row.status.is_finished() {
+        }
+        Err(e) => tracing::warn!(plan, error = %e, "plan not on the queue yet: pushed again soon"),
+    }
+}
+
+/// Queues the improvement of re-plan `plan` of a station's day (moves counted against plan
+/// `before`); an improvement that cannot be queued is only missed.
+pub async fn push_improvement(
+    state: &AppState,
+    station: &str,
+    date: &PlanDate,
+    plan: i64,
+    before: i64,
+) {
+    let work = Work::Improve { station: station.to_string(), date: date.to_string(), plan, before };
+    if let Err(e) = state.queue.push(&Job::new(work)).await {
+        tracing::warn!(plan, error = %e, "cannot queue a re-plan's improvement");
+    }
+}
+
+/// How long a job of a payload this build does not know waits before it is offered again.
+const NEWER_JOB_PAUSE: Duration = Duration::from_secs(30);
+
+/// Runs jobs from the queue, `cores.at_once` at once, until `stop` turns true; then lets the
+/// running jobs finish within `grace` and hands the rest back to the queue.
+pub async fn run_workers(state: AppState, mut stop: watch::Receiver<bool>, grace: Duration) {
+    let slots = Arc::new(Semaphore::new(state.solve_cores.at_once));
+    let (give_back, told) = watch::channel(false);
+    let mut running = JoinSet::new();
+    loop {
+        while running.try_join_next().is_some() {}
+        if *stop.borrow() {
+            break;
+        }
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot { Ok(s) => s, Err(_) => break },
+            _ = stop.changed() => continue,
+        };
+        let taken = tokio::select! {
+            taken = state.queue.take(Duration::from_secs(5)) => taken,
+            _ = stop.changed() => continue,
+        };
+        match taken {
+            Ok(Some(taken)) => {
+                let (state, told) = (state.clone(), told.clone());
+                running.spawn(async move {
+                    run_job(&state, taken, told).await;
+                    drop(slot);
+                });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot take a job from the queue");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+    if !running.is_empty() {
+        tracing::info!(jobs = running.len(), ?grace, "stopping: letting running jobs finish");
+        let finish = async { while running.join_next().await.is_some() {} };
+        if tokio::time::timeout(grace, finish).await.is_err() {
+            tracing::info!(jobs = running.len(), "grace over: handing the jobs back");
+            let _ = give_back.send(true);
+            while running.join_next().await.is_some() {}
+        }
+    }
+}
+
+async fn run_job(state: &AppState, taken: Taken, give_back: watch::Receiver<bool>) {
+    let counters = &state.jobs;
+    JobCounters::add(&counters.taken, 1);
+    if taken.deliveries > 1 {
+        JobCounters::add(&counters.redelivered, 1);
+    }
+    let Taken { job, receipt, .. } = taken;
+    let job = match job {
+        Ok(job) => job,
+        Err(Undecodable::Newer(v)) => {
+            tracing::warn!(v, "a job of a newer build: handed back for a newer worker");
+            JobCounters::add(&counters.handed_back, 1);
+            return tell(receipt.hand_back(NEWER_JOB_PAUSE).await);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a job no build can do: dropped");
+            return tell(receipt.done().await);
+        }
+    };
+    let wait_ms = (now_ms() - job.queued_ms).max(0);
+    JobCounters::add(&counters.wait_ms, wait_ms.unsigned_abs());
+    let began = Instant::now();
+    let handed_back = match &job.work {
+        Work::Plan { plan } => solve_job(state, *plan, receipt.as_ref(), give_back).await,
+        Work::Improve { station, date, plan, before } => {
+            match PlanDate::parse(date) {
+                Ok(date) => live::improve_job(state, station, &date, *plan, *before).await,
+                Err(reason) => tracing::error!(%date, reason, "an improvement of no day"),
+            }
+            false
+        }
+    };
+    let run_ms = began.elapsed().as_millis() as u64;
+    JobCounters::add(&counters.run_ms, run_ms);
+    tracing::info!(job = ?job.work, wait_ms, run_ms, handed_back, "job ended");
+    if handed_back {
+        JobCounters::add(&counters.handed_back, 1);
+        tell(receipt.hand_back(Duration::ZERO).await);
+    } else {
+        JobCounters::add(&counters.done, 1);
+        tell(receipt.done().await);
+    }
+}
+
+fn tell(told: Result<(), crate::queue::QueueError>) {
+    if let Err(e) = told {
+        tracing::warn!(error = %e, "cannot tell the queue about a job: it comes again");
+    }
+}
+
+/// Solves plan `plan` if its lease can be claimed; `true` when it was handed back unfinished
+/// (this worker is stopping).
+async fn solve_job(
+    state: &AppState,
+    plan: i64,
+    receipt: &dyn Receipt,
+    mut give_back: watch::Receiver<bool>,
+) -> bool {
+    let claimed = async {
+        let Some(row) = state.store.plan(plan).await? else { return Ok(None) };
+        if row.status.is_finished() {
+            return Ok(None);
+        }
+        let mut change = state.store.change(&row.station).await?;
+        let claimed = change.claim_plan(plan, &state.instance).await?;
+        change.commit().await?;
+        Ok::<_, AppError>(Some((row, claimed)))
+    };
+    let (row, lease, limit) = match claimed.await {
+        Ok(Some((row, Claimed::Held { lease, attempt, time_limit_ms }))) => {
+            if attempt > 1 {
+                tracing::warn!(plan, attempt, "taking over a plan whose worker stopped");
+            }
+            let limit = time_limit_ms.map_or(state.solve_time_limit, |ms| {
+                Duration::from_millis(ms.max(0).unsigned_abs())
+            });
+            (row, lease, limit)
+        }
+        Ok(Some((_, Claimed::GaveUp { attempts }))) => {
+            tracing::error!(plan, attempts, "plan failed: its workers kept stopping");
+            JobCounters::add(&state.jobs.failed, 1);
+            return false;
+        }
+        // Finished, or solved by a live worker: this delivery has nothing to do.
+        Ok(_) => return false,
+        Err(e) => {
+            tracing::warn!(plan, error = %e, "cannot claim a plan: it comes again");
+            return true;
+        }
+    };
+    let cancel = CancelToken::new();
+    let solving = solve_leased(state, &row, &lease, limit, &cancel);
+    tokio::pin!(solving);
+    let mut renew = tokio::time::interval(RENEW_EVERY);
+    let mut wake = state.store.event_wakeups();
+    let mut stopping = false;
+    let outcome = loop {
+        tokio::select! {
+            outcome = &mut solving => break outcome,
+            _ = renew.tick() => {
+                match state.store.renew(&lease).await {
+                    Ok(true) => tell(receipt.progress().await),
+                    Ok(false) => cancel.cancel(),
+                    Err(e) => tracing::warn!(plan, error = %e, "cannot renew a lease"),
+                }
+            }
+            woke = wake.recv() => {
+                let news = match woke {
+                    Ok(Wake::Events(s)) => s == row.station,
+                    Ok(Wake::TokensRevoked) => false,
+                    Ok(Wake::Everything) | Err(broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(broadcast::error::RecvError::Closed) => {
+                        wake = state.store.event_wakeups();
+                        false
+                    }
+                };
+                // Cancelled on any replica: its station's stream says so.
+                if news && matches!(state.store.plan(plan).await, Ok(Some(r)) if r.status.is_finished()) {
                     cancel.cancel();
-                    return;
+                }
+            }
+            changed = give_back.changed(), if !stopping => {
+                if changed.is_err() || *give_back.borrow() {
+                    stopping = true;
+                    cancel.cancel();
                 }
             }
         }
-    })
-}
-
-/// Fails the plans whose replica stopped marking them alive and tells their stations; safe on
-/// every replica at once (each plan is failed by one).
-pub async fn fail_abandoned(state: &AppState) -> Result<usize, AppError> {
-    let before = crate::store::now_ms() - ABANDONED_AFTER.as_millis() as i64;
-    let failed = state.store.fail_abandoned_plans(before).await?;
-    for (plan, station, date) in &failed {
-        tracing::warn!(plan, %station, %date, "plan abandoned by a stopped service: failed");
-        let event = json!({"plan": plan, "date": date, "status": PlanStatus::Failed,
-                           "error": "abandoned: the service solving it stopped"});
-        state.store.append_event(station, "plan_finished", &event).await?;
+    };
+    if stopping {
+        match state.store.hand_back(&lease).await {
+            Ok(_) => return true,
+            // Its lease lapses and the plan is taken back anyway.
+            Err(e) => tracing::warn!(plan, error = %e, "cannot hand a plan back"),
+        }
+        return true;
     }
-    Ok(failed.len())
+    let (status, error) = match &outcome {
+        Ok(Some(_)) => (PlanStatus::Done, None),
+        Ok(None) => return false, // cancelled, or the lease was lost: it has its end elsewhere
+        Err(e) => (PlanStatus::Failed, Some(e.to_string())),
+    };
+    let event = json!({"plan": plan, "date": row.date, "status": status, "error": error});
+    let finish = async {
+        let mut change = state.store.change(&row.station).await?;
+        if let Ok(Some((plan, seq, _))) = &outcome {
+            if !change.add_version(&lease, &version(seq + 1, plan, true)?).await? {
+                return Ok(false);
+            }
+        }
+        if change.finish_leased(&lease, status, error.as_deref()).await? {
+            change.event("plan_finished", &event).await?;
+            change.commit().await?;
+            return Ok(true);
+        }
+        Ok::<_, AppError>(false)
+    };
+    match finish.await {
+        Ok(true) if status == PlanStatus::Failed => JobCounters::add(&state.jobs.failed, 1),
+        Ok(true) => {
+            if let (Ok(Some((_, _, solved))), Ok(date)) = (&outcome, PlanDate::parse(&row.date)) {
+                catch_up(state, &row.station, &date, solved).await;
+            }
+        }
+        Ok(false) => {}
+        Err(e) => tracing::error!(plan, error = %e, "cannot record the end of a plan"),
+    }
+    false
 }
 
-/// Runs [`fail_abandoned`] every [`ALIVE_EVERY`].
-pub fn spawn_reaper(state: AppState) -> tokio::task::JoinHandle<()> {
+/// Keeps the queue whole every [`RENEW_EVERY`], on every process: takes back leases their
+/// workers stopped renewing, tells the stations of plans that failed for it, and pushes queued
+/// plans that are not on the queue.
+pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(ALIVE_EVERY);
+        let mut every = tokio::time::interval(RENEW_EVERY);
         loop {
             every.tick().await;
-            if let Err(e) = fail_abandoned(&state).await {
-                tracing::warn!(error = %e, "cannot look for abandoned plans");
+            if let Err(e) = upkeep(&state).await {
+                tracing::warn!(error = %e, "cannot look after the solve queue");
             }
         }
     })
+}
+
+/// One round of [`spawn_upkeep`].
+pub async fn upkeep(state: &AppState) -> Result<(), AppError> {
+    for back in state.store.take_back_expired().await? {
+        if back.status == PlanStatus::Failed {
+            tracing::error!(plan = back.plan, station = %back.station, "plan failed: its workers kept stopping");
+            let event = json!({"plan": back.plan, "date": back.date, "status": back.status,
+                               "error": "failed: its workers stopped before it finished"});
+            state.store.append_event(&back.station, "plan_finished", &event).await?;
+        } else {
+            tracing::warn!(plan = back.plan, station = %back.station, "plan's worker went quiet: queued again");
+        }
+    }
+    while let Some(plan) = state.store.unpushed_plan().await? {
+        push_plan(state, plan).await;
+    }
+    Ok(())
 }
 
 /// Orders that came, went or changed while the day was being solved are re-planned into it.
@@ -181,35 +390,31 @@ fn version(seq: i64, plan: &Plan, is_final: bool) -> Result<VersionRow, AppError
     })
 }
 
-/// Solves the plan when its turn comes; `Ok(true)` when its final version is stored,
-/// `Ok(false)` when it was cancelled (nothing is stored after the cancel).
-async fn run(
+/// Solves the plan of `row` under `lease`, storing each improving version; `Ok(Some((final
+/// plan, last stored number, the visits solved)))`, or `Ok(None)` when it was stopped
+/// (nothing is stored after that).
+async fn solve_leased(
     state: &AppState,
-    plan_id: i64,
-    scenario: Scenario,
-    source: StationSource,
-    station: &str,
-    (limit, cancel): (Duration, &CancelToken),
-) -> Result<bool, AppError> {
+    row: &PlanRow,
+    lease: &Lease,
+    limit: Duration,
+    cancel: &CancelToken,
+) -> Result<Option<(Plan, i64, Vec<String>)>, AppError> {
+    let date = PlanDate::parse(&row.date)
+        .map_err(|reason| AppError::Internal(format!("plan {}: date: {reason}", row.id)))?;
+    let (scenario, _) = station_day::scenario(state, &row.station, &date, false).await?;
+    let solved: Vec<String> = scenario.visits.iter().map(|v| v.id.clone()).collect();
+    let label = row.travel.clone().unwrap_or_else(|| "roads".into());
+    let source = travel::named(state, &row.station, &label).await?;
+    let mut seq = state.store.last_version_seq(row.id).await?;
     let (versions_tx, mut versions_rx) = mpsc::unbounded_channel::<Plan>();
-    let travel = state.travel.clone();
-    // Never closed, so the turn always comes.
-    let turn = state.solve_cores.turns.acquire().await;
-    // Running from its turn on, unless it was cancelled while it waited.
-    let mut change = state.store.change(station).await?;
-    let running = change.move_plan(plan_id, PlanStatus::Running, None).await?;
-    change.commit().await?;
-    if !running {
-        return Ok(false);
-    }
-    let threads = state.solve_cores.threads;
+    let (travel, threads, seed) = (state.travel.clone(), state.solve_cores.threads, row.id as u64);
     let stop = cancel.clone();
     let solve = tokio::task::spawn_blocking(move || -> Result<Plan, AppError> {
         let day = travel.day_problem(&source, &scenario)?;
         let (problem, matrices) = (&day.day.problem, &day.travel.matrices);
-        let env = Environment::new(plan_id as u64, MaxRuntime::new(limit))
-            .with_threads(threads)
-            .with_cancel(stop);
+        let env =
+            Environment::new(seed, MaxRuntime::new(limit)).with_threads(threads).with_cancel(stop);
         let mut env = env.on_improvement(|plan: &Plan| {
             // Only plans the independent checker accepts reach anyone.
             if check(problem, matrices, plan).is_feasible() {
@@ -225,31 +430,69 @@ async fn run(
             }
         }
     });
-    let mut seq = 0;
     while let Some(plan) = versions_rx.recv().await {
         if cancel.is_cancelled() {
             continue; // drained, never stored
         }
         seq += 1;
-        let mut change = state.store.change(station).await?;
-        if !change.add_version(plan_id, &version(seq, &plan, false)?).await? {
+        let mut change = state.store.change(&row.station).await?;
+        if !change.add_version(lease, &version(seq, &plan, false)?).await? {
             cancel.cancel();
             continue;
         }
-        let event = json!({"plan": plan_id, "seq": seq, "kpis": plan.kpis});
+        let event = json!({"plan": row.id, "seq": seq, "kpis": plan.kpis});
         change.event("plan_improved", &event).await?;
         change.commit().await?;
     }
     let plan =
         solve.await.map_err(|e| AppError::Internal(format!("the solver stopped: {e}")))??;
-    drop(turn);
     if cancel.is_cancelled() {
-        return Ok(false);
+        return Ok(None);
     }
-    let mut change = state.store.change(station).await?;
-    let stored = change.add_version(plan_id, &version(seq + 1, &plan, true)?).await?;
-    change.commit().await?;
-    Ok(stored)
+    Ok(Some((plan, seq, solved)))
+}
+
+/// How many jobs wait or run on the queue, for `/metrics`.
+pub fn depth_metric(depth: Option<u64>, counters: &JobCounters, kind: &str) -> String {
+    let n = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+    let mut out = String::new();
+    out += "# HELP carecircle_queue_depth Jobs waiting or running on the solve queue.\n";
+    out += "# TYPE carecircle_queue_depth gauge\n";
+    if let Some(depth) = depth {
+        out += &format!("carecircle_queue_depth{{queue=\"{kind}\"}} {depth}\n");
+    }
+    for (name, help, value) in [
+        (
+            "carecircle_jobs_taken_total",
+            "Jobs this process took from the queue.",
+            n(&counters.taken),
+        ),
+        (
+            "carecircle_jobs_redelivered_total",
+            "Jobs taken that the queue had delivered before.",
+            n(&counters.redelivered),
+        ),
+        (
+            "carecircle_jobs_done_total",
+            "Jobs this process finished (or found nothing to do).",
+            n(&counters.done),
+        ),
+        ("carecircle_jobs_failed_total", "Plans that failed here.", n(&counters.failed)),
+        (
+            "carecircle_jobs_handed_back_total",
+            "Jobs handed back unfinished.",
+            n(&counters.handed_back),
+        ),
+        (
+            "carecircle_job_wait_ms_total",
+            "Milliseconds jobs waited on the queue, summed.",
+            n(&counters.wait_ms),
+        ),
+        ("carecircle_job_run_ms_total", "Milliseconds jobs ran here, summed.", n(&counters.run_ms)),
+    ] {
+        out += &format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -267,7 +510,19 @@ mod tests {
                 (threads, at_once),
                 "{threads} threads, {cores} cores"
             );
-            assert_eq!(c.turns.available_permits(), at_once);
         }
+    }
+
+    #[test]
+    fn a_worker_never_runs_more_threads_than_cores() {
+        assert_eq!(SolveCores::for_worker(1, None, 2), Ok(SolveCores { threads: 1, at_once: 2 }));
+        assert_eq!(SolveCores::for_worker(2, None, 8), Ok(SolveCores { threads: 2, at_once: 4 }));
+        assert_eq!(SolveCores::for_worker(4, None, 2), Ok(SolveCores { threads: 4, at_once: 1 }));
+        assert_eq!(
+            SolveCores::for_worker(1, Some(2), 2),
+            Ok(SolveCores { threads: 1, at_once: 2 })
+        );
+        assert!(SolveCores::for_worker(2, Some(2), 2).is_err());
+        assert!(SolveCores::for_worker(1, Some(0), 2).is_err());
     }
 }

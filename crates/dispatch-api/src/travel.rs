@@ -4,7 +4,6 @@
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::store::MatrixRow;
 use formats::scenario::TravelMode;
 use formats::travel_matrix::TravelMatrix;
 use planner::travel::TravelSource;
@@ -69,7 +68,7 @@ impl MatrixCache {
 pub async fn of_station(state: &AppState, station: &str) -> Result<StationSource, AppError> {
     match state.store.newest_matrix(station).await? {
         Some(row) => Ok(StationSource {
-            source: TravelSource::Matrix(matrix(state, &row).await?),
+            source: TravelSource::Matrix(matrix(state, row.version).await?),
             label: format!("matrix v{}", row.version),
         }),
         None => match &state.network {
@@ -86,18 +85,38 @@ pub async fn of_station(state: &AppState, station: &str) -> Result<StationSource
     }
 }
 
-/// Matrix version `row.version`, parsed once per process.
-async fn matrix(state: &AppState, row: &MatrixRow) -> Result<Arc<TravelMatrix>, AppError> {
-    if let Some(m) = state.matrices.0.lock().ok().and_then(|c| c.get(&row.version).cloned()) {
+/// The travel source labelled `label` (`roads`, `matrix v3`: what a plan was queued on), so
+/// a plan is solved on the source it was asked on, whenever a worker takes it.
+pub async fn named(
+    state: &AppState,
+    station: &str,
+    label: &str,
+) -> Result<StationSource, AppError> {
+    if let Some(version) = label.strip_prefix("matrix v").and_then(|v| v.parse::<i64>().ok()) {
+        let source = TravelSource::Matrix(matrix(state, version).await?);
+        return Ok(StationSource { source, label: label.to_string() });
+    }
+    match (&state.network, label) {
+        (Some(network), "roads") => {
+            Ok(StationSource { source: TravelSource::Roads(network.clone()), label: label.into() })
+        }
+        // Another build's label, or a process without the roads: the station's source now.
+        _ => of_station(state, station).await,
+    }
+}
+
+/// Matrix version `version`, parsed once per process.
+async fn matrix(state: &AppState, version: i64) -> Result<Arc<TravelMatrix>, AppError> {
+    if let Some(m) = state.matrices.0.lock().ok().and_then(|c| c.get(&version).cloned()) {
         return Ok(m);
     }
-    let body = state.store.matrix_body(row.version).await?.ok_or_else(|| {
-        AppError::Conflict(format!("matrix v{} was dropped meanwhile; try again", row.version))
+    let body = state.store.matrix_body(version).await?.ok_or_else(|| {
+        AppError::Conflict(format!("matrix v{version} was dropped meanwhile; try again"))
     })?;
     let parsed = tokio::task::spawn_blocking(move || TravelMatrix::from_json(&body))
         .await
         .map_err(|e| AppError::Internal(format!("reading a matrix stopped: {e}")))?
-        .map_err(|e| AppError::Internal(format!("stored matrix v{}: {e}", row.version)))?;
+        .map_err(|e| AppError::Internal(format!("stored matrix v{version}: {e}")))?;
     let parsed = Arc::new(parsed);
     if let Ok(mut cache) = state.matrices.0.lock() {
         // Newer versions replace older ones: the oldest go first when the cache is full.
@@ -105,7 +124,7 @@ async fn matrix(state: &AppState, row: &MatrixRow) -> Result<Arc<TravelMatrix>, 
             let Some(&oldest) = cache.keys().min() else { break };
             cache.remove(&oldest);
         }
-        cache.insert(row.version, parsed.clone());
+        cache.insert(version, parsed.clone());
     }
     Ok(parsed)
 }

@@ -25,10 +25,11 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Response, AppError
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let bus = state.store.bus();
     let bus = json!({"kind": bus.kind(), "connected": bus.connected()});
+    let queue = json!({"kind": state.queue.kind(), "instance": state.instance});
     let not_ready = |reason: String| {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "not ready", "reason": reason, "bus": bus})),
+            Json(json!({"status": "not ready", "reason": reason, "bus": bus, "queue": queue})),
         )
             .into_response()
     };
@@ -38,12 +39,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     if let Err(e) = state.store.ping().await {
         return not_ready(format!("the database does not answer: {e}"));
     }
-    Json(json!({"status": "ready", "bus": bus})).into_response()
+    Json(json!({"status": "ready", "bus": bus, "queue": queue})).into_response()
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let bus = state.store.bus();
-    let text = state.metrics.render() + &bus.counters().render(bus.as_ref());
+    // The depth is the queue's (every process's jobs); a queue away leaves it out.
+    let depth = state.queue.depth().await.ok();
+    let text = state.metrics.render()
+        + &bus.counters().render(bus.as_ref())
+        + &crate::solve_worker::depth_metric(depth, &state.jobs, state.queue.kind());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 

@@ -7,6 +7,7 @@ mod events;
 mod field;
 mod grades;
 mod idempotency;
+mod leases;
 mod ledger;
 mod locks;
 mod master;
@@ -20,6 +21,7 @@ mod tokens;
 pub use events::{ResumeFrom, StationChange, StoredEvent};
 pub use field::{AlertRow, LastPosition, Progress, StoredAlert};
 pub use idempotency::{Claim, Remembered};
+pub use leases::{Claimed, Lease, TakenBack, LEASE_FOR, MAX_ATTEMPTS, RENEW_EVERY};
 pub use master::{MasterKind, Page, StationCanteen};
 pub use matrices::MatrixRow;
 pub use orders::{Inserted, OrderKind, OrderQuery};
@@ -142,6 +144,17 @@ impl Store {
             (None, Backend::Sqlite) => Arc::new(InProcessBus::default()),
         };
         Ok(())
+    }
+
+    /// The connections, for the PostgreSQL solve queue's table.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// This database's deployment name (made once by the migrations): replicas and workers
+    /// of one database find each other's subjects and streams by it.
+    pub async fn deployment(&self) -> Result<String, AppError> {
+        Ok(sqlx::query_scalar("SELECT id FROM deployment").fetch_one(&self.pool).await?)
     }
 
     pub fn bus(&self) -> &Arc<dyn EventBus> {

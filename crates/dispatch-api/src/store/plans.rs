@@ -43,7 +43,7 @@ impl PlanStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<PlanStatus, AppError> {
+    pub(super) fn parse(s: &str) -> Result<PlanStatus, AppError> {
         match s {
             "queued" => Ok(PlanStatus::Queued),
             "running" => Ok(PlanStatus::Running),
@@ -80,35 +80,15 @@ fn version_from_row(r: &AnyRow) -> Result<VersionRow, AppError> {
 }
 
 impl Store {
-    /// Fails the running plans no replica has marked alive since `before_ms` (their replica
-    /// stopped: they can never finish); returns each one's id, station and date. Each plan
-    /// is failed by one replica only.
-    pub async fn fail_abandoned_plans(
-        &self,
-        before_ms: i64,
-    ) -> Result<Vec<(i64, String, String)>, AppError> {
-        let rows = sqlx::query(
-            "UPDATE plans SET status = 'failed', \
-             error = 'abandoned: the service solving it stopped before it finished' \
-             WHERE status IN ('queued', 'running') AND (alive_ms IS NULL OR alive_ms < $1) \
-             RETURNING id, station, date",
-        )
-        .bind(before_ms)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| (r.get("id"), r.get("station"), r.get("date"))).collect())
-    }
-
-    /// Marks a running plan alive now.
-    pub async fn keep_alive(&self, plan_id: i64) -> Result<(), AppError> {
-        sqlx::query(
-            "UPDATE plans SET alive_ms = $2 WHERE id = $1 AND status IN ('queued', 'running')",
-        )
-        .bind(plan_id)
-        .bind(super::now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    /// The number of the plan's newest version (0 when none): a plan taken again after its
+    /// worker stopped numbers on from there.
+    pub async fn last_version_seq(&self, plan_id: i64) -> Result<i64, AppError> {
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM plan_versions WHERE plan_id = $1")
+                .bind(plan_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(seq.unwrap_or(0))
     }
 
     pub async fn plan(&self, id: i64) -> Result<Option<PlanRow>, AppError> {
@@ -229,12 +209,31 @@ impl StationChange {
         Ok(Some(id))
     }
 
-    /// A solve of the station's day on travel source `travel` (`roads`, `matrix v3`), queued
-    /// for a core; `Err(id)` when plan `id` of the day is queued or running already.
+    /// A plan of the day solved outside the service (`carecircle demo-week`), stored done
+    /// with its one version; `Err(id)` when plan `id` of the day is being solved.
+    pub async fn store_solved_plan(
+        &mut self,
+        date: &PlanDate,
+        travel: &str,
+        version: &VersionRow,
+    ) -> Result<Result<i64, i64>, AppError> {
+        let id = match self.create_plan(date, travel, std::time::Duration::ZERO).await? {
+            Ok(id) => id,
+            Err(busy) => return Ok(Err(busy)),
+        };
+        insert_version(self.conn(), id, version).await?;
+        self.move_plan(id, PlanStatus::Done, None).await?;
+        Ok(Ok(id))
+    }
+
+    /// A solve of the station's day on travel source `travel` (`roads`, `matrix v3`) for at
+    /// most `time_limit`, queued (its job is pushed after the commit); `Err(id)` when plan `id`
+    /// of the day is queued or running already.
     pub async fn create_plan(
         &mut self,
         date: &PlanDate,
         travel: &str,
+        time_limit: std::time::Duration,
     ) -> Result<Result<i64, i64>, AppError> {
         let station = self.station().to_string();
         let busy: Option<i64> = sqlx::query_scalar(
@@ -249,34 +248,36 @@ impl StationChange {
             return Ok(Err(busy));
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plans (station, date, status, reason, travel, alive_ms) \
-             VALUES ($1, $2, 'queued', 'solve', $3, $4) RETURNING id",
+            "INSERT INTO plans (station, date, status, reason, travel, alive_ms, time_limit_ms) \
+             VALUES ($1, $2, 'queued', 'solve', $3, $4, $5) RETURNING id",
         )
         .bind(&station)
         .bind(date.as_str())
         .bind(travel)
         .bind(super::now_ms())
+        .bind(i64::try_from(time_limit.as_millis()).unwrap_or(i64::MAX))
         .fetch_one(self.conn())
         .await?;
         Ok(Ok(id))
     }
 
-    /// Stores a version of a plan being solved; `Ok(false)`, and nothing stored, once the plan
-    /// was cancelled or failed (its solver must stop).
+    /// Stores a version of a plan being solved under `lease`; `Ok(false)`, and nothing
+    /// stored, once the lease is lost: the plan was cancelled, or taken back from a worker
+    /// that went quiet (its solver must stop).
     pub async fn add_version(
         &mut self,
-        plan_id: i64,
+        lease: &super::Lease,
         version: &VersionRow,
     ) -> Result<bool, AppError> {
-        if !self.still_solving(plan_id).await? {
+        if !self.holds(lease).await? {
             return Ok(false);
         }
-        insert_version(self.conn(), plan_id, version).await?;
+        insert_version(self.conn(), lease.plan, version).await?;
         Ok(true)
     }
 
-    /// Moves a plan being solved to `to` (running, or an end); `Ok(false)` when it was no
-    /// longer being solved (cancelled, or failed as abandoned): it keeps that end.
+    /// Ends a queued or running plan (`to`: cancelled); `Ok(false)` when it had ended
+    /// already: it keeps that end.
     pub async fn move_plan(
         &mut self,
         plan_id: i64,
@@ -293,14 +294,6 @@ impl StationChange {
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
-    }
-
-    async fn still_solving(&mut self, plan_id: i64) -> Result<bool, AppError> {
-        let status: Option<String> = sqlx::query_scalar("SELECT status FROM plans WHERE id = $1")
-            .bind(plan_id)
-            .fetch_optional(self.conn())
-            .await?;
-        Ok(matches!(status.as_deref(), Some("queued" | "running")))
     }
 }
 
