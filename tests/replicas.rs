@@ -17,17 +17,21 @@
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::process::{Child, Stdio};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod support {
+    pub mod cluster;
     pub mod service_process;
 }
+use support::cluster::{
+    all_events, checked_day_plan, get_json, require, start_nats, start_nats_on, subscribe, Nats,
+    Seen,
+};
 use support::service_process::{
-    admin_token, free_port, post_order, postgres_schema, serve_with, wait_healthy, ROOT,
+    admin_token, free_port, post_order, postgres_schema, serve_with, wait_healthy,
 };
 
 /// A future day: nothing of it has started, so urgent orders always find room.
@@ -41,11 +45,6 @@ fn order(n: usize, urgent: bool) -> Value {
     json!({"client": CLIENTS[n % CLIENTS.len()], "date": DAY, "service": "replica-test",
            "duration": 1200, "windows": [{"start": start, "end": start + 6 * 3600}],
            "urgent": urgent})
-}
-
-fn require(var: &str, what: &str) {
-    assert!(std::env::var(var).is_err(), "{what} (required by {var})");
-    eprintln!("SKIPPED: {what}");
 }
 
 /// A replica: its process and address.
@@ -69,115 +68,6 @@ impl Drop for Replica {
     }
 }
 
-/// A NATS server of the test's own on a free port, so that it can be killed mid-run.
-struct Nats(Child);
-
-impl Drop for Nats {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_nats() -> Option<(Nats, String)> {
-    let port = free_port();
-    Some((start_nats_on(port)?, format!("nats://127.0.0.1:{port}")))
-}
-
-fn start_nats_on(port: u16) -> Option<Nats> {
-    // Debian puts it in /usr/sbin, which a user's PATH may lack.
-    let child = ["nats-server", "/usr/sbin/nats-server"].iter().find_map(|program| {
-        Command::new(program)
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()
-    })?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nats-server did not come up on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(Nats(child))
-}
-
-/// What a subscriber saw: event ids in order, and how often it had to reconnect.
-#[derive(Default)]
-struct Seen {
-    ids: Mutex<Vec<String>>,
-    reconnects: AtomicUsize,
-    stop: AtomicBool,
-}
-
-/// Follows the station's stream from its start on `bases[first]`; when a stream ends it goes
-/// on with its Last-Event-ID on the next replica that answers.
-async fn subscribe(
-    http: reqwest::Client,
-    bases: Vec<String>,
-    first: usize,
-    token: String,
-) -> Arc<Seen> {
-    let seen = Arc::new(Seen::default());
-    let out = seen.clone();
-    tokio::spawn(async move {
-        let mut at = first;
-        let mut last = format!("{STATION}:0");
-        while !seen.stop.load(Ordering::Relaxed) {
-            let request = http
-                .get(format!("{}/v1/stations/{STATION}/events", bases[at]))
-                .bearer_auth(&token)
-                .header("Last-Event-ID", &last)
-                .send()
-                .await;
-            if let Ok(response) = request.and_then(reqwest::Response::error_for_status) {
-                let mut buffer = String::new();
-                let mut body = response.bytes_stream();
-                while let Some(Ok(chunk)) = body.next().await {
-                    buffer.push_str(&String::from_utf8_lossy(&chunk));
-                    while let Some(end) = buffer.find("\n\n") {
-                        let block: String = buffer.drain(..end + 2).collect();
-                        if let Some(id) = block.lines().find_map(|l| l.strip_prefix("id: ")) {
-                            last = id.to_string();
-                            seen.ids.lock().expect("ids").push(last.clone());
-                        }
-                    }
-                }
-            }
-            // The stream ended: its replica went away. Resume on the other one.
-            seen.reconnects.fetch_add(1, Ordering::Relaxed);
-            at = (at + 1) % bases.len();
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    });
-    out
-}
-
-/// Every event of the station, read from its start on `base` until it is quiet.
-async fn all_events(http: &reqwest::Client, base: &str, token: &str) -> Vec<String> {
-    let response = http
-        .get(format!("{base}/v1/stations/{STATION}/events?after={STATION}:0"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("stream");
-    let mut ids = Vec::new();
-    let mut buffer = String::new();
-    let mut body = response.bytes_stream();
-    while let Ok(Some(Ok(chunk))) =
-        tokio::time::timeout(Duration::from_millis(1500), body.next()).await
-    {
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            if let Some(id) = block.lines().find_map(|l| l.strip_prefix("id: ")) {
-                ids.push(id.to_string());
-            }
-        }
-    }
-    ids
-}
-
 /// Posts an urgent order to `base` and waits (three seconds at most: streams read the
 /// database only every ten while the bus is up) until `seen`, a subscriber on the other
 /// replica, hears of it: the wake-up crossed the bus.
@@ -195,12 +85,6 @@ async fn crosses_promptly(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     id
-}
-
-async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> (u16, Value) {
-    let r = http.get(url).bearer_auth(token).send().await.expect("answer");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 /// Waits until `base`'s `/readyz` reports the bus as `connected`.
@@ -275,8 +159,8 @@ async fn two_replicas(db: &str, nats: Option<(Nats, String)>) {
     }
 
     // A stream on each replica, from the start of the station's stream.
-    let on_a = subscribe(http.clone(), bases.clone(), 0, admin.clone()).await;
-    let on_b = subscribe(http.clone(), bases.clone(), 1, admin.clone()).await;
+    let on_a = subscribe(http.clone(), bases.clone(), 0, admin.clone(), STATION).await;
+    let on_b = subscribe(http.clone(), bases.clone(), 1, admin.clone(), STATION).await;
 
     // Two clients post urgent orders to both replicas at once.
     let mut clients = Vec::new();
@@ -366,7 +250,7 @@ async fn two_replicas(db: &str, nats: Option<(Nats, String)>) {
     bus_becomes(&http, &a.base, kind, true).await;
     bus_becomes(&http, &b.base, kind, true).await;
     // A new stream on the restarted A hears B's orders at once.
-    let on_a_again = subscribe(http.clone(), bases.clone(), 0, admin.clone()).await;
+    let on_a_again = subscribe(http.clone(), bases.clone(), 0, admin.clone(), STATION).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while on_a_again.ids.lock().expect("ids").is_empty() {
         assert!(Instant::now() < deadline, "the restarted A streams nothing");
@@ -433,7 +317,7 @@ async fn two_replicas(db: &str, nats: Option<(Nats, String)>) {
     // The station's stream is numbered 1, 2, ... and each subscriber saw all of it, once, in
     // order (the background improvements after the re-plans are let finish first).
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let all = all_events(&http, &a.base, &admin).await;
+    let all = all_events(&http, &a.base, &admin, STATION).await;
     let expected: Vec<String> = (1..=all.len()).map(|n| format!("{STATION}:{n}")).collect();
     assert_eq!(all, expected, "gap-free numbers");
     assert!(all.len() > 30, "urgent orders make events: {}", all.len());
@@ -448,31 +332,9 @@ async fn two_replicas(db: &str, nats: Option<(Nats, String)>) {
 
     // The day's plan passes the independent checker: nobody double-booked, every open order
     // served or reported unassigned.
-    let network = roads::RoadNetwork::from_pbf(
-        &Path::new(ROOT).join("data/osm/andorra-2020-05-01.osm.pbf"),
-        &roads::Mode::ALL,
-    )
-    .expect("the bundled extract");
-    let text = std::fs::read_to_string(Path::new(ROOT).join("scenarios/demo.json")).expect("demo");
-    let config = dispatch_api::ServeConfig::new(
-        "127.0.0.1:0".parse().expect("addr"),
-        db.to_string(),
-        formats::scenario::Scenario::from_json(&text).expect("demo"),
-        Some(Arc::new(network)),
-        Duration::from_secs(1),
-    );
-    let state = dispatch_api::build_state(&config).await.expect("the database");
-    let date = dispatch_api::date::PlanDate::parse(DAY).expect("date");
-    let (_, plan) = state.store.current_plan(STATION, &date).await.expect("read").expect("a plan");
-    let (scenario, _) =
-        dispatch_api::station_day::scenario(&state, STATION, &date, true).await.expect("day");
-    let source = dispatch_api::travel::of_station(&state, STATION).await.expect("source");
-    let day = state.travel.day_problem(&source, &scenario).expect("day problem");
-    let report = solver::check::check(&day.day.problem, &day.travel.matrices, &plan);
-    assert!(report.is_feasible(), "{:?}", report.violations);
+    let plan = checked_day_plan(db, STATION, DAY).await;
     assert_eq!(plan.kpis.visits_total, acked.len());
     assert!(plan.kpis.visits_served * 10 >= acked.len() * 9, "{:?}", plan.kpis);
-    state.store.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,9 @@ ALTER TABLE plans ADD COLUMN lease_epoch BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE plans ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE plans ADD COLUMN time_limit_ms BIGINT;
 ALTER TABLE plans ADD COLUMN pushed_ms BIGINT;
+-- The lease epoch each version of a solve was stored under: a plan's versions never go back
+-- to an older epoch (what the fencing promises, and what the chaos test checks).
+ALTER TABLE plan_versions ADD COLUMN lease_epoch BIGINT;
 -- The PostgreSQL queue (used when no NATS is configured): a job is taken with FOR UPDATE SKIP
 -- LOCKED and hidden until `visible_ms`; a worker that stops without acknowledging it lets it
 -- show again.

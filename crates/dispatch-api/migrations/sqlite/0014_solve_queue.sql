@@ -10,5 +10,8 @@ ALTER TABLE plans ADD COLUMN lease_epoch BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE plans ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE plans ADD COLUMN time_limit_ms BIGINT;
 ALTER TABLE plans ADD COLUMN pushed_ms BIGINT;
+-- The lease epoch each version of a solve was stored under: a plan's versions never go back
+-- to an older epoch (what the fencing promises, and what the chaos test checks).
+ALTER TABLE plan_versions ADD COLUMN lease_epoch BIGINT;
 -- (On PostgreSQL this step also makes the queue's table; SQLite is one process, whose queue
 -- is in memory.)

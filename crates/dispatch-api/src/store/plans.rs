@@ -205,7 +205,7 @@ impl StationChange {
         .bind(travel)
         .fetch_one(self.conn())
         .await?;
-        insert_version(self.conn(), id, version).await?;
+        insert_version(self.conn(), id, version, None).await?;
         Ok(Some(id))
     }
 
@@ -221,7 +221,7 @@ impl StationChange {
             Ok(id) => id,
             Err(busy) => return Ok(Err(busy)),
         };
-        insert_version(self.conn(), id, version).await?;
+        insert_version(self.conn(), id, version, None).await?;
         self.move_plan(id, PlanStatus::Done, None).await?;
         Ok(Ok(id))
     }
@@ -272,7 +272,7 @@ impl StationChange {
         if !self.holds(lease).await? {
             return Ok(false);
         }
-        insert_version(self.conn(), lease.plan, version).await?;
+        insert_version(self.conn(), lease.plan, version, Some(lease.epoch)).await?;
         Ok(true)
     }
 
@@ -301,15 +301,18 @@ async fn insert_version(
     conn: &mut sqlx::AnyConnection,
     plan_id: i64,
     version: &VersionRow,
+    epoch: Option<i64>,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO plan_versions (plan_id, seq, kpis, plan, final) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO plan_versions (plan_id, seq, kpis, plan, final, lease_epoch) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(plan_id)
     .bind(version.seq)
     .bind(version.kpis.to_string())
     .bind(version.plan.to_string())
     .bind(i64::from(version.is_final))
+    .bind(epoch)
     .execute(conn)
     .await?;
     Ok(())
