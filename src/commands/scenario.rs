@@ -40,7 +40,7 @@ enum ScenarioCommand {
     /// circle, caregivers per station and a day of visits across the six services; writes the
     /// scenario JSON and an SVG map beside it.
     #[command(
-        after_help = "Examples:\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --stations 3 --caregivers 24 --clients 150 --seed 1 --out scenarios/demo.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county --out out/county.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county-lunch --out out/lunch.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset city-meals --out out/city.json\n\nThe county preset is a Rongcheng-sized programme: 11 stations, the 300 caregivers on duty (of a\nroster of about 800), 3,200 clients of whom 58 % book care packages (--packages: about 1,200\nvisits a day over the week) and every home-care rule (--rules). The county-lunch preset is a day of meal rounds: 500 hot lunches\nfrom 20 community canteens (--canteens 20 --lunch-only) by 80 caregivers of 4 stations. The city-meals preset is a city meal day as Jinan's platform runs them (about\n200,000 meals a month): 6,700 hot lunches from 100 elder canteens by 600 caregivers of 10 stations."
+        after_help = "Examples:\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --stations 3 --caregivers 24 --clients 150 --seed 1 --out scenarios/demo.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county --out out/county.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset county-lunch --out out/lunch.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset city-meals --out out/city.json\n  carecircle scenario generate --pbf data/osm/andorra-2020-05-01.osm.pbf --preset province --out out/province.json\n\nThe county preset is a Rongcheng-sized programme: 11 stations, the 300 caregivers on duty (of a\nroster of about 800), 3,200 clients of whom 58 % book care packages (--packages: about 1,200\nvisits a day over the week) and every home-care rule (--rules). The county-lunch preset is a day of meal rounds: 500 hot lunches\nfrom 20 community canteens (--canteens 20 --lunch-only) by 80 caregivers of 4 stations. The city-meals preset is a city meal day as Jinan's platform runs them (about\n200,000 meals a month): 6,700 hot lunches from 100 elder canteens by 600 caregivers of 10 stations. The province preset is\nfour counties of 11 stations (on a small extract the stations are synthetic and overlap), for\nbenches/province/run.sh."
     )]
     Generate(GenerateArgs),
 }
@@ -58,6 +58,11 @@ enum Preset {
     /// A city meal day as Jinan's platform runs them (about 200,000 meals a month): 10
     /// stations, 600 caregivers, 6,700 hot lunches from 100 elder canteens.
     CityMeals,
+    /// A province's night of planning, scaled down: two prefectures of two counties of 11
+    /// stations (44 stations, 352 caregivers, 1,760 clients); on a small extract the stations
+    /// are synthetic and their circles overlap. `benches/province/run.sh` plans it through
+    /// the solve queue.
+    Province,
 }
 
 /// What `scenario generate` is asked for.
@@ -157,6 +162,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         Some(Preset::County) => (11, 300, 3_200, 0.58, true, 0, false),
         Some(Preset::CountyLunch) => (4, 80, 500, 1.0, false, 20, true),
         Some(Preset::CityMeals) => (10, 600, 6_700, 1.0, false, 100, true),
+        Some(Preset::Province) => (44, 352, 1_760, 1.0, false, 0, false),
     };
     let stations = stations.unwrap_or(base.0);
     let caregivers = caregivers.unwrap_or(base.1);
@@ -193,6 +199,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         packages: packages || base.4,
         canteens: canteens.unwrap_or(base.5),
         lunch_only: lunch_only || base.6,
+        overlap: matches!(preset, Some(Preset::Province)),
     };
     let scenario = generate::generate(&network, &sample, &opts, progress)?;
     input::write_json(&out, &scenario)?;

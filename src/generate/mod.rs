@@ -45,6 +45,10 @@ pub struct Options {
     pub canteens: usize,
     /// A lunch day: one hot lunch delivered to every client with visits, nothing else.
     pub lunch_only: bool,
+    /// Place stations closer than 2 km when the extract has too few sites that far apart
+    /// (synthetic stations for a province-sized load on a small extract; their circles
+    /// overlap).
+    pub overlap: bool,
 }
 
 /// Share of clients who let the plan choose among the nearest canteens (the others eat from
@@ -102,7 +106,7 @@ fn round6(x: f64) -> f64 {
 fn pick_station_sites(
     sample: &OsmSample,
     graph: &RoadGraph,
-    wanted: usize,
+    (wanted, overlap): (usize, bool),
     rng: &mut ChaCha8Rng,
 ) -> Vec<(String, LonLat)> {
     let mut chosen: Vec<(String, LonLat)> = Vec::new();
@@ -121,12 +125,21 @@ fn pick_station_sites(
     }
     let mut homes = sample.homes.clone();
     homes.shuffle(rng);
-    for home in homes {
+    for home in &homes {
         if chosen.len() == wanted {
             break;
         }
-        if far_enough(&chosen, home) {
-            chosen.push((format!("site {}", chosen.len() + 1), home));
+        if far_enough(&chosen, *home) {
+            chosen.push((format!("site {}", chosen.len() + 1), *home));
+        }
+    }
+    // Synthetic stations on homes not chosen yet, however near the others.
+    for home in homes.iter().filter(|_| overlap) {
+        if chosen.len() == wanted {
+            break;
+        }
+        if chosen.iter().all(|(_, q)| q != home) {
+            chosen.push((format!("site {}", chosen.len() + 1), *home));
         }
     }
     chosen
@@ -165,7 +178,7 @@ pub fn generate(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let graph = network.graph(crate::generate::road_mode(opts.circle_mode))?;
-    let sites = pick_station_sites(sample, graph, opts.stations, &mut rng);
+    let sites = pick_station_sites(sample, graph, (opts.stations, opts.overlap), &mut rng);
     if sites.len() < opts.stations {
         bail!(
             "--stations: only {} sites at least {:.0} km apart fit in this extract",
