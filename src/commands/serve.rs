@@ -75,16 +75,36 @@ pub struct Args {
     #[arg(long, default_value_t = 1, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: u32,
-    /// NATS server (nats://HOST:PORT) that tells the other replicas on the same database of
-    /// new events and revoked tokens. Without it, replicas on PostgreSQL use LISTEN/NOTIFY;
-    /// on SQLite the service is one process.
-    #[arg(long, value_name = "URL")]
-    nats: Option<String>,
+    #[command(flatten)]
+    nats: NatsFlags,
     #[command(flatten)]
     queue: QueueFlags,
     /// Take requests and queue solves only: `carecircle worker` processes solve them.
     #[arg(long)]
     api_only: bool,
+}
+
+/// The NATS server of a deployment, for `serve` and `worker`.
+#[derive(ClapArgs)]
+pub(super) struct NatsFlags {
+    /// NATS server (nats://HOST:PORT; nats://USER:PASSWORD@HOST:PORT; tls://HOST:PORT for
+    /// TLS) that tells the other replicas on the same database of new events and revoked
+    /// tokens, and carries the solve queue (JetStream). Without it, replicas on PostgreSQL use
+    /// LISTEN/NOTIFY and the database's queue table; on SQLite the service is one process.
+    #[arg(long, value_name = "URL")]
+    pub nats: Option<String>,
+    /// NATS credentials file (.creds: a user JWT and its key), for accounts-based NATS.
+    #[arg(long, value_name = "FILE", requires = "nats")]
+    pub nats_creds: Option<PathBuf>,
+}
+
+impl NatsFlags {
+    pub(super) fn server(&self) -> Option<dispatch_api::bus::NatsServer> {
+        self.nats.as_ref().map(|url| dispatch_api::bus::NatsServer {
+            url: url.clone(),
+            creds: self.nats_creds.clone(),
+        })
+    }
 }
 
 /// What `serve` and `worker` share about the solve queue.
@@ -168,7 +188,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     config.grades = super::report::grade_config(args.grades.as_deref())?;
     config.token_fresh = std::time::Duration::from_secs(args.token_cache_secs);
     config.solve_threads = args.threads as usize;
-    config.nats_url = args.nats.clone();
+    config.nats = args.nats.server();
     config.solve_here = !args.api_only;
     args.queue.apply(&mut config)?;
     let spare = config.cores.saturating_sub(1).max(1);

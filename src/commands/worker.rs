@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::serve::{init_logs, read_inputs, Inputs, QueueFlags};
+use super::serve::{init_logs, read_inputs, Inputs, NatsFlags, QueueFlags};
 use super::solve::seconds;
 use crate::progress::Progress;
 use dispatch_api::solve_worker::SolveCores;
@@ -29,9 +29,8 @@ pub struct Args {
     /// PostgreSQL database of the deployment: postgres://USER@HOST/DB.
     #[arg(long)]
     db: String,
-    /// NATS server with JetStream: the queue (and the replicas' wake-ups) go through it.
-    #[arg(long, value_name = "URL")]
-    nats: Option<String>,
+    #[command(flatten)]
+    nats: NatsFlags,
     #[command(flatten)]
     queue: QueueFlags,
     /// Plans solved at once (default: as many as fit in the cores with --threads each).
@@ -99,7 +98,7 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         network.map(Arc::new),
         seconds(args.time_limit)?,
     );
-    config.nats_url = args.nats;
+    config.nats = args.nats.server();
     config.solve_threads = solve_cores.threads;
     config.worker_concurrency = Some(solve_cores.at_once);
     args.queue.apply(&mut config)?;

@@ -253,7 +253,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
     let mut store = Store::connect(&config.db_url)
         .await
         .map_err(|source| ServeError::Database { url: redact(&config.db_url), source })?;
-    store.connect_bus(&config.db_url, config.nats_url.as_deref()).await?;
+    store.connect_bus(&config.db_url, config.nats.as_ref()).await?;
     tracing::info!(bus = store.bus().kind(), "event bus");
     let date = match &config.scenario.date {
         Some(d) => Some(
@@ -268,7 +268,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState, ServeError> {
     if let Some(matrix) = &config.matrix {
         crate::travel::import_scenario_matrix(&store, &config.scenario, matrix).await?;
     }
-    let queue = crate::queue::connect(&store, config.nats_url.as_deref()).await?;
+    let queue = crate::queue::connect(&store, config.nats.as_ref()).await?;
     tracing::info!(queue = queue.kind(), "solve queue");
     if queue.is_in_process() {
         // A new, empty queue: what was queued or running before is queued again.

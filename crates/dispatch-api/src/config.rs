@@ -36,9 +36,10 @@ pub struct ServeConfig {
     pub solve_threads: usize,
     /// The machine's cores.
     pub cores: usize,
-    /// The NATS server that carries wake-ups among replicas; `None`: PostgreSQL's
-    /// LISTEN/NOTIFY on a PostgreSQL database, else this process only.
-    pub nats_url: Option<String>,
+    /// The NATS server that carries wake-ups among replicas and the solve queue; `None`:
+    /// PostgreSQL's LISTEN/NOTIFY and queue table on a PostgreSQL database, else this
+    /// process only.
+    pub nats: Option<crate::bus::NatsServer>,
     /// Whether this process takes solve jobs from the queue (`false`: it only takes requests,
     /// and `carecircle worker` processes solve).
     pub solve_here: bool,
@@ -78,7 +79,7 @@ impl ServeConfig {
             grades: GradeConfig::default_config(),
             solve_threads: 1,
             cores: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-            nats_url: None,
+            nats: None,
             solve_here: true,
             instance_id: None,
             stop_grace: Duration::from_secs(30),

@@ -198,7 +198,10 @@ async fn run_job(state: &AppState, taken: Taken, give_back: watch::Receiver<bool
     };
     let run_ms = began.elapsed().as_millis() as u64;
     JobCounters::add(&counters.run_ms, run_ms);
-    tracing::info!(job = ?job.work, wait_ms, run_ms, handed_back, "job ended");
+    let plan = match &job.work {
+        Work::Plan { plan } | Work::Improve { plan, .. } => *plan,
+    };
+    tracing::info!(job = ?job.work, plan, wait_ms, run_ms, handed_back, "job ended");
     if handed_back {
         JobCounters::add(&counters.handed_back, 1);
         tell(receipt.hand_back(Duration::ZERO).await);
@@ -421,7 +424,13 @@ async fn solve_leased(
                 let _ = versions_tx.send(plan.clone());
             }
         });
+        let searching = Instant::now();
         let plan = solver::solve(problem, matrices, &mut env);
+        tracing::info!(
+            plan = seed,
+            solve_ms = searching.elapsed().as_millis() as u64,
+            "plan searched"
+        );
         let report = check(problem, matrices, &plan);
         match report.violations.first() {
             None => Ok(plan),

@@ -20,6 +20,32 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::broadcast;
 
+/// A NATS server and how to sign in: user and password in the URL
+/// (`nats://cc:secret@nats:4222`), TLS with `tls://`, or a credentials file (`.creds`, for
+/// NATS accounts with JWTs).
+#[derive(Clone, Debug)]
+pub struct NatsServer {
+    pub url: String,
+    pub creds: Option<std::path::PathBuf>,
+}
+
+impl NatsServer {
+    pub fn new(url: &str) -> NatsServer {
+        NatsServer { url: url.to_string(), creds: None }
+    }
+
+    /// Options to connect as `name`, with the credentials file read; `Err` names the reason.
+    pub async fn options(&self, name: &str) -> Result<async_nats::ConnectOptions, String> {
+        let options = match &self.creds {
+            Some(path) => async_nats::ConnectOptions::with_credentials_file(path)
+                .await
+                .map_err(|e| format!("credentials file {}: {e}", path.display()))?,
+            None => async_nats::ConnectOptions::new(),
+        };
+        Ok(options.name(name).connection_timeout(Duration::from_secs(5)).retry_on_initial_connect())
+    }
+}
+
 /// What a wake-up says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Wake {

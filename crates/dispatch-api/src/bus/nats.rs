@@ -2,9 +2,9 @@
 //! `carecircle.{deployment}.tokens`. Core NATS keeps nothing: the events are in the database,
 //! and a replica that reconnects reads every stream again.
 
-use super::{BusCounters, BusError, EventBus, Local, Wake};
+use super::{BusCounters, BusError, EventBus, Local, NatsServer, Wake};
 use async_nats::connection::State;
-use async_nats::{Client, ConnectOptions, Event};
+use async_nats::{Client, Event};
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,14 +36,15 @@ impl NatsBus {
     /// server that does not answer within five seconds is not fatal (a replica restarting
     /// during a NATS outage must still serve): the client keeps trying, and streams read the
     /// database every second until it connects. A malformed URL is an error.
-    pub async fn connect(url: &str, deployment: &str) -> Result<NatsBus, BusError> {
+    pub async fn connect(server: &NatsServer, deployment: &str) -> Result<NatsBus, BusError> {
+        let url = server.url.as_str();
         let local = Arc::new(Local::new());
         let watcher = local.clone();
         let error = |reason: String| BusError::Nats { url: url.to_string(), reason };
-        let client = ConnectOptions::new()
-            .name("carecircle")
-            .connection_timeout(Duration::from_secs(5))
-            .retry_on_initial_connect()
+        let client = server
+            .options("carecircle")
+            .await
+            .map_err(error)?
             .event_callback(move |event| {
                 let local = watcher.clone();
                 async move {

@@ -29,14 +29,16 @@ pub struct JetStreamQueue {
 impl JetStreamQueue {
     /// A queue on the NATS server at `url` for `deployment`; connects in the background (see
     /// the module's notes).
-    pub async fn connect(url: &str, deployment: &str) -> Result<JetStreamQueue, QueueError> {
-        let client = async_nats::ConnectOptions::new()
-            .name("carecircle-jobs")
-            .connection_timeout(Duration::from_secs(5))
-            .retry_on_initial_connect()
-            .connect(url)
-            .await
-            .map_err(|e| QueueError::JetStream { url: url.to_string(), reason: e.to_string() })?;
+    pub async fn connect(
+        server: &crate::bus::NatsServer,
+        deployment: &str,
+    ) -> Result<JetStreamQueue, QueueError> {
+        let url = server.url.as_str();
+        let error = |reason: String| QueueError::JetStream { url: url.to_string(), reason };
+        let client =
+            server.options("carecircle-jobs").await.map_err(error)?.connect(url).await.map_err(
+                |e| QueueError::JetStream { url: url.to_string(), reason: e.to_string() },
+            )?;
         let token: String = deployment
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })

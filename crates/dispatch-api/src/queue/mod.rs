@@ -140,15 +140,15 @@ pub trait SolveQueue: Send + Sync {
 /// database's own table on PostgreSQL, else (SQLite: one process) this process's memory.
 pub async fn connect(
     store: &crate::store::Store,
-    nats: Option<&str>,
+    nats: Option<&crate::bus::NatsServer>,
 ) -> Result<std::sync::Arc<dyn SolveQueue>, QueueError> {
     use crate::store::Backend;
     Ok(match (nats, store.backend()) {
         (_, Backend::Sqlite) => std::sync::Arc::new(InProcessQueue::default()),
-        (Some(url), Backend::Postgres) => {
+        (Some(server), Backend::Postgres) => {
             let deployment =
                 store.deployment().await.map_err(|e| QueueError::Nats(e.to_string()))?;
-            std::sync::Arc::new(JetStreamQueue::connect(url, &deployment).await?)
+            std::sync::Arc::new(JetStreamQueue::connect(server, &deployment).await?)
         }
         (None, Backend::Postgres) => std::sync::Arc::new(PgQueue::new(store.pool().clone())),
     })

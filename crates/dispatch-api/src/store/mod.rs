@@ -131,7 +131,11 @@ impl Store {
 
     /// Carries wake-ups through NATS at `nats` when given, else through PostgreSQL's
     /// LISTEN/NOTIFY on a PostgreSQL database (`url`, this store's), else in this process.
-    pub async fn connect_bus(&mut self, url: &str, nats: Option<&str>) -> Result<(), BusError> {
+    pub async fn connect_bus(
+        &mut self,
+        url: &str,
+        nats: Option<&crate::bus::NatsServer>,
+    ) -> Result<(), BusError> {
         let deployment: String = sqlx::query_scalar("SELECT id FROM deployment")
             .fetch_one(&self.pool)
             .await
