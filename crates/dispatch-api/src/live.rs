@@ -236,6 +236,15 @@ async fn improve_replan(
     let Some(before) = state.store.latest_version(before_id).await? else { return Ok(()) };
     let before: solver::Plan = serde_json::from_value(before.plan)?;
     let inputs = day_now(state, station, date).await?;
+    // A caregiver marked absent since the re-plan still has visits to do in it: that absence's
+    // own re-plan moves them (an improvement starts from a plan that fits the day as it is).
+    let stale = replanned.routes.iter().any(|r| {
+        inputs.absent.contains(&r.caregiver)
+            && r.stops.iter().any(|s| !inputs.started.contains(&s.visit))
+    });
+    if stale {
+        return Ok(());
+    }
     let source = inputs.travel.label.clone();
     let from = replanned.clone();
     let better = on_the_day(state, inputs, before, move |problem, travel, day| {
