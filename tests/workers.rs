@@ -7,8 +7,9 @@
 //! every station-day's plan passes the independent checker and holds every open order (no
 //! caregiver double-booked); no plan left queued or running; no version stored under a lease
 //! after a newer one was taken (versions' epochs never go back); each subscriber saw every
-//! event once, in order. Last, a worker told to stop (SIGTERM) with a short grace hands its
-//! plan back and the other worker finishes it.
+//! event once, in order. Then a worker paused (SIGSTOP) past its lease while it solves is
+//! replaced, and once woken stores nothing under its lost lease; last, a worker told to stop
+//! (SIGTERM) with a short grace hands its plan back and the other worker finishes it.
 //!
 //! Needs PostgreSQL on 127.0.0.1:5432 and, for the JetStream path, the `nats-server` program;
 //! where they are missing the test says SKIPPED, unless CARECIRCLE_REQUIRE_POSTGRES=1 or
@@ -130,6 +131,25 @@ async fn until_some(db: &sqlx::PgPool, sql: &str, secs: u64, what: &str) -> i64 
         assert!(Instant::now() < deadline, "{what}: never happened");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Asks for a 20 s plan of `station`'s `day`; its id.
+async fn long_plan(
+    http: &reqwest::Client,
+    base: &str,
+    admin: &str,
+    station: &str,
+    day: &str,
+) -> i64 {
+    let r = http
+        .post(format!("{base}/v1/plans"))
+        .bearer_auth(admin)
+        .json(&json!({"station": station, "date": day, "time_limit_secs": 20}))
+        .send()
+        .await
+        .expect("plan");
+    assert_eq!(r.status().as_u16(), 202);
+    r.json::<Value>().await.expect("json")["id"].as_i64().expect("id")
 }
 
 async fn chaos(db: &str, nats: Option<(Nats, String)>) {
@@ -254,7 +274,7 @@ async fn chaos(db: &str, nats: Option<(Nats, String)>) {
     drop(a);
     drop(w1);
     let a = replica(db, a_port, &nats_flags);
-    let _w1 = worker(db, "w1", w1_port, &nats_flags, &[]);
+    let w1 = worker(db, "w1", w1_port, &nats_flags, &[]);
     wait_healthy(&http, &a.base).await;
     let retried = post_order(
         &http,
@@ -353,24 +373,45 @@ async fn chaos(db: &str, nats: Option<(Nats, String)>) {
         assert_eq!(*seen.ids.lock().expect("ids"), all, "{who} subscriber");
     }
 
+    // A worker paused (SIGSTOP) past its lease while it solves: the other takes the plan over;
+    // woken, the paused one stores nothing more, and the plan's versions never go back to its
+    // epoch.
+    let paused = long_plan(&http, &a.base, &admin, "S3", DAYS[1]).await;
+    let sql = format!("SELECT CASE lease_owner WHEN 'w1' THEN 1 WHEN 'w2' THEN 2 ELSE 0 END FROM plans WHERE id = {paused} AND status = 'running'");
+    let holder = until_some(&pool, &sql, 60, "the plan to pause runs").await;
+    let sql = format!("SELECT COUNT(*) FROM plan_versions WHERE plan_id = {paused}");
+    until_some(&pool, &sql, 60, "a version before the pause").await;
+    let sql = format!("SELECT lease_epoch FROM plans WHERE id = {paused}");
+    let first_epoch = until_some(&pool, &sql, 5, "its epoch").await;
+    let pid = if holder == 1 { w1.child.id() } else { w2.child.id() }.to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().expect("kill").success());
+    let sql = format!("SELECT CASE WHEN lease_epoch > {first_epoch} THEN 1 ELSE 0 END FROM plans WHERE id = {paused}");
+    until_some(&pool, &sql, 90, "the other worker takes the paused one's plan over").await;
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().expect("kill").success());
+    let sql = format!(
+        "SELECT CASE WHEN status = 'done' THEN 1 ELSE 0 END FROM plans WHERE id = {paused}"
+    );
+    until_some(&pool, &sql, 90, "the plan taken over is finished").await;
+    tokio::time::sleep(Duration::from_secs(6)).await; // the woken worker's renewal comes and fails
+    let epochs: Vec<Option<i64>> =
+        sqlx::query_scalar("SELECT lease_epoch FROM plan_versions WHERE plan_id = $1 ORDER BY seq")
+            .bind(paused)
+            .fetch_all(&pool)
+            .await
+            .expect("versions");
+    let epochs: Vec<i64> = epochs.into_iter().map(|e| e.expect("an epoch")).collect();
+    assert!(epochs.windows(2).all(|w| w[0] <= w[1]), "paused plan: epochs {epochs:?}");
+    assert_eq!(epochs.first(), Some(&first_epoch), "{epochs:?}");
+    assert!(epochs.last() > Some(&first_epoch), "finished under the new lease: {epochs:?}");
+
     // W2 told to stop with a second's grace while it runs a long plan: handed back, and W1
     // solves it.
     drop(w2);
     let w3 = worker(db, "w3", free_port(), &nats_flags, &["--stop-grace-secs", "1"]);
     wait_healthy(&http, &w3.base).await;
-    let _ = &_w1; // W1 is up as well: one of them takes it.
-    let (status, body) = http
-        .post(format!("{}/v1/plans", a.base))
-        .bearer_auth(&admin)
-        .json(&json!({"station": "S2", "date": DAYS[0], "time_limit_secs": 20}))
-        .send()
-        .await
-        .map(|r| (r.status().as_u16(), r))
-        .expect("plan");
-    assert_eq!(status, 202);
-    let long = body.json::<Value>().await.expect("json")["id"].as_i64().expect("id");
+    let long = long_plan(&http, &a.base, &admin, "S2", DAYS[0]).await;
     let holder = until_some(&pool, &format!("SELECT CASE lease_owner WHEN 'w1' THEN 1 WHEN 'w3' THEN 3 ELSE 0 END FROM plans WHERE id = {long} AND status = 'running'"), 60, "the long plan runs").await;
-    let (mut stopping, other) = if holder == 3 { (w3, _w1) } else { (_w1, w3) };
+    let (mut stopping, other) = if holder == 3 { (w3, w1) } else { (w1, w3) };
     let pid = stopping.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
     let exited = tokio::task::spawn_blocking(move || stopping.child.wait())
