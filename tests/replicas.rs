@@ -27,12 +27,9 @@ mod support {
     pub mod service_process;
 }
 use support::cluster::{
-    all_events, checked_day_plan, get_json, require, start_nats, start_nats_on, subscribe, Nats,
-    Seen,
+    all_events, checked_day_plan, get_json, on_postgres, start_nats_on, subscribe, Nats, Seen,
 };
-use support::service_process::{
-    admin_token, free_port, post_order, postgres_schema, serve_with, wait_healthy,
-};
+use support::service_process::{admin_token, free_port, post_order, serve_with, wait_healthy};
 
 /// A future day: nothing of it has started, so urgent orders always find room.
 const DAY: &str = "2027-01-14";
@@ -339,25 +336,16 @@ async fn two_replicas(db: &str, nats: Option<(Nats, String)>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_share_every_event_through_listen_notify() {
-    let schema = format!("cc_replicas_pg_{}", std::process::id());
-    let (url, admin) = match postgres_schema(&schema).await {
-        Ok(found) => found,
-        Err(why) => return require("CARECIRCLE_REQUIRE_POSTGRES", &why),
-    };
-    two_replicas(&url, None).await;
-    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
+    on_postgres("cc_replicas_pg", false, |url, nats| async move { two_replicas(&url, nats).await })
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_share_every_event_through_nats() {
-    let schema = format!("cc_replicas_nats_{}", std::process::id());
-    let (url, admin) = match postgres_schema(&schema).await {
-        Ok(found) => found,
-        Err(why) => return require("CARECIRCLE_REQUIRE_POSTGRES", &why),
-    };
-    let Some(nats) = start_nats() else {
-        return require("CARECIRCLE_REQUIRE_NATS", "no nats-server program to start");
-    };
-    two_replicas(&url, Some(nats)).await;
-    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
+    on_postgres(
+        "cc_replicas_nats",
+        true,
+        |url, nats| async move { two_replicas(&url, nats).await },
+    )
+    .await;
 }

@@ -29,11 +29,9 @@ mod support {
     pub mod cluster;
     pub mod service_process;
 }
-use support::cluster::{
-    all_events, checked_day_plan, get_json, require, start_nats, subscribe, Nats,
-};
+use support::cluster::{all_events, checked_day_plan, get_json, on_postgres, subscribe, Nats};
 use support::service_process::{
-    admin_token, free_port, post_order, postgres_schema, serve_with, wait_healthy, BIN, ROOT,
+    admin_token, free_port, post_order, serve_with, wait_healthy, BIN, ROOT,
 };
 
 const DAYS: [&str; 2] = ["2027-03-09", "2027-03-10"];
@@ -444,25 +442,10 @@ async fn chaos(db: &str, nats: Option<(Nats, String)>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workers_survive_chaos_on_the_postgres_queue() {
-    let schema = format!("cc_workers_pg_{}", std::process::id());
-    let (url, admin) = match postgres_schema(&schema).await {
-        Ok(found) => found,
-        Err(why) => return require("CARECIRCLE_REQUIRE_POSTGRES", &why),
-    };
-    chaos(&url, None).await;
-    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
+    on_postgres("cc_workers_pg", false, |url, nats| async move { chaos(&url, nats).await }).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workers_survive_chaos_on_jetstream() {
-    let schema = format!("cc_workers_js_{}", std::process::id());
-    let (url, admin) = match postgres_schema(&schema).await {
-        Ok(found) => found,
-        Err(why) => return require("CARECIRCLE_REQUIRE_POSTGRES", &why),
-    };
-    let Some(nats) = start_nats() else {
-        return require("CARECIRCLE_REQUIRE_NATS", "no nats-server program to start");
-    };
-    chaos(&url, Some(nats)).await;
-    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
+    on_postgres("cc_workers_js", true, |url, nats| async move { chaos(&url, nats).await }).await;
 }

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use super::service_process::{free_port, ROOT};
+use super::service_process::{free_port, postgres_schema, ROOT};
 use futures_util::StreamExt;
 use serde_json::Value;
 use std::path::Path;
@@ -170,4 +170,27 @@ pub async fn checked_day_plan(db: &str, station: &str, day: &str) -> solver::Pla
     assert!(report.is_feasible(), "{:?}", report.violations);
     state.store.close().await;
     plan
+}
+
+/// Runs `test` on a fresh PostgreSQL schema `{prefix}_{pid}` (with a NATS server of its own
+/// when `nats`), then drops the schema; says SKIPPED where PostgreSQL or nats-server is
+/// missing, unless CI requires them.
+pub async fn on_postgres<F, Fut>(prefix: &str, nats: bool, test: F)
+where
+    F: FnOnce(String, Option<(Nats, String)>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let schema = format!("{prefix}_{}", std::process::id());
+    let (url, admin) = match postgres_schema(&schema).await {
+        Ok(found) => found,
+        Err(why) => return require("CARECIRCLE_REQUIRE_POSTGRES", &why),
+    };
+    let server = match (nats, nats.then(start_nats).flatten()) {
+        (true, None) => {
+            return require("CARECIRCLE_REQUIRE_NATS", "no nats-server program to start")
+        }
+        (_, server) => server,
+    };
+    test(url, server).await;
+    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
 }
