@@ -14,7 +14,6 @@
 
 #![cfg(unix)]
 
-use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::process::{Child, Stdio};
@@ -27,7 +26,8 @@ mod support {
     pub mod service_process;
 }
 use support::cluster::{
-    all_events, checked_day_plan, get_json, on_postgres, start_nats_on, subscribe, Nats, Seen,
+    all_events, checked_day_plan, get_json, half_sent_order, on_postgres, start_nats_on, subscribe,
+    Nats, Seen,
 };
 use support::service_process::{admin_token, free_port, post_order, serve_with, wait_healthy};
 
@@ -184,24 +184,8 @@ async fn two_replicas(db: &str, nats: Option<(Nats, String)>) {
     acked.lock().expect("acked").insert("a-to-b".into(), id);
 
     // An urgent order half-sent to A when A is killed.
-    let half = order(40, true).to_string();
-    let (head, _) = half.split_at(half.len() / 2);
-    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(head.to_string())])
-        .chain(futures_util::stream::pending());
-    let in_flight = tokio::spawn({
-        let (http, url, admin) = (http.clone(), format!("{}/v1/orders", a.base), admin.clone());
-        async move {
-            http.post(url)
-                .bearer_auth(admin)
-                .header("Idempotency-Key", "in-flight")
-                .header("content-type", "application/json")
-                .body(reqwest::Body::wrap_stream(body))
-                .send()
-                .await
-        }
-    });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(!in_flight.is_finished(), "the order is still being sent when A is killed");
+    let half = order(40, true);
+    let in_flight = half_sent_order(&http, &a.base, &admin, "in-flight", &half).await;
     assert_eq!(on_a.reconnects.load(Ordering::Relaxed), 0, "A's subscriber is on A");
     a.child.kill().expect("SIGKILL");
     a.child.wait().expect("reaped");

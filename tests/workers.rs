@@ -17,7 +17,6 @@
 
 #![cfg(unix)]
 
-use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,7 +28,9 @@ mod support {
     pub mod cluster;
     pub mod service_process;
 }
-use support::cluster::{all_events, checked_day_plan, get_json, on_postgres, subscribe, Nats};
+use support::cluster::{
+    all_events, checked_day_plan, get_json, half_sent_order, on_postgres, subscribe, Nats,
+};
 use support::service_process::{
     admin_token, free_port, post_order, serve_with, wait_healthy, BIN, ROOT,
 };
@@ -221,24 +222,8 @@ async fn chaos(db: &str, nats: Option<(Nats, String)>) {
         "W1 runs a plan",
     )
     .await;
-    let half = order(&clients["S1"][7], DAYS[0], 40, true).to_string();
-    let (head, _) = half.split_at(half.len() / 2);
-    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(head.to_string())])
-        .chain(futures_util::stream::pending());
-    let in_flight = tokio::spawn({
-        let (http, url, admin) = (http.clone(), format!("{}/v1/orders", a.base), admin.clone());
-        async move {
-            http.post(url)
-                .bearer_auth(admin)
-                .header("Idempotency-Key", "in-flight")
-                .header("content-type", "application/json")
-                .body(reqwest::Body::wrap_stream(body))
-                .send()
-                .await
-        }
-    });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(!in_flight.is_finished(), "the order is still being sent when A is killed");
+    let half = order(&clients["S1"][7], DAYS[0], 40, true);
+    let in_flight = half_sent_order(&http, &a.base, &admin, "in-flight", &half).await;
     assert_eq!(on_a.reconnects.load(Ordering::Relaxed), 0, "A's subscriber is on A");
     let status: String = sqlx::query_scalar("SELECT status FROM plans WHERE id = $1")
         .bind(held)

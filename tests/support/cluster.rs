@@ -194,3 +194,29 @@ where
     test(url, server).await;
     let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
 }
+
+/// Posts `order` to `base` under `key` but sends only half its body, and checks (300 ms on)
+/// that the request is still in flight: the replica can then be killed mid-request. The task
+/// ends when the connection does.
+pub async fn half_sent_order(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    key: &str,
+    order: &Value,
+) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
+    let text = order.to_string();
+    let head = text[..text.len() / 2].to_string();
+    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(head)])
+        .chain(futures_util::stream::pending());
+    let request = http
+        .post(format!("{base}/v1/orders"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(body));
+    let in_flight = tokio::spawn(request.send());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!in_flight.is_finished(), "the order is still being sent when {base} is killed");
+    in_flight
+}

@@ -48,6 +48,18 @@ pub struct TakenBack {
     pub status: PlanStatus,
 }
 
+/// Marks `lease` renewed now, if it still holds (no row updated: it was lost).
+fn renewal(lease: &Lease) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(
+        "UPDATE plans SET alive_ms = $4 WHERE id = $1 AND status = 'running' \
+         AND lease_owner = $2 AND lease_epoch = $3",
+    )
+    .bind(lease.plan)
+    .bind(&lease.owner)
+    .bind(lease.epoch)
+    .bind(now_ms())
+}
+
 fn stale_before(now: i64) -> i64 {
     now - LEASE_FOR.as_millis() as i64
 }
@@ -108,16 +120,7 @@ impl StationChange {
     /// Whether `lease` still holds, checked (and renewed) with the plan's row locked until
     /// this change commits: a version stored in this change is stored under the lease.
     pub async fn holds(&mut self, lease: &Lease) -> Result<bool, AppError> {
-        let held = sqlx::query(
-            "UPDATE plans SET alive_ms = $4 WHERE id = $1 AND status = 'running' \
-             AND lease_owner = $2 AND lease_epoch = $3",
-        )
-        .bind(lease.plan)
-        .bind(&lease.owner)
-        .bind(lease.epoch)
-        .bind(now_ms())
-        .execute(self.conn())
-        .await?;
+        let held = renewal(lease).execute(self.conn()).await?;
         Ok(held.rows_affected() > 0)
     }
 
@@ -152,16 +155,7 @@ impl Store {
     /// Renews `lease`; `false` once it is lost (the plan was cancelled, finished or taken
     /// back): its search must stop.
     pub async fn renew(&self, lease: &Lease) -> Result<bool, AppError> {
-        let held = sqlx::query(
-            "UPDATE plans SET alive_ms = $4 WHERE id = $1 AND status = 'running' \
-             AND lease_owner = $2 AND lease_epoch = $3",
-        )
-        .bind(lease.plan)
-        .bind(&lease.owner)
-        .bind(lease.epoch)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
+        let held = renewal(lease).execute(&self.pool).await?;
         Ok(held.rows_affected() > 0)
     }
 
