@@ -185,11 +185,13 @@ where
         Ok(found) => found,
         Err(why) => return require("CARECIRCLE_REQUIRE_POSTGRES", &why),
     };
-    let server = match (nats, nats.then(start_nats).flatten()) {
-        (true, None) => {
-            return require("CARECIRCLE_REQUIRE_NATS", "no nats-server program to start")
-        }
-        (_, server) => server,
+    let server = if nats {
+        let Some(server) = start_nats() else {
+            return require("CARECIRCLE_REQUIRE_NATS", "no nats-server program to start");
+        };
+        Some(server)
+    } else {
+        None
     };
     test(url, server).await;
     let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;

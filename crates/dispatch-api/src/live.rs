@@ -15,6 +15,7 @@ use serde_json::json;
 use solver::replan::{improve, moved_between, replan, DayState, MovedVisit, ReplanError};
 use solver::{CancelToken, Seconds};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// A start that moves by more than five minutes counts as moved.
@@ -37,7 +38,7 @@ pub struct ReplanReport {
 /// from the plan in force, on whichever process it ran; an improvement running elsewhere is
 /// dropped by the same check.)
 #[derive(Debug, Default)]
-pub struct Improving(Mutex<HashMap<String, CancelToken>>);
+pub struct Improving(Mutex<HashMap<String, (u64, CancelToken)>>, AtomicU64);
 
 /// How often a re-plan is made again when other re-plans of the day keep coming first.
 const REPLAN_TRIES: usize = 32;
@@ -45,21 +46,25 @@ const REPLAN_TRIES: usize = 32;
 impl Improving {
     /// Stops the day's running improvement, if any, and returns the token of the next: its
     /// result would be dropped anyway, and its core is better spent on the new re-plan.
-    fn begin(&self, station: &str, date: &PlanDate) -> CancelToken {
+    /// Returns the improvement's number, for [`Improving::end`].
+    fn begin(&self, station: &str, date: &PlanDate) -> (u64, CancelToken) {
         let token = CancelToken::new();
+        let number = self.1.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut map) = self.0.lock() {
-            if let Some(old) = map.insert(format!("{station}/{date}"), token.clone()) {
+            if let Some((_, old)) = map.insert(format!("{station}/{date}"), (number, token.clone()))
+            {
                 old.cancel();
             }
         }
-        token
+        (number, token)
     }
 
-    /// Forgets the day's improvement once it ended (unless a newer one took its place).
-    fn end(&self, station: &str, date: &PlanDate, token: &CancelToken) {
+    /// Forgets the day's improvement `number` once it ended (unless a newer one took its
+    /// place).
+    fn end(&self, station: &str, date: &PlanDate, number: u64) {
         if let Ok(mut map) = self.0.lock() {
             let key = format!("{station}/{date}");
-            if map.get(&key).is_some_and(|t| t.same_as(token)) {
+            if map.get(&key).is_some_and(|(n, _)| *n == number) {
                 map.remove(&key);
             }
         }
@@ -210,12 +215,12 @@ pub async fn improve_job(
     plan_id: i64,
     before_id: i64,
 ) {
-    let cancel = state.improving.begin(station, date);
-    let improving = improve_replan(state, station, date, (before_id, plan_id), cancel.clone());
+    let (number, cancel) = state.improving.begin(station, date);
+    let improving = improve_replan(state, station, date, (before_id, plan_id), cancel);
     if let Err(e) = improving.await {
         tracing::error!(%station, %date, error = %e, "improving a re-plan failed");
     }
-    state.improving.end(station, date, &cancel);
+    state.improving.end(station, date, number);
 }
 
 async fn improve_replan(

@@ -16,7 +16,7 @@ use crate::bus::Wake;
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::live;
-use crate::queue::{Job, JobCounters, Receipt, Taken, Undecodable, Work};
+use crate::queue::{Job, Receipt, Taken, Undecodable, Work};
 use crate::station_day;
 use crate::store::{now_ms, Claimed, Lease, PlanRow, PlanStatus, VersionRow, RENEW_EVERY};
 use crate::travel;
@@ -166,16 +166,16 @@ pub async fn run_workers(state: AppState, mut stop: watch::Receiver<bool>, grace
 
 async fn run_job(state: &AppState, taken: Taken, give_back: watch::Receiver<bool>) {
     let counters = &state.jobs;
-    JobCounters::add(&counters.taken, 1);
+    counters.taken.fetch_add(1, Ordering::Relaxed);
     if taken.deliveries > 1 {
-        JobCounters::add(&counters.redelivered, 1);
+        counters.redelivered.fetch_add(1, Ordering::Relaxed);
     }
     let Taken { job, receipt, .. } = taken;
     let job = match job {
         Ok(job) => job,
         Err(Undecodable::Newer(v)) => {
             tracing::warn!(v, "a job of a newer build: handed back for a newer worker");
-            JobCounters::add(&counters.handed_back, 1);
+            counters.handed_back.fetch_add(1, Ordering::Relaxed);
             return tell(receipt.hand_back(NEWER_JOB_PAUSE).await);
         }
         Err(e) => {
@@ -184,7 +184,7 @@ async fn run_job(state: &AppState, taken: Taken, give_back: watch::Receiver<bool
         }
     };
     let wait_ms = (now_ms() - job.queued_ms).max(0);
-    JobCounters::add(&counters.wait_ms, wait_ms.unsigned_abs());
+    counters.wait_ms.fetch_add(wait_ms.unsigned_abs(), Ordering::Relaxed);
     let began = Instant::now();
     let handed_back = match &job.work {
         Work::Plan { plan } => solve_job(state, *plan, receipt.as_ref(), give_back).await,
@@ -197,16 +197,16 @@ async fn run_job(state: &AppState, taken: Taken, give_back: watch::Receiver<bool
         }
     };
     let run_ms = began.elapsed().as_millis() as u64;
-    JobCounters::add(&counters.run_ms, run_ms);
+    counters.run_ms.fetch_add(run_ms, Ordering::Relaxed);
     let plan = match &job.work {
         Work::Plan { plan } | Work::Improve { plan, .. } => *plan,
     };
     tracing::info!(job = ?job.work, plan, wait_ms, run_ms, handed_back, "job ended");
     if handed_back {
-        JobCounters::add(&counters.handed_back, 1);
+        counters.handed_back.fetch_add(1, Ordering::Relaxed);
         tell(receipt.hand_back(Duration::ZERO).await);
     } else {
-        JobCounters::add(&counters.done, 1);
+        counters.done.fetch_add(1, Ordering::Relaxed);
         tell(receipt.done().await);
     }
 }
@@ -247,7 +247,7 @@ async fn solve_job(
         }
         Ok(Some((_, Claimed::GaveUp { attempts }))) => {
             tracing::error!(plan, attempts, "plan failed: its workers kept stopping");
-            JobCounters::add(&state.jobs.failed, 1);
+            state.jobs.failed.fetch_add(1, Ordering::Relaxed);
             return false;
         }
         // Finished, or solved by a live worker: this delivery has nothing to do.
@@ -325,7 +325,9 @@ async fn solve_job(
         Ok::<_, AppError>(false)
     };
     match finish.await {
-        Ok(true) if status == PlanStatus::Failed => JobCounters::add(&state.jobs.failed, 1),
+        Ok(true) if status == PlanStatus::Failed => {
+            state.jobs.failed.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(true) => {
             if let (Ok(Some((_, _, solved))), Ok(date)) = (&outcome, PlanDate::parse(&row.date)) {
                 catch_up(state, &row.station, &date, solved).await;
@@ -459,49 +461,6 @@ async fn solve_leased(
         return Ok(None);
     }
     Ok(Some((plan, seq, solved)))
-}
-
-/// How many jobs wait or run on the queue, for `/metrics`.
-pub fn depth_metric(depth: Option<u64>, counters: &JobCounters, kind: &str) -> String {
-    let n = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
-    let mut out = String::new();
-    out += "# HELP carecircle_queue_depth Jobs waiting or running on the solve queue.\n";
-    out += "# TYPE carecircle_queue_depth gauge\n";
-    if let Some(depth) = depth {
-        out += &format!("carecircle_queue_depth{{queue=\"{kind}\"}} {depth}\n");
-    }
-    for (name, help, value) in [
-        (
-            "carecircle_jobs_taken_total",
-            "Jobs this process took from the queue.",
-            n(&counters.taken),
-        ),
-        (
-            "carecircle_jobs_redelivered_total",
-            "Jobs taken that the queue had delivered before.",
-            n(&counters.redelivered),
-        ),
-        (
-            "carecircle_jobs_done_total",
-            "Jobs this process finished (or found nothing to do).",
-            n(&counters.done),
-        ),
-        ("carecircle_jobs_failed_total", "Plans that failed here.", n(&counters.failed)),
-        (
-            "carecircle_jobs_handed_back_total",
-            "Jobs handed back unfinished.",
-            n(&counters.handed_back),
-        ),
-        (
-            "carecircle_job_wait_ms_total",
-            "Milliseconds jobs waited on the queue, summed.",
-            n(&counters.wait_ms),
-        ),
-        ("carecircle_job_run_ms_total", "Milliseconds jobs ran here, summed.", n(&counters.run_ms)),
-    ] {
-        out += &format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
-    }
-    out
 }
 
 #[cfg(test)]

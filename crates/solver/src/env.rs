@@ -90,10 +90,6 @@ impl CancelToken {
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
-    /// Whether `other` is a clone of this token (cancelling one cancels the other).
-    pub fn same_as(&self, other: &CancelToken) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }

@@ -61,9 +61,9 @@ impl Job {
         Job { v: PAYLOAD_VERSION, work, queued_ms: crate::store::now_ms() }
     }
 
-    pub fn encode(&self) -> Vec<u8> {
+    pub fn encode(&self) -> String {
         // A job is plain data: it always serialises.
-        serde_json::to_vec(self).unwrap_or_default()
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// The job, or why it is not one this build can do.
@@ -146,8 +146,7 @@ pub async fn connect(
     Ok(match (nats, store.backend()) {
         (_, Backend::Sqlite) => std::sync::Arc::new(InProcessQueue::default()),
         (Some(server), Backend::Postgres) => {
-            let deployment =
-                store.deployment().await.map_err(|e| QueueError::Nats(e.to_string()))?;
+            let deployment = store.deployment().await?;
             std::sync::Arc::new(JetStreamQueue::connect(server, &deployment).await?)
         }
         (None, Backend::Postgres) => std::sync::Arc::new(PgQueue::new(store.pool().clone())),
@@ -168,8 +167,47 @@ pub struct JobCounters {
 }
 
 impl JobCounters {
-    pub fn add(counter: &AtomicU64, n: u64) {
-        counter.fetch_add(n, Ordering::Relaxed);
+    /// The counters and the queue's `depth` (when it answered) for `/metrics`.
+    pub fn render(&self, depth: Option<u64>, kind: &str) -> String {
+        let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let mut out = String::new();
+        out += "# HELP carecircle_queue_depth Jobs waiting or running on the solve queue.\n";
+        out += "# TYPE carecircle_queue_depth gauge\n";
+        if let Some(depth) = depth {
+            out += &format!("carecircle_queue_depth{{queue=\"{kind}\"}} {depth}\n");
+        }
+        for (name, help, value) in [
+            (
+                "carecircle_jobs_taken_total",
+                "Jobs this process took from the queue.",
+                n(&self.taken),
+            ),
+            (
+                "carecircle_jobs_redelivered_total",
+                "Jobs taken that the queue had delivered before.",
+                n(&self.redelivered),
+            ),
+            (
+                "carecircle_jobs_done_total",
+                "Jobs this process finished (or found nothing to do).",
+                n(&self.done),
+            ),
+            ("carecircle_jobs_failed_total", "Plans that failed here.", n(&self.failed)),
+            (
+                "carecircle_jobs_handed_back_total",
+                "Jobs handed back unfinished.",
+                n(&self.handed_back),
+            ),
+            (
+                "carecircle_job_wait_ms_total",
+                "Milliseconds jobs waited on the queue, summed.",
+                n(&self.wait_ms),
+            ),
+            ("carecircle_job_run_ms_total", "Milliseconds jobs ran here, summed.", n(&self.run_ms)),
+        ] {
+            out += &format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
+        }
+        out
     }
 }
 
@@ -185,7 +223,7 @@ mod tests {
             plan: 7,
             before: 6,
         });
-        assert_eq!(Job::decode(&job.encode()), Ok(job));
+        assert_eq!(Job::decode(job.encode().as_bytes()), Ok(job));
         let plan = br#"{"v":1,"kind":"plan","plan":3,"queued_ms":5}"#;
         assert_eq!(Job::decode(plan).map(|j| j.work), Ok(Work::Plan { plan: 3 }));
         let newer = br#"{"v":2,"kind":"pool","pool":"P1","queued_ms":5}"#;

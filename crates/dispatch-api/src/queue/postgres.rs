@@ -102,7 +102,7 @@ impl Receipt for PgReceipt {
 
 impl SolveQueue for PgQueue {
     fn push(&self, job: &Job) -> BoxFuture<'_, Result<(), QueueError>> {
-        let payload = String::from_utf8_lossy(&job.encode()).into_owned();
+        let payload = job.encode();
         async move {
             sqlx::query("INSERT INTO solve_jobs (payload, visible_ms) VALUES ($1, $2)")
                 .bind(payload)

@@ -48,7 +48,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let depth = state.queue.depth().await.ok();
     let text = state.metrics.render()
         + &bus.counters().render(bus.as_ref())
-        + &crate::solve_worker::depth_metric(depth, &state.jobs, state.queue.kind());
+        + &state.jobs.render(depth, state.queue.kind());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 

@@ -136,10 +136,7 @@ impl Store {
         url: &str,
         nats: Option<&crate::bus::NatsServer>,
     ) -> Result<(), BusError> {
-        let deployment: String = sqlx::query_scalar("SELECT id FROM deployment")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(BusError::Listen)?;
+        let deployment = self.deployment().await.map_err(BusError::Listen)?;
         self.bus = match (nats, self.backend) {
             (Some(nats), _) => Arc::new(NatsBus::connect(nats, &deployment).await?),
             (None, Backend::Postgres) => {
@@ -157,8 +154,8 @@ impl Store {
 
     /// This database's deployment name (made once by the migrations): replicas and workers
     /// of one database find each other's subjects and streams by it.
-    pub async fn deployment(&self) -> Result<String, AppError> {
-        Ok(sqlx::query_scalar("SELECT id FROM deployment").fetch_one(&self.pool).await?)
+    pub async fn deployment(&self) -> Result<String, sqlx::Error> {
+        sqlx::query_scalar("SELECT id FROM deployment").fetch_one(&self.pool).await
     }
 
     pub fn bus(&self) -> &Arc<dyn EventBus> {
