@@ -275,6 +275,7 @@ impl MankowskaInstance {
                     .map(|(k, &d)| (format!("v{k}"), Seconds(d)))
                     .collect();
                 visits.push(Visit {
+                    station: None,
                     id: Self::visit_id(i, s),
                     client: Some(i.to_string()),
                     location: LocationIdx(i as u32),
@@ -303,6 +304,8 @@ impl MankowskaInstance {
         let end = self.nodes - 1;
         let caregivers = (0..self.vehicles)
             .map(|k| Caregiver {
+                commute: None,
+                circle: None,
                 id: format!("v{k}"),
                 station: None,
                 skills: (0..self.services)

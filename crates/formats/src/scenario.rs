@@ -546,6 +546,7 @@ impl Scenario {
                 LocationIdx(points.len() as u32 - 1)
             });
             visits.push(m::Visit {
+                station: None,
                 id: v.id.clone(),
                 client: Some(v.client.clone()),
                 location,
@@ -578,6 +579,8 @@ impl Scenario {
         let caregivers = caregivers
             .into_iter()
             .map(|c| m::Caregiver {
+                commute: None,
+                circle: None,
                 id: c.id.clone(),
                 station: Some(c.station.clone()),
                 skills: c.skills.clone(),
@@ -670,6 +673,7 @@ impl Scenario {
                 let ready = canteen.meals_ready.unwrap_or(canteen.hours.start);
                 let id = pickup_id(&v.id, &canteen.id);
                 pickups.push(m::Visit {
+                    station: None,
                     id: id.clone(),
                     client: v.client.clone(),
                     location,

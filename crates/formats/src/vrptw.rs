@@ -145,6 +145,7 @@ impl VrptwInstance {
             .iter()
             .enumerate()
             .map(|(i, c)| Visit {
+                station: None,
                 id: c.number.to_string(),
                 client: None,
                 location: LocationIdx(i as u32 + 1),
@@ -163,6 +164,8 @@ impl VrptwInstance {
             .collect();
         let caregivers: Vec<Caregiver> = (1..=self.vehicles)
             .map(|k| Caregiver {
+                commute: None,
+                circle: None,
                 id: k.to_string(),
                 station: None,
                 skills: Vec::new(),

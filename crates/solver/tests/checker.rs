@@ -13,6 +13,7 @@ use std::collections::HashSet;
 
 fn visit(id: &str, location: u32, window: (i64, i64), demand: i64, skills: &[&str]) -> Visit {
     Visit {
+        station: None,
         id: id.into(),
         client: None,
         location: LocationIdx(location),
@@ -32,6 +33,8 @@ fn visit(id: &str, location: u32, window: (i64, i64), demand: i64, skills: &[&st
 
 fn caregiver(id: &str, skills: &[&str], shift: (i64, i64)) -> Caregiver {
     Caregiver {
+        commute: None,
+        circle: None,
         id: id.into(),
         station: None,
         skills: skills.iter().map(|s| s.to_string()).collect(),
@@ -305,6 +308,29 @@ fn every_rule_is_caught() {
     let lunch =
         Problem::new("checker", p.visits.clone(), with_break, 6, 2, p.max_leg, p.objective, 1)
             .expect("valid");
+    // b commutes to v2 (10 away) under a commute limit of 1.
+    let mut commuting = p.caregivers.clone();
+    commuting[1].commute = Some(solver::Commute {
+        from_start: true,
+        to_end: false,
+        max: Some(Seconds(1)),
+        paid: true,
+    });
+    let commute =
+        Problem::new("checker", p.visits.clone(), commuting, 6, 2, p.max_leg, p.objective, 1)
+            .expect("valid");
+    // In a pool, b (station S2, centred on point 4, 290 from v1) serves v1, a client of S1.
+    let mut pooled = p.caregivers.clone();
+    pooled[1].station = Some("S2".into());
+    pooled[1].circle = Some(solver::StationCircle {
+        center: LocationIdx(4),
+        reach: Seconds(100),
+        max_leg: Seconds(2_000),
+    });
+    let mut visits = p.visits.clone();
+    visits[0].station = Some("S1".into());
+    let circle =
+        Problem::new("checker", visits, pooled, 6, 2, p.max_leg, p.objective, 1).expect("valid");
     // Pairs on the good plan (b serves v2, v1, v5 in that order): the visits' own demand
     // goes (the pair carries the load) and every box holds one.
     let paired = |pickup: &str, delivery: &str, quantity: i64, max_ride: Option<i64>| {
@@ -330,6 +356,8 @@ fn every_rule_is_caught() {
         (CheckRule::RideTime, paired("v2", "v1", 1, Some(0))),
         (CheckRule::BoxCapacity, paired("v2", "v1", 2, None)),
         (CheckRule::Break, lunch),
+        (CheckRule::MaxCommute, commute),
+        (CheckRule::Circle, circle),
         (CheckRule::Gender, female_only),
         (CheckRule::Refused, refused),
         (CheckRule::LinkGap, linked("v3", "v2", (gap + 1, gap + 100))),

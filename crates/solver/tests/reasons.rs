@@ -30,6 +30,8 @@ fn reasons_problem() -> (Problem, solver::TravelMatrices) {
         visit("ok", 7, (0, 20_000), 60),
     ];
     let caregivers = vec![Caregiver {
+        commute: None,
+        circle: None,
         id: "a".into(),
         station: None,
         skills: vec!["nursing".into()],

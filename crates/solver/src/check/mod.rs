@@ -82,6 +82,7 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
             ));
         }
         let figures = route::check_route(problem, travel, c, r, &mut out);
+        let working_time = figures.working;
         for (v, start) in figures.visits {
             served[v.index()] += 1;
             served_by[v.index()].get_or_insert((c.index(), start));
@@ -96,8 +97,8 @@ pub fn check(problem: &Problem, travel: &dyn TravelTimes, plan: &Plan) -> CheckR
         if !r.stops.is_empty() {
             report.routes_used += 1;
             let cg = problem.caregiver(c);
-            working[c.index()] = r.return_time - r.departure;
-            report.soft.overtime += cost::overtime(r.return_time - r.departure, cg.contracted);
+            working[c.index()] = working_time;
+            report.soft.overtime += cost::overtime(working_time, cg.contracted);
         }
     }
     report.soft.working_spread = cost::working_spread(working.iter().copied());

@@ -15,6 +15,8 @@ pub struct RouteFigures {
     pub travel_time: Seconds,
     pub travel_distance: Meters,
     pub longest_leg: Seconds,
+    /// From leaving to returning, less an unpaid commute.
+    pub working: Seconds,
 }
 
 pub fn check_route(
@@ -31,33 +33,59 @@ pub fn check_route(
         travel_time: Seconds::ZERO,
         travel_distance: Meters::ZERO,
         longest_leg: Seconds::ZERO,
+        working: Seconds::ZERO,
     };
     if r.stops.is_empty() {
         return fig;
     }
-    if r.departure < cg.shift.start {
-        let msg =
-            format!("leaves at {} before the shift starts at {}", r.departure, cg.shift.start);
+    // An unpaid commute (from or to the caregiver's own place) is outside the shift: the
+    // working day starts on arriving at the first stop and ends on leaving the last.
+    let unpaid = cg.commute.is_some_and(|m| !m.paid);
+    let first_unpaid = match r.stops.first().and_then(|s| problem.visit_idx(&s.visit)) {
+        Some(v) if unpaid && cg.commute.is_some_and(|m| m.from_start) => {
+            travel.time(cg.profile, cg.start, problem.visit(v).location)
+        }
+        _ => Seconds::ZERO,
+    };
+    let work_starts = r.departure + first_unpaid;
+    if work_starts < cg.shift.start {
+        let msg = match first_unpaid {
+            Seconds::ZERO => format!("leaves at {} before the shift starts at", r.departure),
+            _ => format!("arrives from home at {work_starts} before the shift starts at"),
+        };
+        let msg = format!("{msg} {}", cg.shift.start);
         out.push(violation(CheckRule::ShiftStart, who, None, msg));
     }
-    let leg = |from, to, visit: Option<&str>, fig: &mut RouteFigures, out: &mut Vec<Violation>| {
+    let leg_limit = cg.circle.map(|k| k.max_leg).or(problem.max_leg);
+    let leg = |from,
+               to,
+               commute: bool,
+               visit: Option<&str>,
+               fig: &mut RouteFigures,
+               out: &mut Vec<Violation>| {
         let t = travel.time(cg.profile, from, to);
         fig.travel_time += t;
         fig.travel_distance += travel.distance(cg.profile, from, to);
         fig.longest_leg = fig.longest_leg.max(t);
+        let commute_limit = cg.commute.filter(|_| commute).map(|m| m.max);
         if t.0 >= crate::travel::NO_TRAVEL {
             let msg = "a leg the travel source has no way for".into();
             out.push(violation(CheckRule::NoTravelTime, who, visit, msg));
-        } else if let Some(limit) = problem.max_leg {
-            if t > limit {
-                let msg = format!("a leg of {t} exceeds the leg limit {limit}");
-                out.push(violation(CheckRule::MaxLeg, who, visit, msg));
+        } else if let Some(limit) = commute_limit {
+            if let Some(limit) = limit.filter(|&l| t > l) {
+                let msg = format!("a commute of {t} exceeds the commute limit {limit}");
+                out.push(violation(CheckRule::MaxCommute, who, visit, msg));
             }
+        } else if let Some(limit) = leg_limit.filter(|&l| t > l) {
+            let msg = format!("a leg of {t} exceeds the leg limit {limit}");
+            out.push(violation(CheckRule::MaxLeg, who, visit, msg));
         }
         t
     };
     let lunch = check_break_fields(cg, r, out);
-    let (mut loc, mut free_at) = (cg.start, r.departure);
+    // A break before the first stop is taken before working: at the door after an unpaid
+    // commute.
+    let (mut loc, mut free_at) = (cg.start, work_starts);
     let mut load = 0i64;
     for (k, s) in r.stops.iter().enumerate() {
         take_break(cg, lunch, k, &mut free_at, out);
@@ -87,9 +115,22 @@ pub fn check_route(
             let msg = "the client refused this caregiver".into();
             out.push(violation(CheckRule::Refused, who, vid, msg));
         }
-        let t = leg(loc, visit.location, vid, &mut fig, out);
-        if s.arrival < free_at + t {
-            let msg = format!("arrives at {}, but cannot before {}", s.arrival, free_at + t);
+        if let (Some(circle), Some(theirs), Some(ours)) = (cg.circle, &visit.station, &cg.station) {
+            let reach = travel.time(cg.profile, circle.center, visit.location);
+            if theirs != ours && reach > circle.reach {
+                let msg = format!(
+                    "a client of station {theirs}, {reach} from station {ours}, beyond its circle {}",
+                    circle.reach
+                );
+                out.push(violation(CheckRule::Circle, who, vid, msg));
+            }
+        }
+        let commute = k == 0 && cg.commute.is_some_and(|m| m.from_start);
+        let t = leg(loc, visit.location, commute, vid, &mut fig, out);
+        // The unpaid commute was walked before `free_at`.
+        let t_now = if k == 0 { t - first_unpaid } else { t };
+        if s.arrival < free_at + t_now {
+            let msg = format!("arrives at {}, but cannot before {}", s.arrival, free_at + t_now);
             out.push(violation(CheckRule::Schedule, who, vid, msg));
         }
         if s.start < s.arrival {
@@ -111,13 +152,20 @@ pub fn check_route(
         free_at = s.end;
     }
     take_break(cg, lunch, r.stops.len(), &mut free_at, out);
-    let t = leg(loc, cg.end, None, &mut fig, out);
+    let commute = cg.commute.is_some_and(|m| m.to_end);
+    let t = leg(loc, cg.end, commute, None, &mut fig, out);
     if r.return_time < free_at + t {
         let msg = format!("returns at {}, but cannot before {}", r.return_time, free_at + t);
         out.push(violation(CheckRule::Schedule, who, None, msg));
     }
-    if r.return_time > cg.shift.end {
-        let msg = format!("returns at {} after the shift ends at {}", r.return_time, cg.shift.end);
+    let last_unpaid = if unpaid && commute { t } else { Seconds::ZERO };
+    let work_ends = r.return_time - last_unpaid;
+    if work_ends > cg.shift.end {
+        let msg = match last_unpaid {
+            Seconds::ZERO => format!("returns at {} after the shift ends at", r.return_time),
+            _ => format!("leaves the last stop at {work_ends} after the shift ends at"),
+        };
+        let msg = format!("{msg} {}", cg.shift.end);
         out.push(violation(CheckRule::ShiftEnd, who, None, msg));
     }
     if let Some(cap) = cg.capacity {
@@ -126,8 +174,9 @@ pub fn check_route(
             out.push(violation(CheckRule::Capacity, who, None, msg));
         }
     }
+    fig.working = work_ends - work_starts;
     if let Some(limit) = cg.max_route_duration {
-        let d = r.return_time - r.departure;
+        let d = fig.working;
         if d > limit {
             let msg = format!("lasts {d}, limit {limit}");
             out.push(violation(CheckRule::RouteDuration, who, None, msg));

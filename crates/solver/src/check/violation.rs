@@ -68,10 +68,16 @@ pub enum CheckRule {
     /// A re-plan changed a visit that started, was checked in or locked, or a lunch break
     /// that started, or moved something to start before now (see `check::check_kept`).
     Locked,
+    /// A commute leg (from a caregiver's own start place, or to their own end place) takes
+    /// longer than their commute limit.
+    MaxCommute,
+    /// A visit of another station of a pool is served by a caregiver whose station does not
+    /// reach its home within the circle.
+    Circle,
 }
 
 impl CheckRule {
-    pub const ALL: [CheckRule; 29] = [
+    pub const ALL: [CheckRule; 31] = [
         CheckRule::UnknownCaregiver,
         CheckRule::UnknownVisit,
         CheckRule::CaregiverUsedTwice,
@@ -101,6 +107,8 @@ impl CheckRule {
         CheckRule::RideTime,
         CheckRule::BoxCapacity,
         CheckRule::Locked,
+        CheckRule::MaxCommute,
+        CheckRule::Circle,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +142,8 @@ impl CheckRule {
             CheckRule::RideTime => "ride_time",
             CheckRule::BoxCapacity => "box_capacity",
             CheckRule::Locked => "locked",
+            CheckRule::MaxCommute => "max_commute",
+            CheckRule::Circle => "circle",
         }
     }
 }

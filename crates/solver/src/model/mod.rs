@@ -12,7 +12,7 @@ mod time_window;
 mod units;
 mod visit;
 
-pub use caregiver::{Caregiver, LunchBreak};
+pub use caregiver::{Caregiver, Commute, LunchBreak, StationCircle};
 pub use error::ProblemError;
 pub use ids::{CaregiverIdx, LocationIdx, ProfileIdx, VisitIdx};
 pub use link::{SoftCosts, VisitLink};

@@ -80,10 +80,16 @@ pub enum ReasonCode {
     /// The travel source has no way to the home (or back) for any caregiver who could serve
     /// it: a matrix with no time for the pair, or one that does not cover the client.
     NoTravelTime,
+    /// Every caregiver who could serve it starts or ends at home too far away: the commute
+    /// would be longer than their limit.
+    MaxCommute,
+    /// It is another station's client in a pool, outside the circle of every caregiver who
+    /// could serve it (and its own station's caregivers cannot).
+    Circle,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 14] = [
+    pub const ALL: [ReasonCode; 16] = [
         ReasonCode::Skills,
         ReasonCode::TimeWindow,
         ReasonCode::Shift,
@@ -98,6 +104,8 @@ impl ReasonCode {
         ReasonCode::RideTime,
         ReasonCode::BoxCapacity,
         ReasonCode::NoTravelTime,
+        ReasonCode::MaxCommute,
+        ReasonCode::Circle,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,6 +124,8 @@ impl ReasonCode {
             ReasonCode::RideTime => "ride_time",
             ReasonCode::BoxCapacity => "box_capacity",
             ReasonCode::NoTravelTime => "no_travel_time",
+            ReasonCode::MaxCommute => "max_commute",
+            ReasonCode::Circle => "circle",
         }
     }
 
@@ -155,6 +165,12 @@ impl ReasonCode {
             ReasonCode::BoxCapacity => "it is more than any caregiver's box holds",
             ReasonCode::NoTravelTime => {
                 "the travel times have no way to the home for any caregiver who could serve it"
+            }
+            ReasonCode::MaxCommute => {
+                "every caregiver who could serve it would commute longer than their limit"
+            }
+            ReasonCode::Circle => {
+                "it is outside the circle of every pooled station whose caregivers could serve it"
             }
         }
     }

@@ -109,6 +109,10 @@ pub struct Visit {
     /// Only a female caregiver may serve it (bathing, personal care; hard).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub female_only: bool,
+    /// The station whose client it is, in a problem of several stations (a pool): its own
+    /// caregivers serve it wherever it is, others only inside their circle's reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
 }
 
 impl Visit {

@@ -34,6 +34,10 @@ pub struct Data {
     pub(crate) windows: Vec<(i64, i64)>,
     pub cg_start: Vec<usize>,
     pub cg_end: Vec<usize>,
+    /// Whether caregiver `c`'s first leg (from `cg_start`) and last leg (to `cg_end`) are a
+    /// commute: limited by the commute's own limit, held in their times, not by `max_leg`.
+    pub(crate) commute_start: Vec<bool>,
+    pub(crate) commute_end: Vec<bool>,
     /// Matrix slot (not the model's `ProfileIdx`) of each caregiver.
     pub cg_slot: Vec<usize>,
     pub shift_start: Vec<i64>,
@@ -64,7 +68,8 @@ pub struct Data {
     /// one visit for many neighbours, and with both layouts each is a walk along one row
     /// instead of a cache miss per position (measured: 73 % of a 1,000-visit search).
     costs_into: Vec<Vec<i64>>,
-    pub max_leg: i64,
+    /// Each caregiver's leg limit: the problem's, or their own station's in a pool.
+    pub max_leg: Vec<i64>,
     /// Added once per used route (non-zero only for `VehiclesFirst`).
     pub route_cost: i64,
     /// For each visit, other visits by increasing arc cost from it (first slot's matrix).
@@ -111,19 +116,23 @@ impl Data {
         used.sort_unstable();
         used.dedup();
         let dense = |l: LocationIdx| used.binary_search(&l).unwrap_or(0);
+        // A commute's end points get dense locations of their own, after the shared ones:
+        // their rows hold the commute's times (see `rules::commute`).
+        let places = crate::rules::commute::Places::new(problem, used.len());
+        let points: Vec<LocationIdx> = used.iter().copied().chain(places.points()).collect();
         let mut profiles: Vec<ProfileIdx> = problem.caregivers.iter().map(|c| c.profile).collect();
         profiles.sort_unstable();
         profiles.dedup();
-        let n_locs = used.len();
+        let n_locs = points.len();
         let mut times = Vec::with_capacity(profiles.len());
         let mut costs = Vec::with_capacity(profiles.len());
         for &p in &profiles {
             let mut t = Vec::with_capacity(n_locs * n_locs);
             let mut c = Vec::with_capacity(n_locs * n_locs);
-            for &a in &used {
-                for &b in &used {
+            for (i, &a) in points.iter().enumerate() {
+                for (j, &b) in points.iter().enumerate() {
                     let time = travel.time(p, a, b).0;
-                    t.push(time);
+                    t.push(places.leg_time(i, j, time));
                     c.push(match problem.objective {
                         Objective::TravelTime => time,
                         Objective::Distance | Objective::VehiclesFirst => {
@@ -165,18 +174,24 @@ impl Data {
                 non_preferred.push(problem.non_preferred(v, c));
             }
         }
+        crate::rules::circle::exclude(problem, travel, &mut excluded);
         let can_serve = excluded.iter().map(Option::is_none).collect();
         // Why nobody may serve a visit, when nobody may: the rule that excludes the last
-        // candidates (no skill, then gender, then refusal).
+        // candidates (outside the pool's circles, no skill, then gender, then refusal).
         let ineligible = (0..n_visits)
             .map(|v| {
                 let reasons: Vec<ReasonCode> =
                     (0..n_caregivers).filter_map(|c| excluded[c * n_visits + v]).collect();
                 (reasons.len() == n_caregivers).then(|| {
-                    [ReasonCode::Refused, ReasonCode::Gender, ReasonCode::Skills]
-                        .into_iter()
-                        .find(|r| reasons.contains(r))
-                        .unwrap_or(ReasonCode::Skills)
+                    [
+                        ReasonCode::Circle,
+                        ReasonCode::Refused,
+                        ReasonCode::Gender,
+                        ReasonCode::Skills,
+                    ]
+                    .into_iter()
+                    .find(|r| reasons.contains(r))
+                    .unwrap_or(ReasonCode::Skills)
                 })
             })
             .collect();
@@ -239,8 +254,14 @@ impl Data {
             priority: problem.visits.iter().map(|v| v.priority).collect(),
             win_from,
             windows,
-            cg_start: problem.caregivers.iter().map(|c| dense(c.start)).collect(),
-            cg_end: problem.caregivers.iter().map(|c| dense(c.end)).collect(),
+            cg_start: (0..n_caregivers)
+                .map(|c| places.start(c).unwrap_or_else(|| dense(problem.caregivers[c].start)))
+                .collect(),
+            cg_end: (0..n_caregivers)
+                .map(|c| places.end(c).unwrap_or_else(|| dense(problem.caregivers[c].end)))
+                .collect(),
+            commute_start: problem.caregivers.iter().map(|c| c.commutes_from_start()).collect(),
+            commute_end: problem.caregivers.iter().map(|c| c.commutes_to_end()).collect(),
             cg_slot,
             shift_start: problem.caregivers.iter().map(|c| c.shift.start.0).collect(),
             shift_end: problem.caregivers.iter().map(|c| c.shift.end.0).collect(),
@@ -264,7 +285,14 @@ impl Data {
             times,
             costs,
             costs_into,
-            max_leg: crate::rules::leg::leg_limit(problem.max_leg.map(|s| s.0)),
+            max_leg: problem
+                .caregivers
+                .iter()
+                .map(|c| {
+                    let own = c.circle.map(|k| k.max_leg).or(problem.max_leg);
+                    crate::rules::leg::leg_limit(own.map(|s| s.0))
+                })
+                .collect(),
             route_cost: match problem.objective {
                 Objective::VehiclesFirst => cost::VEHICLE_WEIGHT,
                 _ => 0,
@@ -431,6 +459,7 @@ impl Data {
                 self.shift_end[c],
                 self.capacity[c],
                 self.max_duration[c],
+                self.max_leg[c],
             )
         };
         let mut class = Vec::with_capacity(self.n_caregivers);

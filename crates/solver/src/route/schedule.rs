@@ -271,7 +271,7 @@ impl RouteState {
         }
         let t1 = data.time(slot, prev, here);
         let t2 = data.time(slot, here, next);
-        if !data.leg_fits(t1) || !data.leg_fits(t2) {
+        if !data.leg_fits(c, prev, here, t1) || !data.leg_fits(c, here, next, t2) {
             return None;
         }
         let start = data.start_pinned(v, prev_end + t1, pin)?;
@@ -292,8 +292,8 @@ impl RouteState {
         let (prev, prev_end) = self.before(data, p);
         let (here, next) = (data.visit_loc[v], self.loc_at(data, p));
         let (t1, t2) = (data.time(slot, prev, here), data.time(slot, here, next));
-        if !data.leg_fits(t1)
-            || !data.leg_fits(t2)
+        if !data.leg_fits(c, prev, here, t1)
+            || !data.leg_fits(c, here, next, t2)
             || !data.fits_capacity(c, self.load + data.demand[v])
         {
             return None;
@@ -314,7 +314,7 @@ impl RouteState {
         let here = data.visit_loc[self.visits[p] as usize];
         let next = self.loc_at(data, p + 1);
         let t = data.time(slot, prev, next);
-        if !data.leg_fits(t) || prev_end + t > self.latest_at(data, p + 1) {
+        if !data.leg_fits(c, prev, next, t) || prev_end + t > self.latest_at(data, p + 1) {
             return None;
         }
         if self.visits.len() == 1 {
@@ -373,14 +373,14 @@ impl RouteState {
             let w = w as usize;
             let to = data.visit_loc[w];
             let leg = data.time(slot, loc, to);
-            if !data.leg_fits(leg) {
+            if !data.leg_fits(c, loc, to, leg) {
                 return None;
             }
             t = data.start_at(w, t + leg)? + data.duration_for(c, w);
             loc = to;
         }
         let leg = data.time(slot, loc, next);
-        if !data.leg_fits(leg) || t + leg > self.latest_at(data, j) {
+        if !data.leg_fits(c, loc, next, leg) || t + leg > self.latest_at(data, j) {
             return None;
         }
         self.finish(data, delta, i..j, seg, FREE, bound)
@@ -800,7 +800,7 @@ fn forward_with(
         take_break(n, &mut t);
         let to = data.visit_loc[v];
         let leg = data.time(slot, loc, to);
-        data.leg_rule(leg)?;
+        data.leg_rule(c, loc, to, leg)?;
         let arrival = t + leg;
         let start = data.start_pinned(v, arrival, pin).ok_or(ReasonCode::TimeWindow)?;
         first.get_or_insert((start, leg));
@@ -813,7 +813,7 @@ fn forward_with(
     take_break(n, &mut t);
     let leg = data.time(slot, loc, data.cg_end[c]);
     let return_time = t + leg;
-    data.leg_rule(leg)?;
+    data.leg_rule(c, loc, data.cg_end[c], leg)?;
     if !data.back_in_shift(c, return_time) {
         return Err(ReasonCode::Shift);
     }

@@ -1,25 +1,37 @@
 //! The leg limit (the service circle): no leg of a route, the depot legs included, takes
-//! longer than the problem's `max_leg`, and none is a leg the travel source has no way for
-//! ([`crate::travel::NO_TRAVEL`]). Reason codes `max_leg` and `no_travel_time`; the checker's
-//! twins are `max_leg` and `no_travel_time` in `check::route`.
+//! longer than the caregiver's `max_leg` (the problem's, or their own station's in a pool),
+//! and none is a leg the travel source has no way for ([`crate::travel::NO_TRAVEL`]). A
+//! commute (from or to the caregiver's own place, see [`super::commute`]) is limited by the
+//! commute's own limit instead, held in its times. Reason codes `max_leg`, `max_commute` and
+//! `no_travel_time`; the checker's twins are `max_leg`, `max_commute` and `no_travel_time` in
+//! `check::route`.
 
 use crate::model::ReasonCode;
 use crate::route::data::Data;
 use crate::travel::NO_TRAVEL;
 
 impl Data {
-    /// Whether a leg of `time` seconds is within the limit (`max_leg` is below
-    /// [`NO_TRAVEL`], see [`leg_limit`]).
+    /// Whether caregiver `c`'s leg from dense location `from` to `to`, of `time` seconds, is
+    /// within their limit (`max_leg` is below [`NO_TRAVEL`], see [`leg_limit`]).
     #[inline]
-    pub fn leg_fits(&self, time: i64) -> bool {
-        time <= self.max_leg
+    pub fn leg_fits(&self, c: usize, from: usize, to: usize, time: i64) -> bool {
+        time <= self.max_leg[c] || (time < NO_TRAVEL && self.is_commute(c, from, to))
     }
 
-    /// The rule a leg of `time` seconds breaks, if any.
+    /// Whether the leg from `from` to `to` is caregiver `c`'s commute.
     #[inline]
-    pub fn leg_rule(&self, time: i64) -> Result<(), ReasonCode> {
-        if self.leg_fits(time) {
+    fn is_commute(&self, c: usize, from: usize, to: usize) -> bool {
+        (self.commute_start[c] && from == self.cg_start[c])
+            || (self.commute_end[c] && to == self.cg_end[c])
+    }
+
+    /// The rule the leg breaks, if any.
+    #[inline]
+    pub fn leg_rule(&self, c: usize, from: usize, to: usize, time: i64) -> Result<(), ReasonCode> {
+        if self.leg_fits(c, from, to, time) {
             Ok(())
+        } else if self.is_commute(c, from, to) {
+            Err(ReasonCode::MaxCommute)
         } else if time >= NO_TRAVEL {
             Err(ReasonCode::NoTravelTime)
         } else {
@@ -28,7 +40,7 @@ impl Data {
     }
 }
 
-/// The longest leg a route may take: the problem's limit, and never one with no way.
+/// The longest leg a route may take: the limit, and never one with no way.
 pub fn leg_limit(max_leg: Option<i64>) -> i64 {
     max_leg.map_or(NO_TRAVEL - 1, |l| l.min(NO_TRAVEL - 1))
 }

@@ -9,6 +9,8 @@
 //! | [`window`] | `time_window` | `time_window` |
 //! | [`shift`] | `shift` | `shift_start`, `shift_end` |
 //! | [`leg`] (the service circle) | `max_leg` | `max_leg` |
+//! | [`commute`] (from and to home) | `max_commute` | `max_commute` |
+//! | [`circle`] (a pool's stations) | `circle` | `circle` |
 //! | [`duration`] | `route_duration` | `route_duration` |
 //! | [`capacity`] | `capacity` | `capacity` |
 //! | [`skills`], [`gender`], [`refusals`] | `skills`, `gender`, `refused` | the same |
@@ -21,6 +23,8 @@
 
 pub mod breaks;
 pub mod capacity;
+pub mod circle;
+pub mod commute;
 pub mod duration;
 pub mod gender;
 pub mod leg;

@@ -65,9 +65,11 @@ pub fn build_plan<'a>(
         let mut stops = Vec::with_capacity(route.visits.len());
         let (mut travel_time, mut travel_distance) = (Seconds::ZERO, Meters::ZERO);
         let mut prev = cg.start;
+        let mut first_leg = None;
         for (&v, &(arrival, start)) in route.visits.iter().zip(&route.stops) {
             let visit = problem.visit(VisitIdx(v));
             let leg = travel.time(cg.profile, prev, visit.location);
+            first_leg.get_or_insert(leg);
             longest_leg = longest_leg.max(leg);
             travel_time += leg;
             travel_distance += travel.distance(cg.profile, prev, visit.location);
@@ -92,14 +94,22 @@ pub fn build_plan<'a>(
         longest_leg = longest_leg.max(leg);
         travel_time += leg;
         travel_distance += travel.distance(cg.profile, prev, cg.end);
+        // The schedule's day is the working day; an unpaid commute lies around it (the
+        // search timed it as nothing, see `rules::commute`).
         let working = Seconds(route.return_time - route.departure);
         soft.overtime += cost::overtime(working, cg.contracted);
         let orders = route.visits.iter().filter(|&&v| !problem.is_pickup(VisitIdx(v))).count();
         per_caregiver[route.caregiver] = (working, orders);
+        let unpaid = cg.unpaid_commute();
+        let before = match first_leg {
+            Some(first) if unpaid && cg.commutes_from_start() => first,
+            _ => Seconds::ZERO,
+        };
+        let after = if unpaid && cg.commutes_to_end() { leg } else { Seconds::ZERO };
         routes.push(Route {
             caregiver: cg.id.clone(),
-            departure: Seconds(route.departure),
-            return_time: Seconds(route.return_time),
+            departure: Seconds(route.departure) - before,
+            return_time: Seconds(route.return_time) + after,
             stops,
             break_start: route.lunch_break.map(|b| Seconds(b.1)),
             break_after: route.lunch_break.map(|b| b.0),
@@ -131,7 +141,7 @@ pub fn build_plan<'a>(
         caregivers_used: routes.len(),
         travel_time,
         travel_distance,
-        working_time: routes.iter().map(|r| r.return_time - r.departure).sum(),
+        working_time: per_caregiver.iter().map(|w| w.0).sum(),
         longest_leg,
         max_leg_limit: problem.max_leg,
         cost: cost::total(

@@ -36,6 +36,7 @@ pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
         .map(|i| {
             let open = rng.gen_range(0..6_000);
             Visit {
+                station: None,
                 id: format!("v{i}"),
                 client: None,
                 location: LocationIdx(i as u32),
@@ -58,6 +59,8 @@ pub fn problem(seed: u64, n: usize) -> (Problem, TravelMatrices) {
         .collect();
     let caregivers = (0..4)
         .map(|k| Caregiver {
+            commute: None,
+            circle: None,
             id: format!("c{k}"),
             station: None,
             skills: if k % 2 == 0 { vec!["x".into()] } else { Vec::new() },

@@ -67,6 +67,7 @@ pub fn random_problem(
             skills.push("surgery".into());
         }
         visits.push(Visit {
+            station: None,
             id: format!("v{i:02}"),
             client: None,
             location: LocationIdx(points.len() as u32 - 1),
@@ -88,6 +89,8 @@ pub fn random_problem(
             let depot = LocationIdx(rng.gen_range(0..n_depots) as u32);
             let start = rng.gen_range(0..3_000);
             Caregiver {
+                commute: None,
+                circle: None,
                 id: format!("c{k}"),
                 station: None,
                 skills: SKILLS
@@ -250,6 +253,7 @@ pub fn random_soft_problem(
 /// A plain visit for hand-made cases: one window, no skills, priority 0, no home-care rules.
 pub fn visit(id: &str, location: u32, window: (i64, i64), duration: i64) -> Visit {
     Visit {
+        station: None,
         id: id.into(),
         client: None,
         location: LocationIdx(location),

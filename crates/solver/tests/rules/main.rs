@@ -28,6 +28,8 @@ pub(crate) const POINTS: [(i64, i64); 5] = [(0, 0), (10, 0), (20, 0), (30, 0), (
 
 pub(crate) fn caregiver(id: &str) -> Caregiver {
     Caregiver {
+        commute: None,
+        circle: None,
         id: id.into(),
         station: None,
         skills: Vec::new(),

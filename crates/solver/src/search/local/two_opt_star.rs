@@ -37,7 +37,9 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
         let (next_a, next_b) = (loc_next(a, i), loc_next(b, j));
         let t1 = data.time(slot, prev_a, next_b);
         let t2 = data.time(slot, prev_b, next_a);
-        if !data.leg_fits(t1) || !data.leg_fits(t2) {
+        if !data.leg_fits(a.caregiver, prev_a, next_b, t1)
+            || !data.leg_fits(b.caregiver, prev_b, next_a, t2)
+        {
             continue;
         }
         if end_a + t1 > b.latest_at(data, j) || end_b + t2 > a.latest_at(data, i) {
@@ -102,10 +104,12 @@ pub fn two_opt_star(data: &Data, sol: &mut Solution, v: usize) -> Option<[usize;
     None
 }
 
-/// Same matrix, end point and shift end: one route's backward slack holds on the other.
+/// Same matrix, end point, leg limit and shift end: one route's backward slack holds on the
+/// other.
 fn compatible(data: &Data, a: usize, b: usize) -> bool {
     data.cg_slot[a] == data.cg_slot[b]
         && data.cg_end[a] == data.cg_end[b]
+        && data.max_leg[a] == data.max_leg[b]
         && data.shift_end[a] == data.shift_end[b]
 }
 
