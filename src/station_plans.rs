@@ -30,8 +30,8 @@ pub fn prepare(
     progress: &Progress,
 ) -> Result<Vec<PreparedStation>> {
     let mut days = Vec::new();
-    for station in &scenario.stations {
-        let day = scenario.station_day(&station.id)?;
+    for unit in scenario.plan_units() {
+        let day = scenario.unit_day(&unit)?;
         if !(day.problem.visits.is_empty() && day.problem.caregivers.is_empty()) {
             days.push(day);
         }
@@ -40,11 +40,10 @@ pub fn prepare(
     let mut prepared = Vec::new();
     for (day, travel) in days.into_iter().zip(travel) {
         let travel = travel?;
-        let station = &day.station;
         let how = if source.has_paths() { "snapped" } else { "located" };
         progress.say(format!(
-            "station {}: {} visits, {} caregivers, {} points {how} ({})",
-            station,
+            "{}: {} visits, {} caregivers, {} points {how} ({})",
+            unit_name(&day),
             day.problem.visits.len(),
             day.problem.caregivers.len(),
             day.points.len(),
@@ -106,14 +105,14 @@ pub fn solve_all(
         wanted.min(budget.time_limit.saturating_sub(started.elapsed()))
     };
     let solve_one = |s: &PreparedStation| {
-        let station = s.day.station.clone();
+        let station = unit_name(&s.day);
         let iterations = MaxIterations(budget.max_iterations.unwrap_or(u64::MAX));
         // Improvements below a minute of travel look the same on the line: say each once.
         let mut last_line = String::new();
         let stop = FirstOf(MaxRuntime::new(limit_of(s)), iterations);
         let env = Environment::new(budget.seed, stop).with_threads(walks);
         let mut env = env.on_improvement(move |plan: &Plan| {
-            let line = format!("station {station}: {}", kpi_line(&plan.kpis));
+            let line = format!("{station}: {}", kpi_line(&plan.kpis));
             if line != last_line {
                 progress.say(&line);
                 last_line = line;
@@ -133,6 +132,14 @@ pub fn solve_all(
         plans[i] = Some(plan);
     }
     merge(name, plans.into_iter().flatten().collect())
+}
+
+/// How progress lines name a plan unit: `station S1`, or `pool P1 (S1, S2)`.
+pub fn unit_name(day: &StationDay) -> String {
+    match day.stations.as_slice() {
+        [one] if *one == day.station => format!("station {one}"),
+        members => format!("pool {} ({})", day.station, members.join(", ")),
+    }
 }
 
 /// One line of the figures a dispatcher looks at first.

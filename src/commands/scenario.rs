@@ -101,6 +101,17 @@ struct GenerateArgs {
     /// A lunch day: one hot lunch delivered to every client, nothing else.
     #[arg(long)]
     lunch_only: bool,
+    /// Share of caregivers (0-1) whose day starts and ends at home, somewhere the stations
+    /// serve (often outside their own circle) [default: 0]
+    #[arg(long, default_value_t = 0.0)]
+    homes: f64,
+    /// The longest commute from home to the first visit and back, in minutes.
+    #[arg(long, default_value_t = 30)]
+    max_commute: u32,
+    /// Plan every station as one pool (`pools` in the scenario): a client may be served by
+    /// a caregiver of any station whose circle reaches them.
+    #[arg(long)]
+    pool: bool,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Size of each station's service circle.
@@ -149,6 +160,9 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         packages,
         canteens,
         lunch_only,
+        homes,
+        max_commute,
+        pool,
         seed,
         minutes,
         mode,
@@ -170,6 +184,12 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
     let visit_rate = visit_rate.unwrap_or(base.3);
     if !(0.0..=1.0).contains(&visit_rate) {
         anyhow::bail!("--visit-rate: {visit_rate} is not between 0 and 1");
+    }
+    if !(0.0..=1.0).contains(&homes) {
+        anyhow::bail!("--homes: {homes} is not between 0 and 1");
+    }
+    if max_commute == 0 {
+        anyhow::bail!("--max-commute: must be at least 1 minute");
     }
     if !(1..=120).contains(&minutes) {
         anyhow::bail!("--minutes: {minutes} is not between 1 and 120");
@@ -200,6 +220,9 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
         canteens: canteens.unwrap_or(base.5),
         lunch_only: lunch_only || base.6,
         overlap: matches!(preset, Some(Preset::Province)),
+        homes,
+        max_commute_minutes: Some(max_commute),
+        pool,
     };
     let scenario = generate::generate(&network, &sample, &opts, progress)?;
     input::write_json(&out, &scenario)?;

@@ -273,7 +273,7 @@ impl ScenarioRun {
             ..budget
         };
         progress.say(format!(
-            "solving {} station(s) for {:.1}s ...",
+            "solving {} station-day(s) and pool-day(s) for {:.1}s ...",
             stations.len(),
             budget.time_limit.as_secs_f64()
         ));
@@ -308,21 +308,23 @@ impl ScenarioRun {
     fn map(&self, lines: &[geojson::DrawnRoute]) -> String {
         // Circles and roads come from the road network; other sources draw neither.
         let network = self.source.roads();
+        // Each station's circle (a pool's stations are its first points).
         let circles: Vec<(String, Vec<roads::LonLat>)> = self
             .stations
             .iter()
-            .filter_map(|s| {
+            .flat_map(|s| s.day.stations.iter().enumerate().map(move |(i, id)| (s, i, id)))
+            .filter_map(|(s, i, id)| {
                 let graph =
                     network?.graph(planner::travel::road_mode(s.day.modes.first().copied()?));
                 let graph = graph.ok()?;
                 let snap = graph
-                    .snap(planner::travel::to_wgs84(&s.day.points[0]), roads::DEFAULT_SNAP_LIMIT_M)
+                    .snap(planner::travel::to_wgs84(&s.day.points[i]), roads::DEFAULT_SNAP_LIMIT_M)
                     .ok()?;
                 let limit = s.day.problem.max_leg.map(|l| l.0).unwrap_or(900);
                 let poly = graph.isochrone(&snap, limit);
                 let ring =
                     poly.exterior().points().map(|p| roads::LonLat { lon: p.x(), lat: p.y() });
-                Some((s.day.station.clone(), ring.collect()))
+                Some((id.clone(), ring.collect()))
             })
             .collect();
         let roads: Vec<[roads::LonLat; 2]> = network

@@ -7,8 +7,8 @@ mod services;
 
 use anyhow::{bail, Result};
 use formats::scenario::{
-    Canteen, CarePackage, Caregiver, CircleSpec, Client, Crs, GeoPoint, Scenario, Station,
-    TravelMode, Visit,
+    Canteen, CarePackage, Caregiver, CircleSpec, Client, Crs, GeoPoint, Place, Pool, Scenario,
+    Station, TravelMode, Visit,
 };
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -49,6 +49,12 @@ pub struct Options {
     /// (synthetic stations for a province-sized load on a small extract; their circles
     /// overlap).
     pub overlap: bool,
+    /// Share of caregivers whose day starts and ends at home (a residential street anywhere
+    /// the stations serve, often outside their own circle), with this commute limit.
+    pub homes: f64,
+    pub max_commute_minutes: Option<u32>,
+    /// Plan every station as one pool (`P1`).
+    pub pool: bool,
 }
 
 /// Share of clients who let the plan choose among the nearest canteens (the others eat from
@@ -245,7 +251,23 @@ pub fn generate(
             female: false,
             lunch_break: None,
             box_capacity: None,
+            start: Place::Station,
+            end: Place::Station,
+            max_commute_minutes: None,
+            commute_paid: true,
         });
+    }
+    // Homes draw from their own stream, so the rest of a scenario is the same without them.
+    let mut home_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x401e_5eed);
+    let all_homes: Vec<LonLat> = homes.iter().flatten().copied().collect();
+    for c in &mut caregivers {
+        if opts.homes > 0.0 && home_rng.gen_bool(opts.homes.min(1.0)) {
+            if let Some(&home) = all_homes.choose(&mut home_rng) {
+                c.start = Place::Point(wgs84(home));
+                c.end = c.start;
+                c.max_commute_minutes = opts.max_commute_minutes;
+            }
+        }
     }
 
     // The rules draw from their own stream, so the rest of a scenario is the same with or
@@ -390,7 +412,7 @@ pub fn generate(
             c.any_canteen = canteen_rng.gen_bool(ANY_CANTEEN);
         }
     }
-    let scenario = Scenario {
+    let mut scenario = Scenario {
         name: opts.name.clone(),
         date: Some(opts.date.clone()),
         osm: opts.osm.clone(),
@@ -404,7 +426,13 @@ pub fn generate(
         canteens,
         meal_rules: None,
         travel: None,
+        pools: Vec::new(),
     };
+    if opts.pool {
+        let stations = scenario.stations.iter().map(|s| s.id.clone()).collect();
+        let name = Some("全县统筹 (one pool)".to_string());
+        scenario.pools.push(Pool { id: "P1".into(), name, stations });
+    }
     scenario.validate()?;
     Ok(scenario)
 }

@@ -108,9 +108,12 @@ pub fn plan_points<'a>(stations: &'a [PreparedStation], plan: &'a Plan) -> Vec<P
             points.push(PlanPoint { at, id: &u.visit, visit: Some(v), kind });
         }
     }
+    // A pool's stations are its first points.
     for s in stations {
-        let at = to_wgs84(&s.day.points[0]);
-        points.push(PlanPoint { at, id: &s.day.station, visit: None, kind: PointKind::Station });
+        for (i, id) in s.day.stations.iter().enumerate() {
+            let at = to_wgs84(&s.day.points[i]);
+            points.push(PlanPoint { at, id, visit: None, kind: PointKind::Station });
+        }
     }
     points
 }

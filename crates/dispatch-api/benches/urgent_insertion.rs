@@ -17,7 +17,7 @@ use dispatch_api::clock::Clock;
 use dispatch_api::date::PlanDate;
 use dispatch_api::{app, build_state, ServeConfig};
 use formats::scenario::{
-    Caregiver, CircleSpec, Client, GeoPoint, Scenario, Station, TravelMode, Visit,
+    Caregiver, CircleSpec, Client, GeoPoint, Place, Scenario, Station, TravelMode, Visit,
 };
 use rand::{Rng, SeedableRng};
 use roads::{Mode, RoadNetwork};
@@ -73,6 +73,10 @@ fn station_day(network: &RoadNetwork, mixed: bool) -> Scenario {
                 duration: Seconds(1800),
             }),
             box_capacity: None,
+            start: Place::Station,
+            end: Place::Station,
+            max_commute_minutes: None,
+            commute_paid: true,
         })
         .collect();
     let visits = clients

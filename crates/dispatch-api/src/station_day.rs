@@ -130,6 +130,16 @@ impl TravelCache {
             ids.push(c.id.clone());
             points.push(c.location);
         }
+        // Caregivers who start or end at home commute from there.
+        for c in &scenario.caregivers {
+            let (start, end) = c.own_places();
+            for (id, p) in start.into_iter().chain(end) {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                    points.push(p);
+                }
+            }
+        }
         let cached = self.0.lock().ok().and_then(|m| m.get(station).cloned());
         let mut all_modes: Vec<TravelMode> = modes.to_vec();
         if let Some(c) = &cached {

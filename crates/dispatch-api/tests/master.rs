@@ -273,7 +273,38 @@ async fn canteens_make_meal_rounds(s: Service) {
     assert!(ics.text.contains("取餐"), "{}", ics.text);
 }
 
+async fn caregivers_start_and_end_at_home(s: Service) {
+    // C1 lives in Encamp, up the valley and outside S1's circle; the day still plans, checked.
+    let mut c1 = s.call(D, "GET", "/v1/caregivers/C1", None).await.body;
+    for field in ["active", "updated_at", "version"] {
+        c1.as_object_mut().map(|o| o.remove(field));
+    }
+    let home = json!({"lon": 1.5800, "lat": 42.5350});
+    c1["start"] = home.clone();
+    c1["end"] = home;
+    c1["max_commute_minutes"] = json!(40);
+    c1["commute_paid"] = json!(false);
+    let put = s.call(D, "PUT", "/v1/caregivers/C1", Some(&c1.to_string())).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    assert_eq!(put.body["start"]["lon"], 1.58, "{}", put.body);
+    assert_eq!(put.body["commute_paid"], false, "{}", put.body);
+    s.plan_day().await;
+    s.checked_plan().await;
+    // A home off every road, or a place that is not one, names the field.
+    let mut off = c1.clone();
+    off["end"] = json!({"lon": 1.0, "lat": 42.0});
+    let answer = s.call(D, "PUT", "/v1/caregivers/C1", Some(&off.to_string())).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(answer.body["field"], "end", "{}", answer.body);
+    let mut word = c1;
+    word["start"] = json!("home");
+    let answer = s.call(D, "PUT", "/v1/caregivers/C1", Some(&word.to_string())).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert!(answer.body["reason"].as_str().is_some_and(|r| r.contains("not a place")));
+}
+
 both!(crud, create_read_replace_deactivate);
+both!(homes, caregivers_start_and_end_at_home);
 both!(canteens, canteens_make_meal_rounds);
 both!(pagination, pages_follow_the_cursor_without_gaps_or_repeats);
 both!(csv_import, csv_with_chinese_headers_imports_all_rows_or_none);

@@ -130,6 +130,72 @@ pub struct Station {
     pub meal_rules: Option<MealRules>,
 }
 
+/// Where a caregiver's day starts or ends: `"station"` (the default) or a point of their own,
+/// such as their home.
+#[derive(Clone, Copy, Debug, Default, PartialEq, schemars::JsonSchema)]
+#[schemars(untagged)]
+pub enum Place {
+    #[default]
+    #[schemars(with = "StationWord")]
+    Station,
+    Point(GeoPoint),
+}
+
+/// The word `"station"`.
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+enum StationWord {
+    #[serde(rename = "station")]
+    Station,
+}
+
+impl Serialize for Place {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Place::Station => s.serialize_str("station"),
+            Place::Point(p) => p.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Place {
+    /// `"station"` or `{lon, lat, crs}`; anything else is refused saying what a place is.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Place, D::Error> {
+        use serde::de::Error;
+        let what = "a place is \"station\" or a point {\"lon\", \"lat\", \"crs\"}";
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(w) if w == "station" => Ok(Place::Station),
+            serde_json::Value::Object(o) => {
+                let point = GeoPoint::deserialize(serde_json::Value::Object(o));
+                point.map(Place::Point).map_err(|e| D::Error::custom(format!("{e}; {what}")))
+            }
+            other => Err(D::Error::custom(format!("{other} is not a place: {what}"))),
+        }
+    }
+}
+
+impl Place {
+    pub fn is_station(&self) -> bool {
+        matches!(self, Place::Station)
+    }
+
+    /// The point, if it is not the station.
+    pub fn point(&self) -> Option<GeoPoint> {
+        match self {
+            Place::Station => None,
+            Place::Point(p) => Some(*p),
+        }
+    }
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Caregiver {
     pub id: String,
@@ -138,8 +204,23 @@ pub struct Caregiver {
     pub station: String,
     #[serde(default)]
     pub skills: Vec<String>,
-    /// Seconds from midnight; the route starts and ends at the station.
+    /// Seconds from midnight; the route leaves `start` no earlier and is back at `end` no
+    /// later (with an unpaid commute: arrives at the first visit and leaves the last).
     pub shift: TimeWindow,
+    /// Where the day starts: `"station"` (the default) or a point such as the caregiver's home.
+    #[serde(default, skip_serializing_if = "Place::is_station")]
+    pub start: Place,
+    /// Where the day ends: `"station"` (the default) or a point.
+    #[serde(default, skip_serializing_if = "Place::is_station")]
+    pub end: Place,
+    /// The longest trip from `start` to the first visit and from the last visit to `end` when
+    /// either is not the station (default: any the shift allows); the service circle limits
+    /// every other leg.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_commute_minutes: Option<u32>,
+    /// Whether that commute is working time (default `true`); unpaid, it lies outside the shift.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub commute_paid: bool,
     pub mode: TravelMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_route_duration: Option<Seconds>,
@@ -154,6 +235,19 @@ pub struct Caregiver {
     /// Meals the caregiver's insulated box holds (default: `meal_rules.box_capacity`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub box_capacity: Option<u32>,
+}
+
+impl Caregiver {
+    /// The caregiver's own start and end places with their point ids: `{id}@home` when both
+    /// are the same point, else `{id}@start` and `{id}@end`; `None` for the station.
+    #[allow(clippy::type_complexity)]
+    pub fn own_places(&self) -> (Option<(String, GeoPoint)>, Option<(String, GeoPoint)>) {
+        let named = |suffix: &str, p: GeoPoint| (format!("{}@{suffix}", self.id), p);
+        match (self.start.point(), self.end.point()) {
+            (Some(a), Some(b)) if a == b => (Some(named("home", a)), Some(named("home", b))),
+            (a, b) => (a.map(|p| named("start", p)), b.map(|p| named("end", p))),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -284,6 +378,20 @@ pub struct Scenario {
     pub canteens: Vec<Canteen>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meal_rules: Option<MealRules>,
+    /// Stations planned together: a pool's station-days are one problem, where a client may be
+    /// served by a caregiver of any station of the pool whose station reaches the client within
+    /// its circle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<Pool>,
+}
+
+/// Stations planned as one (a county centre and its town stations, say).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Pool {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub stations: Vec<String>,
 }
 
 /// The JSON Schema of the scenario file, generated from the types that read it.
@@ -302,16 +410,42 @@ pub enum TravelSpec {
     StraightLine(crate::travel_matrix::StraightLine),
 }
 
-/// One station's day as a solver problem. `points[i]` is `LocationIdx(i)`; `modes[p]` is
-/// `ProfileIdx(p)`: the caller builds the travel matrices in exactly that order.
+/// One station's day (or a pool's) as a solver problem. `points[i]` is `LocationIdx(i)`;
+/// `modes[p]` is `ProfileIdx(p)`: the caller builds the travel matrices in exactly that order.
 #[derive(Clone, Debug)]
 pub struct StationDay {
+    /// The station's id, or the pool's.
     pub station: String,
+    /// The stations planned: points `0..stations.len()`.
+    pub stations: Vec<String>,
     pub problem: Problem,
     pub points: Vec<GeoPoint>,
-    /// What each point is: the station's id for point 0, then the client ids.
+    /// Each point's id: the stations', the clients', the canteens' and the caregivers' own
+    /// places (`{caregiver}@home`, or `@start` and `@end` when they differ).
     pub point_ids: Vec<String>,
+    pub point_kinds: Vec<PointKind>,
     pub modes: Vec<TravelMode>,
+}
+
+/// What a point of a [`StationDay`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointKind {
+    Station,
+    Client,
+    Canteen,
+    /// A caregiver's own start or end place.
+    Caregiver,
+}
+
+impl PointKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PointKind::Station => "station",
+            PointKind::Client => "client",
+            PointKind::Canteen => "canteen",
+            PointKind::Caregiver => "caregiver place",
+        }
+    }
 }
 
 impl Scenario {
@@ -350,7 +484,19 @@ impl Scenario {
                 ));
             }
             check_window(&format!("caregivers[{i}].shift"), &c.shift)?;
+            for (name, place) in [("start", &c.start), ("end", &c.end)] {
+                if let Some(p) = place.point() {
+                    check_point(&format!("caregivers[{i}].{name}"), &p)?;
+                }
+            }
+            if c.max_commute_minutes == Some(0) {
+                return Err(ScenarioError::invalid(
+                    format!("caregivers[{i}].max_commute_minutes"),
+                    "must be at least 1",
+                ));
+            }
         }
+        self.check_pools(&stations)?;
         for (i, c) in self.clients.iter().enumerate() {
             if !stations.contains(c.station.as_str()) {
                 return Err(ScenarioError::invalid(
@@ -463,7 +609,8 @@ impl Scenario {
     }
 
     /// One travel source at most, and with a matrix, every point named once: a matrix names
-    /// points by the ids of stations, clients and canteens.
+    /// points by the ids of stations, clients and canteens (and caregivers' own places as
+    /// `{caregiver}@home`, `@start` or `@end`).
     fn check_travel(&self) -> Result<(), ScenarioError> {
         match (&self.osm, &self.travel) {
             (Some(_), Some(_)) => {
@@ -503,6 +650,35 @@ impl Scenario {
         Ok(())
     }
 
+    /// Each pool names known stations, at least one, and a station is in one pool at most.
+    fn check_pools(&self, stations: &HashSet<&str>) -> Result<(), ScenarioError> {
+        unique_ids("pools", self.pools.iter().map(|p| &p.id))?;
+        let mut pooled: HashMap<&str, &str> = HashMap::new();
+        for (i, pool) in self.pools.iter().enumerate() {
+            if pool.stations.is_empty() {
+                return Err(ScenarioError::invalid(
+                    format!("pools[{i}].stations"),
+                    "names no station",
+                ));
+            }
+            for (k, s) in pool.stations.iter().enumerate() {
+                let field = format!("pools[{i}].stations[{k}]");
+                if !stations.contains(s.as_str()) {
+                    return Err(ScenarioError::invalid(field, format!("unknown station {s:?}")));
+                }
+                if let Some(other) = pooled.insert(s, &pool.id) {
+                    return Err(ScenarioError::invalid(
+                        field,
+                        format!(
+                            "station {s:?} is already in pool {other:?}; a station is in one pool"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn station(&self, id: &str) -> Option<&Station> {
         self.stations.iter().find(|s| s.id == id)
     }
@@ -511,42 +687,79 @@ impl Scenario {
         self.clients.iter().find(|c| c.id == id)
     }
 
-    /// The problem of one station's day: its caregivers (starting and ending at the station)
-    /// and the visits to its clients. Point 0 is the station, then one point per client
-    /// visited, in the order of first visit.
+    /// The problem of one station's day: its caregivers and the visits to its clients.
+    /// Point 0 is the station, then one point per client visited, in the order of first
+    /// visit, then the canteens and the caregivers' own places as used.
     pub fn station_day(&self, station_id: &str) -> Result<StationDay, ScenarioError> {
-        let station = self.station(station_id).ok_or_else(|| {
-            ScenarioError::invalid("station", format!("unknown station {station_id:?}"))
+        self.unit_day(&PlanUnit { id: station_id.to_string(), stations: vec![station_id.into()] })
+    }
+
+    /// What is planned as one: each pool, and each station in no pool, in the order of
+    /// `stations` (a pool where its first station is).
+    pub fn plan_units(&self) -> Vec<PlanUnit> {
+        let mut units: Vec<PlanUnit> = Vec::new();
+        for s in &self.stations {
+            match self.pools.iter().find(|p| p.stations.contains(&s.id)) {
+                Some(pool) if units.iter().any(|u| u.id == pool.id) => {}
+                Some(pool) => {
+                    units.push(PlanUnit { id: pool.id.clone(), stations: pool.stations.clone() })
+                }
+                None => units.push(PlanUnit { id: s.id.clone(), stations: vec![s.id.clone()] }),
+            }
+        }
+        units
+    }
+
+    /// The problem of one plan unit's day: its stations' caregivers and the visits to their
+    /// clients. Points `0..stations` are the stations, then the clients visited in the order of
+    /// first visit, the canteens and the caregivers' own places as used. In a pool each
+    /// caregiver keeps their station's leg limit and serves another station's client only
+    /// within their station's circle (`solver::StationCircle`).
+    pub fn unit_day(&self, unit: &PlanUnit) -> Result<StationDay, ScenarioError> {
+        let stations = unit
+            .stations
+            .iter()
+            .map(|id| {
+                self.station(id).ok_or_else(|| {
+                    ScenarioError::invalid("station", format!("unknown station {id:?}"))
+                })
+            })
+            .collect::<Result<Vec<&Station>, _>>()?;
+        let first = stations.first().copied().ok_or_else(|| {
+            ScenarioError::invalid("pools", format!("pool {:?} has no station", unit.id))
         })?;
+        let pooled = stations.len() > 1;
+        let member = |id: &str| stations.iter().position(|s| s.id == id);
         let caregivers: Vec<&Caregiver> =
-            self.caregivers.iter().filter(|c| c.station == station.id).collect();
-        let station_cg: HashSet<&str> = caregivers.iter().map(|c| c.id.as_str()).collect();
+            self.caregivers.iter().filter(|c| member(&c.station).is_some()).collect();
+        let unit_cg: HashSet<&str> = caregivers.iter().map(|c| c.id.as_str()).collect();
         let mut modes: Vec<TravelMode> = caregivers.iter().map(|c| c.mode).collect();
         modes.sort();
         modes.dedup();
         if modes.is_empty() {
-            modes.push(station.circle.mode);
+            modes.push(first.circle.mode);
         }
         let profile = |mode: TravelMode| {
             ProfileIdx(modes.iter().position(|&m| m == mode).unwrap_or_default() as u32)
         };
 
-        let mut points = vec![station.location];
-        let mut point_ids = vec![station.id.clone()];
+        let mut points: Vec<GeoPoint> = stations.iter().map(|s| s.location).collect();
+        let mut point_ids: Vec<String> = stations.iter().map(|s| s.id.clone()).collect();
+        let mut point_kinds = vec![PointKind::Station; stations.len()];
         let mut client_point: BTreeMap<&str, LocationIdx> = BTreeMap::new();
         let mut visits = Vec::new();
         for v in &self.visits {
             let Some(client) = self.client(&v.client) else { continue };
-            if client.station != station.id {
+            if member(&client.station).is_none() {
                 continue;
             }
             let location = *client_point.entry(client.id.as_str()).or_insert_with(|| {
                 points.push(client.location);
                 point_ids.push(client.id.clone());
+                point_kinds.push(PointKind::Client);
                 LocationIdx(points.len() as u32 - 1)
             });
             visits.push(m::Visit {
-                station: None,
                 id: v.id.clone(),
                 client: Some(v.client.clone()),
                 location,
@@ -558,35 +771,59 @@ impl Scenario {
                 demand: 0,
                 due: v.due,
                 duration_for: Default::default(),
-                // Only this station's caregivers are in its problem.
+                // Only this unit's caregivers are in its problem.
                 preferred: v
                     .preferred
                     .iter()
-                    .filter(|c| station_cg.contains(c.as_str()))
+                    .filter(|c| unit_cg.contains(c.as_str()))
                     .cloned()
                     .collect(),
                 refused: v
                     .refused
                     .iter()
-                    .filter(|c| station_cg.contains(c.as_str()))
+                    .filter(|c| unit_cg.contains(c.as_str()))
                     .cloned()
                     .collect(),
                 female_only: v.female_only,
+                station: pooled.then(|| client.station.clone()),
             });
         }
-        let rules = station.meal_rules.or(self.meal_rules).unwrap_or_default();
-        let pairs = self.meal_rounds(&mut visits, &mut points, &mut point_ids, &rules);
-        let caregivers = caregivers
-            .into_iter()
-            .map(|c| m::Caregiver {
-                commute: None,
-                circle: None,
+        let rules_of = |station: &str| {
+            self.station(station).and_then(|s| s.meal_rules).or(self.meal_rules).unwrap_or_default()
+        };
+        let pairs = self.meal_rounds(&mut visits, &mut points, &mut point_ids, &rules_of);
+        point_kinds.resize(points.len(), PointKind::Canteen);
+        let mut problem_caregivers = Vec::with_capacity(caregivers.len());
+        for c in caregivers {
+            let at = member(&c.station).unwrap_or_default();
+            let station = stations[at];
+            let home = LocationIdx(at as u32);
+            let mut place = |own: Option<(String, GeoPoint)>| {
+                let Some((id, p)) = own else { return home };
+                if let Some(i) = point_ids.iter().rposition(|known| *known == id) {
+                    return LocationIdx(i as u32);
+                }
+                points.push(p);
+                point_ids.push(id);
+                point_kinds.push(PointKind::Caregiver);
+                LocationIdx(points.len() as u32 - 1)
+            };
+            let (own_start, own_end) = c.own_places();
+            let (start, end) = (place(own_start), place(own_end));
+            let commute = (start != home || end != home).then(|| m::Commute {
+                from_start: start != home,
+                to_end: end != home,
+                max: c.max_commute_minutes.map(|m| Seconds(i64::from(m) * 60)),
+                paid: c.commute_paid,
+            });
+            let rules = rules_of(&station.id);
+            problem_caregivers.push(m::Caregiver {
                 id: c.id.clone(),
                 station: Some(c.station.clone()),
                 skills: c.skills.clone(),
                 profile: profile(c.mode),
-                start: LocationIdx(0),
-                end: LocationIdx(0),
+                start,
+                end,
                 shift: c.shift,
                 // The box matters only on a day with meal rounds.
                 capacity: (!pairs.is_empty())
@@ -595,16 +832,24 @@ impl Scenario {
                 contracted: c.contracted,
                 female: c.female,
                 lunch_break: c.lunch_break,
-            })
-            .collect();
-        let max_leg_minutes = station.max_leg_minutes.unwrap_or(station.circle.minutes);
+                commute,
+                circle: pooled.then(|| m::StationCircle {
+                    center: home,
+                    reach: Seconds(i64::from(station.circle.minutes) * 60),
+                    max_leg: max_leg(station),
+                }),
+            });
+        }
+        // Alone, the station's leg limit is the problem's; in a pool each caregiver has their
+        // own and the problem reports the longest.
+        let max_leg = stations.iter().map(|s| max_leg(s)).max();
         let problem = Problem::new(
-            format!("{}/{}", self.name, station.id),
+            format!("{}/{}", self.name, unit.id),
             visits,
-            caregivers,
+            problem_caregivers,
             points.len(),
             modes.len(),
-            Some(Seconds(i64::from(max_leg_minutes) * 60)),
+            max_leg,
             Objective::TravelTime,
             1,
         )?;
@@ -614,8 +859,29 @@ impl Scenario {
             .with_links(links)?
             .with_pairs(pairs)?
             .with_soft_costs(self.soft_costs.unwrap_or_default())?;
-        Ok(StationDay { station: station.id.clone(), problem, points, point_ids, modes })
+        Ok(StationDay {
+            station: unit.id.clone(),
+            stations: unit.stations.clone(),
+            problem,
+            points,
+            point_ids,
+            point_kinds,
+            modes,
+        })
     }
+}
+
+/// A station's longest leg: `max_leg_minutes`, else its circle's minutes.
+fn max_leg(station: &Station) -> Seconds {
+    Seconds(i64::from(station.max_leg_minutes.unwrap_or(station.circle.minutes)) * 60)
+}
+
+/// What is planned as one problem: one station, or a pool of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanUnit {
+    /// The station's id, or the pool's.
+    pub id: String,
+    pub stations: Vec<String>,
 }
 
 impl Scenario {
@@ -630,7 +896,7 @@ impl Scenario {
         visits: &mut Vec<m::Visit>,
         points: &mut Vec<GeoPoint>,
         point_ids: &mut Vec<String>,
-        rules: &MealRules,
+        rules_of: &dyn Fn(&str) -> MealRules,
     ) -> Vec<m::PickupDelivery> {
         if self.canteens.is_empty() {
             return Vec::new();
@@ -646,6 +912,7 @@ impl Scenario {
             let Some(booked) = booked_visits.get(v.id.as_str()) else { continue };
             let home = points[v.location.index()];
             let client = clients.get(booked.client.as_str());
+            let rules = rules_of(client.map_or("", |c| c.station.as_str()));
             let choice = booked.canteen.as_ref().or(client.and_then(|c| c.canteen.as_ref()));
             let nearest = if client.is_some_and(|c| c.any_canteen) { rules.nearest } else { 1 };
             let chosen: Vec<&Canteen> = match choice {
@@ -673,7 +940,7 @@ impl Scenario {
                 let ready = canteen.meals_ready.unwrap_or(canteen.hours.start);
                 let id = pickup_id(&v.id, &canteen.id);
                 pickups.push(m::Visit {
-                    station: None,
+                    station: v.station.clone(),
                     id: id.clone(),
                     client: v.client.clone(),
                     location,
@@ -845,6 +1112,39 @@ mod tests {
         let bad = format!("{}{canteens}", bad.trim_end().strip_suffix('}').expect("object"));
         let err = Scenario::from_json(&bad).expect_err("unknown canteen");
         assert_eq!(err.to_string(), r#"clients[0].canteen: unknown canteen "Z""#);
+    }
+
+    #[test]
+    fn a_pool_is_one_problem_with_each_caregivers_circle_and_own_places() {
+        let text = include_str!("../tests/pool.json");
+        let s = Scenario::from_json(text).expect("valid");
+        let units = s.plan_units();
+        assert_eq!(units.len(), 2, "the pool and the station in no pool: {units:?}");
+        assert_eq!(units[0].stations, vec!["S1".to_string(), "S2".to_string()]);
+        let day = s.unit_day(&units[0]).expect("pool day");
+        assert_eq!(day.station, "P1");
+        assert_eq!(&day.point_ids[..2], &["S1".to_string(), "S2".to_string()]);
+        let p = &day.problem;
+        assert_eq!(p.caregivers.len(), 2);
+        let c1 = &p.caregivers[0];
+        assert_eq!(day.point_ids[c1.start.index()], "C1@home");
+        assert_eq!(c1.start, c1.end);
+        assert_eq!(day.point_kinds[c1.start.index()], PointKind::Caregiver);
+        let commute = c1.commute.expect("C1 commutes");
+        assert_eq!((commute.max, commute.paid), (Some(Seconds(1_800)), false));
+        let c2 = &p.caregivers[1];
+        assert_eq!((c2.start, c2.end.index()), (LocationIdx(1), 1), "C2 starts at S2");
+        assert_eq!(c2.commute, None);
+        let circle = c2.circle.expect("pooled");
+        assert_eq!((circle.center, circle.reach), (LocationIdx(1), Seconds(600)));
+        assert_eq!(p.visits[0].station.as_deref(), Some("S1"));
+        // Alone, S3 is a station-day as before: no circles, no visit stations.
+        let alone = s.unit_day(&units[1]).expect("station day");
+        assert!(alone.problem.caregivers.iter().all(|c| c.circle.is_none()));
+        assert_eq!(alone.stations, vec!["S3".to_string()]);
+        // Places round-trip.
+        let back = serde_json::to_string(&s).expect("serialises");
+        assert_eq!(Scenario::from_json(&back).expect("reads back"), s);
     }
 
     #[test]

@@ -21,6 +21,9 @@ const LILIM: &str = "2\t10\t1\n0\t0\t0\t0\t0\t1000\t0\t0\t0\n1\t3\t4\t5\t0\t1000
 /// The scenario with two canteens: its meal becomes a pick-up and a delivery.
 const SCENARIO_MEALS: &str = r#"{"name":"t","stations":[{"id":"S1","location":{"lon":1.5,"lat":42.5},"circle":{"minutes":15,"mode":"ebike"}}],"caregivers":[{"id":"C1","station":"S1","shift":{"start":28800,"end":61200},"mode":"ebike","box_capacity":4}],"clients":[{"id":"K1","station":"S1","location":{"lon":1.51,"lat":42.51}}],"visits":[{"id":"V1","client":"K1","service":"meal","duration":300,"windows":[{"start":39600,"end":45000}],"meals":2}],"canteens":[{"id":"CT1","location":{"lon":1.52,"lat":42.5},"hours":{"start":37800,"end":68400},"meals_ready":38700},{"id":"CT2","location":{"lon":1.49,"lat":42.51},"hours":{"start":37800,"end":50000}}],"meal_rules":{"max_ride_minutes":30,"box_capacity":6}}"#;
 
+/// Two stations in a pool, a caregiver starting at home and ending at the station.
+const SCENARIO_POOL: &str = r#"{"name":"t","stations":[{"id":"S1","location":{"lon":1.5,"lat":42.5},"circle":{"minutes":15,"mode":"ebike"}},{"id":"S2","location":{"lon":1.52,"lat":42.5},"circle":{"minutes":10,"mode":"walk"}}],"caregivers":[{"id":"C1","station":"S1","shift":{"start":28800,"end":61200},"mode":"ebike","start":{"lon":1.49,"lat":42.49},"max_commute_minutes":30,"commute_paid":false},{"id":"C2","station":"S2","shift":{"start":28800,"end":61200},"mode":"walk","end":"station"}],"clients":[{"id":"K1","station":"S1","location":{"lon":1.51,"lat":42.51}}],"visits":[{"id":"V1","client":"K1","service":"meal","duration":900,"windows":[{"start":39600,"end":45000}]}],"pools":[{"id":"P1","stations":["S1","S2"]}]}"#;
+
 /// `text` with `cut` bytes from `at` replaced by `insert` (on char boundaries).
 fn splice(text: &str, at: usize, cut: usize, insert: &str) -> String {
     let mut start = at.min(text.len());
@@ -59,6 +62,16 @@ proptest! {
         if let Ok(s) = Scenario::from_json(&text) {
             for station in &s.stations {
                 let _ = s.station_day(&station.id);
+            }
+        }
+    }
+
+    #[test]
+    fn pool_scenario_reader_never_panics(at in 0usize..800, cut in 0usize..30, insert in "[ -~]{0,10}") {
+        let text = splice(SCENARIO_POOL, at, cut, &insert);
+        if let Ok(s) = Scenario::from_json(&text) {
+            for unit in s.plan_units() {
+                let _ = s.unit_day(&unit);
             }
         }
     }

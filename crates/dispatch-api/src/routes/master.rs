@@ -105,9 +105,16 @@ async fn validate(
         }
         MasterKind::Caregivers => {
             let c: Caregiver = parse_json(text.as_bytes())?;
-            let mut scenario = empty_scenario(vec![station_of(state, &c.station).await?]);
+            let station = station_of(state, &c.station).await?;
+            let mut scenario = empty_scenario(vec![station.clone()]);
             scenario.caregivers.push(c.clone());
             scenario.validate().map_err(field_error)?;
+            // A caregiver starting or ending at home rides from there.
+            for (field, place) in [("start", &c.start), ("end", &c.end)] {
+                if let Some(at) = place.point() {
+                    on_roads(state, &station, &at, field).await?;
+                }
+            }
             Ok((c.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
         }
         MasterKind::Clients => {
@@ -124,7 +131,7 @@ async fn validate(
             }
             scenario.validate().map_err(field_error)?;
             // Every client is routed to: refuse a home no road of the station's mode reaches.
-            on_roads(state, &station, &c.location).await?;
+            on_roads(state, &station, &c.location, "location").await?;
             Ok((c.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
         }
         MasterKind::Canteens => {
@@ -134,7 +141,7 @@ async fn validate(
             scenario.canteens.push(c.canteen.clone());
             scenario.validate().map_err(field_error)?;
             // Caregivers ride to it to pick meals up.
-            on_roads(state, &station, &c.canteen.location).await?;
+            on_roads(state, &station, &c.canteen.location, "location").await?;
             Ok((c.canteen.id.clone(), c.station.clone(), serde_json::to_value(&c)?))
         }
         MasterKind::Packages => {
@@ -154,7 +161,12 @@ async fn validate(
 /// Refuses a place no road of the station's mode reaches: caregivers go there. A station on
 /// its own matrix takes any place (one its matrix does not cover has visits unassigned with
 /// reason `no_travel_time`), as does a service without roads.
-async fn on_roads(state: &AppState, station: &Station, at: &GeoPoint) -> Result<(), AppError> {
+async fn on_roads(
+    state: &AppState,
+    station: &Station,
+    at: &GeoPoint,
+    field: &str,
+) -> Result<(), AppError> {
     let Some(network) = &state.network else { return Ok(()) };
     if state.store.newest_matrix(&station.id).await?.is_some() {
         return Ok(());
@@ -164,7 +176,7 @@ async fn on_roads(state: &AppState, station: &Station, at: &GeoPoint) -> Result<
         .map_err(|e| AppError::Internal(e.to_string()))?;
     match graph.snap(to_wgs84(at), roads::DEFAULT_SNAP_LIMIT_M) {
         Ok(_) => Ok(()),
-        Err(e) => Err(AppError::invalid("location", format!("not on the road network: {e}"))),
+        Err(e) => Err(AppError::invalid(field, format!("not on the road network: {e}"))),
     }
 }
 

@@ -75,7 +75,18 @@ impl TravelSource {
     /// The travel of one station day, every point covered (a file's matrix must name every
     /// point of the scenario; the service instead leaves an uncovered client unassigned).
     pub fn station_day(&self, day: &StationDay) -> Result<StationTravel, TravelError> {
-        let travel = self.travel(&day.station, &day.points, &day.point_ids, &day.modes)?;
+        let travel = self.travel(&day.station, &day.points, &day.point_ids, &day.modes).map_err(
+            |e| match e {
+                // Name the point for what it is: a station, a client, a canteen or a
+                // caregiver's own place.
+                TravelError::Snap { station, id, mode, source, what } => {
+                    let at = day.point_ids.iter().position(|p| *p == id);
+                    let what = at.and_then(|i| day.point_kinds.get(i)).map_or(what, |k| k.as_str());
+                    TravelError::Snap { station, what, id, mode, source }
+                }
+                other => other,
+            },
+        )?;
         if !travel.missing.is_empty() {
             return Err(TravelError::NotCovered {
                 station: day.station.clone(),
