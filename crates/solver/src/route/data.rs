@@ -70,6 +70,8 @@ pub struct Data {
     costs_into: Vec<Vec<i64>>,
     /// Each caregiver's leg limit: the problem's, or their own station's in a pool.
     pub max_leg: Vec<i64>,
+    /// The shortest of them: a leg within it fits whoever takes it.
+    pub(crate) shortest_max_leg: i64,
     /// Added once per used route (non-zero only for `VehiclesFirst`).
     pub route_cost: i64,
     /// For each visit, other visits by increasing arc cost from it (first slot's matrix).
@@ -293,6 +295,7 @@ impl Data {
                     crate::rules::leg::leg_limit(own.map(|s| s.0))
                 })
                 .collect(),
+            shortest_max_leg: 0,
             route_cost: match problem.objective {
                 Objective::VehiclesFirst => cost::VEHICLE_WEIGHT,
                 _ => 0,
@@ -312,6 +315,7 @@ impl Data {
             soft_route: false,
             global_terms: false,
         };
+        data.shortest_max_leg = data.max_leg.iter().copied().min().unwrap_or(0);
         data.drop_terms_that_cannot_bind();
         data.soft_route = (data.soft.lateness > 0 && data.due.iter().any(|&d| d < UNLIMITED))
             || (data.soft.non_preferred > 0 && data.non_preferred.is_some())

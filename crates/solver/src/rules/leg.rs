@@ -13,8 +13,17 @@ use crate::travel::NO_TRAVEL;
 impl Data {
     /// Whether caregiver `c`'s leg from dense location `from` to `to`, of `time` seconds, is
     /// within their limit (`max_leg` is below [`NO_TRAVEL`], see [`leg_limit`]).
-    #[inline]
+    #[inline(always)]
     pub fn leg_fits(&self, c: usize, from: usize, to: usize, time: i64) -> bool {
+        // Most legs are within every caregiver's limit: one comparison with a number in a
+        // register on the search's hottest path (measured: 8 % of a Solomon search when each
+        // leg read its caregiver's limit).
+        time <= self.shortest_max_leg || self.leg_fits_own(c, from, to, time)
+    }
+
+    /// [`Data::leg_fits`] past the shortest limit: the caregiver's own limit, or a commute.
+    #[inline(never)]
+    fn leg_fits_own(&self, c: usize, from: usize, to: usize, time: i64) -> bool {
         time <= self.max_leg[c] || (time < NO_TRAVEL && self.is_commute(c, from, to))
     }
 
@@ -26,16 +35,23 @@ impl Data {
     }
 
     /// The rule the leg breaks, if any.
-    #[inline]
+    #[inline(always)]
     pub fn leg_rule(&self, c: usize, from: usize, to: usize, time: i64) -> Result<(), ReasonCode> {
-        if self.leg_fits(c, from, to, time) {
-            Ok(())
-        } else if self.is_commute(c, from, to) {
-            Err(ReasonCode::MaxCommute)
+        match self.leg_fits(c, from, to, time) {
+            true => Ok(()),
+            false => Err(self.broken_leg_rule(c, from, to, time)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn broken_leg_rule(&self, c: usize, from: usize, to: usize, time: i64) -> ReasonCode {
+        if self.is_commute(c, from, to) {
+            ReasonCode::MaxCommute
         } else if time >= NO_TRAVEL {
-            Err(ReasonCode::NoTravelTime)
+            ReasonCode::NoTravelTime
         } else {
-            Err(ReasonCode::MaxLeg)
+            ReasonCode::MaxLeg
         }
     }
 }
