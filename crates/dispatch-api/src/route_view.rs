@@ -162,13 +162,15 @@ pub async fn load(
 }
 
 impl RouteView {
-    /// The points of the day in order: the station, each client, the station.
+    /// The points of the day in order: where the caregiver starts (the station, or their
+    /// own place), each client, where they end.
     pub fn points(&self) -> Vec<LonLat> {
-        let home = to_wgs84(&self.station.location);
-        let mut points = vec![home];
-        points.extend(self.stops.iter().map(|s| s.place().unwrap_or(home)));
+        let station = to_wgs84(&self.station.location);
+        let at = |place: &formats::scenario::Place| place.point().map_or(station, |p| to_wgs84(&p));
+        let mut points = vec![at(&self.caregiver.start)];
+        points.extend(self.stops.iter().map(|s| s.place().unwrap_or(station)));
         if !self.stops.is_empty() {
-            points.push(home);
+            points.push(at(&self.caregiver.end));
         }
         points
     }

@@ -289,7 +289,29 @@ async fn caregivers_start_and_end_at_home(s: Service) {
     assert_eq!(put.body["start"]["lon"], 1.58, "{}", put.body);
     assert_eq!(put.body["commute_paid"], false, "{}", put.body);
     s.plan_day().await;
-    s.checked_plan().await;
+    let plan = s.checked_plan().await;
+    // C1's phone draws the day from home and back.
+    assert!(plan.routes.iter().any(|r| r.caregiver == "C1"), "C1 works from home: {plan:?}");
+    let token = s.caregiver_token("C1").await;
+    let uri = format!("/v1/me/route.geojson?date={}", common::DATE);
+    let geo = s.call_as(Some(&token), "GET", &uri, None, &[]).await;
+    assert_eq!(geo.status, StatusCode::OK, "{}", geo.body);
+    let legs: Vec<&Value> = geo.body["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter(|f| f["geometry"]["type"] == "LineString")
+        .collect();
+    let ends = |f: &Value, last: bool| {
+        let coords = f["geometry"]["coordinates"].as_array().expect("coordinates").clone();
+        let p = if last { coords.last() } else { coords.first() }.expect("a point").clone();
+        (p[0].as_f64().unwrap_or_default(), p[1].as_f64().unwrap_or_default())
+    };
+    let near_home =
+        |(lon, lat): (f64, f64)| (lon - 1.58).abs() < 0.003 && (lat - 42.535).abs() < 0.003;
+    let (first, last) = (legs.first().expect("legs"), legs.last().expect("legs"));
+    assert!(near_home(ends(first, false)), "leaves from home: {}", first);
+    assert!(near_home(ends(last, true)), "back home: {}", last);
     // A home off every road, or a place that is not one, names the field.
     let mut off = c1.clone();
     off["end"] = json!({"lon": 1.0, "lat": 42.0});
