@@ -199,8 +199,9 @@ pub fn merge(name: &str, plans: Vec<Plan>) -> Plan {
     merged
 }
 
-/// Checks a merged plan station by station. Routes and unassigned visits that belong to no
-/// station of the scenario are reported as an error.
+/// Checks a merged plan station by station (a pool as one), each report named as
+/// [`unit_name`] names it. Routes and unassigned visits that belong to no station of the
+/// scenario are reported as an error.
 pub fn check_all(stations: &[PreparedStation], plan: &Plan) -> Result<Vec<(String, CheckReport)>> {
     let mut claimed_routes = HashSet::new();
     let mut claimed_unassigned = HashSet::new();
@@ -225,7 +226,7 @@ pub fn check_all(stations: &[PreparedStation], plan: &Plan) -> Result<Vec<(Strin
         };
         claimed_routes.extend(part.routes.iter().map(|r| r.caregiver.clone()));
         claimed_unassigned.extend(part.unassigned.iter().map(|u| u.visit.clone()));
-        reports.push((s.day.station.clone(), check(problem, &s.travel.matrices, &part)));
+        reports.push((unit_name(&s.day), check(problem, &s.travel.matrices, &part)));
     }
     if let Some(r) = plan.routes.iter().find(|r| !claimed_routes.contains(&r.caregiver)) {
         anyhow::bail!("routes: caregiver {:?} is not in the scenario", r.caregiver);

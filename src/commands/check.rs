@@ -83,16 +83,15 @@ pub fn run(args: Args, progress: &Progress) -> Result<ExitCode> {
             // The plan is checked on the same travel source it was planned on.
             let source = station_plans::travel_source(&args.travel, travel.as_ref(), progress)?;
             let stations = station_plans::prepare(&scenario, &source, input::cores(), progress)?;
-            for (station, report) in station_plans::check_all(&stations, &plan)? {
+            for (unit, report) in station_plans::check_all(&stations, &plan)? {
                 println!(
-                    "station {station}: travel {}, distance {:.1} km, longest leg {}, cost {}",
+                    "{unit}: travel {}, distance {:.1} km, longest leg {}, cost {}",
                     crate::output::table::hm(report.travel_time.0),
                     report.travel_distance.0 as f64 / 1000.0,
                     crate::output::table::hm(report.longest_leg.0),
                     report.cost.0
                 );
-                violations
-                    .extend(report.violations.iter().map(|v| format!("station {station}: {v}")));
+                violations.extend(report.violations.iter().map(|v| format!("{unit}: {v}")));
             }
         }
     }

@@ -279,12 +279,10 @@ impl ScenarioRun {
         ));
         let plan = station_plans::solve_all(&scenario.name, &stations, budget, progress);
         // Every plan is checked independently before anyone sees it.
-        for (station, report) in station_plans::check_all(&stations, &plan)? {
+        for (unit, report) in station_plans::check_all(&stations, &plan)? {
             if !report.is_feasible() {
                 let first = report.violations.first().map(|v| v.to_string()).unwrap_or_default();
-                anyhow::bail!(
-                    "internal error: the plan of station {station} fails the checker: {first}"
-                );
+                anyhow::bail!("internal error: the plan of {unit} fails the checker: {first}");
             }
         }
         Ok(ScenarioRun { source: source.clone(), stations, plan })

@@ -183,7 +183,7 @@ pub fn uncovered(
 }
 
 /// Stores a scenario's own matrix for each of its stations (the part among the station, its
-/// clients and the canteens), unless the station's newest matrix is that one already. A
+/// clients, the canteens and its caregivers' own places), unless the station's newest matrix is that one already. A
 /// matrix that misses a point or a mode the station needs stops the start, naming them.
 pub async fn import_scenario_matrix(
     store: &crate::store::Store,
@@ -209,6 +209,16 @@ pub async fn import_scenario_matrix(
         let mut ids = vec![station.id.clone()];
         ids.extend(clients);
         ids.extend(canteens);
+        // Caregivers' own places the matrix names (`C1@home`); one it does not name has no
+        // way, as a client it does not cover.
+        for c in scenario.caregivers.iter().filter(|c| c.station == station.id) {
+            let (start, end) = c.own_places();
+            for (id, _) in start.into_iter().chain(end) {
+                if matrix.point(&id).is_some() && !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
         let part =
             matrix.select(&ids).map_err(|e| ServeError::Scenario(format!("travel.matrix: {e}")))?;
         let body = serde_json::to_string(&part.to_json()).map_err(AppError::from)?;

@@ -118,7 +118,7 @@ impl Store {
     /// changes of one station wait for each other, on every replica: a change that reads the
     /// station's state after this reads it as the last committed change left it.
     pub async fn change(&self, station: &str) -> Result<StationChange, AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool, self.backend).await?;
         let first: i64 = sqlx::query_scalar(
             "INSERT INTO station_events (station, seq) VALUES ($1, 0) \
              ON CONFLICT (station) DO UPDATE SET seq = station_events.seq RETURNING seq",

@@ -92,7 +92,7 @@ impl Store {
         body: &Value,
         create_only: bool,
     ) -> Result<bool, AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool, self.backend).await?;
         let done = put_row(&mut tx, kind, id, station, &body.to_string(), create_only).await?;
         tx.commit().await?;
         Ok(done)
@@ -104,7 +104,7 @@ impl Store {
         kind: MasterKind,
         rows: &[(String, String, Value)],
     ) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool, self.backend).await?;
         for (id, station, body) in rows {
             put_row(&mut tx, kind, id, station, &body.to_string(), false).await?;
         }

@@ -69,6 +69,20 @@ pub struct Store {
     keys_purged_ms: Arc<std::sync::atomic::AtomicI64>,
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`), so it waits its turn under the busy timeout: a deferred transaction that reads
+/// and then writes fails at once with "database is locked" when another connection committed in
+/// between (WAL keeps its snapshot), and no timeout helps.
+pub(crate) async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
+
 fn decode<T: DeserializeOwned>(text: &str) -> Result<T, AppError> {
     Ok(serde_json::from_str(text)?)
 }
@@ -119,7 +133,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        let order_writer = order_writer::OrderWriter::spawn(pool.clone());
+        let order_writer = order_writer::OrderWriter::spawn(pool.clone(), backend);
         Ok(Store {
             pool,
             backend,

@@ -3,7 +3,7 @@
 //! fsync). Each caller still gets its answer only after its order is committed.
 
 use super::orders::{insert_in, Inserted, OrderKind};
-use super::Remembered;
+use super::{Backend, Remembered};
 use crate::error::AppError;
 use crate::order::Order;
 use sqlx::AnyPool;
@@ -26,9 +26,9 @@ type Job = (NewOrderRow, oneshot::Sender<Result<Inserted, AppError>>);
 pub struct OrderWriter(mpsc::Sender<Job>);
 
 impl OrderWriter {
-    pub fn spawn(pool: AnyPool) -> OrderWriter {
+    pub fn spawn(pool: AnyPool, backend: Backend) -> OrderWriter {
         let (tx, rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
-        tokio::spawn(run(pool, rx));
+        tokio::spawn(run(pool, backend, rx));
         OrderWriter(tx)
     }
 
@@ -43,10 +43,10 @@ impl OrderWriter {
     }
 }
 
-async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match store_batch(&pool, &batch).await {
+        match store_batch(&pool, backend, &batch).await {
             Ok(outcomes) => {
                 for ((_, reply), outcome) in batch.drain(..).zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
@@ -55,9 +55,12 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
             // One bad row must not fail the others: store each on its own.
             Err(_) => {
                 for (row, reply) in batch.drain(..) {
-                    let one =
-                        store_batch(&pool, std::slice::from_ref(&(row, oneshot::channel().0)))
-                            .await;
+                    let one = store_batch(
+                        &pool,
+                        backend,
+                        std::slice::from_ref(&(row, oneshot::channel().0)),
+                    )
+                    .await;
                     let _ = reply.send(one.map(|mut v| v.pop().unwrap_or(Inserted::IdTaken)));
                 }
             }
@@ -65,8 +68,12 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-async fn store_batch(pool: &AnyPool, batch: &[Job]) -> Result<Vec<Inserted>, AppError> {
-    let mut tx = pool.begin().await?;
+async fn store_batch(
+    pool: &AnyPool,
+    backend: Backend,
+    batch: &[Job],
+) -> Result<Vec<Inserted>, AppError> {
+    let mut tx = super::begin_write(pool, backend).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for (row, _) in batch {
         let key = row.idempotency.as_ref().map(|(k, a)| (k.as_str(), a));

@@ -55,7 +55,7 @@ impl Store {
         scenario: &Scenario,
         date: Option<&PlanDate>,
     ) -> Result<usize, AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = super::begin_write(&self.pool, self.backend).await?;
         for s in &scenario.stations {
             // The scenario's meal rules hold at each station that has none of its own.
             let station = Station { meal_rules: s.meal_rules.or(scenario.meal_rules), ..s.clone() };
