@@ -13,24 +13,25 @@ fn carecircle(args: &[&str]) -> Output {
         .expect("the carecircle binary runs")
 }
 
-/// Solves `scenario` for a second and returns the plan.
-fn solve(dir: &Path, name: &str, scenario: &Value) -> Value {
+/// Writes `scenario` as `name.json` and solves it for a second into `name.plan.json`.
+fn run_solve(dir: &Path, name: &str, scenario: &Value) -> (Output, std::path::PathBuf) {
     let file = dir.join(format!("{name}.json"));
     std::fs::write(&file, scenario.to_string()).expect("written");
     let out = dir.join(format!("{name}.plan.json"));
-    let (file, out) = (file.to_string_lossy(), out.to_string_lossy());
-    let run = carecircle(&["solve", &file, "--time-limit", "1", "--quiet", "--out", &out]);
+    let (f, o) = (file.to_string_lossy(), out.to_string_lossy());
+    (carecircle(&["solve", &f, "--time-limit", "1", "--quiet", "--out", &o]), out)
+}
+
+/// Solves `scenario` for a second and returns the plan.
+fn solve(dir: &Path, name: &str, scenario: &Value) -> Value {
+    let (run, out) = run_solve(dir, name, scenario);
     assert!(run.status.success(), "{name}: {}", String::from_utf8_lossy(&run.stderr));
-    let text = std::fs::read_to_string(out.as_ref()).expect("plan written");
+    let text = std::fs::read_to_string(out).expect("plan written");
     serde_json::from_str(&text).expect("plan json")
 }
 
 fn fails(dir: &Path, name: &str, scenario: &Value) -> String {
-    let file = dir.join(format!("{name}.json"));
-    std::fs::write(&file, scenario.to_string()).expect("written");
-    let out = dir.join(format!("{name}.plan.json"));
-    let (file, out) = (file.to_string_lossy(), out.to_string_lossy());
-    let run = carecircle(&["solve", &file, "--time-limit", "1", "--quiet", "--out", &out]);
+    let (run, _) = run_solve(dir, name, scenario);
     assert_eq!(run.status.code(), Some(1), "{name} should fail");
     String::from_utf8_lossy(&run.stderr).into_owned()
 }

@@ -40,9 +40,9 @@ pub fn check_route(
     }
     // An unpaid commute (from or to the caregiver's own place) is outside the shift: the
     // working day starts on arriving at the first stop and ends on leaving the last.
-    let unpaid = cg.commute.is_some_and(|m| !m.paid);
+    let unpaid = cg.unpaid_commute();
     let first_unpaid = match r.stops.first().and_then(|s| problem.visit_idx(&s.visit)) {
-        Some(v) if unpaid && cg.commute.is_some_and(|m| m.from_start) => {
+        Some(v) if unpaid && cg.commutes_from_start() => {
             travel.time(cg.profile, cg.start, problem.visit(v).location)
         }
         _ => Seconds::ZERO,
@@ -125,7 +125,7 @@ pub fn check_route(
                 out.push(violation(CheckRule::Circle, who, vid, msg));
             }
         }
-        let commute = k == 0 && cg.commute.is_some_and(|m| m.from_start);
+        let commute = k == 0 && cg.commutes_from_start();
         let t = leg(loc, visit.location, commute, vid, &mut fig, out);
         // The unpaid commute was walked before `free_at`.
         let t_now = if k == 0 { t - first_unpaid } else { t };
@@ -152,7 +152,7 @@ pub fn check_route(
         free_at = s.end;
     }
     take_break(cg, lunch, r.stops.len(), &mut free_at, out);
-    let commute = cg.commute.is_some_and(|m| m.to_end);
+    let commute = cg.commutes_to_end();
     let t = leg(loc, cg.end, commute, None, &mut fig, out);
     if r.return_time < free_at + t {
         let msg = format!("returns at {}, but cannot before {}", r.return_time, free_at + t);
