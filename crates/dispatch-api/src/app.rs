@@ -163,12 +163,12 @@ endpoints! {
     get "/v1/tokens" => tokens::list, 200, "admin", "Every token: public id, role, scope, creation, expiry, revocation (never a secret)";
     post "/v1/tokens" => tokens::create, 201, "admin", "Make a token {role, stations, caregiver, label, expires_in_days}; the answer shows it once";
     post "/v1/tokens/{id}/revoke" => tokens::revoke, 200, "admin", "Revoke a token by its public id: refused on its next request (within 5 s on other replicas)";
-    get "/v1/{kind}" => master::list, 200, "admin, dispatcher, planner", "List stations|teams|caregivers|clients|packages|canteens: ?station=&active=&cursor=&limit=";
-    post "/v1/{kind}" => master::create, 201, "admin (stations), dispatcher", "Create a station, team, caregiver, client or package";
-    post "/v1/{kind}/import" => master::import, 200, "admin (stations), dispatcher", "Import rows from text/csv (Chinese headers work) or a JSON array";
+    get "/v1/{kind}" => master::list, 200, "admin, dispatcher, planner", "List stations|teams|caregivers|clients|packages|canteens|pools: ?station=&active=&cursor=&limit= (pools: all, for every reader)";
+    post "/v1/{kind}" => master::create, 201, "admin (stations, pools), dispatcher", "Create a station, team, caregiver, client, package, canteen or pool";
+    post "/v1/{kind}/import" => master::import, 200, "admin (stations, pools), dispatcher", "Import rows from text/csv (Chinese headers work) or a JSON array";
     get "/v1/{kind}/{id}" => master::get, 200, "admin, dispatcher, planner", "One row";
-    put "/v1/{kind}/{id}" => master::put, 200, "admin (stations), dispatcher", "Replace a row";
-    delete "/v1/{kind}/{id}" => master::deactivate, 200, "admin (stations), dispatcher", "Deactivate a row (it stays for old orders and plans)";
+    put "/v1/{kind}/{id}" => master::put, 200, "admin (stations, pools), dispatcher", "Replace a row";
+    delete "/v1/{kind}/{id}" => master::deactivate, 200, "admin (stations, pools), dispatcher", "Deactivate a row (it stays for old orders and plans; a pool's stations plan alone again)";
 }
 
 /// Limits of every request.

@@ -1,5 +1,5 @@
-//! Live re-planning of a station's day that has begun: after an urgent order, a cancellation
-//! or change, or a caregiver's absence. Started and past visits stay; the rest moves as little
+//! Live re-planning of a station's day that has begun (a pooled station's: its pool's day):
+//! after an urgent order, a cancellation or change, or a caregiver's absence. Started and past visits stay; the rest moves as little
 //! as it can (see `solver::replan`). Each re-plan is stored as a new version of the day's plan
 //! and announced on the station's stream with every visit it inserted or moved.
 
@@ -144,6 +144,9 @@ pub async fn replan_day(
     date: &PlanDate,
     reason: &str,
 ) -> Result<Option<ReplanReport>, AppError> {
+    // A pooled station's day is its pool's: re-planned, and improved, as one.
+    let unit = state.store.plan_unit(station).await?;
+    let station = unit.id.as_str();
     for attempt in 0..REPLAN_TRIES {
         let Some((current_id, current)) = state.store.current_plan(station, date).await? else {
             return Ok(None);
@@ -215,6 +218,11 @@ pub async fn improve_job(
     plan_id: i64,
     before_id: i64,
 ) {
+    let unit = match state.store.plan_unit(station).await {
+        Ok(unit) => unit,
+        Err(e) => return tracing::error!(%station, %date, error = %e, "improving a re-plan failed"),
+    };
+    let station = unit.id.as_str();
     let (number, cancel) = state.improving.begin(station, date);
     let improving = improve_replan(state, station, date, (before_id, plan_id), cancel);
     if let Err(e) = improving.await {

@@ -65,9 +65,10 @@ impl SolveCores {
     }
 }
 
-/// Queues a plan of `station`'s day from its stored caregivers (less the absent), clients and
-/// open orders; returns the plan id at once, or `Err(id)` when plan `id` of the day is queued
-/// or running already (one solve per day, on every replica).
+/// Queues a plan of the day of `station`'s plan unit (the station, or its pool) from its
+/// stored caregivers (less the absent), clients and open orders; returns the plan id at once,
+/// or `Err(id)` when plan `id` of the day is queued or running already (one solve per day, on
+/// every replica).
 pub async fn start(
     state: &AppState,
     station_id: &str,
@@ -230,7 +231,7 @@ async fn solve_job(
         if row.status.is_finished() {
             return Ok(None);
         }
-        let mut change = state.store.change(&row.station).await?;
+        let mut change = state.store.change(&row.unit).await?;
         let claimed = change.claim_plan(plan, &state.instance).await?;
         change.commit().await?;
         Ok::<_, AppError>(Some((row, claimed)))
@@ -283,7 +284,7 @@ async fn solve_job(
                         false
                     }
                 };
-                // Cancelled on any replica: its station's stream says so.
+                // Cancelled on any replica: its (first) station's stream says so.
                 if news && matches!(state.store.plan(plan).await, Ok(Some(r)) if r.status.is_finished()) {
                     cancel.cancel();
                 }
@@ -311,7 +312,7 @@ async fn solve_job(
     };
     let event = json!({"plan": plan, "date": row.date, "status": status, "error": error});
     let finish = async {
-        let mut change = state.store.change(&row.station).await?;
+        let mut change = state.store.change(&row.unit).await?;
         if let Ok(Some((plan, seq, _))) = &outcome {
             if !change.add_version(&lease, &version(seq + 1, plan, true)?).await? {
                 return Ok(false);
@@ -330,7 +331,7 @@ async fn solve_job(
         }
         Ok(true) => {
             if let (Ok(Some((_, _, solved))), Ok(date)) = (&outcome, PlanDate::parse(&row.date)) {
-                catch_up(state, &row.station, &date, solved).await;
+                catch_up(state, &row.unit, &date, solved).await;
             }
         }
         Ok(false) => {}
@@ -358,12 +359,12 @@ pub fn spawn_upkeep(state: AppState) -> tokio::task::JoinHandle<()> {
 pub async fn upkeep(state: &AppState) -> Result<(), AppError> {
     for back in state.store.take_back_expired().await? {
         if back.status == PlanStatus::Failed {
-            tracing::error!(plan = back.plan, station = %back.station, "plan failed: its workers kept stopping");
+            tracing::error!(plan = back.plan, unit = %back.unit, "plan failed: its workers kept stopping");
             let event = json!({"plan": back.plan, "date": back.date, "status": back.status,
                                "error": "failed: its workers stopped before it finished"});
-            state.store.append_event(&back.station, "plan_finished", &event).await?;
+            state.store.append_event(&back.unit, "plan_finished", &event).await?;
         } else {
-            tracing::warn!(plan = back.plan, station = %back.station, "plan's worker went quiet: queued again");
+            tracing::warn!(plan = back.plan, unit = %back.unit, "plan's worker went quiet: queued again");
         }
     }
     while let Some(plan) = state.store.unpushed_plan().await? {
@@ -374,7 +375,11 @@ pub async fn upkeep(state: &AppState) -> Result<(), AppError> {
 
 /// Orders that came, went or changed while the day was being solved are re-planned into it.
 async fn catch_up(state: &AppState, station: &str, date: &PlanDate, solved: &[String]) {
-    let open = match state.store.open_orders(station, date).await {
+    let open = async {
+        let unit = state.store.plan_unit(station).await?;
+        state.store.unit_open_orders(&unit, date).await
+    };
+    let open = match open.await {
         Ok(open) => open,
         Err(e) => return tracing::error!(%station, error = %e, "cannot read orders after a plan"),
     };
@@ -407,10 +412,10 @@ async fn solve_leased(
 ) -> Result<Option<(Plan, i64, Vec<String>)>, AppError> {
     let date = PlanDate::parse(&row.date)
         .map_err(|reason| AppError::Internal(format!("plan {}: date: {reason}", row.id)))?;
-    let (scenario, _) = station_day::scenario(state, &row.station, &date, false).await?;
+    let (scenario, _) = station_day::scenario(state, &row.unit, &date, false).await?;
     let solved: Vec<String> = scenario.visits.iter().map(|v| v.id.clone()).collect();
     let label = row.travel.clone().unwrap_or_else(|| "roads".into());
-    let source = travel::named(state, &row.station, &label).await?;
+    let source = travel::named(state, &row.unit, &label).await?;
     let mut seq = state.store.last_version_seq(row.id).await?;
     let (versions_tx, mut versions_rx) = mpsc::unbounded_channel::<Plan>();
     let (travel, threads, seed) = (state.travel.clone(), state.solve_cores.threads, row.id as u64);
@@ -446,7 +451,7 @@ async fn solve_leased(
             continue; // drained, never stored
         }
         seq += 1;
-        let mut change = state.store.change(&row.station).await?;
+        let mut change = state.store.change(&row.unit).await?;
         if !change.add_version(lease, &version(seq, &plan, false)?).await? {
             cancel.cancel();
             continue;

@@ -1,15 +1,16 @@
-//! A station's day as the solver sees it: its active caregivers and clients, the open orders
+//! A plan unit's day as the solver sees it — a station's, or a pool's (every member station's
+//! caregivers and clients in one problem): its active caregivers and clients, the open orders
 //! of the day as visits (meals as meal rounds where there are canteens), and the road travel
-//! among them. The travel among a station and all
-//! its clients is computed once and kept: every day of the station, and every re-plan of it,
-//! cuts its matrices out of that one (an urgent order is always for a known client).
+//! among them. The travel among a unit's stations and all their clients is computed once and
+//! kept: every day of the unit, and every re-plan of it, cuts its matrices out of that one (an
+//! urgent order is always for a known client).
 
 use crate::app::AppState;
 use crate::date::PlanDate;
 use crate::error::AppError;
 use crate::order::Order;
 use crate::travel::StationSource;
-use formats::scenario::{GeoPoint, Scenario, StationDay, TravelMode};
+use formats::scenario::{GeoPoint, Pool, Scenario, StationDay, TravelMode};
 use planner::travel::StationTravel;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -20,36 +21,55 @@ pub struct DayProblem {
     pub travel: StationTravel,
 }
 
-/// The station's day from the store; `absent` caregivers are left out unless `keep_absent`
-/// (a re-plan keeps them: what they already did stays theirs).
+/// The day of the plan unit of station `station_id` (or of pool `station_id`) from the store;
+/// `absent` caregivers are left out unless `keep_absent` (a re-plan keeps them: what they
+/// already did stays theirs).
 pub async fn scenario(
     state: &AppState,
     station_id: &str,
     date: &PlanDate,
     keep_absent: bool,
 ) -> Result<(Scenario, HashSet<String>), AppError> {
-    let station =
-        state.store.station(station_id).await?.ok_or_else(|| {
-            AppError::invalid("station", format!("unknown station {station_id:?}"))
-        })?;
+    let unit = state.store.plan_unit(station_id).await?;
     let absent: HashSet<String> = state.store.absent_on(date).await?.into_iter().collect();
-    let caregivers = state
-        .store
-        .caregivers_of(&station.id)
-        .await?
-        .into_iter()
-        .filter(|c| keep_absent || !absent.contains(&c.id))
-        .collect();
-    let mut clients = state.store.clients_of(&station.id).await?;
-    // With canteens, meals are meal rounds: picked up at a canteen, then delivered.
-    let canteens = state.store.canteens_for(&station.id, &clients).await?;
+    let (mut stations, mut caregivers, mut clients) = (Vec::new(), Vec::new(), Vec::new());
+    let mut canteens: Vec<formats::scenario::Canteen> = Vec::new();
+    for id in &unit.stations {
+        let station = state
+            .store
+            .station(id)
+            .await?
+            .ok_or_else(|| AppError::invalid("station", format!("unknown station {id:?}")))?;
+        caregivers.extend(
+            state
+                .store
+                .caregivers_of(id)
+                .await?
+                .into_iter()
+                .filter(|c| keep_absent || !absent.contains(&c.id)),
+        );
+        let own = state.store.clients_of(id).await?;
+        // With canteens, meals are meal rounds: picked up at a canteen, then delivered.
+        for canteen in state.store.canteens_for(id, &own).await? {
+            if !canteens.iter().any(|k| k.id == canteen.id) {
+                canteens.push(canteen);
+            }
+        }
+        clients.extend(own);
+        stations.push(station);
+    }
     for c in &mut clients {
         // A canteen closed since: the client's meals come from the nearest open one.
         if c.canteen.as_ref().is_some_and(|id| !canteens.iter().any(|k| &k.id == id)) {
             c.canteen = None;
         }
     }
-    let orders = state.store.open_orders(&station.id, date).await?;
+    let orders = state.store.unit_open_orders(&unit, date).await?;
+    let pools = if unit.stations == [unit.id.clone()] {
+        Vec::new()
+    } else {
+        vec![Pool { id: unit.id.clone(), name: None, stations: unit.stations.clone() }]
+    };
     let scenario = Scenario {
         name: date.to_string(),
         date: Some(date.to_string()),
@@ -59,43 +79,44 @@ pub async fn scenario(
         visits: orders.iter().flat_map(Order::visits).collect(),
         // A two-caregiver order's two visits, served together (or one after the other).
         links: orders.iter().filter_map(Order::link).collect(),
-        stations: vec![station],
+        stations,
+        pools,
         ..Scenario::default()
     };
     Ok((scenario, absent))
 }
 
-/// The travel among one station, all its clients and the canteens, per mode.
+/// The travel among a plan unit's stations, all their clients, the canteens and the
+/// caregivers' own places, per mode.
 struct StationWide {
-    /// What it was computed for: the station's and clients' ids and points, and the modes.
+    /// What it was computed for: the points' ids and places, and the modes.
     key: String,
     modes: Vec<TravelMode>,
-    /// Point index of the station (`id`) and of each client.
+    /// Point index of each station (`id`), client, canteen and place.
     index: HashMap<String, usize>,
     travel: StationTravel,
 }
 
-/// Station-wide travel, kept per station while its clients and modes stay the same.
+/// Unit-wide travel, kept per plan unit while its points and modes stay the same.
 #[derive(Default)]
 pub struct TravelCache(Mutex<HashMap<String, Arc<StationWide>>>);
 
 impl TravelCache {
-    /// The station day of `scenario`'s only station, with its travel. Blocking: run it off
-    /// the async workers.
+    /// The day of `scenario`'s only plan unit (a station, or a pool), with its travel.
+    /// Blocking: run it off the async workers.
     pub fn day_problem(
         &self,
         source: &StationSource,
         scenario: &Scenario,
     ) -> Result<DayProblem, AppError> {
-        let station = scenario
-            .stations
-            .first()
-            .ok_or_else(|| AppError::Internal("a station day without its station".into()))?;
-        let day = scenario
-            .station_day(&station.id)
-            .map_err(|e| AppError::invalid("scenario", e.to_string()))?;
-        let wide =
-            self.station_wide(source, &station.id, &station.location, scenario, &day.modes)?;
+        let unit = scenario
+            .plan_units()
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Internal("a day without its station".into()))?;
+        let day =
+            scenario.unit_day(&unit).map_err(|e| AppError::invalid("scenario", e.to_string()))?;
+        let wide = self.station_wide(source, &unit.id, scenario, &day.modes)?;
         let points = day
             .point_ids
             .iter()
@@ -114,13 +135,13 @@ impl TravelCache {
     fn station_wide(
         &self,
         source: &StationSource,
-        station: &str,
-        location: &GeoPoint,
+        unit: &str,
         scenario: &Scenario,
         modes: &[TravelMode],
     ) -> Result<Arc<StationWide>, AppError> {
-        let mut ids = vec![station.to_string()];
-        let mut points = vec![*location];
+        // Every station of the unit, then the clients, canteens and caregivers' own places.
+        let mut ids: Vec<String> = scenario.stations.iter().map(|s| s.id.clone()).collect();
+        let mut points: Vec<GeoPoint> = scenario.stations.iter().map(|s| s.location).collect();
         for c in &scenario.clients {
             ids.push(c.id.clone());
             points.push(c.location);
@@ -140,7 +161,7 @@ impl TravelCache {
                 }
             }
         }
-        let cached = self.0.lock().ok().and_then(|m| m.get(station).cloned());
+        let cached = self.0.lock().ok().and_then(|m| m.get(unit).cloned());
         let mut all_modes: Vec<TravelMode> = modes.to_vec();
         if let Some(c) = &cached {
             all_modes.extend(c.modes.iter().copied());
@@ -151,14 +172,13 @@ impl TravelCache {
         if let Some(c) = cached.filter(|c| c.key == key) {
             return Ok(c);
         }
-        // A client the station's matrix does not cover has no way: its visits are
-        // unassigned with reason no_travel_time.
-        let travel =
-            source.source.travel(station, &points, &ids, &all_modes).map_err(travel_error)?;
+        // A client the unit's matrix does not cover has no way: its visits are unassigned with
+        // reason no_travel_time.
+        let travel = source.source.travel(unit, &points, &ids, &all_modes).map_err(travel_error)?;
         let index = ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
         let wide = Arc::new(StationWide { key, modes: all_modes, index, travel });
         if let Ok(mut m) = self.0.lock() {
-            m.insert(station.to_string(), wide.clone());
+            m.insert(unit.to_string(), wide.clone());
         }
         Ok(wide)
     }

@@ -64,8 +64,12 @@ impl MatrixCache {
     }
 }
 
-/// The travel source `station`'s days are planned on now.
+/// The travel source `station`'s days are planned on now: its plan unit's first station's
+/// newest matrix (a pool plans on one matrix, which should cover every member's points: a point
+/// it misses has its visits unassigned), else the roads.
 pub async fn of_station(state: &AppState, station: &str) -> Result<StationSource, AppError> {
+    let unit = state.store.plan_unit(station).await?;
+    let station = unit.stations.first().map_or(station, String::as_str);
     match state.store.newest_matrix(station).await? {
         Some(row) => Ok(StationSource {
             source: TravelSource::Matrix(matrix(state, row.version).await?),
@@ -133,11 +137,11 @@ async fn matrix(state: &AppState, version: i64) -> Result<Arc<TravelMatrix>, App
 /// with room for versions still used by solves in flight, which hold their own copy).
 const CACHED_VERSIONS: usize = 16;
 
-/// What an upload must cover: the station, its clients and canteens, and its caregivers'
-/// travel modes. The answer names everything missing.
+/// What an upload must cover: the stations (one, or a pool's), their clients and canteens,
+/// and their caregivers' travel modes. The answer names everything missing.
 pub fn uncovered(
     matrix: &TravelMatrix,
-    station: &str,
+    stations: &[String],
     clients: &[String],
     canteens: &[String],
     modes: impl IntoIterator<Item = TravelMode>,
@@ -146,7 +150,7 @@ pub fn uncovered(
         ids.iter().filter(|id| matrix.point(id).is_none()).cloned().collect()
     };
     let mut parts = Vec::new();
-    if matrix.point(station).is_none() {
+    for station in stations.iter().filter(|s| matrix.point(s).is_none()) {
         parts.push(format!("the station {station}"));
     }
     for (what, ids) in [("clients", missing(clients)), ("canteens", missing(canteens))] {
@@ -183,35 +187,43 @@ pub fn uncovered(
 }
 
 /// Stores a scenario's own matrix for each of its stations (the part among the station, its
-/// clients, the canteens and its caregivers' own places), unless the station's newest matrix is that one already. A
-/// matrix that misses a point or a mode the station needs stops the start, naming them.
+/// clients, the canteens and its caregivers' own places; for a pool's first station, among
+/// every member's, as the pool plans on it), unless the station's newest matrix is that one
+/// already. A matrix that misses a point or a mode the station needs stops the start, naming
+/// them.
 pub async fn import_scenario_matrix(
     store: &crate::store::Store,
     scenario: &formats::scenario::Scenario,
     matrix: &TravelMatrix,
 ) -> Result<(), crate::config::ServeError> {
     use crate::config::ServeError;
+    let units = scenario.plan_units();
     for station in &scenario.stations {
+        let members = match units.iter().find(|u| u.stations.first() == Some(&station.id)) {
+            Some(unit) => unit.stations.clone(),
+            None => vec![station.id.clone()],
+        };
         let clients: Vec<String> = scenario
             .clients
             .iter()
-            .filter(|c| c.station == station.id)
+            .filter(|c| members.contains(&c.station))
             .map(|c| c.id.clone())
             .collect();
         let canteens: Vec<String> = scenario.canteens.iter().map(|c| c.id.clone()).collect();
-        let modes = scenario.caregivers.iter().filter(|c| c.station == station.id).map(|c| c.mode);
-        if let Some((field, reason)) = uncovered(matrix, &station.id, &clients, &canteens, modes) {
+        let caregivers = || scenario.caregivers.iter().filter(|c| members.contains(&c.station));
+        let modes = caregivers().map(|c| c.mode);
+        if let Some((field, reason)) = uncovered(matrix, &members, &clients, &canteens, modes) {
             return Err(ServeError::Scenario(format!(
                 "travel.matrix for station {}: {field}: {reason}",
                 station.id
             )));
         }
-        let mut ids = vec![station.id.clone()];
+        let mut ids = members.clone();
         ids.extend(clients);
         ids.extend(canteens);
         // Caregivers' own places the matrix names (`C1@home`); one it does not name has no
         // way, as a client it does not cover.
-        for c in scenario.caregivers.iter().filter(|c| c.station == station.id) {
+        for c in caregivers() {
             let (start, end) = c.own_places();
             for (id, _) in start.into_iter().chain(end) {
                 if matrix.point(&id).is_some() && !ids.contains(&id) {

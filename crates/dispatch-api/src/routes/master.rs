@@ -1,7 +1,8 @@
-//! Master data: `/v1/{stations|teams|caregivers|clients|packages|canteens}`: list (filters, cursor
-//! pagination), create, read, replace, deactivate (`DELETE`), and bulk import from CSV or a
-//! JSON array (`POST /v1/{kind}/import`, all rows or none). Each body is validated as the
-//! scenario file's section of the same name; a client must be on the road network.
+//! Master data: `/v1/{stations|teams|caregivers|clients|packages|canteens|pools}`: list
+//! (filters, cursor pagination), create, read, replace, deactivate (`DELETE`), and bulk import
+//! from CSV or a JSON array (`POST /v1/{kind}/import`, all rows or none). Each body is
+//! validated as the scenario file's section of the same name; a client must be on the road
+//! network. Pools are the admin's, and every reader sees them all.
 
 use super::{idempotent, Idempotency, Params};
 use crate::app::AppState;
@@ -15,7 +16,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use formats::care_package::CarePackage;
-use formats::scenario::{Caregiver, Client, GeoPoint, Scenario, ScenarioError, Station};
+use formats::scenario::{Caregiver, Client, GeoPoint, Pool, Scenario, ScenarioError, Station};
 use planner::travel::{road_mode, to_wgs84};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -79,7 +80,45 @@ async fn validate(
         MasterKind::Stations => {
             let s: Station = parse_json(text.as_bytes())?;
             empty_scenario(vec![s.clone()]).validate().map_err(field_error)?;
+            // A plan unit is named by a station's id or a pool's: they must not meet.
+            if state.store.master(MasterKind::Pools, &s.id).await?.is_some() {
+                return Err(AppError::invalid("id", format!("{:?} is a pool's id", s.id)));
+            }
             Ok((s.id.clone(), s.id.clone(), serde_json::to_value(&s)?))
+        }
+        MasterKind::Pools => {
+            let p: Pool = parse_json(text.as_bytes())?;
+            if state.store.station(&p.id).await?.is_some() {
+                return Err(AppError::invalid("id", format!("{:?} is a station's id", p.id)));
+            }
+            let mut stations: Vec<Station> = Vec::new();
+            for (i, id) in p.stations.iter().enumerate() {
+                let station = state.store.station(id).await?.ok_or_else(|| {
+                    AppError::invalid(format!("stations[{i}]"), format!("unknown station {id:?}"))
+                })?;
+                if !stations.iter().any(|s| s.id == station.id) {
+                    stations.push(station);
+                }
+            }
+            // A station is in one pool: the other active pools may not hold it.
+            for other in state.store.active_pools().await?.iter().filter(|o| o.id != p.id) {
+                if let Some((i, s)) =
+                    p.stations.iter().enumerate().find(|(_, s)| other.stations.contains(s))
+                {
+                    return Err(AppError::invalid(
+                        format!("stations[{i}]"),
+                        format!(
+                            "station {s:?} is already in pool {:?}; a station is in one pool",
+                            other.id
+                        ),
+                    ));
+                }
+            }
+            let mut scenario = empty_scenario(stations);
+            scenario.pools.push(p.clone());
+            scenario.validate().map_err(field_error)?;
+            let first = p.stations.first().cloned().unwrap_or_default();
+            Ok((p.id.clone(), first, serde_json::to_value(&p)?))
         }
         MasterKind::Teams => {
             let t: Team = parse_json(text.as_bytes())?;
@@ -184,7 +223,7 @@ async fn on_roads(
 /// station's dispatchers' too. A station the caller may not see is answered as unknown.
 fn may_write(caller: &Caller, kind: MasterKind, station: &str) -> Result<(), AppError> {
     match kind {
-        MasterKind::Stations => caller.require(&[Role::Admin]),
+        MasterKind::Stations | MasterKind::Pools => caller.require(&[Role::Admin]),
         _ => caller.write_station(station, || unknown_station(station)),
     }
 }
@@ -226,7 +265,11 @@ pub async fn list(
             return Err(AppError::invalid("active", format!("{other:?} is not true or false")))
         }
     };
-    let stations = caller.station_filter(params.get("station"));
+    // Every reader sees every pool: which stations plan together is no station's secret.
+    let stations = match kind {
+        MasterKind::Pools => None,
+        _ => caller.station_filter(params.get("station")),
+    };
     let page = state
         .store
         .list_master(kind, stations.as_deref(), active, params.cursor().as_deref(), params.limit()?)
@@ -243,7 +286,9 @@ pub async fn get(
     let kind = kind_of(&kind)?;
     let (body, station) =
         state.store.master(kind, &id).await?.ok_or_else(|| AppError::no(kind.table(), &id))?;
-    caller.read_station(&station, || AppError::no(kind.table(), &id))?;
+    if kind != MasterKind::Pools {
+        caller.read_station(&station, || AppError::no(kind.table(), &id))?;
+    }
     Ok(Json(body).into_response())
 }
 
@@ -323,7 +368,7 @@ pub async fn deactivate(
         let (value, station) =
             state.store.master(kind, &id).await?.ok_or_else(|| AppError::no(kind.table(), &id))?;
         match kind {
-            MasterKind::Stations => caller.require(&[Role::Admin])?,
+            MasterKind::Stations | MasterKind::Pools => caller.require(&[Role::Admin])?,
             _ => caller.write_station(&station, || AppError::no(kind.table(), &id))?,
         }
         state.store.deactivate(kind, &id).await?;

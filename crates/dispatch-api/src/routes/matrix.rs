@@ -82,7 +82,7 @@ async fn store_matrix(
     let client_ids: Vec<String> = clients.iter().map(|c| c.id.clone()).collect();
     let canteen_ids: Vec<String> = canteens.iter().map(|c| c.id.clone()).collect();
     if let Some((field, reason)) =
-        travel::uncovered(&matrix, station, &client_ids, &canteen_ids, modes)
+        travel::uncovered(&matrix, &[station.to_string()], &client_ids, &canteen_ids, modes)
     {
         return Err(AppError::invalid(field, reason));
     }

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use formats::scenario::PlanUnit;
 use futures_util::Stream;
 use serde::Deserialize;
 use serde_json::json;
@@ -31,7 +32,8 @@ pub struct NewPlan {
     time_limit_secs: Option<f64>,
 }
 
-/// Starts planning a station's day; `202` with the plan id at once.
+/// Starts planning a station's day — a pooled station's: its pool's day, as one problem (an
+/// admin may name the pool's id as `station`); `202` with the plan id at once.
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -57,28 +59,49 @@ pub async fn create(
                 ))
             }
         };
+        let unit = state.store.plan_unit(&new.station).await?;
         let id =
             solve_worker::start(&state, &new.station, &new.date, limit).await?.map_err(|busy| {
                 AppError::Conflict(format!(
-                    "plan {busy} of station {:?} for {} is being solved: follow it at \
+                    "plan {busy} of {} for {} is being solved: follow it at \
                      /v1/plans/{busy}, or cancel it with DELETE /v1/plans/{busy}",
-                    new.station, new.date
+                    unit_name(&unit),
+                    new.date
                 ))
             })?;
-        let body =
-            json!({"id": id, "status": "queued", "events": format!("/v1/plans/{id}/events")});
+        let body = json!({
+            "id": id, "status": "queued", "events": format!("/v1/plans/{id}/events"),
+            "pool": pool_of(&unit), "stations": unit.stations,
+        });
         Ok((StatusCode::ACCEPTED, Some(format!("/v1/plans/{id}")), body.to_string()))
     })
     .await
 }
 
-async fn find(store: &Store, caller: &Caller, id: &str) -> Result<PlanRow, AppError> {
+/// `station S1`, or `pool P1 (S1, S2)`.
+fn unit_name(unit: &PlanUnit) -> String {
+    match pool_of(unit) {
+        Some(pool) => format!("pool {pool:?} ({})", unit.stations.join(", ")),
+        None => format!("station {:?}", unit.id),
+    }
+}
+
+/// The pool's id when the unit is a pool.
+fn pool_of(unit: &PlanUnit) -> Option<&str> {
+    (unit.stations != [unit.id.as_str()]).then_some(unit.id.as_str())
+}
+
+/// A plan the caller may read (a pool's: when they read any of its stations), with its unit.
+async fn find(store: &Store, caller: &Caller, id: &str) -> Result<(PlanRow, PlanUnit), AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])?;
     let missing = || AppError::no("plan", id);
     let id: i64 = id.parse().map_err(|_| missing())?;
     let row = store.plan(id).await?.ok_or_else(missing)?;
-    caller.read_station(&row.station, missing)?;
-    Ok(row)
+    let unit = store.plan_unit(&row.unit).await?;
+    if !unit.stations.iter().any(|s| caller.sees(s)) {
+        return Err(missing());
+    }
+    Ok((row, unit))
 }
 
 /// Cancels a queued or running plan, wherever it is solved: no version is stored after this,
@@ -94,9 +117,9 @@ pub async fn cancel(
     let what = format!("DELETE /v1/plans/{id}");
     let key = Idempotency::from_request(&caller, &headers, &what, b"")?;
     idempotent(&state, key, async {
-        let row = find(&state.store, &caller, &id).await?;
-        caller.write_station(&row.station, || AppError::no("plan", &id))?;
-        let mut change = state.store.change(&row.station).await?;
+        let (row, _) = find(&state.store, &caller, &id).await?;
+        caller.require(&[Role::Admin, Role::Dispatcher])?;
+        let mut change = state.store.change(&row.unit).await?;
         let why = format!("cancelled by {}", caller.label);
         if change.move_plan(row.id, PlanStatus::Cancelled, Some(&why)).await? {
             let event = json!({"plan": row.id, "date": row.date, "status": PlanStatus::Cancelled,
@@ -125,10 +148,11 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let row = find(&state.store, &caller, &id).await?;
+    let (row, unit) = find(&state.store, &caller, &id).await?;
     let latest = state.store.latest_version(row.id).await?;
     Ok(Json(json!({
-        "id": row.id, "station": row.station, "date": row.date, "status": row.status,
+        "id": row.id, "station": row.station, "pool": pool_of(&unit), "stations": unit.stations,
+        "date": row.date, "status": row.status,
         "reason": row.reason,
         "travel": row.travel,
         "error": row.error, "version": latest.as_ref().map(|v| v.seq),
@@ -146,7 +170,7 @@ pub async fn events(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    let row = find(&state.store, &caller, &id).await?;
+    let (row, _) = find(&state.store, &caller, &id).await?;
     let after = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

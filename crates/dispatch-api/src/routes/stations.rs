@@ -109,7 +109,8 @@ async fn stream_station(
     }
 }
 
-/// The plan caregivers follow for a day, with its id and reason.
+/// The plan caregivers follow for a day, with its id and reason (a pooled station's: its
+/// pool's plan, named in `pool`).
 pub async fn plan(
     State(state): State<AppState>,
     caller: Caller,
@@ -143,8 +144,11 @@ pub async fn plan(
         .map(|p| json!({"visit": p.visit, "caregiver": p.caregiver, "check_in": p.check_in, "check_out": p.check_out, "check_in_reason": p.check_in_reason}))
         .collect();
     let locked = state.store.locked_visits(&station, &date).await?;
-    Ok(Json(json!({"id": id, "station": station, "date": date, "kpis": plan.kpis, "plan": plan,
-                   "progress": progress, "locked": locked}))
+    // A pooled station follows its pool's plan: every member's routes, planned as one.
+    let unit = state.store.plan_unit(&station).await?;
+    let pool = (unit.id != station).then_some(&unit.id);
+    Ok(Json(json!({"id": id, "station": station, "pool": pool, "date": date, "kpis": plan.kpis,
+                   "plan": plan, "progress": progress, "locked": locked}))
     .into_response())
 }
 

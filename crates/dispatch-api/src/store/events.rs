@@ -2,7 +2,9 @@
 //! numbers its own events 1, 2, ...: a change takes the station's counter row first, writes
 //! its rows and its events in one transaction and commits, so on every replica the numbers
 //! are gap-free in commit order and a reader resuming after number N never misses one that
-//! commits later. The bus then wakes every replica's streams.
+//! commits later. The bus then wakes every replica's streams. A change of a pooled station is
+//! a change of its pool: it takes every member's counter row (in id order, so two changes
+//! never wait for each other crosswise) and puts each event on every member's stream.
 //!
 //! On the wire an event's id is `{station}:{number}`; a plain number is an id from before
 //! (one global sequence) and still finds its place.
@@ -10,6 +12,7 @@
 use super::Store;
 use crate::bus::Wake;
 use crate::error::AppError;
+use formats::scenario::PlanUnit;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
 /// One stored event.
@@ -58,16 +61,18 @@ impl ResumeFrom {
     }
 }
 
-/// A change of one station's data and the events that announce it, in one transaction. Made
-/// by [`Store::change`]; nothing of it is stored unless [`StationChange::commit`] is called.
+/// A change of one plan unit's data (a station's, or a pool's) and the events that announce
+/// it, in one transaction. Made by [`Store::change`]; nothing of it is stored unless
+/// [`StationChange::commit`] is called.
 pub struct StationChange {
     tx: Transaction<'static, Any>,
     store: Store,
+    /// What the change was begun for: a station, or a pool.
     station: String,
-    /// The station's newest number when the change began.
-    first: i64,
-    /// The number of the change's newest event.
-    seq: i64,
+    unit: PlanUnit,
+    /// Per member station of the unit (in the unit's order): its newest number when the
+    /// change began, and the number of the change's newest event on its stream.
+    numbers: Vec<(i64, i64)>,
 }
 
 impl StationChange {
@@ -76,76 +81,94 @@ impl StationChange {
         &mut self.tx
     }
 
+    /// The station (or pool) the change was begun for.
     pub fn station(&self) -> &str {
         &self.station
     }
 
-    /// Adds an event to the change; returns its number.
-    pub async fn event(&mut self, kind: &str, data: &serde_json::Value) -> Result<i64, AppError> {
-        self.seq += 1;
-        sqlx::query("INSERT INTO events (station, seq, kind, data) VALUES ($1, $2, $3, $4)")
-            .bind(&self.station)
-            .bind(self.seq)
-            .bind(kind)
-            .bind(data.to_string())
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(self.seq)
+    /// The plan unit it changes: the station alone, or its pool.
+    pub fn unit(&self) -> &PlanUnit {
+        &self.unit
     }
 
-    /// Stores the change and its events, then wakes every replica's streams of the station.
-    pub async fn commit(mut self) -> Result<(), AppError> {
-        let added = self.seq - self.first;
-        if added > 0 {
-            sqlx::query("UPDATE station_events SET seq = $2 WHERE station = $1")
-                .bind(&self.station)
-                .bind(self.seq)
+    /// Adds an event to the change, on every member station's stream.
+    pub async fn event(&mut self, kind: &str, data: &serde_json::Value) -> Result<(), AppError> {
+        let data = data.to_string();
+        for (station, (_, seq)) in self.unit.stations.iter().zip(&mut self.numbers) {
+            *seq += 1;
+            sqlx::query("INSERT INTO events (station, seq, kind, data) VALUES ($1, $2, $3, $4)")
+                .bind(station)
+                .bind(*seq)
+                .bind(kind)
+                .bind(&data)
                 .execute(&mut *self.tx)
                 .await?;
         }
+        Ok(())
+    }
+
+    /// Stores the change and its events, then wakes every replica's streams of its stations.
+    pub async fn commit(mut self) -> Result<(), AppError> {
+        let mut woken = Vec::new();
+        let mut added = 0;
+        for (station, &(first, seq)) in self.unit.stations.iter().zip(&self.numbers) {
+            if seq > first {
+                sqlx::query("UPDATE station_events SET seq = $2 WHERE station = $1")
+                    .bind(station)
+                    .bind(seq)
+                    .execute(&mut *self.tx)
+                    .await?;
+                added += seq - first;
+                woken.push(station.clone());
+            }
+        }
         self.tx.commit().await?;
+        let bus = &self.store.bus;
         if added > 0 {
-            let bus = &self.store.bus;
             bus.counters().events_published(added.unsigned_abs());
-            bus.publish(Wake::Events(self.station));
+        }
+        for station in woken {
+            bus.publish(Wake::Events(station));
         }
         Ok(())
     }
 }
 
 impl Store {
-    /// Begins a change of `station`'s data. It takes the station's counter row at once, so
-    /// changes of one station wait for each other, on every replica: a change that reads the
-    /// station's state after this reads it as the last committed change left it.
+    /// Begins a change of `station`'s data (or of pool `station`'s): of its plan unit. It
+    /// takes the counter row of each of the unit's stations at once, so changes of one unit
+    /// wait for each other, on every replica: a change that reads the unit's state after this
+    /// reads it as the last committed change left it.
     pub async fn change(&self, station: &str) -> Result<StationChange, AppError> {
+        let unit = self.plan_unit(station).await?;
         let mut tx = super::begin_write(&self.pool, self.backend).await?;
-        let first: i64 = sqlx::query_scalar(
-            "INSERT INTO station_events (station, seq) VALUES ($1, 0) \
-             ON CONFLICT (station) DO UPDATE SET seq = station_events.seq RETURNING seq",
-        )
-        .bind(station)
-        .fetch_one(&mut *tx)
-        .await?;
-        Ok(StationChange {
-            tx,
-            store: self.clone(),
-            station: station.to_string(),
-            first,
-            seq: first,
-        })
+        // In id order: two changes of overlapping units never hold one row each of the other.
+        let mut order: Vec<usize> = (0..unit.stations.len()).collect();
+        order.sort_by(|&a, &b| unit.stations[a].cmp(&unit.stations[b]));
+        let mut numbers = vec![(0, 0); unit.stations.len()];
+        for i in order {
+            let first: i64 = sqlx::query_scalar(
+                "INSERT INTO station_events (station, seq) VALUES ($1, 0) \
+                 ON CONFLICT (station) DO UPDATE SET seq = station_events.seq RETURNING seq",
+            )
+            .bind(&unit.stations[i])
+            .fetch_one(&mut *tx)
+            .await?;
+            numbers[i] = (first, first);
+        }
+        Ok(StationChange { tx, store: self.clone(), station: station.to_string(), unit, numbers })
     }
 
-    /// Stores one event on its own (a change with nothing else in it); returns its number.
+    /// Stores one event on its own (a change with nothing else in it).
     pub async fn append_event(
         &self,
         station: &str,
         kind: &str,
         data: &serde_json::Value,
-    ) -> Result<i64, AppError> {
+    ) -> Result<(), AppError> {
         let mut change = self.change(station).await?;
-        let seq = change.event(kind, data).await?;
-        change.commit().await?;
-        Ok(seq)
+        change.event(kind, data).await?;
+        change.commit().await
     }
 
     /// Up to `limit` events of a station after number `after`, in order.

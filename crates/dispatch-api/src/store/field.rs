@@ -167,20 +167,23 @@ impl StationChange {
 }
 
 impl Store {
-    /// Check-ins of a station's day.
+    /// Check-ins of the day of a station's plan unit (a pooled station's: the whole pool's).
     pub async fn progress_of_day(
         &self,
         station: &str,
         date: &PlanDate,
     ) -> Result<Vec<Progress>, AppError> {
-        let rows = sqlx::query(
+        let unit = self.plan_unit(station).await?;
+        let sql = format!(
             "SELECT visit, caregiver, check_in_s, check_out_s, check_in_reason \
-             FROM visit_progress WHERE station = $1 AND date = $2 ORDER BY visit",
-        )
-        .bind(station)
-        .bind(date.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+             FROM visit_progress WHERE date = $1 AND station IN ({}) ORDER BY visit",
+            super::marks(2, unit.stations.len())
+        );
+        let mut query = sqlx::query(&sql).bind(date.as_str());
+        for s in &unit.stations {
+            query = query.bind(s);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(|r| Progress {

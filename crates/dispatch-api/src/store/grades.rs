@@ -18,8 +18,8 @@ impl Store {
     pub async fn quarter_records(&self, from: &str, to: &str) -> Result<Quarter, AppError> {
         let mut visits: BTreeMap<String, VisitRecord> = BTreeMap::new();
         let days = sqlx::query(
-            "SELECT DISTINCT station, date FROM plans WHERE status = 'done' \
-             AND date >= $1 AND date <= $2 ORDER BY date, station",
+            "SELECT DISTINCT COALESCE(unit, station) AS unit, date FROM plans WHERE status = 'done' \
+             AND date >= $1 AND date <= $2 ORDER BY date, unit",
         )
         .bind(from)
         .bind(to)
@@ -27,7 +27,7 @@ impl Store {
         .await?;
         for day in &days {
             let date = PlanDate::parse(day.get::<&str, _>("date")).map_err(AppError::Internal)?;
-            let Some((_, plan)) = self.current_plan(day.get::<&str, _>("station"), &date).await?
+            let Some((_, plan)) = self.current_plan(day.get::<&str, _>("unit"), &date).await?
             else {
                 continue;
             };

@@ -42,7 +42,8 @@ pub enum Claimed {
 #[derive(Debug)]
 pub struct TakenBack {
     pub plan: i64,
-    pub station: String,
+    /// Its plan unit: a station, or a pool.
+    pub unit: String,
     pub date: String,
     /// `Failed` after [`MAX_ATTEMPTS`], else `Queued` (to be pushed again).
     pub status: PlanStatus,
@@ -187,7 +188,7 @@ impl Store {
                error = CASE WHEN attempts >= $3 THEN $4 ELSE error END, \
                lease_owner = NULL, pushed_ms = NULL, alive_ms = $2 \
              WHERE status = 'running' AND (alive_ms IS NULL OR alive_ms < $1) \
-             RETURNING id, station, date, status",
+             RETURNING id, COALESCE(unit, station) AS unit, date, status",
         )
         .bind(stale_before(now))
         .bind(now)
@@ -199,7 +200,7 @@ impl Store {
             .map(|r| {
                 Ok(TakenBack {
                     plan: r.get("id"),
-                    station: r.get("station"),
+                    unit: r.get("unit"),
                     date: r.get("date"),
                     status: PlanStatus::parse(r.get("status"))?,
                 })

@@ -35,18 +35,22 @@ impl StationChange {
 }
 
 impl Store {
-    /// The locked visits of a station's day.
+    /// The locked visits of the day of a station's plan unit (a pooled station's: the whole
+    /// pool's).
     pub async fn locked_visits(
         &self,
         station: &str,
         date: &PlanDate,
     ) -> Result<Vec<String>, AppError> {
-        Ok(sqlx::query_scalar(
-            "SELECT visit FROM visit_locks WHERE station = $1 AND date = $2 ORDER BY visit",
-        )
-        .bind(station)
-        .bind(date.as_str())
-        .fetch_all(&self.pool)
-        .await?)
+        let unit = self.plan_unit(station).await?;
+        let sql = format!(
+            "SELECT visit FROM visit_locks WHERE date = $1 AND station IN ({}) ORDER BY visit",
+            super::marks(2, unit.stations.len())
+        );
+        let mut query = sqlx::query_scalar(&sql).bind(date.as_str());
+        for s in &unit.stations {
+            query = query.bind(s);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
     }
 }

@@ -1,4 +1,4 @@
-//! Master data: stations, teams, caregivers, clients, care packages and canteens. Each row keeps the
+//! Master data: stations, teams, caregivers, clients, care packages, canteens and pools. Each row keeps the
 //! JSON it was given (so nothing is lost) and the columns the service filters on; rows are
 //! deactivated, never deleted.
 
@@ -19,16 +19,19 @@ pub enum MasterKind {
     Clients,
     Packages,
     Canteens,
+    /// Stations planned as one (their days are one problem).
+    Pools,
 }
 
 impl MasterKind {
-    pub const ALL: [MasterKind; 6] = [
+    pub const ALL: [MasterKind; 7] = [
         MasterKind::Stations,
         MasterKind::Teams,
         MasterKind::Caregivers,
         MasterKind::Clients,
         MasterKind::Packages,
         MasterKind::Canteens,
+        MasterKind::Pools,
     ];
 
     /// The table, which is also the URL segment. Our own constants, never input.
@@ -40,6 +43,7 @@ impl MasterKind {
             MasterKind::Clients => "clients",
             MasterKind::Packages => "packages",
             MasterKind::Canteens => "canteens",
+            MasterKind::Pools => "pools",
         }
     }
 

@@ -17,6 +17,7 @@ mod orders;
 mod plans;
 mod ratings;
 mod tokens;
+mod units;
 
 pub use events::{ResumeFrom, StationChange, StoredEvent};
 pub use field::{AlertRow, LastPosition, Progress, StoredAlert};
@@ -81,6 +82,11 @@ pub(crate) async fn begin_write(
         Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
         Backend::Postgres => pool.begin().await,
     }
+}
+
+/// `$from, $from+1, ...`: the placeholders of an `IN (...)` list of `n` values.
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 fn decode<T: DeserializeOwned>(text: &str) -> Result<T, AppError> {

@@ -48,8 +48,8 @@ pub enum Inserted {
 }
 
 impl Store {
-    /// Loads the scenario's stations, caregivers and clients (replacing earlier versions of the
-    /// same ids) and its visits as orders for `date`, once: a restart does not duplicate them.
+    /// Loads the scenario's stations, caregivers, clients, canteens and pools (replacing
+    /// earlier versions of the same ids) and its visits as orders for `date`, once: a restart does not duplicate them.
     pub async fn import_scenario(
         &self,
         scenario: &Scenario,
@@ -85,6 +85,26 @@ impl Store {
             let row = StationCanteen { station: station.id.clone(), canteen: c.clone() };
             let body = serde_json::to_string(&row)?;
             put_row(&mut tx, MasterKind::Canteens, &c.id, &station.id, &body, false).await?;
+        }
+        // Its pools replace the active pools that hold any of its stations (a station is in
+        // one pool).
+        for p in &scenario.pools {
+            let active: Vec<(String, String)> =
+                sqlx::query_as("SELECT id, body FROM pools WHERE active = 1")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (id, body) in active {
+                let other: formats::scenario::Pool = super::decode(&body)?;
+                if id != p.id && other.stations.iter().any(|s| p.stations.contains(s)) {
+                    sqlx::query("UPDATE pools SET active = 0 WHERE id = $1")
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            let first = p.stations.first().map_or("", String::as_str);
+            let body = serde_json::to_string(p)?;
+            put_row(&mut tx, MasterKind::Pools, &p.id, first, &body, false).await?;
         }
         let mut imported = 0;
         if let Some(date) = date {
@@ -260,6 +280,19 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| decode(r.get::<&str, _>("body"))).collect()
+    }
+
+    /// The open orders of a plan unit's day: each member station's, in the unit's order.
+    pub async fn unit_open_orders(
+        &self,
+        unit: &formats::scenario::PlanUnit,
+        date: &PlanDate,
+    ) -> Result<Vec<Order>, AppError> {
+        let mut orders = Vec::new();
+        for station in &unit.stations {
+            orders.extend(self.open_orders(station, date).await?);
+        }
+        Ok(orders)
     }
 
     /// Every active station, caregiver and client, with the open orders of `date` as visits:

@@ -1,6 +1,6 @@
-//! Plans of a station's day and their versions: every improving version of a solve, and one
-//! version per re-plan (urgent order, absence, change). The newest finished plan of a day is
-//! the one caregivers follow.
+//! Plans of a plan unit's day (a station's, or a pool's) and their versions: every improving
+//! version of a solve, and one version per re-plan (urgent order, absence, change). The
+//! newest finished plan of a unit's day is the one its caregivers follow.
 
 use super::{decode, StationChange, Store};
 use crate::date::PlanDate;
@@ -12,7 +12,10 @@ use sqlx::Row;
 #[derive(Clone, Debug)]
 pub struct PlanRow {
     pub id: i64,
+    /// The unit's first station.
     pub station: String,
+    /// The plan unit: the station, or the pool.
+    pub unit: String,
     pub date: String,
     pub status: PlanStatus,
     pub error: Option<String>,
@@ -93,7 +96,8 @@ impl Store {
 
     pub async fn plan(&self, id: i64) -> Result<Option<PlanRow>, AppError> {
         let row = sqlx::query(
-            "SELECT id, station, date, status, error, reason, travel FROM plans WHERE id = $1",
+            "SELECT id, station, COALESCE(unit, station) AS unit, date, status, error, reason, \
+             travel FROM plans WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -102,6 +106,7 @@ impl Store {
             Ok(PlanRow {
                 id: r.get("id"),
                 station: r.get("station"),
+                unit: r.get("unit"),
                 date: r.get("date"),
                 status: PlanStatus::parse(r.get("status"))?,
                 error: r.get("error"),
@@ -140,21 +145,23 @@ impl Store {
         row.as_ref().map(version_from_row).transpose()
     }
 
-    /// The newest finished plan of a station's day.
+    /// The newest finished plan of the day of station `station`'s plan unit (or of pool
+    /// `station`'s).
     pub async fn newest_done_plan(
         &self,
         station: &str,
         date: &PlanDate,
     ) -> Result<Option<i64>, AppError> {
+        let unit = self.plan_unit(station).await?;
         Ok(sqlx::query_scalar(NEWEST_DONE)
-            .bind(station)
+            .bind(&unit.id)
             .bind(date.as_str())
             .fetch_optional(&self.pool)
             .await?)
     }
 
-    /// The plan caregivers follow for a station's day: the newest finished plan's final
-    /// version, with the plan id.
+    /// The plan caregivers follow for a station's day (its unit's: a pool's plan holds every
+    /// member's routes): the newest finished plan's final version, with the plan id.
     pub async fn current_plan(
         &self,
         station: &str,
@@ -169,10 +176,10 @@ impl Store {
     }
 }
 
-const NEWEST_DONE: &str = "SELECT id FROM plans WHERE station = $1 AND date = $2 \
+const NEWEST_DONE: &str = "SELECT id FROM plans WHERE unit = $1 AND date = $2 \
                            AND status = 'done' ORDER BY id DESC LIMIT 1";
 
-/// What changes the plan a station's caregivers follow goes through the station's change:
+/// What changes the plan a unit's caregivers follow goes through the unit's change:
 /// re-plans of one day, wherever they run, are stored one after the other, each only if it
 /// was made from the plan then in force.
 impl StationChange {
@@ -186,9 +193,9 @@ impl StationChange {
         (reason, travel): (&str, &str),
         version: &VersionRow,
     ) -> Result<Option<i64>, AppError> {
-        let station = self.station().to_string();
+        let unit = self.unit().clone();
         let newest: Option<i64> = sqlx::query_scalar(NEWEST_DONE)
-            .bind(&station)
+            .bind(&unit.id)
             .bind(date.as_str())
             .fetch_optional(self.conn())
             .await?;
@@ -196,10 +203,11 @@ impl StationChange {
             return Ok(None);
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plans (station, date, status, reason, travel) \
-             VALUES ($1, $2, 'done', $3, $4) RETURNING id",
+            "INSERT INTO plans (station, unit, date, status, reason, travel) \
+             VALUES ($1, $2, $3, 'done', $4, $5) RETURNING id",
         )
-        .bind(&station)
+        .bind(first_station(&unit)?)
+        .bind(&unit.id)
         .bind(date.as_str())
         .bind(reason)
         .bind(travel)
@@ -226,7 +234,7 @@ impl StationChange {
         Ok(Ok(id))
     }
 
-    /// A solve of the station's day on travel source `travel` (`roads`, `matrix v3`) for at
+    /// A solve of the unit's day on travel source `travel` (`roads`, `matrix v3`) for at
     /// most `time_limit`, queued (its job is pushed after the commit); `Err(id)` when plan `id`
     /// of the day is queued or running already.
     pub async fn create_plan(
@@ -235,12 +243,12 @@ impl StationChange {
         travel: &str,
         time_limit: std::time::Duration,
     ) -> Result<Result<i64, i64>, AppError> {
-        let station = self.station().to_string();
+        let unit = self.unit().clone();
         let busy: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM plans WHERE station = $1 AND date = $2 \
+            "SELECT id FROM plans WHERE unit = $1 AND date = $2 \
              AND status IN ('queued', 'running')",
         )
-        .bind(&station)
+        .bind(&unit.id)
         .bind(date.as_str())
         .fetch_optional(self.conn())
         .await?;
@@ -248,10 +256,11 @@ impl StationChange {
             return Ok(Err(busy));
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO plans (station, date, status, reason, travel, alive_ms, time_limit_ms) \
-             VALUES ($1, $2, 'queued', 'solve', $3, $4, $5) RETURNING id",
+            "INSERT INTO plans (station, unit, date, status, reason, travel, alive_ms, \
+             time_limit_ms) VALUES ($1, $2, $3, 'queued', 'solve', $4, $5, $6) RETURNING id",
         )
-        .bind(&station)
+        .bind(first_station(&unit)?)
+        .bind(&unit.id)
         .bind(date.as_str())
         .bind(travel)
         .bind(super::now_ms())
@@ -295,6 +304,14 @@ impl StationChange {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// The station a unit's plans are filed under (a pool's first).
+fn first_station(unit: &formats::scenario::PlanUnit) -> Result<&str, AppError> {
+    unit.stations
+        .first()
+        .map(String::as_str)
+        .ok_or_else(|| AppError::Internal(format!("plan unit {:?} has no station", unit.id)))
 }
 
 async fn insert_version(
