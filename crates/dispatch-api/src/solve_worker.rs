@@ -259,14 +259,23 @@ async fn solve_job(
         }
     };
     let cancel = CancelToken::new();
-    let solving = solve_leased(state, &row, &lease, limit, &cancel);
+    // On a task of its own: it stores versions in transactions that hold the database's write
+    // lock (SQLite) across awaits, so it must go on while the loop below awaits its own writes
+    // (a renewal waiting for a lock held by an unpolled future would wait for itself).
+    let solving = tokio::spawn({
+        let (state, row, lease, cancel) =
+            (state.clone(), row.clone(), lease.clone(), cancel.clone());
+        async move { solve_leased(&state, &row, &lease, limit, &cancel).await }
+    });
     tokio::pin!(solving);
     let mut renew = tokio::time::interval(RENEW_EVERY);
     let mut wake = state.store.event_wakeups();
     let mut stopping = false;
     let outcome = loop {
         tokio::select! {
-            outcome = &mut solving => break outcome,
+            outcome = &mut solving => break outcome.unwrap_or_else(|e| {
+                Err(AppError::Internal(format!("the solve stopped: {e}")))
+            }),
             _ = renew.tick() => {
                 match state.store.renew(&lease).await {
                     Ok(true) => tell(receipt.progress().await),

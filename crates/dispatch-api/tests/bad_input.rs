@@ -125,12 +125,10 @@ fn no_endpoint_answers_bad_input_with_a_5xx(backend: Backend) {
         .enable_all()
         .build()
         .expect("runtime");
-    // Input only: plans are queued, not solved here. With the local worker solving beside the
-    // fuzz on SQLite, a write lock is sometimes held past the 10 s busy timeout (reproduced
-    // before homes and pools, at 033cd29, 2 runs in 4): a concurrency bug of the worker on
-    // SQLite, left for its own test and fix (see the session note of issue 20).
-    let no_solving = |c: &mut dispatch_api::config::ServeConfig| c.solve_here = false;
-    let Some(service) = runtime.block_on(common::service_with(backend, no_solving)) else { return };
+    // The local worker solves the plans the fuzz makes beside it: this once caught a worker
+    // waiting for its own write lock on SQLite (a lease renewal awaited while the unpolled
+    // solve held a version's transaction).
+    let Some(service) = runtime.block_on(common::service(backend)) else { return };
     for endpoint in ENDPOINTS {
         // The same cases on every run, so CI is repeatable; PROPTEST_CASES explores further.
         let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(96);
