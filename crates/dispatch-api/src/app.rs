@@ -12,7 +12,8 @@ use crate::grades::GradeConfig;
 use crate::live::Improving;
 use crate::metrics::{self, Metrics};
 use crate::routes::{
-    caregivers, master, matrix, me, ops, orders, planner, plans, ratings, reports, stations, tokens,
+    caregivers, master, matrix, me, me_events, ops, orders, planner, plans, ratings, reports,
+    stations, tokens,
 };
 use crate::station_day::TravelCache;
 use crate::station_map::MapCache;
@@ -145,6 +146,7 @@ endpoints! {
     post "/v1/orders/{id}/unlock" => orders::unlock, 200, "admin, dispatcher", "Unlock a visit: re-plans may move it again";
     get "/v1/me" => me::whoami, 200, "admin, dispatcher, caregiver, planner", "Who this token speaks for: role, stations, caregiver";
     get "/v1/caregivers/{id}/route" => caregivers::route, 200, "admin, dispatcher, planner", "A caregiver's route: ?date=";
+    get "/v1/me/events" => me_events::events, 200, "caregiver", "My route's news (Server-Sent Events): a `route` event when a new plan adds, takes away or moves my visits; Last-Event-ID resumes";
     get "/v1/me/route" => me::route, 200, "caregiver", "My route: ?date= (default today)";
     get "/v1/me/route.geojson" => me::route_geojson, 200, "caregiver", "My route as GeoJSON, with the road path of each leg";
     get "/v1/me/route.ics" => me::route_ical, 200, "caregiver", "My route as an iCalendar feed";

@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod order;
 pub mod queue;
+pub mod route_news;
 pub mod route_view;
 pub mod routes;
 pub mod solve_worker;

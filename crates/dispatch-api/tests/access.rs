@@ -44,6 +44,7 @@ const TABLE: &[(&str, &str, &str, &[Role])] = &[
     ("post", "/v1/orders/{id}/unlock", "/v1/orders/V1/unlock", &[A, D]),
     ("get", "/v1/me", "/v1/me", &[A, D, C, P]),
     ("get", "/v1/caregivers/{id}/route", "/v1/caregivers/C1/route?date=2026-11-25", &[A, D, P]),
+    ("get", "/v1/me/events", "/v1/me/events", &[C]),
     ("get", "/v1/me/route", "/v1/me/route", &[C]),
     ("get", "/v1/me/route.geojson", "/v1/me/route.geojson", &[C]),
     ("get", "/v1/me/route.ics", "/v1/me/route.ics", &[C]),
@@ -96,7 +97,8 @@ async fn every_endpoint_and_role(s: Service) {
             assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "{method} {path} unknown token");
         }
         for role in Role::ALL {
-            if *template == "/v1/stations/{id}/events" && allowed.contains(&role) {
+            let stream = ["/v1/stations/{id}/events", "/v1/me/events"].contains(template);
+            if stream && allowed.contains(&role) {
                 continue; // a stream: opened in the live tests
             }
             let answer = s.call(role, method, path, body).await;

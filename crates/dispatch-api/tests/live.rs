@@ -465,6 +465,73 @@ async fn the_day_exports_as_csv(s: Service) {
     assert_eq!(bad.body["field"], "format", "{}", bad.text);
 }
 
+async fn a_caregiver_hears_only_what_changed_on_their_own_route(s: Service) {
+    s.plan_day().await;
+    let before = s.checked_plan().await;
+    let seen = s.state.store.last_event_seq("S1").await.expect("seq");
+    s.state.clock.set(&common::date(), 9 * 3600);
+    let answer =
+        s.call(Role::Dispatcher, "POST", "/v1/orders", Some(&urgent("K4", 36_000, 64_800))).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let id = answer.body["id"].as_str().expect("id").to_string();
+    let who = answer.body["assignment"]["caregiver"].as_str().expect("assigned").to_string();
+    let after = s.checked_plan().await;
+    let base = common::listen(&s.state).await;
+    let http = reqwest::Client::new();
+    let stream_of = |caregiver: String| {
+        let (http, base) = (http.clone(), base.clone());
+        let s = &s;
+        async move {
+            let token = s.caregiver_token(&caregiver).await;
+            http.get(format!("{base}/v1/me/events?after=S1:{seen}"))
+                .header("authorization", format!("Bearer {token}"))
+                .send()
+                .await
+                .expect("stream")
+        }
+    };
+    // The caregiver given the urgent visit hears of it, with their stops now.
+    let stream = stream_of(who.clone()).await;
+    assert_eq!(stream.status(), reqwest::StatusCode::OK);
+    let events = tokio::time::timeout(Duration::from_secs(10), read_events(stream, 1))
+        .await
+        .expect("the route event arrives");
+    let (kind, event_id, news) = &events[0];
+    assert_eq!(kind, "route", "{events:?}");
+    assert!(event_id.starts_with("S1:"), "{event_id}");
+    assert!(news["added"].as_array().expect("added").iter().any(|a| a["visit"] == json!(id)));
+    let mine: Vec<String> = after
+        .routes
+        .iter()
+        .filter(|r| r.caregiver == who)
+        .flat_map(common::orders)
+        .map(|st| st.visit)
+        .collect();
+    assert_eq!(news["stops"], json!(mine), "{news}");
+    // A caregiver whose route the re-plan left as it was hears nothing.
+    let route_of = |plan: &solver::Plan, c: &str| -> Vec<(String, i64)> {
+        plan.routes
+            .iter()
+            .filter(|r| r.caregiver == c)
+            .flat_map(common::orders)
+            .map(|st| (st.visit, st.start.0))
+            .collect()
+    };
+    let calm = after
+        .routes
+        .iter()
+        .map(|r| r.caregiver.clone())
+        .find(|c| *c != who && route_of(&before, c) == route_of(&after, c))
+        .expect("a caregiver the re-plan did not touch");
+    let stream = stream_of(calm.clone()).await;
+    let heard = tokio::time::timeout(Duration::from_secs(2), read_events(stream, 1)).await;
+    assert!(heard.is_err(), "{calm} heard of others' changes: {heard:?}");
+    // Only caregivers have a stream of their own.
+    let refused = s.call(Role::Dispatcher, "GET", "/v1/me/events", None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+}
+
+both!(my_events, a_caregiver_hears_only_what_changed_on_their_own_route);
 both!(urgent_insertion, urgent_orders_are_inserted_and_the_change_is_pushed);
 both!(day_csv, the_day_exports_as_csv);
 both!(check_in_reasons, check_ins_out_of_route_order_carry_a_reason);

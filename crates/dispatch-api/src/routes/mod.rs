@@ -5,6 +5,7 @@ pub mod caregivers;
 pub mod master;
 pub mod matrix;
 pub mod me;
+pub mod me_events;
 pub mod ops;
 pub mod orders;
 pub mod planner;

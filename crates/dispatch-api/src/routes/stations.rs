@@ -38,7 +38,7 @@ const READERS: &[Role] = &[Role::Admin, Role::Dispatcher, Role::Planner];
 
 /// The number to resume after: `Last-Event-ID`, else `?after=` (`S1:42`, or an old-style
 /// number), else only what comes next.
-async fn resume_after(
+pub(crate) async fn resume_after(
     store: &Store,
     station: &str,
     headers: &HeaderMap,

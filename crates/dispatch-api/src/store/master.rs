@@ -149,9 +149,8 @@ impl Store {
             if stations.is_empty() {
                 return Ok(Page { items: Vec::new(), next: None });
             }
-            let marks: Vec<String> =
-                (0..stations.len()).map(|i| format!("${}", binds.len() + 1 + i)).collect();
-            sql.push_str(&format!(" AND {} IN ({})", kind.station_column(), marks.join(", ")));
+            let marks = super::marks(binds.len() + 1, stations.len());
+            sql.push_str(&format!(" AND {} IN ({marks})", kind.station_column()));
             binds.extend(stations.iter().cloned());
         }
         sql.push_str(&format!(" ORDER BY id LIMIT {}", limit + 1));

@@ -176,6 +176,20 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The finished plan of the same unit-day as plan `id` that was in force before it.
+    pub async fn done_plan_before(&self, id: i64) -> Result<Option<i64>, AppError> {
+        Ok(sqlx::query_scalar(
+            "SELECT p.id FROM plans p JOIN plans q ON q.id = $1 \
+             WHERE COALESCE(p.unit, p.station) = COALESCE(q.unit, q.station) \
+             AND p.date = q.date AND p.status = 'done' AND p.id < $1 ORDER BY p.id DESC LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
+
 const NEWEST_DONE: &str = "SELECT id FROM plans WHERE unit = $1 AND date = $2 \
                            AND status = 'done' ORDER BY id DESC LIMIT 1";
 

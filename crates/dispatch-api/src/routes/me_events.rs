@@ -1,0 +1,109 @@
+//! `GET /v1/me/events`: the caregiver's own stream (Server-Sent Events). It follows their
+//! station's stream (a pooled station's carries its pool's day) and says only what a new plan
+//! of a day changed on the caregiver's own route — a `route` event with the visits added,
+//! taken away and moved, and the stops now in order — never anything of another caregiver's.
+//! Ids are the station stream's, so `Last-Event-ID` (or `?after=`) resumes on any replica.
+
+use super::stations::resume_after;
+use super::Params;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::bus::{self, Wake};
+use crate::error::AppError;
+use crate::live::MOVE_TOLERANCE;
+use crate::route_news;
+use crate::store::{Store, StoredEvent};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde_json::{json, Value};
+use std::convert::Infallible;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
+
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let me = caller.own_caregiver()?.to_string();
+    let station = state
+        .store
+        .caregiver(&me)
+        .await?
+        .map(|c| c.station)
+        .ok_or_else(|| AppError::NotFound(format!("no caregiver {me:?}")))?;
+    // Listen before reading the store, so no event can fall between the two.
+    let wake = state.store.event_wakeups();
+    let after = resume_after(&state.store, &station, &headers, &params).await?;
+    let (tx, rx) = mpsc::channel(64);
+    let (store, shutdown) = (state.store.clone(), state.shutdown.clone());
+    tokio::spawn(async move {
+        let _counted = store.bus().counters().subscriber();
+        let whose = (me.as_str(), station.as_str());
+        if let Err(e) = stream_mine(&store, whose, after, wake, shutdown, &tx).await {
+            tracing::error!(caregiver = %me, error = %e, "caregiver event stream stopped");
+        }
+    });
+    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::default()))
+}
+
+async fn stream_mine(
+    store: &Store,
+    (me, station): (&str, &str),
+    mut sent: i64,
+    mut wake: broadcast::Receiver<Wake>,
+    mut shutdown: watch::Receiver<bool>,
+    tx: &mpsc::Sender<Result<Event, Infallible>>,
+) -> Result<(), AppError> {
+    loop {
+        loop {
+            let batch = store.events_after(station, sent, 200).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for e in batch {
+                if let Some(news) = my_news(store, me, &e).await? {
+                    let event =
+                        Event::default().id(e.sse_id()).event("route").data(news.to_string());
+                    if tx.send(Ok(event)).await.is_err() {
+                        return Ok(()); // the caregiver left
+                    }
+                }
+                sent = e.seq;
+            }
+        }
+        let waited =
+            bus::station_news(store.bus().as_ref(), &mut wake, station, &mut shutdown, tx.closed());
+        if waited.await == bus::Next::End {
+            return Ok(());
+        }
+    }
+}
+
+/// What event `e` means for caregiver `me`: a new plan in force (a re-plan, or a solve that
+/// finished) that changed their route, against the plan in force before it.
+async fn my_news(store: &Store, me: &str, e: &StoredEvent) -> Result<Option<Value>, AppError> {
+    let new_plan = match e.kind.as_str() {
+        "plan" => true,
+        "plan_finished" => e.data["status"] == "done",
+        _ => false,
+    };
+    let Some(id) = e.data["plan"].as_i64().filter(|_| new_plan) else { return Ok(None) };
+    let route_in = |plan: Option<i64>| async move {
+        let Some(plan) = plan else { return Ok::<_, AppError>(Vec::new()) };
+        let Some(version) = store.latest_version(plan).await? else { return Ok(Vec::new()) };
+        let plan: solver::Plan = serde_json::from_value(version.plan)?;
+        Ok(route_news::route_of(&plan, me))
+    };
+    let after = route_in(Some(id)).await?;
+    let before = route_in(store.done_plan_before(id).await?).await?;
+    Ok(route_news::news(&before, &after, MOVE_TOLERANCE.0).map(|mut news| {
+        news["plan"] = json!(id);
+        news["date"] = e.data["date"].clone();
+        news["reason"] = e.data.get("reason").cloned().unwrap_or_else(|| json!("solve"));
+        news
+    }))
+}
