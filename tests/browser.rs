@@ -292,7 +292,40 @@ async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) -> String {
     let share = c.find(Locator::Css(&format!("{card} button[data-share]"))).await.expect("share");
     assert_eq!(share.attr("data-share").await.expect("attr").as_deref(), Some(link.as_str()));
     screenshot(c, &shots(), "7b-phone-checked-out").await;
+    a_replanned_route_reaches_the_open_page(demo, c, visit).await;
     link
+}
+
+/// A later visit of the caregiver's is cancelled at the desk: the open phone page drops it
+/// without a reload and says the route changed (the caregiver's own stream).
+async fn a_replanned_route_reaches_the_open_page(demo: &Demo, c: &Client, done: &str) {
+    let route = demo.call("caregiver", "GET", "/v1/me/route", None).await;
+    let later = route["stops"]
+        .as_array()
+        .expect("stops")
+        .iter()
+        .rev()
+        .find(|s| s["kind"] == "visit" && s["visit"] != done && s["with"].is_null())
+        .and_then(|s| s["visit"].as_str())
+        .expect("a later visit of one caregiver")
+        .to_string();
+    let card = format!("li[data-visit=\"{later}\"]");
+    let shown = format!("return !!document.querySelector('{card}')");
+    assert!(wait_until(c, &shown, FEW_SECONDS).await, "{later} is on the page before");
+    demo.call("admin", "POST", &format!("/v1/orders/{later}/cancel"), None).await;
+    let gone = format!(
+        "return !document.querySelector('{card}') && !document.getElementById('news').hidden"
+    );
+    assert!(
+        wait_until(c, &gone, Duration::from_secs(30)).await,
+        "the cancelled {later} stayed on the open page, or no notice came"
+    );
+    let notice = c.find(Locator::Css("#news")).await.expect("news").text().await.expect("text");
+    assert!(notice.contains('1'), "the notice counts what changed: {notice}");
+    // The family's rating link of the visit checked out before stays on its card.
+    let link = format!("return !!document.querySelector('li[data-visit=\"{done}\"] .rate-link a')");
+    assert!(wait_until(c, &link, FEW_SECONDS).await, "the rating link left with the re-plan");
+    screenshot(c, &shots(), "7c-phone-route-changed").await;
 }
 
 /// A family member opens the rating link on their own phone (no token), gives two stars and a

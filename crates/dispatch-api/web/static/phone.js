@@ -1,14 +1,16 @@
 // The caregiver's phone page: today's visits in order, check-in and check-out with the
-// phone's position, the route on a map, and the day as a calendar file. The last route is kept
+// phone's position, the route on a map, and the day as a calendar file. The caregiver's own
+// stream (`/v1/me/events`) brings a re-planned route at once, with a notice. The last route is kept
 // on the phone, and check-ins made without a connection are sent (under the same
 // Idempotency-Key, so never twice) when it is back.
 
-import { api, token, setToken, setUpSignIn, t, translate, languageSwitch, hhmm, serviceName, escapeHtml, ll, newKey } from "./common.js";
+import { api, token, setToken, setUpSignIn, t, translate, languageSwitch, hhmm, serviceName, escapeHtml, ll, newKey, follow } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const SAVED = "cc.route";
 const QUEUE = "cc.outbox";
 let route = null;
+let stopNews = null;
 
 function show(which) {
   $("signin").hidden = which !== "signin";
@@ -27,9 +29,19 @@ async function start() {
   else show("signin");
 }
 
+/** The family's rating links this phone was given stay on the cards of a route read again. */
+function keepLinks(fresh, old) {
+  for (const s of fresh.stops) {
+    const link = old?.stops?.find((o) => o.visit === s.visit)?.rating_link;
+    if (link && !s.rating_link) s.rating_link = link;
+  }
+  return fresh;
+}
+
 async function enter() {
   try {
-    route = await api("/v1/me/route");
+    const saved = JSON.parse(localStorage.getItem(SAVED) ?? "null");
+    route = keepLinks(await api("/v1/me/route"), saved?.route);
     localStorage.setItem(SAVED, JSON.stringify({ at: Date.now(), route }));
     $("status").textContent = "";
   } catch (e) {
@@ -48,7 +60,31 @@ async function enter() {
   render();
   drawMap();
   flush();
+  stopNews?.();
+  stopNews = follow("/v1/me/events", onNews);
   document.body.dataset.ready = "1";
+}
+
+/** A new plan changed my route: read it again, redraw, and say what changed. */
+async function onNews(kind, news) {
+  if (kind !== "route" || news.date !== route?.date) return;
+  try {
+    route = keepLinks(await api("/v1/me/route"), route);
+  } catch {
+    return; // offline: the stream resumes, and the next news reads it again
+  }
+  localStorage.setItem(SAVED, JSON.stringify({ at: Date.now(), route }));
+  render();
+  drawMap();
+  $("news").textContent = t("phone.changed", {
+    at: new Date().toTimeString().slice(0, 5),
+    added: news.added.length,
+    removed: news.removed.length,
+    moved: news.moved.length,
+  });
+  $("news").hidden = false;
+  navigator.vibrate?.([200, 100, 200]);
+  document.body.dataset.news = String(Number(document.body.dataset.news ?? 0) + 1);
 }
 
 function stateOf(stop) {
@@ -176,6 +212,9 @@ async function flush() {
   render();
 }
 
+let map = null;
+let drawn = null;
+
 async function drawMap() {
   const L = window.L;
   let geo;
@@ -184,18 +223,21 @@ async function drawMap() {
   } catch {
     return; // offline: the list is what matters
   }
-  const map = L.map($("map"), { preferCanvas: true });
   const straight = geo.features.some((f) => f.properties.legs === "straight");
-  if (!straight) map.attributionControl.addAttribution("© OpenStreetMap contributors");
+  if (!map) {
+    map = L.map($("map"), { preferCanvas: true });
+    if (!straight) map.attributionControl.addAttribution("© OpenStreetMap contributors");
+  }
+  drawn?.remove();
   $("map-note").hidden = !straight;
   $("map-note").textContent = t("route.straight");
-  const layer = L.geoJSON(geo, {
+  const layer = (drawn = L.geoJSON(geo, {
     coordsToLatLng: ([x, y]) => L.latLng(...ll(x, y)),
     style: (f) => ({ color: "#1d6fb8", weight: 4, dashArray: f.properties.legs === "straight" ? "6 6" : null }),
     pointToLayer: (f, latlng) =>
       L.circleMarker(latlng, { radius: f.properties.kind === "station" ? 8 : 10, color: "#1d6fb8", fillColor: f.properties.kind === "station" ? "#ffd400" : "#fff", fillOpacity: 1 })
         .bindTooltip(f.properties.kind === "stop" ? `${f.properties.seq}. ${f.properties.start}` : (f.properties.name ?? ""), { permanent: f.properties.kind === "stop" }),
-  }).addTo(map);
+  }).addTo(map));
   if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [20, 20] });
 }
 
