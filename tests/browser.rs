@@ -292,8 +292,52 @@ async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) -> String {
     let share = c.find(Locator::Css(&format!("{card} button[data-share]"))).await.expect("share");
     assert_eq!(share.attr("data-share").await.expect("attr").as_deref(), Some(link.as_str()));
     screenshot(c, &shots(), "7b-phone-checked-out").await;
+    another_visit_than_the_next_asks_why(demo, c, &stops[k + 1..]).await;
     a_replanned_route_reaches_the_open_page(demo, c, visit).await;
     link
+}
+
+/// Checking in at a visit after the next one asks why, and the dispatcher gets the reason.
+async fn another_visit_than_the_next_asks_why(demo: &Demo, c: &Client, later: &[Value]) {
+    let mut visits =
+        later.iter().filter(|s| s["kind"] == "visit").filter_map(|s| s["visit"].as_str());
+    let (next, skipped_to) =
+        (visits.next().expect("a next visit"), visits.next().expect("another"));
+    let card = format!("li[data-visit=\"{skipped_to}\"]");
+    let primary = format!("li[data-visit=\"{next}\"] button[data-act='check-in'].primary");
+    assert!(c.find(Locator::Css(&primary)).await.is_ok(), "the next visit's check-in leads");
+    c.find(Locator::Css(&format!("{card} button[data-act='check-in']")))
+        .await
+        .expect("check-in button")
+        .click()
+        .await
+        .expect("click");
+    let asks =
+        format!("return !document.querySelector('form[data-reason=\"{skipped_to}\"]').hidden");
+    assert!(wait_until(c, &asks, FEW_SECONDS).await, "no reason asked for {skipped_to}");
+    let still = format!("return document.querySelector('{card}').dataset.state === 'planned'");
+    assert!(wait_until(c, &still, FEW_SECONDS).await, "checked in before the reason was given");
+    let why = "家属要求提前";
+    let form = format!("form[data-reason=\"{skipped_to}\"]");
+    c.find(Locator::Css(&format!("{form} textarea")))
+        .await
+        .expect("textarea")
+        .send_keys(why)
+        .await
+        .expect("type");
+    c.find(Locator::Css(&format!("{form} button")))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    let started = format!("return document.querySelector('{card}')?.dataset.state === 'started'");
+    assert!(wait_until(c, &started, FEW_SECONDS).await, "{skipped_to} did not turn started");
+    let me = demo.call("caregiver", "GET", "/v1/me", None).await;
+    let day = format!("/v1/stations/S1/plan?date={}", me["today"].as_str().expect("today"));
+    let progress = demo.call("admin", "GET", &day, None).await["progress"].clone();
+    let told = progress.as_array().expect("progress").iter().find(|p| p["visit"] == skipped_to);
+    assert_eq!(told.map(|p| p["check_in_reason"].clone()), Some(json!(why)), "{progress}");
 }
 
 /// A later visit of the caregiver's is cancelled at the desk: the open phone page drops it
@@ -305,7 +349,7 @@ async fn a_replanned_route_reaches_the_open_page(demo: &Demo, c: &Client, done: 
         .expect("stops")
         .iter()
         .rev()
-        .find(|s| s["kind"] == "visit" && s["visit"] != done && s["with"].is_null())
+        .find(|s| s["kind"] == "visit" && s["check_in"].is_null() && s["with"].is_null())
         .and_then(|s| s["visit"].as_str())
         .expect("a later visit of one caregiver")
         .to_string();

@@ -102,6 +102,7 @@ function render() {
     return;
   }
   const pending = queued().map((q) => `${q.visit}/${q.what}`);
+  const next = nextVisit();
   $("stops").innerHTML = route.stops
     .map((s, i) => {
       if (s.kind === "pickup") return pickupItem(s, i);
@@ -118,12 +119,27 @@ function render() {
         ${s.rating_link ? `<p class="rate-link">${t("phone.rate")} <a href="${escapeHtml(s.rating_link)}">${escapeHtml(s.rating_link)}</a></p>
           <button type="button" class="big" data-share="${escapeHtml(s.rating_link)}">${t(navigator.share ? "phone.share" : "phone.copy")}</button>` : ""}
         <div class="buttons">
-          <button type="button" class="big primary" data-act="check-in" ${st !== "planned" || waiting ? "disabled" : ""}>${t("phone.checkin")}</button>
+          <button type="button" class="big ${s.visit === next ? "primary" : ""}" data-act="check-in" ${st !== "planned" || waiting ? "disabled" : ""}>${t("phone.checkin")}</button>
           <button type="button" class="big" data-act="check-out" ${st !== "started" || waiting ? "disabled" : ""}>${t("phone.checkout")}</button>
         </div>
+        <form class="reason" data-reason="${escapeHtml(s.visit)}" hidden>
+          <label>${t("phone.why", { next: next ? visitName(next) : "" })}
+            <textarea name="reason" rows="2" maxlength="500" required></textarea></label>
+          <button type="submit" class="big primary">${t("phone.checkin")}</button>
+        </form>
       </li>`;
     })
     .join("");
+}
+
+/** The next visit: the first of the route nobody checked in yet (pick-ups have none). */
+function nextVisit() {
+  return route.stops.find((s) => s.kind !== "pickup" && stateOf(s) === "planned")?.visit ?? null;
+}
+
+function visitName(visit) {
+  const s = route.stops.find((x) => x.visit === visit);
+  return s ? `${hhmm(s.start)} ${s.client_name ?? s.client ?? ""}` : visit;
 }
 
 /** A meal round's pick-up at a canteen: on the way to a client, nothing to check in. */
@@ -142,20 +158,43 @@ $("stops").addEventListener("click", async (e) => {
   const act = e.target.closest("[data-act]")?.dataset.act;
   const visit = e.target.closest("[data-visit]")?.dataset.visit;
   if (!act || !visit) return;
+  // Another visit than the next one: the dispatcher is told why.
+  if (act === "check-in" && visit !== nextVisit()) {
+    const form = document.querySelector(`form[data-reason="${CSS.escape(visit)}"]`);
+    form.hidden = false;
+    form.reason.focus();
+    return;
+  }
   e.target.disabled = true;
+  await checkIn(visit, act, null, e.target);
+});
+
+$("stops").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const form = e.target.closest("form[data-reason]");
+  const reason = form?.reason.value.trim();
+  if (!form || !reason) return;
+  form.querySelector("button").disabled = true;
+  await checkIn(form.dataset.reason, "check-in", reason, form.querySelector("button"));
+});
+
+/** Finds the phone's position and queues the check-in or check-out (with its reason). */
+async function checkIn(visit, act, reason, button) {
   $("status").textContent = t("phone.locating");
   let position;
   try {
     position = await here();
   } catch (err) {
     $("status").textContent = t("phone.nolocation", { why: err.message });
-    e.target.disabled = false;
+    button.disabled = false;
     return;
   }
-  const item = { visit, what: act, body: { lon: position.coords.longitude, lat: position.coords.latitude, crs: "wgs84" }, key: newKey() };
+  const body = { lon: position.coords.longitude, lat: position.coords.latitude, crs: "wgs84" };
+  if (reason) body.reason = reason;
+  const item = { visit, what: act, body, key: newKey() };
   localStorage.setItem(QUEUE, JSON.stringify([...queued(), item]));
   await flush();
-});
+}
 
 /** Hands the rating link to the family: the phone's share sheet (WeChat, SMS), else a copy. */
 async function shareLink(url) {
