@@ -482,11 +482,11 @@ async fn report_ledger_and_teams_read_the_services_finished_visits() {
         let at = 9 * 3600 + i as i64 * 3600;
         let mut change = state.store.change(station).await.expect("change");
         assert!(change
-            .check_in(visit, visit, "C1", &date, (at, 1.52, 42.5), None)
+            .check_in(visit, visit, "C1", &date, (at, Some((1.52, 42.5))), None)
             .await
             .expect("in"));
         assert!(change
-            .check_out(visit, at + 1800 * (i as i64 + 1), 1.52, 42.5)
+            .check_out(visit, at + 1800 * (i as i64 + 1), Some((1.52, 42.5)))
             .await
             .expect("out"));
         change.commit().await.expect("stored");

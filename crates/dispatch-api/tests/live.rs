@@ -418,16 +418,30 @@ async fn check_ins_out_of_route_order_carry_a_reason(s: Service) {
         )
         .await;
     assert_eq!(out.body["field"], "reason", "only a check-in takes a reason: {}", out.body);
+    // Without a position (the phone refused it) the check-in is still recorded, unverified;
+    // half a position is refused naming the missing half.
+    let half = check_in(&stops[1].visit, json!({"lon": 1.53})).await;
+    assert_eq!(
+        (half.status, &half.body["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("lat"))
+    );
+    let blind = check_in(&stops[1].visit, json!({})).await;
+    assert_eq!(blind.status, StatusCode::OK, "{}", blind.body);
+    assert_eq!((&blind.body["verified"], &blind.body["lon"]), (&json!(false), &Value::Null));
     // The dispatcher sees it in the day's progress and on the stream.
     let day =
         s.call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/plan?date={DATE}"), None).await;
     let progress = day.body["progress"].as_array().expect("progress");
     let mine = progress.iter().find(|p| p["visit"] == json!(stops[2].visit)).expect("checked in");
     assert_eq!(mine["check_in_reason"], why);
+    assert_eq!(mine["verified"], true);
+    let blind = progress.iter().find(|p| p["visit"] == json!(stops[1].visit)).expect("in");
+    assert_eq!(blind["verified"], false, "{blind}");
     let events = s.state.store.events_after("S1", 0, 10_000).await.expect("events");
     assert!(events.iter().any(|e| e.kind == "check-in"
         && e.data["reason"] == why
         && e.data["out_of_order"] == true));
+    assert!(events.iter().any(|e| e.kind == "check-in" && e.data["verified"] == false));
 }
 
 /// The day as a spreadsheet: one line per stop of every route, in route order.

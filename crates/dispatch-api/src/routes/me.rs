@@ -114,13 +114,15 @@ fn wgs84(lon: f64, lat: f64, crs: Crs) -> Result<LonLat, AppError> {
     Ok(to_wgs84(&GeoPoint { lon, lat, crs }))
 }
 
-/// A check-in or check-out: where, and for a check-in at another visit than the next one on
-/// the route, why.
+/// A check-in or check-out: where (both or neither: a phone without a position still checks
+/// in, unverified), and for a check-in at another visit than the next one on the route, why.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CheckBody {
-    lon: f64,
-    lat: f64,
+    #[serde(default)]
+    lon: Option<f64>,
+    #[serde(default)]
+    lat: Option<f64>,
     #[serde(default)]
     crs: Crs,
     #[serde(default)]
@@ -192,7 +194,17 @@ async fn check(
     )?;
     idempotent(&state, key, async {
         let b: CheckBody = parse_json(&body)?;
-        let p = wgs84(b.lon, b.lat, b.crs)?;
+        let p = match (b.lon, b.lat) {
+            (Some(lon), Some(lat)) => Some(wgs84(lon, lat, b.crs)?),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(AppError::invalid("lat", "a position needs lat with lon"))
+            }
+            (None, Some(_)) => {
+                return Err(AppError::invalid("lon", "a position needs lon with lat"))
+            }
+        };
+        let position = p.map(|p| (p.lon, p.lat));
         let reason = b.reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
         if let Some(r) = &reason {
             if matches!(which, Check::Out) {
@@ -203,19 +215,24 @@ async fn check(
         let MyVisit { station, date, order, route } = my_visit(&state, &me, &visit).await?;
         // The next visit is the first of the route nobody checked in yet: a check-in at
         // another one is marked for the dispatcher (the phone asks the caregiver why).
-        let started: std::collections::HashSet<String> =
-            state.store.progress_of_day(&station, &date).await?.into_iter().map(|p| p.visit).collect();
+        let started: std::collections::HashSet<String> = state
+            .store
+            .progress_of_day(&station, &date)
+            .await?
+            .into_iter()
+            .map(|p| p.visit)
+            .collect();
         let next = route.iter().find(|v| !started.contains(*v));
         let out_of_order = matches!(which, Check::In) && next.is_some_and(|n| *n != visit);
         let (_, now) = state.clock.now();
         let mut change = state.store.change(&station).await?;
         let done = match which {
             Check::In => {
-                let at = (now, p.lon, p.lat);
+                let at = (now, position);
                 let why = reason.as_deref();
                 change.check_in(&visit, &order, &me, &date, at, why).await?
             }
-            Check::Out => change.check_out(&visit, now, p.lon, p.lat).await?,
+            Check::Out => change.check_out(&visit, now, position).await?,
         };
         if !done {
             let why = match which {
@@ -224,7 +241,9 @@ async fn check(
             };
             return Err(AppError::Conflict(format!("visit {visit:?} is {why}")));
         }
-        let mut data = json!({"visit": visit, "caregiver": me, "date": date, "at": now, "lon": p.lon, "lat": p.lat});
+        let mut data = json!({"visit": visit, "caregiver": me, "date": date, "at": now,
+                              "lon": p.map(|p| p.lon), "lat": p.map(|p| p.lat),
+                              "verified": p.is_some()});
         if matches!(which, Check::In) {
             data["out_of_order"] = json!(out_of_order);
             data["reason"] = json!(reason);

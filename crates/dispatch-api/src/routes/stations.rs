@@ -141,7 +141,7 @@ pub async fn plan(
         .progress_of_day(&station, &date)
         .await?
         .into_iter()
-        .map(|p| json!({"visit": p.visit, "caregiver": p.caregiver, "check_in": p.check_in, "check_out": p.check_out, "check_in_reason": p.check_in_reason}))
+        .map(|p| json!({"visit": p.visit, "caregiver": p.caregiver, "check_in": p.check_in, "check_out": p.check_out, "check_in_reason": p.check_in_reason, "verified": p.verified}))
         .collect();
     let locked = state.store.locked_visits(&station, &date).await?;
     // A pooled station follows its pool's plan: every member's routes, planned as one.

@@ -14,6 +14,9 @@ pub struct Progress {
     pub check_out: Option<i64>,
     /// Why it was checked in out of route order, if it was.
     pub check_in_reason: Option<String>,
+    /// Whether the check-in came with the phone's position (without one it is recorded, and
+    /// counts as not at the client's home).
+    pub verified: bool,
 }
 
 /// A stored alert.
@@ -44,7 +47,8 @@ pub struct LastPosition {
 
 /// Field changes of a station, each with the events that announce it.
 impl StationChange {
-    /// Records a check-in at visit `visit` of order `order` at `(seconds, lon, lat)`, with
+    /// Records a check-in at visit `visit` of order `order` at `(seconds, (lon, lat))` (no
+    /// position: unverified), with
     /// the caregiver's reason when it is not the next visit of their route; `Ok(false)` when
     /// the visit was already checked in.
     pub async fn check_in(
@@ -53,7 +57,7 @@ impl StationChange {
         order: &str,
         caregiver: &str,
         date: &PlanDate,
-        (at, lon, lat): (i64, f64, f64),
+        (at, position): (i64, Option<(f64, f64)>),
         reason: Option<&str>,
     ) -> Result<bool, AppError> {
         let station = self.station().to_string();
@@ -68,8 +72,8 @@ impl StationChange {
         .bind(&station)
         .bind(date.as_str())
         .bind(at)
-        .bind(lon)
-        .bind(lat)
+        .bind(position.map(|p| p.0))
+        .bind(position.map(|p| p.1))
         .bind(reason)
         .execute(self.conn())
         .await?;
@@ -81,16 +85,15 @@ impl StationChange {
         &mut self,
         visit: &str,
         at: i64,
-        lon: f64,
-        lat: f64,
+        position: Option<(f64, f64)>,
     ) -> Result<bool, AppError> {
         let done = sqlx::query(
             "UPDATE visit_progress SET check_out_s = $1, check_out_lon = $2, check_out_lat = $3 \
              WHERE visit = $4 AND check_out_s IS NULL",
         )
         .bind(at)
-        .bind(lon)
-        .bind(lat)
+        .bind(position.map(|p| p.0))
+        .bind(position.map(|p| p.1))
         .bind(visit)
         .execute(self.conn())
         .await?;
@@ -175,7 +178,7 @@ impl Store {
     ) -> Result<Vec<Progress>, AppError> {
         let unit = self.plan_unit(station).await?;
         let sql = format!(
-            "SELECT visit, caregiver, check_in_s, check_out_s, check_in_reason \
+            "SELECT visit, caregiver, check_in_s, check_out_s, check_in_reason, check_in_lon \
              FROM visit_progress WHERE date = $1 AND station IN ({}) ORDER BY visit",
             super::marks(2, unit.stations.len())
         );
@@ -192,6 +195,7 @@ impl Store {
                 check_in: r.get("check_in_s"),
                 check_out: r.get("check_out_s"),
                 check_in_reason: r.get("check_in_reason"),
+                verified: r.get::<Option<f64>, _>("check_in_lon").is_some(),
             })
             .collect())
     }

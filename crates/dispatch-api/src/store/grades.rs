@@ -57,8 +57,12 @@ impl Store {
         let mut checked_in_at: HashMap<String, LonLat> = HashMap::new();
         for p in &progress {
             let visit: String = p.get("visit");
-            checked_in_at
-                .insert(visit.clone(), LonLat::new(p.get("check_in_lon"), p.get("check_in_lat")));
+            // An unverified check-in (no position) is at no known place: not at the home.
+            let (lon, lat): (Option<f64>, Option<f64>) =
+                (p.get("check_in_lon"), p.get("check_in_lat"));
+            if let (Some(lon), Some(lat)) = (lon, lat) {
+                checked_in_at.insert(visit.clone(), LonLat::new(lon, lat));
+            }
             let record = visits.entry(visit.clone()).or_insert_with(|| VisitRecord {
                 visit,
                 date: p.get("date"),

@@ -181,15 +181,14 @@ $("stops").addEventListener("submit", async (e) => {
 /** Finds the phone's position and queues the check-in or check-out (with its reason). */
 async function checkIn(visit, act, reason, button) {
   $("status").textContent = t("phone.locating");
-  let position;
+  let body = {};
   try {
-    position = await here();
-  } catch (err) {
-    $("status").textContent = t("phone.nolocation", { why: err.message });
-    button.disabled = false;
-    return;
+    const position = await here();
+    body = { lon: position.coords.longitude, lat: position.coords.latitude, crs: "wgs84" };
+  } catch {
+    // No position (refused, or none to be had): recorded all the same, as unverified.
+    $("status").textContent = t("phone.unverified");
   }
-  const body = { lon: position.coords.longitude, lat: position.coords.latitude, crs: "wgs84" };
   if (reason) body.reason = reason;
   const item = { visit, what: act, body, key: newKey() };
   localStorage.setItem(QUEUE, JSON.stringify([...queued(), item]));
@@ -234,7 +233,7 @@ async function flush() {
       const stop = route.stops.find((s) => s.visit === item.visit);
       if (stop) stop[item.what === "check-in" ? "check_in" : "check_out"] = done.at;
       if (stop && done.rating_link) stop.rating_link = new URL(done.rating_link, location.origin).href;
-      $("status").textContent = "";
+      $("status").textContent = done.verified === false ? t("phone.unverified") : "";
     } catch (e) {
       if (e instanceof TypeError || e.retryAfter != null) {
         // No connection, or the same check-in still being answered: kept, sent again later.
