@@ -55,11 +55,13 @@ async fn from_events(s: &Service, plan: &solver::Plan) -> Quarter {
         match (e.kind.as_str(), record) {
             ("check-in", Some(r)) => {
                 r.check_in = e.data["at"].as_i64();
-                let at = LonLat::new(
-                    e.data["lon"].as_f64().expect("lon"),
-                    e.data["lat"].as_f64().expect("lat"),
-                );
-                r.check_in_distance_m = Some(haversine_m(homes[&visit], at));
+                // Unverified (no position): at no known place.
+                r.check_in_distance_m = match (e.data["lon"].as_f64(), e.data["lat"].as_f64()) {
+                    (Some(lon), Some(lat)) => {
+                        Some(haversine_m(homes[&visit], LonLat::new(lon, lat)))
+                    }
+                    _ => None,
+                };
                 r.caregiver = e.data["caregiver"].as_str().expect("caregiver").into();
             }
             ("check-out", Some(r)) => r.check_out = e.data["at"].as_i64(),
@@ -87,8 +89,9 @@ async fn grades_are_what_happened(s: Service) {
     post(&s, Some(s.token(Role::Dispatcher)), "/v1/teams", team).await;
 
     // routes[0]: both visits on time, out, rated 5 and 1, the second checked in a kilometre
-    // from the home; routes[2]: first visit on time and out; routes[1]: first visit checked
-    // in at 21:00, after every window, and never out. Check-ins are at the door otherwise.
+    // from the home; routes[2]: first visit on time and out, checked in without a position
+    // (unverified); routes[1]: first visit checked in at 21:00, after every window, and never
+    // out. Check-ins are at the door otherwise.
     let mut links = Vec::new();
     for i in [0, 2, 1] {
         let route = routes[i];
@@ -98,7 +101,8 @@ async fn grades_are_what_happened(s: Service) {
         for (n, stop) in orders(route).iter().take(if i == 0 { 2 } else { 1 }).enumerate() {
             let home = home_of(&s, &stop.visit).await;
             let away = if i == 0 && n == 1 { 0.0125 } else { 0.0 };
-            let here = json!({"lon": home.lon + away, "lat": home.lat});
+            let here =
+                if i == 2 { json!({}) } else { json!({"lon": home.lon + away, "lat": home.lat}) };
             let at = if i == 1 { 21 * 3600 } else { stop.start.0 };
             s.state.clock.set(&common::date(), at);
             let path = format!("/v1/me/visits/{}/check-in", stop.visit);
@@ -138,7 +142,9 @@ async fn grades_are_what_happened(s: Service) {
     assert_eq!(value("route_adherence"), r4(1.0));
     assert_eq!(value("ratings"), r4(0.5), "5 and 1 stars");
     assert_eq!(value("complaints"), r4(0.5));
-    assert!(teams.iter().any(|t| t["team"] == NO_TEAM));
+    // routes[2]'s one started visit is the only one of no team: unverified, it is not compliant.
+    let no_team = teams.iter().find(|t| t["team"] == NO_TEAM).expect("the rest graded");
+    assert_eq!(part(no_team, "check_compliance").expect("part")["value"], r4(0.0), "{no_team}");
     for t in teams {
         let score = t["score"].as_f64().expect("score");
         assert!((0.0..=100.0).contains(&score), "{t}");
