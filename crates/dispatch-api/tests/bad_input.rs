@@ -130,6 +130,9 @@ fn no_endpoint_answers_bad_input_with_a_5xx(backend: Backend) {
     // solve held a version's transaction).
     let Some(service) = runtime.block_on(common::service(backend)) else { return };
     for endpoint in ENDPOINTS {
+        if endpoint.path == "/v1/me/events" {
+            continue; // the caregiver's own stream takes no id to make unknown: it never ends
+        }
         // The same cases on every run, so CI is repeatable; PROPTEST_CASES explores further.
         let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(96);
         let config = Config { cases, failure_persistence: None, ..Config::default() };
