@@ -4,11 +4,10 @@
 //! taken away and moved, and the stops now in order — never anything of another caregiver's.
 //! Ids are the station stream's, so `Last-Event-ID` (or `?after=`) resumes on any replica.
 
-use super::stations::resume_after;
+use super::stations::{follow_station, resume_after};
 use super::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::bus::{self, Wake};
 use crate::error::AppError;
 use crate::live::MOVE_TOLERANCE;
 use crate::route_news;
@@ -19,7 +18,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use serde_json::{json, Value};
 use std::convert::Infallible;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 pub async fn events(
@@ -42,45 +41,19 @@ pub async fn events(
     let (store, shutdown) = (state.store.clone(), state.shutdown.clone());
     tokio::spawn(async move {
         let _counted = store.bus().counters().subscriber();
-        let whose = (me.as_str(), station.as_str());
-        if let Err(e) = stream_mine(&store, whose, after, wake, shutdown, &tx).await {
+        let mine = |e: StoredEvent| {
+            let (store, me) = (store.clone(), me.clone());
+            async move {
+                let news = my_news(&store, &me, &e).await?;
+                Ok(news.map(|n| Event::default().id(e.sse_id()).event("route").data(n.to_string())))
+            }
+        };
+        let followed = follow_station(&store, &station, after, (wake, shutdown), &tx, mine);
+        if let Err(e) = followed.await {
             tracing::error!(caregiver = %me, error = %e, "caregiver event stream stopped");
         }
     });
     Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::default()))
-}
-
-async fn stream_mine(
-    store: &Store,
-    (me, station): (&str, &str),
-    mut sent: i64,
-    mut wake: broadcast::Receiver<Wake>,
-    mut shutdown: watch::Receiver<bool>,
-    tx: &mpsc::Sender<Result<Event, Infallible>>,
-) -> Result<(), AppError> {
-    loop {
-        loop {
-            let batch = store.events_after(station, sent, 200).await?;
-            if batch.is_empty() {
-                break;
-            }
-            for e in batch {
-                if let Some(news) = my_news(store, me, &e).await? {
-                    let event =
-                        Event::default().id(e.sse_id()).event("route").data(news.to_string());
-                    if tx.send(Ok(event)).await.is_err() {
-                        return Ok(()); // the caregiver left
-                    }
-                }
-                sent = e.seq;
-            }
-        }
-        let waited =
-            bus::station_news(store.bus().as_ref(), &mut wake, station, &mut shutdown, tx.closed());
-        if waited.await == bus::Next::End {
-            return Ok(());
-        }
-    }
 }
 
 /// What event `e` means for caregiver `me`: a new plan in force (a re-plan, or a solve that

@@ -13,7 +13,7 @@ use crate::error::{parse_json, AppError};
 use crate::live;
 use crate::order::Order;
 use crate::station_map;
-use crate::store::{Inserted, OrderKind, ResumeFrom, Store};
+use crate::store::{Inserted, OrderKind, ResumeFrom, Store, StoredEvent};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -71,21 +71,31 @@ pub async fn events(
     let (store, shutdown) = (state.store.clone(), state.shutdown.clone());
     tokio::spawn(async move {
         let _counted = store.bus().counters().subscriber();
-        if let Err(e) = stream_station(&store, &station, after, wake, shutdown, &tx).await {
+        let every = |e: StoredEvent| {
+            let event = Event::default().id(e.sse_id()).event(&e.kind).data(e.data.to_string());
+            std::future::ready(Ok(Some(event)))
+        };
+        let followed = follow_station(&store, &station, after, (wake, shutdown), &tx, every);
+        if let Err(e) = followed.await {
             tracing::error!(%station, error = %e, "station event stream stopped");
         }
     });
     Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::default()))
 }
 
-async fn stream_station(
+/// Follows `station`'s stream after number `sent`, sending what `shown` makes of each event
+/// (`None`: nothing for this listener), until the listener leaves or the service stops.
+pub(crate) async fn follow_station<Shown>(
     store: &Store,
     station: &str,
     mut sent: i64,
-    mut wake: broadcast::Receiver<Wake>,
-    mut shutdown: watch::Receiver<bool>,
+    (mut wake, mut shutdown): (broadcast::Receiver<Wake>, watch::Receiver<bool>),
     tx: &mpsc::Sender<Result<Event, Infallible>>,
-) -> Result<(), AppError> {
+    mut shown: impl FnMut(StoredEvent) -> Shown,
+) -> Result<(), AppError>
+where
+    Shown: std::future::Future<Output = Result<Option<Event>, AppError>>,
+{
     loop {
         loop {
             let batch = store.events_after(station, sent, 200).await?;
@@ -93,11 +103,13 @@ async fn stream_station(
                 break;
             }
             for e in batch {
-                let event = Event::default().id(e.sse_id()).event(&e.kind).data(e.data.to_string());
-                if tx.send(Ok(event)).await.is_err() {
-                    return Ok(()); // the listener left
+                let seq = e.seq;
+                if let Some(event) = shown(e).await? {
+                    if tx.send(Ok(event)).await.is_err() {
+                        return Ok(()); // the listener left
+                    }
                 }
-                sent = e.seq;
+                sent = seq;
             }
         }
         // A wake-up of this station, or the timer: the bus may have lost one.
