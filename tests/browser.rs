@@ -22,7 +22,9 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
-use support::browser::{available, place_device, screenshot, sign_in, wait_until, Demo, Driver};
+use support::browser::{
+    available, place_device, screenshot, sign_in, wait_until, Cdp, Demo, Driver,
+};
 
 fn shots() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser")
@@ -293,6 +295,7 @@ async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) -> String {
     assert_eq!(share.attr("data-share").await.expect("attr").as_deref(), Some(link.as_str()));
     screenshot(c, &shots(), "7b-phone-checked-out").await;
     another_visit_than_the_next_asks_why(demo, c, &stops[k + 1..]).await;
+    a_refused_position_still_checks_in(demo, c, &stops[k + 1..]).await;
     a_replanned_route_reaches_the_open_page(demo, c, visit).await;
     link
 }
@@ -338,6 +341,36 @@ async fn another_visit_than_the_next_asks_why(demo: &Demo, c: &Client, later: &[
     let progress = demo.call("admin", "GET", &day, None).await["progress"].clone();
     let told = progress.as_array().expect("progress").iter().find(|p| p["visit"] == skipped_to);
     assert_eq!(told.map(|p| p["check_in_reason"].clone()), Some(json!(why)), "{progress}");
+}
+
+/// The caregiver refuses the position: the next visit's check-in is recorded all the same,
+/// unverified, and the page says so in its own words.
+async fn a_refused_position_still_checks_in(demo: &Demo, c: &Client, later: &[Value]) {
+    let next = later
+        .iter()
+        .find(|s| s["kind"] == "visit")
+        .and_then(|s| s["visit"].as_str())
+        .expect("the next visit");
+    let origin = current_origin(c).await;
+    let deny =
+        json!({"permission": {"name": "geolocation"}, "setting": "denied", "origin": origin});
+    c.issue_cmd(Cdp("Browser.setPermission", deny)).await.expect("deny the position");
+    let card = format!("li[data-visit=\"{next}\"]");
+    c.find(Locator::Css(&format!("{card} button[data-act='check-in']")))
+        .await
+        .expect("check-in button")
+        .click()
+        .await
+        .expect("click");
+    let started = format!("return document.querySelector('{card}')?.dataset.state === 'started'");
+    assert!(wait_until(c, &started, FEW_SECONDS).await, "no check-in without a position");
+    let status = c.find(Locator::Css("#status")).await.expect("status").text().await.expect("text");
+    assert!(status.contains("未核实"), "the page says it is unverified: {status}");
+    let me = demo.call("caregiver", "GET", "/v1/me", None).await;
+    let day = format!("/v1/stations/S1/plan?date={}", me["today"].as_str().expect("today"));
+    let progress = demo.call("admin", "GET", &day, None).await["progress"].clone();
+    let row = progress.as_array().expect("progress").iter().find(|p| p["visit"] == next).cloned();
+    assert_eq!(row.map(|p| p["verified"].clone()), Some(json!(false)), "{progress}");
 }
 
 /// A later visit of the caregiver's is cancelled at the desk: the open phone page drops it
