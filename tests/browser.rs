@@ -227,6 +227,16 @@ async fn the_page_shifts_to_gcj02_as_the_service_does(c: &Client) {
     }
 }
 
+/// Clicks the element `css` finds.
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.expect(css).click().await.expect("click");
+}
+
+/// The script that says whether the visit card `card` is in state `state`.
+fn in_state(card: &str, state: &str) -> String {
+    format!("return document.querySelector('{card}')?.dataset.state === '{state}'")
+}
+
 async fn current_origin(c: &Client) -> String {
     let url = c.current_url().await.expect("url");
     url.origin().ascii_serialization()
@@ -249,13 +259,8 @@ async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) -> String {
     assert_eq!(size, json!([390, 844]));
     screenshot(c, &shots(), "6-phone-route").await;
     let card = format!("li[data-visit=\"{visit}\"]");
-    c.find(Locator::Css(&format!("{card} button[data-act='check-in']")))
-        .await
-        .expect("check-in button")
-        .click()
-        .await
-        .expect("click");
-    let started = format!("return document.querySelector('{card}')?.dataset.state === 'started'");
+    click(c, &format!("{card} button[data-act='check-in']")).await;
+    let started = in_state(&card, "started");
     assert!(wait_until(c, &started, FEW_SECONDS).await, "the visit did not turn started");
     let after = demo.call("caregiver", "GET", "/v1/me/route", None).await;
     assert!(after["stops"][k]["check_in"].is_i64(), "the check-in was stored: {after}");
@@ -275,13 +280,8 @@ async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) -> String {
     c.refresh().await.expect("reload");
     assert!(wait_until(c, &started, FEW_SECONDS).await, "the state was lost on reload");
     // Checked out: the card offers the family's rating link.
-    c.find(Locator::Css(&format!("{card} button[data-act='check-out']")))
-        .await
-        .expect("check-out button")
-        .click()
-        .await
-        .expect("click");
-    let done = format!("return document.querySelector('{card}')?.dataset.state === 'done'");
+    click(c, &format!("{card} button[data-act='check-out']")).await;
+    let done = in_state(&card, "done");
     assert!(wait_until(c, &done, FEW_SECONDS).await, "the visit did not turn done");
     let link = c
         .find(Locator::Css(&format!("{card} .rate-link a")))
@@ -309,12 +309,7 @@ async fn another_visit_than_the_next_asks_why(demo: &Demo, c: &Client, later: &[
     let card = format!("li[data-visit=\"{skipped_to}\"]");
     let primary = format!("li[data-visit=\"{next}\"] button[data-act='check-in'].primary");
     assert!(c.find(Locator::Css(&primary)).await.is_ok(), "the next visit's check-in leads");
-    c.find(Locator::Css(&format!("{card} button[data-act='check-in']")))
-        .await
-        .expect("check-in button")
-        .click()
-        .await
-        .expect("click");
+    click(c, &format!("{card} button[data-act='check-in']")).await;
     let asks =
         format!("return !document.querySelector('form[data-reason=\"{skipped_to}\"]').hidden");
     assert!(wait_until(c, &asks, FEW_SECONDS).await, "no reason asked for {skipped_to}");
@@ -328,13 +323,8 @@ async fn another_visit_than_the_next_asks_why(demo: &Demo, c: &Client, later: &[
         .send_keys(why)
         .await
         .expect("type");
-    c.find(Locator::Css(&format!("{form} button")))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    let started = format!("return document.querySelector('{card}')?.dataset.state === 'started'");
+    click(c, &format!("{form} button")).await;
+    let started = in_state(&card, "started");
     assert!(wait_until(c, &started, FEW_SECONDS).await, "{skipped_to} did not turn started");
     let me = demo.call("caregiver", "GET", "/v1/me", None).await;
     let day = format!("/v1/stations/S1/plan?date={}", me["today"].as_str().expect("today"));
@@ -356,13 +346,8 @@ async fn a_refused_position_still_checks_in(demo: &Demo, c: &Client, later: &[Va
         json!({"permission": {"name": "geolocation"}, "setting": "denied", "origin": origin});
     c.issue_cmd(Cdp("Browser.setPermission", deny)).await.expect("deny the position");
     let card = format!("li[data-visit=\"{next}\"]");
-    c.find(Locator::Css(&format!("{card} button[data-act='check-in']")))
-        .await
-        .expect("check-in button")
-        .click()
-        .await
-        .expect("click");
-    let started = format!("return document.querySelector('{card}')?.dataset.state === 'started'");
+    click(c, &format!("{card} button[data-act='check-in']")).await;
+    let started = in_state(&card, "started");
     assert!(wait_until(c, &started, FEW_SECONDS).await, "no check-in without a position");
     let status = c.find(Locator::Css("#status")).await.expect("status").text().await.expect("text");
     assert!(status.contains("未核实"), "the page says it is unverified: {status}");

@@ -4,7 +4,7 @@
 //! taken away and moved, and the stops now in order — never anything of another caregiver's.
 //! Ids are the station stream's, so `Last-Event-ID` (or `?after=`) resumes on any replica.
 
-use super::stations::{follow_station, resume_after};
+use super::stations::station_stream;
 use super::Params;
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -14,12 +14,10 @@ use crate::route_news;
 use crate::store::{Store, StoredEvent};
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
 use serde_json::{json, Value};
 use std::convert::Infallible;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
 pub async fn events(
     State(state): State<AppState>,
@@ -34,26 +32,15 @@ pub async fn events(
         .await?
         .map(|c| c.station)
         .ok_or_else(|| AppError::NotFound(format!("no caregiver {me:?}")))?;
-    // Listen before reading the store, so no event can fall between the two.
-    let wake = state.store.event_wakeups();
-    let after = resume_after(&state.store, &station, &headers, &params).await?;
-    let (tx, rx) = mpsc::channel(64);
-    let (store, shutdown) = (state.store.clone(), state.shutdown.clone());
-    tokio::spawn(async move {
-        let _counted = store.bus().counters().subscriber();
-        let mine = |e: StoredEvent| {
-            let (store, me) = (store.clone(), me.clone());
-            async move {
-                let news = my_news(&store, &me, &e).await?;
-                Ok(news.map(|n| Event::default().id(e.sse_id()).event("route").data(n.to_string())))
-            }
-        };
-        let followed = follow_station(&store, &station, after, (wake, shutdown), &tx, mine);
-        if let Err(e) = followed.await {
-            tracing::error!(caregiver = %me, error = %e, "caregiver event stream stopped");
+    let store = state.store.clone();
+    let mine = move |e: StoredEvent| {
+        let (store, me) = (store.clone(), me.clone());
+        async move {
+            let news = my_news(&store, &me, &e).await?;
+            Ok(news.map(|n| Event::default().id(e.sse_id()).event("route").data(n.to_string())))
         }
-    });
-    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::default()))
+    };
+    station_stream(&state, station, (&headers, &params), mine).await
 }
 
 /// What event `e` means for caregiver `me`: a new plan in force (a re-plan, or a solve that

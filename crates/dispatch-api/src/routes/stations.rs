@@ -38,7 +38,7 @@ const READERS: &[Role] = &[Role::Admin, Role::Dispatcher, Role::Planner];
 
 /// The number to resume after: `Last-Event-ID`, else `?after=` (`S1:42`, or an old-style
 /// number), else only what comes next.
-pub(crate) async fn resume_after(
+async fn resume_after(
     store: &Store,
     station: &str,
     headers: &HeaderMap,
@@ -64,20 +64,34 @@ pub async fn events(
     params: Params,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     dispatcher_of(&state, &caller, &station).await?;
+    let every = |e: StoredEvent| {
+        let event = Event::default().id(e.sse_id()).event(&e.kind).data(e.data.to_string());
+        std::future::ready(Ok(Some(event)))
+    };
+    station_stream(&state, station, (&headers, &params), every).await
+}
+
+/// A stream (SSE) of what `shown` makes of each event of `station`'s stream (`None`: nothing
+/// for this listener), from where `Last-Event-ID` or `?after=` says, else from now.
+pub(crate) async fn station_stream<Shown>(
+    state: &AppState,
+    station: String,
+    (headers, params): (&HeaderMap, &Params),
+    shown: impl FnMut(StoredEvent) -> Shown + Send + 'static,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError>
+where
+    Shown: std::future::Future<Output = Result<Option<Event>, AppError>> + Send,
+{
     // Listen before reading the store, so no event can fall between the two.
     let wake = state.store.event_wakeups();
-    let after = resume_after(&state.store, &station, &headers, &params).await?;
+    let after = resume_after(&state.store, &station, headers, params).await?;
     let (tx, rx) = mpsc::channel(64);
     let (store, shutdown) = (state.store.clone(), state.shutdown.clone());
     tokio::spawn(async move {
         let _counted = store.bus().counters().subscriber();
-        let every = |e: StoredEvent| {
-            let event = Event::default().id(e.sse_id()).event(&e.kind).data(e.data.to_string());
-            std::future::ready(Ok(Some(event)))
-        };
-        let followed = follow_station(&store, &station, after, (wake, shutdown), &tx, every);
+        let followed = follow_station(&store, &station, after, (wake, shutdown), &tx, shown);
         if let Err(e) = followed.await {
-            tracing::error!(%station, error = %e, "station event stream stopped");
+            tracing::error!(%station, error = %e, "event stream stopped");
         }
     });
     Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::default()))
@@ -85,7 +99,7 @@ pub async fn events(
 
 /// Follows `station`'s stream after number `sent`, sending what `shown` makes of each event
 /// (`None`: nothing for this listener), until the listener leaves or the service stops.
-pub(crate) async fn follow_station<Shown>(
+async fn follow_station<Shown>(
     store: &Store,
     station: &str,
     mut sent: i64,
