@@ -225,10 +225,21 @@ pub fn generate(
             station: stations[s].id.clone(),
             location: wgs84(home),
             address: None,
+            phone: None,
+            contacts: Vec::new(),
             monthly_hours: None,
             any_canteen: false,
             canteen: None,
         });
+    }
+
+    // Addresses, phones and contacts draw from their own stream, so the rest of a scenario is
+    // the same as before clients had them.
+    let mut contact_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0xca11_ab1e);
+    for c in &mut clients {
+        // Generated points are WGS84.
+        let at = LonLat { lon: c.location.lon, lat: c.location.lat };
+        services::reach(c, sample.street_at(at), &mut contact_rng);
     }
 
     let mut caregivers = Vec::new();

@@ -2,6 +2,8 @@
 //! windows follow the programmes' practice: meals around 11:00–12:30 and 17:00–18:30,
 //! bathing longer and needing a bathing skill, personal care in the morning.
 
+use formats::scenario::{Client, Contact, Phone};
+use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use solver::ServiceKind;
@@ -179,4 +181,33 @@ pub fn person_name(rng: &mut ChaCha8Rng) -> String {
     let s = SURNAMES[rng.gen_range(0..SURNAMES.len())];
     let g = GIVEN[rng.gen_range(0..GIVEN.len())];
     format!("{s}{g}")
+}
+
+/// Who is called for a client, and what they are to them.
+const RELATIONS: [&str; 6] = ["女儿", "儿子", "老伴", "儿媳", "侄子", "邻居"];
+
+/// A mobile number of the form 1xx-0000-xxxx (the zeros make a real subscriber unlikely).
+fn phone(rng: &mut ChaCha8Rng) -> Phone {
+    let prefix = ["139", "138", "159", "186", "177"].choose(rng).copied().unwrap_or("139");
+    let text = format!("{prefix}0000{:04}", rng.gen_range(0..10_000));
+    Phone::parse(&text).unwrap_or_else(|why| unreachable!("a generated number {why}"))
+}
+
+/// The client's address on `street` (else their station's neighbourhood), most clients' own
+/// phone, and one or two family members or neighbours to call.
+pub fn reach(client: &mut Client, street: Option<&str>, rng: &mut ChaCha8Rng) {
+    let number = rng.gen_range(1..=120);
+    client.address = Some(match street {
+        Some(street) => format!("{street} {number}号"),
+        None => format!("{} 社区 {number}号", client.station),
+    });
+    client.phone = rng.gen_bool(0.8).then(|| phone(rng));
+    let count = rng.gen_range(1..=2);
+    client.contacts = (0..count)
+        .map(|_| Contact {
+            name: person_name(rng),
+            relation: RELATIONS.choose(rng).map(|r| r.to_string()),
+            phone: phone(rng),
+        })
+        .collect();
 }

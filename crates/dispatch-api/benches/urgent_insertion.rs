@@ -51,6 +51,8 @@ fn station_day(network: &RoadNetwork, mixed: bool) -> Scenario {
                 station: "S1".into(),
                 location: p,
                 address: None,
+                phone: None,
+                contacts: Vec::new(),
                 monthly_hours: None,
                 any_canteen: false,
                 canteen: None,

@@ -39,6 +39,10 @@ const ALIASES: &[(&str, &str)] = &[
     ("营业结束", "hours_end"),
     ("出餐时间", "meals_ready"),
     ("食堂", "canteen"),
+    ("电话", "phone"),
+    ("联系人", "contacts"),
+    ("关系", "relations"),
+    ("联系人电话", "contact_phones"),
 ];
 
 fn canonical(header: &str) -> String {
@@ -89,7 +93,9 @@ fn cell(key: &str, raw: &str) -> Result<(String, Value), String> {
             }
             (key.into(), json!(yes))
         }
-        "skills" | "caregivers" => (key.into(), json!(list(raw))),
+        "skills" | "caregivers" | "contacts" | "relations" | "contact_phones" => {
+            (key.into(), json!(list(raw)))
+        }
         "days" | "allowed_days" => {
             let days = list(raw).into_iter().map(integer).collect::<Result<Vec<_>, _>>()?;
             (key.into(), json!(days))
@@ -106,8 +112,66 @@ fn cell(key: &str, raw: &str) -> Result<(String, Value), String> {
     })
 }
 
-/// Folds flat columns into the nested fields of the JSON form.
-fn nest(mut row: Map<String, Value>) -> Value {
+/// A contact cell's entry, `name phone` (`张伟 139 0000 1234`, `张伟：13900001234`) or just a
+/// name: the phone is the longest tail of digits, `+`, spaces, dashes and brackets.
+fn name_and_phone(entry: &str) -> (&str, Option<&str>) {
+    let phoneish = |c: char| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')');
+    let name_end = entry.trim_end_matches(phoneish).len();
+    let (name, phone) = entry.split_at(name_end);
+    let phone = phone.trim();
+    let phone = phone.chars().any(|c| c.is_ascii_digit()).then_some(phone);
+    (name.trim().trim_end_matches([':', '：', ',']).trim(), phone)
+}
+
+/// The `contacts` column (with `relations` and `contact_phones` in the same order) as the
+/// JSON form's `[{name, relation, phone}]`.
+fn contacts(row: &mut Map<String, Value>) -> Result<Option<Value>, (String, String)> {
+    let mut column = |key: &str| -> Vec<String> {
+        match row.remove(key) {
+            Some(Value::Array(items)) => {
+                items.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    let (entries, relations, phones) =
+        (column("contacts"), column("relations"), column("contact_phones"));
+    for (key, list) in [("relations", &relations), ("contact_phones", &phones)] {
+        if !list.is_empty() && list.len() != entries.len() {
+            let why = format!(
+                "{} entries for {} contacts: one each, in order",
+                list.len(),
+                entries.len()
+            );
+            return Err((key.into(), why));
+        }
+    }
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let contacts = entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let (name, phone) = name_and_phone(entry);
+            let mut c = json!({"name": name});
+            if let Some(phone) = phones.get(i).map(String::as_str).or(phone) {
+                c["phone"] = json!(phone);
+            }
+            if let Some(relation) = relations.get(i) {
+                c["relation"] = json!(relation);
+            }
+            c
+        })
+        .collect();
+    Ok(Some(Value::Array(contacts)))
+}
+
+/// Folds flat columns into the nested fields of the JSON form; a fault names its column.
+fn nest(mut row: Map<String, Value>) -> Result<Value, (String, String)> {
+    if let Some(contacts) = contacts(&mut row)? {
+        row.insert("contacts".into(), contacts);
+    }
     if row.contains_key("lon") || row.contains_key("lat") {
         let mut location = json!({"lon": row.remove("lon"), "lat": row.remove("lat")});
         if let Some(crs) = row.remove("crs") {
@@ -128,7 +192,7 @@ fn nest(mut row: Map<String, Value>) -> Value {
             json!({"minutes": row.remove("circle_minutes"), "mode": row.remove("circle_mode")});
         row.insert("circle".into(), circle);
     }
-    Value::Object(row)
+    Ok(Value::Object(row))
 }
 
 /// The rows of a CSV file as JSON objects; the error names the row and column.
@@ -155,7 +219,10 @@ pub fn rows(text: &[u8]) -> Result<Vec<Value>, AppError> {
             })?;
             row.insert(key, value);
         }
-        out.push(nest(row));
+        let row = nest(row).map_err(|(key, reason)| {
+            AppError::invalid(format!("line {line}, column {key}"), reason)
+        })?;
+        out.push(row);
     }
     Ok(out)
 }
@@ -199,6 +266,26 @@ mod tests {
                    "location": {"lon": 1.53, "lat": 42.51},
                    "hours": {"start": 37_800, "end": 46_800}, "meals_ready": 39_600})
         );
+    }
+
+    #[test]
+    fn phones_and_contacts_with_chinese_headers() {
+        let text = "编号,站点,电话,联系人,关系\n\
+                    K1,S1,0631-7561234,张伟 139 0000 1234;李娜：13800005678,儿子;邻居\n";
+        assert_eq!(
+            rows_ok(text)[0],
+            json!({"id": "K1", "station": "S1", "phone": "0631-7561234",
+                   "contacts": [{"name": "张伟", "relation": "儿子", "phone": "139 0000 1234"},
+                                {"name": "李娜", "relation": "邻居", "phone": "13800005678"}]})
+        );
+        // The phones in a column of their own.
+        let text = "编号,联系人,联系人电话\nK1,张伟;李娜,13900001234;13800005678\n";
+        assert_eq!(
+            rows_ok(text)[0]["contacts"][1],
+            json!({"name": "李娜", "phone": "13800005678"})
+        );
+        let err = rows("编号,联系人,关系\nK1,张伟;李娜,儿子\n".as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("line 2, column relations"), "{err}");
     }
 
     fn rows_ok(text: &str) -> Vec<Value> {

@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod limits;
 pub mod live;
 pub mod metrics;
+pub mod navigation;
 pub mod openapi;
 pub mod order;
 pub mod queue;

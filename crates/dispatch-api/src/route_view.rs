@@ -6,7 +6,9 @@
 use crate::app::AppState;
 use crate::date::{clock_time, PlanDate};
 use crate::error::AppError;
+use crate::navigation;
 use crate::order::{order_of, other_part, Order};
+use crate::store::RatingState;
 use formats::scenario::{pickup_canteen, Canteen, Caregiver, Client, Station};
 use planner::travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
@@ -27,6 +29,8 @@ pub struct StopView {
     pub canteen: Option<Canteen>,
     /// On a part of a two-caregiver order: the other part's caregiver, when planned.
     pub with: Option<String>,
+    /// A finished visit's rating: its open link, or the stars given.
+    pub rating: Option<RatingState>,
 }
 
 impl StopView {
@@ -125,6 +129,7 @@ pub async fn load(
         .map(|c| (c.id.clone(), c))
         .collect();
     let clients: HashMap<String, Client> = clients.into_iter().map(|c| (c.id.clone(), c)).collect();
+    let mut ratings = state.store.rating_state_of_day(&station.id, date.as_str()).await?;
     let progress: HashMap<String, (i64, Option<i64>)> = state
         .store
         .progress_of_day(&station.id, date)
@@ -152,7 +157,17 @@ pub async fn load(
             };
             let with = other_part(&stop.visit)
                 .and_then(|other| serves.get(other.as_str()).map(|c| c.to_string()));
-            StopView { stop: stop.clone(), check_in, check_out, order, client, canteen, with }
+            let rating = ratings.remove(&stop.visit);
+            StopView {
+                stop: stop.clone(),
+                check_in,
+                check_out,
+                order,
+                client,
+                canteen,
+                with,
+                rating,
+            }
         })
         .collect();
     let source = crate::travel::of_station(state, &station.id).await.ok();
@@ -193,11 +208,42 @@ impl RouteView {
             .collect()
     }
 
+    /// Leaves out the clients' phones and contacts: a caregiver reaches the clients of the
+    /// day they work, not of another day's route.
+    pub fn forget_contacts(&mut self) {
+        for client in self.stops.iter_mut().filter_map(|s| s.client.as_mut()) {
+            client.phone = None;
+            client.contacts.clear();
+        }
+    }
+
     pub fn to_json(&self) -> Value {
+        let mode = road_mode(self.caregiver.mode);
         let stops: Vec<Value> = self
             .stops
             .iter()
             .map(|s| {
+                let client = s.client.as_ref();
+                let label = match &s.canteen {
+                    Some(c) => c.name.as_deref(),
+                    None => client.and_then(|c| c.address.as_deref()),
+                };
+                let navigation =
+                    s.place().map(|p| navigation::links(p, label.unwrap_or("CareCircle"), mode));
+                let contacts: Vec<Value> = client
+                    .map(|c| c.contacts.iter())
+                    .into_iter()
+                    .flatten()
+                    .map(|k| {
+                        json!({"name": k.name, "relation": k.relation,
+                                    "phone": k.phone, "dial": k.phone.dial()})
+                    })
+                    .collect();
+                let (rating_link, stars) = match &s.rating {
+                    Some(RatingState::Open(link)) => (link.as_deref(), None),
+                    Some(RatingState::Rated(stars)) => (None, Some(*stars)),
+                    None => (None, None),
+                };
                 json!({
                     "visit": s.stop.visit,
                     "kind": s.kind(),
@@ -208,7 +254,12 @@ impl RouteView {
                     "canteen_name": s.canteen.as_ref().and_then(|c| c.name.as_ref()),
                     "client": s.client.as_ref().map(|c| &c.id),
                     "client_name": s.client.as_ref().and_then(|c| c.name.as_ref()),
-                    "address": s.client.as_ref().and_then(|c| c.address.as_ref()),
+                    "address": client.and_then(|c| c.address.as_ref()),
+                    "phone": client.and_then(|c| c.phone.as_ref()),
+                    "dial": client.and_then(|c| c.phone.as_ref()).map(|p| p.dial()),
+                    "contacts": contacts,
+                    "navigation": navigation,
+                    "rating_link": rating_link, "rated": stars,
                     "service": s.order.as_ref().map(|o| o.service.as_str()),
                     "notes": s.order.as_ref().and_then(|o| o.notes.as_ref()),
                     "check_in": s.check_in, "check_out": s.check_out,

@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use common::{Service, DATE};
 use dispatch_api::app::ENDPOINTS;
 use dispatch_api::auth::Role;
+use dispatch_api::date::PlanDate;
 use serde_json::json;
+use std::collections::HashSet;
 
 use Role::{Admin as A, Caregiver as C, Dispatcher as D, Planner as P};
 
@@ -234,5 +236,96 @@ async fn nobody_reads_another_stations_data(s: Service) {
     );
 }
 
+/// Every phone number of a client: their own and their contacts'.
+fn phones_of(client: &formats::scenario::Client) -> Vec<String> {
+    let own = client.phone.iter().map(|p| p.as_str().to_string());
+    own.chain(client.contacts.iter().map(|c| c.phone.as_str().to_string())).collect()
+}
+
+/// The clients of the visits on a route as the caregiver reads it.
+fn clients_on(route: &serde_json::Value) -> HashSet<String> {
+    let stops = route["stops"].as_array().map(Vec::as_slice).unwrap_or_default();
+    stops
+        .iter()
+        .filter(|s| s["kind"] == "visit")
+        .filter_map(|s| s["client"].as_str())
+        .map(String::from)
+        .collect()
+}
+
+/// No number of a client in `others` appears in `text`, unless an own client has it too.
+fn none_of_their_numbers(text: &str, own: &HashSet<String>, what: &str) {
+    let scenario = common::scenario();
+    let own_numbers: HashSet<String> =
+        scenario.clients.iter().filter(|c| own.contains(&c.id)).flat_map(phones_of).collect();
+    for client in scenario.clients.iter().filter(|c| !own.contains(&c.id)) {
+        for number in phones_of(client).iter().filter(|n| !own_numbers.contains(*n)) {
+            assert!(!text.contains(number.as_str()), "{what}: {}'s number is shown", client.id);
+        }
+    }
+}
+
+/// A caregiver reads the phones and contacts of the clients they visit today and nobody
+/// else's: not those of other caregivers' visits, not of another day's route, not after their
+/// visits moved to others. Planners read clients without them; dispatchers with them.
+async fn contacts_only_on_the_caregivers_own_visits(s: Service) {
+    s.plan_day().await;
+    let scenario = common::scenario();
+    let mine = s.call(C, "GET", "/v1/me/route", None).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    let own = clients_on(&mine.body);
+    assert!(!own.is_empty(), "C1 has visits");
+    let mut shown = 0;
+    for stop in mine.body["stops"].as_array().into_iter().flatten() {
+        let Some(client) = stop["client"].as_str().and_then(|id| scenario.client(id)) else {
+            continue;
+        };
+        assert_eq!(stop["phone"], json!(client.phone), "{}", stop["visit"]);
+        let contacts: Vec<&str> = stop["contacts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["phone"].as_str())
+            .collect();
+        let expected: Vec<&str> = client.contacts.iter().map(|c| c.phone.as_str()).collect();
+        assert_eq!(contacts, expected, "{}", stop["visit"]);
+        shown += contacts.len();
+    }
+    assert!(shown > 0, "the demo's clients have contacts: {}", mine.body);
+    none_of_their_numbers(&mine.text, &own, "today's route");
+
+    // Dispatchers read their clients' numbers; planners the clients without them.
+    let planners = s.call(P, "GET", "/v1/clients?limit=500", None).await;
+    let dispatchers = s.call(D, "GET", "/v1/clients?limit=500", None).await;
+    let with = |page: &serde_json::Value, field: &str| {
+        page["items"].as_array().into_iter().flatten().filter(|c| c.get(field).is_some()).count()
+    };
+    assert!(with(&dispatchers.body, "contacts") > 0, "{}", dispatchers.body);
+    assert_eq!((with(&planners.body, "phone"), with(&planners.body, "contacts")), (0, 0));
+    let one = s.call(P, "GET", "/v1/clients/K1", None).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+    assert!(one.body.get("contacts").is_none() && one.body.get("name").is_some(), "{}", one.body);
+
+    // The next day, the day before's route holds no numbers.
+    let tomorrow = PlanDate::from_days(common::date().days() + 1);
+    s.state.clock.set(&tomorrow, 8 * 3600);
+    let before = s.call(C, "GET", &format!("/v1/me/route?date={DATE}"), None).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    assert_eq!(clients_on(&before.body), own, "the same route");
+    none_of_their_numbers(&before.text, &HashSet::new(), "another day's route");
+
+    // C1 falls ill before the first visit: the visits go to others, and their numbers with them.
+    s.state.clock.set(&common::date(), 7 * 3600);
+    let absent = json!({"caregiver": "C1", "date": DATE}).to_string();
+    let answer = s.call(D, "POST", "/v1/stations/S1/absences", Some(&absent)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let after = s.call(C, "GET", "/v1/me/route", None).await;
+    assert_eq!(after.status, StatusCode::OK, "{}", after.body);
+    let left = clients_on(&after.body);
+    assert!(left.len() < own.len(), "C1's visits moved: {}", after.body);
+    none_of_their_numbers(&after.text, &left, "after the visits moved away");
+}
+
 both!(endpoints_and_roles, every_endpoint_and_role);
+both!(contacts_on_own_visits, contacts_only_on_the_caregivers_own_visits);
 both!(station_scope, nobody_reads_another_stations_data);

@@ -109,17 +109,27 @@ async fn csv_post(s: &Service, uri: &str, body: &str) -> common::Answer {
 }
 
 async fn csv_with_chinese_headers_imports_all_rows_or_none(s: Service) {
-    let csv = "编号,姓名,站点,经度,纬度,坐标系,地址\n\
-               K801,王秀英,S1,1.5301,42.5112,wgs84,安道尔城 1 号\n\
-               K802,李桂兰,S1,1.5290,42.5105,wgs84,安道尔城 2 号\n";
+    let csv = "编号,姓名,站点,经度,纬度,坐标系,地址,电话,联系人,关系\n\
+               K801,王秀英,S1,1.5301,42.5112,wgs84,安道尔城 1 号,,,\n\
+               K802,李桂兰,S1,1.5290,42.5105,wgs84,安道尔城 2 号,139 0000 1234,张伟 13800005678;李娜：0376-1234567,儿子;邻居\n";
     let answer = csv_post(&s, "/v1/clients/import", csv).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(answer.body["imported"], 2);
     let read = s.call(D, "GET", "/v1/clients/K802", None).await;
     assert_eq!(
-        (&read.body["name"], &read.body["address"]),
-        (&json!("李桂兰"), &json!("安道尔城 2 号"))
+        (&read.body["name"], &read.body["address"], &read.body["phone"]),
+        (&json!("李桂兰"), &json!("安道尔城 2 号"), &json!("139 0000 1234"))
     );
+    assert_eq!(
+        read.body["contacts"],
+        json!([{"name": "张伟", "relation": "儿子", "phone": "13800005678"},
+               {"name": "李娜", "relation": "邻居", "phone": "0376-1234567"}])
+    );
+    // A number that is none is refused by its field, without repeating it.
+    let bad = "编号,姓名,站点,经度,纬度,联系人\nK805,周凤英,S1,1.5301,42.5112,张伟 12\n";
+    let answer = csv_post(&s, "/v1/clients/import", bad).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(answer.body["field"], "rows[0].contacts[0].phone", "{}", answer.body);
 
     // One bad row: nothing is stored, and the error names the row and field.
     let bad =

@@ -25,6 +25,15 @@ async fn finish(s: &Service, visit: &str) -> String {
     unreachable!()
 }
 
+/// What the caregiver's route shows of `visit`'s rating: its link and its stars.
+async fn on_my_route(s: &Service, visit: &str) -> (serde_json::Value, serde_json::Value) {
+    let route = s.call(Role::Caregiver, "GET", "/v1/me/route", None).await;
+    assert_eq!(route.status, StatusCode::OK, "{}", route.body);
+    let stops = route.body["stops"].as_array().expect("stops");
+    let stop = stops.iter().find(|st| st["visit"] == visit).expect("the visit is on the route");
+    (stop["rating_link"].clone(), stop["rated"].clone())
+}
+
 /// Without any token, as a family member's phone.
 async fn public(
     s: &Service,
@@ -50,6 +59,8 @@ async fn families_rate_visits_once(s: Service) {
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
 
     let link = finish(&s, &first).await;
+    // The route read again (a reload, another phone) shows the link until the visit is rated.
+    assert_eq!(on_my_route(&s, &first).await, (json!(format!("/rate/{link}")), json!(null)));
     let shown = public(&s, "GET", &link, None).await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
     assert_eq!(
@@ -72,6 +83,7 @@ async fn families_rate_visits_once(s: Service) {
     assert_eq!(low.status, StatusCode::CREATED, "{}", low.body);
     let again = public(&s, "POST", &link, Some(json!({"stars": 5}))).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "rated once: {}", again.body);
+    assert_eq!(on_my_route(&s, &first).await, (json!(null), json!(2)), "rated: the link is gone");
     let unknown = public(&s, "GET", "cc_no-such-link", None).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 
@@ -98,6 +110,7 @@ async fn families_rate_visits_once(s: Service) {
     assert_eq!(new.status, StatusCode::CREATED, "{}", new.body);
     let new = new.body["link"].as_str().expect("link").trim_start_matches("/rate/").to_string();
     assert_eq!(public(&s, "GET", &old, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(on_my_route(&s, &second).await.0, json!(format!("/rate/{new}")), "the new link");
     let good = public(&s, "POST", &new, Some(json!({"stars": 5}))).await;
     assert_eq!(good.status, StatusCode::CREATED, "{}", good.body);
 

@@ -4,6 +4,7 @@
 //! into a [`solver::Problem`] with its travel times; `solver` never depends on this crate.
 
 pub mod care_package;
+pub mod contact;
 pub mod lilim;
 pub mod mankowska;
 pub mod scenario;

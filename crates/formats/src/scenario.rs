@@ -7,6 +7,7 @@
 //! the problem's location indices refer to that list.
 
 pub use crate::care_package::CarePackage;
+pub use crate::contact::{Contact, Phone};
 use serde::{Deserialize, Serialize};
 use solver::model::{
     self as m, LocationIdx, Objective, Problem, ProblemError, ProfileIdx, Seconds, ServiceKind,
@@ -259,6 +260,13 @@ pub struct Client {
     pub location: GeoPoint,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The client's own phone. Like `contacts`, only the dispatchers of the station and the
+    /// caregivers with a visit to the client that day see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+    /// People to call for the client: family, neighbours.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
     /// Hours of home service a month the client is entitled to (subsidised clients: 45-60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monthly_hours: Option<f64>,
@@ -505,6 +513,9 @@ impl Scenario {
                 ));
             }
             check_point(&format!("clients[{i}].location"), &c.location)?;
+            crate::contact::check(c.phone.as_ref(), &c.contacts).map_err(|(field, why)| {
+                ScenarioError::invalid(format!("clients[{i}].{field}"), why)
+            })?;
         }
         for (i, v) in self.visits.iter().enumerate() {
             if !clients.contains(v.client.as_str()) {

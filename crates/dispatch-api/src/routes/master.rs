@@ -248,6 +248,18 @@ fn readers(caller: &Caller) -> Result<(), AppError> {
     caller.require(&[Role::Admin, Role::Dispatcher, Role::Planner])
 }
 
+/// A row as `caller` may read it: planners simulate coverage from where clients live and
+/// never call them, so a client's phone and contacts are left out for them.
+fn as_read_by(caller: &Caller, kind: MasterKind, mut row: Value) -> Value {
+    if kind == MasterKind::Clients && caller.role == Role::Planner {
+        if let Value::Object(fields) = &mut row {
+            fields.remove("phone");
+            fields.remove("contacts");
+        }
+    }
+    row
+}
+
 /// `?station=&active=true|false&cursor=&limit=`.
 pub async fn list(
     State(state): State<AppState>,
@@ -270,10 +282,11 @@ pub async fn list(
         MasterKind::Pools => None,
         _ => caller.station_filter(params.get("station")),
     };
-    let page = state
+    let mut page = state
         .store
         .list_master(kind, stations.as_deref(), active, params.cursor().as_deref(), params.limit()?)
         .await?;
+    page.items = page.items.into_iter().map(|row| as_read_by(&caller, kind, row)).collect();
     Ok(Json(page).into_response())
 }
 
@@ -289,7 +302,7 @@ pub async fn get(
     if kind != MasterKind::Pools {
         caller.read_station(&station, || AppError::no(kind.table(), &id))?;
     }
-    Ok(Json(body).into_response())
+    Ok(Json(as_read_by(&caller, kind, body)).into_response())
 }
 
 /// Creates a row; `409` when the id is taken.

@@ -27,11 +27,13 @@ async fn own_route(
     params: &Params,
 ) -> Result<RouteView, AppError> {
     let me = caller.own_caregiver()?;
-    let date = match params.date("date")? {
-        Some(d) => d,
-        None => state.clock.now().0,
-    };
-    route_view::load(state, me, &date).await
+    let today = state.clock.now().0;
+    let date = params.date("date")?.unwrap_or_else(|| today.clone());
+    let mut view = route_view::load(state, me, &date).await?;
+    if date != today {
+        view.forget_contacts();
+    }
+    Ok(view)
 }
 
 /// Who the token speaks for: its role, the stations it may see (every active one for admins

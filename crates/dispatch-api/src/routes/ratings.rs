@@ -1,6 +1,7 @@
 //! Ratings: a client or a family member rates a finished visit through a one-time link, no
 //! account needed. The link is issued at check-out (the caregiver's answer carries it) and
-//! again by a dispatcher (`POST /v1/orders/{id}/rating-link`, which retires the old one);
+//! again by a dispatcher (`POST /v1/orders/{id}/rating-link`, which retires the old one); the
+//! caregiver's route shows the open link until the visit is rated (`rating_link`, then `rated`);
 //! `GET /v1/ratings/{link}` says what is rated and `POST` stores 1 to 5 stars and a comment,
 //! once. Two stars or fewer raise a `low_rating` alert on the station's stream. Dispatchers
 //! read their station's ratings with `GET /v1/stations/{id}/ratings`.
@@ -42,7 +43,8 @@ pub async fn issue_link(
         comment: None,
     };
     let (token, hash) = new_token();
-    Ok(state.store.issue_rating_link(&rating, &hash).await?.then(|| format!("/rate/{token}")))
+    let link = format!("/rate/{token}");
+    Ok(state.store.issue_rating_link(&rating, &link, &hash).await?.then_some(link))
 }
 
 /// A dispatcher's new link for a checked-out visit (the old one stops working).

@@ -27,7 +27,7 @@ pub use master::{MasterKind, Page, StationCanteen};
 pub use matrices::MatrixRow;
 pub use orders::{Inserted, OrderKind, OrderQuery};
 pub use plans::{PlanRow, PlanStatus, VersionRow};
-pub use ratings::Rating;
+pub use ratings::{Rating, RatingState};
 pub use tokens::{token_id, TokenInfo, TokenRow};
 
 use crate::bus::{BusError, EventBus, InProcessBus, NatsBus, PgBus};

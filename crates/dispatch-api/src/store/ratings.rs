@@ -3,6 +3,7 @@
 use super::{now_ms, StationChange, Store};
 use crate::error::AppError;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// A visit's rating link and, once given, its rating.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -26,16 +27,31 @@ fn rating(r: &sqlx::any::AnyRow) -> Rating {
     }
 }
 
+/// Where a finished visit's rating stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RatingState {
+    /// Waiting for the family, through this link (`None` for links issued before links were
+    /// kept: a dispatcher issues a new one).
+    Open(Option<String>),
+    Rated(i64),
+}
+
 const COLUMNS: &str = "visit, station, caregiver, date, stars, comment";
 
 impl Store {
-    /// Issues the visit's rating link (its hash): a new visit gets a row; an unrated one a
-    /// new link, the old one no longer working. `Ok(false)` when the visit was rated already.
-    pub async fn issue_rating_link(&self, r: &Rating, link_hash: &str) -> Result<bool, AppError> {
+    /// Issues the visit's rating link (`link`, found by its hash): a new visit gets a row; an
+    /// unrated one a new link, the old one no longer working. `Ok(false)` when the visit was
+    /// rated already.
+    pub async fn issue_rating_link(
+        &self,
+        r: &Rating,
+        link: &str,
+        link_hash: &str,
+    ) -> Result<bool, AppError> {
         let done = sqlx::query(
-            "INSERT INTO ratings (visit, link_hash, station, caregiver, date) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT(visit) DO UPDATE SET link_hash = excluded.link_hash \
+            "INSERT INTO ratings (visit, link_hash, link, station, caregiver, date) \
+             VALUES ($1, $2, $6, $3, $4, $5) \
+             ON CONFLICT(visit) DO UPDATE SET link_hash = excluded.link_hash, link = excluded.link \
              WHERE ratings.stars IS NULL",
         )
         .bind(&r.visit)
@@ -43,9 +59,35 @@ impl Store {
         .bind(&r.station)
         .bind(&r.caregiver)
         .bind(&r.date)
+        .bind(link)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// The rating state of a station's visits on `date`: the open link of each unrated one,
+    /// the stars of each rated one.
+    pub async fn rating_state_of_day(
+        &self,
+        station: &str,
+        date: &str,
+    ) -> Result<HashMap<String, RatingState>, AppError> {
+        let rows =
+            sqlx::query("SELECT visit, link, stars FROM ratings WHERE station = $1 AND date = $2")
+                .bind(station)
+                .bind(date)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let state = match r.get::<Option<i64>, _>("stars") {
+                    Some(stars) => RatingState::Rated(stars),
+                    None => RatingState::Open(r.get("link")),
+                };
+                (r.get("visit"), state)
+            })
+            .collect())
     }
 
     /// The rating a link is for.
@@ -82,7 +124,7 @@ impl StationChange {
         comment: Option<&str>,
     ) -> Result<bool, AppError> {
         let done = sqlx::query(
-            "UPDATE ratings SET stars = $1, comment = $2, rated_ms = $3 \
+            "UPDATE ratings SET stars = $1, comment = $2, rated_ms = $3, link = NULL \
              WHERE link_hash = $4 AND stars IS NULL",
         )
         .bind(stars)

@@ -1,5 +1,7 @@
 // The caregiver's phone page: today's visits in order, check-in and check-out with the
-// phone's position, the route on a map, and the day as a calendar file. The caregiver's own
+// phone's position, a call to the client or their family, the hand-off to the map app they
+// navigate with, the family's rating link until the visit is rated, the route on a map, and
+// the day as a calendar file. The caregiver's own
 // stream (`/v1/me/events`) brings a re-planned route at once, with a notice. The last route is kept
 // on the phone, and check-ins made without a connection are sent (under the same
 // Idempotency-Key, so never twice) when it is back.
@@ -29,19 +31,9 @@ async function start() {
   else show("signin");
 }
 
-/** The family's rating links this phone was given stay on the cards of a route read again. */
-function keepLinks(fresh, old) {
-  for (const s of fresh.stops) {
-    const link = old?.stops?.find((o) => o.visit === s.visit)?.rating_link;
-    if (link && !s.rating_link) s.rating_link = link;
-  }
-  return fresh;
-}
-
 async function enter() {
   try {
-    const saved = JSON.parse(localStorage.getItem(SAVED) ?? "null");
-    route = keepLinks(await api("/v1/me/route"), saved?.route);
+    route = await api("/v1/me/route");
     localStorage.setItem(SAVED, JSON.stringify({ at: Date.now(), route }));
     $("status").textContent = "";
   } catch (e) {
@@ -69,7 +61,7 @@ async function enter() {
 async function onNews(kind, news) {
   if (kind !== "route" || news.date !== route?.date) return;
   try {
-    route = keepLinks(await api("/v1/me/route"), route);
+    route = await api("/v1/me/route");
   } catch {
     return; // offline: the stream resumes, and the next news reads it again
   }
@@ -115,9 +107,10 @@ function render() {
         ${s.with ? `<div class="with">${escapeHtml(t("phone.with", { who: s.with }))}</div>` : ""}
         ${s.address ? `<div class="where">${escapeHtml(s.address)}</div>` : ""}
         ${s.notes ? `<div class="notes">${escapeHtml(s.notes)}</div>` : ""}
-        <div class="badge">${t(`visit.${st}`)}${waiting ? ` · ${t("phone.queued")}` : ""}</div>
-        ${s.rating_link ? `<p class="rate-link">${t("phone.rate")} <a href="${escapeHtml(s.rating_link)}">${escapeHtml(s.rating_link)}</a></p>
-          <button type="button" class="big" data-share="${escapeHtml(s.rating_link)}">${t(navigator.share ? "phone.share" : "phone.copy")}</button>` : ""}
+        ${reach(s)}
+        ${navigate(s)}
+        <div class="badge">${t(`visit.${st}`)}${waiting ? ` · ${t("phone.queued")}` : ""}${s.rated ? ` · ${t("phone.rated", { stars: "★".repeat(s.rated) })}` : ""}</div>
+        ${rateLink(s)}
         <div class="buttons">
           <button type="button" class="big ${s.visit === next ? "primary" : ""}" data-act="check-in" ${st !== "planned" || waiting ? "disabled" : ""}>${t("phone.checkin")}</button>
           <button type="button" class="big" data-act="check-out" ${st !== "started" || waiting ? "disabled" : ""}>${t("phone.checkout")}</button>
@@ -130,6 +123,37 @@ function render() {
       </li>`;
     })
     .join("");
+}
+
+/** Call links: the client's own phone and each contact's, with who they are. */
+function reach(s) {
+  const call = (dial, label, who) =>
+    `<a class="call" href="tel:${escapeHtml(dial)}" data-call="${escapeHtml(who)}">${escapeHtml(label)}</a>`;
+  const links = [];
+  if (s.dial) links.push(call(s.dial, `${t("phone.call")} ${s.phone}`, "client"));
+  for (const c of s.contacts ?? []) {
+    const who = c.relation ? `${c.name}（${c.relation}）` : c.name;
+    links.push(call(c.dial, `${t("phone.call")} ${who} ${c.phone}`, "contact"));
+  }
+  return links.length ? `<div class="reach">${links.join("")}</div>` : "";
+}
+
+/** The hand-off to the map app the caregiver navigates with, each in its own coordinates. */
+function navigate(s) {
+  if (!s.navigation) return "";
+  const apps = ["amap", "baidu", "tencent"];
+  return `<div class="navigate">${t("phone.navigate")} ${apps
+    .map((app) => `<a href="${escapeHtml(s.navigation[app])}" data-nav="${app}" target="_blank" rel="noopener">${t(`map.${app}`)}</a>`)
+    .join(" ")}</div>`;
+}
+
+/** The family's rating link, until the visit is rated: kept by the service, so a reload or
+ *  another phone shows it again. */
+function rateLink(s) {
+  if (!s.rating_link) return "";
+  const url = new URL(s.rating_link, location.origin).href;
+  return `<p class="rate-link">${t("phone.rate")} <a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>
+          <button type="button" class="big" data-share="${escapeHtml(url)}">${t(navigator.share ? "phone.share" : "phone.copy")}</button>`;
 }
 
 /** The next visit: the first of the route nobody checked in yet (pick-ups have none). */
@@ -232,7 +256,7 @@ async function flush() {
       });
       const stop = route.stops.find((s) => s.visit === item.visit);
       if (stop) stop[item.what === "check-in" ? "check_in" : "check_out"] = done.at;
-      if (stop && done.rating_link) stop.rating_link = new URL(done.rating_link, location.origin).href;
+      if (stop && done.rating_link) stop.rating_link = done.rating_link;
       $("status").textContent = done.verified === false ? t("phone.unverified") : "";
     } catch (e) {
       if (e instanceof TypeError || e.retryAfter != null) {
