@@ -259,6 +259,7 @@ async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) -> String {
     assert_eq!(size, json!([390, 844]));
     screenshot(c, &shots(), "6-phone-route").await;
     let card = format!("li[data-visit=\"{visit}\"]");
+    calls_and_map_apps_on_the_card(c, &card, first).await;
     click(c, &format!("{card} button[data-act='check-in']")).await;
     let started = in_state(&card, "started");
     assert!(wait_until(c, &started, FEW_SECONDS).await, "the visit did not turn started");
@@ -293,11 +294,47 @@ async fn caregiver_checks_in_on_a_phone(demo: &Demo, c: &Client) -> String {
         .expect("an address");
     let share = c.find(Locator::Css(&format!("{card} button[data-share]"))).await.expect("share");
     assert_eq!(share.attr("data-share").await.expect("attr").as_deref(), Some(link.as_str()));
+    // The link comes back after a reload from the service, not from what this phone kept.
+    c.execute("localStorage.removeItem('cc.route')", vec![]).await.expect("forget the route");
+    c.refresh().await.expect("reload");
+    let again = format!("return document.querySelector('{card} .rate-link a')?.href === '{link}'");
+    assert!(wait_until(c, &again, FEW_SECONDS).await, "the rating link is gone after a reload");
     screenshot(c, &shots(), "7b-phone-checked-out").await;
     another_visit_than_the_next_asks_why(demo, c, &stops[k + 1..]).await;
     a_refused_position_still_checks_in(demo, c, &stops[k + 1..]).await;
     a_replanned_route_reaches_the_open_page(demo, c, visit).await;
     link
+}
+
+/// The card of a visit calls the client and each contact, and hands the way there to Amap,
+/// Baidu and Tencent maps, each in its own coordinates (GCJ-02; BD-09 for Baidu).
+async fn calls_and_map_apps_on_the_card(c: &Client, card: &str, stop: &Value) {
+    let hrefs = |css: String| async move {
+        let mut out = Vec::new();
+        for link in c.find_all(Locator::Css(&css)).await.expect("links") {
+            out.push(link.attr("href").await.expect("href").unwrap_or_default());
+        }
+        out
+    };
+    let mut dials: Vec<String> =
+        stop["dial"].as_str().map(|d| format!("tel:{d}")).into_iter().collect();
+    for contact in stop["contacts"].as_array().expect("contacts") {
+        dials.push(format!("tel:{}", contact["dial"].as_str().expect("dial")));
+    }
+    assert!(!dials.is_empty(), "the demo's clients have someone to call: {stop}");
+    assert_eq!(hrefs(format!("{card} a.call")).await, dials);
+    let at = &stop["location"];
+    let wgs =
+        roads::LonLat::new(at["lon"].as_f64().expect("lon"), at["lat"].as_f64().expect("lat"));
+    let (gcj, bd) = (roads::coords::wgs84_to_gcj02(wgs), roads::coords::wgs84_to_bd09(wgs));
+    for (app, carries) in [
+        ("amap", format!("to={:.6},{:.6},", gcj.lon, gcj.lat)),
+        ("baidu", format!("location={:.6},{:.6}&", bd.lat, bd.lon)),
+        ("tencent", format!("tocoord={:.6},{:.6}&", gcj.lat, gcj.lon)),
+    ] {
+        let link = hrefs(format!("{card} a[data-nav='{app}']")).await;
+        assert!(link.len() == 1 && link[0].contains(&carries), "{app}: {link:?} lacks {carries}");
+    }
 }
 
 /// Checking in at a visit after the next one asks why, and the dispatcher gets the reason.
@@ -384,7 +421,8 @@ async fn a_replanned_route_reaches_the_open_page(demo: &Demo, c: &Client, done: 
     );
     let notice = c.find(Locator::Css("#news")).await.expect("news").text().await.expect("text");
     assert!(notice.contains('1'), "the notice counts what changed: {notice}");
-    // The family's rating link of the visit checked out before stays on its card.
+    // The family's rating link of the visit checked out before stays on its card (the
+    // service keeps it until the visit is rated).
     let link = format!("return !!document.querySelector('li[data-visit=\"{done}\"] .rate-link a')");
     assert!(wait_until(c, &link, FEW_SECONDS).await, "the rating link left with the re-plan");
     screenshot(c, &shots(), "7c-phone-route-changed").await;
