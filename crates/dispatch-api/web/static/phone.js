@@ -76,6 +76,8 @@ async function onNews(kind, news) {
   });
   $("news").hidden = false;
   navigator.vibrate?.([200, 100, 200]);
+  // When the news was on the screen, for benches/phone_news.rs.
+  document.body.dataset.newsAt = String(Date.now());
   document.body.dataset.news = String(Number(document.body.dataset.news ?? 0) + 1);
 }
 
