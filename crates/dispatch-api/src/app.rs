@@ -143,6 +143,7 @@ endpoints! {
     get "/v1/stations/{id}/positions" => stations::positions, 200, "admin, dispatcher", "The station's caregivers' last positions: ?date= (default today)";
     post "/v1/alerts/{id}/acknowledge" => stations::acknowledge, 200, "admin, dispatcher", "Acknowledge an alert (by its dedup id)";
     post "/v1/orders/{id}/lock" => orders::lock, 200, "admin, dispatcher", "Lock a planned visit: re-plans keep its caregiver and start";
+    post "/v1/orders/{id}/assign" => orders::assign, 200, "admin, dispatcher", "Put a visit on a caregiver's route by hand: {caregiver, start?}; checked, kept there (locked) and the rest re-planned, or 422 naming the rule it breaks";
     post "/v1/orders/{id}/unlock" => orders::unlock, 200, "admin, dispatcher", "Unlock a visit: re-plans may move it again";
     get "/v1/me" => me::whoami, 200, "admin, dispatcher, caregiver, planner", "Who this token speaks for: role, stations, caregiver";
     get "/v1/caregivers/{id}/route" => caregivers::route, 200, "admin, dispatcher, planner", "A caregiver's route: ?date=";

@@ -12,6 +12,10 @@ use thiserror::Error;
 pub enum AppError {
     #[error("{field}: {reason}")]
     Validation { field: String, reason: String },
+    /// A well-formed request that would break a rule of the day (`rule`: the checker's or
+    /// the solver's name for it); 422 with the rule named.
+    #[error("{field}: {reason}")]
+    Rule { field: String, rule: String, reason: String },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -47,7 +51,7 @@ impl AppError {
 
     fn status(&self) -> StatusCode {
         match self {
-            AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation { .. } | AppError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -72,6 +76,12 @@ impl IntoResponse for AppError {
             AppError::Validation { field, reason } => {
                 body["detail"] = json!(format!("{field}: {reason}"));
                 body["field"] = json!(field);
+                body["reason"] = json!(reason);
+            }
+            AppError::Rule { field, rule, reason } => {
+                body["detail"] = json!(format!("{field}: {reason}"));
+                body["field"] = json!(field);
+                body["rule"] = json!(rule);
                 body["reason"] = json!(reason);
             }
             AppError::Unauthorized(d)

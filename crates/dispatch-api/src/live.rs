@@ -12,7 +12,9 @@ use crate::store::{StationChange, VersionRow};
 use crate::travel::{self, StationSource};
 use serde::Serialize;
 use serde_json::json;
-use solver::replan::{improve, moved_between, replan, DayState, MovedVisit, ReplanError};
+use solver::replan::{
+    assign, improve, moved_between, replan, AssignError, DayState, MovedVisit, ReplanError,
+};
 use solver::{CancelToken, Seconds};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -160,7 +162,8 @@ pub async fn replan_day(
         })
         .await?;
         let stored = (current_id, reason, source.as_str());
-        if let Some(report) = store_and_announce(state, station, date, stored, result).await? {
+        if let Some(report) = store_and_announce(state, station, date, stored, result, None).await?
+        {
             solve_worker::push_improvement(state, station, date, report.plan, current_id).await;
             return Ok(Some(report));
         }
@@ -175,12 +178,80 @@ pub async fn replan_day(
     )))
 }
 
+/// A dispatcher's hand on the day: `visit` goes to `caregiver` (at `start`, or where it fits
+/// best), checked by the checker through the one re-plan model (`solver::replan::assign`),
+/// stored as a new version with the visit locked there, in one change; the background
+/// improvement then re-plans the rest around it. Refused with the rule it breaks.
+pub async fn assign_visit(
+    state: &AppState,
+    (station, date): (&str, &PlanDate),
+    (visit, caregiver, start): (&str, &str, Option<Seconds>),
+) -> Result<ReplanReport, AppError> {
+    let unit = state.store.plan_unit(station).await?;
+    for attempt in 0..REPLAN_TRIES {
+        let Some((current_id, current)) = state.store.current_plan(&unit.id, date).await? else {
+            return Err(AppError::Conflict(format!(
+                "the day {date} of station {station:?} has no plan yet: plan it first"
+            )));
+        };
+        drop(state.improving.begin(&unit.id, date));
+        let inputs = day_now(state, &unit.id, date).await?;
+        let source = inputs.travel.label.clone();
+        let (v, c) = (visit.to_string(), caregiver.to_string());
+        let result = on_the_day(state, inputs, current.clone(), move |problem, travel, day| {
+            Ok(assign(problem, travel, day, (&v, &c, start)))
+        })
+        .await?
+        .map_err(|e| match e {
+            AssignError::Breaks { rule, why } => {
+                // Who may serve it is the caregiver's matter; when, the start's.
+                let field = match start {
+                    Some(_) if !WHO_RULES.contains(&rule) => "start",
+                    _ => "caregiver",
+                };
+                AppError::Rule { field: field.into(), rule: rule.into(), reason: why }
+            }
+            AssignError::UnknownCaregiver(_) => AppError::invalid("caregiver", e.to_string()),
+            AssignError::UnknownVisit(_) => AppError::Conflict(e.to_string()),
+            AssignError::Replan(ReplanError::PastDoesNotFit(_)) => {
+                AppError::Conflict(e.to_string())
+            }
+            AssignError::Replan(e) => AppError::Internal(e.to_string()),
+        })?;
+        let lock = Lock { visit, station };
+        let stored = (current_id, "assign", source.as_str());
+        if let Some(report) =
+            store_and_announce(state, &unit.id, date, stored, result, Some(lock)).await?
+        {
+            solve_worker::push_improvement(state, &unit.id, date, report.plan, current_id).await;
+            return Ok(report);
+        }
+        let pause = rand::random::<u64>() % (1 + 2 * attempt as u64);
+        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+    }
+    Err(AppError::Conflict(format!(
+        "the day of station {station:?} was re-planned {REPLAN_TRIES} times by others while this \
+         assignment was made: try again"
+    )))
+}
+
+/// The rules about who may serve a visit, as against when.
+const WHO_RULES: [&str; 7] = ["skills", "gender", "refused", "circle", "absent", "locked", "link"];
+
+/// A visit a re-plan locks where it put it, in the change that stores the re-plan.
+struct Lock<'a> {
+    visit: &'a str,
+    /// The visit's own station (a pool's day spans several).
+    station: &'a str,
+}
+
 async fn store_and_announce(
     state: &AppState,
     station: &str,
     date: &PlanDate,
     (from, reason, source): (i64, &str, &str),
     result: solver::replan::Replan,
+    lock: Option<Lock<'_>>,
 ) -> Result<Option<ReplanReport>, AppError> {
     let version = VersionRow {
         seq: 1,
@@ -204,6 +275,16 @@ async fn store_and_announce(
         unassigned: result.plan.unassigned.iter().map(|u| u.visit.clone()).collect(),
     };
     announce(&mut change, date, &report, &version.kpis).await?;
+    if let Some(Lock { visit, station }) = lock {
+        let placed = result.plan.routes.iter().find_map(|r| {
+            r.stops.iter().find(|s| s.visit == visit).map(|s| (r.caregiver.clone(), s.start))
+        });
+        let (caregiver, start) = placed.unzip();
+        change.lock_visit(visit, station, date).await?;
+        let data = json!({"visit": visit, "date": date, "locked": true,
+                          "caregiver": caregiver, "start": start});
+        change.event("lock", &data).await?;
+    }
     change.commit().await?;
     Ok(Some(report))
 }
@@ -269,7 +350,8 @@ async fn improve_replan(
         // event (those moves were announced already). Dropped if the day moved on while this
         // was computed.
         better.moved = moved_between(&replanned, &better.plan, MOVE_TOLERANCE);
-        store_and_announce(state, station, date, (plan_id, "improve", &source), better).await?;
+        store_and_announce(state, station, date, (plan_id, "improve", &source), better, None)
+            .await?;
     }
     Ok(())
 }

@@ -61,7 +61,8 @@ pub fn document() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {"Problem": {"type": "object", "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "detail": {"type": "string"}, "field": {"type": "string"}, "reason": {"type": "string"}}}},
+                "detail": {"type": "string"}, "field": {"type": "string"}, "reason": {"type": "string"},
+                "rule": {"type": "string", "description": "The rule of the day a refused change would break (checker rule or reason code)"}}}},
         },
         "paths": paths,
     })

@@ -12,8 +12,9 @@
 use crate::check::{check, check_kept, Kept};
 use crate::env::{CancelToken, Environment, MaxRuntime};
 use crate::model::{Plan, Problem, ReasonCode, Seconds};
+use crate::route::cost::SolCost;
 use crate::route::data::FREE;
-use crate::route::schedule::timing;
+use crate::route::schedule::{broken_rule, timing};
 use crate::route::Data;
 use crate::rules::locked::DayRules;
 use crate::search::diagnose::reasons;
@@ -146,6 +147,150 @@ pub fn improve(
         return Ok(None);
     }
     finish(problem, travel, &data, &best, &reasons, day).map(Some)
+}
+
+/// Why a dispatcher's assignment cannot stand.
+#[derive(Debug, Error)]
+pub enum AssignError {
+    #[error("no open visit {0:?} in the day")]
+    UnknownVisit(String),
+    #[error("no caregiver {0:?} works this day")]
+    UnknownCaregiver(String),
+    /// The rule the assignment breaks (a checker rule or a reason code: `skills`, `gender`,
+    /// `time_window`, `shift`, `locked`, …) and why, in words.
+    #[error("{rule}: {why}")]
+    Breaks { rule: &'static str, why: String },
+    #[error(transparent)]
+    Replan(#[from] ReplanError),
+}
+
+/// Why one caregiver cannot take one visit, in words (the reason codes' own say why nobody
+/// can).
+fn for_one(rule: ReasonCode) -> &'static str {
+    match rule {
+        ReasonCode::Skills => "they lack a skill it needs",
+        ReasonCode::Gender => "it needs a female caregiver",
+        ReasonCode::Refused => "the client refuses them",
+        ReasonCode::TimeWindow => "they cannot start it inside its time window",
+        ReasonCode::Shift => "it does not fit in their shift",
+        ReasonCode::MaxLeg => "a leg would be longer than the service circle allows",
+        ReasonCode::RouteDuration => "their day would be longer than allowed",
+        ReasonCode::Break => "their lunch break would not fit",
+        ReasonCode::Capacity | ReasonCode::BoxCapacity => "it is more than they can carry",
+        ReasonCode::MaxCommute => "their commute would be too long",
+        ReasonCode::NoTravelTime => "the travel times do not reach the client",
+        other => other.describe(),
+    }
+}
+
+fn breaks(rule: &'static str, why: impl Into<String>) -> AssignError {
+    AssignError::Breaks { rule, why: why.into() }
+}
+
+/// A dispatcher's assignment: `visit` goes to `caregiver`, starting at `start` (or, without
+/// one, where it fits their route best), and nothing else moves. The caller keeps it there
+/// (locks it) and lets the improvement re-plan the rest. Refused, naming the rule, when the
+/// caregiver may not serve it (skills, gender, refusal, circle, absence), when it started, is
+/// past or locked, or when their day cannot take it then; the plan returned passes the checker.
+/// A visit served by two caregivers, or a meal with its pick-up, moves with its other half
+/// and is refused here.
+pub fn assign(
+    problem: &Problem,
+    travel: &dyn TravelTimes,
+    day: &DayState,
+    (visit, caregiver, start): (&str, &str, Option<Seconds>),
+) -> Result<Replan, AssignError> {
+    let Today { data, mut sol, reasons, .. } = Today::new(problem, travel, day, day.current)?;
+    let v = problem.visit_idx(visit).ok_or_else(|| AssignError::UnknownVisit(visit.into()))?;
+    let c = problem
+        .caregiver_idx(caregiver)
+        .ok_or_else(|| AssignError::UnknownCaregiver(caregiver.into()))?;
+    if day.absent.contains(caregiver) {
+        return Err(breaks("absent", format!("{caregiver} is absent today")));
+    }
+    if data.is_locked(v.index()) {
+        let why = format!("{visit} started, is past or locked: it stays where it is");
+        return Err(breaks("locked", why));
+    }
+    if let Some(rule) = problem.ineligible(v, c) {
+        let why = format!("{caregiver} may not serve {visit}: {}", for_one(rule));
+        return Err(breaks(rule.as_str(), why));
+    }
+    let windows = &problem.visit(v).windows;
+    if let Some(at) = start.filter(|at| !windows.iter().any(|w| w.start <= *at && *at <= w.end)) {
+        let clock = |s: Seconds| format!("{:02}:{:02}", s.0 / 3600, s.0 % 3600 / 60);
+        let open: Vec<String> =
+            windows.iter().map(|w| format!("{}-{}", clock(w.start), clock(w.end))).collect();
+        let why =
+            format!("{visit} may start only inside {}, not at {}", open.join(", "), clock(at));
+        return Err(breaks(ReasonCode::TimeWindow.as_str(), why));
+    }
+    let (v, c) = (v.index(), c.index());
+    if !data.can_serve(c, v) {
+        // Neither skills, gender nor a refusal: the client lives outside the circle of the
+        // caregiver's station (a pool lends caregivers inside it only).
+        let why = format!("{visit}'s client lives outside the circle of {caregiver}'s station");
+        return Err(breaks(ReasonCode::Circle.as_str(), why));
+    }
+    if data.moves_in_unit(v) {
+        return Err(breaks(
+            "link",
+            format!("{visit} is served together with another visit (two caregivers, or a meal with its pick-up) and moves with it: lock it where it is or re-plan the day"),
+        ));
+    }
+    if let Some(r) = sol.route_of[v].map(|r| r as usize) {
+        if let Some(p) = sol.routes[r].position(v) {
+            sol.remove(&data, r, p);
+        }
+    }
+    let route: Vec<(usize, i64)> = sol.routes[c].stops().collect();
+    let with = |p: usize, pin: i64| {
+        let mut seq = route.clone();
+        seq.insert(p, (v, pin));
+        seq
+    };
+    // At the given start: among the route's stops by their planned starts. Without one:
+    // wherever it costs least.
+    let tries: Vec<(usize, i64)> = match start {
+        Some(s) => {
+            let plan = day.current.routes.iter().find(|r| r.caregiver == caregiver);
+            let starts: HashMap<&str, i64> = plan
+                .map(|r| r.stops.iter().map(|s| (s.visit.as_str(), s.start.0)).collect())
+                .unwrap_or_default();
+            let before = route
+                .iter()
+                .filter(|&&(w, _)| {
+                    starts.get(problem.visits[w].id.as_str()).is_some_and(|&t| t <= s.0)
+                })
+                .count();
+            vec![(before, s.0)]
+        }
+        None => (0..=route.len()).map(|p| (p, FREE)).collect(),
+    };
+    let mut best: Option<(SolCost, usize, i64)> = None;
+    for &(p, pin) in &tries {
+        if timing(&data, c, with(p, pin).into_iter()).is_none() {
+            continue;
+        }
+        // Priced in place, then taken out again.
+        sol.insert_pinned(&data, v, c, p, pin);
+        if best.is_none_or(|(cost, _, _)| sol.cost < cost) {
+            best = Some((sol.cost, p, pin));
+        }
+        sol.remove(&data, c, p);
+    }
+    let Some((_, p, pin)) = best else {
+        let (p, pin) = tries[0];
+        let rule = broken_rule(&data, c, with(p, pin).into_iter()).unwrap_or(ReasonCode::NoRoom);
+        let when = start
+            .map_or(String::new(), |s| format!(" at {:02}:{:02}", s.0 / 3600, s.0 % 3600 / 60));
+        return Err(breaks(
+            rule.as_str(),
+            format!("{caregiver}'s day cannot take {visit}{when}: {}", for_one(rule)),
+        ));
+    };
+    sol.insert_pinned(&data, v, c, p, pin);
+    Ok(finish(problem, travel, &data, &sol, &reasons, day)?)
 }
 
 /// The rest of the day as the search sees it: the problem turned into the day that has
@@ -478,6 +623,63 @@ mod tests {
         #[test]
         fn replans_keep_what_happened(seed in 0u64..1000, now in 0i64..6_000, absent in 0usize..5, pin in 0usize..4, kind in 0usize..4) {
             replan_keeps_what_happened(seed, now, absent, pin, kind)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 48,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_206),
+            ..ProptestConfig::default()
+        })]
+
+        /// A dispatcher's assignment, on any day, of any visit to any caregiver, at a start
+        /// or anywhere: either the visit is on that caregiver's route (at that start), the
+        /// plan passes the checker and what happened stays, or it is refused naming a rule.
+        #[test]
+        fn assignments_land_or_name_a_rule(seed in 0u64..1000, now in 0i64..6_000, which in 0usize..16, to in 0usize..4, at in proptest::option::of(0i64..40_000), kind in 0usize..4) {
+            let make = [problem, break_problem, linked_problem, meal_problem][kind];
+            let (problem, travel) = make(seed, 16);
+            let current = current_plan(&problem, &travel, seed, &[]);
+            prop_assume!(current.is_some());
+            let current = current.unwrap_or_else(|| unreachable!());
+            let started: HashSet<String> = current
+                .routes
+                .iter()
+                .filter_map(|r| r.stops.first())
+                .filter(|s| s.start.0 < now)
+                .map(|s| s.visit.clone())
+                .collect();
+            let none = HashSet::new();
+            let day = DayState {
+                current: &current,
+                started: &started,
+                now: Seconds(now),
+                absent: &none,
+                pinned: &none,
+                tolerance: Seconds(0),
+            };
+            let visit = problem.visits[which % problem.visits.len()].id.clone();
+            let caregiver = problem.caregivers[to % problem.caregivers.len()].id.clone();
+            match assign(&problem, &travel, &day, (&visit, &caregiver, at.map(Seconds))) {
+                Ok(done) => {
+                    let after = starts(&done.plan);
+                    let (c, start) = after.get(&visit).cloned().unwrap_or_default();
+                    prop_assert_eq!(&c, &caregiver);
+                    if let Some(at) = at {
+                        prop_assert_eq!(start, Seconds(at));
+                    }
+                    prop_assert!(start.0 >= now, "{} starts at {} before now {now}", visit, start.0);
+                    let before = starts(&current);
+                    for v in &started {
+                        prop_assert_eq!(before.get(v), after.get(v), "started visit {} moved", v);
+                    }
+                }
+                Err(AssignError::Breaks { rule, why }) => {
+                    prop_assert!(!rule.is_empty() && !why.is_empty());
+                }
+                Err(other) => prop_assert!(false, "{other}"),
+            }
         }
     }
 

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rand::RngCore;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// A new order id: `O` and 16 random hex digits, so concurrent writers never collide.
@@ -267,6 +268,46 @@ async fn lock_visit(
     change.event("lock", &data).await?;
     change.commit().await?;
     Ok((StatusCode::OK, None, data.to_string()))
+}
+
+/// Where a dispatcher puts a visit: a caregiver, and a start (seconds from midnight) or none.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Assignment {
+    caregiver: String,
+    #[serde(default)]
+    start: Option<i64>,
+}
+
+/// Moves a visit to a caregiver (and start) by hand: checked, stored locked there, the rest
+/// of the day re-planned around it; refused with the rule it would break.
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Dispatcher])?;
+    let what = format!("POST /v1/orders/{id}/assign");
+    let key = Idempotency::from_request(&caller, &headers, &what, &body)?;
+    idempotent(&state, key, async {
+        let a: Assignment = parse_json(&body)?;
+        crate::limits::id("caregiver", &a.caregiver)?;
+        if a.start.is_some_and(|s| !(0..=2 * 86_400).contains(&s)) {
+            return Err(AppError::invalid("start", "must be 0 to 172800 seconds from midnight"));
+        }
+        let (order, station) = find(&state, &caller, &id).await?;
+        caller.write_station(&station, || AppError::no("order", &id))?;
+        if order.status != OrderStatus::Open {
+            return Err(AppError::Conflict(format!("order {id:?} is cancelled")));
+        }
+        let start = a.start.map(solver::Seconds);
+        let report =
+            live::assign_visit(&state, (&station, &order.date), (&id, &a.caregiver, start)).await?;
+        Ok((StatusCode::OK, None, json!({"visit": id, "replan": report}).to_string()))
+    })
+    .await
 }
 
 /// Unlocks a visit: re-plans may move it again.
