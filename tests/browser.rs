@@ -46,6 +46,7 @@ async fn console_phone_and_planner_pages_in_a_real_browser() {
     let desk = driver.session(1400, 1000).await;
     dispatcher_sees_routes_and_an_urgent_order_arrive(&demo, &desk, &plan).await;
     dispatcher_acknowledges_an_alert(&demo, &desk, &plan).await;
+    dispatcher_assigns_a_visit_by_hand(&demo, &desk).await;
     dispatcher_cannot_open_another_station(&demo, &desk).await;
     the_language_switches(&desk).await;
     the_page_shifts_to_gcj02_as_the_service_does(&desk).await;
@@ -184,6 +185,113 @@ async fn dispatcher_acknowledges_an_alert(demo: &Demo, c: &Client, plan: &Value)
         .expect("stored");
     assert_eq!(stored["acked_by"], "demo", "{stored}");
     screenshot(c, &shots(), "3-console-alert-acknowledged").await;
+}
+
+/// The script that says whether caregiver `who`'s timeline row holds visit `visit`.
+fn in_row(who: &str, visit: &str) -> String {
+    format!(
+        "return [...document.querySelectorAll('#timeline .row')].some(r => \
+         r.querySelector('[data-caregiver=\"{who}\"]') && r.querySelector('[data-visit=\"{visit}\"]'))"
+    )
+}
+
+/// "Assign to" in a visit's dialog: a caregiver without the skill is refused with the rule
+/// named in the page's words; another caregiver takes it, the timeline shows it on their row,
+/// and it stays there through a re-plan. (C1's day is left alone for the phone's steps.)
+async fn dispatcher_assigns_a_visit_by_hand(demo: &Demo, c: &Client) {
+    let me = demo.call("dispatcher", "GET", "/v1/me", None).await;
+    let (today, now) = (me["today"].as_str().expect("today"), me["now"].as_i64().expect("now"));
+    let day =
+        demo.call("dispatcher", "GET", &format!("/v1/stations/S1/plan?date={today}"), None).await;
+    let caregivers = demo.call("dispatcher", "GET", "/v1/caregivers?station=S1", None).await;
+    let caregivers = caregivers["items"].as_array().expect("caregivers").clone();
+    let skills_of = |id: &str| -> Vec<Value> {
+        let c = caregivers.iter().find(|c| c["id"] == id);
+        c.and_then(|c| c["skills"].as_array().cloned()).unwrap_or_default()
+    };
+    // The visits to come served alone by someone other than C1, with what they need.
+    let mut candidates = Vec::new();
+    for r in day["plan"]["routes"].as_array().expect("routes") {
+        let from = r["caregiver"].as_str().expect("caregiver");
+        for stop in r["stops"].as_array().expect("stops") {
+            let visit = stop["visit"].as_str().expect("visit");
+            let soon = stop["start"].as_i64() < Some(now + 1800);
+            if from == "C1" || stop["pickup_for"].is_string() || soon {
+                continue;
+            }
+            let order = demo.call("dispatcher", "GET", &format!("/v1/orders/{visit}"), None).await;
+            if order["caregivers"] != 2 {
+                let needs = order["skills"].as_array().cloned().unwrap_or_default();
+                candidates.push((visit.to_string(), from.to_string(), needs));
+            }
+        }
+    }
+    let others = |from: &str| -> Vec<String> {
+        let ids = caregivers.iter().filter_map(|c| c["id"].as_str());
+        ids.filter(|id| *id != "C1" && *id != from).map(String::from).collect()
+    };
+    let open = |visit: &str| {
+        format!("document.querySelector('#timeline [data-visit=\"{visit}\"]').click()")
+    };
+    let choose = |who: &str| format!("document.getElementById('assign-to').value = '{who}'");
+    let answered = "return !document.getElementById('visit-dialog').open || \
+                    !!document.getElementById('visit-error').dataset.rule";
+    let clear = "delete document.getElementById('visit-error').dataset.rule";
+
+    // One needing a skill, to a caregiver without it.
+    let (visit, lacks) = candidates
+        .iter()
+        .find_map(|(visit, from, needs)| {
+            let lacks = others(from)
+                .into_iter()
+                .find(|id| !needs.is_empty() && needs.iter().any(|s| !skills_of(id).contains(s)))?;
+            Some((visit.clone(), lacks))
+        })
+        .expect("a skilled visit and a caregiver without the skill");
+    c.execute(&open(&visit), vec![]).await.expect("open the visit");
+    assert!(
+        wait_until(c, "return document.getElementById('visit-dialog').open", FEW_SECONDS).await
+    );
+    c.execute(&choose(&lacks), vec![]).await.expect("choose");
+    click(c, "#assign-go").await;
+    let refused = "return document.getElementById('visit-error').dataset.rule === 'skills'";
+    assert!(wait_until(c, refused, FEW_SECONDS).await, "no skills refusal for {lacks}");
+    let said =
+        c.find(Locator::Css("#visit-error")).await.expect("error").text().await.expect("text");
+    assert!(said.contains("技能不符"), "the rule in the page's words: {said}");
+    screenshot(c, &shots(), "3b-console-assign-refused").await;
+    click(c, "#visit-close").await;
+
+    // Visits and caregivers in turn until one takes it; each refusal names its rule.
+    let mut taken = None;
+    'visits: for (visit, from, _) in &candidates {
+        c.execute(&open(visit), vec![]).await.expect("open the visit");
+        for to in others(from) {
+            c.execute(&choose(&to), vec![]).await.expect("choose");
+            c.execute(clear, vec![]).await.expect("js");
+            click(c, "#assign-go").await;
+            assert!(wait_until(c, answered, FEW_SECONDS).await, "no answer for {visit} to {to}");
+            let still = c.execute("return document.getElementById('visit-dialog').open", vec![]);
+            if still.await.expect("js") == json!(false) {
+                taken = Some((visit.clone(), to));
+                break 'visits;
+            }
+        }
+        click(c, "#visit-close").await;
+    }
+    let (visit, to) = taken.expect("some visit can go to another caregiver");
+    assert!(wait_until(c, &in_row(&to, &visit), FEW_SECONDS).await, "{visit} not on {to}'s row");
+    // A re-plan by hand keeps it there.
+    click(c, "#replan").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(wait_until(c, &in_row(&to, &visit), FEW_SECONDS).await, "the re-plan moved {visit}");
+    let after =
+        demo.call("dispatcher", "GET", &format!("/v1/stations/S1/plan?date={today}"), None).await;
+    let on = after["plan"]["routes"].as_array().expect("routes").iter().find(|r| {
+        r["stops"].as_array().is_some_and(|s| s.iter().any(|s| s["visit"] == visit.as_str()))
+    });
+    assert_eq!(on.map(|r| r["caregiver"].clone()), Some(json!(to)), "kept by the service");
+    screenshot(c, &shots(), "3c-console-assigned").await;
 }
 
 async fn dispatcher_cannot_open_another_station(demo: &Demo, c: &Client) {

@@ -63,6 +63,8 @@ export class ApiError extends Error {
     super(problem.detail || problem.title || `HTTP ${status}`);
     this.status = status;
     this.field = problem.field;
+    /** The rule of the day a refused change would break (`skills`, `time_window`, …). */
+    this.rule = problem.rule;
     this.retryAfter = retryAfter;
   }
 }

@@ -505,6 +505,14 @@ function setUpActions() {
       $("replan").disabled = false;
     }
   });
+  $("unassigned").addEventListener("click", (e) => {
+    const visit = e.target.closest("[data-visit]")?.dataset.visit;
+    if (visit) openVisit(visit);
+  });
+  $("assign-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    assignVisit($("visit-dialog").dataset.visit);
+  });
   $("visit-close").onclick = () => $("visit-dialog").close();
   $("cg-close").onclick = () => $("caregiver-dialog").close();
   setUpOrderForm();
@@ -536,6 +544,17 @@ function openVisit(visit) {
   ];
   $("visit-facts").innerHTML = facts.map(([k, v]) => `<div><dt>${t(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join("");
   $("visit-error").textContent = "";
+  delete $("visit-error").dataset.rule;
+  $("visit-dialog").dataset.visit = visit;
+  // "Assign to": every caregiver of the station, the one serving it first; no time: where
+  // it fits best on their route.
+  const caregivers = [...state.caregivers.keys()];
+  $("assign-to").innerHTML = caregivers
+    .map((id) => `<option value="${escapeHtml(id)}"${id === route?.caregiver ? " selected" : ""}>${escapeHtml(name(id))}</option>`)
+    .join("");
+  $("assign-at").value = "";
+  // A meal's pick-up and a two-caregiver visit move with their other half: re-plan instead.
+  $("assign-form").hidden = o?.caregivers === 2 || Boolean(stop?.pickup_for);
   const button = $("visit-lock");
   button.textContent = t(locked ? "action.unlock" : "action.lock");
   button.onclick = async () => {
@@ -549,6 +568,34 @@ function openVisit(visit) {
     }
   };
   $("visit-dialog").showModal();
+}
+
+/** Puts the visit on the chosen caregiver's route (at the chosen time, or where it fits): the
+ *  service checks it and keeps it there, or names the rule it would break. */
+async function assignVisit(visit) {
+  const body = { caregiver: $("assign-to").value };
+  const at = $("assign-at").value;
+  if (at) {
+    const [h, m] = at.split(":").map(Number);
+    body.start = h * 3600 + m * 60;
+  }
+  $("assign-go").disabled = true;
+  try {
+    const r = await api(`/v1/orders/${encodeURIComponent(visit)}/assign`, {
+      method: "POST",
+      body,
+      headers: { "Idempotency-Key": newKey() },
+    });
+    state.day.locked = [...new Set([...state.day.locked, visit])];
+    reportMoves(r.replan);
+    $("visit-dialog").close();
+  } catch (e) {
+    const rule = e.rule ? t(`rule.${e.rule}`) : "";
+    $("visit-error").textContent = rule ? t("assign.refused", { rule, detail: e.message }) : e.message;
+    if (e.rule) $("visit-error").dataset.rule = e.rule;
+  } finally {
+    $("assign-go").disabled = false;
+  }
 }
 
 function openCaregiver(id) {
