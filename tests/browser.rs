@@ -292,6 +292,80 @@ async fn dispatcher_assigns_a_visit_by_hand(demo: &Demo, c: &Client) {
     });
     assert_eq!(on.map(|r| r["caregiver"].clone()), Some(json!(to)), "kept by the service");
     screenshot(c, &shots(), "3c-console-assigned").await;
+    a_visit_dragged_on_the_timeline_is_assigned(demo, c, today).await;
+}
+
+/// Where a drop puts a visit (the handler's geometry, called on its own in the page), then a
+/// real drop: a visit dragged onto a row at a time is assigned there, or the note says why not.
+async fn a_visit_dragged_on_the_timeline_is_assigned(demo: &Demo, c: &Client, today: &str) {
+    let geometry = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             import('/assets/timeline.js').then((m) => done([
+               m.dropStart(150, 100, 200, 28800, 64800), m.dropStart(99, 100, 200, 0, 3600),
+               m.dropStart(300, 100, 200, 0, 3600), m.dropStart(110, 100, 200, 0, 86400),
+               m.dropStart(150, 100, 0, 0, 3600)]))",
+            vec![],
+        )
+        .await
+        .expect("js");
+    assert_eq!(geometry, json!([37800, null, 3600, 4200, null]));
+    // A visit to come on a five-minute start: dropped on its own row at its own start, which
+    // it is sure to fit.
+    let me = demo.call("dispatcher", "GET", "/v1/me", None).await;
+    let now = me["now"].as_i64().expect("now");
+    let day =
+        demo.call("dispatcher", "GET", &format!("/v1/stations/S1/plan?date={today}"), None).await;
+    let target = day["plan"]["routes"].as_array().expect("routes").iter().find_map(|r| {
+        let who = r["caregiver"].as_str()?;
+        let stop = r["stops"].as_array()?.iter().find(|s| {
+            let start = s["start"].as_i64().unwrap_or(0);
+            start > now + 1800 && start % 300 == 0 && s["pickup_for"].is_null() && who != "C1"
+        })?;
+        Some((who.to_string(), stop["visit"].as_str()?.to_string(), stop["start"].as_i64()?))
+    });
+    let (who, visit, start) = target.expect("a visit to come on a five-minute start");
+    let drag = format!(
+        "const block = document.querySelector('#timeline button.visit[data-visit=\"{visit}\"]');
+         if (block.draggable !== true) return 'not draggable';
+         const row = [...document.querySelectorAll('#timeline .row')]
+           .find((r) => r.querySelector('[data-caregiver=\"{who}\"]'));
+         const track = row.querySelector('.track').getBoundingClientRect();
+         const span = JSON.parse(document.getElementById('timeline').dataset.span);
+         const x = track.left + (({start} - span.from) / (span.to - span.from)) * track.width;
+         const b = block.getBoundingClientRect();
+         const data = new DataTransfer();
+         const at = (type, target, clientX) => target.dispatchEvent(new DragEvent(type,
+           {{ bubbles: true, cancelable: true, clientX, clientY: b.top + 4, dataTransfer: data }}));
+         at('dragstart', block, b.left);
+         at('dragover', row.querySelector('.track'), x);
+         at('drop', row.querySelector('.track'), x);
+         at('dragend', block, x);
+         return 'dropped';"
+    );
+    let dropped = c.execute(&drag, vec![]).await.expect("drag");
+    assert_eq!(dropped, json!("dropped"));
+    let locked =
+        |plan: &Value| plan["locked"].as_array().is_some_and(|l| l.contains(&json!(visit)));
+    let mut kept = false;
+    for _ in 0..50 {
+        let after = demo
+            .call("dispatcher", "GET", &format!("/v1/stations/S1/plan?date={today}"), None)
+            .await;
+        if locked(&after) {
+            let at = after["plan"]["routes"].as_array().expect("routes").iter().find_map(|r| {
+                let s = r["stops"].as_array()?.iter().find(|s| s["visit"] == visit.as_str())?;
+                Some((r["caregiver"].clone(), s["start"].clone()))
+            });
+            assert_eq!(at, Some((json!(who), json!(start))), "assigned where it was dropped");
+            kept = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let note =
+        c.find(Locator::Css("#timeline-note")).await.expect("note").text().await.expect("text");
+    assert!(kept, "the drop assigned nothing: {note}");
 }
 
 async fn dispatcher_cannot_open_another_station(demo: &Demo, c: &Client) {

@@ -6,6 +6,7 @@ import {
   api, listAll, follow, newKey, token, setToken, setUpSignIn, t, translate, languageSwitch, hhmm, duration,
   serviceName, escapeHtml, colour, ll, stationMap, ApiError, seconds,
 } from "./common.js";
+import { dropStart } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
 const SERVICES = ["meal", "cleaning", "bathing", "escort", "medical", "personal_care"];
@@ -327,6 +328,8 @@ function renderTimeline() {
   const routes = state.day.plan.routes;
   const from = Math.floor(Math.min(...routes.map((r) => r.departure), 8 * 3600) / 3600) * 3600;
   const to = Math.ceil(Math.max(...routes.map((r) => r.return_time), 18 * 3600) / 3600) * 3600;
+  state.span = { from, to };
+  $("timeline").dataset.span = JSON.stringify(state.span);
   const x = (s) => `${(((s - from) / (to - from)) * 100).toFixed(3)}%`;
   const w = (a, b) => `${(((b - a) / (to - from)) * 100).toFixed(3)}%`;
   const locked = new Set(state.day.locked);
@@ -359,8 +362,11 @@ function renderTimeline() {
         const two = o?.caregivers === 2 ? ` (${t("timeline.two")})` : "";
         const label = `${hhmm(s.start)} ${what} ${client?.name ?? o?.client ?? ""}${two}`;
         const st = visitState(progress, s.visit);
+        // Dragged onto another row (or along its own) it is assigned there; a pick-up and a
+        // two-caregiver visit move with their other half, a started one not at all.
+        const movable = !s.pickup_for && o?.caregivers !== 2 && st === "planned" && s.start > now;
         parts.push(
-          `<button type="button" class="visit ${s.pickup_for ? "pickup " : ""}${st}${locked.has(s.visit) ? " locked" : ""}" data-visit="${escapeHtml(s.pickup_for ?? s.visit)}" ` +
+          `<button type="button" class="visit ${s.pickup_for ? "pickup " : ""}${st}${locked.has(s.visit) ? " locked" : ""}" data-visit="${escapeHtml(s.pickup_for ?? s.visit)}" draggable="${movable}" ` +
             `style="left:${x(s.start)};width:${w(s.start, s.end)};border-color:${c}" ` +
             `title="${escapeHtml(label)}" aria-label="${escapeHtml(label)}">${escapeHtml(what)}</button>`,
         );
@@ -505,6 +511,7 @@ function setUpActions() {
       $("replan").disabled = false;
     }
   });
+  setUpDragging();
   $("unassigned").addEventListener("click", (e) => {
     const visit = e.target.closest("[data-visit]")?.dataset.visit;
     if (visit) openVisit(visit);
@@ -570,8 +577,29 @@ function openVisit(visit) {
   $("visit-dialog").showModal();
 }
 
-/** Puts the visit on the chosen caregiver's route (at the chosen time, or where it fits): the
- *  service checks it and keeps it there, or names the rule it would break. */
+/** Puts `visit` on a caregiver's route (`body`: `{caregiver, start?}`): the service checks it
+ *  and keeps it there, or names the rule it would break, which is said in `where`. */
+async function assign(visit, body, where) {
+  where.textContent = "";
+  delete where.dataset.rule;
+  try {
+    const r = await api(`/v1/orders/${encodeURIComponent(visit)}/assign`, {
+      method: "POST",
+      body,
+      headers: { "Idempotency-Key": newKey() },
+    });
+    state.day.locked = [...new Set([...state.day.locked, visit])];
+    reportMoves(r.replan);
+    return true;
+  } catch (e) {
+    const rule = e.rule ? t(`rule.${e.rule}`) : "";
+    where.textContent = rule ? t("assign.refused", { rule, detail: e.message }) : e.message;
+    if (e.rule) where.dataset.rule = e.rule;
+    return false;
+  }
+}
+
+/** "Assign to" in the visit's dialog: the chosen caregiver, at the chosen time or where it fits. */
 async function assignVisit(visit) {
   const body = { caregiver: $("assign-to").value };
   const at = $("assign-at").value;
@@ -581,21 +609,39 @@ async function assignVisit(visit) {
   }
   $("assign-go").disabled = true;
   try {
-    const r = await api(`/v1/orders/${encodeURIComponent(visit)}/assign`, {
-      method: "POST",
-      body,
-      headers: { "Idempotency-Key": newKey() },
-    });
-    state.day.locked = [...new Set([...state.day.locked, visit])];
-    reportMoves(r.replan);
-    $("visit-dialog").close();
-  } catch (e) {
-    const rule = e.rule ? t(`rule.${e.rule}`) : "";
-    $("visit-error").textContent = rule ? t("assign.refused", { rule, detail: e.message }) : e.message;
-    if (e.rule) $("visit-error").dataset.rule = e.rule;
+    if (await assign(visit, body, $("visit-error"))) $("visit-dialog").close();
   } finally {
     $("assign-go").disabled = false;
   }
+}
+
+/** Drag and drop on the timeline: a visit dropped on a caregiver's row is assigned to them,
+ *  starting where its left edge lands (to five minutes). */
+function setUpDragging() {
+  let dragged = null;
+  const trackOf = (e) => e.target.closest?.(".row:not(.axis) .track");
+  $("timeline").addEventListener("dragstart", (e) => {
+    const block = e.target.closest?.("button.visit[draggable='true']");
+    if (!block) return;
+    dragged = { visit: block.dataset.visit, offset: e.clientX - block.getBoundingClientRect().left };
+    e.dataTransfer.setData("text/plain", dragged.visit);
+    e.dataTransfer.effectAllowed = "move";
+  });
+  $("timeline").addEventListener("dragover", (e) => {
+    if (dragged && trackOf(e)) e.preventDefault();
+  });
+  $("timeline").addEventListener("dragend", () => (dragged = null));
+  $("timeline").addEventListener("drop", async (e) => {
+    const track = trackOf(e);
+    if (!dragged || !track) return;
+    e.preventDefault();
+    const { visit, offset } = dragged;
+    dragged = null;
+    const caregiver = track.closest(".row").querySelector("[data-caregiver]").dataset.caregiver;
+    const box = track.getBoundingClientRect();
+    const start = dropStart(e.clientX - offset, box.left, box.width, state.span.from, state.span.to);
+    await assign(visit, start === null ? { caregiver } : { caregiver, start }, $("timeline-note"));
+  });
 }
 
 function openCaregiver(id) {
