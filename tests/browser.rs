@@ -47,6 +47,7 @@ async fn console_phone_and_planner_pages_in_a_real_browser() {
     dispatcher_sees_routes_and_an_urgent_order_arrive(&demo, &desk, &plan).await;
     dispatcher_acknowledges_an_alert(&demo, &desk, &plan).await;
     dispatcher_assigns_a_visit_by_hand(&demo, &desk).await;
+    dispatcher_finds_prints_and_exports(&demo, &desk).await;
     dispatcher_cannot_open_another_station(&demo, &desk).await;
     the_language_switches(&desk).await;
     the_page_shifts_to_gcj02_as_the_service_does(&desk).await;
@@ -366,6 +367,129 @@ async fn a_visit_dragged_on_the_timeline_is_assigned(demo: &Demo, c: &Client, to
     let note =
         c.find(Locator::Css("#timeline-note")).await.expect("note").text().await.expect("text");
     assert!(kept, "the drop assigned nothing: {note}");
+}
+
+/// The desk's tools: the date picker shows the day; search marks a client's visits and a
+/// caregiver's row; the page is one scroll with the hour axis on top; the "now" line moves by
+/// itself; a caregiver's day sheet prints (print media: only the sheet); the day exports as CSV.
+async fn dispatcher_finds_prints_and_exports(demo: &Demo, c: &Client) {
+    let me = demo.call("dispatcher", "GET", "/v1/me", None).await;
+    let today = me["today"].as_str().expect("today");
+    let js = |script: &'static str| async move { c.execute(script, vec![]).await.expect(script) };
+    assert_eq!(js("return document.getElementById('day').value").await, json!(today));
+
+    // Search by a client's name: their visits are marked, the others dimmed.
+    let day =
+        demo.call("dispatcher", "GET", &format!("/v1/stations/S1/plan?date={today}"), None).await;
+    let route = day["plan"]["routes"][0].clone();
+    let who = route["caregiver"].as_str().expect("caregiver").to_string();
+    let visit =
+        route["stops"].as_array().expect("stops").iter().find(|s| s["pickup_for"].is_null());
+    let visit = visit.and_then(|s| s["visit"].as_str()).expect("a visit").to_string();
+    let order = demo.call("dispatcher", "GET", &format!("/v1/orders/{visit}"), None).await;
+    let client = demo
+        .call(
+            "dispatcher",
+            "GET",
+            &format!("/v1/clients/{}", order["client"].as_str().expect("client")),
+            None,
+        )
+        .await;
+    let client_name = client["name"].as_str().expect("a name").to_string();
+    let find = c.find(Locator::Css("#find")).await.expect("search box");
+    find.send_keys(&client_name).await.expect("type");
+    let marked = format!(
+        "return !!document.querySelector('#timeline button.visit.match[data-visit=\"{visit}\"]')"
+    );
+    assert!(wait_until(c, &marked, FEW_SECONDS).await, "{client_name}'s visit {visit} not marked");
+    let count =
+        c.find(Locator::Css("#find-count")).await.expect("count").text().await.expect("text");
+    assert!(count.contains("找到"), "{count}");
+    screenshot(c, &shots(), "3d-console-search").await;
+    find.clear().await.expect("clear");
+    c.execute("document.getElementById('find').dispatchEvent(new Event('input'))", vec![])
+        .await
+        .expect("js");
+    find.send_keys(&who).await.expect("type");
+    let row = format!(
+        "return !!document.querySelector('#timeline .row.match [data-caregiver=\"{who}\"]')"
+    );
+    assert!(wait_until(c, &row, FEW_SECONDS).await, "{who}'s row not marked");
+    find.clear().await.expect("clear");
+    c.execute("document.getElementById('find').dispatchEvent(new Event('input'))", vec![])
+        .await
+        .expect("js");
+
+    // One scroll: the timeline pane does not scroll on its own, and the axis sticks on top.
+    assert_eq!(
+        js("return getComputedStyle(document.querySelector('.timeline-pane')).overflowY").await,
+        json!("visible")
+    );
+    assert_eq!(
+        js("return getComputedStyle(document.querySelector('#timeline .axis')).position").await,
+        json!("sticky")
+    );
+    let stuck = js("window.scrollTo(0, document.scrollingElement.scrollHeight);
+                    const axis = document.querySelector('#timeline .axis').getBoundingClientRect();
+                    const rows = document.querySelector('#timeline').getBoundingClientRect();
+                    return rows.top >= 0 || Math.abs(axis.top) < 2")
+    .await;
+    assert_eq!(stuck, json!(true), "the hour axis scrolled away");
+    js("window.scrollTo(0, 0)").await;
+
+    // The "now" line moves in a quiet minute (the demo's clock runs).
+    let before = js("return document.querySelector('#timeline .now').style.left").await;
+    let moved = format!("return document.querySelector('#timeline .now').style.left !== {before}");
+    assert!(
+        wait_until(c, &moved, Duration::from_secs(20)).await,
+        "the now line stood still at {before}"
+    );
+
+    // The caregiver's day sheet, and what printing shows.
+    js("window.print = () => { document.body.dataset.printed = '1'; }").await;
+    click(c, &format!("#timeline button.who[data-caregiver='{who}']")).await;
+    click(c, "#cg-print").await;
+    assert!(wait_until(c, "return document.body.dataset.printed === '1'", FEW_SECONDS).await);
+    let lines = js("return document.querySelectorAll('#print-sheet tbody tr').length").await;
+    assert_eq!(
+        lines.as_u64(),
+        route["stops"].as_array().map(|s| s.len() as u64),
+        "one line per stop"
+    );
+    let sheet =
+        c.find(Locator::Css("#print-sheet")).await.expect("sheet").text().await.expect("text");
+    assert!(sheet.contains(&client_name), "the sheet names the clients: {sheet}");
+    c.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({"media": "print"})))
+        .await
+        .expect("print media");
+    assert_eq!(
+        js("return getComputedStyle(document.getElementById('desk')).display").await,
+        json!("none")
+    );
+    assert_eq!(
+        js("return getComputedStyle(document.getElementById('print-sheet')).display").await,
+        json!("block")
+    );
+    screenshot(c, &shots(), "3e-console-day-sheet").await;
+    c.issue_cmd(Cdp("Emulation.setEmulatedMedia", json!({"media": ""})))
+        .await
+        .expect("screen media");
+    js("window.dispatchEvent(new Event('afterprint'))").await;
+    assert_eq!(js("return document.getElementById('print-sheet').hidden").await, json!(true));
+
+    // The day as CSV: what the download link is given.
+    js("const make = URL.createObjectURL; URL.createObjectURL = (blob) => { window.ccExported = blob; return make(blob); }").await;
+    click(c, "#export").await;
+    assert!(wait_until(c, "return !!window.ccExported", FEW_SECONDS).await, "nothing exported");
+    let csv = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.ccExported.text().then(done)",
+            vec![],
+        )
+        .await
+        .expect("csv");
+    let csv = csv.as_str().expect("text");
+    assert!(csv.contains("地址") && csv.contains(&visit), "{csv}");
 }
 
 async fn dispatcher_cannot_open_another_station(demo: &Demo, c: &Client) {

@@ -394,7 +394,7 @@ async fn catch_up(state: &AppState, station: &str, date: &PlanDate, solved: &[St
     };
     let same = open.len() == solved.len() && open.iter().zip(solved).all(|(o, s)| &o.id == s);
     if !same {
-        if let Err(e) = live::replan_day(state, station, date, "catch-up").await {
+        if let Err(e) = live::replan_day(state, station, date, "catch_up").await {
             tracing::error!(%station, error = %e, "cannot re-plan the orders that came during a plan");
         }
     }

@@ -170,7 +170,7 @@ async fn absences_and_cancellations_keep_what_happened(s: Service) {
     let undo = format!("/v1/stations/S1/absences/C1?date={DATE}");
     let answer = s.call(Role::Dispatcher, "DELETE", &undo, None).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    assert_eq!(answer.body["replan"]["reason"], "absence undone", "{}", answer.body);
+    assert_eq!(answer.body["replan"]["reason"], "absence_undone", "{}", answer.body);
     assert!(!s
         .state
         .store

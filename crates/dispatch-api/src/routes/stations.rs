@@ -361,7 +361,7 @@ pub async fn undo_absence(
         let body = json!({"caregiver": caregiver, "date": date});
         change.event("absence_undone", &body).await?;
         change.commit().await?;
-        let replan = live::replan_day(&state, &station, &date, "absence undone").await?;
+        let replan = live::replan_day(&state, &station, &date, "absence_undone").await?;
         let body = json!({"caregiver": caregiver, "date": date, "replan": replan});
         Ok((StatusCode::OK, None, body.to_string()))
     })

@@ -3,7 +3,7 @@
 // the station's event stream. Everything goes through the public API.
 
 import {
-  api, listAll, follow, newKey, token, setToken, setUpSignIn, t, translate, languageSwitch, hhmm, duration,
+  api, listAll, follow, newKey, token, setToken, setUpSignIn, t, lang, translate, languageSwitch, hhmm, duration,
   serviceName, escapeHtml, colour, ll, stationMap, ApiError, seconds,
 } from "./common.js";
 import { dropStart } from "./timeline.js";
@@ -95,7 +95,13 @@ async function enter() {
     params.set("station", pick.value);
     location.search = params.toString();
   };
-  $("day").textContent = state.date;
+  // Another day: the date picker opens the console on it.
+  $("day").value = state.date;
+  $("day").onchange = () => {
+    if (!$("day").value) return;
+    params.set("date", $("day").value);
+    location.search = params.toString();
+  };
   await load();
 }
 
@@ -380,6 +386,76 @@ function renderTimeline() {
     );
   }
   patchChildren($("timeline"), rows);
+  findInDay($("find").value);
+}
+
+/** Moves the "now" line to the service's time: every few seconds, quiet or not. */
+function moveNowLine() {
+  const line = $("timeline").querySelector(".now");
+  if (!line || !state.span) return;
+  const now = clockNow();
+  const share = (now - state.span.from) / (state.span.to - state.span.from);
+  line.hidden = !(share >= 0 && share <= 1);
+  line.style.left = `calc(8rem + (100% - 8rem) * ${share.toFixed(4)})`;
+  line.title = hhmm(now);
+}
+
+/** Marks the visits (by visit id, client id, name or address) and caregivers (by id or name)
+ *  that hold `text`, and dims the rest; says how many. */
+function findInDay(text) {
+  const q = text.trim().toLowerCase();
+  const timeline = $("timeline");
+  timeline.classList.toggle("searching", q.length > 0);
+  let found = 0;
+  const mark = (el, hay) => {
+    const hit = q.length > 0 && hay.filter(Boolean).join(" ").toLowerCase().includes(q);
+    el.classList.toggle("match", hit);
+    if (hit) found += 1;
+  };
+  for (const b of timeline.querySelectorAll("button.visit")) {
+    const o = state.orders.get(b.dataset.visit);
+    const client = state.clients.get(o?.client);
+    mark(b, [b.dataset.visit, o?.client, client?.name, client?.address]);
+  }
+  for (const who of timeline.querySelectorAll("button.who")) {
+    const c = state.caregivers.get(who.dataset.caregiver);
+    mark(who.closest(".row"), [who.dataset.caregiver, c?.name]);
+  }
+  $("find-count").textContent = q ? t("find.count", { n: found }) : "";
+  if (q) timeline.querySelector(".match")?.scrollIntoView({ block: "nearest" });
+}
+
+/** The day as a spreadsheet (the service's CSV, in the page's language). */
+async function exportDay() {
+  const s = encodeURIComponent(state.station);
+  const en = lang() === "en" ? "&lang=en" : "";
+  const response = await api(`/v1/stations/${s}/plan?date=${state.date}&format=csv${en}`, { raw: true });
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `carecircle-${state.station}-${state.date}.csv`;
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+/** A caregiver's day on paper: times, client, address, service and notes of every stop. */
+function printSheet(id) {
+  const route = state.day.plan.routes.find((r) => r.caregiver === id);
+  const rows = (route?.stops ?? []).map((s) => {
+    const o = state.orders.get(s.pickup_for ?? s.visit);
+    const client = state.clients.get(o?.client);
+    const what = s.pickup_for ? t("timeline.pickup") : serviceName(o?.service);
+    const cells = [`${hhmm(s.start)}–${hhmm(s.end)}`, client?.name ?? o?.client ?? "", client?.address ?? "", what, o?.notes ?? ""];
+    return `<tr data-visit="${escapeHtml(s.visit)}">${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`;
+  });
+  const times = route ? `${t("phone.depart", { at: hhmm(route.departure) })} · ${t("phone.back", { at: hhmm(route.return_time) })}` : t("phone.none");
+  const heads = ["print.time", "order.client", "print.address", "order.service", "order.notes"].map((k) => `<th>${t(k)}</th>`);
+  $("print-sheet").innerHTML =
+    `<h1>${escapeHtml(t("print.title", { caregiver: name(id), date: state.date }))}</h1><p>${escapeHtml(state.station)} · ${times}</p>` +
+    `<table><thead><tr>${heads.join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  $("print-sheet").hidden = false;
+  $("caregiver-dialog").close();
+  window.print();
 }
 
 function renderUnassigned() {
@@ -512,6 +588,15 @@ function setUpActions() {
     }
   });
   setUpDragging();
+  $("export").onclick = exportDay;
+  $("find").addEventListener("input", () => findInDay($("find").value));
+  $("find").addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    const first = $("timeline").querySelector("button.visit.match");
+    if (first) openVisit(first.dataset.visit);
+  });
+  window.addEventListener("afterprint", () => ($("print-sheet").hidden = true));
+  setInterval(moveNowLine, 10_000);
   $("unassigned").addEventListener("click", (e) => {
     const visit = e.target.closest("[data-visit]")?.dataset.visit;
     if (visit) openVisit(visit);
@@ -648,6 +733,7 @@ function openCaregiver(id) {
   $("cg-h").textContent = name(id);
   $("cg-text").textContent = t("action.confirmAbsent", { caregiver: name(id) });
   $("cg-error").textContent = "";
+  $("cg-print").onclick = () => printSheet(id);
   $("cg-absent").onclick = async () => {
     try {
       const r = await api(`/v1/stations/${encodeURIComponent(state.station)}/absences`, {
