@@ -317,15 +317,33 @@ async fn a_visit_dragged_on_the_timeline_is_assigned(demo: &Demo, c: &Client, to
     let now = me["now"].as_i64().expect("now");
     let day =
         demo.call("dispatcher", "GET", &format!("/v1/stations/S1/plan?date={today}"), None).await;
-    let target = day["plan"]["routes"].as_array().expect("routes").iter().find_map(|r| {
-        let who = r["caregiver"].as_str()?;
-        let stop = r["stops"].as_array()?.iter().find(|s| {
-            let start = s["start"].as_i64().unwrap_or(0);
-            start > now + 1800 && start % 300 == 0 && s["pickup_for"].is_null() && who != "C1"
-        })?;
-        Some((who.to_string(), stop["visit"].as_str()?.to_string(), stop["start"].as_i64()?))
-    });
-    let (who, visit, start) = target.expect("a visit to come on a five-minute start");
+    let mut targets = Vec::new();
+    for r in day["plan"]["routes"].as_array().expect("routes") {
+        let who = r["caregiver"].as_str().expect("caregiver");
+        for stop in r["stops"].as_array().expect("stops") {
+            let start = stop["start"].as_i64().unwrap_or(0);
+            if start > now + 1800 && start % 300 == 0 && stop["pickup_for"].is_null() && who != "C1"
+            {
+                targets.push((
+                    who.to_string(),
+                    stop["visit"].as_str().expect("visit").to_string(),
+                    start,
+                ));
+            }
+        }
+    }
+    // Of those, one the timeline lets go (a two-caregiver visit moves with its other half).
+    let mut target = None;
+    for (who, visit, start) in targets {
+        let draggable = format!(
+            "return document.querySelector('#timeline button.visit[data-visit=\"{visit}\"]')?.draggable === true"
+        );
+        if c.execute(&draggable, vec![]).await.expect("js") == json!(true) {
+            target = Some((who, visit, start));
+            break;
+        }
+    }
+    let (who, visit, start) = target.expect("a draggable visit to come on a five-minute start");
     let drag = format!(
         "const block = document.querySelector('#timeline button.visit[data-visit=\"{visit}\"]');
          if (block.draggable !== true) return 'not draggable';
