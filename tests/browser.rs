@@ -148,8 +148,13 @@ async fn dispatcher_sees_routes_and_an_urgent_order_arrive(demo: &Demo, c: &Clie
     assert!(made["assignment"].is_object(), "the urgent order was placed: {made}");
     let appears = format!("return !!document.querySelector('#timeline [data-visit=\"{id}\"]')");
     assert!(wait_until(c, &appears, FEW_SECONDS).await, "urgent order {id} not in the timeline");
-    let moves = c.find(Locator::Css("#moves")).await.expect("moves").text().await.expect("text");
-    assert!(moves.contains(id), "what moved names the order: {moves}");
+    // What moved names the client, as people know them (the id stays in the title).
+    let k1 = demo.call("dispatcher", "GET", "/v1/clients/K1", None).await;
+    let k1 = k1["name"].as_str().expect("K1's name");
+    let entry = format!("#moves li[data-visit=\"{id}\"]");
+    let said = c.find(Locator::Css(&entry)).await.expect("the order in what moved");
+    let said = said.text().await.expect("text");
+    assert!(said.contains(k1), "what moved names the client: {said}");
     screenshot(c, &shots(), "2-console-urgent-order").await;
 }
 
@@ -529,6 +534,18 @@ async fn the_language_switches(c: &Client) {
     c.find(Locator::Css("#lang")).await.expect("switch").click().await.expect("click");
     let title = c.find(Locator::Css("h1")).await.expect("h1").text().await.expect("text");
     assert!(title.contains("Station console"), "English after the switch: {title}");
+    // Everything the page shows: the stream's badge and the services on the timeline too.
+    let live = c.find(Locator::Css("#live")).await.expect("live").text().await.expect("text");
+    assert_eq!(live, "Live");
+    let chinese_services = c
+        .execute(
+            "return [...document.querySelectorAll('#timeline button.visit:not(.pickup)')]
+               .filter((b) => /[\\u4e00-\\u9fff]/.test(b.textContent)).length",
+            vec![],
+        )
+        .await
+        .expect("js");
+    assert_eq!(chinese_services, json!(0), "service names left in Chinese");
     screenshot(c, &shots(), "5-console-english").await;
     c.find(Locator::Css("#lang")).await.expect("switch").click().await.expect("click");
 }

@@ -56,7 +56,10 @@ function message(text, canPlan = false) {
 
 async function start() {
   translate();
-  languageSwitch($("lang"), () => state.day && render());
+  languageSwitch($("lang"), () => {
+    showLive();
+    if (state.day) render();
+  });
   setUpSignIn(enter);
   if (new URLSearchParams(location.search).has("perf")) measureFrames();
   if (token()) await enter();
@@ -105,6 +108,11 @@ async function enter() {
   await load();
 }
 
+/** The stream's state in the page's language. */
+function showLive() {
+  if (state.live) $("live").textContent = t(state.live === "live" ? "live.live" : "live.reconnecting");
+}
+
 /** Everything the desk shows, read once; the stream keeps it current afterwards. */
 async function load() {
   const s = encodeURIComponent(state.station);
@@ -118,7 +126,8 @@ async function load() {
     `/v1/stations/${s}/events`,
     (kind, data) => (rendered ? timed(kind, () => onEvent(kind, data)) : held.push([kind, data])),
     (st) => {
-      $("live").textContent = st === "live" ? t("live.live") : t("live.reconnecting");
+      state.live = st;
+      showLive();
       $("live").className = `live ${st}`;
       if (st === "live") connected();
     },
@@ -210,20 +219,15 @@ function onEvent(kind, data) {
   if (data && data.date && data.date !== state.date) return;
   switch (kind) {
     case "plan":
-      state.moves.unshift(
-        t("moves.plan", {
-          at: hhmm(clockNow()),
-          reason: t(`reason.${data.reason}`),
-          inserted: data.inserted,
-          moved: data.moved,
-        }),
-      );
+      state.moves.unshift({
+        key: "moves.plan",
+        vars: { at: hhmm(clockNow()), inserted: data.inserted, moved: data.moved },
+        reason: data.reason,
+      });
       planChanged();
       break;
     case "assignment":
-      state.moves.unshift(
-        t("moves.assign", { visit: data.visit, caregiver: name(data.caregiver), start: hhmm(data.start) }),
-      );
+      state.moves.unshift(moved(data.visit, data.caregiver, data.start));
       renderMoves();
       break;
     case "alert":
@@ -484,9 +488,31 @@ function renderAlerts() {
     : `<li class="none">${t("alerts.none")}</li>`;
 }
 
+/** A visit that went to `caregiver` at `start`, for "what moved". */
+function moved(visit, caregiver, start) {
+  return { key: "moves.assign", visit, vars: { caregiver: name(caregiver) || "–", start: hhmm(start) } };
+}
+
+/** A visit as people know it: the client's name and the service (its id when unknown). */
+function visitLabel(visit) {
+  const o = state.orders.get(visit);
+  const client = state.clients.get(o?.client);
+  return o ? `${client?.name ?? o.client} ${serviceName(o.service)}` : visit;
+}
+
+/** "What moved", in the page's language at the time it is drawn (entries keep their keys). */
 function renderMoves() {
+  const said = (m) => {
+    const vars = { ...m.vars };
+    if (m.reason) vars.reason = t(`reason.${m.reason}`);
+    if (m.visit) vars.visit = visitLabel(m.visit);
+    return t(m.key, vars);
+  };
   $("moves").innerHTML = state.moves.length
-    ? state.moves.slice(0, 50).map((m) => `<li>${escapeHtml(m)}</li>`).join("")
+    ? state.moves
+        .slice(0, 50)
+        .map((m) => `<li${m.visit ? ` data-visit="${escapeHtml(m.visit)}" title="${escapeHtml(m.visit)}"` : ""}>${escapeHtml(said(m))}</li>`)
+        .join("")
     : `<li class="none">${t("moves.none")}</li>`;
 }
 
@@ -613,10 +639,8 @@ function setUpActions() {
 /** What a write moved, said at once (the stream's events follow). */
 function reportMoves(replan) {
   if (!replan) return;
-  for (const m of replan.moved)
-    state.moves.unshift(t("moves.assign", { visit: m.visit, caregiver: name(m.to_caregiver) || "–", start: hhmm(m.to_start) }));
-  for (const i of replan.inserted)
-    state.moves.unshift(t("moves.assign", { visit: i.visit, caregiver: name(i.caregiver), start: hhmm(i.start) }));
+  for (const m of replan.moved) state.moves.unshift(moved(m.visit, m.to_caregiver, m.to_start));
+  for (const i of replan.inserted) state.moves.unshift(moved(i.visit, i.caregiver, i.start));
   renderMoves();
   planChanged();
 }
@@ -790,7 +814,7 @@ function setUpOrderForm() {
       const made = await api("/v1/orders", { method: "POST", body, headers: { "Idempotency-Key": key.value } });
       key.value = newKey();
       state.orders.set(made.id, made);
-      state.moves.unshift(t("order.created", { id: made.id }));
+      state.moves.unshift({ key: "order.created", visit: made.id, vars: { id: made.id } });
       reportMoves(made.replan);
       $("order-dialog").close();
     } catch (err) {
