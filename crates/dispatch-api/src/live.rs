@@ -13,7 +13,7 @@ use crate::travel::{self, StationSource};
 use serde::Serialize;
 use serde_json::json;
 use solver::replan::{
-    assign, improve, moved_between, replan, AssignError, DayState, MovedVisit, ReplanError,
+    assign, improve, moved_between, replan, AssignError, DayState, MovedVisit, Replan, ReplanError,
 };
 use solver::{CancelToken, Seconds};
 use std::collections::{HashMap, HashSet};
@@ -110,7 +110,7 @@ async fn on_the_day<T: Send + 'static>(
     state: &AppState,
     inputs: DayNow,
     before: solver::Plan,
-    f: impl FnOnce(&solver::Problem, &solver::TravelMatrices, &DayState) -> Result<T, ReplanError>
+    f: impl FnOnce(&solver::Problem, &solver::TravelMatrices, &DayState) -> Result<T, AppError>
         + Send
         + 'static,
 ) -> Result<T, AppError> {
@@ -125,15 +125,20 @@ async fn on_the_day<T: Send + 'static>(
             pinned: &inputs.pinned,
             tolerance: MOVE_TOLERANCE,
         };
-        f(&problem.day.problem, &problem.travel.matrices, &day).map_err(|e| match e {
-            // The day's past no longer fits the roads or clients as they are: a dispatcher
-            // has to sort it out, not a server fault.
-            ReplanError::PastDoesNotFit(_) => AppError::Conflict(e.to_string()),
-            ReplanError::Checker(_) => AppError::Internal(e.to_string()),
-        })
+        f(&problem.day.problem, &problem.travel.matrices, &day)
     })
     .await
     .map_err(|e| AppError::Internal(format!("re-planning stopped: {e}")))?
+}
+
+/// Why a re-plan could not be made, as the API says it.
+fn replan_error(e: ReplanError) -> AppError {
+    match e {
+        // The day's past no longer fits the roads or clients as they are: a dispatcher has to
+        // sort it out, not a server fault.
+        ReplanError::PastDoesNotFit(_) => AppError::Conflict(e.to_string()),
+        ReplanError::Checker(_) => AppError::Internal(e.to_string()),
+    }
 }
 
 /// Re-plans a station's day from its current plan; `Ok(None)` when the day has no finished
@@ -146,36 +151,10 @@ pub async fn replan_day(
     date: &PlanDate,
     reason: &str,
 ) -> Result<Option<ReplanReport>, AppError> {
-    // A pooled station's day is its pool's: re-planned, and improved, as one.
-    let unit = state.store.plan_unit(station).await?;
-    let station = unit.id.as_str();
-    for attempt in 0..REPLAN_TRIES {
-        let Some((current_id, current)) = state.store.current_plan(station, date).await? else {
-            return Ok(None);
-        };
-        // The running improvement of the day here is moot.
-        drop(state.improving.begin(station, date));
-        let inputs = day_now(state, station, date).await?;
-        let source = inputs.travel.label.clone();
-        let result = on_the_day(state, inputs, current.clone(), |problem, travel, day| {
-            replan(problem, travel, day)
-        })
-        .await?;
-        let stored = (current_id, reason, source.as_str());
-        if let Some(report) = store_and_announce(state, station, date, stored, result, None).await?
-        {
-            solve_worker::push_improvement(state, station, date, report.plan, current_id).await;
-            return Ok(Some(report));
-        }
-        // Another re-plan of the day came first (here or on another replica): make this one
-        // again from it, after a pause that keeps racing re-plans apart.
-        let pause = rand::random::<u64>() % (1 + 2 * attempt as u64);
-        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-    }
-    Err(AppError::Conflict(format!(
-        "the day of station {station:?} was re-planned {REPLAN_TRIES} times by others while this \
-         re-plan was made: try again"
-    )))
+    let make = |problem: &solver::Problem, travel: &solver::TravelMatrices, day: &DayState| {
+        replan(problem, travel, day).map_err(replan_error)
+    };
+    remake_day(state, (station, date), (reason, None), make).await
 }
 
 /// A dispatcher's hand on the day: `visit` goes to `caregiver` (at `start`, or where it fits
@@ -187,51 +166,72 @@ pub async fn assign_visit(
     (station, date): (&str, &PlanDate),
     (visit, caregiver, start): (&str, &str, Option<Seconds>),
 ) -> Result<ReplanReport, AppError> {
+    let (v, c) = (visit.to_string(), caregiver.to_string());
+    let make = move |problem: &solver::Problem, travel: &solver::TravelMatrices, day: &DayState| {
+        assign(problem, travel, day, (&v, &c, start)).map_err(|e| assign_error(e, start))
+    };
+    let lock = Lock { visit, station };
+    remake_day(state, (station, date), ("assign", Some(lock)), make).await?.ok_or_else(|| {
+        AppError::Conflict(format!(
+            "the day {date} of station {station:?} has no plan yet: plan it first"
+        ))
+    })
+}
+
+/// Why an assignment is refused, as the API says it: the rule and the field it is about.
+fn assign_error(e: AssignError, start: Option<Seconds>) -> AppError {
+    match e {
+        AssignError::Breaks { rule, why } => {
+            // Who may serve it is the caregiver's matter; when, the start's.
+            let field = match start {
+                Some(_) if !WHO_RULES.contains(&rule) => "start",
+                _ => "caregiver",
+            };
+            AppError::Rule { field: field.into(), rule: rule.into(), reason: why }
+        }
+        AssignError::UnknownCaregiver(_) => AppError::invalid("caregiver", e.to_string()),
+        AssignError::UnknownVisit(_) => AppError::Conflict(e.to_string()),
+        AssignError::Replan(e) => replan_error(e),
+    }
+}
+
+/// Makes a new version of a station's day (a pooled station's: its pool's) with `make`, from
+/// the plan in force and the day as it is; stores it with `lock`, announces it and queues its
+/// improvement. When another re-plan of the day came first (here or on another replica), it is
+/// made again from that one, after a pause that keeps racing re-plans apart. `Ok(None)` when the
+/// day has no finished plan yet.
+async fn remake_day(
+    state: &AppState,
+    (station, date): (&str, &PlanDate),
+    (reason, lock): (&str, Option<Lock<'_>>),
+    make: impl Fn(&solver::Problem, &solver::TravelMatrices, &DayState) -> Result<Replan, AppError>
+        + Clone
+        + Send
+        + 'static,
+) -> Result<Option<ReplanReport>, AppError> {
     let unit = state.store.plan_unit(station).await?;
+    let station = unit.id.as_str();
     for attempt in 0..REPLAN_TRIES {
-        let Some((current_id, current)) = state.store.current_plan(&unit.id, date).await? else {
-            return Err(AppError::Conflict(format!(
-                "the day {date} of station {station:?} has no plan yet: plan it first"
-            )));
+        let Some((current_id, current)) = state.store.current_plan(station, date).await? else {
+            return Ok(None);
         };
-        drop(state.improving.begin(&unit.id, date));
-        let inputs = day_now(state, &unit.id, date).await?;
+        // The running improvement of the day here is moot.
+        drop(state.improving.begin(station, date));
+        let inputs = day_now(state, station, date).await?;
         let source = inputs.travel.label.clone();
-        let (v, c) = (visit.to_string(), caregiver.to_string());
-        let result = on_the_day(state, inputs, current.clone(), move |problem, travel, day| {
-            Ok(assign(problem, travel, day, (&v, &c, start)))
-        })
-        .await?
-        .map_err(|e| match e {
-            AssignError::Breaks { rule, why } => {
-                // Who may serve it is the caregiver's matter; when, the start's.
-                let field = match start {
-                    Some(_) if !WHO_RULES.contains(&rule) => "start",
-                    _ => "caregiver",
-                };
-                AppError::Rule { field: field.into(), rule: rule.into(), reason: why }
-            }
-            AssignError::UnknownCaregiver(_) => AppError::invalid("caregiver", e.to_string()),
-            AssignError::UnknownVisit(_) => AppError::Conflict(e.to_string()),
-            AssignError::Replan(ReplanError::PastDoesNotFit(_)) => {
-                AppError::Conflict(e.to_string())
-            }
-            AssignError::Replan(e) => AppError::Internal(e.to_string()),
-        })?;
-        let lock = Lock { visit, station };
-        let stored = (current_id, "assign", source.as_str());
-        if let Some(report) =
-            store_and_announce(state, &unit.id, date, stored, result, Some(lock)).await?
+        let result = on_the_day(state, inputs, current.clone(), make.clone()).await?;
+        let stored = (current_id, reason, source.as_str());
+        if let Some(report) = store_and_announce(state, station, date, stored, result, lock).await?
         {
-            solve_worker::push_improvement(state, &unit.id, date, report.plan, current_id).await;
-            return Ok(report);
+            solve_worker::push_improvement(state, station, date, report.plan, current_id).await;
+            return Ok(Some(report));
         }
         let pause = rand::random::<u64>() % (1 + 2 * attempt as u64);
         tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
     }
     Err(AppError::Conflict(format!(
         "the day of station {station:?} was re-planned {REPLAN_TRIES} times by others while this \
-         assignment was made: try again"
+         {reason} was made: try again"
     )))
 }
 
@@ -239,6 +239,7 @@ pub async fn assign_visit(
 const WHO_RULES: [&str; 7] = ["skills", "gender", "refused", "circle", "absent", "locked", "link"];
 
 /// A visit a re-plan locks where it put it, in the change that stores the re-plan.
+#[derive(Clone, Copy)]
 struct Lock<'a> {
     visit: &'a str,
     /// The visit's own station (a pool's day spans several).
@@ -343,6 +344,7 @@ async fn improve_replan(
     let from = replanned.clone();
     let better = on_the_day(state, inputs, before, move |problem, travel, day| {
         improve(problem, travel, day, &from, (std::time::Instant::now() + IMPROVE_FOR, cancel))
+            .map_err(replan_error)
     })
     .await?;
     if let Some(mut better) = better {
