@@ -8,7 +8,6 @@ mod common;
 use axum::http::StatusCode;
 use common::{Service, DATE};
 use dispatch_api::auth::Role::{Caregiver as C, Dispatcher as D};
-use dispatch_api::order::other_part;
 use serde_json::{json, Value};
 
 async fn assign(s: &Service, visit: &str, body: Value) -> common::Answer {
@@ -23,22 +22,9 @@ fn placed(plan: &solver::Plan, visit: &str) -> Option<(String, i64)> {
     })
 }
 
-/// The visits still to come (the test's clock stands at 08:00) served alone (no second
-/// caregiver, no pick-up on the way), with their caregivers.
+/// The visits still to come (the test's clock stands at 08:00) a dispatcher may move alone.
 fn lone_visits(plan: &solver::Plan) -> Vec<(String, String)> {
-    let picked: Vec<&str> = plan
-        .routes
-        .iter()
-        .flat_map(|r| r.stops.iter().filter_map(|s| s.pickup_for.as_deref()))
-        .collect();
-    plan.routes
-        .iter()
-        .flat_map(|r| {
-            let to_come = common::orders(r).into_iter().filter(|s| s.start.0 > 8 * 3600);
-            to_come.map(move |s| (s.visit, r.caregiver.clone()))
-        })
-        .filter(|(v, _)| other_part(v).is_none() && !picked.contains(&v.as_str()))
-        .collect()
+    common::lone_visits(plan, 8 * 3600)
 }
 
 async fn a_dispatcher_moves_a_visit_by_hand(s: Service) {

@@ -199,25 +199,12 @@ async fn every_write_runs_once_per_key(s: Service) {
     }
     // By hand: a visit still to come, served alone, assigned to its own caregiver (where it
     // fits best): once per key.
-    let picked: Vec<&str> = planned
-        .routes
-        .iter()
-        .flat_map(|r| r.stops.iter().filter_map(|s| s.pickup_for.as_deref()))
-        .collect();
-    let (own, lone) = planned
-        .routes
-        .iter()
-        .flat_map(|r| common::orders(r).into_iter().map(move |s| (r.caregiver.clone(), s)))
-        .find(|(_, s)| {
-            s.start.0 > 9 * 3600
-                && dispatch_api::order::other_part(&s.visit).is_none()
-                && !picked.contains(&s.visit.as_str())
-        })
-        .expect("a lone visit to come");
-    let path = format!("/v1/orders/{}/assign", lone.visit);
+    let (lone, own) =
+        common::lone_visits(&planned, 9 * 3600).into_iter().next().expect("a lone visit to come");
+    let path = format!("/v1/orders/{lone}/assign");
     let assigned =
         r.race(d, "POST", ("/v1/orders/{id}/assign", &path), Some(json!({"caregiver": own}))).await;
-    assert_eq!(assigned.body["visit"], lone.visit.as_str(), "{}", assigned.text);
+    assert_eq!(assigned.body["visit"], lone.as_str(), "{}", assigned.text);
     let absent = json!({"caregiver": "C4", "date": DATE});
     let path = "/v1/stations/S1/absences";
     r.race(d, "POST", ("/v1/stations/{id}/absences", path), Some(absent)).await;

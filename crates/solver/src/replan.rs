@@ -608,6 +608,17 @@ mod tests {
         Some(build_plan(problem, travel, timed.into_iter(), &unassigned, &reasons))
     }
 
+    /// The day's started visits in the property tests: each route's first stop, when it was
+    /// due to start before `now`.
+    fn first_stops_before(plan: &Plan, now: i64) -> HashSet<String> {
+        plan.routes
+            .iter()
+            .filter_map(|r| r.stops.first())
+            .filter(|s| s.start.0 < now)
+            .map(|s| s.visit.clone())
+            .collect()
+    }
+
     proptest! {
         // The same cases on every run, so CI is repeatable (PROPTEST_CASES and
         // PROPTEST_RNG_SEED explore further); found failures stay in proptest-regressions.
@@ -643,13 +654,7 @@ mod tests {
             let current = current_plan(&problem, &travel, seed, &[]);
             prop_assume!(current.is_some());
             let current = current.unwrap_or_else(|| unreachable!());
-            let started: HashSet<String> = current
-                .routes
-                .iter()
-                .filter_map(|r| r.stops.first())
-                .filter(|s| s.start.0 < now)
-                .map(|s| s.visit.clone())
-                .collect();
+            let started = first_stops_before(&current, now);
             let none = HashSet::new();
             let day = DayState {
                 current: &current,
@@ -707,13 +712,7 @@ mod tests {
         let current = current_plan(&problem, &travel, seed, &new);
         prop_assume!(current.is_some());
         let current = current.unwrap_or_else(|| unreachable!());
-        let started: HashSet<String> = current
-            .routes
-            .iter()
-            .filter_map(|r| r.stops.first())
-            .filter(|s| s.start.0 < now)
-            .map(|s| s.visit.clone())
-            .collect();
+        let started = first_stops_before(&current, now);
         let absent: HashSet<String> =
             (absent < 4).then(|| format!("c{absent}")).into_iter().collect();
         // A dispatcher locked the `pin`-th stop of every route.

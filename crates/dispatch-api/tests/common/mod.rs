@@ -275,6 +275,27 @@ pub fn orders(route: &solver::Route) -> Vec<solver::Stop> {
     route.stops.iter().filter(|s| s.pickup_for.is_none()).cloned().collect()
 }
 
+/// The visits of `plan` starting after `after` (seconds from midnight) that a dispatcher may
+/// move on their own: served alone (no second caregiver) and with no pick-up on the way;
+/// `(visit, caregiver)` in route order.
+pub fn lone_visits(plan: &solver::Plan, after: i64) -> Vec<(String, String)> {
+    let picked: Vec<&str> = plan
+        .routes
+        .iter()
+        .flat_map(|r| r.stops.iter().filter_map(|s| s.pickup_for.as_deref()))
+        .collect();
+    plan.routes
+        .iter()
+        .flat_map(|r| {
+            let to_come = orders(r).into_iter().filter(move |s| s.start.0 > after);
+            to_come.map(move |s| (s.visit, r.caregiver.clone()))
+        })
+        .filter(|(v, _)| {
+            dispatch_api::order::other_part(v).is_none() && !picked.contains(&v.as_str())
+        })
+        .collect()
+}
+
 /// Reads Server-Sent Events until the stream ends or `limit` events came: `(event, id, data)`.
 pub async fn read_events(
     response: reqwest::Response,
