@@ -190,6 +190,37 @@ async fn dispatcher_acknowledges_an_alert(demo: &Demo, c: &Client, plan: &Value)
         .cloned()
         .expect("stored");
     assert_eq!(stored["acked_by"], "demo", "{stored}");
+    // No visit is shown late before its planned start: every late alert on the page was
+    // raised after the start its visit has in the day's plan.
+    let day = demo
+        .call(
+            "dispatcher",
+            "GET",
+            &format!("/v1/stations/S1/plan?date={}", me["today"].as_str().unwrap_or("")),
+            None,
+        )
+        .await;
+    let planned: std::collections::HashMap<&str, i64> = day["plan"]["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .flat_map(|r| r["stops"].as_array().expect("stops"))
+        .filter_map(|s| Some((s["visit"].as_str()?, s["start"].as_i64()?)))
+        .collect();
+    let shown = c
+        .execute(
+            "return [...document.querySelectorAll(\"#alerts li[data-code^='late.']\")]
+               .map((li) => [li.dataset.dedup.slice('late:'.length), Number(li.dataset.at)])",
+            vec![],
+        )
+        .await
+        .expect("js");
+    for pair in shown.as_array().expect("late alerts") {
+        let (visit, at) = (pair[0].as_str().unwrap_or(""), pair[1].as_i64().unwrap_or(0));
+        if let Some(start) = planned.get(visit) {
+            assert!(at > *start, "{visit} shown late at {at}, planned at {start}");
+        }
+    }
     screenshot(c, &shots(), "3-console-alert-acknowledged").await;
 }
 
@@ -531,6 +562,14 @@ async fn the_language_switches(c: &Client) {
     assert!(wait_until(c, READY, Duration::from_secs(30)).await);
     let title = c.find(Locator::Css("h1")).await.expect("h1").text().await.expect("text");
     assert!(title.contains("调度"), "Chinese by default: {title}");
+    let chinese = c
+        .find(Locator::Css("#alerts li[data-code='deviation'] span"))
+        .await
+        .expect("the deviation alert")
+        .text()
+        .await
+        .expect("text");
+    assert!(chinese.contains("偏离计划路线"), "in Chinese: {chinese}");
     c.find(Locator::Css("#lang")).await.expect("switch").click().await.expect("click");
     let title = c.find(Locator::Css("h1")).await.expect("h1").text().await.expect("text");
     assert!(title.contains("Station console"), "English after the switch: {title}");
@@ -546,6 +585,15 @@ async fn the_language_switches(c: &Client) {
         .await
         .expect("js");
     assert_eq!(chinese_services, json!(0), "service names left in Chinese");
+    // Alerts are written from their code and parameters in the page's language.
+    let english = c
+        .find(Locator::Css("#alerts li[data-code='deviation'] span"))
+        .await
+        .expect("the deviation alert")
+        .text()
+        .await
+        .expect("text");
+    assert!(english.contains("m off the planned route since"), "in English: {english}");
     screenshot(c, &shots(), "5-console-english").await;
     c.find(Locator::Css("#lang")).await.expect("switch").click().await.expect("click");
 }

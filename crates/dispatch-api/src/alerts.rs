@@ -40,6 +40,103 @@ impl Default for AlertSettings {
     }
 }
 
+/// What an alert reports: its stable code (`code`, listed in the README) and parameters
+/// (`params`: ids, times in seconds from local midnight, limits). The pages write the sentence
+/// in their own language from these; `detail` is the English one.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "code", content = "params")]
+pub enum Condition {
+    /// Not checked in `minutes` after the planned start.
+    #[serde(rename = "late.after_start")]
+    LateAfterStart { visit: String, caregiver: String, planned_start: i64, minutes: i64 },
+    /// Not checked in, and the window the visit is planned in closed at `window_end`.
+    #[serde(rename = "late.window_closed")]
+    LateWindowClosed { visit: String, caregiver: String, planned_start: i64, window_end: i64 },
+    /// Checked in at `check_in` and not out long after the visit's duration.
+    #[serde(rename = "no_check_out")]
+    NoCheckOut { visit: String, caregiver: String, check_in: i64 },
+    /// `metres` off the planned path since `since`.
+    #[serde(rename = "deviation")]
+    Deviation { caregiver: String, metres: i64, since: i64 },
+    /// A client rated the visit `stars` of 5.
+    #[serde(rename = "low_rating")]
+    LowRating { visit: String, caregiver: String, stars: i64, comment: Option<String> },
+}
+
+impl Condition {
+    /// The alert's kind: the group its codes belong to (`late` has two codes).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Condition::LateAfterStart { .. } | Condition::LateWindowClosed { .. } => "late",
+            Condition::NoCheckOut { .. } => "no_check_out",
+            Condition::Deviation { .. } => "deviation",
+            Condition::LowRating { .. } => "low_rating",
+        }
+    }
+
+    /// The condition in English.
+    pub fn detail(&self) -> String {
+        match self {
+            Condition::LateAfterStart { visit, caregiver, planned_start, minutes } => format!(
+                "visit {visit} by {caregiver} not checked in {minutes} min after its planned \
+                 start {}",
+                clock_time(*planned_start)
+            ),
+            Condition::LateWindowClosed { visit, caregiver, planned_start, window_end } => {
+                format!(
+                    "visit {visit} by {caregiver} not checked in, and its window closed at {} \
+                     (planned start {})",
+                    clock_time(*window_end),
+                    clock_time(*planned_start)
+                )
+            }
+            Condition::NoCheckOut { visit, caregiver, check_in } => format!(
+                "visit {visit} by {caregiver} checked in at {} but not out",
+                clock_time(*check_in)
+            ),
+            Condition::Deviation { caregiver, metres, since } => {
+                format!(
+                    "{caregiver} is {metres} m off the planned path since {}",
+                    clock_time(*since)
+                )
+            }
+            Condition::LowRating { visit, stars, comment: Some(c), .. } => {
+                format!("{stars} stars for {visit}: {c}")
+            }
+            Condition::LowRating { visit, stars, comment: None, .. } => {
+                format!("{stars} stars for {visit}")
+            }
+        }
+    }
+
+    /// The alert of a station's day raised `at` (seconds from local midnight), raised once per
+    /// `dedup` key.
+    pub fn alert(self, dedup: String, station: &str, date: &str, at: i64) -> AlertRow {
+        let (caregiver, visit) = match &self {
+            Condition::LateAfterStart { visit, caregiver, .. }
+            | Condition::LateWindowClosed { visit, caregiver, .. }
+            | Condition::NoCheckOut { visit, caregiver, .. }
+            | Condition::LowRating { visit, caregiver, .. } => {
+                (Some(caregiver.clone()), Some(visit.clone()))
+            }
+            Condition::Deviation { caregiver, .. } => (Some(caregiver.clone()), None),
+        };
+        let coded = serde_json::to_value(&self).unwrap_or_default();
+        AlertRow {
+            dedup,
+            station: station.to_string(),
+            date: date.to_string(),
+            caregiver,
+            visit,
+            kind: self.kind().to_string(),
+            code: coded["code"].as_str().unwrap_or(self.kind()).to_string(),
+            params: coded["params"].clone(),
+            detail: self.detail(),
+            at,
+        }
+    }
+}
+
 /// Stores and streams an alert unless it was raised already; `None` then.
 pub async fn raise(state: &AppState, alert: AlertRow) -> Result<Option<AlertRow>, AppError> {
     // Stored and put on the stream together: a replica that dies in between leaves neither,
@@ -85,49 +182,40 @@ pub async fn scan(state: &AppState) -> Result<Vec<AlertRow>, AppError> {
             for stop in &route.stops {
                 // A pick-up is no order; each part of a two-caregiver order is its caregiver's.
                 let Some(order) = open.get(crate::order::order_of(&stop.visit)) else { continue };
-                let alert = |kind: &str, detail: String| AlertRow {
-                    dedup: format!("{kind}:{}", stop.visit),
-                    station: station.id.clone(),
-                    date: date.to_string(),
-                    caregiver: Some(route.caregiver.clone()),
-                    visit: Some(stop.visit.clone()),
-                    kind: kind.to_string(),
-                    detail,
-                    at: now,
+                let alert = |condition: Condition| {
+                    let dedup = format!("{}:{}", condition.kind(), stop.visit);
+                    condition.alert(dedup, &station.id, date.as_str(), now)
                 };
+                let (visit, caregiver) = (stop.visit.clone(), route.caregiver.clone());
                 match progress.get(&stop.visit) {
                     None => {
                         let (due, why) =
                             late_from(stop.start.0, &order.windows, settings.late_after_s);
                         if now > due {
-                            let (visit, caregiver) = (&stop.visit, &route.caregiver);
-                            let detail = match why {
-                                Late::AfterPlannedStart => format!(
-                                    "visit {visit} by {caregiver} not checked in {} min after \
-                                     its planned start {}",
-                                    (now - stop.start.0) / 60,
-                                    clock_time(stop.start.0)
-                                ),
-                                Late::WindowClosed => format!(
-                                    "visit {visit} by {caregiver} not checked in, and its window \
-                                     closed at {} (planned start {})",
-                                    clock_time(due),
-                                    clock_time(stop.start.0)
-                                ),
+                            let planned_start = stop.start.0;
+                            let condition = match why {
+                                Late::AfterPlannedStart => Condition::LateAfterStart {
+                                    visit,
+                                    caregiver,
+                                    planned_start,
+                                    minutes: (now - planned_start) / 60,
+                                },
+                                Late::WindowClosed => Condition::LateWindowClosed {
+                                    visit,
+                                    caregiver,
+                                    planned_start,
+                                    window_end: due,
+                                },
                             };
-                            raised.extend(raise(state, alert("late", detail)).await?);
+                            raised.extend(raise(state, alert(condition)).await?);
                         }
                     }
                     Some(p) if p.check_out.is_none() => {
                         let due = p.check_in + order.duration.0 + settings.check_out_margin_s;
                         if now > due {
-                            let detail = format!(
-                                "visit {} by {} checked in at {} but not out",
-                                stop.visit,
-                                route.caregiver,
-                                clock_time(p.check_in)
-                            );
-                            raised.extend(raise(state, alert("no_check_out", detail)).await?);
+                            let condition =
+                                Condition::NoCheckOut { visit, caregiver, check_in: p.check_in };
+                            raised.extend(raise(state, alert(condition)).await?);
                         }
                     }
                     Some(_) => {}
@@ -192,19 +280,17 @@ pub async fn on_position(
         if at - since >= settings.deviation_s {
             let station =
                 state.store.caregiver(caregiver).await?.map(|c| c.station).unwrap_or_default();
-            let row = AlertRow {
-                dedup: format!("deviation:{caregiver}:{date}:{since}"),
-                station,
-                date: date.to_string(),
-                caregiver: Some(caregiver.to_string()),
-                visit: None,
-                kind: "deviation".into(),
-                detail: format!(
-                    "{caregiver} is {d:.0} m off the planned path since {}",
-                    clock_time(since)
-                ),
-                at,
+            let condition = Condition::Deviation {
+                caregiver: caregiver.to_string(),
+                metres: d.round() as i64,
+                since,
             };
+            let row = condition.alert(
+                format!("deviation:{caregiver}:{date}:{since}"),
+                &station,
+                date.as_str(),
+                at,
+            );
             alert = raise(state, row).await?;
         }
     }

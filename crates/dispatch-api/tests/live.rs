@@ -294,6 +294,23 @@ async fn alerts_for_lateness_missing_check_out_and_deviation(s: Service) {
     for kind in ["late", "no_check_out", "deviation"] {
         assert!(kinds.contains(&kind), "{kind} stored: {kinds:?}");
     }
+    // Each with its stable code and the parameters the pages write it from.
+    let stored = |code: &str, of: (&str, &str)| {
+        alerts.body["alerts"]
+            .as_array()
+            .and_then(|all| all.iter().find(|a| a["code"] == code && a[of.0] == of.1).cloned())
+            .unwrap_or_else(|| panic!("no {code} alert of {of:?}: {}", alerts.body))
+    };
+    let late = stored("late.after_start", ("visit", &second.visit));
+    assert_eq!(late["params"]["visit"], second.visit.as_str(), "{late}");
+    assert_eq!(late["params"]["caregiver"], "C1", "{late}");
+    assert_eq!(late["params"]["planned_start"], second.start.0, "{late}");
+    assert!(late["params"]["minutes"].as_i64().is_some_and(|m| m >= 15), "{late}");
+    let open = stored("no_check_out", ("visit", &first.visit));
+    assert_eq!(open["params"]["check_in"], first.start.0, "{open}");
+    let off = stored("deviation", ("caregiver", "C1"));
+    assert!(off["params"]["metres"].as_i64().is_some_and(|m| m > 1000), "{off}");
+    assert_eq!(off["params"]["since"], t0, "{off}");
     // The station sees where its caregivers were last.
     let positions = s
         .call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/positions?date={DATE}"), None)

@@ -8,10 +8,11 @@
 
 use super::{idempotent, visible_station, Idempotency, Params};
 use crate::alerts;
+use crate::alerts::Condition;
 use crate::app::AppState;
 use crate::auth::{new_token, token_hash, Caller, Role};
 use crate::error::{parse_json, AppError};
-use crate::store::{AlertRow, Rating};
+use crate::store::Rating;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -150,20 +151,14 @@ async fn store_rating(
     change.commit().await?;
     if new.stars <= LOW_STARS {
         let (today, now) = state.clock.now();
-        let detail = match &comment {
-            Some(c) => format!("{} stars for {}: {c}", new.stars, rating.visit),
-            None => format!("{} stars for {}", new.stars, rating.visit),
+        let condition = Condition::LowRating {
+            visit: rating.visit.clone(),
+            caregiver: rating.caregiver.clone(),
+            stars: new.stars,
+            comment,
         };
-        let alert = AlertRow {
-            dedup: format!("low_rating:{}", rating.visit),
-            station: rating.station.clone(),
-            date: today.to_string(),
-            caregiver: Some(rating.caregiver.clone()),
-            visit: Some(rating.visit.clone()),
-            kind: "low_rating".into(),
-            detail,
-            at: now,
-        };
+        let dedup = format!("low_rating:{}", rating.visit);
+        let alert = condition.alert(dedup, &rating.station, today.as_str(), now);
         alerts::raise(state, alert).await?;
     }
     Ok((StatusCode::CREATED, None, data.to_string()))

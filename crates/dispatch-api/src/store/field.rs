@@ -28,8 +28,14 @@ pub struct AlertRow {
     pub date: String,
     pub caregiver: Option<String>,
     pub visit: Option<String>,
-    /// `late`, `no_check_out` or `deviation`.
+    /// `late`, `no_check_out`, `deviation` or `low_rating`.
     pub kind: String,
+    /// The stable code of what it reports (`late.after_start`, ...; see
+    /// `alerts::Condition`), the kind itself for alerts stored before codes.
+    pub code: String,
+    /// The code's parameters: ids, times in seconds from local midnight, limits.
+    pub params: serde_json::Value,
+    /// The condition in English, for logs and for programs that do not read codes.
     pub detail: String,
     /// Seconds from local midnight.
     pub at: i64,
@@ -133,8 +139,9 @@ impl StationChange {
     /// Stores an alert unless the same condition was already raised; `Ok(true)` when new.
     pub async fn raise_alert(&mut self, alert: &AlertRow) -> Result<bool, AppError> {
         let done = sqlx::query(
-            "INSERT INTO alerts (dedup, station, date, caregiver, visit, kind, detail, at_s) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(dedup) DO NOTHING",
+            "INSERT INTO alerts (dedup, station, date, caregiver, visit, kind, detail, at_s, \
+             code, params) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT(dedup) DO NOTHING",
         )
         .bind(&alert.dedup)
         .bind(&alert.station)
@@ -144,6 +151,8 @@ impl StationChange {
         .bind(&alert.kind)
         .bind(&alert.detail)
         .bind(alert.at)
+        .bind(&alert.code)
+        .bind(alert.params.to_string())
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
@@ -248,8 +257,8 @@ impl Store {
         date: &PlanDate,
     ) -> Result<Vec<StoredAlert>, AppError> {
         let rows = sqlx::query(
-            "SELECT dedup, station, date, caregiver, visit, kind, detail, at_s, acked_by, \
-             acked_at_s FROM alerts WHERE station = $1 AND date = $2 ORDER BY at_s, dedup",
+            "SELECT dedup, station, date, caregiver, visit, kind, detail, at_s, code, params, \
+             acked_by, acked_at_s FROM alerts WHERE station = $1 AND date = $2 ORDER BY at_s, dedup",
         )
         .bind(station)
         .bind(date.as_str())
@@ -260,8 +269,8 @@ impl Store {
 
     pub async fn alert(&self, dedup: &str) -> Result<Option<StoredAlert>, AppError> {
         let row = sqlx::query(
-            "SELECT dedup, station, date, caregiver, visit, kind, detail, at_s, acked_by, \
-             acked_at_s FROM alerts WHERE dedup = $1",
+            "SELECT dedup, station, date, caregiver, visit, kind, detail, at_s, code, params, \
+             acked_by, acked_at_s FROM alerts WHERE dedup = $1",
         )
         .bind(dedup)
         .fetch_optional(&self.pool)
@@ -318,6 +327,11 @@ fn stored_alert(r: &sqlx::any::AnyRow) -> StoredAlert {
             date: r.get("date"),
             caregiver: r.get("caregiver"),
             visit: r.get("visit"),
+            code: r.get::<Option<String>, _>("code").unwrap_or_else(|| r.get("kind")),
+            params: r
+                .get::<Option<String>, _>("params")
+                .and_then(|p| serde_json::from_str(&p).ok())
+                .unwrap_or_else(|| serde_json::json!({})),
             kind: r.get("kind"),
             detail: r.get("detail"),
             at: r.get("at_s"),

@@ -7,6 +7,7 @@ import {
   serviceName, escapeHtml, colour, ll, stationMap, ApiError, seconds,
 } from "./common.js";
 import { dropStart } from "./timeline.js";
+import { STRINGS } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
 const SERVICES = ["meal", "cleaning", "bathing", "escort", "medical", "personal_care"];
@@ -482,10 +483,26 @@ function renderAlerts() {
           const acked = a.acked_by
             ? `<span class="acked">${escapeHtml(t("alerts.acked", { by: a.acked_by, at: hhmm(a.acked_at) }))}</span>`
             : `<button type="button" class="ack" data-alert="${escapeHtml(a.dedup)}">${t("alerts.ack")}</button>`;
-          return `<li class="alert ${a.acked_by ? "is-acked" : "open"}" data-dedup="${escapeHtml(a.dedup)}"><b>${hhmm(a.at)} ${escapeHtml(t(`alert.${a.kind}`))}</b> ${escapeHtml(name(a.caregiver))}<br><span>${escapeHtml(a.detail)}</span> ${acked}</li>`;
+          return `<li class="alert ${a.acked_by ? "is-acked" : "open"}" data-dedup="${escapeHtml(a.dedup)}" data-code="${escapeHtml(a.code ?? a.kind)}" data-at="${a.at}"><b>${hhmm(a.at)} ${escapeHtml(t(`alert.${a.kind}`))}</b> ${escapeHtml(name(a.caregiver))}<br><span>${escapeHtml(alertText(a))}</span> ${acked}</li>`;
         })
         .join("")
     : `<li class="none">${t("alerts.none")}</li>`;
+}
+
+/**
+ * What an alert reports, in the page's language: from its code and parameters (names for ids,
+ * clock times for seconds); the server's English `detail` only for a code the page does not know.
+ */
+function alertText(a) {
+  const key = `alertcode.${a.code}`;
+  const p = a.params ?? {};
+  if (!a.code || !(key in STRINGS.en)) return a.detail;
+  const vars = { ...p };
+  for (const k of ["planned_start", "window_end", "check_in", "since"]) if (k in p) vars[k] = hhmm(p[k]);
+  if (p.visit) vars.visit = visitLabel(p.visit);
+  if (p.caregiver) vars.caregiver = name(p.caregiver);
+  vars.comment = p.comment ? `: ${p.comment}` : "";
+  return t(key, vars);
 }
 
 /** A visit that went to `caregiver` at `start`, for "what moved". */
