@@ -297,36 +297,23 @@ pub async fn on_position(
     Ok((distance, alert))
 }
 
-/// The road path of the caregiver's route in the day's current plan, kept per plan: position
-/// updates come often, plans change seldom. `None` without a route.
+/// The road path of the caregiver's route in the day's current plan. `None` without a route
+/// or where legs are straight (the station plans on its own matrix): no path to stray from.
 async fn planned_path(
     state: &AppState,
     caregiver: &str,
     date: &PlanDate,
 ) -> Result<Option<Arc<Vec<LonLat>>>, AppError> {
-    let Some(cg) = state.store.caregiver(caregiver).await? else { return Ok(None) };
-    let Some(plan) = state.store.newest_done_plan(&cg.station, date).await? else {
-        return Ok(None);
+    let view = match crate::route_view::load(state, caregiver, date).await {
+        Ok(view) => view,
+        Err(AppError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
     };
-    let key = format!("{plan}/{caregiver}");
-    if let Some(path) = state.paths.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return Ok(Some(path));
-    }
-    let view = crate::route_view::load(state, caregiver, date).await?;
-    if view.stops.is_empty() {
+    if view.stops.is_empty() || view.roads.is_none() {
         return Ok(None);
     }
-    if view.roads.is_none() {
-        // Straight legs are no path to stray from: deviation is not watched there.
-        return Ok(None);
-    }
-    let path = tokio::task::spawn_blocking(move || Arc::new(view.legs().concat()))
-        .await
-        .map_err(|e| AppError::Internal(format!("path lookup stopped: {e}")))?;
-    if let Ok(mut m) = state.paths.lock() {
-        m.insert(key, path.clone());
-    }
-    Ok(Some(path))
+    let paths = crate::route_view::day_paths(state, vec![view]).await?;
+    Ok(paths.into_iter().next().map(|(_, path)| path))
 }
 
 /// Metres from `p` to a polyline, on a local flat projection (fine at city scale).

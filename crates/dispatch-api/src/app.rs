@@ -23,8 +23,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use roads::{LonLat, RoadNetwork};
-use std::collections::HashMap;
+use roads::RoadNetwork;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -66,8 +65,8 @@ pub struct AppState {
     pub maps: Arc<MapCache>,
     /// Background improvements after re-plans running here.
     pub improving: Arc<Improving>,
-    /// Road paths of routes, by `plan/caregiver`, for deviation alerts.
-    pub paths: Arc<Mutex<HashMap<String, Arc<Vec<LonLat>>>>>,
+    /// Road paths of routes, for deviation alerts and the station's map.
+    pub paths: Arc<crate::route_view::PathCache>,
     pub metrics: Arc<Metrics>,
     /// Turns true when the service stops: event streams end.
     pub shutdown: watch::Receiver<bool>,
@@ -140,6 +139,7 @@ endpoints! {
     put "/v1/stations/{id}/matrix" => matrix::put, 200, "admin, dispatcher", "Upload or replace the station's own travel matrix (JSON or CSV, at most 256 MiB); its days are then planned on it";
     get "/v1/stations/{id}/matrix" => matrix::get, 200, "admin, dispatcher, planner", "Which matrix version the station's days are planned on (404: the roads)";
     delete "/v1/stations/{id}/matrix" => matrix::delete, 200, "admin, dispatcher", "Drop the station's matrix: back to the roads";
+    get "/v1/stations/{id}/routes.geojson" => stations::routes_geojson, 200, "admin, dispatcher, planner", "The day's routes on the roads, one line per caregiver: ?date= (default today)";
     get "/v1/stations/{id}/positions" => stations::positions, 200, "admin, dispatcher", "The station's caregivers' last positions: ?date= (default today)";
     post "/v1/alerts/{id}/acknowledge" => stations::acknowledge, 200, "admin, dispatcher", "Acknowledge an alert (by its dedup id)";
     post "/v1/orders/{id}/lock" => orders::lock, 200, "admin, dispatcher", "Lock a planned visit: re-plans keep its caregiver and start";

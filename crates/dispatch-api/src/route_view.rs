@@ -15,7 +15,8 @@ use roads::{LonLat, RoadNetwork};
 use serde_json::{json, Value};
 use solver::{Route, Stop};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 /// One stop with what the caregiver needs to know.
 pub struct StopView {
@@ -98,82 +99,205 @@ pub async fn load(
         .caregiver(caregiver)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no caregiver {caregiver:?}")))?;
-    let station =
-        state.store.station(&caregiver.station).await?.ok_or_else(|| {
-            AppError::Internal(format!("caregiver {} has no station", caregiver.id))
-        })?;
-    let (plan, current) = state.store.current_plan(&station.id, date).await?.ok_or_else(|| {
-        AppError::NotFound(format!("no finished plan of station {} for {date} yet", station.id))
-    })?;
-    // Who serves each visit, for the other half of a two-caregiver order.
-    let serves: HashMap<&str, &str> = current
-        .routes
-        .iter()
-        .flat_map(|r| r.stops.iter().map(move |s| (s.visit.as_str(), r.caregiver.as_str())))
-        .collect();
-    let route = current.routes.iter().find(|r| r.caregiver == caregiver.id).cloned();
-    // Two reads for the whole route, not two per stop.
-    let orders: HashMap<String, Order> = state
-        .store
-        .orders_of_day(&station.id, date)
-        .await?
-        .into_iter()
-        .map(|o| (o.id.clone(), o))
-        .collect();
-    let clients = state.store.clients_of(&station.id).await?;
-    let canteens: HashMap<String, Canteen> = state
-        .store
-        .canteens_for(&station.id, &clients)
-        .await?
-        .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect();
-    let clients: HashMap<String, Client> = clients.into_iter().map(|c| (c.id.clone(), c)).collect();
-    let mut ratings = state.store.rating_state_of_day(&station.id, date.as_str()).await?;
-    let progress: HashMap<String, (i64, Option<i64>)> = state
-        .store
-        .progress_of_day(&station.id, date)
-        .await?
-        .into_iter()
-        .map(|p| (p.visit, (p.check_in, p.check_out)))
-        .collect();
-    let stops = route
-        .iter()
-        .flat_map(|r| r.stops.iter())
-        .map(|stop| {
-            // A pick-up shows the order it picks up for (which its delivery shows too); each
-            // caregiver of a two-caregiver order shows the order.
-            let for_order = stop.pickup_for.as_ref().unwrap_or(&stop.visit);
-            let order = orders.get(order_of(for_order)).cloned();
-            let client = order.as_ref().and_then(|o| clients.get(&o.client).cloned());
-            let canteen = stop
-                .pickup_for
-                .as_ref()
-                .and_then(|d| pickup_canteen(&stop.visit, d))
-                .and_then(|id| canteens.get(id).cloned());
-            let (check_in, check_out) = match progress.get(&stop.visit) {
-                Some(&(i, o)) => (Some(i), o),
-                None => (None, None),
-            };
-            let with = other_part(&stop.visit)
-                .and_then(|other| serves.get(other.as_str()).map(|c| c.to_string()));
-            let rating = ratings.remove(&stop.visit);
-            StopView {
-                stop: stop.clone(),
-                check_in,
-                check_out,
-                order,
-                client,
-                canteen,
-                with,
-                rating,
-            }
+    let day = StationDay::load(state, &caregiver.station, date).await?;
+    Ok(day.view(caregiver))
+}
+
+/// What every route of a station's day is read from, read once: the current plan, the day's
+/// orders, the station's clients and canteens, ratings, check-ins and the travel source.
+pub struct StationDay {
+    date: PlanDate,
+    station: Station,
+    plan: i64,
+    current: solver::Plan,
+    orders: HashMap<String, Order>,
+    clients: HashMap<String, Client>,
+    canteens: HashMap<String, Canteen>,
+    ratings: HashMap<String, RatingState>,
+    progress: HashMap<String, (i64, Option<i64>)>,
+    roads: Option<Arc<RoadNetwork>>,
+    travel: Value,
+}
+
+impl StationDay {
+    pub async fn load(
+        state: &AppState,
+        station: &str,
+        date: &PlanDate,
+    ) -> Result<StationDay, AppError> {
+        let station = state
+            .store
+            .station(station)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("no station {station:?}")))?;
+        let (plan, current) =
+            state.store.current_plan(&station.id, date).await?.ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "no finished plan of station {} for {date} yet",
+                    station.id
+                ))
+            })?;
+        let orders = state
+            .store
+            .orders_of_day(&station.id, date)
+            .await?
+            .into_iter()
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        let clients = state.store.clients_of(&station.id).await?;
+        let canteens = state
+            .store
+            .canteens_for(&station.id, &clients)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        let clients = clients.into_iter().map(|c| (c.id.clone(), c)).collect();
+        let ratings = state.store.rating_state_of_day(&station.id, date.as_str()).await?;
+        let progress = state
+            .store
+            .progress_of_day(&station.id, date)
+            .await?
+            .into_iter()
+            .map(|p| (p.visit, (p.check_in, p.check_out)))
+            .collect();
+        let source = crate::travel::of_station(state, &station.id).await.ok();
+        let roads = source.as_ref().and_then(|s| s.roads());
+        let travel = source.map_or(Value::Null, |s| s.describe());
+        Ok(StationDay {
+            date: date.clone(),
+            station,
+            plan,
+            current,
+            orders,
+            clients,
+            canteens,
+            ratings,
+            progress,
+            roads,
+            travel,
         })
-        .collect();
-    let source = crate::travel::of_station(state, &station.id).await.ok();
-    let roads = source.as_ref().and_then(|s| s.roads());
-    let travel = source.map_or(Value::Null, |s| s.describe());
-    Ok(RouteView { date: date.clone(), plan, caregiver, station, route, stops, roads, travel })
+    }
+
+    /// The plan the day's routes are read from.
+    pub fn plan(&self) -> &solver::Plan {
+        &self.current
+    }
+
+    /// `caregiver`'s day in it (no stops when they have no route).
+    pub fn view(&self, caregiver: Caregiver) -> RouteView {
+        // Who serves each visit, for the other half of a two-caregiver order.
+        let serves: HashMap<&str, &str> = self
+            .current
+            .routes
+            .iter()
+            .flat_map(|r| r.stops.iter().map(move |s| (s.visit.as_str(), r.caregiver.as_str())))
+            .collect();
+        let route = self.current.routes.iter().find(|r| r.caregiver == caregiver.id).cloned();
+        let stops = route
+            .iter()
+            .flat_map(|r| r.stops.iter())
+            .map(|stop| {
+                // A pick-up shows the order it picks up for (which its delivery shows too); each
+                // caregiver of a two-caregiver order shows the order.
+                let for_order = stop.pickup_for.as_ref().unwrap_or(&stop.visit);
+                let order = self.orders.get(order_of(for_order)).cloned();
+                let client = order.as_ref().and_then(|o| self.clients.get(&o.client).cloned());
+                let canteen = stop
+                    .pickup_for
+                    .as_ref()
+                    .and_then(|d| pickup_canteen(&stop.visit, d))
+                    .and_then(|id| self.canteens.get(id).cloned());
+                let (check_in, check_out) = match self.progress.get(&stop.visit) {
+                    Some(&(i, o)) => (Some(i), o),
+                    None => (None, None),
+                };
+                let with = other_part(&stop.visit)
+                    .and_then(|other| serves.get(other.as_str()).map(|c| c.to_string()));
+                StopView {
+                    stop: stop.clone(),
+                    check_in,
+                    check_out,
+                    order,
+                    client,
+                    canteen,
+                    with,
+                    rating: self.ratings.get(&stop.visit).cloned(),
+                }
+            })
+            .collect();
+        RouteView {
+            date: self.date.clone(),
+            plan: self.plan,
+            caregiver,
+            station: self.station.clone(),
+            route,
+            stops,
+            roads: self.roads.clone(),
+            travel: self.travel.clone(),
+        }
+    }
+}
+
+/// The road paths of caregivers' whole days (their legs joined), for maps and deviation
+/// alerts: by caregiver, with a fingerprint of the route's points, so a path is found again
+/// while the route stays the same and made anew when it changes (one per caregiver).
+#[derive(Default)]
+pub struct PathCache(Mutex<HashMap<String, (u64, Path)>>);
+
+/// A line on the map: points in WGS 84.
+type Path = Arc<Vec<LonLat>>;
+
+/// The road paths of `views` (one line per view, in order; the points joined straight where
+/// the station plans on its own matrix); only paths not kept in `state.paths` are looked up,
+/// together, off the async threads.
+pub async fn day_paths(
+    state: &AppState,
+    views: Vec<RouteView>,
+) -> Result<Vec<(RouteView, Arc<Vec<LonLat>>)>, AppError> {
+    let fingerprint = |v: &RouteView| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        format!("{:?}/{:?}", v.caregiver.mode, v.points()).hash(&mut h);
+        h.finish()
+    };
+    let kept = |v: &RouteView, f: u64| {
+        let cache = state.paths.0.lock().ok()?;
+        cache.get(&v.caregiver.id).filter(|(g, _)| *g == f).map(|(_, p)| p.clone())
+    };
+    let mut found = Vec::with_capacity(views.len());
+    let mut missing = Vec::new();
+    for v in views {
+        let f = fingerprint(&v);
+        match kept(&v, f) {
+            Some(path) => found.push((v, Some(path))),
+            None => {
+                missing.push((found.len(), f));
+                found.push((v, None));
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(found.into_iter().map(|(v, p)| (v, p.unwrap_or_default())).collect());
+    }
+    let made = tokio::task::spawn_blocking(move || {
+        for &(i, _) in &missing {
+            let view = &found[i].0;
+            let path = if view.roads.is_some() { view.legs().concat() } else { view.points() };
+            found[i].1 = Some(Arc::new(path));
+        }
+        (found, missing)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("path lookup stopped: {e}")))?;
+    let (found, missing) = made;
+    if let Ok(mut cache) = state.paths.0.lock() {
+        for (i, f) in missing {
+            if let (v, Some(path)) = &found[i] {
+                cache.insert(v.caregiver.id.clone(), (f, path.clone()));
+            }
+        }
+    }
+    Ok(found.into_iter().map(|(v, p)| (v, p.unwrap_or_default())).collect())
 }
 
 impl RouteView {

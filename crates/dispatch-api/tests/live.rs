@@ -388,6 +388,27 @@ async fn locks_manual_replans_and_the_station_map(s: Service) {
     assert!(map.body["roads"]["geometry"]["coordinates"].as_array().is_some_and(|l| l.len() > 10));
     assert_eq!(map.body["station"]["id"], "S1");
     assert!(map.body["clients"].as_array().is_some_and(|c| !c.is_empty()));
+    // The day's routes on the roads: one line per route, from the station through every stop
+    // and back, following the streets (more points than stops).
+    let day =
+        s.call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/plan?date={DATE}"), None).await;
+    let routes = day.body["plan"]["routes"].as_array().expect("routes");
+    let lines = s
+        .call(Role::Dispatcher, "GET", &format!("/v1/stations/S1/routes.geojson?date={DATE}"), None)
+        .await;
+    assert_eq!(lines.status, StatusCode::OK, "{}", lines.body);
+    let features = lines.body["features"].as_array().expect("features");
+    assert_eq!(features.len(), routes.len(), "{}", lines.body);
+    for route in routes {
+        let (caregiver, stops) = (&route["caregiver"], route["stops"].as_array().expect("stops"));
+        let line = features
+            .iter()
+            .find(|f| f["properties"]["caregiver"] == *caregiver)
+            .unwrap_or_else(|| panic!("no line for {caregiver}"));
+        assert_eq!(line["properties"]["roads"], true);
+        let points = line["geometry"]["coordinates"].as_array().expect("coordinates");
+        assert!(points.len() > stops.len() + 2, "{caregiver} follows the roads: {line}");
+    }
 }
 
 /// A check-in at another visit than the next one on the route is marked for the dispatcher,

@@ -12,6 +12,7 @@ use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::live;
 use crate::order::Order;
+use crate::route_view;
 use crate::station_map;
 use crate::store::{Inserted, OrderKind, ResumeFrom, Store, StoredEvent};
 use axum::body::Bytes;
@@ -202,6 +203,48 @@ pub async fn map(
     body["station"] = json!({"id": s.id, "name": s.name, "lon": home.lon, "lat": home.lat});
     body["clients"] = json!(clients);
     Ok(Json(body).into_response())
+}
+
+/// The day's routes on the roads (`?date=`, default today), one GeoJSON line per caregiver
+/// from where they start to where they end, with `roads: false` where the station plans on
+/// its own matrix and the line joins the stops straight.
+pub async fn routes_geojson(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(station): Path<String>,
+    params: Params,
+) -> Result<Response, AppError> {
+    visible_station(&state, &caller, &station, READERS).await?;
+    let date = match params.date("date")? {
+        Some(d) => d,
+        None => state.clock.now().0,
+    };
+    let day = route_view::StationDay::load(&state, &station, &date).await?;
+    let mut caregivers: std::collections::HashMap<String, _> =
+        state.store.caregivers_of(&station).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
+    // A pooled station's plan holds the pool's routes: each caregiver is read where they are.
+    let mut views = Vec::new();
+    for route in &day.plan().routes {
+        let caregiver = match caregivers.remove(&route.caregiver) {
+            Some(c) => Some(c),
+            None => state.store.caregiver(&route.caregiver).await?,
+        };
+        if let Some(c) = caregiver {
+            views.push(day.view(c));
+        }
+    }
+    let features: Vec<_> = route_view::day_paths(&state, views)
+        .await?
+        .into_iter()
+        .map(|(view, path)| {
+            json!({"type": "Feature",
+                   "properties": {"caregiver": view.caregiver.id, "roads": view.roads.is_some()},
+                   "geometry": {"type": "LineString",
+                                "coordinates": path.iter().map(|p| [p.lon, p.lat]).collect::<Vec<_>>()}})
+        })
+        .collect();
+    let body = json!({"type": "FeatureCollection", "features": features});
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body.to_string()).into_response())
 }
 
 /// The station's caregivers' last positions of a day (default today).
