@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
 use support::browser::{
-    available, place_device, screenshot, sign_in, wait_until, Cdp, Demo, Driver,
+    available, place_device, screenshot, sign_in, wait_until, Cdp, Demo, Driver, TIMELINE_LAYOUT,
 };
 
 fn shots() -> PathBuf {
@@ -127,6 +127,11 @@ async fn dispatcher_sees_routes_and_an_urgent_order_arrive(demo: &Demo, c: &Clie
         .map(|r| r["stops"].as_array().map_or(0, Vec::len))
         .sum();
     assert_eq!(rows.len(), planned, "one timeline block per planned visit");
+    // Every caregiver has a row with their name, every bar's label fits or is left out.
+    let layout = c.execute(TIMELINE_LAYOUT, vec![]).await.expect("js");
+    assert_eq!(layout["unlabelled"], json!([]), "rows without a readable name: {layout}");
+    assert_eq!(layout["cut"], json!([]), "bars with a cut label: {layout}");
+    assert!(layout["labelled"].as_u64().unwrap_or(0) > 0, "{layout}");
     let served = c
         .find(Locator::Css("[data-kpi='kpi.served']"))
         .await
@@ -136,6 +141,7 @@ async fn dispatcher_sees_routes_and_an_urgent_order_arrive(demo: &Demo, c: &Clie
         .expect("text");
     assert!(served.contains('/'), "{served}");
     screenshot(c, &shots(), "1-console-signed-in").await;
+    the_map_tells_caregivers_apart(c, routes).await;
 
     // An urgent order from elsewhere (the API, as a phone call taken by another dispatcher).
     let me = demo.call("dispatcher", "GET", "/v1/me", None).await;
@@ -156,6 +162,44 @@ async fn dispatcher_sees_routes_and_an_urgent_order_arrive(demo: &Demo, c: &Clie
     let said = said.text().await.expect("text");
     assert!(said.contains(k1), "what moved names the client: {said}");
     screenshot(c, &shots(), "2-console-urgent-order").await;
+}
+
+/// The map's legend names every route's caregiver; a click on one shows them alone (and marks
+/// their timeline row), a second click shows everyone; the routes follow the roads; routes
+/// that lie near each other do not share a colour while the palette lasts; compact rows keep
+/// their names.
+async fn the_map_tells_caregivers_apart(c: &Client, routes: usize) {
+    let on_roads = "return Number(document.getElementById('map').dataset.roads) > 0";
+    assert!(wait_until(c, on_roads, FEW_SECONDS).await, "no route drawn on the roads");
+    let entries = c.find_all(Locator::Css("#legend button")).await.expect("legend");
+    assert_eq!(entries.len(), routes, "one legend entry per route");
+    let colours = c
+        .execute(
+            "return new Set([...document.querySelectorAll('#legend i')].map((i) => i.style.background)).size",
+            vec![],
+        )
+        .await
+        .expect("js");
+    assert_eq!(colours.as_u64(), Some(routes.min(14) as u64), "colours in the legend");
+    let who = entries[0].attr("data-caregiver").await.expect("attr").expect("a caregiver");
+    entries[0].click().await.expect("click");
+    let chosen = c.execute("return document.getElementById('map').dataset.chosen", vec![]).await;
+    assert_eq!(chosen.expect("js"), json!(who));
+    let row = format!(
+        "return !!document.querySelector('#timeline .row.chosen [data-caregiver=\"{who}\"]')"
+    );
+    assert!(wait_until(c, &row, FEW_SECONDS).await, "{who}'s row is not marked");
+    screenshot(c, &shots(), "1b-console-one-caregiver").await;
+    click(c, &format!("#legend button[data-caregiver='{who}']")).await;
+    let all = c.execute("return document.getElementById('map').dataset.chosen", vec![]).await;
+    assert_eq!(all.expect("js"), json!(""));
+    click(c, "#compact").await;
+    let layout = c.execute(TIMELINE_LAYOUT, vec![]).await.expect("js");
+    assert_eq!(layout["compact"], true, "{layout}");
+    assert_eq!(layout["unlabelled"], json!([]), "compact rows without a readable name: {layout}");
+    assert_eq!(layout["cut"], json!([]), "compact bars with a cut label: {layout}");
+    screenshot(c, &shots(), "1c-console-compact").await;
+    click(c, "#compact").await;
 }
 
 async fn dispatcher_acknowledges_an_alert(demo: &Demo, c: &Client, plan: &Value) {
@@ -578,8 +622,9 @@ async fn the_language_switches(c: &Client) {
     assert_eq!(live, "Live");
     let chinese_services = c
         .execute(
-            "return [...document.querySelectorAll('#timeline button.visit:not(.pickup)')]
-               .filter((b) => /[\\u4e00-\\u9fff]/.test(b.textContent)).length",
+            "const zh = ['助餐', '保洁', '助浴', '陪同', '陪诊', '生活照料', '取餐'];
+             return [...document.querySelectorAll('#timeline button.visit')]
+               .filter((b) => zh.some((w) => b.title.includes(w))).length",
             vec![],
         )
         .await

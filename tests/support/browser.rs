@@ -312,3 +312,18 @@ impl Drop for Demo {
         let _ = self.child.wait();
     }
 }
+
+/// How the console's timeline is laid out: its caregiver rows, those whose name is missing,
+/// cut or not laid out (no height), and the visit bars whose label is cut.
+pub const TIMELINE_LAYOUT: &str = r#"
+    const rows = [...document.querySelectorAll('#timeline .row:not(.axis)')];
+    const unlabelled = rows.filter((r) => {
+      const who = r.querySelector('.who');
+      return !who || !who.textContent.trim() || who.scrollWidth > who.clientWidth + 1
+        || r.getBoundingClientRect().height < 10;
+    }).map((r) => r.querySelector('.who')?.dataset.caregiver ?? '?');
+    const bars = [...document.querySelectorAll('#timeline button.visit')];
+    const cut = bars.filter((b) => b.scrollWidth > b.clientWidth + 1).map((b) => b.dataset.visit);
+    const labelled = bars.filter((b) => b.textContent.trim()).length;
+    return { rows: rows.length, unlabelled, bars: bars.length, labelled, cut,
+             compact: document.getElementById('timeline').classList.contains('compact') };"#;

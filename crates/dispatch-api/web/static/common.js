@@ -227,9 +227,37 @@ export function escapeHtml(s) {
   return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-/** A colour per caregiver, well apart for neighbours. */
+/** The `i`-th of a few colours (the planner's stations), well apart from the one before. */
 export function colour(i) {
   return `hsl(${(i * 137.508) % 360}, 70%, 40%)`;
+}
+
+/** Fourteen colours told apart on a light map (Trubetskoy's, without the pale ones). */
+export const PALETTE = [
+  "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
+  "#9a6324", "#469990", "#800000", "#808000", "#000075", "#bfef45", "#a9a9a9",
+];
+
+/**
+ * A colour for each of `items` ({id, x, y}: where its route lies) such that neighbours differ:
+ * each takes the palette colour whose nearest holder is farthest away, so a colour repeats
+ * only across the map once there are more routes than colours.
+ */
+export function spreadColours(items) {
+  const holders = PALETTE.map(() => []);
+  const colours = new Map();
+  for (const it of items) {
+    let best = 0;
+    let bestGap = -1;
+    holders.forEach((held, k) => {
+      let gap = Infinity;
+      for (const h of held) gap = Math.min(gap, (h.x - it.x) ** 2 + (h.y - it.y) ** 2);
+      if (gap > bestGap) [best, bestGap] = [k, gap];
+    });
+    holders[best].push(it);
+    colours.set(it.id, PALETTE[best]);
+  }
+  return colours;
 }
 
 // ---- maps ----------------------------------------------------------------------------

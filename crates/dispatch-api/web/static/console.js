@@ -4,7 +4,7 @@
 
 import {
   api, listAll, follow, newKey, token, setToken, setUpSignIn, t, lang, translate, languageSwitch, hhmm, duration,
-  serviceName, escapeHtml, colour, ll, stationMap, ApiError, seconds,
+  serviceName, escapeHtml, ll, stationMap, ApiError, seconds, spreadColours,
 } from "./common.js";
 import { dropStart } from "./timeline.js";
 import { STRINGS } from "./strings.js";
@@ -38,6 +38,8 @@ const state = {
   map: null,
   layers: null, // the routes, one layer group per caregiver (routeLayers)
   routeLayers: new Map(), // caregiver → { signature, layer }
+  paths: new Map(), // caregiver → { places, line }: their route on the roads
+  chosen: null, // the caregiver shown alone on the map
   positionLayer: null,
   stopStream: null,
 };
@@ -142,10 +144,7 @@ async function load() {
     ]);
     state.area = area;
     for (const c of area.clients) state.clients.set(c.id, c);
-    caregivers.forEach((c, i) => {
-      state.caregivers.set(c.id, c);
-      state.colours.set(c.id, colour(i));
-    });
+    for (const c of caregivers) state.caregivers.set(c.id, c);
     for (const a of alerts.alerts) state.alerts.set(a.dedup, a);
     state.positions = positions.positions;
   } catch (e) {
@@ -159,6 +158,7 @@ async function load() {
   }
   // No plan yet: say so, offer to make one, and look again until one is done.
   while (!(await loadPlan())) await new Promise((r) => setTimeout(r, 2000));
+  chooseColours();
   show("desk");
   setUpMap();
   render();
@@ -166,6 +166,7 @@ async function load() {
   // Complete means painted: Leaflet draws its canvas in the next frame, so wait that one out.
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   perf.firstRender = performance.now();
+  loadPaths();
   await live;
   rendered = true;
   for (const [kind, data] of held) onEvent(kind, data);
@@ -278,10 +279,53 @@ function planChanged() {
   reloadTimer = setTimeout(async () => {
     await loadPlan();
     timed("plan-render", render);
+    loadPaths();
   }, 100);
 }
 
 // ---- drawing -------------------------------------------------------------------------
+
+/**
+ * Each caregiver's colour, once per page: routes that lie near each other get colours far
+ * apart in the palette (where a route lies: the middle of its clients' homes).
+ */
+function chooseColours() {
+  const byCaregiver = new Map(state.day.plan.routes.map((r) => [r.caregiver, r]));
+  const home = state.area.station;
+  const items = [...state.caregivers.keys()].map((id) => {
+    const homes = (byCaregiver.get(id)?.stops ?? [])
+      .map((s) => state.clients.get(state.orders.get(s.pickup_for ?? s.visit)?.client))
+      .filter(Boolean);
+    const n = homes.length || 1;
+    const x = homes.length ? homes.reduce((a, c) => a + c.lon, 0) / n : home.lon;
+    const y = homes.length ? homes.reduce((a, c) => a + c.lat, 0) / n : home.lat;
+    return { id, x, y };
+  });
+  state.colours = spreadColours(items);
+}
+
+/** The day's routes on the roads (fetched after the first render; straight lines until then). */
+async function loadPaths() {
+  const s = encodeURIComponent(state.station);
+  let geo;
+  try {
+    geo = await api(`/v1/stations/${s}/routes.geojson?date=${state.date}`);
+  } catch {
+    return; // Straight lines stay: the map is still right, only less exact.
+  }
+  const routes = new Map(state.day.plan.routes.map((r) => [r.caregiver, r]));
+  for (const f of geo.features) {
+    const r = routes.get(f.properties.caregiver);
+    if (!r || !f.properties.roads) continue;
+    state.paths.set(r.caregiver, { places: placesOf(r), line: f.geometry.coordinates.map(([x, y]) => ll(x, y)) });
+  }
+  renderRoutes();
+}
+
+/** The order of a route's places, which its road path depends on (not its times). */
+function placesOf(route) {
+  return route.stops.map((s) => s.visit).join(",");
+}
 
 function name(id) {
   const c = state.caregivers.get(id);
@@ -335,8 +379,44 @@ function patchChildren(container, parts) {
   container.drawnParts = parts;
 }
 
+/** More rows than this and the timeline is compact unless the dispatcher says otherwise. */
+const CROWDED = 40;
+const measured = new Map();
+let pen = null;
+
+/** The first of `candidates` (longest first) that fits `px` in `font`; "" when none does. */
+function fitLabel(candidates, px, font) {
+  pen ??= document.createElement("canvas").getContext("2d");
+  if (measured.size > 50000) measured.clear();
+  for (const text of candidates) {
+    const key = `${font}|${text}`;
+    let width = measured.get(key);
+    if (width === undefined) {
+      pen.font = font;
+      width = pen.measureText(text).width;
+      measured.set(key, width);
+    }
+    if (width <= px) return text;
+  }
+  return "";
+}
+
+/** Whether the timeline is compact: chosen by the dispatcher, else when crowded. */
+function isCompact() {
+  return state.compact ?? state.caregivers.size > CROWDED;
+}
+
 function renderTimeline() {
   const routes = state.day.plan.routes;
+  const compact = isCompact();
+  $("timeline").classList.toggle("compact", compact);
+  $("compact").setAttribute("aria-pressed", String(compact));
+  // Bar labels are measured, not cut: the longest that fits the bar is written (time, service
+  // and client; service and client; the service; its one-sign short name), else none — the
+  // title and the screen reader's label always have all of it.
+  const rem = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const font = `${(compact ? 0.6 : 0.65) * rem}px ${getComputedStyle(document.body).fontFamily}`;
+  const trackPx = Math.max(0, $("timeline").clientWidth - 8 * rem);
   const from = Math.floor(Math.min(...routes.map((r) => r.departure), 8 * 3600) / 3600) * 3600;
   const to = Math.ceil(Math.max(...routes.map((r) => r.return_time), 18 * 3600) / 3600) * 3600;
   state.span = { from, to };
@@ -372,6 +452,9 @@ function renderTimeline() {
         const what = s.pickup_for ? t("timeline.pickup") : serviceName(o?.service);
         const two = o?.caregivers === 2 ? ` (${t("timeline.two")})` : "";
         const label = `${hhmm(s.start)} ${what} ${client?.name ?? o?.client ?? ""}${two}`;
+        const short = s.pickup_for ? t("timeline.pickup.short") : t(`service.short.${o?.service}`);
+        const barPx = (trackPx * (s.end - s.start)) / (to - from) - 8;
+        const shown = fitLabel([label, `${what} ${client?.name ?? ""}`, what, short], barPx, font);
         const st = visitState(progress, s.visit);
         // Dragged onto another row (or along its own) it is assigned there; a pick-up and a
         // two-caregiver visit move with their other half, a started one not at all.
@@ -379,14 +462,14 @@ function renderTimeline() {
         parts.push(
           `<button type="button" class="visit ${s.pickup_for ? "pickup " : ""}${st}${locked.has(s.visit) ? " locked" : ""}" data-visit="${escapeHtml(s.pickup_for ?? s.visit)}" draggable="${movable}" ` +
             `style="left:${x(s.start)};width:${w(s.start, s.end)};border-color:${c}" ` +
-            `title="${escapeHtml(label)}" aria-label="${escapeHtml(label)}">${escapeHtml(what)}</button>`,
+            `title="${escapeHtml(label)}" aria-label="${escapeHtml(label)}">${escapeHtml(shown)}</button>`,
         );
         at = s.end;
       });
       parts.push(`<span class="travel" style="left:${x(at)};width:${w(at, r.return_time)};background:${c}"></span>`);
     }
     rows.push(
-      `<div class="row"><button type="button" class="who" data-caregiver="${escapeHtml(id)}" style="border-left-color:${c}">${escapeHtml(name(id))}</button>` +
+      `<div class="row${state.chosen === id ? " chosen" : ""}"><button type="button" class="who" data-caregiver="${escapeHtml(id)}" style="border-left-color:${c}" title="${escapeHtml(name(id))}">${escapeHtml(name(id))}</button>` +
         `<div class="track">${parts.join("")}</div></div>`,
     );
   }
@@ -547,6 +630,20 @@ function setUpMap() {
     L.circleMarker(ll(c.lon, c.lat), { radius: 2, color: "#666", weight: 1, interactive: false }).addTo(state.map);
   state.layers = L.layerGroup().addTo(state.map);
   state.positionLayer = L.layerGroup().addTo(state.map);
+  // The legend sits on the map; a click on it, or on a route, shows that caregiver alone.
+  const legend = L.control({ position: "topright" });
+  legend.onAdd = () => {
+    const box = L.DomUtil.create("nav", "legend");
+    box.id = "legend";
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    box.addEventListener("click", (e) => {
+      const id = e.target.closest("[data-caregiver]")?.dataset.caregiver;
+      if (id) choose(id);
+    });
+    return box;
+  };
+  legend.addTo(state.map);
 }
 
 /**
@@ -559,7 +656,9 @@ function renderRoutes() {
   const kept = new Map();
   for (const r of state.day.plan.routes) {
     const c = state.colours.get(r.caregiver) ?? "#333";
-    const signature = `${c} ${name(r.caregiver)} ${r.stops.map((s) => `${s.visit}@${s.start}`).join(",")}`;
+    const path = state.paths.get(r.caregiver);
+    const road = path?.places === placesOf(r) ? path.line : null;
+    const signature = `${c} ${name(r.caregiver)} ${road ? "roads" : "straight"} ${r.stops.map((s) => `${s.visit}@${s.start}`).join(",")}`;
     const old = state.routeLayers.get(r.caregiver);
     if (old?.signature === signature) {
       kept.set(r.caregiver, old);
@@ -579,14 +678,57 @@ function renderRoutes() {
         .addTo(layer);
     }
     points.push(ll(home.lon, home.lat));
-    L.polyline(points, { color: c, weight: 3, opacity: 0.8, className: "route" }).addTo(layer);
-    kept.set(r.caregiver, { signature, layer: layer.addTo(state.layers) });
+    L.polyline(road ?? points, { color: c, weight: 3, opacity: 0.8, className: road ? "route roads" : "route" }).addTo(layer);
+    layer.eachLayer((l) => l.on("click", () => choose(r.caregiver)));
+    kept.set(r.caregiver, { signature, layer: layer.addTo(state.layers), roads: !!road });
   }
   for (const [caregiver, old] of state.routeLayers) if (!kept.has(caregiver)) state.layers.removeLayer(old.layer);
   state.routeLayers = kept;
   // What is drawn, for people using a screen reader and for the browser tests.
   $("map").dataset.routes = kept.size;
+  $("map").dataset.roads = [...kept.values()].filter((k) => k.roads).length;
+  renderLegend();
+  showChosen();
   renderPositions();
+}
+
+/** Who each colour is, with their visits: a click shows that caregiver alone. */
+function renderLegend() {
+  const counts = new Map(state.day.plan.routes.map((r) => [r.caregiver, r.stops.filter((s) => !s.pickup_for).length]));
+  const items = [...counts.keys()].map(
+    (id) =>
+      `<li><button type="button" data-caregiver="${escapeHtml(id)}" aria-pressed="${state.chosen === id}">` +
+      `<i style="background:${state.colours.get(id)}"></i>${escapeHtml(name(id))} · ${counts.get(id)}</button></li>`,
+  );
+  const html = `<h3>${escapeHtml(t("map.legend"))}</h3><ul>${items.join("")}</ul>`;
+  if ($("legend").drawn !== html) {
+    $("legend").innerHTML = html;
+    $("legend").drawn = html;
+  }
+}
+
+/** Shows `caregiver` alone (the others faded), or everyone again when chosen twice. */
+function choose(caregiver) {
+  state.chosen = state.chosen === caregiver ? null : caregiver;
+  showChosen();
+  if (state.chosen) $("timeline").querySelector(`.row [data-caregiver="${CSS.escape(state.chosen)}"]`)?.scrollIntoView({ block: "nearest" });
+}
+
+function showChosen() {
+  for (const [id, { layer }] of state.routeLayers) {
+    const faded = state.chosen !== null && id !== state.chosen;
+    layer.eachLayer((l) => {
+      const line = l instanceof window.L.Polyline;
+      l.setStyle({ opacity: faded ? 0.12 : 0.9, fillOpacity: faded ? 0.1 : 0.9, weight: line ? (id === state.chosen ? 5 : 3) : 1 });
+      if (id === state.chosen) l.bringToFront();
+    });
+  }
+  for (const b of $("legend").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.caregiver === state.chosen));
+  for (const row of $("timeline").querySelectorAll(".row")) {
+    const id = row.querySelector(".who")?.dataset.caregiver;
+    row.classList.toggle("chosen", id !== undefined && id === state.chosen);
+  }
+  $("map").dataset.chosen = state.chosen ?? "";
 }
 
 /** The caregivers' last reported positions. */
@@ -604,6 +746,16 @@ function renderPositions() {
 // ---- actions -------------------------------------------------------------------------
 
 function setUpActions() {
+  $("compact").onclick = () => {
+    state.compact = !isCompact();
+    renderTimeline();
+  };
+  // A wider or narrower window changes which bar labels fit.
+  let resized = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resized);
+    resized = setTimeout(() => timed("resize", renderTimeline), 150);
+  });
   $("timeline").addEventListener("click", (e) => {
     const visit = e.target.closest("[data-visit]")?.dataset.visit;
     if (visit) return openVisit(visit);
