@@ -51,6 +51,7 @@ async fn console_phone_and_planner_pages_in_a_real_browser() {
     dispatcher_cannot_open_another_station(&demo, &desk).await;
     the_language_switches(&desk).await;
     the_page_shifts_to_gcj02_as_the_service_does(&desk).await;
+    the_centre_sees_every_station_and_opens_one(&demo, &desk).await;
     desk.close().await.expect("close");
 
     let phone = driver.session(390, 844).await;
@@ -643,6 +644,57 @@ async fn the_language_switches(c: &Client) {
     c.find(Locator::Css("#lang")).await.expect("switch").click().await.expect("click");
 }
 
+/// An admin (like a dispatcher of several stations) starts on the centre's view: one row per
+/// station with its figures and open alerts, the counts those of the API; "Open" opens that
+/// station's console.
+async fn the_centre_sees_every_station_and_opens_one(demo: &Demo, c: &Client) {
+    sign_in(c, &format!("{}/", demo.base), demo.token("admin")).await;
+    assert!(
+        wait_until(c, READY, Duration::from_secs(30)).await,
+        "the centre's view did not render"
+    );
+    let me = demo.call("admin", "GET", "/v1/me", None).await;
+    let stations = me["stations"].as_array().expect("stations");
+    assert!(stations.len() > 1, "the demo has several stations: {me}");
+    let rows = c.find_all(Locator::Css("#centre-table tbody tr")).await.expect("rows");
+    assert_eq!(rows.len(), stations.len(), "one row per station");
+    let today = me["today"].as_str().unwrap_or("");
+    let alerts =
+        demo.call("admin", "GET", &format!("/v1/stations/S1/alerts?date={today}"), None).await;
+    let open = alerts["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter(|a| a["acked_by"].is_null())
+        .count();
+    let cell = c
+        .find(Locator::Css("#centre-table tr[data-station='S1'] td:nth-last-child(2)"))
+        .await
+        .expect("S1's alerts")
+        .text()
+        .await
+        .expect("text");
+    let shown = if open == 0 { "暂无告警".to_string() } else { open.to_string() };
+    assert!(cell.starts_with(&shown), "S1's open alerts: API {open}, page {cell:?}");
+    let served = c
+        .find(Locator::Css("#centre-table tr[data-station='S1'] td"))
+        .await
+        .expect("S1's figures")
+        .text()
+        .await
+        .expect("text");
+    assert!(served.contains(" / "), "S1's served visits: {served}");
+    screenshot(c, &shots(), "5b-centre").await;
+    click(c, "#centre-table button[data-open='S2']").await;
+    let opened = "return location.search.includes('station=S2') \
+                  && document.body.dataset.ready === '1'";
+    assert!(wait_until(c, opened, Duration::from_secs(30)).await, "S2's console did not open");
+    let station = c.execute("return document.getElementById('station').value", vec![]).await;
+    assert_eq!(station.expect("js"), json!("S2"));
+    let desk = c.execute("return !document.getElementById('desk').hidden", vec![]).await;
+    assert_eq!(desk.expect("js"), json!(true), "S2's desk is shown");
+}
+
 /// Tiles of Chinese providers are drawn in GCJ-02: the page's conversion of the overlay must
 /// be the one the service applies to clients' coordinates (Rongcheng, Weihai, Beijing).
 async fn the_page_shifts_to_gcj02_as_the_service_does(c: &Client) {
@@ -926,4 +978,28 @@ async fn planner_sees_coverage(demo: &Demo, c: &Client) {
     let plotted = "return document.querySelectorAll('#charts svg').length === 2";
     assert!(wait_until(c, plotted, Duration::from_secs(120)).await, "no staffing plots");
     screenshot(c, &shots(), "10-planner-staffing").await;
+    // Each answer says what it means, and the English switch writes them all again.
+    let said = |css: &'static str| async move {
+        c.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
+    };
+    assert!(said("#coverage").await.contains("服务圈"), "coverage explained");
+    assert!(said("#sites").await.contains("整数规划"), "siting explained");
+    assert!(said("#sim-status").await.contains("紧急呼叫"), "staffing explained");
+    click(c, "#lang").await;
+    assert!(said("#coverage").await.contains("clients covered"), "{}", said("#coverage").await);
+    assert!(said("#sites").await.contains("integer program"), "{}", said("#sites").await);
+    assert!(said("#sim-status").await.contains("urgent calls"), "{}", said("#sim-status").await);
+    let chinese = c
+        .execute(
+            "return /[\\u4e00-\\u9fff]/.test(document.querySelector('.side').textContent)",
+            vec![],
+        )
+        .await
+        .expect("js");
+    assert_eq!(chinese, json!(false), "Chinese left on the English planner page");
+    let site =
+        c.find(Locator::Css(".proposed-site")).await.expect("site").text().await.expect("text");
+    assert!(site.starts_with("Proposed site"), "the map's proposed site in English: {site}");
+    screenshot(c, &shots(), "11-planner-english").await;
+    click(c, "#lang").await;
 }

@@ -39,6 +39,7 @@ assets! {
     "common.js" => "text/javascript; charset=utf-8",
     "strings.js" => "text/javascript; charset=utf-8",
     "console.js" => "text/javascript; charset=utf-8",
+    "centre.js" => "text/javascript; charset=utf-8",
     "timeline.js" => "text/javascript; charset=utf-8",
     "phone.js" => "text/javascript; charset=utf-8",
     "plan.js" => "text/javascript; charset=utf-8",

@@ -223,6 +223,23 @@ export function serviceName(kind) {
   return t(`service.${kind}`) === `service.${kind}` ? kind : t(`service.${kind}`);
 }
 
+/**
+ * What an alert reports, in the page's language: from its code and parameters (clock times for
+ * seconds, `names.visit` and `names.caregiver` for ids); the server's English `detail` only for
+ * a code the page does not know.
+ */
+export function alertSaid(a, names = { visit: (id) => id, caregiver: (id) => id }) {
+  const key = `alertcode.${a.code}`;
+  const p = a.params ?? {};
+  if (!a.code || !(key in STRINGS.en)) return a.detail;
+  const vars = { ...p };
+  for (const k of ["planned_start", "window_end", "check_in", "since"]) if (k in p) vars[k] = hhmm(p[k]);
+  if (p.visit) vars.visit = names.visit(p.visit);
+  if (p.caregiver) vars.caregiver = names.caregiver(p.caregiver);
+  vars.comment = p.comment ? `: ${p.comment}` : "";
+  return t(key, vars);
+}
+
 export function escapeHtml(s) {
   return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }

@@ -4,10 +4,10 @@
 
 import {
   api, listAll, follow, newKey, token, setToken, setUpSignIn, t, lang, translate, languageSwitch, hhmm, duration,
-  serviceName, escapeHtml, ll, stationMap, ApiError, seconds, spreadColours,
+  serviceName, escapeHtml, ll, stationMap, ApiError, seconds, spreadColours, alertSaid,
 } from "./common.js";
 import { dropStart } from "./timeline.js";
-import { STRINGS } from "./strings.js";
+import { showCentre } from "./centre.js";
 
 const $ = (id) => document.getElementById(id);
 const SERVICES = ["meal", "cleaning", "bathing", "escort", "medical", "personal_care"];
@@ -47,7 +47,7 @@ const state = {
 // ---- start ---------------------------------------------------------------------------
 
 function show(which) {
-  for (const id of ["signin", "message", "desk"]) $(id).hidden = id !== which;
+  for (const id of ["signin", "message", "desk", "centre"]) $(id).hidden = id !== which;
   $("signout").hidden = which === "signin";
 }
 
@@ -62,6 +62,7 @@ async function start() {
   languageSwitch($("lang"), () => {
     showLive();
     if (state.day) render();
+    state.redrawCentre?.();
   });
   setUpSignIn(enter);
   if (new URLSearchParams(location.search).has("perf")) measureFrames();
@@ -88,19 +89,24 @@ async function enter() {
   }
   const params = new URLSearchParams(location.search);
   state.date = params.get("date") || state.me.today;
-  state.station = params.get("station") || state.me.stations[0];
+  // Someone who sees several stations (an admin, the centre's dispatchers) starts on the
+  // centre's view of them all ("*"); a station's dispatcher on their station.
+  const several = state.me.stations.length > 1;
+  state.station = params.get("station") || (several ? "*" : state.me.stations[0]);
   if (!state.station) {
     message(t("noaccess", { station: "–" }));
     return;
   }
   const pick = $("station");
-  pick.innerHTML = state.me.stations.map((s) => `<option>${escapeHtml(s)}</option>`).join("");
+  const all = several ? `<option value="*">${escapeHtml(t("centre.all"))}</option>` : "";
+  pick.innerHTML = all + state.me.stations.map((s) => `<option>${escapeHtml(s)}</option>`).join("");
   pick.value = state.station;
-  $("station-pick").hidden = state.me.stations.length < 2;
-  pick.onchange = () => {
-    params.set("station", pick.value);
+  $("station-pick").hidden = !several;
+  const open = (station) => {
+    params.set("station", station);
     location.search = params.toString();
   };
+  pick.onchange = () => open(pick.value);
   // Another day: the date picker opens the console on it.
   $("day").value = state.date;
   $("day").onchange = () => {
@@ -108,6 +114,11 @@ async function enter() {
     params.set("date", $("day").value);
     location.search = params.toString();
   };
+  if (state.station === "*" && several) {
+    show("centre");
+    state.redrawCentre = await showCentre(state.me, state.date, open);
+    return;
+  }
   await load();
 }
 
@@ -572,20 +583,9 @@ function renderAlerts() {
     : `<li class="none">${t("alerts.none")}</li>`;
 }
 
-/**
- * What an alert reports, in the page's language: from its code and parameters (names for ids,
- * clock times for seconds); the server's English `detail` only for a code the page does not know.
- */
+/** An alert in the page's language, with the desk's names for visits and caregivers. */
 function alertText(a) {
-  const key = `alertcode.${a.code}`;
-  const p = a.params ?? {};
-  if (!a.code || !(key in STRINGS.en)) return a.detail;
-  const vars = { ...p };
-  for (const k of ["planned_start", "window_end", "check_in", "since"]) if (k in p) vars[k] = hhmm(p[k]);
-  if (p.visit) vars.visit = visitLabel(p.visit);
-  if (p.caregiver) vars.caregiver = name(p.caregiver);
-  vars.comment = p.comment ? `: ${p.comment}` : "";
-  return t(key, vars);
+  return alertSaid(a, { visit: visitLabel, caregiver: name });
 }
 
 /** A visit that went to `caregiver` at `start`, for "what moved". */

@@ -6,10 +6,12 @@ import { api, listAll, token, setToken, setUpSignIn, t, translate, languageSwitc
 const $ = (id) => document.getElementById(id);
 let map = null;
 let sitesLayer = null;
+// The answers, kept so the language switch writes them again in the other language.
+const results = { coverage: null, site: null, sim: null };
 
 async function start() {
   translate();
-  languageSwitch($("lang"));
+  languageSwitch($("lang"), showResults);
   setUpSignIn(enter);
   if (token()) await enter();
   else $("signin").hidden = false;
@@ -71,22 +73,65 @@ async function coverage() {
       .bindTooltip(c.name ?? c.id)
       .addTo(map);
   }
-  $("coverage").innerHTML = `${escapeHtml(t("planner.covered", { covered: r.covered, clients: r.clients, share: (r.share_covered * 100).toFixed(1) }))}<br>${escapeHtml(t("planner.outside", { n: r.outside.length }))}`;
+  results.coverage = r;
+  showResults();
+}
+
+const pct = (share) => (share * 100).toFixed(1);
+
+/** Each answer in the page's language, with what it means. */
+function showResults() {
+  const lines = (items) => items.map((x) => `<span>${escapeHtml(x)}</span>`).join("<br>");
+  const c = results.coverage;
+  if (c) {
+    const minutes = c.circles[0]?.minutes ?? 15;
+    const mode = t(`mode.${c.circles[0]?.mode ?? "ebike"}`);
+    $("coverage").innerHTML = lines([
+      t("planner.covered", { covered: c.covered, clients: c.clients, share: pct(c.share_covered) }),
+      t("planner.covered.why", { minutes, mode }),
+      t("planner.outside", { n: c.outside.length }),
+      ...c.circles.map((k) => t("planner.circle", { station: k.station, inside: k.clients_inside, own: k.own_clients_inside, of: k.own_clients })),
+      t("planner.several", { n: c.in_several_circles }),
+    ]);
+    $("coverage").dataset.explained = "1";
+  }
+  const r = results.site;
+  if (r) {
+    sitesLayer.clearLayers();
+    for (const s of r.chosen)
+      // A ring, not L.marker: Leaflet's default pin is an image file we do not ship.
+      window.L.circleMarker(ll(s.lon, s.lat), { radius: 11, color: "#0a7d32", fillColor: "#fff", fillOpacity: 0.8, weight: 4 })
+        .bindTooltip(`${t("planner.proposed")} ${s.id}: ${s.clients_inside}`, { permanent: true, direction: "right", className: "proposed-site" })
+        .addTo(sitesLayer);
+    const greedy = r.greedy ? t("planner.greedy", { share: pct(r.greedy.share_covered) }) : "";
+    const gap = r.milp.gap == null ? "" : t("planner.gap", { gap: (r.milp.gap * 100).toFixed(2) });
+    $("sites").innerHTML = lines([
+      t("planner.sites", { objective: t(`objective.${r.objective}`), k: r.k ?? "–", sites: r.chosen.map((s) => s.id).join(", ") }),
+      t(`objective.${r.objective}.why`, { candidates: r.candidates, k: r.k ?? "–", minutes: r.minutes }),
+      t("planner.sites.result", { covered: r.milp.covered, clients: r.clients, share: pct(r.milp.share_covered) }) + gap,
+      ...r.chosen.map((s) => t("planner.site.one", { id: s.id, n: s.clients_inside })),
+      greedy,
+      r.uncoverable ? t("planner.uncoverable", { n: r.uncoverable }) : "",
+    ].filter(Boolean));
+  }
+  const m = results.sim;
+  if (m) {
+    $("sim-status").innerHTML = lines([
+      ...m.answer.needed.map((n) => (n.caregivers == null ? t("planner.not-enough", { station: n.station }) : t("planner.needed", { station: n.station, n: n.caregivers }))),
+      t("planner.needed.why", { weeks: m.weeks, target: Math.round(m.target * 100), minutes: m.minutes }),
+    ]);
+    $("charts").innerHTML = chart(m.answer.levels, "planner.unserved", (l) => l.package_unserved / Math.max(1, l.package_visits)) +
+      chart(m.answer.levels, "planner.utilisation", (l) => l.utilisation);
+  }
 }
 
 async function site(e) {
   e.preventDefault();
-  const L = window.L;
   $("sites").textContent = t("planner.running");
   try {
     const r = await api("/v1/planner/site", { method: "POST", body: { k: Number($("k").value) } });
-    sitesLayer.clearLayers();
-    for (const s of r.chosen)
-      // A ring, not L.marker: Leaflet's default pin is an image file we do not ship.
-      L.circleMarker(ll(s.lon, s.lat), { radius: 11, color: "#0a7d32", fillColor: "#fff", fillOpacity: 0.8, weight: 4 })
-        .bindTooltip(`${t("planner.proposed")} ${s.id}: ${s.clients_inside}`, { permanent: true, direction: "right", className: "proposed-site" })
-        .addTo(sitesLayer);
-    $("sites").textContent = `${t("planner.sites", { objective: r.objective, k: r.k ?? "–", sites: r.chosen.map((s) => s.id).join(", ") })} · ${(r.milp.share_covered * 100).toFixed(1)}%`;
+    results.site = r;
+    showResults();
   } catch (err) {
     $("sites").textContent = err.message;
   }
@@ -98,10 +143,12 @@ async function simulate(e) {
   $("sim-status").textContent = t("planner.running");
   try {
     const me = await api("/v1/me");
-    const r = await api("/v1/planner/simulate", { method: "POST", body: { date: me.today, levels, weeks: 1, iterations: 300 } });
-    $("sim-status").innerHTML = r.needed.map((n) => escapeHtml(n.caregivers == null ? t("planner.not-enough", { station: n.station }) : t("planner.needed", { station: n.station, n: n.caregivers }))).join("<br>");
-    $("charts").innerHTML = chart(r.levels, "planner.unserved", (l) => l.package_unserved / Math.max(1, l.package_visits)) +
-      chart(r.levels, "planner.utilisation", (l) => l.utilisation);
+    // Sent, not left to the service's defaults, so the explanation says what was asked.
+    const [weeks, target, minutes] = [1, 0.95, 60];
+    const body = { date: me.today, levels, weeks, iterations: 300, urgent_target: target, urgent_minutes: minutes };
+    const answer = await api("/v1/planner/simulate", { method: "POST", body });
+    results.sim = { answer, weeks, target, minutes };
+    showResults();
   } catch (err) {
     $("sim-status").textContent = err.message;
   }
