@@ -139,7 +139,7 @@ endpoints! {
     put "/v1/stations/{id}/matrix" => matrix::put, 200, "admin, dispatcher", "Upload or replace the station's own travel matrix (JSON or CSV, at most 256 MiB); its days are then planned on it";
     get "/v1/stations/{id}/matrix" => matrix::get, 200, "admin, dispatcher, planner", "Which matrix version the station's days are planned on (404: the roads)";
     delete "/v1/stations/{id}/matrix" => matrix::delete, 200, "admin, dispatcher", "Drop the station's matrix: back to the roads";
-    get "/v1/stations/{id}/routes.geojson" => stations::routes_geojson, 200, "admin, dispatcher, planner", "The day's routes on the roads, one line per caregiver: ?date= (default today)";
+    get "/v1/stations/{id}/routes.geojson" => stations::routes_geojson, 200, "admin, dispatcher, planner", "The day's routes on the roads, one line per caregiver: ?date= (default today), &caregivers=C1,C2 (only theirs)";
     get "/v1/stations/{id}/positions" => stations::positions, 200, "admin, dispatcher", "The station's caregivers' last positions: ?date= (default today)";
     post "/v1/alerts/{id}/acknowledge" => stations::acknowledge, 200, "admin, dispatcher", "Acknowledge an alert (by its dedup id)";
     post "/v1/orders/{id}/lock" => orders::lock, 200, "admin, dispatcher", "Lock a planned visit: re-plans keep its caregiver and start";

@@ -409,6 +409,13 @@ async fn locks_manual_replans_and_the_station_map(s: Service) {
         let points = line["geometry"]["coordinates"].as_array().expect("coordinates");
         assert!(points.len() > stops.len() + 2, "{caregiver} follows the roads: {line}");
     }
+    // Only the routes asked for (a console fetches those whose places changed).
+    let first = routes[0]["caregiver"].as_str().expect("caregiver");
+    let path = format!("/v1/stations/S1/routes.geojson?date={DATE}&caregivers={first}");
+    let one = s.call(Role::Dispatcher, "GET", &path, None).await;
+    let features = one.body["features"].as_array().expect("features");
+    assert_eq!(features.len(), 1, "{}", one.body);
+    assert_eq!(features[0]["properties"]["caregiver"], first);
 }
 
 /// A check-in at another visit than the next one on the route is marked for the dispatcher,

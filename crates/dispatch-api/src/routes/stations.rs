@@ -205,9 +205,10 @@ pub async fn map(
     Ok(Json(body).into_response())
 }
 
-/// The day's routes on the roads (`?date=`, default today), one GeoJSON line per caregiver
-/// from where they start to where they end, with `roads: false` where the station plans on
-/// its own matrix and the line joins the stops straight.
+/// The day's routes on the roads (`?date=`, default today; `&caregivers=C1,C2` only theirs),
+/// one GeoJSON line per caregiver from where they start to where they end, with
+/// `roads: false` where the station plans on its own matrix and the line joins the stops
+/// straight.
 pub async fn routes_geojson(
     State(state): State<AppState>,
     caller: Caller,
@@ -219,12 +220,17 @@ pub async fn routes_geojson(
         Some(d) => d,
         None => state.clock.now().0,
     };
+    let only: Option<std::collections::HashSet<&str>> =
+        params.get("caregivers").map(|c| c.split(',').map(str::trim).collect());
     let day = route_view::StationDay::load(&state, &station, &date).await?;
     let mut caregivers: std::collections::HashMap<String, _> =
         state.store.caregivers_of(&station).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
     // A pooled station's plan holds the pool's routes: each caregiver is read where they are.
     let mut views = Vec::new();
     for route in &day.plan().routes {
+        if only.as_ref().is_some_and(|only| !only.contains(route.caregiver.as_str())) {
+            continue;
+        }
         let caregiver = match caregivers.remove(&route.caregiver) {
             Some(c) => Some(c),
             None => state.store.caregiver(&route.caregiver).await?,

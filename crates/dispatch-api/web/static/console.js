@@ -227,6 +227,23 @@ async function makePlan() {
 // ---- live ----------------------------------------------------------------------------
 
 let reloadTimer = null;
+const dirty = new Set();
+
+/**
+ * Draws `parts` (render functions) once in the next frame, however many events asked: the
+ * alert scan raises a late morning's alerts in one burst, which must cost one redraw, not one
+ * per alert.
+ */
+function redraw(...parts) {
+  const queued = dirty.size > 0;
+  for (const p of parts) dirty.add(p);
+  if (queued) return;
+  requestAnimationFrame(() => {
+    const now = [...dirty];
+    dirty.clear();
+    for (const draw of now) timed(draw.name, draw);
+  });
+}
 
 function onEvent(kind, data) {
   if (data && data.date && data.date !== state.date) return;
@@ -241,16 +258,16 @@ function onEvent(kind, data) {
       break;
     case "assignment":
       state.moves.unshift(moved(data.visit, data.caregiver, data.start));
-      renderMoves();
+      redraw(renderMoves);
       break;
     case "alert":
       state.alerts.set(data.dedup, data);
-      renderAlerts();
+      redraw(renderAlerts);
       break;
     case "alert_ack": {
       const a = state.alerts.get(data.dedup);
       if (a) Object.assign(a, { acked_by: data.by, acked_at: data.at });
-      renderAlerts();
+      redraw(renderAlerts);
       break;
     }
     case "check-in":
@@ -262,15 +279,14 @@ function onEvent(kind, data) {
       const pos = state.positions.find((x) => x.caregiver === data.caregiver);
       if (pos) Object.assign(pos, { lon: data.lon, lat: data.lat, at: data.at });
       else state.positions.push({ caregiver: data.caregiver, lon: data.lon, lat: data.lat, at: data.at });
-      renderTimeline();
-      renderPositions();
+      redraw(renderTimeline, renderPositions);
       break;
     }
     case "lock":
       state.day.locked = data.locked
         ? [...new Set([...state.day.locked, data.visit])]
         : state.day.locked.filter((v) => v !== data.visit);
-      renderTimeline();
+      redraw(renderTimeline);
       break;
     default:
       break;
@@ -315,22 +331,34 @@ function chooseColours() {
   state.colours = spreadColours(items);
 }
 
-/** The day's routes on the roads (fetched after the first render; straight lines until then). */
+/**
+ * The day's routes on the roads: all of them after the first render (straight lines until
+ * then), afterwards only those whose places changed.
+ */
 async function loadPaths() {
   const s = encodeURIComponent(state.station);
+  const routes = new Map(state.day.plan.routes.map((r) => [r.caregiver, r]));
+  const stale = [...routes.values()].filter((r) => state.paths.get(r.caregiver)?.places !== placesOf(r));
+  if (stale.length === 0) return;
+  const only = state.paths.size ? `&caregivers=${stale.map((r) => encodeURIComponent(r.caregiver)).join(",")}` : "";
   let geo;
   try {
-    geo = await api(`/v1/stations/${s}/routes.geojson?date=${state.date}`);
+    geo = await api(`/v1/stations/${s}/routes.geojson?date=${state.date}${only}`);
   } catch {
     return; // Straight lines stay: the map is still right, only less exact.
   }
-  const routes = new Map(state.day.plan.routes.map((r) => [r.caregiver, r]));
-  for (const f of geo.features) {
-    const r = routes.get(f.properties.caregiver);
-    if (!r || !f.properties.roads) continue;
-    state.paths.set(r.caregiver, { places: placesOf(r), line: f.geometry.coordinates.map(([x, y]) => ll(x, y)) });
+  // A county's hundred road paths are drawn a score per frame, so the page never stalls.
+  const features = geo.features.filter((f) => routes.has(f.properties.caregiver) && f.properties.roads);
+  for (let i = 0; i < features.length; i += 20) {
+    if (i > 0) await new Promise((next) => requestAnimationFrame(next));
+    timed("paths", () => {
+      for (const f of features.slice(i, i + 20)) {
+        const r = routes.get(f.properties.caregiver);
+        state.paths.set(r.caregiver, { places: placesOf(r), line: f.geometry.coordinates.map(([x, y]) => ll(x, y)) });
+      }
+      renderRoutes();
+    });
   }
-  renderRoutes();
 }
 
 /** The order of a route's places, which its road path depends on (not its times). */
@@ -412,6 +440,20 @@ function fitLabel(candidates, px, font) {
   return "";
 }
 
+/**
+ * The bars' font and the width of a track in pixels, measured once (and again after a resize
+ * or a switch to or from compact): measuring forces a layout, which a check-in's redraw of
+ * one row must not pay for.
+ */
+function barMetrics(compact) {
+  if (state.metrics?.compact === compact) return state.metrics;
+  const rem = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const font = `${(compact ? 0.6 : 0.65) * rem}px ${getComputedStyle(document.body).fontFamily}`;
+  const trackPx = Math.max(0, $("timeline").clientWidth - 8 * rem);
+  state.metrics = { compact, font, trackPx };
+  return state.metrics;
+}
+
 /** Whether the timeline is compact: chosen by the dispatcher, else when crowded. */
 function isCompact() {
   return state.compact ?? state.caregivers.size > CROWDED;
@@ -425,9 +467,7 @@ function renderTimeline() {
   // Bar labels are measured, not cut: the longest that fits the bar is written (time, service
   // and client; service and client; the service; its one-sign short name), else none — the
   // title and the screen reader's label always have all of it.
-  const rem = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-  const font = `${(compact ? 0.6 : 0.65) * rem}px ${getComputedStyle(document.body).fontFamily}`;
-  const trackPx = Math.max(0, $("timeline").clientWidth - 8 * rem);
+  const { font, trackPx } = barMetrics(compact);
   const from = Math.floor(Math.min(...routes.map((r) => r.departure), 8 * 3600) / 3600) * 3600;
   const to = Math.ceil(Math.max(...routes.map((r) => r.return_time), 18 * 3600) / 3600) * 3600;
   state.span = { from, to };
@@ -504,6 +544,8 @@ function moveNowLine() {
 function findInDay(text) {
   const q = text.trim().toLowerCase();
   const timeline = $("timeline");
+  // Nothing sought now or before: nothing to mark or clear (every redraw comes here).
+  if (!q && !timeline.classList.contains("searching")) return;
   timeline.classList.toggle("searching", q.length > 0);
   let found = 0;
   const mark = (el, hay) => {
@@ -629,6 +671,10 @@ function setUpMap() {
   for (const c of state.area.clients)
     L.circleMarker(ll(c.lon, c.lat), { radius: 2, color: "#666", weight: 1, interactive: false }).addTo(state.map);
   state.layers = L.layerGroup().addTo(state.map);
+  // Positions on a canvas of their own, above the routes: a check-in moves one dot, and
+  // redrawing it must not redraw every road path of the day.
+  state.map.createPane("positions").style.zIndex = 450;
+  state.positionRenderer = L.canvas({ pane: "positions" });
   state.positionLayer = L.layerGroup().addTo(state.map);
   // The legend sits on the map; a click on it, or on a route, shows that caregiver alone.
   const legend = L.control({ position: "topright" });
@@ -688,7 +734,8 @@ function renderRoutes() {
   $("map").dataset.routes = kept.size;
   $("map").dataset.roads = [...kept.values()].filter((k) => k.roads).length;
   renderLegend();
-  showChosen();
+  // New layers are drawn plain: fade them too while one caregiver is shown alone.
+  if (state.chosen !== null) showChosen();
   renderPositions();
 }
 
@@ -737,7 +784,7 @@ function renderPositions() {
   state.positionLayer.clearLayers();
   for (const p of state.positions) {
     const c = state.colours.get(p.caregiver) ?? "#333";
-    L.circleMarker(ll(p.lon, p.lat), { radius: 7, color: "#fff", fillColor: c, fillOpacity: 1, weight: 3 })
+    L.circleMarker(ll(p.lon, p.lat), { radius: 7, color: "#fff", fillColor: c, fillOpacity: 1, weight: 3, renderer: state.positionRenderer })
       .bindTooltip(`${name(p.caregiver)} ${hhmm(p.at)}`)
       .addTo(state.positionLayer);
   }
@@ -754,7 +801,10 @@ function setUpActions() {
   let resized = null;
   window.addEventListener("resize", () => {
     clearTimeout(resized);
-    resized = setTimeout(() => timed("resize", renderTimeline), 150);
+    resized = setTimeout(() => {
+      state.metrics = null;
+      timed("resize", renderTimeline);
+    }, 150);
   });
   $("timeline").addEventListener("click", (e) => {
     const visit = e.target.closest("[data-visit]")?.dataset.visit;
