@@ -997,9 +997,10 @@ async fn planner_sees_coverage(demo: &Demo, c: &Client) {
         .await
         .expect("js");
     assert_eq!(chinese, json!(false), "Chinese left on the English planner page");
-    let site =
-        c.find(Locator::Css(".proposed-site")).await.expect("site").text().await.expect("text");
-    assert!(site.starts_with("Proposed site"), "the map's proposed site in English: {site}");
+    // The label is drawn again on the switch: read it by script, not by a kept element.
+    let site = "return (document.querySelector('.proposed-site')?.textContent ?? '')
+                  .startsWith('Proposed site')";
+    assert!(wait_until(c, site, FEW_SECONDS).await, "the map's proposed site is not in English");
     screenshot(c, &shots(), "11-planner-english").await;
     click(c, "#lang").await;
 }
