@@ -1,6 +1,7 @@
 //! One error type for the service with one status mapping, answered as
 //! `application/problem+json`: validation 422 naming the field, not found 404, conflict 409,
-//! internal 500 (logged once, with no detail leaked).
+//! internal 500 (logged once, with no detail leaked). Every problem carries a stable `code`
+//! and its `params` (listed in the README) beside `detail`, for programs to act on.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +23,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// `no {what} "{id}"`: an id that does not exist (or that the caller may not see).
+    #[error("no {what} {id:?}")]
+    Missing { what: String, id: String },
     #[error("{0}")]
     Conflict(String),
     /// A request whose Idempotency-Key another request holds and is still answering.
@@ -46,7 +50,33 @@ impl AppError {
     /// `404 no {what} "{id}"`: the one answer for an id that does not exist and for one the
     /// caller may not see.
     pub fn no(what: &str, id: &str) -> AppError {
-        AppError::NotFound(format!("no {what} {id:?}"))
+        AppError::Missing { what: what.to_string(), id: id.to_string() }
+    }
+
+    /// The problem's stable code and its parameters: `invalid` {field, reason},
+    /// `rule.{rule}` {field, rule}, `not_found` ({what, id} where known), `unauthorized`,
+    /// `forbidden`, `conflict`, `in_progress` {retry_after_s}, `http.{status}` for answers of
+    /// the HTTP layer (405, 408, 413, ...), `internal`.
+    pub fn code(&self) -> (String, serde_json::Value) {
+        let none = json!({});
+        match self {
+            AppError::Validation { field, reason } => {
+                ("invalid".into(), json!({"field": field, "reason": reason}))
+            }
+            AppError::Rule { field, rule, .. } => {
+                (format!("rule.{rule}"), json!({"field": field, "rule": rule}))
+            }
+            AppError::Unauthorized(_) => ("unauthorized".into(), none),
+            AppError::Forbidden(_) => ("forbidden".into(), none),
+            AppError::NotFound(_) => ("not_found".into(), none),
+            AppError::Missing { what, id } => ("not_found".into(), json!({"what": what, "id": id})),
+            AppError::Conflict(_) => ("conflict".into(), none),
+            AppError::InProgress => ("in_progress".into(), json!({"retry_after_s": 1})),
+            AppError::Status { status, .. } => (format!("http.{}", status.as_u16()), none),
+            AppError::Database(_) | AppError::Corrupt(_) | AppError::Internal(_) => {
+                ("internal".into(), none)
+            }
+        }
     }
 
     fn status(&self) -> StatusCode {
@@ -54,7 +84,7 @@ impl AppError {
             AppError::Validation { .. } | AppError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound(_) | AppError::Missing { .. } => StatusCode::NOT_FOUND,
             AppError::Conflict(_) | AppError::InProgress => StatusCode::CONFLICT,
             AppError::Status { status, .. } => *status,
             AppError::Database(_) | AppError::Corrupt(_) | AppError::Internal(_) => {
@@ -89,12 +119,17 @@ impl IntoResponse for AppError {
             | AppError::NotFound(d)
             | AppError::Conflict(d)
             | AppError::Status { detail: d, .. } => body["detail"] = json!(d),
-            AppError::InProgress => body["detail"] = json!(self.to_string()),
+            AppError::InProgress | AppError::Missing { .. } => {
+                body["detail"] = json!(self.to_string())
+            }
             _ => {
                 tracing::error!(error = %self, "internal error");
                 body["detail"] = json!("internal error; it has been logged");
             }
         }
+        let (code, params) = self.code();
+        body["code"] = json!(code);
+        body["params"] = params;
         let mut response =
             (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string())
                 .into_response();

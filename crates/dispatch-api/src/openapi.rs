@@ -62,7 +62,10 @@ pub fn document() -> Value {
             "schemas": {"Problem": {"type": "object", "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                 "detail": {"type": "string"}, "field": {"type": "string"}, "reason": {"type": "string"},
-                "rule": {"type": "string", "description": "The rule of the day a refused change would break (checker rule or reason code)"}}}},
+                "rule": {"type": "string", "description": "The rule of the day a refused change would break (checker rule or reason code)"},
+                "code": {"type": "string", "description": "The problem's stable code: invalid, rule.{rule}, not_found, unauthorized, forbidden, conflict, in_progress, http.{status}, internal"},
+                "params": {"type": "object", "description": "The code's parameters (field, reason, rule, what, id, retry_after_s)"}},
+                "required": ["type", "title", "status", "code", "params"]}},
         },
         "paths": paths,
     })

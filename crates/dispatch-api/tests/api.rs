@@ -86,6 +86,9 @@ async fn bad_orders_get_422_naming_the_field_and_store_nothing(s: Service) {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {problem}");
         assert_eq!(content_type.as_deref(), Some("application/problem+json"));
         assert_eq!(problem["field"], field, "{problem}");
+        // The stable code and its parameters, for programs to act on.
+        assert_eq!(problem["code"], "invalid", "{problem}");
+        assert_eq!(problem["params"]["field"], field, "{problem}");
         assert!(problem["detail"].as_str().is_some_and(|d| d.starts_with(field)), "{problem}");
     }
     for id in ["bad-0", "bad-1", "bad-2", "bad-3"] {
@@ -104,7 +107,11 @@ async fn unknown_ids_get_404(s: Service) {
     ] {
         let (status, problem, _) = c(&s, "GET", uri, None, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {problem}");
+        assert_eq!(problem["code"], "not_found", "{uri}: {problem}");
     }
+    // Where the id is known to be missing, the parameters name it.
+    let (_, problem, _) = c(&s, "GET", "/v1/orders/nope", None, None).await;
+    assert_eq!(problem["params"]["id"], "nope", "{problem}");
     let (status, _, _) =
         c(&s, "GET", &format!("/v1/caregivers/nobody/route?date={DATE}"), None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -86,6 +86,9 @@ async fn a_dispatcher_moves_a_visit_by_hand(s: Service) {
     assert_eq!(at.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", at.body);
     assert_eq!(at.body["field"], "start", "{}", at.body);
     assert!(at.body["rule"].as_str().is_some_and(|r| !r.is_empty()), "{}", at.body);
+    let rule = at.body["rule"].as_str().unwrap_or_default();
+    assert_eq!(at.body["code"], format!("rule.{rule}"), "{}", at.body);
+    assert_eq!(at.body["params"]["rule"], rule, "{}", at.body);
     assert_eq!(placed(&s.checked_plan().await, &other), placed(&again, &other), "nothing moved");
 }
 
