@@ -508,8 +508,9 @@ function renderTimeline() {
         const shown = fitLabel([label, `${what} ${client?.name ?? ""}`, what, short], barPx, font);
         const st = visitState(progress, s.visit);
         // Dragged onto another row (or along its own) it is assigned there; a pick-up and a
-        // two-caregiver visit move with their other half, a started one not at all.
-        const movable = !s.pickup_for && o?.caregivers !== 2 && st === "planned" && s.start > now;
+        // two-caregiver visit move with their other half, a started or locked one not at all
+        // (the service refuses both: unlock first).
+        const movable = !s.pickup_for && o?.caregivers !== 2 && st === "planned" && s.start > now && !locked.has(s.visit);
         parts.push(
           `<button type="button" class="visit ${s.pickup_for ? "pickup " : ""}${st}${locked.has(s.visit) ? " locked" : ""}" data-visit="${escapeHtml(s.pickup_for ?? s.visit)}" draggable="${movable}" ` +
             `style="left:${x(s.start)};width:${w(s.start, s.end)};border-color:${c}" ` +
