@@ -295,17 +295,27 @@ async fn alerts_for_lateness_missing_check_out_and_deviation(s: Service) {
         assert!(kinds.contains(&kind), "{kind} stored: {kinds:?}");
     }
     // Each with its stable code and the parameters the pages write it from.
-    let stored = |code: &str, of: (&str, &str)| {
+    let stored = |kind: &str, of: (&str, &str)| {
         alerts.body["alerts"]
             .as_array()
-            .and_then(|all| all.iter().find(|a| a["code"] == code && a[of.0] == of.1).cloned())
-            .unwrap_or_else(|| panic!("no {code} alert of {of:?}: {}", alerts.body))
+            .and_then(|all| all.iter().find(|a| a["kind"] == kind && a[of.0] == of.1).cloned())
+            .unwrap_or_else(|| panic!("no {kind} alert of {of:?}: {}", alerts.body))
     };
-    let late = stored("late.after_start", ("visit", &second.visit));
+    let late = stored("late", ("visit", &second.visit));
     assert_eq!(late["params"]["visit"], second.visit.as_str(), "{late}");
     assert_eq!(late["params"]["caregiver"], "C1", "{late}");
     assert_eq!(late["params"]["planned_start"], second.start.0, "{late}");
-    assert!(late["params"]["minutes"].as_i64().is_some_and(|m| m >= 15), "{late}");
+    // Late from the grace after its planned start, or sooner when its window closed first.
+    match late["code"].as_str() {
+        Some("late.after_start") => {
+            assert!(late["params"]["minutes"].as_i64().is_some_and(|m| m >= 15), "{late}")
+        }
+        Some("late.window_closed") => {
+            let end = late["params"]["window_end"].as_i64().unwrap_or(0);
+            assert!(end >= second.start.0 && end < second.start.0 + 900, "{late}");
+        }
+        _ => panic!("a late alert's code: {late}"),
+    }
     let open = stored("no_check_out", ("visit", &first.visit));
     assert_eq!(open["params"]["check_in"], first.start.0, "{open}");
     let off = stored("deviation", ("caregiver", "C1"));
