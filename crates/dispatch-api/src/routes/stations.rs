@@ -216,10 +216,7 @@ pub async fn routes_geojson(
     params: Params,
 ) -> Result<Response, AppError> {
     visible_station(&state, &caller, &station, READERS).await?;
-    let date = match params.date("date")? {
-        Some(d) => d,
-        None => state.clock.now().0,
-    };
+    let date = params.date("date")?.unwrap_or_else(|| state.clock.now().0);
     let only: Option<std::collections::HashSet<&str>> =
         params.get("caregivers").map(|c| c.split(',').map(str::trim).collect());
     let day = route_view::StationDay::load(&state, &station, &date).await?;
@@ -261,10 +258,7 @@ pub async fn positions(
     params: Params,
 ) -> Result<Response, AppError> {
     dispatcher_of(&state, &caller, &station).await?;
-    let date = match params.date("date")? {
-        Some(d) => d,
-        None => state.clock.now().0,
-    };
+    let date = params.date("date")?.unwrap_or_else(|| state.clock.now().0);
     let positions: Vec<_> = state
         .store
         .positions_of_station(&station, &date)
