@@ -3,15 +3,13 @@
 
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 mod support {
     pub mod service_process;
 }
-use support::service_process::{free_port, BIN, ROOT};
+use support::service_process::{free_port, serve_demo, ROOT};
 
 /// The `sh` block after the `<!-- walkthrough -->` marker.
 fn walkthrough() -> String {
@@ -30,34 +28,7 @@ fn the_readme_walkthrough_works_against_serve_demo() {
     let dir = tempfile::tempdir().expect("temp dir");
     let port = free_port();
     let db = format!("sqlite://{}", dir.path().join("walk.db").display());
-    let mut server = Command::new(BIN)
-        .args(["--quiet", "serve", "--demo", "--db", &db, "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve --demo");
-    let stdout = server.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut tokens = Vec::new();
-    for line in lines.by_ref().map_while(Result::ok) {
-        if let Some(export) = line.trim().strip_prefix("export ") {
-            let assignment = export.split_whitespace().next().unwrap_or_default();
-            if let Some((name, value)) = assignment.split_once('=') {
-                tokens.push((name.to_string(), value.to_string()));
-            }
-        }
-        if tokens.len() == 4 {
-            break;
-        }
-    }
-    assert_eq!(tokens.len(), 4, "serve --demo prints one token per role");
-    // Keep reading, as a terminal would: the service goes on printing.
-    std::thread::spawn(move || lines.for_each(drop));
-    let up = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(up.elapsed() < Duration::from_secs(60), "the service did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (mut server, tokens) = serve_demo(&db, port);
     let script =
         walkthrough().replace("B=http://localhost:8080", &format!("B=http://127.0.0.1:{port}"));
     let out = Command::new("bash")

@@ -50,6 +50,48 @@ pub fn serve_with(db: &str, port: u16, stderr: Stdio, flags: &[&str]) -> Child {
         .expect("serve starts")
 }
 
+/// `carecircle --quiet serve --demo` on `db` at 127.0.0.1:`port`, and the four `NAME=token`
+/// pairs it prints (ADMIN_TOKEN, DISPATCHER_TOKEN, CAREGIVER_TOKEN, PLANNER_TOKEN), once it
+/// answers. Its later output is read as a terminal would, and its errors shown with the
+/// test's output.
+pub fn serve_demo(db: &str, port: u16) -> (Child, Vec<(String, String)>) {
+    use std::io::{BufRead, BufReader};
+    let mut server = Command::new(BIN)
+        .args(["--quiet", "serve", "--demo", "--db", db, "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve --demo");
+    let stdout = server.stdout.take().expect("stdout");
+    let stderr = BufReader::new(server.stderr.take().expect("stderr"));
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok).filter(|l| l.contains("ERROR")) {
+            eprintln!("serve: {line}");
+        }
+    });
+    let mut lines = BufReader::new(stdout).lines();
+    let mut tokens = Vec::new();
+    for line in lines.by_ref().map_while(Result::ok) {
+        if let Some(export) = line.trim().strip_prefix("export ") {
+            let assignment = export.split_whitespace().next().unwrap_or_default();
+            if let Some((name, value)) = assignment.split_once('=') {
+                tokens.push((name.to_string(), value.to_string()));
+            }
+        }
+        if tokens.len() == 4 {
+            break;
+        }
+    }
+    assert_eq!(tokens.len(), 4, "serve --demo prints one token per role");
+    std::thread::spawn(move || lines.for_each(drop));
+    let up = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(up.elapsed() < Duration::from_secs(60), "the service did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, tokens)
+}
+
 /// Waits (up to a minute) until `base/healthz` answers 2xx.
 pub async fn wait_healthy(http: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -6,11 +6,18 @@ use crate::auth::TokenCache;
 use crate::bus::Wake;
 use crate::clock::Clock;
 use crate::config::{ServeConfig, ServeError};
+use crate::contract::geo::FeatureCollection;
+use crate::contract::{body, events, geojson, json, json_or, q, rows, Answer, Body, Query};
 use crate::date::PlanDate;
 use crate::error::AppError;
+use crate::grades;
 use crate::grades::GradeConfig;
+use crate::ledger::Ledger;
 use crate::live::Improving;
 use crate::metrics::{self, Metrics};
+use crate::order::{NewOrder, Order, OrderPatch};
+use crate::problem_language::{self, Language};
+use crate::route_view::RouteJson;
 use crate::routes::{
     caregivers, master, matrix, me, me_events, ops, orders, planner, plans, ratings, reports,
     stations, tokens,
@@ -18,7 +25,8 @@ use crate::routes::{
 use crate::station_day::TravelCache;
 use crate::station_map::MapCache;
 use crate::store::Store;
-use axum::body::Body;
+use crate::store::{Page, StoredAlert};
+use ::planner::siting::SiteReport;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -97,13 +105,18 @@ pub struct Endpoint {
     pub roles: &'static str,
     pub summary: &'static str,
     pub success: u16,
+    pub query: &'static [Query],
+    pub body: Body,
+    pub answer: Answer,
 }
 
 macro_rules! endpoints {
-    ($( $method:ident $path:literal => $handler:path, $success:literal, $roles:literal, $summary:literal; )*) => {
+    ($( $method:ident $path:literal => $handler:path, $success:literal, $roles:literal, $summary:literal,
+        [$($query:expr),*], $body:expr, $answer:expr; )*) => {
         /// Every endpoint of the service.
         pub const ENDPOINTS: &[Endpoint] = &[
-            $( Endpoint { method: stringify!($method), path: $path, roles: $roles, summary: $summary, success: $success }, )*
+            $( Endpoint { method: stringify!($method), path: $path, roles: $roles, summary: $summary,
+                          success: $success, query: &[$($query),*], body: $body, answer: $answer }, )*
         ];
 
         fn routes() -> Router<AppState> {
@@ -115,63 +128,120 @@ macro_rules! endpoints {
 }
 
 endpoints! {
-    get "/healthz" => ops::healthz, 200, "public", "The service and its database answer";
-    get "/readyz" => ops::readyz, 200, "public", "Send this replica requests: its database answers and it is not stopping (503 otherwise); the event bus's state";
-    get "/metrics" => ops::metrics, 200, "public", "Prometheus metrics";
-    get "/openapi.json" => ops::openapi, 200, "public", "This document";
-    post "/v1/orders" => orders::create, 201, "admin, dispatcher", "Create an order (\"urgent\": true inserts it into the day's plan at once)";
-    get "/v1/orders" => orders::list, 200, "admin, dispatcher, planner", "List orders: ?station=&date=&status=&cursor=&limit=";
-    get "/v1/orders/{id}" => orders::get, 200, "admin, dispatcher, planner", "One order";
-    patch "/v1/orders/{id}" => orders::change, 200, "admin, dispatcher", "Change an order's fields; its day is re-planned";
-    post "/v1/orders/{id}/cancel" => orders::cancel, 200, "admin, dispatcher", "Cancel an order; it leaves its route";
-    post "/v1/plans" => plans::create, 202, "admin, dispatcher", "Plan a station's day in the background";
-    get "/v1/plans/{id}" => plans::get, 200, "admin, dispatcher, planner", "A plan's status (queued, running, done, failed, cancelled) and newest version";
-    delete "/v1/plans/{id}" => plans::cancel, 200, "admin, dispatcher", "Cancel a queued or running plan wherever it is solved (a finished one: 409)";
-    get "/v1/plans/{id}/events" => plans::events, 200, "admin, dispatcher, planner", "A plan's improving versions (Server-Sent Events)";
-    get "/v1/stations/{id}/events" => stations::events, 200, "admin, dispatcher", "The station's live stream (Server-Sent Events; Last-Event-ID resumes)";
-    get "/v1/stations/{id}/plan" => stations::plan, 200, "admin, dispatcher, planner", "The plan caregivers follow: ?date= (&format=csv: the day as a spreadsheet, &lang=en for English headers)";
-    post "/v1/stations/{id}/absences" => stations::absence, 200, "admin, dispatcher", "Mark a caregiver absent; their remaining visits are re-planned";
-    delete "/v1/stations/{id}/absences/{caregiver}" => stations::undo_absence, 200, "admin, dispatcher", "Undo an absence (?date=): the caregiver is available again and the day is re-planned";
-    get "/v1/stations/{id}/alerts" => stations::alerts, 200, "admin, dispatcher", "The station's alerts of a day: ?date=";
-    post "/v1/stations/{id}/package-orders" => stations::package_orders, 200, "admin, dispatcher", "Orders for a day from the station's care packages";
-    post "/v1/stations/{id}/replan" => stations::replan, 200, "admin, dispatcher", "Re-plan a station's day now: {date}; started and locked visits stay";
-    get "/v1/stations/{id}/map" => stations::map, 200, "admin, dispatcher, planner", "The station's circle, the roads around it and its clients, for a map";
-    put "/v1/stations/{id}/matrix" => matrix::put, 200, "admin, dispatcher", "Upload or replace the station's own travel matrix (JSON or CSV, at most 256 MiB); its days are then planned on it";
-    get "/v1/stations/{id}/matrix" => matrix::get, 200, "admin, dispatcher, planner", "Which matrix version the station's days are planned on (404: the roads)";
-    delete "/v1/stations/{id}/matrix" => matrix::delete, 200, "admin, dispatcher", "Drop the station's matrix: back to the roads";
-    get "/v1/stations/{id}/routes.geojson" => stations::routes_geojson, 200, "admin, dispatcher, planner", "The day's routes on the roads, one line per caregiver: ?date= (default today), &caregivers=C1,C2 (only theirs)";
-    get "/v1/stations/{id}/positions" => stations::positions, 200, "admin, dispatcher", "The station's caregivers' last positions: ?date= (default today)";
-    post "/v1/alerts/{id}/acknowledge" => stations::acknowledge, 200, "admin, dispatcher", "Acknowledge an alert (by its dedup id)";
-    post "/v1/orders/{id}/lock" => orders::lock, 200, "admin, dispatcher", "Lock a planned visit: re-plans keep its caregiver and start";
-    post "/v1/orders/{id}/assign" => orders::assign, 200, "admin, dispatcher", "Put a visit on a caregiver's route by hand: {caregiver, start?}; checked, kept there (locked) and the rest re-planned, or 422 naming the rule it breaks";
-    post "/v1/orders/{id}/unlock" => orders::unlock, 200, "admin, dispatcher", "Unlock a visit: re-plans may move it again";
-    get "/v1/me" => me::whoami, 200, "admin, dispatcher, caregiver, planner", "Who this token speaks for: role, stations, caregiver";
-    get "/v1/caregivers/{id}/route" => caregivers::route, 200, "admin, dispatcher, planner", "A caregiver's route: ?date=";
-    get "/v1/me/events" => me_events::events, 200, "caregiver", "My route's news (Server-Sent Events): a `route` event when a new plan adds, takes away or moves my visits; Last-Event-ID resumes";
-    get "/v1/me/route" => me::route, 200, "caregiver", "My route: ?date= (default today)";
-    get "/v1/me/route.geojson" => me::route_geojson, 200, "caregiver", "My route as GeoJSON, with the road path of each leg";
-    get "/v1/me/route.ics" => me::route_ical, 200, "caregiver", "My route as an iCalendar feed";
-    post "/v1/me/visits/{id}/check-in" => me::check_in, 200, "caregiver", "Check in at a visit: {lon, lat, crs}";
-    post "/v1/me/visits/{id}/check-out" => me::check_out, 200, "caregiver", "Check out of a visit: {lon, lat, crs}";
-    post "/v1/me/positions" => me::position, 200, "caregiver", "Where I am: {lon, lat, crs}; raises deviation alerts";
-    post "/v1/orders/{id}/rating-link" => ratings::reissue, 201, "admin, dispatcher", "A new one-time rating link for a checked-out visit (the old one stops working)";
-    get "/v1/ratings/{link}" => ratings::show, 200, "public", "What a rating link rates: the visit's day, service and caregiver";
-    post "/v1/ratings/{link}" => ratings::rate, 201, "public", "Rate the visit once: {stars: 1-5, comment}; two stars or fewer raise an alert";
-    get "/v1/stations/{id}/ratings" => ratings::of_station, 200, "admin, dispatcher, planner", "The station's ratings: ?from=&to= (days; default this month), their mean and the low ones";
-    get "/v1/reports/teams" => reports::teams, 200, "admin, planner", "The quarter's team grades with their parts: ?quarter=2026Q3&format=json|svg";
-    get "/v1/ledger" => reports::ledger, 200, "admin, dispatcher, planner", "Service hours of finished visits: ?from=YYYY-MM&to=&by=client|caregiver|team|station|month&station=&format=json|csv|svg";
-    post "/v1/planner/coverage" => planner::coverage, 200, "admin, planner", "Which clients each station's circle reaches";
-    post "/v1/planner/site" => planner::site, 200, "admin, planner", "Where new stations would cover most clients";
-    post "/v1/planner/simulate" => planner::simulate, 200, "admin, planner", "Simulate weeks of demand on the stations";
-    get "/v1/tokens" => tokens::list, 200, "admin", "Every token: public id, role, scope, creation, expiry, revocation (never a secret)";
-    post "/v1/tokens" => tokens::create, 201, "admin", "Make a token {role, stations, caregiver, label, expires_in_days}; the answer shows it once";
-    post "/v1/tokens/{id}/revoke" => tokens::revoke, 200, "admin", "Revoke a token by its public id: refused on its next request (within 5 s on other replicas)";
-    get "/v1/{kind}" => master::list, 200, "admin, dispatcher, planner", "List stations|teams|caregivers|clients|packages|canteens|pools: ?station=&active=&cursor=&limit= (pools: all, for every reader)";
-    post "/v1/{kind}" => master::create, 201, "admin (stations, pools), dispatcher", "Create a station, team, caregiver, client, package, canteen or pool";
-    post "/v1/{kind}/import" => master::import, 200, "admin (stations, pools), dispatcher", "Import rows from text/csv (Chinese headers work) or a JSON array";
-    get "/v1/{kind}/{id}" => master::get, 200, "admin, dispatcher, planner", "One row";
-    put "/v1/{kind}/{id}" => master::put, 200, "admin (stations, pools), dispatcher", "Replace a row";
-    delete "/v1/{kind}/{id}" => master::deactivate, 200, "admin (stations, pools), dispatcher", "Deactivate a row (it stays for old orders and plans; a pool's stations plan alone again)";
+    get "/healthz" => ops::healthz, 200, "public", "The service and its database answer",
+        [], Body::None, json::<ops::Health>();
+    get "/readyz" => ops::readyz, 200, "public", "Send this replica requests: its database answers and it is not stopping (503 otherwise); the event bus's state",
+        [], Body::None, json::<ops::Readiness>();
+    get "/metrics" => ops::metrics, 200, "public", "Prometheus metrics",
+        [], Body::None, Answer::Other("text/plain");
+    get "/openapi.json" => ops::openapi, 200, "public", "This document",
+        [], Body::None, json::<serde_json::Map<String, serde_json::Value>>();
+    post "/v1/orders" => orders::create, 201, "admin, dispatcher", "Create an order (\"urgent\": true inserts it into the day's plan at once)",
+        [], body::<NewOrder>(), json::<orders::CreatedOrder>();
+    get "/v1/orders" => orders::list, 200, "admin, dispatcher, planner", "List orders: ?station=&date=&status=&cursor=&limit=",
+        [q::STATION, q::DATE, q::ORDER_STATUS, q::CURSOR, q::LIMIT], Body::None, json::<Page<Order>>();
+    get "/v1/orders/{id}" => orders::get, 200, "admin, dispatcher, planner", "One order",
+        [], Body::None, json::<Order>();
+    patch "/v1/orders/{id}" => orders::change, 200, "admin, dispatcher", "Change an order's fields; its day is re-planned",
+        [], body::<OrderPatch>(), json::<orders::ChangedOrder>();
+    post "/v1/orders/{id}/cancel" => orders::cancel, 200, "admin, dispatcher", "Cancel an order; it leaves its route",
+        [], Body::None, json::<orders::CancelledOrder>();
+    post "/v1/plans" => plans::create, 202, "admin, dispatcher", "Plan a station's day in the background",
+        [], body::<plans::NewPlan>(), json::<plans::QueuedPlan>();
+    get "/v1/plans/{id}" => plans::get, 200, "admin, dispatcher, planner", "A plan's status (queued, running, done, failed, cancelled) and newest version",
+        [], Body::None, json::<plans::PlanState>();
+    delete "/v1/plans/{id}" => plans::cancel, 200, "admin, dispatcher", "Cancel a queued or running plan wherever it is solved (a finished one: 409)",
+        [], Body::None, json::<plans::CancelledPlan>();
+    get "/v1/plans/{id}/events" => plans::events, 200, "admin, dispatcher, planner", "A plan's improving versions (Server-Sent Events)",
+        [], Body::None, events();
+    get "/v1/stations/{id}/events" => stations::events, 200, "admin, dispatcher", "The station's live stream (Server-Sent Events; Last-Event-ID resumes)",
+        [q::AFTER], Body::None, events();
+    get "/v1/stations/{id}/plan" => stations::plan, 200, "admin, dispatcher, planner", "The plan caregivers follow: ?date= (&format=csv: the day as a spreadsheet, &lang=en for English headers)",
+        [q::DAY, q::PLAN_FORMAT, q::CSV_LANG], Body::None, json_or::<stations::StationPlan>(&["text/csv"]);
+    post "/v1/stations/{id}/absences" => stations::absence, 200, "admin, dispatcher", "Mark a caregiver absent; their remaining visits are re-planned",
+        [], body::<stations::Absence>(), json::<stations::AbsenceChange>();
+    delete "/v1/stations/{id}/absences/{caregiver}" => stations::undo_absence, 200, "admin, dispatcher", "Undo an absence (?date=): the caregiver is available again and the day is re-planned",
+        [q::DAY], Body::None, json::<stations::AbsenceChange>();
+    get "/v1/stations/{id}/alerts" => stations::alerts, 200, "admin, dispatcher", "The station's alerts of a day: ?date=",
+        [q::DAY], Body::None, json::<stations::Alerts>();
+    post "/v1/stations/{id}/package-orders" => stations::package_orders, 200, "admin, dispatcher", "Orders for a day from the station's care packages",
+        [], body::<stations::PackageDay>(), json::<stations::PackageOrders>();
+    post "/v1/stations/{id}/replan" => stations::replan, 200, "admin, dispatcher", "Re-plan a station's day now: {date}; started and locked visits stay",
+        [], body::<stations::ReplanRequest>(), json::<stations::Replanned>();
+    get "/v1/stations/{id}/map" => stations::map, 200, "admin, dispatcher, planner", "The station's circle, the roads around it and its clients, for a map",
+        [], Body::None, json::<stations::StationMap>();
+    put "/v1/stations/{id}/matrix" => matrix::put, 200, "admin, dispatcher", "Upload or replace the station's own travel matrix (JSON or CSV, at most 256 MiB); its days are then planned on it",
+        [], rows::<formats::travel_matrix::MatrixJson>(), json::<matrix::StationMatrix>();
+    get "/v1/stations/{id}/matrix" => matrix::get, 200, "admin, dispatcher, planner", "Which matrix version the station's days are planned on (404: the roads)",
+        [], Body::None, json::<matrix::StationMatrix>();
+    delete "/v1/stations/{id}/matrix" => matrix::delete, 200, "admin, dispatcher", "Drop the station's matrix: back to the roads",
+        [], Body::None, json::<matrix::DroppedMatrix>();
+    get "/v1/stations/{id}/routes.geojson" => stations::routes_geojson, 200, "admin, dispatcher, planner", "The day's routes on the roads, one line per caregiver: ?date= (default today), &caregivers=C1,C2 (only theirs)",
+        [q::DATE, q::CAREGIVERS], Body::None, geojson::<FeatureCollection>();
+    get "/v1/stations/{id}/positions" => stations::positions, 200, "admin, dispatcher", "The station's caregivers' last positions: ?date= (default today)",
+        [q::DATE], Body::None, json::<stations::Positions>();
+    post "/v1/alerts/{id}/acknowledge" => stations::acknowledge, 200, "admin, dispatcher", "Acknowledge an alert (by its dedup id)",
+        [], Body::None, json::<StoredAlert>();
+    post "/v1/orders/{id}/lock" => orders::lock, 200, "admin, dispatcher", "Lock a planned visit: re-plans keep its caregiver and start",
+        [], Body::None, json::<orders::VisitLock>();
+    post "/v1/orders/{id}/assign" => orders::assign, 200, "admin, dispatcher", "Put a visit on a caregiver's route by hand: {caregiver, start?}; checked, kept there (locked) and the rest re-planned, or 422 naming the rule it breaks",
+        [], body::<orders::Assignment>(), json::<orders::AssignedVisit>();
+    post "/v1/orders/{id}/unlock" => orders::unlock, 200, "admin, dispatcher", "Unlock a visit: re-plans may move it again",
+        [], Body::None, json::<orders::VisitLock>();
+    get "/v1/me" => me::whoami, 200, "admin, dispatcher, caregiver, planner", "Who this token speaks for: role, stations, caregiver",
+        [], Body::None, json::<me::Me>();
+    get "/v1/caregivers/{id}/route" => caregivers::route, 200, "admin, dispatcher, planner", "A caregiver's route: ?date=",
+        [q::DAY], Body::None, json::<RouteJson>();
+    get "/v1/me/events" => me_events::events, 200, "caregiver", "My route's news (Server-Sent Events): a `route` event when a new plan adds, takes away or moves my visits; Last-Event-ID resumes",
+        [q::AFTER], Body::None, events();
+    get "/v1/me/route" => me::route, 200, "caregiver", "My route: ?date= (default today)",
+        [q::DATE], Body::None, json::<RouteJson>();
+    get "/v1/me/route.geojson" => me::route_geojson, 200, "caregiver", "My route as GeoJSON, with the road path of each leg",
+        [q::DATE], Body::None, geojson::<FeatureCollection>();
+    get "/v1/me/route.ics" => me::route_ical, 200, "caregiver", "My route as an iCalendar feed",
+        [q::DATE], Body::None, Answer::Other("text/calendar");
+    post "/v1/me/visits/{id}/check-in" => me::check_in, 200, "caregiver", "Check in at a visit: {lon, lat, crs}",
+        [], body::<me::CheckBody>(), json::<me::CheckRecord>();
+    post "/v1/me/visits/{id}/check-out" => me::check_out, 200, "caregiver", "Check out of a visit: {lon, lat, crs}",
+        [], body::<me::CheckBody>(), json::<me::CheckRecord>();
+    post "/v1/me/positions" => me::position, 200, "caregiver", "Where I am: {lon, lat, crs}; raises deviation alerts",
+        [], body::<me::Position>(), json::<me::PositionAnswer>();
+    post "/v1/orders/{id}/rating-link" => ratings::reissue, 201, "admin, dispatcher", "A new one-time rating link for a checked-out visit (the old one stops working)",
+        [], Body::None, json::<ratings::RatingLink>();
+    get "/v1/ratings/{link}" => ratings::show, 200, "public", "What a rating link rates: the visit's day, service and caregiver",
+        [], Body::None, json::<ratings::RatedVisit>();
+    post "/v1/ratings/{link}" => ratings::rate, 201, "public", "Rate the visit once: {stars: 1-5, comment}; two stars or fewer raise an alert",
+        [], body::<ratings::NewRating>(), json::<ratings::GivenRating>();
+    get "/v1/stations/{id}/ratings" => ratings::of_station, 200, "admin, dispatcher, planner", "The station's ratings: ?from=&to= (days; default this month), their mean and the low ones",
+        [q::FROM_DAY, q::TO_DAY], Body::None, json::<ratings::StationRatings>();
+    get "/v1/reports/teams" => reports::teams, 200, "admin, planner", "The quarter's team grades with their parts: ?quarter=2026Q3&format=json|svg",
+        [q::QUARTER, q::SVG_FORMAT], Body::None, json_or::<grades::Report>(&["image/svg+xml"]);
+    get "/v1/ledger" => reports::ledger, 200, "admin, dispatcher, planner", "Service hours of finished visits: ?from=YYYY-MM&to=&by=client|caregiver|team|station|month&station=&format=json|csv|svg",
+        [q::FROM_MONTH, q::TO_MONTH, q::LEDGER_BY, q::STATION, q::LEDGER_FORMAT], Body::None, json_or::<Ledger>(&["text/csv", "image/svg+xml"]);
+    post "/v1/planner/coverage" => planner::coverage, 200, "admin, planner", "Which clients each station's circle reaches",
+        [], body::<planner::CoverageQuestion>(), json::<planner::Coverage>();
+    post "/v1/planner/site" => planner::site, 200, "admin, planner", "Where new stations would cover most clients",
+        [], body::<planner::SiteQuestion>(), json::<SiteReport>();
+    post "/v1/planner/simulate" => planner::simulate, 200, "admin, planner", "Simulate weeks of demand on the stations",
+        [], body::<planner::SimulateQuestion>(), json::<planner::Staffing>();
+    get "/v1/tokens" => tokens::list, 200, "admin", "Every token: public id, role, scope, creation, expiry, revocation (never a secret)",
+        [], Body::None, json::<tokens::Tokens>();
+    post "/v1/tokens" => tokens::create, 201, "admin", "Make a token {role, stations, caregiver, label, expires_in_days}; the answer shows it once",
+        [], body::<tokens::NewToken>(), json::<tokens::NewTokenAnswer>();
+    post "/v1/tokens/{id}/revoke" => tokens::revoke, 200, "admin", "Revoke a token by its public id: refused on its next request (within 5 s on other replicas)",
+        [], Body::None, json::<tokens::Revoked>();
+    get "/v1/{kind}" => master::list, 200, "admin, dispatcher, planner", "List stations|teams|caregivers|clients|packages|canteens|pools: ?station=&active=&cursor=&limit= (pools: all, for every reader)",
+        [q::STATION, q::ACTIVE, q::CURSOR, q::LIMIT], Body::None, json::<Page<master::MasterRow>>();
+    post "/v1/{kind}" => master::create, 201, "admin (stations, pools), dispatcher", "Create a station, team, caregiver, client, package, canteen or pool",
+        [], body::<master::MasterBody>(), json::<master::MasterRow>();
+    post "/v1/{kind}/import" => master::import, 200, "admin (stations, pools), dispatcher", "Import rows from text/csv (Chinese headers work) or a JSON array",
+        [], rows::<Vec<master::MasterBody>>(), json::<master::Imported>();
+    get "/v1/{kind}/{id}" => master::get, 200, "admin, dispatcher, planner", "One row",
+        [], Body::None, json::<master::MasterRow>();
+    put "/v1/{kind}/{id}" => master::put, 200, "admin (stations, pools), dispatcher", "Replace a row",
+        [], body::<master::MasterBody>(), json::<master::MasterRow>();
+    delete "/v1/{kind}/{id}" => master::deactivate, 200, "admin (stations, pools), dispatcher", "Deactivate a row (it stays for old orders and plans; a pool's stations plan alone again)",
+        [], Body::None, json::<master::MasterRow>();
 }
 
 /// Limits of every request.
@@ -219,6 +289,35 @@ async fn problem_errors(response: Response) -> Response {
     AppError::Status { status, detail }.into_response()
 }
 
+/// Every error as a problem, its `detail` in the request's language (`Accept-Language`:
+/// Chinese by default, or English), said in `Content-Language`.
+async fn problems(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let language = Language::of(request.headers());
+    let response = problem_errors(next.run(request).await).await;
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_problem {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    parts.headers.insert(header::CONTENT_LANGUAGE, language.tag());
+    parts.headers.insert(header::VARY, HeaderValue::from_static("accept-language"));
+    let Ok(bytes) = axum::body::to_bytes(body, 64 << 10).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let mut problem: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(p) if language == Language::Chinese => p,
+        _ => return Response::from_parts(parts, axum::body::Body::from(bytes)),
+    };
+    let code = problem["code"].as_str().unwrap_or("").to_string();
+    let english = problem["detail"].as_str().unwrap_or("").to_string();
+    problem["detail"] = problem_language::chinese(&code, &problem["params"], &english).into();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(problem.to_string()))
+}
+
 /// The service's routes and layers.
 pub fn app(state: AppState) -> Router {
     app_with(state, Limits::default())
@@ -228,7 +327,7 @@ pub fn app_with(state: AppState, limits: Limits) -> Router {
     let prefix = format!("{:08x}", rand::random::<u32>());
     let ids = NextRequestId(Arc::new((prefix, AtomicU64::new(1))));
     let trace = TraceLayer::new_for_http()
-        .make_span_with(|request: &axum::http::Request<Body>| {
+        .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", id = %id, method = %request.method(), uri = %request.uri())
         })
@@ -240,10 +339,11 @@ pub fn app_with(state: AppState, limits: Limits) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(crate::limits::clean_uri))
         .layer(axum::middleware::from_fn(crate::limits::json_or_csv))
-        .layer(axum::middleware::map_response(problem_errors))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        // Outside the timeout, so that its 408 is a problem too.
+        .layer(axum::middleware::from_fn(problems))
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(ids))

@@ -9,6 +9,20 @@ use std::fmt;
 #[serde(transparent)]
 pub struct PlanDate(String);
 
+impl schemars::JsonSchema for PlanDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PlanDate".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "description": "A day of the stations' calendar, YYYY-MM-DD, years 2000 to 2199",
+        })
+    }
+}
+
 impl PlanDate {
     /// Accepts a real calendar date between 2000 and 2199.
     pub fn parse(text: &str) -> Result<PlanDate, String> {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The weights of the parts; any scale (they are normalised).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Weights {
     pub punctuality: f64,
@@ -23,7 +23,7 @@ pub struct Weights {
     pub complaints: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Threshold {
     pub grade: String,
@@ -31,7 +31,7 @@ pub struct Threshold {
     pub min: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GradeConfig {
     pub weights: Weights,
@@ -131,7 +131,7 @@ pub struct Quarter {
 }
 
 /// One measured part of a score.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Part {
     pub name: &'static str,
     pub weight: f64,
@@ -143,7 +143,7 @@ pub struct Part {
     pub points: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TeamScore {
     pub team: String,
     pub visits: usize,
@@ -152,7 +152,7 @@ pub struct TeamScore {
     pub parts: Vec<Part>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub quarter: String,
     pub teams: Vec<TeamScore>,

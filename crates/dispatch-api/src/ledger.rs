@@ -30,7 +30,7 @@ pub struct Booking {
 }
 
 /// What the ledger's rows are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     Client,
@@ -79,7 +79,7 @@ pub fn months_between(from: (i32, u32), to: (i32, u32)) -> usize {
 pub type Teams = HashMap<String, String>;
 
 /// One row: a client, caregiver, team, station or month.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Tally {
     pub key: String,
     pub visits: u64,
@@ -94,7 +94,7 @@ pub struct Tally {
     pub entitled_hours: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Ledger {
     pub from: String,
     pub to: String,

@@ -23,13 +23,21 @@ use std::sync::Mutex;
 /// A start that moves by more than five minutes counts as moved.
 pub const MOVE_TOLERANCE: Seconds = Seconds(300);
 
+/// A visit newly in a route: where and when it starts.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Placed {
+    pub visit: String,
+    pub caregiver: String,
+    pub start: Seconds,
+}
+
 /// What a re-plan did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReplanReport {
     pub plan: i64,
     pub reason: String,
-    /// `{visit, caregiver, start}` of each visit newly in a route.
-    pub inserted: Vec<serde_json::Value>,
+    /// Each visit newly in a route.
+    pub inserted: Vec<Placed>,
     pub moved: Vec<MovedVisit>,
     /// Open visits of the day that are in no route.
     pub unassigned: Vec<String>,
@@ -136,7 +144,9 @@ fn replan_error(e: ReplanError) -> AppError {
     match e {
         // The day's past no longer fits the roads or clients as they are: a dispatcher has to
         // sort it out, not a server fault.
-        ReplanError::PastDoesNotFit(_) => AppError::Conflict(e.to_string()),
+        ReplanError::PastDoesNotFit(_) | ReplanError::FixedVisitCannotStay { .. } => {
+            AppError::Conflict(e.to_string())
+        }
         ReplanError::Checker(_) => AppError::Internal(e.to_string()),
     }
 }
@@ -270,7 +280,7 @@ async fn store_and_announce(
         inserted: result
             .inserted
             .iter()
-            .map(|(v, c, s)| json!({"visit": v, "caregiver": c, "start": s}))
+            .map(|(v, c, s)| Placed { visit: v.clone(), caregiver: c.clone(), start: *s })
             .collect(),
         moved: result.moved,
         unassigned: result.plan.unassigned.iter().map(|u| u.visit.clone()).collect(),
@@ -373,7 +383,7 @@ async fn announce(
         )
         .await?;
     for i in &report.inserted {
-        let mut data = i.clone();
+        let mut data = serde_json::to_value(i)?;
         data["date"] = json!(date);
         data["plan"] = json!(report.plan);
         change.event("assignment", &data).await?;

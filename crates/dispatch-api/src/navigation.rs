@@ -16,7 +16,7 @@ use serde::Serialize;
 const SOURCE: &str = "carecircle";
 
 /// One link per app.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Links {
     pub amap: String,
     pub baidu: String,

@@ -5,6 +5,7 @@
 use crate::date::PlanDate;
 use crate::error::AppError;
 use formats::scenario::Visit;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use solver::VisitLink;
 use solver::{Seconds, ServiceKind, TimeWindow};
@@ -14,7 +15,7 @@ fn default_priority() -> u32 {
 }
 
 /// The body of `POST /v1/orders`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     /// A client-chosen id; one is made up when absent.
@@ -55,6 +56,32 @@ pub struct NewOrder {
     pub min_gap: i64,
     #[serde(default)]
     pub max_gap: i64,
+    /// A one-tap call: insert it into the day's plan at once (the answer says where). Only
+    /// when the order is created.
+    #[serde(default)]
+    pub urgent: bool,
+}
+
+/// The body of `PATCH /v1/orders/{id}`: the fields to change (`id`, `client` and `status`
+/// cannot); the order with them must be valid as a new one.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read for its errors and its schema; the change merges the JSON itself
+pub struct OrderPatch {
+    date: Option<PlanDate>,
+    service: Option<ServiceKind>,
+    duration: Option<i64>,
+    windows: Option<Vec<TimeWindow>>,
+    skills: Option<Vec<String>>,
+    priority: Option<u32>,
+    due: Option<Option<i64>>,
+    preferred: Option<Vec<String>>,
+    refused: Option<Vec<String>>,
+    female_only: Option<bool>,
+    notes: Option<Option<String>>,
+    caregivers: Option<u8>,
+    min_gap: Option<i64>,
+    max_gap: Option<i64>,
 }
 
 fn one() -> u8 {
@@ -69,7 +96,7 @@ fn is_zero(s: &Seconds) -> bool {
     s.0 == 0
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Open,
@@ -86,7 +113,7 @@ impl OrderStatus {
 }
 
 /// A stored order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Order {
     pub id: String,
     pub client: String,

@@ -6,14 +6,18 @@
 use crate::app::AppState;
 use crate::date::{clock_time, PlanDate};
 use crate::error::AppError;
-use crate::navigation;
+use crate::navigation::{self, Links};
 use crate::order::{order_of, other_part, Order};
 use crate::store::RatingState;
+use crate::travel::TravelInfo;
+use formats::contact::Phone;
 use formats::scenario::{pickup_canteen, Canteen, Caregiver, Client, Station};
 use planner::travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{json, Value};
-use solver::{Route, Stop};
+use solver::{Route, Seconds, Stop};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -85,7 +89,76 @@ pub struct RouteView {
     /// drawn straight).
     pub roads: Option<Arc<RoadNetwork>>,
     /// How legs are drawn and whether route deviation is watched, for pages.
-    pub travel: Value,
+    pub travel: Option<TravelInfo>,
+}
+
+/// A caregiver's route of a day, as the API answers it.
+#[derive(Serialize, JsonSchema)]
+pub struct RouteJson<'a> {
+    pub caregiver: &'a str,
+    pub station: &'a str,
+    pub date: &'a PlanDate,
+    /// The plan it is read from.
+    pub plan: i64,
+    /// When the caregiver leaves the station (none: no visits).
+    pub departure: Option<Seconds>,
+    pub return_time: Option<Seconds>,
+    pub stops: Vec<StopJson<'a>>,
+    pub travel: Option<&'a TravelInfo>,
+}
+
+/// One stop of a route: a visit at a client's home, or a meal's pick-up at a canteen.
+#[derive(Serialize, JsonSchema)]
+pub struct StopJson<'a> {
+    pub visit: &'a str,
+    /// `visit` or `pickup`.
+    pub kind: &'static str,
+    /// The delivery a pick-up is for.
+    pub pickup_for: Option<&'a str>,
+    pub order: Option<&'a str>,
+    /// The other caregiver of a two-caregiver visit.
+    pub with: Option<&'a str>,
+    pub canteen: Option<&'a str>,
+    pub canteen_name: Option<&'a str>,
+    pub client: Option<&'a str>,
+    pub client_name: Option<&'a str>,
+    pub address: Option<&'a str>,
+    /// Only on the route of the caregiver serving the visit today.
+    pub phone: Option<&'a Phone>,
+    /// The phone number as digits to dial.
+    pub dial: Option<String>,
+    pub contacts: Vec<ContactJson<'a>>,
+    /// The way there in the map apps.
+    pub navigation: Option<Links>,
+    /// The open one-time rating link of a checked-out visit.
+    pub rating_link: Option<&'a str>,
+    /// The stars it was rated.
+    pub rated: Option<i64>,
+    pub service: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    /// Seconds from local midnight.
+    pub check_in: Option<i64>,
+    pub check_out: Option<i64>,
+    pub arrival: Seconds,
+    pub start: Seconds,
+    pub end: Seconds,
+    pub location: Option<Point>,
+}
+
+/// A client's contact, with the number to dial.
+#[derive(Serialize, JsonSchema)]
+pub struct ContactJson<'a> {
+    pub name: &'a str,
+    pub relation: Option<&'a str>,
+    pub phone: &'a Phone,
+    pub dial: String,
+}
+
+/// A place, WGS84 degrees.
+#[derive(Clone, Copy, Debug, Serialize, JsonSchema)]
+pub struct Point {
+    pub lon: f64,
+    pub lat: f64,
 }
 
 /// The caregiver's route in the current plan of their station's day.
@@ -116,7 +189,7 @@ pub struct StationDay {
     ratings: HashMap<String, RatingState>,
     progress: HashMap<String, (i64, Option<i64>)>,
     roads: Option<Arc<RoadNetwork>>,
-    travel: Value,
+    travel: Option<TravelInfo>,
 }
 
 impl StationDay {
@@ -163,7 +236,7 @@ impl StationDay {
             .collect();
         let source = crate::travel::of_station(state, &station.id).await.ok();
         let roads = source.as_ref().and_then(|s| s.roads());
-        let travel = source.map_or(Value::Null, |s| s.describe());
+        let travel = source.map(|s| s.describe());
         Ok(StationDay {
             date: date.clone(),
             station,
@@ -341,9 +414,9 @@ impl RouteView {
         }
     }
 
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> RouteJson<'_> {
         let mode = road_mode(self.caregiver.mode);
-        let stops: Vec<Value> = self
+        let stops = self
             .stops
             .iter()
             .map(|s| {
@@ -354,13 +427,15 @@ impl RouteView {
                 };
                 let navigation =
                     s.place().map(|p| navigation::links(p, label.unwrap_or("CareCircle"), mode));
-                let contacts: Vec<Value> = client
+                let contacts = client
                     .map(|c| c.contacts.iter())
                     .into_iter()
                     .flatten()
-                    .map(|k| {
-                        json!({"name": k.name, "relation": k.relation,
-                                    "phone": k.phone, "dial": k.phone.dial()})
+                    .map(|k| ContactJson {
+                        name: &k.name,
+                        relation: k.relation.as_deref(),
+                        phone: &k.phone,
+                        dial: k.phone.dial(),
                     })
                     .collect();
                 let (rating_link, stars) = match &s.rating {
@@ -368,38 +443,44 @@ impl RouteView {
                     Some(RatingState::Rated(stars)) => (None, Some(*stars)),
                     None => (None, None),
                 };
-                json!({
-                    "visit": s.stop.visit,
-                    "kind": s.kind(),
-                    "pickup_for": s.stop.pickup_for,
-                    "order": s.order.as_ref().map(|o| &o.id),
-                    "with": s.with,
-                    "canteen": s.canteen.as_ref().map(|c| &c.id),
-                    "canteen_name": s.canteen.as_ref().and_then(|c| c.name.as_ref()),
-                    "client": s.client.as_ref().map(|c| &c.id),
-                    "client_name": s.client.as_ref().and_then(|c| c.name.as_ref()),
-                    "address": client.and_then(|c| c.address.as_ref()),
-                    "phone": client.and_then(|c| c.phone.as_ref()),
-                    "dial": client.and_then(|c| c.phone.as_ref()).map(|p| p.dial()),
-                    "contacts": contacts,
-                    "navigation": navigation,
-                    "rating_link": rating_link, "rated": stars,
-                    "service": s.order.as_ref().map(|o| o.service.as_str()),
-                    "notes": s.order.as_ref().and_then(|o| o.notes.as_ref()),
-                    "check_in": s.check_in, "check_out": s.check_out,
-                    "arrival": s.stop.arrival, "start": s.stop.start, "end": s.stop.end,
-                    "location": s.place().map(|p| json!({"lon": p.lon, "lat": p.lat})),
-                })
+                StopJson {
+                    visit: &s.stop.visit,
+                    kind: s.kind(),
+                    pickup_for: s.stop.pickup_for.as_deref(),
+                    order: s.order.as_ref().map(|o| o.id.as_str()),
+                    with: s.with.as_deref(),
+                    canteen: s.canteen.as_ref().map(|c| c.id.as_str()),
+                    canteen_name: s.canteen.as_ref().and_then(|c| c.name.as_deref()),
+                    client: s.client.as_ref().map(|c| c.id.as_str()),
+                    client_name: s.client.as_ref().and_then(|c| c.name.as_deref()),
+                    address: client.and_then(|c| c.address.as_deref()),
+                    phone: client.and_then(|c| c.phone.as_ref()),
+                    dial: client.and_then(|c| c.phone.as_ref()).map(|p| p.dial()),
+                    contacts,
+                    navigation,
+                    rating_link,
+                    rated: stars,
+                    service: s.order.as_ref().map(|o| o.service.as_str()),
+                    notes: s.order.as_ref().and_then(|o| o.notes.as_deref()),
+                    check_in: s.check_in,
+                    check_out: s.check_out,
+                    arrival: s.stop.arrival,
+                    start: s.stop.start,
+                    end: s.stop.end,
+                    location: s.place().map(|p| Point { lon: p.lon, lat: p.lat }),
+                }
             })
             .collect();
-        json!({
-            "caregiver": self.caregiver.id, "station": self.station.id, "date": self.date,
-            "plan": self.plan,
-            "departure": self.route.as_ref().map(|r| r.departure),
-            "return_time": self.route.as_ref().map(|r| r.return_time),
-            "stops": stops,
-            "travel": self.travel,
-        })
+        RouteJson {
+            caregiver: &self.caregiver.id,
+            station: &self.station.id,
+            date: &self.date,
+            plan: self.plan,
+            departure: self.route.as_ref().map(|r| r.departure),
+            return_time: self.route.as_ref().map(|r| r.return_time),
+            stops,
+            travel: self.travel.as_ref(),
+        }
     }
 
     /// A FeatureCollection: the station, each stop (numbered) and each leg's road path.

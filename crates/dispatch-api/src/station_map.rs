@@ -4,12 +4,16 @@
 //! and kept while the station stays the same.
 
 use crate::app::AppState;
+use crate::contract::geo::Feature;
 use crate::error::AppError;
+use crate::travel::TravelInfo;
 use formats::scenario::{Scenario, Station};
 use planner::coverage;
 use planner::travel::{road_mode, to_wgs84};
 use roads::{LonLat, RoadNetwork};
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -18,17 +22,32 @@ const MARGIN: f64 = 0.15;
 
 /// Station maps, by station id, with the station as it was when drawn.
 #[derive(Default)]
-pub struct MapCache(Mutex<HashMap<String, (Station, Arc<Value>)>>);
+pub struct MapCache(Mutex<HashMap<String, (Station, Arc<MapArea>)>>);
+
+/// What is drawn around a station.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct MapArea {
+    /// `[west, south, east, north]`, WGS84 degrees.
+    pub bbox: [f64; 4],
+    /// The service circle on the roads (a polygon), none on a station's own matrix.
+    pub circle: Option<Feature>,
+    /// The roads inside the box (a multi-line).
+    pub roads: Option<Feature>,
+    pub attribution: &'static str,
+    /// Where a station on its own matrix takes travel times from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub travel: Option<TravelInfo>,
+}
 
 /// The station's circle and roads as GeoJSON features, and their bounding box.
-pub async fn area(state: &AppState, station: &Station) -> Result<Arc<Value>, AppError> {
+pub async fn area(state: &AppState, station: &Station) -> Result<Arc<MapArea>, AppError> {
     let source = crate::travel::of_station(state, &station.id).await.ok();
     let Some(network) = source.as_ref().and_then(|s| s.roads()) else {
         // A station on its own matrix (or a service without roads): no circle or roads to
         // draw, only where the station and its clients are.
         let clients = state.store.clients_of(&station.id).await?;
         let mut map = plain(station, clients.iter().map(|c| to_wgs84(&c.location)));
-        map["travel"] = source.map_or(Value::Null, |s| s.describe());
+        map.travel = source.map(|s| s.describe());
         return Ok(Arc::new(map));
     };
     let cached = state.maps.0.lock().ok().and_then(|m| m.get(&station.id).cloned());
@@ -49,22 +68,23 @@ pub async fn area(state: &AppState, station: &Station) -> Result<Arc<Value>, App
 }
 
 /// The area of a station without roads: a box around the station and its clients.
-fn plain(station: &Station, clients: impl Iterator<Item = LonLat>) -> Value {
+fn plain(station: &Station, clients: impl Iterator<Item = LonLat>) -> MapArea {
     let home = to_wgs84(&station.location);
     let (mut w, mut s, mut e, mut n) = (home.lon, home.lat, home.lon, home.lat);
     for p in clients {
         (w, s, e, n) = (w.min(p.lon), s.min(p.lat), e.max(p.lon), n.max(p.lat));
     }
     let (dx, dy) = ((e - w) * MARGIN + 0.002, (n - s) * MARGIN + 0.002);
-    json!({
-        "bbox": [w - dx, s - dy, e + dx, n + dy],
-        "circle": null,
-        "roads": null,
-        "attribution": "travel times from the station's own matrix; legs drawn straight",
-    })
+    MapArea {
+        bbox: [w - dx, s - dy, e + dx, n + dy],
+        circle: None,
+        roads: None,
+        attribution: "travel times from the station's own matrix; legs drawn straight",
+        travel: None,
+    }
 }
 
-fn draw(network: &RoadNetwork, station: &Station) -> Result<Value, AppError> {
+fn draw(network: &RoadNetwork, station: &Station) -> Result<MapArea, AppError> {
     let alone = Scenario {
         name: station.id.clone(),
         stations: vec![station.clone()],
@@ -93,12 +113,16 @@ fn draw(network: &RoadNetwork, station: &Station) -> Result<Value, AppError> {
         .map(|[a, b]| [round(&a), round(&b)])
         .collect();
     let ring: Vec<[f64; 2]> = polygon.iter().map(round).collect();
-    Ok(json!({
-        "bbox": [w, s, e, n],
-        "circle": {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                   "properties": {"mode": station.circle.mode, "minutes": station.circle.minutes}},
-        "roads": {"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines},
-                  "properties": {"mode": station.circle.mode}},
-        "attribution": "© OpenStreetMap contributors (ODbL)",
-    }))
+    let mode = station.circle.mode;
+    Ok(MapArea {
+        bbox: [w, s, e, n],
+        circle: Some(Feature::new(
+            "Polygon",
+            json!([ring]),
+            json!({"mode": mode, "minutes": station.circle.minutes}),
+        )),
+        roads: Some(Feature::new("MultiLineString", json!(lines), json!({"mode": mode}))),
+        attribution: "© OpenStreetMap contributors (ODbL)",
+        travel: None,
+    })
 }

@@ -22,6 +22,18 @@ pub struct StationSource {
     pub label: String,
 }
 
+/// Where a station's travel times come from, as its map and routes say it.
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct TravelInfo {
+    /// `roads`, or `matrix v{version}`.
+    pub source: String,
+    /// `road`: legs follow the roads; `straight`: drawn straight.
+    pub legs: &'static str,
+    pub deviation_alerts: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<&'static str>,
+}
+
 impl StationSource {
     /// Whether legs follow roads; else they are drawn straight and route deviation is not
     /// watched (there is no road path to stray from).
@@ -38,15 +50,16 @@ impl StationSource {
     }
 
     /// For route answers and pages: how legs are drawn and whether deviation is watched.
-    pub fn describe(&self) -> serde_json::Value {
-        if self.has_paths() {
-            serde_json::json!({"source": self.label, "legs": "road", "deviation_alerts": true})
-        } else {
-            serde_json::json!({
-                "source": self.label, "legs": "straight", "deviation_alerts": false,
-                "why": "the station plans on its own travel matrix, which has no road paths: \
-                        legs are drawn straight and route-deviation alerts are off",
-            })
+    pub fn describe(&self) -> TravelInfo {
+        let roads = self.has_paths();
+        TravelInfo {
+            source: self.label.clone(),
+            legs: if roads { "road" } else { "straight" },
+            deviation_alerts: roads,
+            why: (!roads).then_some(
+                "the station plans on its own travel matrix, which has no road paths: \
+                 legs are drawn straight and route-deviation alerts are off",
+            ),
         }
     }
 }

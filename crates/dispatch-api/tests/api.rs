@@ -97,6 +97,32 @@ async fn bad_orders_get_422_naming_the_field_and_store_nothing(s: Service) {
     }
 }
 
+/// A problem's `detail` is Chinese unless English is asked for; code and parameters are the
+/// same in both.
+async fn problems_follow_accept_language(s: Service) {
+    let d = s.token(Role::Dispatcher);
+    let asks = [(None, "zh-CN"), (Some("en-US,en;q=0.9"), "en"), (Some("zh-CN,en;q=0.5"), "zh-CN")];
+    for (accept, language) in asks {
+        let headers: Vec<(&str, &str)> =
+            accept.map(|a| ("accept-language", a)).into_iter().collect();
+        let a = s.call_as(Some(d), "GET", "/v1/orders/nope", None, &headers).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND);
+        assert_eq!(a.body["code"], "not_found");
+        assert_eq!(a.body["params"], json!({"what": "order", "id": "nope"}));
+        let detail = a.body["detail"].as_str().unwrap_or_default();
+        match language {
+            "en" => assert_eq!(detail, "no order \"nope\""),
+            _ => assert_eq!(detail, "没有订单 nope"),
+        }
+        let body = json!({"client": "K1", "date": "someday"}).to_string();
+        let a = s.call_as(Some(d), "POST", "/v1/orders", Some(&body), &headers).await;
+        assert_eq!(a.body["code"], "invalid", "{}", a.body);
+        let detail = a.body["detail"].as_str().unwrap_or_default();
+        assert!(detail.starts_with("date"), "{detail}");
+        assert_eq!(detail.contains("无效"), language == "zh-CN", "{detail}");
+    }
+}
+
 async fn unknown_ids_get_404(s: Service) {
     for uri in [
         "/v1/orders/nope",
@@ -291,6 +317,7 @@ async fn planner_simulate_reports_staff_needed_per_station(s: Service) {
 both!(orders_are_stored_and_read_back, an_order_is_stored_and_read_back);
 both!(bad_orders, bad_orders_get_422_naming_the_field_and_store_nothing);
 both!(unknown_ids, unknown_ids_get_404);
+both!(problems_in_the_asked_language, problems_follow_accept_language);
 both!(idempotency, idempotency_key_replays_the_first_answer_and_refuses_another_body);
 both!(bad_plans, bad_plan_requests_get_422);
 both!(plan_stream, a_plan_streams_its_improvements_then_the_checked_final_plan);

@@ -101,7 +101,7 @@ fn shown(a: &Answer) -> Value {
 }
 
 fn in_progress(a: &Answer) -> bool {
-    a.body["detail"].as_str().is_some_and(|d| d.contains("still running"))
+    a.body["code"] == "in_progress"
 }
 
 async fn every_write_runs_once_per_key(s: Service) {

@@ -133,6 +133,16 @@ async fn absences_and_cancellations_keep_what_happened(s: Service) {
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
+    // A change the started visit's caregiver may not serve is refused whole (409, the rule
+    // named), and the order stays as it was.
+    let path = format!("/v1/orders/{}", first.visit);
+    let refuse = json!({"refused": ["C1"]}).to_string();
+    let changed = s.call(Role::Dispatcher, "PATCH", &path, Some(&refuse)).await;
+    assert_eq!(changed.status, StatusCode::CONFLICT, "{}", changed.body);
+    assert_eq!(changed.body["code"], "conflict", "{}", changed.body);
+    let order = s.call(Role::Dispatcher, "GET", &path, None).await;
+    assert!(order.body.get("refused").is_none(), "unchanged: {}", order.body);
+    s.checked_plan().await;
     let absent = json!({"caregiver": "C1", "date": DATE}).to_string();
     let answer = s.call(Role::Dispatcher, "POST", "/v1/stations/S1/absences", Some(&absent)).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);

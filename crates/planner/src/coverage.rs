@@ -9,7 +9,7 @@ use roads::{LonLat, RoadGraph, RoadNetwork, Snap};
 use serde::Serialize;
 
 /// One station's circle.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CircleReport {
     pub station: String,
     pub mode: TravelMode,
@@ -23,7 +23,7 @@ pub struct CircleReport {
 }
 
 /// One client outside every circle.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Outside {
     pub client: String,
     pub nearest_station: Option<String>,
@@ -31,7 +31,7 @@ pub struct Outside {
     pub travel_time: Option<i64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CoverageReport {
     pub scenario: String,
     pub clients: usize,

@@ -68,6 +68,7 @@ impl DayState<'_> {
 
 /// A visit whose caregiver or start changed (or that was dropped from the plan).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MovedVisit {
     pub visit: String,
     pub from_caregiver: String,
@@ -94,6 +95,10 @@ pub enum ReplanError {
     Checker(String),
     #[error("caregiver {0}'s day no longer fits together after what happened (a client or the roads changed); it needs a dispatcher")]
     PastDoesNotFit(String),
+    /// A visit that must stay (started, past or locked) with a caregiver who may no longer
+    /// serve it (its order or client changed: skills, gender, refusals).
+    #[error("visit {visit} must stay with caregiver {caregiver} (it started, is past or is locked), who may no longer serve it after the change")]
+    FixedVisitCannotStay { visit: String, caregiver: String },
 }
 
 /// Re-plans `problem` (every open visit of the day) from the day's state: the new visits
@@ -422,6 +427,14 @@ impl Today {
             let pinned = |&(v, start): &(usize, i64)| {
                 (v, if data.is_locked(v) || data.is_linked(v) { start } else { FREE })
             };
+            if let Some(&(v, _)) =
+                route.iter().find(|&&(v, _)| data.is_locked(v) && !data.can_serve(c, v))
+            {
+                return Err(ReplanError::FixedVisitCannotStay {
+                    visit: problem.visits[v].id.clone(),
+                    caregiver: problem.caregivers[c].id.clone(),
+                });
+            }
             let mut stops: Vec<(usize, i64)> =
                 route.iter().map(pinned).filter(|&(v, _)| data.can_serve(c, v)).collect();
             if timing(&data, c, stops.iter().copied()).is_none() {
@@ -490,9 +503,17 @@ fn finish(
     if let Some(v) = check(problem, travel, &plan).violations.first() {
         return Err(ReplanError::Checker(v.to_string()));
     }
-    // A visit cancelled since is kept by no one.
+    // A visit cancelled since is kept by no one, nor one of a caregiver no longer at the
+    // station (their visits went to the others, as `Today::new` reads the routes).
+    let gone: HashSet<&str> = day
+        .current
+        .routes
+        .iter()
+        .filter(|r| problem.caregiver_idx(&r.caregiver).is_none())
+        .flat_map(|r| r.stops.iter().map(|s| s.visit.as_str()))
+        .collect();
     let mut kept = day.kept();
-    kept.retain(|v| problem.visit_idx(v).is_some());
+    kept.retain(|v| problem.visit_idx(v).is_some() && !gone.contains(v.as_str()));
     let kept = Kept { before: day.current, visits: &kept, now: day.now };
     if let Some(v) = check_kept(&kept, &plan).first() {
         return Err(ReplanError::Checker(v.to_string()));

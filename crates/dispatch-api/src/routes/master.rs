@@ -18,11 +18,12 @@ use axum::Json;
 use formats::care_package::CarePackage;
 use formats::scenario::{Caregiver, Client, GeoPoint, Pool, Scenario, ScenarioError, Station};
 use planner::travel::{road_mode, to_wgs84};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// A team of caregivers at one station.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     pub id: String,
@@ -31,6 +32,59 @@ pub struct Team {
     pub name: Option<String>,
     #[serde(default)]
     pub caregivers: Vec<String>,
+}
+
+/// A row of master data as written: a station, team, caregiver, client, care package,
+/// canteen or pool, as the URL's `{kind}` says.
+pub struct MasterBody;
+
+fn kinds(generator: &mut schemars::SchemaGenerator) -> Vec<schemars::Schema> {
+    vec![
+        generator.subschema_for::<Station>(),
+        generator.subschema_for::<Team>(),
+        generator.subschema_for::<Caregiver>(),
+        generator.subschema_for::<Client>(),
+        generator.subschema_for::<CarePackage>(),
+        generator.subschema_for::<StationCanteen>(),
+        generator.subschema_for::<Pool>(),
+    ]
+}
+
+impl JsonSchema for MasterBody {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MasterBody".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "anyOf": kinds(generator) })
+    }
+}
+
+/// A row of master data as read: the row and whether it is active (a planner reads clients
+/// without their phone and contacts).
+pub struct MasterRow;
+
+impl JsonSchema for MasterRow {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MasterRow".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "allOf": [
+                { "anyOf": kinds(generator) },
+                { "type": "object", "properties": { "active": { "type": "boolean" } },
+                  "required": ["active"] },
+            ]
+        })
+    }
+}
+
+/// The answer to an import.
+#[derive(Serialize, JsonSchema)]
+pub struct Imported {
+    /// Rows stored (all of them: an import stores every row or none).
+    pub imported: usize,
 }
 
 /// The largest import, in rows.
@@ -421,7 +475,8 @@ pub async fn import(
             valid.push((id, station, value));
         }
         state.store.put_master_batch(kind, &valid).await?;
-        Ok((StatusCode::OK, None, json!({"imported": valid.len()}).to_string()))
+        let body = Imported { imported: valid.len() };
+        Ok((StatusCode::OK, None, serde_json::to_string(&body)?))
     })
     .await
 }

@@ -12,21 +12,53 @@ use crate::travel::{self, MAX_UPLOAD_BYTES};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use formats::travel_matrix::TravelMatrix;
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 async fn station_writer(state: &AppState, caller: &Caller, station: &str) -> Result<(), AppError> {
     visible_station(state, caller, station, &[Role::Admin, Role::Dispatcher]).await.map(drop)
 }
 
-fn answer(row: &MatrixRow, distances: Option<bool>) -> Value {
-    json!({
-        "station": row.station, "version": row.version, "travel": format!("matrix v{}", row.version),
-        "points": row.points, "modes": row.modes.split(',').collect::<Vec<_>>(),
-        "distances": distances, "uploaded_ms": row.uploaded_ms,
-    })
+/// The matrix a station's days are planned on.
+#[derive(Serialize, JsonSchema)]
+pub struct StationMatrix<'a> {
+    pub station: &'a str,
+    pub version: i64,
+    /// What its plans record: `matrix v{version}`.
+    pub travel: String,
+    /// Places it has times between.
+    pub points: i64,
+    /// The travel modes it has times for.
+    pub modes: Vec<&'a str>,
+    /// Whether it has distances too (said on upload; null when read back).
+    pub distances: Option<bool>,
+    /// Milliseconds since 1970.
+    pub uploaded_ms: i64,
+}
+
+/// A dropped matrix (also the `travel` event on the station's stream).
+#[derive(Serialize, JsonSchema)]
+pub struct DroppedMatrix<'a> {
+    pub station: &'a str,
+    /// Versions dropped.
+    pub dropped: u64,
+    /// `roads`: the station's days are planned on the roads again.
+    pub travel: &'static str,
+}
+
+fn answer(row: &MatrixRow, distances: Option<bool>) -> StationMatrix<'_> {
+    StationMatrix {
+        station: &row.station,
+        version: row.version,
+        travel: format!("matrix v{}", row.version),
+        points: row.points,
+        modes: row.modes.split(',').collect(),
+        distances,
+        uploaded_ms: row.uploaded_ms,
+    }
 }
 
 /// Uploads a station's matrix: refused with 422 naming what is missing when it does not
@@ -89,7 +121,7 @@ async fn store_matrix(
     let names: Vec<&str> = matrix.modes().map(|m| m.as_str()).collect();
     let mut change = state.store.change(station).await?;
     let row = change.put_matrix(station, matrix.points().len(), &names.join(","), &body).await?;
-    let answer = answer(&row, Some(matrix.has_distances()));
+    let answer = serde_json::to_value(answer(&row, Some(matrix.has_distances())))?;
     change.event("travel", &answer).await?;
     change.commit().await?;
     Ok((StatusCode::OK, None, answer.to_string()))
@@ -100,11 +132,11 @@ pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(station): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     visible_station(&state, &caller, &station, &[Role::Admin, Role::Dispatcher, Role::Planner])
         .await?;
     match state.store.newest_matrix(&station).await? {
-        Some(row) => Ok(Json(answer(&row, None))),
+        Some(row) => Ok(Json(answer(&row, None)).into_response()),
         None => Err(AppError::NotFound(format!(
             "station {station} has no matrix: its days are planned on the roads"
         ))),
@@ -127,7 +159,8 @@ pub async fn delete(
         if dropped == 0 {
             return Err(AppError::NotFound(format!("station {station} has no matrix")));
         }
-        let answer = json!({"station": station, "dropped": dropped, "travel": "roads"});
+        let answer =
+            serde_json::to_value(DroppedMatrix { station: &station, dropped, travel: "roads" })?;
         change.event("travel", &answer).await?;
         change.commit().await?;
         Ok((StatusCode::OK, None, answer.to_string()))

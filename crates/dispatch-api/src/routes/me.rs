@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::route_view::{self, RouteView};
+use crate::store::AlertRow;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -18,8 +19,8 @@ use axum::Json;
 use formats::scenario::{Crs, GeoPoint};
 use planner::travel::to_wgs84;
 use roads::LonLat;
-use serde::Deserialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 async fn own_route(
     state: &AppState,
@@ -50,10 +51,62 @@ pub async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Res
             .collect(),
     };
     let (today, now) = state.clock.now();
-    Ok(Json(json!({"role": caller.role.as_str(), "stations": stations,
-                   "caregiver": caller.caregiver, "label": caller.label,
-                   "today": today, "now": now}))
-    .into_response())
+    let answer = Me {
+        role: caller.role.as_str(),
+        stations,
+        caregiver: caller.caregiver.as_deref(),
+        label: &caller.label,
+        today,
+        now,
+    };
+    Ok(Json(answer).into_response())
+}
+
+/// Who a token speaks for.
+#[derive(Serialize, JsonSchema)]
+pub struct Me<'a> {
+    /// `admin`, `dispatcher`, `caregiver` or `planner`.
+    pub role: &'static str,
+    /// The stations it may see.
+    pub stations: Vec<String>,
+    /// A caregiver's token: whose.
+    pub caregiver: Option<&'a str>,
+    pub label: &'a str,
+    /// The service's date and time (seconds from local midnight).
+    pub today: PlanDate,
+    pub now: i64,
+}
+
+/// A check-in or a check-out as recorded (also the event on the station's stream).
+#[derive(Serialize, JsonSchema)]
+pub struct CheckRecord<'a> {
+    pub visit: &'a str,
+    pub caregiver: &'a str,
+    pub date: &'a PlanDate,
+    /// Seconds from local midnight.
+    pub at: i64,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    /// It came with the phone's position.
+    pub verified: bool,
+    /// A check-in at another visit than the next one of the route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_order: Option<bool>,
+    /// The caregiver's reason for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Option<String>>,
+    /// A check-out's one-time link for the client or family to rate the visit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating_link: Option<Option<String>>,
+}
+
+/// The answer to a position: how far from the planned road path, and the alert it raised.
+#[derive(Serialize, JsonSchema)]
+pub struct PositionAnswer {
+    pub at: i64,
+    /// Metres from the route's road path (none: no path to compare with).
+    pub off_path_m: Option<f64>,
+    pub alert: Option<AlertRow>,
 }
 
 pub async fn route(
@@ -90,7 +143,7 @@ pub async fn route_ical(
 }
 
 /// Where the caregiver is, in any of the coordinate systems phones send.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Position {
     lon: f64,
@@ -118,9 +171,9 @@ fn wgs84(lon: f64, lat: f64, crs: Crs) -> Result<LonLat, AppError> {
 
 /// A check-in or check-out: where (both or neither: a phone without a position still checks
 /// in, unverified), and for a check-in at another visit than the next one on the route, why.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct CheckBody {
+pub struct CheckBody {
     #[serde(default)]
     lon: Option<f64>,
     #[serde(default)]
@@ -243,22 +296,27 @@ async fn check(
             };
             return Err(AppError::Conflict(format!("visit {visit:?} is {why}")));
         }
-        let mut data = json!({"visit": visit, "caregiver": me, "date": date, "at": now,
-                              "lon": p.map(|p| p.lon), "lat": p.map(|p| p.lat),
-                              "verified": p.is_some()});
-        if matches!(which, Check::In) {
-            data["out_of_order"] = json!(out_of_order);
-            data["reason"] = json!(reason);
-        }
-        change.event(what, &data).await?;
+        let check_in = matches!(which, Check::In);
+        let mut record = CheckRecord {
+            visit: &visit,
+            caregiver: &me,
+            date: &date,
+            at: now,
+            lon: p.map(|p| p.lon),
+            lat: p.map(|p| p.lat),
+            verified: p.is_some(),
+            out_of_order: check_in.then_some(out_of_order),
+            reason: check_in.then_some(reason),
+            rating_link: None,
+        };
+        change.event(what, &serde_json::to_value(&record)?).await?;
         change.commit().await?;
-        let mut answer = data;
         if let Check::Out = which {
             // The family's one-time link to rate the visit: the caregiver shows or sends it.
             let link = ratings::issue_link(&state, &visit, &station, &me, date.as_str()).await?;
-            answer["rating_link"] = json!(link);
+            record.rating_link = Some(link);
         }
-        Ok((StatusCode::OK, None, answer.to_string()))
+        Ok((StatusCode::OK, None, serde_json::to_string(&record)?))
     })
     .await
 }
@@ -297,8 +355,8 @@ pub async fn position(
         let p = Position::parse(&body)?;
         let (date, now) = state.clock.now();
         let (distance, alert) = alerts::on_position(&state, &me, &date, now, p).await?;
-        let body = json!({"at": now, "off_path_m": distance, "alert": alert});
-        Ok((StatusCode::OK, None, body.to_string()))
+        let body = PositionAnswer { at: now, off_path_m: distance, alert };
+        Ok((StatusCode::OK, None, serde_json::to_string(&body)?))
     })
     .await
 }

@@ -5,9 +5,10 @@
 use super::{idempotent, json_response, Idempotency, Params};
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
+use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::live;
-use crate::order::{order_of, NewOrder, Order, OrderStatus};
+use crate::order::{order_of, NewOrder, Order, OrderPatch, OrderStatus};
 use crate::store::{Inserted, OrderKind, OrderQuery};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -15,8 +16,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rand::RngCore;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use solver::Seconds;
 
 /// A new order id: `O` and 16 random hex digits, so concurrent writers never collide.
 fn new_order_id() -> String {
@@ -41,20 +44,15 @@ pub async fn create(
             return Ok(replay);
         }
     }
-    let mut request: Value = parse_json(&body)?;
-    let urgent = match request.as_object_mut().and_then(|m| m.remove("urgent")) {
-        None => false,
-        Some(Value::Bool(b)) => b,
-        Some(_) => return Err(AppError::invalid("urgent", "must be true or false")),
-    };
-    let new: NewOrder = parse_json(request.to_string().as_bytes())?;
+    let new: NewOrder = parse_json(&body)?;
+    let urgent = new.urgent;
     let unknown = || AppError::invalid("client", format!("unknown client {:?}", new.client));
     let client = state.store.client(&new.client).await?.ok_or_else(unknown)?;
     caller.write_station(&client.station, unknown)?;
     let id = new.id.clone().unwrap_or_else(new_order_id);
     let order = new.validate(id)?;
     let kind = if urgent { OrderKind::Urgent } else { OrderKind::OneOff };
-    let response = serde_json::to_string(&order)?;
+    let response = serde_json::to_string(&CreatedOrder::of(&order))?;
     let answer = key.as_ref().map(|k| (k.key.as_str(), k.answer(StatusCode::CREATED, &response)));
     match state
         .store
@@ -93,25 +91,81 @@ pub async fn create(
     Ok(json_response(StatusCode::CREATED, location, body))
 }
 
+/// The answer to `POST /v1/orders`: the stored order, and for an urgent one where it went.
+#[derive(Serialize, JsonSchema)]
+pub struct CreatedOrder<'a> {
+    #[serde(flatten)]
+    pub order: &'a Order,
+    /// Present (true) for an urgent order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgent: Option<bool>,
+    /// The re-plan that inserted an urgent order (null: the day has no plan yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replan: Option<Option<&'a live::ReplanReport>>,
+    /// Where an urgent order's visit went (null: nowhere yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<Option<&'a live::Placed>>,
+    /// A two-caregiver urgent order's two visits, one per caregiver.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignments: Option<Vec<&'a live::Placed>>,
+}
+
+impl<'a> CreatedOrder<'a> {
+    fn of(order: &'a Order) -> CreatedOrder<'a> {
+        CreatedOrder { order, urgent: None, replan: None, assignment: None, assignments: None }
+    }
+}
+
 fn urgent_answer(order: &Order, replan: Option<&live::ReplanReport>) -> Result<String, AppError> {
-    let mut body = serde_json::to_value(order)?;
-    body["urgent"] = json!(true);
-    body["replan"] = match replan {
-        Some(r) => serde_json::to_value(r)?,
-        None => json!(null),
-    };
     // Where its visit went; a two-caregiver order's two (`assignments`, one per caregiver).
-    let placed: Vec<Value> = replan
+    let placed: Vec<&live::Placed> = replan
         .iter()
         .flat_map(|r| &r.inserted)
-        .filter(|i| i["visit"].as_str().is_some_and(|v| order_of(v) == order.id))
-        .cloned()
+        .filter(|i| order_of(&i.visit) == order.id)
         .collect();
-    body["assignment"] = placed.first().cloned().unwrap_or(Value::Null);
-    if order.caregivers == 2 {
-        body["assignments"] = json!(placed);
-    }
-    Ok(body.to_string())
+    let answer = CreatedOrder {
+        order,
+        urgent: Some(true),
+        replan: Some(replan),
+        assignment: Some(placed.first().copied()),
+        assignments: (order.caregivers == 2).then_some(placed),
+    };
+    Ok(serde_json::to_string(&answer)?)
+}
+
+/// The answer to a change: the order, and the re-plans of its days (the old and the new).
+#[derive(Serialize, JsonSchema)]
+pub struct ChangedOrder {
+    pub order: Order,
+    pub replan: Vec<live::ReplanReport>,
+}
+
+/// The answer to a cancellation: the order, and the re-plan of its day (null: no plan yet,
+/// or it was cancelled before).
+#[derive(Serialize, JsonSchema)]
+pub struct CancelledOrder {
+    pub order: Order,
+    pub replan: Option<live::ReplanReport>,
+}
+
+/// The answer to a lock or an unlock (also the `lock` event on the station's stream).
+#[derive(Serialize, JsonSchema)]
+pub struct VisitLock<'a> {
+    pub visit: &'a str,
+    pub date: &'a PlanDate,
+    pub locked: bool,
+    /// Where a locked visit is kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caregiver: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<Seconds>,
+}
+
+/// The answer to an assignment: the visit and the re-plan that put it there.
+#[derive(Serialize, JsonSchema)]
+pub struct AssignedVisit {
+    pub visit: String,
+    pub replan: live::ReplanReport,
 }
 
 async fn find(state: &AppState, caller: &Caller, id: &str) -> Result<(Order, String), AppError> {
@@ -179,27 +233,38 @@ pub async fn change(
         let Value::Object(patch) = patch else {
             return Err(AppError::invalid("body", "must be a JSON object of the fields to change"));
         };
+        if let Some(field) = ["id", "client", "status"].iter().find(|f| patch.contains_key(**f)) {
+            return Err(AppError::invalid(*field, "cannot be changed"));
+        }
+        parse_json::<OrderPatch>(&body)?;
         let mut merged = serde_json::to_value(&order)?;
         for (field, value) in patch {
-            if matches!(field.as_str(), "id" | "client" | "status") {
-                return Err(AppError::invalid(field, "cannot be changed"));
-            }
             merged[field] = value;
         }
         if let Value::Object(m) = &mut merged {
             m.remove("status");
         }
-        let changed = parse_json::<NewOrder>(merged.to_string().as_bytes())?.validate(id.clone())?;
+        let changed =
+            parse_json::<NewOrder>(merged.to_string().as_bytes())?.validate(id.clone())?;
         state.store.update_order(&changed).await?;
         let mut replans = Vec::new();
         for date in [&order.date, &changed.date] {
             if replans.iter().any(|(d, _)| d == date) {
                 continue;
             }
-            replans.push((date.clone(), live::replan_day(&state, &station, date, "change").await?));
+            match live::replan_day(&state, &station, date, "change").await {
+                Ok(replan) => replans.push((date.clone(), replan)),
+                Err(e) => {
+                    // A change its day cannot take (a started visit its caregiver may no
+                    // longer serve) is refused whole: the order is as it was.
+                    state.store.update_order(&order).await?;
+                    return Err(e);
+                }
+            }
         }
-        let body = json!({"order": changed, "replan": replans.into_iter().filter_map(|(_, r)| r).collect::<Vec<_>>()});
-        Ok((StatusCode::OK, None, body.to_string()))
+        let replan: Vec<_> = replans.into_iter().filter_map(|(_, r)| r).collect();
+        let body = serde_json::to_string(&ChangedOrder { order: changed, replan })?;
+        Ok((StatusCode::OK, None, body))
     })
     .await
 }
@@ -218,12 +283,13 @@ pub async fn cancel(
         let (mut order, station) = find(&state, &caller, &id).await?;
         caller.write_station(&station, || AppError::no("order", &id))?;
         if order.status == OrderStatus::Cancelled {
-            return Ok((StatusCode::OK, None, json!({"order": order, "replan": null}).to_string()));
+            let body = CancelledOrder { order, replan: None };
+            return Ok((StatusCode::OK, None, serde_json::to_string(&body)?));
         }
         order.status = OrderStatus::Cancelled;
         state.store.update_order(&order).await?;
         let replan = live::replan_day(&state, &station, &order.date, "cancel").await?;
-        Ok((StatusCode::OK, None, json!({"order": order, "replan": replan}).to_string()))
+        Ok((StatusCode::OK, None, serde_json::to_string(&CancelledOrder { order, replan })?))
     })
     .await
 }
@@ -261,19 +327,25 @@ async fn lock_visit(
             "visit {id:?} is in no route of its day's plan: only a planned visit can be locked"
         )));
     };
-    let data = json!({"visit": id, "date": order.date, "locked": true,
-                      "caregiver": caregiver, "start": start});
+    let data = VisitLock {
+        visit: id,
+        date: &order.date,
+        locked: true,
+        caregiver: Some(caregiver),
+        start: Some(start),
+    };
     let mut change = state.store.change(&station).await?;
     change.lock_visit(id, &station, &order.date).await?;
-    change.event("lock", &data).await?;
+    change.event("lock", &serde_json::to_value(&data)?).await?;
     change.commit().await?;
-    Ok((StatusCode::OK, None, data.to_string()))
+    Ok((StatusCode::OK, None, serde_json::to_string(&data)?))
 }
 
-/// Where a dispatcher puts a visit: a caregiver, and a start (seconds from midnight) or none.
-#[derive(Deserialize)]
+/// Where a dispatcher puts a visit: a caregiver, and a start (seconds from midnight) or none
+/// (where it fits best).
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Assignment {
+pub struct Assignment {
     caregiver: String,
     #[serde(default)]
     start: Option<i64>,
@@ -305,7 +377,8 @@ pub async fn assign(
         let start = a.start.map(solver::Seconds);
         let report =
             live::assign_visit(&state, (&station, &order.date), (&id, &a.caregiver, start)).await?;
-        Ok((StatusCode::OK, None, json!({"visit": id, "replan": report}).to_string()))
+        let body = AssignedVisit { visit: id.clone(), replan: report };
+        Ok((StatusCode::OK, None, serde_json::to_string(&body)?))
     })
     .await
 }
@@ -323,12 +396,18 @@ pub async fn unlock(
     idempotent(&state, key, async {
         let (order, station) = find(&state, &caller, &id).await?;
         caller.write_station(&station, || AppError::no("order", &id))?;
-        let data = json!({"visit": id, "date": order.date, "locked": false});
+        let data = VisitLock {
+            visit: &id,
+            date: &order.date,
+            locked: false,
+            caregiver: None,
+            start: None,
+        };
         let mut change = state.store.change(&station).await?;
         change.unlock_visit(&id).await?;
-        change.event("lock", &data).await?;
+        change.event("lock", &serde_json::to_value(&data)?).await?;
         change.commit().await?;
-        Ok((StatusCode::OK, None, data.to_string()))
+        Ok((StatusCode::OK, None, serde_json::to_string(&data)?))
     })
     .await
 }

@@ -4,6 +4,7 @@
 
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
+use crate::contract::geo::{Feature, FeatureCollection};
 use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use axum::extract::State;
@@ -11,11 +12,13 @@ use axum::Json;
 use formats::scenario::TravelMode;
 use planner::simulate::{self, demand};
 use planner::siting::milp::SitingError;
+use planner::siting::SiteReport;
 use planner::siting::{Candidates, Objective, SiteRequest};
 use planner::{coverage, PlannerError};
 use roads::LonLat;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use solver::Seconds;
 
 impl From<PlannerError> for AppError {
@@ -52,7 +55,9 @@ fn check_minutes(minutes: Option<u32>) -> Result<(), AppError> {
     }
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/planner/coverage`: every station's circle, or all of one mode and
+/// size.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CoverageQuestion {
     #[serde(default)]
@@ -67,7 +72,7 @@ pub async fn coverage(
     State(state): State<AppState>,
     caller: Caller,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Coverage>, AppError> {
     caller.require(&[Role::Admin, Role::Planner])?;
     let q: CoverageQuestion = parse_json(&body)?;
     check_minutes(q.minutes)?;
@@ -76,23 +81,29 @@ pub async fn coverage(
     let report =
         blocking(move || coverage::circles(&scenario, &network, q.mode, q.minutes, 1, &mut |_| {}))
             .await?;
-    let features: Vec<Value> = report
+    let features = report
         .circles
         .iter()
         .map(|c| {
             let ring: Vec<[f64; 2]> = c.polygon.iter().map(|p| [p.lon, p.lat]).collect();
-            json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                   "properties": {"station": c.station, "mode": c.mode, "minutes": c.minutes}})
+            let properties = json!({"station": c.station, "mode": c.mode, "minutes": c.minutes});
+            Feature::new("Polygon", json!([ring]), properties)
         })
         .collect();
-    Ok(Json(json!({
-        "report": report,
-        "circles": {"type": "FeatureCollection", "features": features,
-                    "attribution": "© OpenStreetMap contributors (ODbL)"},
-    })))
+    let circles = FeatureCollection::new(features, Some("© OpenStreetMap contributors (ODbL)"));
+    Ok(Json(Coverage { report, circles }))
 }
 
-#[derive(Deserialize)]
+/// Who each station's circle reaches, and the circles as GeoJSON polygons.
+#[derive(Serialize, JsonSchema)]
+pub struct Coverage {
+    pub report: coverage::CoverageReport,
+    pub circles: FeatureCollection,
+}
+
+/// A candidate site, WGS84 degrees.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Site {
     id: String,
     lon: f64,
@@ -118,7 +129,8 @@ fn default_mode() -> TravelMode {
     TravelMode::Ebike
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/planner/site`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteQuestion {
     #[serde(default = "default_k")]
@@ -144,7 +156,7 @@ pub async fn site(
     State(state): State<AppState>,
     caller: Caller,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<SiteReport>, AppError> {
     caller.require(&[Role::Admin, Role::Planner])?;
     let q: SiteQuestion = parse_json(&body)?;
     check_minutes(Some(q.minutes))?;
@@ -179,7 +191,7 @@ pub async fn site(
     let scenario = state.store.scenario(None).await?;
     let network = roads_of(&state)?;
     let outcome = blocking(move || planner::siting::site(&scenario, &network, &request)).await?;
-    Ok(Json(serde_json::to_value(&outcome.report)?))
+    Ok(Json(outcome.report))
 }
 
 fn default_weeks() -> usize {
@@ -198,7 +210,8 @@ fn default_iterations() -> u64 {
     1500
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/planner/simulate`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SimulateQuestion {
     /// The day whose open orders stand for the recurring care packages.
@@ -223,7 +236,7 @@ pub async fn simulate(
     State(state): State<AppState>,
     caller: Caller,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Staffing>, AppError> {
     caller.require(&[Role::Admin, Role::Planner])?;
     let q: SimulateQuestion = parse_json(&body)?;
     if q.weeks == 0 || q.weeks > 12 {
@@ -259,11 +272,26 @@ pub async fn simulate(
         simulate::run(&scenario, &source, &days, &levels, iterations, 1, &|_| {})
     })
     .await?;
-    let needed: Vec<Value> = simulate::needed(&results, target)
+    let needed = simulate::needed(&results, target)
         .into_iter()
-        .map(|(station, caregivers)| json!({"station": station, "caregivers": caregivers}))
+        .map(|(station, caregivers)| Needed { station, caregivers })
         .collect();
-    Ok(Json(json!({"levels": results, "needed": needed})))
+    Ok(Json(Staffing { levels: results, needed }))
+}
+
+/// Each station at each staffing level over the simulated weeks, and the level each needs.
+#[derive(Serialize, JsonSchema)]
+pub struct Staffing {
+    pub levels: Vec<simulate::LevelResult>,
+    pub needed: Vec<Needed>,
+}
+
+/// The fewest caregivers that serve every package visit and reach the urgent calls' target
+/// share (none: no level tried does).
+#[derive(Serialize, JsonSchema)]
+pub struct Needed {
+    pub station: String,
+    pub caregivers: Option<usize>,
 }
 
 /// The road network the planner's questions are asked on: circles, sites and simulated days

@@ -15,14 +15,16 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use formats::scenario::PlanUnit;
 use futures_util::Stream;
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/plans`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
     station: String,
@@ -69,11 +71,14 @@ pub async fn create(
                     new.date
                 ))
             })?;
-        let body = json!({
-            "id": id, "status": "queued", "events": format!("/v1/plans/{id}/events"),
-            "pool": pool_of(&unit), "stations": unit.stations,
-        });
-        Ok((StatusCode::ACCEPTED, Some(format!("/v1/plans/{id}")), body.to_string()))
+        let body = QueuedPlan {
+            id,
+            status: PlanStatus::Queued,
+            events: format!("/v1/plans/{id}/events"),
+            pool: pool_of(&unit),
+            stations: &unit.stations,
+        };
+        Ok((StatusCode::ACCEPTED, Some(format!("/v1/plans/{id}")), serde_json::to_string(&body)?))
     })
     .await
 }
@@ -136,8 +141,8 @@ pub async fn cancel(
                 )));
             }
         }
-        let body = json!({"id": row.id, "status": PlanStatus::Cancelled});
-        Ok((StatusCode::OK, None, body.to_string()))
+        let body = CancelledPlan { id: row.id, status: PlanStatus::Cancelled };
+        Ok((StatusCode::OK, None, serde_json::to_string(&body)?))
     })
     .await
 }
@@ -150,15 +155,64 @@ pub async fn get(
 ) -> Result<Response, AppError> {
     let (row, unit) = find(&state.store, &caller, &id).await?;
     let latest = state.store.latest_version(row.id).await?;
-    Ok(Json(json!({
-        "id": row.id, "station": row.station, "pool": pool_of(&unit), "stations": unit.stations,
-        "date": row.date, "status": row.status,
-        "reason": row.reason,
-        "travel": row.travel,
-        "error": row.error, "version": latest.as_ref().map(|v| v.seq),
-        "kpis": latest.as_ref().map(|v| &v.kpis), "plan": latest.as_ref().map(|v| &v.plan),
-    }))
+    Ok(Json(PlanState {
+        id: row.id,
+        station: &row.station,
+        pool: pool_of(&unit),
+        stations: &unit.stations,
+        date: &row.date,
+        status: row.status,
+        reason: &row.reason,
+        travel: row.travel.as_deref(),
+        error: row.error.as_deref(),
+        version: latest.as_ref().map(|v| v.seq),
+        kpis: latest.as_ref().map(|v| &v.kpis),
+        plan: latest.as_ref().map(|v| &v.plan),
+    })
     .into_response())
+}
+
+/// The answer to `POST /v1/plans` (202).
+#[derive(Serialize, JsonSchema)]
+pub struct QueuedPlan<'a> {
+    pub id: i64,
+    pub status: PlanStatus,
+    /// Its improving versions, as Server-Sent Events.
+    pub events: String,
+    /// The pool planned as one, when the station is in one.
+    pub pool: Option<&'a str>,
+    pub stations: &'a [String],
+}
+
+/// The answer to `DELETE /v1/plans/{id}`.
+#[derive(Serialize, JsonSchema)]
+pub struct CancelledPlan {
+    pub id: i64,
+    pub status: PlanStatus,
+}
+
+/// A plan's status and its newest version.
+#[derive(Serialize, JsonSchema)]
+pub struct PlanState<'a> {
+    pub id: i64,
+    /// The plan unit's first station.
+    pub station: &'a str,
+    pub pool: Option<&'a str>,
+    pub stations: &'a [String],
+    pub date: &'a str,
+    pub status: PlanStatus,
+    /// Why it was made: `solve`, `urgent`, `absence`, `cancel`, `change`, `improve`, …
+    pub reason: &'a str,
+    /// The travel it was made on: `roads` or `matrix v{version}`.
+    pub travel: Option<&'a str>,
+    /// Why it failed or who cancelled it.
+    pub error: Option<&'a str>,
+    /// The newest version's number (none yet: null).
+    pub version: Option<i64>,
+    #[schemars(with = "Option<solver::Kpis>")]
+    pub kpis: Option<&'a serde_json::Value>,
+    #[schemars(with = "Option<solver::Plan>")]
+    pub plan: Option<&'a serde_json::Value>,
 }
 
 /// Each improving version as an `improvement` event (id = version number), then the final

@@ -18,8 +18,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// Ratings at or below this raise an alert.
 pub const LOW_STARS: i64 = 2;
@@ -73,7 +73,8 @@ pub async fn reissue(
         let Some(link) = issue_link(&state, &visit, &station, &done.caregiver, &date).await? else {
             return Err(AppError::Conflict(format!("visit {visit:?} was rated already")));
         };
-        Ok((StatusCode::CREATED, None, json!({"visit": visit, "link": link}).to_string()))
+        let body = RatingLink { visit: &visit, link: &link };
+        Ok((StatusCode::CREATED, None, serde_json::to_string(&body)?))
     })
     .await
 }
@@ -94,20 +95,66 @@ pub async fn show(
     let (rating, _) = by_link(&state, &link).await?;
     let order = state.store.order_row(&rating.visit).await?.map(|(o, _, _)| o);
     let caregiver = state.store.caregiver(&rating.caregiver).await?;
-    Ok(Json(json!({
-        "visit": rating.visit,
-        "date": rating.date,
-        "service": order.map(|o| o.service),
-        "caregiver": caregiver.and_then(|c| c.name).unwrap_or(rating.caregiver),
-        "rated": rating.stars.is_some(),
-        "stars": rating.stars,
-    }))
+    Ok(Json(RatedVisit {
+        rated: rating.stars.is_some(),
+        visit: rating.visit,
+        date: rating.date,
+        service: order.map(|o| o.service),
+        caregiver: caregiver.and_then(|c| c.name).unwrap_or(rating.caregiver),
+        stars: rating.stars,
+    })
     .into_response())
 }
 
-#[derive(Deserialize)]
+/// A new rating link of a visit (the old one stops working).
+#[derive(Serialize, JsonSchema)]
+pub struct RatingLink<'a> {
+    pub visit: &'a str,
+    /// The link's secret: the page is `/rate/{link}`.
+    pub link: &'a str,
+}
+
+/// What a rating link rates.
+#[derive(Serialize, JsonSchema)]
+pub struct RatedVisit {
+    pub visit: String,
+    pub date: String,
+    pub service: Option<solver::ServiceKind>,
+    /// The caregiver's name (their id when they have none).
+    pub caregiver: String,
+    pub rated: bool,
+    pub stars: Option<i64>,
+}
+
+/// A rating as given (also the `rating` event on the station's stream).
+#[derive(Serialize, JsonSchema)]
+pub struct GivenRating<'a> {
+    pub visit: &'a str,
+    pub caregiver: &'a str,
+    pub date: &'a str,
+    pub stars: i64,
+    pub comment: Option<&'a str>,
+}
+
+/// A station's ratings of some days.
+#[derive(Serialize, JsonSchema)]
+pub struct StationRatings<'a> {
+    pub station: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    /// Ratings given.
+    pub count: usize,
+    pub mean_stars: Option<f64>,
+    /// Ratings of two stars or fewer.
+    pub low: usize,
+    /// Every link of the days, given or not.
+    pub ratings: Vec<Rating>,
+}
+
+/// The body of `POST /v1/ratings/{link}`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct NewRating {
+pub struct NewRating {
     stars: i64,
     #[serde(default)]
     comment: Option<String>,
@@ -145,9 +192,14 @@ async fn store_rating(
     if !change.rate(&hash, new.stars, comment.as_deref()).await? {
         return Err(AppError::Conflict("this visit was rated already".into()));
     }
-    let data = json!({"visit": rating.visit, "caregiver": rating.caregiver, "date": rating.date,
-                      "stars": new.stars, "comment": comment});
-    change.event("rating", &data).await?;
+    let data = serde_json::to_string(&GivenRating {
+        visit: &rating.visit,
+        caregiver: &rating.caregiver,
+        date: &rating.date,
+        stars: new.stars,
+        comment: comment.as_deref(),
+    })?;
+    change.event("rating", &serde_json::from_str(&data)?).await?;
     change.commit().await?;
     if new.stars <= LOW_STARS {
         let (today, now) = state.clock.now();
@@ -161,7 +213,7 @@ async fn store_rating(
         let alert = condition.alert(dedup, &rating.station, today.as_str(), now);
         alerts::raise(state, alert).await?;
     }
-    Ok((StatusCode::CREATED, None, data.to_string()))
+    Ok((StatusCode::CREATED, None, data))
 }
 
 /// The station's ratings of days `from..=to` (default: this month), with their mean.
@@ -181,7 +233,14 @@ pub async fn of_station(
     let stars: Vec<i64> = ratings.iter().filter_map(|r| r.stars).collect();
     let mean = (!stars.is_empty()).then(|| stars.iter().sum::<i64>() as f64 / stars.len() as f64);
     let low = stars.iter().filter(|&&s| s <= LOW_STARS).count();
-    Ok(Json(json!({"station": station, "from": from, "to": to, "count": stars.len(),
-                   "mean_stars": mean, "low": low, "ratings": ratings}))
-    .into_response())
+    let answer = StationRatings {
+        station: &station,
+        from: &from,
+        to: &to,
+        count: stars.len(),
+        mean_stars: mean,
+        low,
+        ratings,
+    };
+    Ok(Json(answer).into_response())
 }

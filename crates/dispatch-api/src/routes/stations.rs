@@ -8,13 +8,16 @@ use super::{idempotent, visible_station, Idempotency, Params};
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::bus::{self, Wake};
+use crate::contract::geo::{Feature, FeatureCollection};
 use crate::date::PlanDate;
 use crate::error::{parse_json, AppError};
 use crate::live;
 use crate::order::Order;
 use crate::route_view;
 use crate::station_map;
+use crate::station_map::MapArea;
 use crate::store::{Inserted, OrderKind, ResumeFrom, Store, StoredEvent};
+use crate::store::{Progress, StoredAlert};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -25,7 +28,8 @@ use formats::care_package::expand_week;
 use formats::scenario::Scenario;
 use futures_util::Stream;
 use planner::travel::to_wgs84;
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::convert::Infallible;
 use tokio::sync::{broadcast, mpsc, watch};
@@ -163,20 +167,111 @@ pub async fn plan(
         }
         Some(_) => return Err(AppError::invalid("format", "must be json or csv")),
     }
-    let progress: Vec<_> = state
-        .store
-        .progress_of_day(&station, &date)
-        .await?
-        .into_iter()
-        .map(|p| json!({"visit": p.visit, "caregiver": p.caregiver, "check_in": p.check_in, "check_out": p.check_out, "check_in_reason": p.check_in_reason, "verified": p.verified}))
-        .collect();
+    let progress = state.store.progress_of_day(&station, &date).await?;
     let locked = state.store.locked_visits(&station, &date).await?;
     // A pooled station follows its pool's plan: every member's routes, planned as one.
     let unit = state.store.plan_unit(&station).await?;
-    let pool = (unit.id != station).then_some(&unit.id);
-    Ok(Json(json!({"id": id, "station": station, "pool": pool, "date": date, "kpis": plan.kpis,
-                   "plan": plan, "progress": progress, "locked": locked}))
-    .into_response())
+    let pool = (unit.id != station).then_some(unit.id.as_str());
+    let answer = StationPlan {
+        id,
+        station: &station,
+        pool,
+        date: &date,
+        kpis: &plan.kpis,
+        plan: &plan,
+        progress,
+        locked,
+    };
+    Ok(Json(answer).into_response())
+}
+
+/// The plan caregivers follow for a day, and what happened in the field.
+#[derive(Serialize, JsonSchema)]
+pub struct StationPlan<'a> {
+    /// The plan's id.
+    pub id: i64,
+    pub station: &'a str,
+    /// The pool it was planned with, if any.
+    pub pool: Option<&'a str>,
+    pub date: &'a PlanDate,
+    pub kpis: &'a solver::Kpis,
+    pub plan: &'a solver::Plan,
+    /// Check-ins and check-outs.
+    pub progress: Vec<Progress>,
+    /// Visits a dispatcher locked.
+    pub locked: Vec<String>,
+}
+
+/// A station's map: the area, the station and its active clients.
+#[derive(Serialize, JsonSchema)]
+pub struct StationMap<'a> {
+    #[serde(flatten)]
+    pub area: &'a MapArea,
+    pub station: MapPlace<'a>,
+    pub clients: Vec<MapPlace<'a>>,
+}
+
+/// A station or a client on the map.
+#[derive(Serialize, JsonSchema)]
+pub struct MapPlace<'a> {
+    pub id: &'a str,
+    pub name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<Option<&'a str>>,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// The last known positions of a station's caregivers.
+#[derive(Serialize, JsonSchema)]
+pub struct Positions<'a> {
+    pub station: &'a str,
+    pub date: &'a PlanDate,
+    pub positions: Vec<CaregiverPosition>,
+}
+
+/// Where a caregiver was last, in WGS84 degrees, at seconds from local midnight.
+#[derive(Serialize, JsonSchema)]
+pub struct CaregiverPosition {
+    pub caregiver: String,
+    pub at: i64,
+    pub lon: f64,
+    pub lat: f64,
+    /// Since when they have been off their route's road path.
+    pub off_path_since: Option<i64>,
+}
+
+/// The answer to a manual re-plan.
+#[derive(Serialize, JsonSchema)]
+pub struct Replanned<'a> {
+    pub date: &'a PlanDate,
+    pub replan: live::ReplanReport,
+}
+
+/// The answer to an absence or its undoing: the re-plan of the day (none: no plan yet).
+#[derive(Serialize, JsonSchema)]
+pub struct AbsenceChange<'a> {
+    pub caregiver: &'a str,
+    pub date: &'a PlanDate,
+    pub replan: Option<live::ReplanReport>,
+}
+
+/// The alerts of a station's day.
+#[derive(Serialize, JsonSchema)]
+pub struct Alerts<'a> {
+    pub station: &'a str,
+    pub date: &'a PlanDate,
+    pub alerts: Vec<StoredAlert>,
+}
+
+/// The orders made from the station's care packages for a day.
+#[derive(Serialize, JsonSchema)]
+pub struct PackageOrders<'a> {
+    pub date: &'a PlanDate,
+    /// Orders created now (asking again creates none).
+    pub created: Vec<String>,
+    /// Those of them that need two caregivers.
+    pub two_caregiver_orders: Vec<String>,
 }
 
 /// What a map of the station shows: its circle on the roads, the roads around it, the
@@ -189,19 +284,28 @@ pub async fn map(
     let s = visible_station(&state, &caller, &station, READERS).await?;
     let area = station_map::area(&state, &s).await?;
     let home = to_wgs84(&s.location);
-    let clients: Vec<_> = state
-        .store
-        .clients_of(&station)
-        .await?
-        .iter()
-        .map(|c| {
-            let p = to_wgs84(&c.location);
-            json!({"id": c.id, "name": c.name, "address": c.address, "lon": p.lon, "lat": p.lat})
-        })
-        .collect();
-    let mut body = (*area).clone();
-    body["station"] = json!({"id": s.id, "name": s.name, "lon": home.lon, "lat": home.lat});
-    body["clients"] = json!(clients);
+    let clients = state.store.clients_of(&station).await?;
+    let clients: Vec<_> = clients.iter().map(|c| (c, to_wgs84(&c.location))).collect();
+    let body = StationMap {
+        area: &area,
+        station: MapPlace {
+            id: &s.id,
+            name: s.name.as_deref(),
+            address: None,
+            lon: home.lon,
+            lat: home.lat,
+        },
+        clients: clients
+            .iter()
+            .map(|(c, p)| MapPlace {
+                id: &c.id,
+                name: c.name.as_deref(),
+                address: Some(c.address.as_deref()),
+                lon: p.lon,
+                lat: p.lat,
+            })
+            .collect(),
+    };
     Ok(Json(body).into_response())
 }
 
@@ -240,14 +344,13 @@ pub async fn routes_geojson(
         .await?
         .into_iter()
         .map(|(view, path)| {
-            json!({"type": "Feature",
-                   "properties": {"caregiver": view.caregiver.id, "roads": view.roads.is_some()},
-                   "geometry": {"type": "LineString",
-                                "coordinates": path.iter().map(|p| [p.lon, p.lat]).collect::<Vec<_>>()}})
+            let line: Vec<[f64; 2]> = path.iter().map(|p| [p.lon, p.lat]).collect();
+            let properties = json!({"caregiver": view.caregiver.id, "roads": view.roads.is_some()});
+            Feature::new("LineString", json!(line), properties)
         })
         .collect();
-    let body = json!({"type": "FeatureCollection", "features": features});
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body.to_string()).into_response())
+    let body = serde_json::to_string(&FeatureCollection::new(features, None))?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
 /// The station's caregivers' last positions of a day (default today).
@@ -264,15 +367,19 @@ pub async fn positions(
         .positions_of_station(&station, &date)
         .await?
         .into_iter()
-        .map(|(caregiver, p)| {
-            json!({"caregiver": caregiver, "at": p.at, "lon": p.lon, "lat": p.lat,
-                   "off_path_since": p.off_since})
+        .map(|(caregiver, p)| CaregiverPosition {
+            caregiver,
+            at: p.at,
+            lon: p.lon,
+            lat: p.lat,
+            off_path_since: p.off_since,
         })
         .collect();
-    Ok(Json(json!({"station": station, "date": date, "positions": positions})).into_response())
+    Ok(Json(Positions { station: &station, date: &date, positions }).into_response())
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/stations/{id}/replan`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplanRequest {
     date: PlanDate,
@@ -299,7 +406,8 @@ pub async fn replan(
                 request.date
             )));
         };
-        Ok((StatusCode::OK, None, json!({"date": request.date, "replan": report}).to_string()))
+        let body = Replanned { date: &request.date, replan: report };
+        Ok((StatusCode::OK, None, serde_json::to_string(&body)?))
     })
     .await
 }
@@ -330,7 +438,8 @@ pub async fn acknowledge(
     .await
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/stations/{id}/absences`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Absence {
     caregiver: String,
@@ -370,8 +479,8 @@ pub async fn absence(
             .await?;
         change.commit().await?;
         let replan = live::replan_day(&state, &station, &absence.date, "absence").await?;
-        let body = json!({"caregiver": absence.caregiver, "date": absence.date, "replan": replan});
-        Ok((StatusCode::OK, None, body.to_string()))
+        let body = AbsenceChange { caregiver: &absence.caregiver, date: &absence.date, replan };
+        Ok((StatusCode::OK, None, serde_json::to_string(&body)?))
     })
     .await
 }
@@ -405,8 +514,8 @@ pub async fn undo_absence(
         change.event("absence_undone", &body).await?;
         change.commit().await?;
         let replan = live::replan_day(&state, &station, &date, "absence_undone").await?;
-        let body = json!({"caregiver": caregiver, "date": date, "replan": replan});
-        Ok((StatusCode::OK, None, body.to_string()))
+        let body = AbsenceChange { caregiver: &caregiver, date: &date, replan };
+        Ok((StatusCode::OK, None, serde_json::to_string(&body)?))
     })
     .await
 }
@@ -419,10 +528,12 @@ pub async fn alerts(
 ) -> Result<Response, AppError> {
     dispatcher_of(&state, &caller, &station).await?;
     let date = params.required_date("date")?;
-    Ok(Json(json!({"station": station, "date": date, "alerts": state.store.alerts_of(&station, &date).await?})).into_response())
+    let alerts = state.store.alerts_of(&station, &date).await?;
+    Ok(Json(Alerts { station: &station, date: &date, alerts }).into_response())
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/stations/{id}/package-orders`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackageDay {
     date: PlanDate,
@@ -478,9 +589,8 @@ pub async fn package_orders(
                 created.push(order.id);
             }
         }
-        let body =
-            json!({"date": day.date, "created": created, "two_caregiver_orders": two_caregivers});
-        Ok((StatusCode::OK, None, body.to_string()))
+        let body = PackageOrders { date: &day.date, created, two_caregiver_orders: two_caregivers };
+        Ok((StatusCode::OK, None, serde_json::to_string(&body)?))
     })
     .await
 }

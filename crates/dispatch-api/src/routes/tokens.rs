@@ -7,22 +7,50 @@ use super::{idempotent, json_response, remembered_write, Idempotency};
 use crate::app::AppState;
 use crate::auth::{create_expiring_token, Caller, Role};
 use crate::error::{parse_json, AppError};
+use crate::store::TokenInfo;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, AppError> {
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Tokens>, AppError> {
     caller.require(&[Role::Admin])?;
-    Ok(Json(json!({"tokens": state.store.tokens().await?})))
+    Ok(Json(Tokens { tokens: state.store.tokens().await? }))
 }
 
-#[derive(Deserialize)]
+/// Every token, never a secret.
+#[derive(Serialize, JsonSchema)]
+pub struct Tokens {
+    pub tokens: Vec<TokenInfo>,
+}
+
+/// A new token: its secret is shown once (a repeat of the request under its Idempotency-Key
+/// gets `token: null` and a note).
+#[derive(Serialize, JsonSchema)]
+pub struct NewTokenAnswer<'a> {
+    /// The public id (to list or revoke it).
+    pub id: &'a str,
+    pub token: Option<&'a str>,
+    /// When it stops working, milliseconds since 1970 (null: never).
+    pub expires_ms: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
+}
+
+/// A revoked token.
+#[derive(Serialize, JsonSchema)]
+pub struct Revoked<'a> {
+    pub id: &'a str,
+    pub revoked: bool,
+}
+
+/// The body of `POST /v1/tokens`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct NewToken {
+pub struct NewToken {
     role: String,
     #[serde(default)]
     stations: Vec<String>,
@@ -85,10 +113,14 @@ async fn new_token(
     )
     .await?;
     let id = crate::store::token_id(&crate::auth::token_hash(&token));
-    let answer = json!({"id": id, "token": token, "expires_ms": expires_ms});
-    let kept = json!({"id": id, "token": null, "expires_ms": expires_ms,
-                      "note": "the secret is shown once: revoke this token and make another if it was lost"});
-    Ok((StatusCode::CREATED, answer.to_string(), kept.to_string()))
+    let answer = NewTokenAnswer { id: &id, token: Some(&token), expires_ms, note: None };
+    let kept = NewTokenAnswer {
+        id: &id,
+        token: None,
+        expires_ms,
+        note: Some("the secret is shown once: revoke this token and make another if it was lost"),
+    };
+    Ok((StatusCode::CREATED, serde_json::to_string(&answer)?, serde_json::to_string(&kept)?))
 }
 
 pub async fn revoke(
@@ -108,7 +140,7 @@ pub async fn revoke(
         // (within TOKEN_FRESH if it cannot).
         state.tokens.clear();
         state.store.bus().publish(crate::bus::Wake::TokensRevoked);
-        Ok((StatusCode::OK, None, json!({"id": id, "revoked": true}).to_string()))
+        Ok((StatusCode::OK, None, serde_json::to_string(&Revoked { id: &id, revoked: true })?))
     })
     .await
 }

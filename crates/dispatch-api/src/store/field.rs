@@ -6,7 +6,7 @@ use crate::error::AppError;
 use sqlx::Row;
 
 /// A visit's check-in and check-out, in seconds from local midnight.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Progress {
     pub visit: String,
     pub caregiver: String,
@@ -20,7 +20,7 @@ pub struct Progress {
 }
 
 /// A stored alert.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct AlertRow {
     /// The condition it reports, raised once: `late:V1`, `no_check_out:V1`, `deviation:C1:36000`.
     pub dedup: String,
@@ -34,6 +34,7 @@ pub struct AlertRow {
     /// `alerts::Condition`), the kind itself for alerts stored before codes.
     pub code: String,
     /// The code's parameters: ids, times in seconds from local midnight, limits.
+    #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     pub params: serde_json::Value,
     /// The condition in English, for logs and for programs that do not read codes.
     pub detail: String,
@@ -310,7 +311,7 @@ impl Store {
 }
 
 /// An alert as the station sees it: what was raised, and who acknowledged it when.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct StoredAlert {
     #[serde(flatten)]
     pub alert: AlertRow,

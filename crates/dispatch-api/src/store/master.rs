@@ -62,17 +62,19 @@ impl MasterKind {
 
 /// A canteen as the service keeps it: the scenario's canteen and the station whose
 /// dispatchers keep it (clients of any station may choose it).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct StationCanteen {
     pub station: String,
     #[serde(flatten)]
     pub canteen: Canteen,
 }
 
-/// One page of a listing; `next` is the cursor of the following page.
-#[derive(Debug, serde::Serialize)]
-pub struct Page {
-    pub items: Vec<Value>,
+/// One page of a listing; `next` is the cursor of the following page. `T` is what the items
+/// are (the store reads them as JSON; the OpenAPI document names their type).
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "PageOf{T}")]
+pub struct Page<T = Value> {
+    pub items: Vec<T>,
     pub next: Option<String>,
 }
 

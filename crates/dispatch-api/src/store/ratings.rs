@@ -6,7 +6,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// A visit's rating link and, once given, its rating.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Rating {
     pub visit: String,
     pub station: String,

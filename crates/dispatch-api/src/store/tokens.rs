@@ -23,7 +23,7 @@ pub struct TokenRow {
 
 /// A token as lists show it: its public id (the first 12 hex digits of its hash), never the
 /// secret.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct TokenInfo {
     pub id: String,
     pub role: String,

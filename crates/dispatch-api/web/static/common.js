@@ -92,6 +92,8 @@ export async function api(path, { method = "GET", body, headers = {}, raw = fals
   const tok = token();
   if (tok) h.Authorization = `Bearer ${tok}`;
   if (body !== undefined) h["Content-Type"] = "application/json";
+  // The service writes problems' details in the page's language.
+  h["Accept-Language"] = lang() === "en" ? "en" : "zh-CN";
   const response = await fetch(path, {
     method,
     headers: h,

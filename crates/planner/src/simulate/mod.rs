@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use demand::Day;
 
 /// One station at one staffing level, over all days.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct LevelResult {
     pub station: String,
     pub caregivers: usize,

@@ -23,7 +23,9 @@ pub enum Candidates {
 }
 
 /// What the chosen sites should achieve.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Objective {
     /// `k` sites putting the most clients inside a circle.
@@ -75,7 +77,7 @@ struct Pick {
     seconds: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Site {
     pub id: String,
     pub lon: f64,
@@ -84,7 +86,7 @@ pub struct Site {
     pub clients_inside: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Method {
     pub sites: Vec<String>,
     pub covered: usize,
@@ -96,7 +98,7 @@ pub struct Method {
     pub seconds: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SiteReport {
     pub scenario: String,
     pub objective: &'static str,

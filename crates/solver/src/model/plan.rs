@@ -8,6 +8,7 @@ use std::fmt;
 
 /// One caregiver's day: the visits in order with their times.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Route {
     pub caregiver: String,
     /// When the caregiver leaves the start location.
@@ -27,6 +28,7 @@ pub struct Route {
 
 /// One visit on a route.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Stop {
     pub visit: String,
     /// When the caregiver reaches the client's home.
@@ -46,6 +48,7 @@ pub struct Stop {
 
 /// The rule that kept a visit out of the plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     /// No caregiver holds every required skill.
@@ -183,6 +186,7 @@ impl fmt::Display for ReasonCode {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Unassigned {
     pub visit: String,
     pub reason: ReasonCode,
@@ -190,6 +194,7 @@ pub struct Unassigned {
 
 /// Figures a dispatcher looks at first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Kpis {
     pub visits_total: usize,
     pub visits_served: usize,
@@ -230,6 +235,7 @@ pub struct Kpis {
 /// canteen: consecutive pick-ups there are one), and how long the meals rode from the end of
 /// their pick-up to the start of their delivery.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MealFigures {
     pub delivered: usize,
     pub rounds: usize,
@@ -252,6 +258,7 @@ impl MealFigures {
 /// How evenly the work is shared among all the caregivers of the problem (idle ones count
 /// with zero).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Fairness {
     pub working_min: Seconds,
     pub working_max: Seconds,
@@ -286,6 +293,7 @@ impl Fairness {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Plan {
     pub problem: String,
     pub routes: Vec<Route>,
