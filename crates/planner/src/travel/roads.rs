@@ -56,10 +56,12 @@ pub fn points_travel(
             })
             .collect::<Result<Vec<_>, _>>()?;
         let m = graph.matrix(&mode_snaps);
+        // Consumed, not copied: `Seconds` and `Meters` are `i64`s, so each vector keeps its
+        // allocation (a 10,000-point matrix is 800 MB a vector).
         matrices.push(DenseMatrix::new(
             m.n,
-            m.seconds.iter().map(|&s| Seconds(s)).collect(),
-            m.meters.iter().map(|&d| Meters(d)).collect(),
+            m.seconds.into_iter().map(Seconds).collect(),
+            m.meters.into_iter().map(Meters).collect(),
         )?);
         snaps.push(mode_snaps);
     }
