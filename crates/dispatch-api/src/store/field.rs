@@ -68,22 +68,34 @@ impl StationChange {
         reason: Option<&str>,
     ) -> Result<bool, AppError> {
         let station = self.station().to_string();
-        let done = sqlx::query(
-            "INSERT INTO visit_progress (visit, order_id, caregiver, station, date, check_in_s, \
-             check_in_lon, check_in_lat, check_in_reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT(visit) DO NOTHING",
-        )
-        .bind(visit)
-        .bind(order)
-        .bind(caregiver)
-        .bind(&station)
-        .bind(date.as_str())
-        .bind(at)
-        .bind(position.map(|p| p.0))
-        .bind(position.map(|p| p.1))
-        .bind(reason)
-        .execute(self.conn())
-        .await?;
+        // A check-in without a position is its own statement: PostgreSQL keeps a prepared
+        // statement's parameter types from its first use on a connection, and a NULL bound
+        // through sqlx's Any driver is not typed as the double a position is (a later
+        // position then failed with "incorrect binary data format").
+        let sql = match position {
+            Some(_) => {
+                "INSERT INTO visit_progress (visit, order_id, caregiver, station, date, \
+                 check_in_s, check_in_reason, check_in_lon, check_in_lat) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT(visit) DO NOTHING"
+            }
+            None => {
+                "INSERT INTO visit_progress (visit, order_id, caregiver, station, date, \
+                 check_in_s, check_in_reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(visit) DO NOTHING"
+            }
+        };
+        let mut query = sqlx::query(sql)
+            .bind(visit)
+            .bind(order)
+            .bind(caregiver)
+            .bind(&station)
+            .bind(date.as_str())
+            .bind(at)
+            .bind(reason);
+        if let Some((lon, lat)) = position {
+            query = query.bind(lon).bind(lat);
+        }
+        let done = query.execute(self.conn()).await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -94,16 +106,19 @@ impl StationChange {
         at: i64,
         position: Option<(f64, f64)>,
     ) -> Result<bool, AppError> {
-        let done = sqlx::query(
-            "UPDATE visit_progress SET check_out_s = $1, check_out_lon = $2, check_out_lat = $3 \
-             WHERE visit = $4 AND check_out_s IS NULL",
-        )
-        .bind(at)
-        .bind(position.map(|p| p.0))
-        .bind(position.map(|p| p.1))
-        .bind(visit)
-        .execute(self.conn())
-        .await?;
+        // As a check-in: without a position, a statement of its own (see `check_in`).
+        let sql = match position {
+            Some(_) => {
+                "UPDATE visit_progress SET check_out_s = $1, check_out_lon = $3, \
+                 check_out_lat = $4 WHERE visit = $2 AND check_out_s IS NULL"
+            }
+            None => "UPDATE visit_progress SET check_out_s = $1 WHERE visit = $2 AND check_out_s IS NULL",
+        };
+        let mut query = sqlx::query(sql).bind(at).bind(visit);
+        if let Some((lon, lat)) = position {
+            query = query.bind(lon).bind(lat);
+        }
+        let done = query.execute(self.conn()).await?;
         Ok(done.rows_affected() > 0)
     }
 
