@@ -269,15 +269,18 @@ impl MakeRequestId for NextRequestId {
     }
 }
 
+fn is_problem(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"))
+}
+
 /// Every error answer is `application/problem+json`, also those axum and the layers make
 /// themselves (405, 408, 413, ...).
 async fn problem_errors(response: Response) -> Response {
     let status = response.status();
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !status.is_client_error() && !status.is_server_error() || is_problem {
+    if !status.is_client_error() && !status.is_server_error() || is_problem(&response) {
         return response;
     }
     let detail = match axum::body::to_bytes(response.into_body(), 64 << 10).await {
@@ -294,11 +297,7 @@ async fn problem_errors(response: Response) -> Response {
 async fn problems(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let language = Language::of(request.headers());
     let response = problem_errors(next.run(request).await).await;
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !is_problem {
+    if !is_problem(&response) {
         return response;
     }
     let (mut parts, body) = response.into_parts();

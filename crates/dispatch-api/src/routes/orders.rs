@@ -336,9 +336,10 @@ async fn lock_visit(
     };
     let mut change = state.store.change(&station).await?;
     change.lock_visit(id, &station, &order.date).await?;
-    change.event("lock", &serde_json::to_value(&data)?).await?;
+    let data = serde_json::to_value(&data)?;
+    change.event("lock", &data).await?;
     change.commit().await?;
-    Ok((StatusCode::OK, None, serde_json::to_string(&data)?))
+    Ok((StatusCode::OK, None, data.to_string()))
 }
 
 /// Where a dispatcher puts a visit: a caregiver, and a start (seconds from midnight) or none
@@ -405,9 +406,10 @@ pub async fn unlock(
         };
         let mut change = state.store.change(&station).await?;
         change.unlock_visit(&id).await?;
-        change.event("lock", &serde_json::to_value(&data)?).await?;
+        let data = serde_json::to_value(&data)?;
+        change.event("lock", &data).await?;
         change.commit().await?;
-        Ok((StatusCode::OK, None, serde_json::to_string(&data)?))
+        Ok((StatusCode::OK, None, data.to_string()))
     })
     .await
 }

@@ -192,14 +192,14 @@ async fn store_rating(
     if !change.rate(&hash, new.stars, comment.as_deref()).await? {
         return Err(AppError::Conflict("this visit was rated already".into()));
     }
-    let data = serde_json::to_string(&GivenRating {
+    let data = serde_json::to_value(GivenRating {
         visit: &rating.visit,
         caregiver: &rating.caregiver,
         date: &rating.date,
         stars: new.stars,
         comment: comment.as_deref(),
     })?;
-    change.event("rating", &serde_json::from_str(&data)?).await?;
+    change.event("rating", &data).await?;
     change.commit().await?;
     if new.stars <= LOW_STARS {
         let (today, now) = state.clock.now();
@@ -213,7 +213,7 @@ async fn store_rating(
         let alert = condition.alert(dedup, &rating.station, today.as_str(), now);
         alerts::raise(state, alert).await?;
     }
-    Ok((StatusCode::CREATED, None, data))
+    Ok((StatusCode::CREATED, None, data.to_string()))
 }
 
 /// The station's ratings of days `from..=to` (default: this month), with their mean.
